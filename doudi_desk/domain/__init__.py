@@ -1,0 +1,4 @@
+"""Pure domain: households, members, policy arithmetic, case rules.
+
+Imports the standard library and small pure helpers (python-stdnum, chinese-calendar) only.
+"""

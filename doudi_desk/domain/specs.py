@@ -1,0 +1,130 @@
+"""Frozen specifications of workflows and forms, built by ``doudi_desk.definitions`` from YAML.
+
+These are plain data: the loader validates YAML into them, the workflow engine builds a
+``transitions`` machine from a :class:`WorkflowSpec`, the services and the window read labels,
+forms, roles and time limits from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES: dict[str, str] = {
+    "caseworker": "经办人",
+    "township_reviewer": "乡镇审核人",
+    "county_approver": "县级审批人",
+    "admin": "系统管理员",
+}
+
+FIELD_TYPES = (
+    "text",  # one line of text
+    "textarea",  # several lines
+    "id_number",  # GB 11643 resident ID number
+    "money",  # non-negative decimal yuan, given as a string
+    "int",  # whole number
+    "date",  # YYYY-MM-DD
+    "bool",  # yes / no
+    "choice",  # one of `choices`
+    "multichoice",  # a list of `choices`
+    "person_list",  # list of {name, username?, role?}
+    "members_table",  # list of household members (shape of the household JSON)
+    "signature_block",  # signature lines printed on paper; never required as data
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    label: str
+    required: bool = False
+    min: float | None = None  # for int/money: value bounds; for lists: minimum number of items
+    max: float | None = None
+    choices: tuple[Choice, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    title: str
+    fields: tuple[FieldSpec, ...]
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    id: str
+    title: str
+    sections: tuple[SectionSpec, ...]
+    source: str = ""  # file the form came from, for messages
+
+    @property
+    def fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for s in self.sections for f in s.fields)
+
+    def field(self, name: str) -> FieldSpec | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    name: str
+    label: str
+    forms: tuple[str, ...] = ()  # forms filled while the case is in this state
+    time_limit_wd: int | None = None  # working days from entering the state
+    time_limit_days: int | None = None  # calendar days (公示 periods)
+    documents: tuple[str, ...] = ()  # print kinds offered at this step
+    final: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    trigger: str
+    source: tuple[str, ...]
+    dest: str
+    label: str
+    roles: tuple[str, ...]
+    conditions: tuple[str, ...] = ()  # guard names from the registry, all must pass
+    forms: tuple[str, ...] = ()  # forms whose data come with this action
+    reason_required: bool = False  # a written comment is mandatory (refusals, returns)
+
+
+@dataclass(frozen=True)
+class WorkflowSpec:
+    id: str
+    version: int
+    title: str
+    programme: str
+    initial: str
+    states: tuple[StateSpec, ...]
+    transitions: tuple[TransitionSpec, ...]
+    total_limit_wd: int | None = None  # whole procedure, from acceptance
+    extended_limit_wd: int | None = None
+    delegated_limit_wd: int | None = None
+    start_clock_state: str | None = None  # entering this state starts the total clock (受理)
+    state_map: dict[str, str] = field(default_factory=dict)  # old state name -> new (migrations)
+    source: str = ""
+
+    def state(self, name: str) -> StateSpec:
+        for s in self.states:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def transitions_from(self, state: str) -> tuple[TransitionSpec, ...]:
+        return tuple(t for t in self.transitions if state in t.source)
+
+    def transition(self, state: str, trigger: str) -> TransitionSpec | None:
+        for t in self.transitions:
+            if t.trigger == trigger and state in t.source:
+                return t
+        return None

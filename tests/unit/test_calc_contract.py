@@ -1,0 +1,105 @@
+"""`doudi-admin calc` against the worked examples of calc-contract.md and its error rules."""
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from doudi_desk.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "domain" / "examples"
+CASES = sorted(p for p in EXAMPLES.glob("*.json") if not p.name.endswith(".expected.json"))
+
+
+def run_calc(capsys, payload, tmp_path) -> tuple[int, str, str]:
+    path = tmp_path / "in.json"
+    path.write_text(payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False), "utf-8")
+    code = main(["calc", str(path)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_examples_exist():
+    assert len(CASES) >= 3, f"no examples found in {EXAMPLES}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_example_matches_expected(case, capsys, tmp_path):
+    code, out, err = run_calc(capsys, case.read_text("utf-8"), tmp_path)
+    assert code == 0, err
+    result = json.loads(out)
+    expected = json.loads(case.with_name(case.stem + ".expected.json").read_text("utf-8"))
+    for key, value in expected.items():
+        assert result[key] == value, key
+    # Exactly the contract's keys, plus the explanation.
+    assert set(result) == set(expected) | {"explanation"}
+    assert result["explanation"] and all(isinstance(line, str) for line in result["explanation"])
+
+
+def test_real_command_line_entry_point(tmp_path):
+    case = CASES[0]
+    proc = subprocess.run(
+        [sys.executable, "-m", "doudi_desk.cli", "calc", str(case)], capture_output=True, text=True, encoding="utf-8"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["programme"]
+
+
+def _example():
+    return json.loads((EXAMPLES / "household-gap.json").read_text("utf-8"))
+
+
+def _mutate(path, value):
+    data = _example()
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    "path,value,field",
+    [
+        (("household", "members", 0, "id_number"), "130102197203150317", "household.members[0].id_number"),
+        (("household", "members", 1, "id_number"), "1301021975", "household.members[1].id_number"),
+        (("household", "income", 0, "type"), "salary", "household.income[0].type"),
+        (("household", "income", 1, "amount"), "-5", "household.income[1].amount"),
+        (("household", "income", 1, "amount"), "abc", "household.income[1].amount"),
+        (("household", "income", 0, "member"), 9, "household.income[0].member"),
+        (("policy", "dibao_standard_monthly"), KeyError, "policy.dibao_standard_monthly"),
+        (("policy", "rounding"), "down", "policy.rounding"),
+        (("household", "members", 0, "disability"), {"type": "physical", "grade": 7}, "household.members[0].disability.grade"),
+        (("decision_date",), "2026-13-01", "decision_date"),
+        (("programme",), "wubao", "programme"),
+        (("household",), KeyError, "household"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_field(path, value, field, capsys, tmp_path):
+    code, out, err = run_calc(capsys, _mutate(path, value), tmp_path)
+    assert code == 2
+    assert out == ""
+    assert field in err
+    assert "Traceback" not in err
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in err), "message must be Chinese"
+
+
+@pytest.mark.parametrize("payload", ["{not json", "[1, 2]", ""])
+def test_malformed_json_exits_2(payload, capsys, tmp_path):
+    code, _out, err = run_calc(capsys, payload, tmp_path)
+    assert code == 2 and "Traceback" not in err and err.strip()
+
+
+def test_missing_file_exits_2(capsys, tmp_path):
+    assert main(["calc", str(tmp_path / "none.json")]) == 2
+    assert "找不到文件" in capsys.readouterr().err
+
+
+def test_example_input_is_not_modified_by_mutation_helper():
+    assert _example() == copy.deepcopy(_example())
