@@ -1,9 +1,266 @@
-"""Case commands of doudi-admin (registered into the main parser)."""
+"""Office and case commands of ``doudi-admin``: the same services the window uses."""
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+from .domain.errors import InputError
+
+
+def _ctx(args: argparse.Namespace):
+    from .services.context import open_context
+
+    return open_context(args.db)
+
+
+def _json_file(path: str | None) -> Any:
+    if path is None:
+        return {}
+    from .cli import _read_json
+
+    return _read_json(path)
+
+
+def _date(raw: str | None, field: str = "--date") -> dt.date | None:
+    if raw is None:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"{field}: 不是有效日期（应为 YYYY-MM-DD）：{raw}", field) from None
+
+
+def _out(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    ctx = _ctx(args)
+    print(f"数据库已就绪：{ctx.db.url.render_as_string(hide_password=True)}")
+    print(f"已加载办理流程：{'、'.join(f'{s.title}（{s.id} v{s.version}）' for s in ctx.definitions.workflows.values())}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.fresh:
+        _remove_sqlite_file(args.db)
+    ctx = _ctx(args)
+    from .services.demo import build_demo
+    from .services.reports import summary_text
+
+    build_demo(ctx, households=args.households)
+    print(summary_text(ctx))
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .services.reports import summary_text
+
+    print(summary_text(_ctx(args)))
+    return 0
+
+
+def cmd_case_new(args: argparse.Namespace) -> int:
+    from .services.cases import CaseService
+
+    view = CaseService(_ctx(args)).create_case(
+        _json_file(args.household), args.programme, args.actor, village_code=args.village,
+        applied_on=_date(args.date), allow_duplicate=args.allow_duplicate, comment=args.comment or "",
+    )
+    _print_case(view, args.json)
+    return 0
+
+
+def cmd_case_advance(args: argparse.Namespace) -> int:
+    from .services.cases import CaseService
+
+    view = CaseService(_ctx(args)).advance(
+        args.case, args.trigger, args.actor, data=_json_file(args.data), effective_date=_date(args.date),
+        comment=args.comment or "", expected_version=args.expect_version,
+    )
+    _print_case(view, args.json)
+    return 0
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    from .services.cases import CaseService
+
+    _print_case(CaseService(_ctx(args)).show(args.case, args.actor), args.json)
+    return 0
+
+
+def cmd_case_list(args: argparse.Namespace) -> int:
+    from .services.reports import list_cases
+
+    rows = list_cases(_ctx(args), state=args.state, village=args.village, limit=args.limit)
+    if args.json:
+        _out(rows)
+    else:
+        for r in rows:
+            print(f"{r['id']:>5}  {r['number']}  {r['state_label']:<10}  {r['head']:<6}  {r['village']}  "
+                  f"期限 {r['deadline'] or '—'}")
+    return 0
+
+
+def _print_case(view: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        _out(view)
+        return
+    from .services.reports import case_text
+
+    print(case_text(view))
+
+
+def cmd_area_add(args: argparse.Namespace) -> int:
+    from .services.admin import AdminService
+
+    area = AdminService(_ctx(args)).add_area(args.code, args.name, args.level, args.parent, args.actor)
+    print(f"已添加地区 {area.code} {area.name}")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from .services.admin import AdminService
+
+    roles = [r.strip() for r in args.roles.split(",") if r.strip()]
+    user = AdminService(_ctx(args)).add_user(args.username, args.name, roles, args.area, args.actor)
+    print(f"已添加用户 {user.username}（{user.full_name}）")
+    return 0
+
+
+def cmd_policy_set(args: argparse.Namespace) -> int:
+    from .services.admin import AdminService, default_policy
+
+    params = default_policy() if args.file is None else _json_file(args.file)
+    set_id = AdminService(_ctx(args)).set_policy(args.area, _date(args.effective_from, "--from"), params,
+                                                  args.actor, args.note or "")
+    print(f"已保存政策参数（编号 {set_id}），{args.area} 自 {args.effective_from} 起生效")
+    return 0
+
+
+def cmd_calendar_set(args: argparse.Namespace) -> int:
+    from .services.admin import AdminService
+
+    AdminService(_ctx(args)).set_calendar_day(_date(args.day, "DAY"), args.kind == "working", args.note or "", args.actor)
+    print(f"已设置 {args.day} 为{'工作日' if args.kind == 'working' else '休息日'}")
+    return 0
+
+
+def cmd_delegate(args: argparse.Namespace) -> int:
+    from .services.admin import AdminService
+
+    towns = AdminService(_ctx(args)).set_delegation(args.township, args.mode == "on", args.actor)
+    print("已授权乡镇审批确认的乡镇：" + ("、".join(towns) or "无"))
+    return 0
 
 
 def register(sub: Any) -> None:
-    """Filled in with init/demo/case commands once the services land."""
+    p = sub.add_parser("init", help="创建或升级数据库")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="建立示例乡镇（约200户，各办理环节都有案件）并打印概况")
+    p.add_argument("--households", type=int, default=200)
+    p.add_argument("--fresh", action="store_true", help="先删除已有的 SQLite 数据库文件")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("summary", help="打印案件概况")
+    p.set_defaults(func=cmd_summary)
+
+    case = sub.add_parser("case", help="案件办理").add_subparsers(dest="case_command", required=True)
+    _case_commands(case)
+
+    p = sub.add_parser("area", help="地区（县、乡镇、村）").add_subparsers(dest="area_command", required=True)
+    q = p.add_parser("add", help="添加地区")
+    q.add_argument("code")
+    q.add_argument("name")
+    q.add_argument("--level", required=True, choices=["county", "township", "village"])
+    q.add_argument("--parent")
+    q.add_argument("--as", dest="actor")
+    q.set_defaults(func=cmd_area_add)
+
+    p = sub.add_parser("user", help="用户").add_subparsers(dest="user_command", required=True)
+    q = p.add_parser("add", help="添加用户")
+    q.add_argument("username")
+    q.add_argument("name")
+    q.add_argument("--roles", required=True, help="caseworker,township_reviewer,county_approver,admin")
+    q.add_argument("--area")
+    q.add_argument("--as", dest="actor")
+    q.set_defaults(func=cmd_user_add)
+
+    p = sub.add_parser("policy", help="政策参数").add_subparsers(dest="policy_command", required=True)
+    q = p.add_parser("set", help="为地区设置自某日起生效的政策参数（不给文件则用内置示例参数）")
+    q.add_argument("area")
+    q.add_argument("--from", dest="effective_from", required=True)
+    q.add_argument("--file")
+    q.add_argument("--note")
+    q.add_argument("--as", dest="actor")
+    q.set_defaults(func=cmd_policy_set)
+
+    p = sub.add_parser("calendar", help="工作日历调整").add_subparsers(dest="calendar_command", required=True)
+    q = p.add_parser("set", help="把某天设为工作日或休息日")
+    q.add_argument("day")
+    q.add_argument("kind", choices=["working", "holiday"])
+    q.add_argument("--note")
+    q.add_argument("--as", dest="actor")
+    q.set_defaults(func=cmd_calendar_set)
+
+    p = sub.add_parser("delegate", help="县级授权乡镇审批确认（on/off）")
+    p.add_argument("township")
+    p.add_argument("mode", choices=["on", "off"])
+    p.add_argument("--as", dest="actor")
+    p.set_defaults(func=cmd_delegate)
+
+
+def _case_commands(case: Any) -> None:
+    p = case.add_parser("new", help="登记申请")
+    p.add_argument("--household", required=True, metavar="FILE.json")
+    p.add_argument("--programme", required=True, choices=["dibao", "tekun", "temporary"])
+    p.add_argument("--as", dest="actor", required=True)
+    p.add_argument("--village")
+    p.add_argument("--date")
+    p.add_argument("--comment")
+    p.add_argument("--allow-duplicate", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_case_new)
+
+    p = case.add_parser("advance", help="办理一个环节")
+    p.add_argument("case")
+    p.add_argument("trigger")
+    p.add_argument("--as", dest="actor", required=True)
+    p.add_argument("--data", metavar="FILE.json")
+    p.add_argument("--date", help="实际办理日期（补录纸质办理），不能晚于今天，不能早于上一步")
+    p.add_argument("--comment")
+    p.add_argument("--expect-version", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_case_advance)
+
+    p = case.add_parser("show", help="查看案件")
+    p.add_argument("case")
+    p.add_argument("--as", dest="actor")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_case_show)
+
+    p = case.add_parser("list", help="列出案件")
+    p.add_argument("--state")
+    p.add_argument("--village")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_case_list)
+
+
+def _remove_sqlite_file(url: str | None) -> None:
+    """--fresh: delete the SQLite file (and its WAL side files) so the demo starts empty."""
+    if url is None:
+        raise InputError("--fresh: 只能与 --db sqlite:///文件路径 一起使用，以免删除正式数据库", "--fresh")
+    if not url.startswith("sqlite:///") or url in ("sqlite://", "sqlite:///:memory:"):
+        raise InputError("--fresh: 只适用于 SQLite 数据库文件", "--fresh")
+    path = Path(url[len("sqlite:///"):])
+    for suffix in ("", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.unlink()

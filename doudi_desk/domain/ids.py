@@ -68,4 +68,4 @@ def make_id(region: str, born: dt.date, sequence: int) -> str:
     sequence: 0..999; its parity decides the sex (odd = male).
     """
     body = f"{region}{born:%Y%m%d}{sequence:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # the function skips the last character

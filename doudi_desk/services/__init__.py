@@ -1,0 +1,1 @@
+"""Use cases shared by the window and ``doudi-admin``: no Qt, no SQL, no transitions here."""

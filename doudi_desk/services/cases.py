@@ -1,0 +1,500 @@
+"""Case use cases: open an application, advance it through its workflow, show it.
+
+Every action runs in one unit of work: the new state, the form data, the computed proposal or
+decision, and the audit event are written together or not at all. A refused action raises a
+:class:`~doudi_desk.domain.errors.DomainError` with a Chinese message and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..domain.calc import FAILED_LABELS, FLAG_LABELS, decide
+from ..domain.calendar import WorkingCalendar
+from ..domain.errors import DomainError, InputError
+from ..domain.forms import normalise_form, validate_form
+from ..domain.guards import GuardContext
+from ..domain.household import household_to_dict, parse_household
+from ..domain.model import PROGRAMMES, AuditEvent, Case, Household, User
+from ..domain.policy import parse_policy
+from ..domain.specs import ROLES, TransitionSpec
+from ..storage.repo import NotFoundError, StaleVersionError
+from ..workflow.engine import RefusedError, WorkflowEngine
+from .context import AppContext
+
+PROGRAMME_CODES = {"dibao": "DB", "tekun": "TK", "temporary": "LS"}
+PROPOSAL_STATES = ("preliminary_review",)  # entering 初审 computes the proposal from the household
+RESULTS = {"approved": "确认", "refused": "不予确认", "not_accepted": "不予受理", "withdrawn": "撤回"}
+
+
+def month_after(day: dt.date) -> str:
+    """Payment starts the month after approval (policy.md §5)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return f"{year:04d}-{month:02d}"
+
+
+def _snapshot(case: Case) -> dict[str, Any]:
+    """A flat view of what an action can change, for the audit event's before/after."""
+    flat: dict[str, Any] = {
+        "state": case.state,
+        "accepted_on": case.accepted_on,
+        "state_deadline": case.state_deadline,
+        "total_deadline": case.total_deadline,
+        "closed": case.closed,
+    }
+    for form_id, data in case.forms.items():
+        for key, value in data.items():
+            flat[f"forms.{form_id}.{key}"] = value
+    if case.proposal:
+        for key in ("eligible", "monthly_amount", "amount", "basis", "covered", "failed", "policy_set"):
+            if key in case.proposal:
+                flat[f"proposal.{key}"] = case.proposal[key]
+    if case.decision:
+        for key, value in case.decision.items():
+            if key != "computation":
+                flat[f"decision.{key}"] = value
+    return flat
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key in sorted(set(before) | set(after)):
+        b, a = before.get(key), after.get(key)
+        if b != a:
+            out[key] = {"before": _jsonable(b), "after": _jsonable(a)}
+    return out
+
+
+class CaseService:
+    """Open, advance and show cases. One instance per program; it holds no database session."""
+
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+
+    # --- helpers ---
+    def _actor(self, uow, username: str) -> User:
+        user = uow.users.get(username)
+        if user is None:
+            raise DomainError(f"--as: 没有用户「{username}」")
+        if not user.active:
+            raise DomainError(f"用户「{username}」已停用，不能办理案件")
+        return user
+
+    def _case(self, uow, ref: str | int) -> Case:
+        case = None
+        text = str(ref).strip()
+        if text.isdigit():
+            try:
+                case = uow.cases.get(int(text))
+            except NotFoundError:
+                case = None
+        if case is None:
+            case = uow.cases.get_by_number(text)
+        if case is None:
+            raise DomainError(f"没有案件「{ref}」")
+        return case
+
+    def _engine(self, case: Case) -> WorkflowEngine:
+        engine = self.ctx.engines.get(case.workflow_id)
+        if engine is None:
+            raise DomainError(f"案件 {case.number} 的办理流程「{case.workflow_id}」未定义")
+        spec = engine.spec
+        if case.workflow_version != spec.version and case.state in spec.state_map:
+            case.state = spec.state_map[case.state]  # a renamed state of an older definition
+        return engine
+
+    def _area_chain(self, uow, code: str) -> list[str]:
+        chain = []
+        while code:
+            area = uow.areas.get(code)
+            if area is None:
+                break
+            chain.append(area.code)
+            code = area.parent_code
+        return chain
+
+    def _township(self, uow, village_code: str) -> str | None:
+        area = uow.areas.get(village_code)
+        return area.parent_code if area else None
+
+    def _effective_date(self, case: Case | None, raw: dt.date | str | None) -> dt.date:
+        today = self.ctx.today()
+        if raw is None:
+            day = today
+        elif isinstance(raw, dt.date):
+            day = raw
+        else:
+            try:
+                day = dt.date.fromisoformat(str(raw))
+            except ValueError:
+                raise InputError(f"--date: 不是有效日期（应为 YYYY-MM-DD）：{raw}", "date") from None
+        if day > today:
+            raise InputError(f"--date: 办理日期 {day.isoformat()} 不能晚于今天 {today.isoformat()}", "date")
+        if case and case.last_effective_date and day < case.last_effective_date:
+            raise InputError(
+                f"--date: 办理日期 {day.isoformat()} 不能早于上一步的办理日期 {case.last_effective_date.isoformat()}",
+                "date",
+            )
+        return day
+
+    def policy_for(self, uow, village_code: str, on: dt.date, programme: str):
+        found = uow.policies.effective(self._area_chain(uow, village_code), on)
+        if found is None:
+            raise DomainError(f"地区 {village_code} 在 {on.isoformat()} 没有生效的政策参数，请管理员先设置")
+        set_id, area_code, effective_from, params = found
+        return set_id, area_code, effective_from, parse_policy(params, programme)
+
+    # --- create ---
+    def create_case(
+        self,
+        household_data: Mapping[str, Any],
+        programme: str,
+        actor: str,
+        *,
+        village_code: str | None = None,
+        applied_on: dt.date | str | None = None,
+        allow_duplicate: bool = False,
+        comment: str = "",
+    ) -> dict[str, Any]:
+        """Register an application (申请登记): the household, the case, its first audit event."""
+        if programme not in PROGRAMMES:
+            raise InputError(f"--programme: 未知的救助项目「{programme}」（可选：{'、'.join(PROGRAMMES)}）", "programme")
+        household = parse_household(household_data, need_temporary=programme == "temporary")
+        engine = self.ctx.engine_for_programme(programme)
+        with self.ctx.db.unit_of_work() as uow:
+            user = self._actor(uow, actor)
+            if not set(user.roles) & {"caseworker", "township_reviewer"}:
+                raise DomainError(f"用户 {user.full_name} 无权登记申请，须由经办人或乡镇审核人办理")
+            village = village_code or household.village_code
+            if not village:
+                raise InputError("household.village: 须指定申请人户籍所在村（社区）代码", "household.village")
+            area = uow.areas.get(village)
+            if area is None or area.level != "village":
+                raise InputError(f"household.village: 没有村（社区）「{village}」", "household.village")
+            household.village_code = village
+            if not allow_duplicate:
+                self._check_duplicates(uow, household)
+            day = self._effective_date(None, applied_on)
+            household_id = uow.households.add(household)
+            now = self.ctx.now()
+            township = area.parent_code
+            delegated = township in (uow.settings.get("delegated_townships", []) or [])
+            case = Case(
+                id=None,
+                number=uow.cases.next_number(PROGRAMME_CODES[programme], day.year),
+                programme=programme,
+                workflow_id=engine.spec.id,
+                workflow_version=engine.spec.version,
+                state=engine.spec.initial,
+                household_id=household_id,
+                village_code=village,
+                created_by=user.username,
+                created_at=now,
+                applied_on=day,
+                state_entered_on=day,
+                county_delegated=delegated,
+                staff_relative=any(m.staff_relative for m in household.members),
+                last_effective_date=day,
+            )
+            self._set_deadlines(case, engine, self.ctx.calendar(uow), day)
+            case = uow.cases.add(case)
+            uow.events.append(
+                AuditEvent(
+                    case_id=case.id,
+                    seq=1,
+                    actor=user.username,
+                    trigger="create",
+                    from_state=None,
+                    to_state=case.state,
+                    recorded_at=now,
+                    effective_date=day,
+                    comment=comment or "登记申请",
+                    changes=diff({}, _snapshot(case)),
+                    data={"household": _jsonable(household_to_dict(household))},
+                )
+            )
+            return self._view(uow, case, user)
+
+    def _check_duplicates(self, uow, household: Household) -> None:
+        clashes = []
+        for m in household.members:
+            for other in uow.cases.open_cases_with_id_number(m.id_number):
+                clashes.append(f"{m.name}（{m.id_number}）已在案件 {other.number}（{self._state_label(other)}）中")
+        if clashes:
+            raise DomainError("重复申请：" + "；".join(clashes) + "。如确需另行办理，请加 --allow-duplicate 并说明理由")
+
+    def _state_label(self, case: Case) -> str:
+        engine = self.ctx.engines.get(case.workflow_id)
+        try:
+            return engine.spec.state(case.state).label if engine else case.state
+        except KeyError:
+            return case.state
+
+    def _set_deadlines(self, case: Case, engine: WorkflowEngine, calendar: WorkingCalendar, day: dt.date) -> None:
+        spec = engine.spec
+        state = spec.state(case.state)
+        case.state_entered_on = day
+        if state.time_limit_wd is not None:
+            case.state_deadline = calendar.add_working_days(day, state.time_limit_wd)
+        elif state.time_limit_days is not None:
+            case.state_deadline = day + dt.timedelta(days=state.time_limit_days)
+        else:
+            case.state_deadline = None
+        if spec.start_clock_state == case.state and case.accepted_on is None:
+            case.accepted_on = day
+            limit = spec.delegated_limit_wd if case.county_delegated else spec.total_limit_wd
+            if limit:
+                case.total_deadline = calendar.add_working_days(day, limit)
+        if state.final:
+            case.state_deadline = None
+            case.total_deadline = None if case.state in ("not_accepted", "withdrawn") else case.total_deadline
+            case.closed = True
+
+    # --- advance ---
+    def _context(self, uow, case: Case, user: User, engine: WorkflowEngine, t: TransitionSpec,
+                 submitted: Mapping[str, Any], day: dt.date, history) -> GuardContext:
+        return GuardContext(
+            case=case, actor=user, transition=t, workflow=engine.spec, forms=self.ctx.definitions.forms,
+            submitted=submitted, effective_date=day, history=history,
+        )
+
+    def _check_submitted(self, engine: WorkflowEngine, case: Case, t: TransitionSpec,
+                         data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        """Validate the form data sent with an action; return it normalised."""
+        if not isinstance(data, Mapping):
+            raise InputError("--data: 应为 JSON 对象，键为表单名", "data")
+        allowed = set(t.forms) | set(engine.spec.state(case.state).forms)
+        out: dict[str, dict[str, Any]] = {}
+        for form_id, values in data.items():
+            if form_id not in allowed:
+                names = "、".join(sorted(allowed)) or "无"
+                raise InputError(f"data.{form_id}: 本步骤不填写此表单（可填写：{names}）", f"data.{form_id}")
+            if not isinstance(values, Mapping):
+                raise InputError(f"data.{form_id}: 应为 JSON 对象", f"data.{form_id}")
+            spec = self.ctx.definitions.forms[form_id]
+            merged = dict(case.forms.get(form_id) or {})
+            merged.update(values)
+            errors = {k: v for k, v in validate_form(spec, merged).items() if k in values}
+            if errors:
+                name, msg = next(iter(errors.items()))
+                label = spec.field(name).label if spec.field(name) else name
+                raise InputError(f"data.{form_id}.{name}: {label}：{msg}", f"data.{form_id}.{name}")
+            out[form_id] = normalise_form(spec, values, partial=True)
+        return out
+
+    def advance(
+        self,
+        case_ref: str | int,
+        trigger: str,
+        actor: str,
+        *,
+        data: Mapping[str, Any] | None = None,
+        effective_date: dt.date | str | None = None,
+        comment: str = "",
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Fire one workflow trigger on a case, as one transaction with its audit event."""
+        with self.ctx.db.unit_of_work() as uow:
+            user = self._actor(uow, actor)
+            case = self._case(uow, case_ref)
+            if expected_version is not None and expected_version != case.version:
+                raise StaleVersionError(current=case.version, expected=expected_version)
+            loaded_version = case.version
+            engine = self._engine(case)
+            if case.closed:
+                raise RefusedError(f"案件 {case.number} 已办结（{self._state_label(case)}），不能再办理")
+            t = engine.transition(case.state, trigger)
+            day = self._effective_date(case, effective_date)
+            submitted = self._check_submitted(engine, case, t, data or {})
+            if t.reason_required and not comment.strip():
+                raise InputError(f"--comment: 办理「{t.label}」须写明理由", "comment")
+            if "approval" in t.forms and case.proposal:
+                # The approver confirms the computed amount unless they enter another one.
+                submitted.setdefault("approval", {})
+                if not (case.forms.get("approval") or {}).get("amount"):
+                    submitted["approval"].setdefault("amount", self._proposed_amount(case))
+            history = uow.events.list(case.id)
+            ctx = self._context(uow, case, user, engine, t, submitted, day, history)
+            before = _snapshot(case)
+            from_state = case.state
+            new_state = engine.fire(case.state, trigger, ctx)
+            for form_id, values in submitted.items():
+                case.forms[form_id] = {**(case.forms.get(form_id) or {}), **values}
+            case.state = new_state
+            calendar = self.ctx.calendar(uow)
+            self._set_deadlines(case, engine, calendar, day)
+            if new_state in PROPOSAL_STATES:
+                case.proposal = self._proposal(uow, case, day)
+            self._record_decision(case, user, t, day, calendar, comment)
+            case.last_effective_date = day
+            case.workflow_version = engine.spec.version
+            case = uow.cases.save(case, expected_version=loaded_version)
+            uow.events.append(
+                AuditEvent(
+                    case_id=case.id,
+                    seq=len(history) + 1,
+                    actor=user.username,
+                    trigger=trigger,
+                    from_state=from_state,
+                    to_state=new_state,
+                    recorded_at=self.ctx.now(),
+                    effective_date=day,
+                    comment=comment,
+                    changes=diff(before, _snapshot(case)),
+                    data=_jsonable(submitted),
+                )
+            )
+            return self._view(uow, case, user)
+
+    def _proposed_amount(self, case: Case) -> str:
+        p = case.proposal or {}
+        return p.get("amount") if case.programme == "temporary" else p.get("monthly_amount", "0")
+
+    def _proposal(self, uow, case: Case, day: dt.date) -> dict[str, Any]:
+        household = uow.households.get(case.household_id)
+        set_id, area_code, effective_from, policy = self.policy_for(uow, case.village_code, day, case.programme)
+        result = decide(case.programme, household, policy, day).to_contract()
+        result["decision_date"] = day.isoformat()
+        result["policy_set"] = {"id": set_id, "area": area_code, "effective_from": effective_from.isoformat()}
+        return result
+
+    def _record_decision(self, case: Case, user: User, t: TransitionSpec, day: dt.date,
+                         calendar: WorkingCalendar, comment: str) -> None:
+        if case.state == "approved":
+            approval = case.forms.get("approval") or {}
+            proposal = case.proposal or {}
+            case.decision = {
+                "result": "approved",
+                "monthly_amount": str(approval.get("amount") or self._proposed_amount(case)),
+                "computed_amount": self._proposed_amount(case),
+                "covered": proposal.get("covered", []),
+                "basis": proposal.get("basis"),
+                "start_month": month_after(day),
+                "review_interval_months": proposal.get("review_interval_months"),
+                "decided_by": user.username,
+                "decided_on": day.isoformat(),
+                "policy_set": proposal.get("policy_set"),
+                "comment": approval.get("comment") or comment,
+            }
+        elif case.state == "refused":
+            refusal = case.forms.get("refusal") or {}
+            case.decision = {
+                "result": "refused",
+                "reasons": refusal.get("reasons", ""),
+                "rule": refusal.get("rule", ""),
+                "decided_by": user.username,
+                "decided_on": day.isoformat(),
+                "notice_due": calendar.add_working_days(day, 3).isoformat(),
+            }
+        elif case.state in ("not_accepted", "withdrawn"):
+            form = case.forms.get("not_accepted") or {}
+            case.decision = {
+                "result": case.state,
+                "reasons": form.get("reasons") or comment,
+                "decided_by": user.username,
+                "decided_on": day.isoformat(),
+            }
+
+    # --- show ---
+    def show(self, case_ref: str | int, actor: str | None = None) -> dict[str, Any]:
+        with self.ctx.db.unit_of_work() as uow:
+            case = self._case(uow, case_ref)
+            user = self._actor(uow, actor) if actor else None
+            return self._view(uow, case, user)
+
+    def _view(self, uow, case: Case, user: User | None) -> dict[str, Any]:
+        engine = self._engine(case)
+        spec = engine.spec
+        calendar = self.ctx.calendar(uow)
+        today = self.ctx.today()
+        household = uow.households.get(case.household_id)
+        history = uow.events.list(case.id)
+        state = spec.state(case.state)
+
+        def days_left(deadline: dt.date | None) -> int | None:
+            return calendar.working_days_between(today, deadline) if deadline else None
+
+        triggers = []
+        if user is not None and not case.closed:
+            for opt in engine.options(
+                case.state,
+                lambda t: self._context(uow, case, user, engine, t, {}, today, history),
+            ):
+                triggers.append({
+                    "trigger": opt.trigger, "label": opt.label, "to": opt.dest,
+                    "to_label": spec.state(opt.dest).label, "allowed": opt.allowed,
+                    "reasons": list(opt.reasons), "forms": list(opt.forms),
+                    "reason_required": opt.reason_required,
+                })
+        labels = {s.name: s.label for s in spec.states}
+        trigger_labels = {t.trigger: t.label for t in spec.transitions} | {"create": "登记申请"}
+        users = {u.username: u.full_name for u in uow.users.all()}
+        head = household.head
+        return {
+            "id": case.id,
+            "number": case.number,
+            "programme": case.programme,
+            "programme_label": PROGRAMMES[case.programme],
+            "workflow": {"id": spec.id, "version": case.workflow_version, "title": spec.title},
+            "state": case.state,
+            "state_label": state.label,
+            "closed": case.closed,
+            "version": case.version,
+            "village": case.village_code,
+            "household": {
+                "id": household.id,
+                "head": head.name,
+                "members": len(household.members),
+                "members_counted": len(household.counted_indexes()),
+                "address": household.address,
+            },
+            "applied_on": case.applied_on.isoformat(),
+            "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
+            "county_delegated": case.county_delegated,
+            "staff_relative": case.staff_relative,
+            "deadline": {
+                "state": case.state_deadline.isoformat() if case.state_deadline else None,
+                "state_working_days_left": days_left(case.state_deadline)
+                if state.time_limit_wd is not None else None,
+                "state_calendar_days_left": (case.state_deadline - today).days
+                if case.state_deadline and state.time_limit_days is not None else None,
+                "total": case.total_deadline.isoformat() if case.total_deadline else None,
+                "total_working_days_left": days_left(case.total_deadline) if not case.closed else None,
+                "calendar_covers_year": calendar.covers(today.year),
+            },
+            "available_triggers": triggers,
+            "proposal": case.proposal,
+            "proposal_failed_labels": [FAILED_LABELS.get(f, f) for f in (case.proposal or {}).get("failed", [])],
+            "proposal_flag_labels": [FLAG_LABELS.get(f, f) for f in (case.proposal or {}).get("flags", [])],
+            "decision": case.decision,
+            "forms": case.forms,
+            "history": [
+                {
+                    "seq": e.seq,
+                    "recorded_at": e.recorded_at.isoformat(sep=" "),
+                    "effective_date": e.effective_date.isoformat(),
+                    "actor": e.actor,
+                    "actor_name": users.get(e.actor, e.actor),
+                    "trigger": e.trigger,
+                    "action": trigger_labels.get(e.trigger, e.trigger),
+                    "from_state": e.from_state,
+                    "from_label": labels.get(e.from_state) if e.from_state else None,
+                    "to_state": e.to_state,
+                    "to_label": labels.get(e.to_state, e.to_state),
+                    "comment": e.comment,
+                    "changes": e.changes,
+                }
+                for e in history
+            ],
+        }
+
+
+def role_labels(roles: tuple[str, ...]) -> str:
+    return "、".join(ROLES.get(r, r) for r in roles)

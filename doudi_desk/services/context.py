@@ -1,0 +1,45 @@
+"""The composition of one running program: database, definitions, engines and the calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..definitions.loader import Definitions, default_root, load_definitions
+from ..domain.calendar import WorkingCalendar
+from ..domain.guards import GUARDS
+from ..storage.db import Database, default_url
+from ..workflow.engine import WorkflowEngine
+
+
+@dataclass
+class AppContext:
+    """What every service needs. Build it once with :func:`open_context`."""
+
+    db: Database
+    definitions: Definitions
+    engines: dict[str, WorkflowEngine]
+    today: Callable[[], dt.date] = dt.date.today
+    now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now().replace(microsecond=0))
+
+    def engine_for_programme(self, programme: str) -> WorkflowEngine:
+        for engine in self.engines.values():
+            if engine.spec.programme == programme:
+                return engine
+        from ..domain.errors import InputError
+
+        raise InputError(f"--programme: 没有「{programme}」的办理流程定义", "programme")
+
+    def calendar(self, uow) -> WorkingCalendar:
+        return WorkingCalendar(uow.calendar.all())
+
+
+def open_context(url: str | None = None, *, definitions_root=None, migrate: bool = True) -> AppContext:
+    """Open the database (applying migrations) and load every workflow and form definition."""
+    definitions = load_definitions(definitions_root or default_root(), GUARDS.keys())
+    db = Database(url or default_url())
+    if migrate:
+        db.migrate()
+    engines = {wid: WorkflowEngine(spec, GUARDS) for wid, spec in definitions.workflows.items()}
+    return AppContext(db=db, definitions=definitions, engines=engines)

@@ -1,0 +1,92 @@
+"""Read-only views: the office summary, case lists and a case as plain Chinese text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .context import AppContext
+
+
+def list_cases(ctx: AppContext, *, state: str | None = None, village: str | None = None,
+               limit: int | None = 50) -> list[dict[str, Any]]:
+    with ctx.db.unit_of_work() as uow:
+        cases = uow.cases.query(state=state, village_code=village, limit=limit)
+        out = []
+        for c in cases:
+            engine = ctx.engines.get(c.workflow_id)
+            label = engine.spec.state(c.state).label if engine else c.state
+            head = uow.households.get(c.household_id).head.name
+            out.append({"id": c.id, "number": c.number, "state": c.state, "state_label": label, "head": head,
+                        "village": c.village_code,
+                        "deadline": (c.state_deadline or c.total_deadline).isoformat()
+                        if (c.state_deadline or c.total_deadline) else None})
+        return out
+
+
+def summary_text(ctx: AppContext) -> str:
+    """Cases per state for every workflow, with the office's areas and users."""
+    lines = []
+    with ctx.db.unit_of_work() as uow:
+        counts = uow.cases.count_by_state()
+        areas = uow.areas.all()
+        users = uow.users.all()
+        sample = uow.cases.query(state="approved", limit=1)
+    county = [a for a in areas if a.level == "county"]
+    towns = [a for a in areas if a.level == "township"]
+    villages = [a for a in areas if a.level == "village"]
+    lines.append(f"地区：{'、'.join(a.name for a in county) or '—'}，乡镇 {len(towns)} 个，村（社区）{len(villages)} 个")
+    lines.append(f"用户：{'、'.join(f'{u.full_name}（{u.username}）' for u in users) or '—'}")
+    total = sum(counts.values())
+    lines.append(f"案件共 {total} 件：")
+    for spec in ctx.definitions.workflows.values():
+        lines.append(f"  {spec.title}")
+        for s in spec.states:
+            if counts.get(s.name):
+                lines.append(f"    {s.label:<12}{counts[s.name]:>5}")
+    if sample:
+        lines.append(f"查看一个已确认的案件：doudi-admin case show {sample[0].number}")
+    return "\n".join(lines)
+
+
+def case_text(view: dict[str, Any]) -> str:
+    """A case as a supervisor reads it: where it stands, what can be done, why this amount, history."""
+    lines = [
+        f"案件 {view['number']}（{view['programme_label']}）  户主 {view['household']['head']}，"
+        f"家庭成员 {view['household']['members']} 人  村 {view['village']}",
+        f"当前环节：{view['state_label']}  版本 {view['version']}"
+        + ("  【县级已授权乡镇审批】" if view["county_delegated"] else ""),
+    ]
+    dl = view["deadline"]
+    if dl["state"]:
+        left = dl["state_working_days_left"]
+        cal = dl["state_calendar_days_left"]
+        extra = f"（剩余 {left} 个工作日）" if left is not None else (f"（剩余 {cal} 天）" if cal is not None else "")
+        lines.append(f"本环节期限：{dl['state']}{extra}")
+    if dl["total"]:
+        left = dl["total_working_days_left"]
+        lines.append(f"办结期限：{dl['total']}" + (f"（剩余 {left} 个工作日）" if left is not None else ""))
+    if view["available_triggers"]:
+        lines.append("可办理：")
+        for t in view["available_triggers"]:
+            mark = "✓" if t["allowed"] else "✗"
+            why = "" if t["allowed"] else "  —  " + "；".join(t["reasons"])
+            lines.append(f"  {mark} {t['trigger']}（{t['label']} → {t['to_label']}）{why}")
+    if view["proposal"]:
+        p = view["proposal"]
+        amount = p.get("amount") if view["programme"] == "temporary" else p.get("monthly_amount")
+        lines.append(f"测算结果（{p.get('decision_date')}）：{'符合' if p['eligible'] else '不符合'}条件，"
+                     f"金额 {amount} 元")
+        lines += [f"  · {line}" for line in p.get("explanation", [])]
+    if view["decision"]:
+        d = view["decision"]
+        if d["result"] == "approved":
+            lines.append(f"决定：确认，每月 {d['monthly_amount']} 元，自 {d['start_month']} 起发放"
+                         f"（{d['decided_on']}，{d['decided_by']}）")
+        else:
+            lines.append(f"决定：{d['result']}，理由：{d.get('reasons') or '—'}（{d['decided_on']}）")
+    lines.append("办理记录：")
+    for e in view["history"]:
+        move = f"{e['from_label']} → {e['to_label']}" if e["from_label"] else f"→ {e['to_label']}"
+        lines.append(f"  {e['seq']:>2}. {e['effective_date']}  {e['actor_name']}  {e['action']}  {move}"
+                     + (f"  说明：{e['comment']}" if e["comment"] else ""))
+    return "\n".join(lines)
