@@ -15,7 +15,7 @@ from typing import Any
 from ..domain.calc import FAILED_LABELS, FLAG_LABELS, decide
 from ..domain.calendar import WorkingCalendar
 from ..domain.errors import DomainError, InputError
-from ..domain.forms import normalise_form, validate_form
+from ..domain.forms import normalise_form
 from ..domain.guards import GuardContext
 from ..domain.household import household_to_dict, parse_household
 from ..domain.model import PROGRAMMES, AuditEvent, Case, Household, User
@@ -279,14 +279,12 @@ class CaseService:
             if not isinstance(values, Mapping):
                 raise InputError(f"data.{form_id}: 应为 JSON 对象", f"data.{form_id}")
             spec = self.ctx.definitions.forms[form_id]
-            merged = dict(case.forms.get(form_id) or {})
-            merged.update(values)
-            errors = {k: v for k, v in validate_form(spec, merged).items() if k in values}
-            if errors:
-                name, msg = next(iter(errors.items()))
-                label = spec.field(name).label if spec.field(name) else name
-                raise InputError(f"data.{form_id}.{name}: {label}：{msg}", f"data.{form_id}.{name}")
-            out[form_id] = normalise_form(spec, values, partial=True)
+            try:
+                normalised = normalise_form(spec, values)  # format only; completeness is a guard
+            except InputError as exc:
+                name = exc.field or ""
+                raise InputError(f"data.{form_id}.{name}: {exc.message}", f"data.{form_id}.{name}") from None
+            out[form_id] = normalised
         return out
 
     def advance(

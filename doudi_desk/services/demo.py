@@ -70,7 +70,7 @@ def build_demo(ctx: AppContext, households: int = 200, seed: int = 2026) -> dict
     rng.shuffle(plan)
     reached: Counter[str] = Counter()
     used_ids: set[str] = set()
-    for i, target in enumerate(plan[:households]):
+    for target in plan[:households]:
         delegated = target == "township_decision" or (target not in ("county_review",) and rng.random() < 0.15)
         village = rng.choice(VILLAGES[5:] if delegated else VILLAGES[:5])[0]
         eligible = target != "refused"

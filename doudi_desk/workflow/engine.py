@@ -98,11 +98,13 @@ class WorkflowEngine:
         except KeyError:
             return state
 
-    def failing(self, t: TransitionSpec, ctx: Any) -> list[str]:
+    def failing(self, t: TransitionSpec, ctx: Any, skip: tuple[str, ...] = ()) -> list[str]:
         """Every failing guard of a transition, each as '条件「label」未满足：reason'."""
         reasons = []
         names = ("role_allowed", *t.conditions) if "role_allowed" in self.guards else t.conditions
         for name in names:
+            if name in skip:
+                continue
             reason = self.guards[name](ctx)
             if reason:
                 label = getattr(self.guards[name], "label", name)
@@ -112,10 +114,14 @@ class WorkflowEngine:
         return reasons
 
     def options(self, state: str, ctx_for: Callable[[TransitionSpec], Any]) -> list[TriggerOption]:
-        """The actions from a state, each with whether this context may fire it now."""
+        """The actions from a state, each with whether this context may fire it now.
+
+        An action that brings its own forms is offered before they are filled: the form opens
+        with the action, and completeness is checked when it is submitted.
+        """
         out = []
         for t in self.spec.transitions_from(state):
-            reasons = self.failing(t, ctx_for(t))
+            reasons = self.failing(t, ctx_for(t), skip=("forms_complete",) if t.forms else ())
             out.append(TriggerOption(t.trigger, t.label, t.dest, not reasons, tuple(reasons), t.forms, t.reason_required))
         return out
 

@@ -1,0 +1,245 @@
+"""Tables, as SQLAlchemy 2 typed ORM classes.
+
+Rows never leave :mod:`doudi_desk.storage`: repositories turn them into domain dataclasses. Every
+change here needs a new Alembic migration in ``storage/migrations/versions`` (a test compares the
+migrated schema with this metadata).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Explicit constraint names keep future migrations (SQLite batch mode included) able to find them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CODE = String(32)  # area codes (12-digit statistical codes), programme ids, state names
+NAME = String(100)
+MONEY = Numeric(14, 2)  # yuan with fen; exact on PostgreSQL, exact to 14 digits on SQLite
+# Nullable JSON columns store SQL NULL for None (the plain JSON type would store the text 'null').
+NULLABLE_JSON = JSON(none_as_null=True)
+
+
+def _json_default(value: Any) -> Any:
+    # Money goes into JSON as strings, never floats, so it stays exact.
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):  # datetime included
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"cannot store {type(value).__name__} in a JSON column: {value!r}")
+
+
+def json_dumps(value: Any) -> str:
+    """Serialise a JSON column value: Chinese kept readable, Decimal and dates as strings."""
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
+def json_normalized(value: Any) -> Any:
+    """``value`` as it will read back from a JSON column (a fresh, independent copy)."""
+    return json.loads(json_dumps(value))
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class AreaRow(Base):
+    __tablename__ = "areas"
+
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(NAME)
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(CODE, ForeignKey("areas.code"), index=True)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    full_name: Mapped[str] = mapped_column(NAME)
+    roles: Mapped[str] = mapped_column(String(200), default="")  # comma-separated role ids
+    area_code: Mapped[str | None] = mapped_column(CODE)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+
+
+class HouseholdRow(Base):
+    __tablename__ = "households"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_code: Mapped[str | None] = mapped_column(CODE, ForeignKey("areas.code"), index=True)
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    no_able_supporter: Mapped[bool] = mapped_column(Boolean, default=False)
+    assets: Mapped[dict[str, Any]] = mapped_column(JSON)
+    temporary: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    members: Mapped[list[MemberRow]] = relationship(
+        order_by="MemberRow.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+    income_items: Mapped[list[IncomeItemRow]] = relationship(
+        order_by="IncomeItemRow.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+    rigid_expenses: Mapped[list[RigidExpenseRow]] = relationship(
+        order_by="RigidExpenseRow.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+    # The unique constraint also serves as the index for loading a household's members.
+    __table_args__ = (UniqueConstraint("household_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(NAME, index=True)
+    id_number: Mapped[str] = mapped_column(String(32), index=True)
+    relation: Mapped[str] = mapped_column(String(16))
+    excluded: Mapped[str | None] = mapped_column(String(16))
+    disability_type: Mapped[str | None] = mapped_column(String(16))
+    disability_grade: Mapped[int | None] = mapped_column(Integer)
+    serious_illness: Mapped[bool] = mapped_column(Boolean, default=False)
+    applicant: Mapped[bool] = mapped_column(Boolean, default=False)
+    adl_unable: Mapped[int] = mapped_column(Integer, default=0)
+    work_capacity: Mapped[str | None] = mapped_column(String(16))
+    student: Mapped[bool] = mapped_column(Boolean, default=False)
+    staff_relative: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class IncomeItemRow(Base):
+    __tablename__ = "income_items"
+    __table_args__ = (UniqueConstraint("household_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # keeps the order the items were entered in
+    member_position: Mapped[int | None] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class RigidExpenseRow(Base):
+    __tablename__ = "rigid_expenses"
+    __table_args__ = (UniqueConstraint("household_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    member_position: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    programme: Mapped[str] = mapped_column(CODE)
+    workflow_id: Mapped[str] = mapped_column(String(64))
+    workflow_version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(64), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    village_code: Mapped[str] = mapped_column(CODE, index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    applied_on: Mapped[dt.date] = mapped_column(Date)
+    accepted_on: Mapped[dt.date | None] = mapped_column(Date)
+    state_entered_on: Mapped[dt.date | None] = mapped_column(Date)
+    state_deadline: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    total_deadline: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    county_delegated: Mapped[bool] = mapped_column(Boolean, default=False)
+    staff_relative: Mapped[bool] = mapped_column(Boolean, default=False)
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    proposal: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
+    decision: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
+    last_effective_date: Mapped[dt.date | None] = mapped_column(Date)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Optimistic lock: CaseRepository.save updates with "WHERE version = expected".
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class AuditEventRow(Base):
+    __tablename__ = "audit_events"
+    # The unique constraint's index (case_id first) serves lookups of a case's events.
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(64))
+    from_state: Mapped[str | None] = mapped_column(String(64))
+    to_state: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    effective_date: Mapped[dt.date] = mapped_column(Date)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PolicySetRow(Base):
+    __tablename__ = "policy_sets"
+    __table_args__ = (UniqueConstraint("area_code", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_code: Mapped[str] = mapped_column(CODE, ForeignKey("areas.code"))
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CalendarOverrideRow(Base):
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    is_working: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class SettingRow(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)

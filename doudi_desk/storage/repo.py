@@ -1,0 +1,665 @@
+"""Repositories: domain dataclasses in, domain dataclasses out; ORM rows stay in here.
+
+A :class:`UnitOfWork` wraps one session (one transaction, see ``Database.unit_of_work``) and offers
+one repository per aggregate: ``areas``, ``users``, ``households``, ``cases``, ``events``,
+``policies``, ``calendar``, ``settings``. Dates are ``datetime.date``, money ``Decimal``; JSON
+columns hold JSON-native values only (money as strings), so a ``Decimal`` put into a form or
+decision dict comes back as a string.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..domain.errors import DomainError, InputError
+from ..domain.model import (
+    Area,
+    Assets,
+    AuditEvent,
+    Case,
+    Disability,
+    Household,
+    IncomeItem,
+    Member,
+    RigidExpense,
+    TemporaryClaim,
+    User,
+    Vehicle,
+)
+from .models import (
+    AreaRow,
+    AuditEventRow,
+    CalendarOverrideRow,
+    CaseRow,
+    HouseholdRow,
+    IncomeItemRow,
+    MemberRow,
+    PolicySetRow,
+    RigidExpenseRow,
+    SettingRow,
+    UserRow,
+    json_normalized,
+)
+
+_CENT = Decimal("0.01")
+
+
+class StaleVersionError(DomainError):
+    """A case was changed by someone else since it was read (optimistic locking)."""
+
+    def __init__(self, current: int, expected: int):
+        super().__init__(
+            f"案件已被他人修改（当前版本 {current}，您的版本 {expected}），请刷新后重试"
+        )
+        self.current = current
+        self.expected = expected
+
+
+class NotFoundError(DomainError):
+    """A record asked for by id does not exist (deleted, or a wrong id)."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _money(value: Decimal, what: str) -> Decimal:
+    # Numeric(14, 2) would round a third decimal away silently; refuse instead of losing money.
+    amount = Decimal(value)
+    if amount != amount.quantize(_CENT):
+        raise InputError(f"{what}金额最多保留两位小数：{amount}", field="amount")
+    return amount
+
+
+# ---------------------------------------------------------------------------------------- areas
+
+
+def _area(row: AreaRow) -> Area:
+    return Area(code=row.code, name=row.name, level=row.level, parent_code=row.parent_code)
+
+
+class AreaRepository:
+    """Administrative areas: county → township → village."""
+
+    def __init__(self, session: Session):
+        self._s = session
+
+    def add(self, area: Area) -> None:
+        self._s.add(
+            AreaRow(code=area.code, name=area.name, level=area.level, parent_code=area.parent_code)
+        )
+        self._s.flush()
+
+    def get(self, code: str) -> Area | None:
+        row = self._s.get(AreaRow, code)
+        return None if row is None else _area(row)
+
+    def children(self, code: str, level: str | None = None) -> list[Area]:
+        """Direct children of ``code``; with ``level``, all descendants of that level."""
+        if level is None:
+            rows = self._s.scalars(
+                select(AreaRow).where(AreaRow.parent_code == code).order_by(AreaRow.code)
+            )
+            return [_area(r) for r in rows]
+        found: list[Area] = []
+        parents = [code]
+        while parents:  # the hierarchy is three levels deep, so this runs at most three times
+            rows = self._s.scalars(select(AreaRow).where(AreaRow.parent_code.in_(parents))).all()
+            found.extend(_area(r) for r in rows if r.level == level)
+            parents = [r.code for r in rows if r.level != level]
+        return sorted(found, key=lambda a: a.code)
+
+    def all(self) -> list[Area]:
+        return [_area(r) for r in self._s.scalars(select(AreaRow).order_by(AreaRow.code))]
+
+
+# ---------------------------------------------------------------------------------------- users
+
+
+def _user(row: UserRow) -> User:
+    roles = tuple(r for r in row.roles.split(",") if r)
+    return User(
+        username=row.username,
+        full_name=row.full_name,
+        roles=roles,
+        area_code=row.area_code,
+        active=row.active,
+    )
+
+
+class UserRepository:
+    """Accounts (passwords come later; ``password_hash`` stays empty for now)."""
+
+    def __init__(self, session: Session):
+        self._s = session
+
+    def add(self, user: User) -> None:
+        self._s.add(
+            UserRow(
+                username=user.username,
+                full_name=user.full_name,
+                roles=",".join(user.roles),
+                area_code=user.area_code,
+                active=user.active,
+            )
+        )
+        self._s.flush()
+
+    def get(self, username: str) -> User | None:
+        row = self._s.get(UserRow, username)
+        return None if row is None else _user(row)
+
+    def all(self) -> list[User]:
+        return [_user(r) for r in self._s.scalars(select(UserRow).order_by(UserRow.username))]
+
+
+# ----------------------------------------------------------------------------------- households
+
+
+def _assets_json(assets: Assets) -> dict[str, Any]:
+    return {
+        "financial": str(assets.financial),
+        "vehicles": [
+            {"disability_vehicle": v.disability_vehicle, "note": v.note} for v in assets.vehicles
+        ],
+        "homes": assets.homes,
+        "commercial_property": assets.commercial_property,
+    }
+
+
+def _assets(data: dict[str, Any]) -> Assets:
+    return Assets(
+        financial=Decimal(data.get("financial", "0")),
+        vehicles=[
+            Vehicle(disability_vehicle=bool(v.get("disability_vehicle")), note=v.get("note", ""))
+            for v in data.get("vehicles", [])
+        ],
+        homes=int(data.get("homes", 0)),
+        commercial_property=bool(data.get("commercial_property", False)),
+    )
+
+
+def _temporary_json(claim: TemporaryClaim | None) -> dict[str, Any] | None:
+    if claim is None:
+        return None
+    return {"type": claim.type, "amount": str(claim.amount), "cause": claim.cause}
+
+
+def _temporary(data: dict[str, Any] | None) -> TemporaryClaim | None:
+    if data is None:
+        return None
+    return TemporaryClaim(type=data["type"], amount=Decimal(data["amount"]), cause=data["cause"])
+
+
+def _member_row(position: int, m: Member) -> MemberRow:
+    return MemberRow(
+        position=position,
+        name=m.name,
+        id_number=m.id_number,
+        relation=m.relation,
+        excluded=m.excluded,
+        disability_type=None if m.disability is None else m.disability.type,
+        disability_grade=None if m.disability is None else m.disability.grade,
+        serious_illness=m.serious_illness,
+        applicant=m.applicant,
+        adl_unable=m.adl_unable,
+        work_capacity=m.work_capacity,
+        student=m.student,
+        staff_relative=m.staff_relative,
+    )
+
+
+def _member(row: MemberRow) -> Member:
+    disability = None
+    if row.disability_type is not None and row.disability_grade is not None:
+        disability = Disability(type=row.disability_type, grade=row.disability_grade)
+    return Member(
+        name=row.name,
+        id_number=row.id_number,
+        relation=row.relation,
+        excluded=row.excluded,
+        disability=disability,
+        serious_illness=row.serious_illness,
+        applicant=row.applicant,
+        adl_unable=row.adl_unable,
+        work_capacity=row.work_capacity,
+        student=row.student,
+        staff_relative=row.staff_relative,
+    )
+
+
+def _fill_household(row: HouseholdRow, h: Household) -> None:
+    row.village_code = h.village_code
+    row.address = h.address
+    row.phone = h.phone
+    row.no_able_supporter = h.no_able_supporter
+    row.assets = _assets_json(h.assets)
+    row.temporary = _temporary_json(h.temporary)
+    row.members = [_member_row(i, m) for i, m in enumerate(h.members)]
+    row.income_items = [
+        IncomeItemRow(
+            position=i,
+            member_position=item.member,
+            type=item.type,
+            amount=_money(item.amount, "收入"),
+            note=item.note,
+        )
+        for i, item in enumerate(h.income)
+    ]
+    row.rigid_expenses = [
+        RigidExpenseRow(
+            position=i,
+            member_position=item.member,
+            kind=item.kind,
+            amount=_money(item.amount, "刚性支出"),
+            note=item.note,
+        )
+        for i, item in enumerate(h.rigid_expenses)
+    ]
+
+
+def _household(row: HouseholdRow) -> Household:
+    return Household(
+        id=row.id,
+        members=[_member(m) for m in row.members],
+        income=[
+            IncomeItem(type=i.type, amount=i.amount, member=i.member_position, note=i.note)
+            for i in row.income_items
+        ],
+        rigid_expenses=[
+            RigidExpense(kind=e.kind, amount=e.amount, member=e.member_position, note=e.note)
+            for e in row.rigid_expenses
+        ],
+        assets=_assets(row.assets),
+        no_able_supporter=row.no_able_supporter,
+        temporary=_temporary(row.temporary),
+        village_code=row.village_code,
+        address=row.address,
+        phone=row.phone,
+    )
+
+
+class HouseholdRepository:
+    """Households with their members, income items, rigid expenses and assets."""
+
+    def __init__(self, session: Session):
+        self._s = session
+
+    def add(self, household: Household) -> int:
+        """Insert ``household``; sets and returns its new id."""
+        row = HouseholdRow(created_at=_now())
+        _fill_household(row, household)
+        self._s.add(row)
+        self._s.flush()
+        household.id = row.id
+        return row.id
+
+    def get(self, household_id: int) -> Household:
+        return _household(self._row(household_id))
+
+    def replace(self, household: Household) -> None:
+        """Overwrite a stored household (by ``household.id``), members and items included."""
+        if household.id is None:
+            raise ValueError("replace() needs a household that has an id")
+        row = self._row(household.id)
+        # Old children are deleted before new ones are inserted, or (household_id, position)
+        # would collide: the unit of work inserts before it deletes.
+        row.members.clear()
+        row.income_items.clear()
+        row.rigid_expenses.clear()
+        self._s.flush()
+        _fill_household(row, household)
+        self._s.flush()
+
+    def _row(self, household_id: int) -> HouseholdRow:
+        row = self._s.get(HouseholdRow, household_id)
+        if row is None:
+            raise NotFoundError(f"找不到编号为 {household_id} 的家庭")
+        return row
+
+
+# ---------------------------------------------------------------------------------------- cases
+
+# Every Case field except id is a column of the same name.
+_CASE_FIELDS = tuple(f.name for f in dataclasses.fields(Case) if f.name != "id")
+_CASE_JSON_FIELDS = ("forms", "proposal", "decision")
+
+
+def _case(row: CaseRow) -> Case:
+    values = {name: getattr(row, name) for name in _CASE_FIELDS}
+    for name in _CASE_JSON_FIELDS:
+        # A copy, so a caller editing case.forms cannot change what the session holds.
+        values[name] = copy.deepcopy(values[name])
+    return Case(id=row.id, **values)
+
+
+def _case_values(case: Case) -> dict[str, Any]:
+    values = {name: getattr(case, name) for name in _CASE_FIELDS}
+    values["forms"] = json_normalized(case.forms or {})
+    for name in ("proposal", "decision"):
+        values[name] = None if values[name] is None else json_normalized(values[name])
+    return values
+
+
+class CaseRepository:
+    """Cases, with optimistic locking on ``version``."""
+
+    def __init__(self, session: Session):
+        self._s = session
+
+    def add(self, case: Case) -> Case:
+        """Insert ``case`` at version 1; sets ``case.id`` and ``case.version`` and returns it."""
+        row = CaseRow(**{**_case_values(case), "version": 1})
+        self._s.add(row)
+        self._s.flush()
+        case.id = row.id
+        case.version = 1
+        return case
+
+    def get(self, case_id: int) -> Case:
+        row = self._s.get(CaseRow, case_id)
+        if row is None:
+            raise NotFoundError(f"找不到编号为 {case_id} 的案件")
+        return _case(row)
+
+    def get_by_number(self, number: str) -> Case | None:
+        row = self._s.scalars(select(CaseRow).where(CaseRow.number == number)).one_or_none()
+        return None if row is None else _case(row)
+
+    def save(self, case: Case, expected_version: int) -> Case:
+        """Write every field of ``case`` if the stored version is still ``expected_version``.
+
+        Returns a copy of ``case`` at version ``expected_version + 1``; ``case`` is not changed,
+        so a rolled-back transaction leaves the caller's object consistent with the database.
+
+        Raises:
+            StaleVersionError: someone saved the case since ``expected_version`` was read.
+            NotFoundError: the case does not exist.
+        """
+        if case.id is None:
+            raise ValueError("save() needs a case that has an id; use add() for a new case")
+        values = {**_case_values(case), "version": expected_version + 1}
+        # One UPDATE with the version in its WHERE clause: check and write cannot be interleaved
+        # by another writer, whatever the isolation level.
+        result = self._s.execute(
+            update(CaseRow)
+            .where(CaseRow.id == case.id, CaseRow.version == expected_version)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            current = self._s.scalar(select(CaseRow.version).where(CaseRow.id == case.id))
+            if current is None:
+                raise NotFoundError(f"找不到编号为 {case.id} 的案件")
+            raise StaleVersionError(current=current, expected=expected_version)
+        # The UPDATE bypassed the session: drop any copy of the row it holds, so later reads in
+        # this unit of work see what was written.
+        cached = self._s.identity_map.get(self._s.identity_key(CaseRow, case.id))
+        if cached is not None:
+            self._s.expire(cached)
+        return dataclasses.replace(case, version=expected_version + 1)
+
+    def query(
+        self,
+        state: str | None = None,
+        states: list[str] | None = None,
+        village_code: str | None = None,
+        programme: str | None = None,
+        deadline_before: dt.date | None = None,
+        open_only: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Case]:
+        """Cases matching every filter given, in id order.
+
+        ``deadline_before`` keeps cases whose state deadline or total deadline is earlier than
+        that date.
+        """
+        stmt = select(CaseRow)
+        if state is not None:
+            stmt = stmt.where(CaseRow.state == state)
+        if states is not None:
+            stmt = stmt.where(CaseRow.state.in_(states))
+        if village_code is not None:
+            stmt = stmt.where(CaseRow.village_code == village_code)
+        if programme is not None:
+            stmt = stmt.where(CaseRow.programme == programme)
+        if deadline_before is not None:
+            stmt = stmt.where(
+                or_(
+                    CaseRow.state_deadline < deadline_before,
+                    CaseRow.total_deadline < deadline_before,
+                )
+            )
+        if open_only:
+            stmt = stmt.where(CaseRow.closed.is_(False))
+        stmt = stmt.order_by(CaseRow.id).offset(offset).limit(limit)
+        return [_case(r) for r in self._s.scalars(stmt)]
+
+    def count_by_state(self, open_only: bool = False) -> dict[str, int]:
+        stmt = select(CaseRow.state, func.count()).group_by(CaseRow.state)
+        if open_only:
+            stmt = stmt.where(CaseRow.closed.is_(False))
+        return {state: count for state, count in self._s.execute(stmt)}
+
+    def next_number(self, programme_code: str, year: int) -> str:
+        """The next free case number of a programme and year, e.g. ``2026-DB-000001``.
+
+        Two writers asking at the same moment get the same number; the unique constraint on
+        ``cases.number`` then refuses the second insert.
+        """
+        prefix = f"{year}-{programme_code}-"
+        # The suffix is zero-padded, so the greatest string is the greatest number.
+        last = self._s.scalar(
+            select(func.max(CaseRow.number)).where(
+                CaseRow.number >= prefix, CaseRow.number < prefix + "\uffff"
+            )
+        )
+        serial = int(last[len(prefix) :]) + 1 if last else 1
+        return f"{prefix}{serial:06d}"
+
+    def open_cases_with_id_number(
+        self, id_number: str, exclude_case: int | None = None
+    ) -> list[Case]:
+        """Open cases whose household has a member with this ID number (duplicate check)."""
+        households = select(MemberRow.household_id).where(MemberRow.id_number == id_number)
+        stmt = select(CaseRow).where(
+            CaseRow.household_id.in_(households), CaseRow.closed.is_(False)
+        )
+        if exclude_case is not None:
+            stmt = stmt.where(CaseRow.id != exclude_case)
+        return [_case(r) for r in self._s.scalars(stmt.order_by(CaseRow.id))]
+
+
+# --------------------------------------------------------------------------------------- events
+
+
+def _event(row: AuditEventRow) -> AuditEvent:
+    return AuditEvent(
+        case_id=row.case_id,
+        seq=row.seq,
+        actor=row.actor,
+        trigger=row.trigger,
+        from_state=row.from_state,
+        to_state=row.to_state,
+        recorded_at=row.recorded_at,
+        effective_date=row.effective_date,
+        comment=row.comment,
+        changes=copy.deepcopy(row.changes),
+        data=copy.deepcopy(row.data),
+    )
+
+
+class EventRepository:
+    """The append-only audit trail of each case."""
+
+    def __init__(self, session: Session):
+        self._s = session
+
+    def next_seq(self, case_id: int) -> int:
+        last = self._s.scalar(
+            select(func.max(AuditEventRow.seq)).where(AuditEventRow.case_id == case_id)
+        )
+        return (last or 0) + 1
+
+    def append(self, event: AuditEvent) -> None:
+        """Store ``event``; its ``seq`` must be :meth:`next_seq` of its case (1 for the first)."""
+        expected = self.next_seq(event.case_id)
+        if event.seq != expected:
+            raise ValueError(
+                f"event seq {event.seq} for case {event.case_id} is not the next one ({expected})"
+            )
+        self._s.add(
+            AuditEventRow(
+                case_id=event.case_id,
+                seq=event.seq,
+                actor=event.actor,
+                trigger=event.trigger,
+                from_state=event.from_state,
+                to_state=event.to_state,
+                recorded_at=event.recorded_at,
+                effective_date=event.effective_date,
+                comment=event.comment,
+                changes=json_normalized(event.changes),
+                data=json_normalized(event.data),
+            )
+        )
+        self._s.flush()
+
+    def list(self, case_id: int) -> builtins.list[AuditEvent]:
+        rows = self._s.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.case_id == case_id)
+            .order_by(AuditEventRow.seq)
+        )
+        return [_event(r) for r in rows]
+
+
+# ------------------------------------------------------------------------------------- policies
+
+
+class PolicyRepository:
+    """Policy parameter sets of an area, each valid from a date until the next one."""
+
+    def __init__(self, session: Session):
+        self._s = session
+
+    def add(
+        self,
+        area_code: str,
+        effective_from: dt.date,
+        params: dict[str, Any],
+        created_by: str,
+        note: str = "",
+    ) -> int:
+        row = PolicySetRow(
+            area_code=area_code,
+            effective_from=effective_from,
+            params=json_normalized(params),
+            note=note,
+            created_by=created_by,
+            created_at=_now(),
+        )
+        self._s.add(row)
+        self._s.flush()
+        return row.id
+
+    def effective(
+        self, area_codes: list[str], on: dt.date
+    ) -> tuple[int, str, dt.date, dict[str, Any]] | None:
+        """``(id, area_code, effective_from, params)`` in force on ``on``, or None.
+
+        ``area_codes`` goes from the most specific area to the most general (village, township,
+        county); the first area that has a set in force wins, and within it the latest one.
+        """
+        for code in area_codes:
+            row = self._s.scalars(
+                select(PolicySetRow)
+                .where(PolicySetRow.area_code == code, PolicySetRow.effective_from <= on)
+                .order_by(PolicySetRow.effective_from.desc())
+                .limit(1)
+            ).first()
+            if row is not None:
+                return row.id, row.area_code, row.effective_from, copy.deepcopy(row.params)
+        return None
+
+
+# ------------------------------------------------------------------------------------- calendar
+
+
+class CalendarRepository:
+    """Days the office has declared working or not, overriding the national schedule."""
+
+    def __init__(self, session: Session):
+        self._s = session
+
+    def set(self, day: dt.date, is_working: bool, note: str, created_by: str) -> None:
+        row = self._s.get(CalendarOverrideRow, day)
+        if row is None:
+            self._s.add(
+                CalendarOverrideRow(
+                    day=day, is_working=is_working, note=note, created_by=created_by
+                )
+            )
+        else:
+            row.is_working, row.note, row.created_by = is_working, note, created_by
+        self._s.flush()
+
+    def remove(self, day: dt.date) -> None:
+        self._s.execute(delete(CalendarOverrideRow).where(CalendarOverrideRow.day == day))
+
+    def all(self) -> dict[dt.date, bool]:
+        rows = self._s.scalars(select(CalendarOverrideRow).order_by(CalendarOverrideRow.day))
+        return {r.day: r.is_working for r in rows}
+
+
+# ------------------------------------------------------------------------------------- settings
+
+
+class SettingsRepository:
+    """Small JSON values by key (office name, chosen printer, …)."""
+
+    def __init__(self, session: Session):
+        self._s = session
+
+    def get(self, key: str, default: Any = None) -> Any:
+        row = self._s.get(SettingRow, key)
+        return default if row is None else copy.deepcopy(row.value)
+
+    def set(self, key: str, value: Any) -> None:
+        row = self._s.get(SettingRow, key)
+        if row is None:
+            self._s.add(SettingRow(key=key, value=json_normalized(value)))
+        else:
+            row.value = json_normalized(value)
+        self._s.flush()
+
+
+# --------------------------------------------------------------------------------- unit of work
+
+
+class UnitOfWork:
+    """The repositories of one session; created by ``Database.unit_of_work``."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.areas = AreaRepository(session)
+        self.users = UserRepository(session)
+        self.households = HouseholdRepository(session)
+        self.cases = CaseRepository(session)
+        self.events = EventRepository(session)
+        self.policies = PolicyRepository(session)
+        self.calendar = CalendarRepository(session)
+        self.settings = SettingsRepository(session)
+
+    def flush(self) -> None:
+        """Send pending changes to the database now (constraint errors surface here)."""
+        self.session.flush()

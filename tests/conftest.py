@@ -1,0 +1,60 @@
+"""Shared fixtures: a temporary office database with areas, users and a policy set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TODAY = dt.date(2026, 11, 23)
+
+AREAS = [
+    ("130999", "测试县", "county", None),
+    ("130999101", "河东镇", "township", "130999"),
+    ("130999102", "河西乡", "township", "130999"),
+    ("130999101001", "前进村", "village", "130999101"),
+    ("130999102001", "红星村", "village", "130999102"),
+]
+USERS = [
+    ("admin", "管理员", ["admin"]),
+    ("clerk", "张敏", ["caseworker"]),
+    ("clerk2", "李强", ["caseworker"]),
+    ("reviewer", "王芳", ["township_reviewer"]),
+    ("approver", "赵军", ["county_approver"]),
+]
+
+
+@pytest.fixture
+def office(tmp_path):
+    """An AppContext on a fresh SQLite file, 'today' fixed at 2026-11-23."""
+    from doudi_desk.services.admin import AdminService, default_policy
+    from doudi_desk.services.context import open_context
+
+    url = f"sqlite:///{tmp_path / 'office.sqlite3'}"
+    ctx = open_context(url)
+    ctx.today = lambda: TODAY
+    ctx.now = lambda: dt.datetime(2026, 11, 23, 9, 30)
+    admin = AdminService(ctx)
+    for code, name, level, parent in AREAS:
+        admin.add_area(code, name, level, parent)
+    for username, name, roles in USERS:
+        admin.add_user(username, name, roles)
+    admin.set_policy("130999", dt.date(2026, 1, 1), default_policy())
+    admin.set_delegation("130999102", True)
+    ctx.db_path = tmp_path / "office.sqlite3"
+    yield ctx
+    ctx.db.dispose()
+
+
+def dump_db(path) -> dict[str, list[tuple]]:
+    """Every row of every table, for before/after comparisons."""
+    con = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+    finally:
+        con.close()
