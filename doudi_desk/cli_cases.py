@@ -87,6 +87,15 @@ def cmd_case_advance(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_case_save(args: argparse.Namespace) -> int:
+    from .services.cases import CaseService
+
+    view = CaseService(_ctx(args)).save_forms(args.case, args.actor, _json_file(args.data),
+                                              effective_date=_date(args.date), expected_version=args.expect_version)
+    _print_case(view, args.json)
+    return 0
+
+
 def cmd_case_show(args: argparse.Namespace) -> int:
     from .services.cases import CaseService
 
@@ -238,6 +247,15 @@ def _case_commands(case: Any) -> None:
     p.add_argument("--expect-version", type=int)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_case_advance)
+
+    p = case.add_parser("save", help="保存本环节表单（不改变环节），如分次录入的入户调查表")
+    p.add_argument("case")
+    p.add_argument("--as", dest="actor", required=True)
+    p.add_argument("--data", required=True, metavar="FILE.json")
+    p.add_argument("--date")
+    p.add_argument("--expect-version", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_case_save)
 
     p = case.add_parser("show", help="查看案件")
     p.add_argument("case")

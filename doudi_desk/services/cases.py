@@ -337,7 +337,7 @@ class CaseService:
             uow.events.append(
                 AuditEvent(
                     case_id=case.id,
-                    seq=len(history) + 1,
+                    seq=uow.events.next_seq(case.id),
                     actor=user.username,
                     trigger=trigger,
                     from_state=from_state,
@@ -347,6 +347,55 @@ class CaseService:
                     comment=comment,
                     changes=diff(before, _snapshot(case)),
                     data=_jsonable(submitted),
+                )
+            )
+            return self._view(uow, case, user)
+
+    def save_forms(
+        self,
+        case_ref: str | int,
+        actor: str,
+        data: Mapping[str, Any],
+        *,
+        effective_date: dt.date | str | None = None,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Keep form data of the current step without moving the case (work done in parts).
+
+        Values are checked for format; completeness is checked when the step is finished.
+        Written with its own audit event, like every other change.
+        """
+        with self.ctx.db.unit_of_work() as uow:
+            user = self._actor(uow, actor)
+            case = self._case(uow, case_ref)
+            if expected_version is not None and expected_version != case.version:
+                raise StaleVersionError(current=case.version, expected=expected_version)
+            engine = self._engine(case)
+            if case.closed:
+                raise RefusedError(f"案件 {case.number} 已办结（{self._state_label(case)}），不能再修改")
+            outgoing = engine.spec.transitions_from(case.state)
+            if not any(set(user.roles) & set(t.roles) for t in outgoing):
+                raise RefusedError(f"用户 {user.full_name} 无权填写「{self._state_label(case)}」环节的表单")
+            if not data:
+                raise InputError("--data: 没有要保存的表单内容", "data")
+            day = self._effective_date(case, effective_date)
+            state_forms = set(engine.spec.state(case.state).forms)
+            for form_id in data:
+                if form_id not in state_forms:
+                    names = "、".join(sorted(state_forms)) or "无"
+                    raise InputError(f"data.{form_id}: 本环节不填写此表单（可填写：{names}）", f"data.{form_id}")
+            pseudo = TransitionSpec("save_forms", (case.state,), case.state, "保存表单", (), forms=tuple(data))
+            submitted = self._check_submitted(engine, case, pseudo, data)
+            before = _snapshot(case)
+            loaded_version = case.version
+            for form_id, values in submitted.items():
+                case.forms[form_id] = {**(case.forms.get(form_id) or {}), **values}
+            case = uow.cases.save(case, expected_version=loaded_version)
+            uow.events.append(
+                AuditEvent(
+                    case_id=case.id, seq=uow.events.next_seq(case.id), actor=user.username, trigger="save_forms",
+                    from_state=case.state, to_state=case.state, recorded_at=self.ctx.now(), effective_date=day,
+                    comment="保存表单", changes=diff(before, _snapshot(case)), data=_jsonable(submitted),
                 )
             )
             return self._view(uow, case, user)
@@ -432,7 +481,8 @@ class CaseService:
                     "reason_required": opt.reason_required,
                 })
         labels = {s.name: s.label for s in spec.states}
-        trigger_labels = {t.trigger: t.label for t in spec.transitions} | {"create": "登记申请"}
+        trigger_labels = {t.trigger: t.label for t in spec.transitions} | {"create": "登记申请",
+                                                                          "save_forms": "保存表单"}
         users = {u.username: u.full_name for u in uow.users.all()}
         head = household.head
         return {
@@ -446,6 +496,8 @@ class CaseService:
             "closed": case.closed,
             "version": case.version,
             "village": case.village_code,
+            "village_name": (uow.areas.get(case.village_code).name if uow.areas.get(case.village_code)
+                             else case.village_code),
             "household": {
                 "id": household.id,
                 "head": head.name,
@@ -463,7 +515,7 @@ class CaseService:
                 if state.time_limit_wd is not None else None,
                 "state_calendar_days_left": (case.state_deadline - today).days
                 if case.state_deadline and state.time_limit_days is not None else None,
-                "total": case.total_deadline.isoformat() if case.total_deadline else None,
+                "total": case.total_deadline.isoformat() if case.total_deadline and not case.closed else None,
                 "total_working_days_left": days_left(case.total_deadline) if not case.closed else None,
                 "calendar_covers_year": calendar.covers(today.year),
             },

@@ -52,7 +52,7 @@ def case_text(view: dict[str, Any]) -> str:
     """A case as a supervisor reads it: where it stands, what can be done, why this amount, history."""
     lines = [
         f"案件 {view['number']}（{view['programme_label']}）  户主 {view['household']['head']}，"
-        f"家庭成员 {view['household']['members']} 人  村 {view['village']}",
+        f"家庭成员 {view['household']['members']} 人  {view['village_name']}（{view['village']}）",
         f"当前环节：{view['state_label']}  版本 {view['version']}"
         + ("  【县级已授权乡镇审批】" if view["county_delegated"] else ""),
     ]

@@ -6,8 +6,8 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import dump_db
 
+from conftest import dump_db
 from doudi_desk.domain.errors import DomainError
 
 D0 = dt.date(2026, 10, 9)  # a Friday, after the National Day holiday
@@ -83,6 +83,8 @@ def test_approve_path(svc, office):
     view = to_posting(svc)
     assert view["state"] == "posting"
     assert view["proposal"]["monthly_amount"] == "2792"  # the worked example of calc-contract.md
+    # 30 working days from acceptance on Sat 10 Oct, itself a 调休 working day in 2026.
+    assert view["deadline"]["total"] == "2026-11-20"
     view = svc.advance(view["id"], "submit_to_county", "reviewer", data=POSTING, effective_date=day(12))
     assert view["state"] == "county_review"
     assert view["deadline"]["state"] == "2026-11-04"  # 10 working days from Wed 21 Oct
@@ -103,8 +105,7 @@ def test_approve_path(svc, office):
         "before": "county_review", "after": "approved"}
     assert history[3]["changes"]["proposal.monthly_amount"]["after"] == "2792"
     assert view["accepted_on"] == day(1)
-    # 30 working days from acceptance (Sat 10 Oct was a 调休 working day in 2026).
-    assert view["total_deadline"] if "total_deadline" in view else view["deadline"]["total"]
+    assert view["deadline"]["total"] is None  # decided: no deadline runs any more
 
 
 def test_refuse_path_with_written_reasons(svc):
@@ -340,3 +341,27 @@ def test_audit_event_records_form_data_and_changes(svc, office):
     assert last["changes"]["forms.home_visit.investigators"]["after"] == [{"name": "张敏"}, {"name": "李强"}]
     assert last["effective_date"] == day(4)
     json.dumps(view, ensure_ascii=False)  # the whole view is JSON-ready
+
+
+def test_forms_saved_in_parts_then_step_finished(svc, office):
+    case = svc.create_case(household(), "dibao", "clerk", applied_on=day(0))
+    cid = case["id"]
+    svc.advance(cid, "accept", "clerk", data=APPLICATION, effective_date=day(1))
+    svc.advance(cid, "start_investigation", "clerk", effective_date=day(2))
+    parts = investigation()
+    view = svc.save_forms(cid, "clerk", {"verification": parts["verification"]}, effective_date=day(2))
+    assert view["state"] == "investigating" and view["forms"]["verification"]["result"] == "consistent"
+    assert view["history"][-1]["trigger"] == "save_forms"
+    t = triggers(view)
+    assert not t["complete_investigation"]["allowed"]
+    assert any("入户调查" in r for r in t["complete_investigation"]["reasons"])
+    view = svc.save_forms(cid, "clerk", {"home_visit": parts["home_visit"]}, effective_date=day(3))
+    view = svc.advance(cid, "complete_investigation", "clerk", data={"neighbour_visit": parts["neighbour_visit"]},
+                       effective_date=day(4))
+    assert view["state"] == "preliminary_review"
+    before = dump_db(office.db_path)
+    with pytest.raises(DomainError, match="无权"):
+        svc.save_forms(cid, "approver", {"preliminary_opinion": {"opinion": "approve"}}, effective_date=day(4))
+    with pytest.raises(DomainError, match="home_visit"):
+        svc.save_forms(cid, "reviewer", {"home_visit": {"remarks": "x"}}, effective_date=day(4))
+    assert dump_db(office.db_path) == before

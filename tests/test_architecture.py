@@ -1,0 +1,35 @@
+"""The dependency rules of architecture.md (import-linter contracts in pyproject.toml) and ruff."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tool(name: str) -> str:
+    found = Path(sys.executable).with_name(name)
+    return str(found) if found.exists() else (shutil.which(name) or name)
+
+
+def test_import_contracts_are_kept():
+    proc = subprocess.run([_tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "broken" in proc.stdout and " 0 broken" in proc.stdout
+
+
+def test_domain_does_not_import_frameworks_even_lazily():
+    """import-linter sees imports inside functions too; this guards the rule with a plain scan."""
+    banned = ("PySide6", "sqlalchemy", "transitions", "jinja2", "reportlab", "yaml", "alembic")
+    for path in (ROOT / "doudi_desk" / "domain").rglob("*.py"):
+        for line in path.read_text("utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith(("import ", "from ")):
+                assert not any(f" {b}" in stripped or f" {b}." in stripped for b in banned), f"{path}: {stripped}"
+
+
+def test_ruff_is_clean():
+    proc = subprocess.run([_tool("ruff"), "check", "doudi_desk", "tests", "benchmarks"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
