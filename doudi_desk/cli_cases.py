@@ -96,6 +96,16 @@ def cmd_case_save(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_case_household(args: argparse.Namespace) -> int:
+    from .services.cases import CaseService
+
+    view = CaseService(_ctx(args)).update_household(
+        args.case, args.actor, _json_file(args.household), effective_date=_date(args.date),
+        comment=args.comment or "", expected_version=args.expect_version)
+    _print_case(view, args.json)
+    return 0
+
+
 def cmd_case_show(args: argparse.Namespace) -> int:
     from .services.cases import CaseService
 
@@ -256,6 +266,16 @@ def _case_commands(case: Any) -> None:
     p.add_argument("--expect-version", type=int)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_case_save)
+
+    p = case.add_parser("household", help="修改家庭情况（受理前或调查中），须写明原因")
+    p.add_argument("case")
+    p.add_argument("--household", required=True, metavar="FILE.json")
+    p.add_argument("--as", dest="actor", required=True)
+    p.add_argument("--comment", required=True)
+    p.add_argument("--date")
+    p.add_argument("--expect-version", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_case_household)
 
     p = case.add_parser("show", help="查看案件")
     p.add_argument("case")

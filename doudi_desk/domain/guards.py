@@ -130,13 +130,15 @@ def proposal_eligible(ctx: GuardContext) -> str | None:
 
 
 def _posting_start(ctx: GuardContext) -> dt.date | None:
+    """The posting's first day: as recorded, but never before the 初审 opinion was posted."""
+    entered = ctx.case.state_entered_on
     raw = ctx.form("posting").get("start_date")
-    if raw:
-        try:
-            return dt.date.fromisoformat(str(raw))
-        except ValueError:
-            return None
-    return ctx.case.state_entered_on
+    try:
+        recorded = dt.date.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        recorded = None
+    dates = [d for d in (recorded, entered) if d is not None]
+    return max(dates) if dates else None
 
 
 @guard("posting_elapsed", "公示期已满")

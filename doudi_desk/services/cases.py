@@ -27,6 +27,7 @@ from .context import AppContext
 
 PROGRAMME_CODES = {"dibao": "DB", "tekun": "TK", "temporary": "LS"}
 PROPOSAL_STATES = ("preliminary_review",)  # entering 初审 computes the proposal from the household
+HOUSEHOLD_EDITABLE = ("applied", "correcting", "accepted", "investigating")
 RESULTS = {"approved": "确认", "refused": "不予确认", "not_accepted": "不予受理", "withdrawn": "撤回"}
 
 
@@ -57,6 +58,28 @@ def _snapshot(case: Case) -> dict[str, Any]:
             if key != "computation":
                 flat[f"decision.{key}"] = value
     return flat
+
+
+def _amount_text(value: Any) -> str:
+    """'2500.00' -> '2500', '2500.50' stays: amounts read like the computed ones."""
+    from decimal import Decimal
+
+    amount = Decimal(str(value))
+    return f"{amount.quantize(Decimal(1))}" if amount == amount.to_integral_value() else f"{amount:f}"
+
+
+def _flat(obj: Any, prefix: str = "") -> dict[str, Any]:
+    """{"members": [{"name": ..}]} -> {"members[0].name": ..} for field-by-field audit changes."""
+    out: dict[str, Any] = {}
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            out.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(obj, list) and obj and all(isinstance(x, dict) for x in obj):
+        for i, value in enumerate(obj):
+            out.update(_flat(value, f"{prefix}[{i}]"))
+    else:
+        out[prefix] = obj
+    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -318,6 +341,8 @@ class CaseService:
                 submitted.setdefault("approval", {})
                 if not (case.forms.get("approval") or {}).get("amount"):
                     submitted["approval"].setdefault("amount", self._proposed_amount(case))
+            if "approval" in submitted and case.proposal:
+                self._check_amount_reasoned(case, submitted["approval"], comment)
             history = uow.events.list(case.id)
             ctx = self._context(uow, case, user, engine, t, submitted, day, history)
             before = _snapshot(case)
@@ -400,6 +425,63 @@ class CaseService:
             )
             return self._view(uow, case, user)
 
+    def _check_amount_reasoned(self, case: Case, approval: Mapping[str, Any], comment: str) -> None:
+        """An approved amount other than the computed one needs a written reason."""
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            given = Decimal(str(approval.get("amount")))
+            computed = Decimal(str(self._proposed_amount(case)))
+        except (InvalidOperation, TypeError):
+            return
+        if given != computed and not (str(approval.get("comment") or "").strip() or comment.strip()):
+            raise InputError(
+                f"data.approval.comment: 确认金额 {given} 元与测算金额 {computed} 元不一致，须在审批意见中说明理由",
+                "data.approval.comment",
+            )
+
+    def update_household(self, case_ref: str | int, actor: str, household_data: Mapping[str, Any], *,
+                         effective_date: dt.date | str | None = None, comment: str = "",
+                         expected_version: int | None = None) -> dict[str, Any]:
+        """Correct the household (members, income, expenses, assets) before the 初审 proposal.
+
+        Investigation often finds what the application missed; the change is audited field by
+        field and the proposal is computed from the corrected household when 初审 begins.
+        """
+        with self.ctx.db.unit_of_work() as uow:
+            user = self._actor(uow, actor)
+            case = self._case(uow, case_ref)
+            if expected_version is not None and expected_version != case.version:
+                raise StaleVersionError(current=case.version, expected=expected_version)
+            self._engine(case)
+            if case.state not in HOUSEHOLD_EDITABLE:
+                raise RefusedError(f"案件处于「{self._state_label(case)}」，家庭情况只能在受理前或调查中修改；"
+                                   "如需修改请先退回重新调查")
+            if not set(user.roles) & {"caseworker", "township_reviewer"}:
+                raise RefusedError(f"用户 {user.full_name} 无权修改家庭情况，须由经办人或乡镇审核人办理")
+            if not comment.strip():
+                raise InputError("--comment: 修改家庭情况须写明原因", "comment")
+            day = self._effective_date(case, effective_date)
+            new = parse_household(household_data, need_temporary=case.programme == "temporary")
+            old = uow.households.get(case.household_id)
+            new.id = old.id
+            new.village_code = old.village_code
+            before, after = household_to_dict(old), household_to_dict(new)
+            if before == after:
+                raise InputError("household: 家庭情况没有变化", "household")
+            uow.households.replace(new)
+            loaded_version = case.version
+            case.staff_relative = any(m.staff_relative for m in new.members)
+            case = uow.cases.save(case, expected_version=loaded_version)
+            uow.events.append(AuditEvent(
+                case_id=case.id, seq=uow.events.next_seq(case.id), actor=user.username, trigger="update_household",
+                from_state=case.state, to_state=case.state, recorded_at=self.ctx.now(), effective_date=day,
+                comment=comment,
+                changes={f"household.{k}": v for k, v in diff(_flat(before), _flat(after)).items()},
+                data={"household": _jsonable(after)},
+            ))
+            return self._view(uow, case, user)
+
     def _proposed_amount(self, case: Case) -> str:
         p = case.proposal or {}
         return p.get("amount") if case.programme == "temporary" else p.get("monthly_amount", "0")
@@ -419,7 +501,7 @@ class CaseService:
             proposal = case.proposal or {}
             case.decision = {
                 "result": "approved",
-                "monthly_amount": str(approval.get("amount") or self._proposed_amount(case)),
+                "monthly_amount": _amount_text(approval.get("amount") or self._proposed_amount(case)),
                 "computed_amount": self._proposed_amount(case),
                 "covered": proposal.get("covered", []),
                 "basis": proposal.get("basis"),
@@ -481,8 +563,8 @@ class CaseService:
                     "reason_required": opt.reason_required,
                 })
         labels = {s.name: s.label for s in spec.states}
-        trigger_labels = {t.trigger: t.label for t in spec.transitions} | {"create": "登记申请",
-                                                                          "save_forms": "保存表单"}
+        trigger_labels = {t.trigger: t.label for t in spec.transitions} | {
+            "create": "登记申请", "save_forms": "保存表单", "update_household": "修改家庭情况"}
         users = {u.username: u.full_name for u in uow.users.all()}
         head = household.head
         return {

@@ -365,3 +365,46 @@ def test_forms_saved_in_parts_then_step_finished(svc, office):
     with pytest.raises(DomainError, match="home_visit"):
         svc.save_forms(cid, "reviewer", {"home_visit": {"remarks": "x"}}, effective_date=day(4))
     assert dump_db(office.db_path) == before
+
+
+def test_household_corrected_during_investigation_changes_the_proposal(svc, office):
+    case = svc.create_case(household(), "dibao", "clerk", applied_on=day(0))
+    cid = case["id"]
+    svc.advance(cid, "accept", "clerk", data=APPLICATION, effective_date=day(1))
+    svc.advance(cid, "start_investigation", "clerk", effective_date=day(2))
+    corrected = household()
+    corrected["income"].append({"type": "business", "amount": "9600"})  # found on the home visit
+    with pytest.raises(DomainError, match="原因"):
+        svc.update_household(cid, "clerk", corrected, effective_date=day(3))
+    view = svc.update_household(cid, "clerk", corrected, effective_date=day(3), comment="入户发现小卖部经营收入")
+    event = view["history"][-1]
+    assert event["trigger"] == "update_household"
+    assert event["changes"]["household.income[3].amount"] == {"before": None, "after": "9600"}
+    view = svc.advance(cid, "complete_investigation", "clerk", data=investigation(), effective_date=day(4))
+    # net income 10,560 + 9,600 = 20,160 → 420/月 per person: (720 − 420) × 4 + 792 top-ups
+    assert view["proposal"]["per_capita_monthly"] == "420.00"
+    assert view["proposal"]["monthly_amount"] == "1992"
+    before = dump_db(office.db_path)
+    with pytest.raises(DomainError, match="只能在受理前或调查中"):
+        svc.update_household(cid, "clerk", household(), effective_date=day(4), comment="再改")
+    assert dump_db(office.db_path) == before
+
+
+def test_approved_amount_other_than_computed_needs_a_reason(svc, office):
+    view = to_posting(svc)
+    view = svc.advance(view["id"], "submit_to_county", "reviewer", data=POSTING, effective_date=day(12))
+    before = dump_db(office.db_path)
+    with pytest.raises(DomainError, match="不一致"):
+        svc.advance(view["id"], "approve", "approver", data={"approval": {"amount": "2500"}}, effective_date=day(13))
+    assert dump_db(office.db_path) == before
+    view = svc.advance(view["id"], "approve", "approver",
+                       data={"approval": {"amount": "2500", "comment": "按县级调剂意见核减"}}, effective_date=day(13))
+    assert view["decision"]["monthly_amount"] == "2500"
+    assert view["decision"]["computed_amount"] == "2792"
+
+
+def test_posting_start_cannot_be_dated_before_the_posting(svc):
+    view = to_posting(svc)  # posted on day 5
+    with pytest.raises(DomainError, match="公示期"):
+        svc.advance(view["id"], "submit_to_county", "reviewer",
+                    data={"posting": {"start_date": day(0), "place": "村务公开栏"}}, effective_date=day(8))
