@@ -1,0 +1,46 @@
+"""The demo township covers every state; office calendar overrides move deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from doudi_desk.domain import ids
+from doudi_desk.services.admin import AdminService
+from doudi_desk.services.cases import CaseService
+from doudi_desk.services.context import open_context
+from doudi_desk.services.demo import build_demo
+
+
+def test_demo_has_cases_in_every_state_with_valid_ids(tmp_path):
+    ctx = open_context(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    summary = build_demo(ctx, households=200)
+    spec = ctx.definitions.workflows["dibao"]
+    assert set(summary["states"]) == {s.name for s in spec.states}
+    assert sum(summary["states"].values()) == 200
+    with ctx.db.unit_of_work() as uow:
+        cases = uow.cases.query()
+        roles = {r for u in uow.users.all() for r in u.roles}
+        numbers = [m.id_number for c in cases for m in uow.households.get(c.household_id).members]
+    assert roles == {"caseworker", "township_reviewer", "county_approver", "admin"}
+    assert len(numbers) == len(set(numbers)) > 200
+    assert all(ids.id_problem(n) is None for n in numbers)
+    ctx.db.dispose()
+
+
+def test_calendar_override_moves_a_deadline(office):
+    household = {
+        "village": "130999101001",
+        "members": [{"name": "孙丽", "id_number": "130102198204120623", "relation": "head"}],
+    }
+    svc = CaseService(office)
+    case = svc.create_case(household, "dibao", "clerk", applied_on="2026-11-02")
+    app = {"application": {"apply_date": "2026-11-02", "channel": "self", "reason": "无收入",
+                           "pledge_signed": True, "authorization_signed": True}}
+    view = svc.advance(case["id"], "accept", "clerk", data=app, effective_date="2026-11-02")  # Monday
+    assert view["deadline"]["state"] == "2026-11-05"  # 3 working days: Tue, Wed, Thu
+    # The county declares Wednesday 4 Nov a local day off; a later case gets the longer limit.
+    AdminService(office).set_calendar_day(dt.date(2026, 11, 4), False, "县里停电放假", actor="admin")
+    other = dict(household, members=[{"name": "赵晨", "id_number": "130102200509010716", "relation": "head"}])
+    case2 = svc.create_case(other, "dibao", "clerk", applied_on="2026-11-02")
+    view2 = svc.advance(case2["id"], "accept", "clerk", data=app, effective_date="2026-11-02")
+    assert view2["deadline"]["state"] == "2026-11-06"
