@@ -71,6 +71,7 @@ def cmd_case_new(args: argparse.Namespace) -> int:
     view = CaseService(_ctx(args)).create_case(
         _json_file(args.household), args.programme, args.actor, village_code=args.village,
         applied_on=_date(args.date), allow_duplicate=args.allow_duplicate, comment=args.comment or "",
+        repeat_reason=args.repeat_reason or "",
     )
     _print_case(view, args.json)
     return 0
@@ -243,7 +244,8 @@ def _case_commands(case: Any) -> None:
     p.add_argument("--village")
     p.add_argument("--date")
     p.add_argument("--comment")
-    p.add_argument("--allow-duplicate", action="store_true")
+    p.add_argument("--allow-duplicate", action="store_true", help="成员已在其他案件中仍登记（须 --comment 说明）")
+    p.add_argument("--repeat-reason", help="临时救助：同一事由本年度再次救助的理由")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_case_new)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .forms import validate_form
-from .model import AuditEvent, Case, User
+from .model import AuditEvent, Case, Household, User
 from .specs import ROLES, FormSpec, TransitionSpec, WorkflowSpec
 
 
@@ -29,6 +29,7 @@ class GuardContext:
     effective_date: dt.date
     history: Sequence[AuditEvent] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)
+    household: Household | None = None
 
     def form(self, form_id: str) -> dict[str, Any]:
         """Stored data of a form overlaid with what this action submits."""
@@ -87,19 +88,7 @@ def forms_to_check(ctx: GuardContext) -> tuple[str, ...]:
 
 @guard("forms_complete", "表单填写完整")
 def forms_complete(ctx: GuardContext) -> str | None:
-    problems = []
-    for form_id in forms_to_check(ctx):
-        spec = ctx.forms[form_id]
-        data = ctx.form(form_id)
-        if not data:
-            problems.append(f"「{spec.title}」尚未填写")
-            continue
-        errors = validate_form(spec, data)
-        if errors:
-            detail = "；".join(
-                f"{(spec.field(name).label if spec.field(name) else name)}：{msg}" for name, msg in errors.items()
-            )
-            problems.append(f"「{spec.title}」未填写完整（{detail}）")
+    problems = [p for p in (_complete(ctx, form_id) for form_id in forms_to_check(ctx)) if p]
     return "；".join(problems) or None
 
 
@@ -247,4 +236,84 @@ def no_failed_review(ctx: GuardContext) -> str | None:
             last = e.trigger
     if last == "review_failed":
         return "民主评议未通过，不能确认；应不予确认或退回重新调查"
+    return None
+
+
+def _complete(ctx: GuardContext, form_id: str) -> str | None:
+    spec = ctx.forms[form_id]
+    data = ctx.form(form_id)
+    if not data:
+        return f"「{spec.title}」尚未填写"
+    errors = validate_form(spec, data)
+    if errors:
+        detail = "；".join(f"{(spec.field(n).label if spec.field(n) else n)}：{m}" for n, m in errors.items())
+        return f"「{spec.title}」未填写完整（{detail}）"
+    return None
+
+
+@guard("county_visit_if_staff_relative", "近亲属备案案件已经县级入户核查")
+def county_visit_if_staff_relative(ctx: GuardContext) -> str | None:
+    if not ctx.case.staff_relative:
+        return None
+    problem = _complete(ctx, "county_visit")
+    if problem:
+        return f"本案为经办人员或村（居）委会成员近亲属备案案件，须先记录县级入户核查：{problem}"
+    return None
+
+
+@guard("care_agreement_if_dispersed", "分散供养已签订照料协议")
+def care_agreement_if_dispersed(ctx: GuardContext) -> str | None:
+    data = ctx.form("supply_arrangement")
+    if data.get("mode") != "dispersed":
+        return None
+    carers = _people(data.get("carer"))
+    if carers and data.get("care_agreement_signed") is True:
+        return None
+    return "分散供养须在审批前与具名照料人签订照料协议（供养方式表中填写照料人并勾选已签订）"
+
+
+@guard("urgent_claim", "急难型临时救助")
+def urgent_claim(ctx: GuardContext) -> str | None:
+    claim = ctx.household.temporary if ctx.household else None
+    if claim is not None and claim.type == "urgent":
+        return None
+    return "只有急难型临时救助可以先行救助；支出型须按正常程序调查、公示、审批"
+
+
+def _approval_level(ctx: GuardContext) -> str | None:
+    return (ctx.case.proposal or {}).get("approval_level")
+
+
+_LEVELS = {"township": "乡镇审批", "county": "县级审批", "county_collective": "县级“一事一议”"}
+
+
+@guard("amount_for_township", "金额在乡镇审批限额以下")
+def amount_for_township(ctx: GuardContext) -> str | None:
+    level = _approval_level(ctx)
+    if level == "township":
+        return None
+    if level is None:
+        return "尚未测算救助金额"
+    amount = (ctx.case.proposal or {}).get("amount")
+    return f"拟救助金额 {amount} 元达到乡镇审批限额，应由{_LEVELS[level]}"
+
+
+@guard("amount_for_county", "金额达到乡镇审批限额")
+def amount_for_county(ctx: GuardContext) -> str | None:
+    level = _approval_level(ctx)
+    if level in ("county", "county_collective"):
+        return None
+    if level is None:
+        return "尚未测算救助金额"
+    amount = (ctx.case.proposal or {}).get("amount")
+    return f"拟救助金额 {amount} 元低于乡镇审批限额，由乡镇审批"
+
+
+@guard("collective_record_if_big_case", "大额救助已“一事一议”集体研究")
+def collective_record_if_big_case(ctx: GuardContext) -> str | None:
+    if _approval_level(ctx) != "county_collective":
+        return None
+    problem = _complete(ctx, "collective_decision")
+    if problem:
+        return f"金额达到“一事一议”起点，须附县级集体研究记录：{problem}"
     return None

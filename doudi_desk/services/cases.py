@@ -15,7 +15,7 @@ from typing import Any
 from ..domain.calc import FAILED_LABELS, FLAG_LABELS, decide
 from ..domain.calendar import WorkingCalendar
 from ..domain.errors import DomainError, InputError
-from ..domain.forms import normalise_form
+from ..domain.forms import normalise_form, validate_form
 from ..domain.guards import GuardContext
 from ..domain.household import household_to_dict, parse_household
 from ..domain.model import PROGRAMMES, AuditEvent, Case, Household, User
@@ -27,6 +27,8 @@ from .context import AppContext
 
 PROGRAMME_CODES = {"dibao": "DB", "tekun": "TK", "temporary": "LS"}
 PROPOSAL_STATES = ("preliminary_review",)  # entering 初审 computes the proposal from the household
+SELF_CARE_ITEMS = ("eating", "dressing", "transfer", "toileting", "walking", "bathing")
+APPROVAL_FORMS = ("approval", "tekun_approval", "temporary_approval")
 HOUSEHOLD_EDITABLE = ("applied", "correcting", "accepted", "investigating")
 RESULTS = {"approved": "确认", "refused": "不予确认", "not_accepted": "不予受理", "withdrawn": "撤回"}
 
@@ -185,11 +187,21 @@ class CaseService:
         applied_on: dt.date | str | None = None,
         allow_duplicate: bool = False,
         comment: str = "",
+        repeat_reason: str = "",
     ) -> dict[str, Any]:
-        """Register an application (申请登记): the household, the case, its first audit event."""
+        """Register an application (申请登记): the household, the case, its first audit event.
+
+        Refused when a member is already in an open or covered case of the same programme (unless
+        ``allow_duplicate``), and for 临时救助 when the household had a claim for the same cause this
+        year (unless ``repeat_reason`` says why it is justified).
+        """
         if programme not in PROGRAMMES:
             raise InputError(f"--programme: 未知的救助项目「{programme}」（可选：{'、'.join(PROGRAMMES)}）", "programme")
         household = parse_household(household_data, need_temporary=programme == "temporary")
+        if programme == "tekun" and not any(m.applicant for m in household.members):
+            household.head.applicant = True  # the head applies unless another member is marked
+        if programme == "tekun" and sum(m.applicant for m in household.members) > 1:
+            raise InputError("household.members: 特困人员申请只能有一名申请人（applicant）", "household.members")
         engine = self.ctx.engine_for_programme(programme)
         with self.ctx.db.unit_of_work() as uow:
             user = self._actor(uow, actor)
@@ -202,9 +214,13 @@ class CaseService:
             if area is None or area.level != "village":
                 raise InputError(f"household.village: 没有村（社区）「{village}」", "household.village")
             household.village_code = village
-            if not allow_duplicate:
-                self._check_duplicates(uow, household)
             day = self._effective_date(None, applied_on)
+            if allow_duplicate and not comment.strip():
+                raise InputError("--comment: 重复申请须说明理由", "comment")
+            if not allow_duplicate:
+                self._check_duplicates(uow, household, programme)
+            if programme == "temporary":
+                self._check_repeat_claim(uow, household, day, repeat_reason)
             household_id = uow.households.add(household)
             now = self.ctx.now()
             township = area.parent_code
@@ -238,20 +254,43 @@ class CaseService:
                     to_state=case.state,
                     recorded_at=now,
                     effective_date=day,
-                    comment=comment or "登记申请",
+                    comment=(comment or "登记申请") + (f"；重复救助理由：{repeat_reason}" if repeat_reason else ""),
                     changes=diff({}, _snapshot(case)),
                     data={"household": _jsonable(household_to_dict(household))},
                 )
             )
             return self._view(uow, case, user)
 
-    def _check_duplicates(self, uow, household: Household) -> None:
+    def _check_duplicates(self, uow, household: Household, programme: str) -> None:
+        if programme == "temporary":
+            return  # 临时救助 helps covered families too; repeats are checked by cause instead
         clashes = []
         for m in household.members:
-            for other in uow.cases.open_cases_with_id_number(m.id_number):
+            if m.excluded:
+                continue
+            for other in uow.cases.with_id_number(m.id_number, programme=programme, covered_states=("approved",)):
                 clashes.append(f"{m.name}（{m.id_number}）已在案件 {other.number}（{self._state_label(other)}）中")
         if clashes:
             raise DomainError("重复申请：" + "；".join(clashes) + "。如确需另行办理，请加 --allow-duplicate 并说明理由")
+
+    def _check_repeat_claim(self, uow, household: Household, day: dt.date, reason: str) -> None:
+        """One 临时救助 per cause per household per year, unless justified (procedures.md §3)."""
+        claim = household.temporary
+        cause = (claim.cause or "").strip() if claim else ""
+        if not cause:
+            raise InputError("household.temporary.cause: 临时救助须写明救助事由（如：火灾、车祸、重病住院）",
+                             "household.temporary.cause")
+        earlier = []
+        for m in household.members:
+            for other in uow.cases.with_id_number(m.id_number, programme="temporary", covered_states=("approved",)):
+                if other.applied_on.year != day.year or other.number in earlier:
+                    continue
+                old = uow.households.get(other.household_id).temporary
+                if old and (old.cause or "").strip() == cause:
+                    earlier.append(other.number)
+        if earlier and not reason.strip():
+            raise DomainError(f"同一家庭同一事由（{cause}）本年度已申请临时救助（案件 {'、'.join(earlier)}），"
+                              "原则上不再重复救助；确需再次救助的请用 --repeat-reason 写明理由")
 
     def _state_label(self, case: Case) -> str:
         engine = self.ctx.engines.get(case.workflow_id)
@@ -282,10 +321,12 @@ class CaseService:
 
     # --- advance ---
     def _context(self, uow, case: Case, user: User, engine: WorkflowEngine, t: TransitionSpec,
-                 submitted: Mapping[str, Any], day: dt.date, history) -> GuardContext:
+                 submitted: Mapping[str, Any], day: dt.date, history, household: Household | None = None
+                 ) -> GuardContext:
         return GuardContext(
             case=case, actor=user, transition=t, workflow=engine.spec, forms=self.ctx.definitions.forms,
             submitted=submitted, effective_date=day, history=history,
+            household=household or uow.households.get(case.household_id),
         )
 
     def _check_submitted(self, engine: WorkflowEngine, case: Case, t: TransitionSpec,
@@ -336,13 +377,14 @@ class CaseService:
             submitted = self._check_submitted(engine, case, t, data or {})
             if t.reason_required and not comment.strip():
                 raise InputError(f"--comment: 办理「{t.label}」须写明理由", "comment")
-            if "approval" in t.forms and case.proposal:
+            for form_id in set(t.forms) & set(APPROVAL_FORMS):
+                if not case.proposal:
+                    continue
                 # The approver confirms the computed amount unless they enter another one.
-                submitted.setdefault("approval", {})
-                if not (case.forms.get("approval") or {}).get("amount"):
-                    submitted["approval"].setdefault("amount", self._proposed_amount(case))
-            if "approval" in submitted and case.proposal:
-                self._check_amount_reasoned(case, submitted["approval"], comment)
+                submitted.setdefault(form_id, {})
+                if not (case.forms.get(form_id) or {}).get("amount"):
+                    submitted[form_id].setdefault("amount", self._proposed_amount(case))
+                self._check_amount_reasoned(case, submitted[form_id], comment)
             history = uow.events.list(case.id)
             ctx = self._context(uow, case, user, engine, t, submitted, day, history)
             before = _snapshot(case)
@@ -351,6 +393,8 @@ class CaseService:
             for form_id, values in submitted.items():
                 case.forms[form_id] = {**(case.forms.get(form_id) or {}), **values}
             case.state = new_state
+            if any((case.forms.get(f) or {}).get("staff_relative_declared") for f in case.forms):
+                case.staff_relative = True  # 单独登记备案 (57号文 §11): the county must visit
             calendar = self.ctx.calendar(uow)
             self._set_deadlines(case, engine, calendar, day)
             if new_state in PROPOSAL_STATES:
@@ -487,31 +531,58 @@ class CaseService:
         return p.get("amount") if case.programme == "temporary" else p.get("monthly_amount", "0")
 
     def _proposal(self, uow, case: Case, day: dt.date) -> dict[str, Any]:
-        household = uow.households.get(case.household_id)
+        household = self._household_for_decision(case, uow.households.get(case.household_id))
         set_id, area_code, effective_from, policy = self.policy_for(uow, case.village_code, day, case.programme)
         result = decide(case.programme, household, policy, day).to_contract()
         result["decision_date"] = day.isoformat()
         result["policy_set"] = {"id": set_id, "area": area_code, "effective_from": effective_from.isoformat()}
         return result
 
+    @staticmethod
+    def _household_for_decision(case: Case, household: Household) -> Household:
+        """What the forms established overrides the application: the 特困 supporter declaration and
+        the self-care assessment (number of the six daily activities not managed)."""
+        if case.programme == "tekun":
+            application = case.forms.get("tekun_application") or {}
+            if "no_able_supporter" in application:
+                household.no_able_supporter = bool(application["no_able_supporter"])
+            care = case.forms.get("self_care") or {}
+            if care:
+                unable = sum(1 for k in SELF_CARE_ITEMS if care.get(k) == "unable")
+                for m in household.members:
+                    if m.applicant:
+                        m.adl_unable = unable
+        return household
+
     def _record_decision(self, case: Case, user: User, t: TransitionSpec, day: dt.date,
                          calendar: WorkingCalendar, comment: str) -> None:
         if case.state == "approved":
-            approval = case.forms.get("approval") or {}
+            approval = next((case.forms[f] for f in APPROVAL_FORMS if case.forms.get(f)), {})
             proposal = case.proposal or {}
+            amount = _amount_text(approval.get("amount") or self._proposed_amount(case))
             case.decision = {
                 "result": "approved",
-                "monthly_amount": _amount_text(approval.get("amount") or self._proposed_amount(case)),
                 "computed_amount": self._proposed_amount(case),
                 "covered": proposal.get("covered", []),
                 "basis": proposal.get("basis"),
-                "start_month": month_after(day),
-                "review_interval_months": proposal.get("review_interval_months"),
                 "decided_by": user.username,
                 "decided_on": day.isoformat(),
                 "policy_set": proposal.get("policy_set"),
                 "comment": approval.get("comment") or comment,
             }
+            if case.programme == "temporary":
+                first_aid = case.forms.get("first_aid") or {}
+                case.decision |= {"amount": amount, "approval_level": proposal.get("approval_level"),
+                                  "first_aid_amount": first_aid.get("amount"),
+                                  "form_of_help": approval.get("form_of_help")}
+            else:
+                case.decision |= {"monthly_amount": amount, "start_month": month_after(day),
+                                  "review_interval_months": proposal.get("review_interval_months")}
+                if case.programme == "tekun":
+                    supply = case.forms.get("supply_arrangement") or {}
+                    case.decision |= {"care_level": proposal.get("tekun_care_level"),
+                                      "supply_mode": supply.get("mode"),
+                                      "spot_checked": bool(approval.get("spot_checked"))}
         elif case.state == "refused":
             refusal = case.forms.get("refusal") or {}
             case.decision = {
@@ -530,6 +601,24 @@ class CaseService:
                 "decided_by": user.username,
                 "decided_on": day.isoformat(),
             }
+
+    def _pending_completion(self, case: Case, history) -> list[str]:
+        """After 先行救助: what must still be completed before the case may close."""
+        if "first_aid" not in case.forms or case.closed:
+            return []
+        forms = self.ctx.definitions.forms
+        pending = []
+        for form_id, label in (("verification", "家庭经济状况信息核对"), ("home_visit", "入户调查")):
+            data = case.forms.get(form_id)
+            if not data or validate_form(forms[form_id], data):
+                pending.append(label)
+        triggers = [e.trigger for e in history]
+        posted = "post_notice" in triggers
+        posting_done = posted and any(t.startswith("submit_") for t in triggers[triggers.index("post_notice"):])
+        if not posting_done:
+            pending.append("公示")
+        pending.append("审批")
+        return pending
 
     # --- show ---
     def show(self, case_ref: str | int, actor: str | None = None) -> dict[str, Any]:
@@ -554,7 +643,7 @@ class CaseService:
         if user is not None and not case.closed:
             for opt in engine.options(
                 case.state,
-                lambda t: self._context(uow, case, user, engine, t, {}, today, history),
+                lambda t: self._context(uow, case, user, engine, t, {}, today, history, household),
             ):
                 triggers.append({
                     "trigger": opt.trigger, "label": opt.label, "to": opt.dest,
@@ -602,6 +691,7 @@ class CaseService:
                 "calendar_covers_year": calendar.covers(today.year),
             },
             "available_triggers": triggers,
+            "pending_completion": self._pending_completion(case, history),
             "proposal": case.proposal,
             "proposal_failed_labels": [FAILED_LABELS.get(f, f) for f in (case.proposal or {}).get("failed", [])],
             "proposal_flag_labels": [FLAG_LABELS.get(f, f) for f in (case.proposal or {}).get("flags", [])],

@@ -478,6 +478,20 @@ class CaseRepository:
             stmt = stmt.where(CaseRow.id != exclude_case)
         return [_case(r) for r in self._s.scalars(stmt.order_by(CaseRow.id))]
 
+    def with_id_number(
+        self, id_number: str, *, programme: str | None = None, covered_states: tuple[str, ...] = ()
+    ) -> list[Case]:
+        """Open cases, and closed ones in ``covered_states`` (e.g. approved = in payment), of
+        households with a member holding this ID number."""
+        households = select(MemberRow.household_id).where(MemberRow.id_number == id_number)
+        live = CaseRow.closed.is_(False)
+        if covered_states:
+            live = or_(live, CaseRow.state.in_(covered_states))
+        stmt = select(CaseRow).where(CaseRow.household_id.in_(households), live)
+        if programme is not None:
+            stmt = stmt.where(CaseRow.programme == programme)
+        return [_case(r) for r in self._s.scalars(stmt.order_by(CaseRow.id))]
+
 
 # --------------------------------------------------------------------------------------- events
 

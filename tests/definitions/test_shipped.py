@@ -28,6 +28,12 @@ EXPECTED_GUARDS = frozenset(
         "proposal_eligible",
         "investigator_not_approver",
         "no_failed_review",
+        "county_visit_if_staff_relative",
+        "care_agreement_if_dispersed",
+        "urgent_claim",
+        "amount_for_township",
+        "amount_for_county",
+        "collective_record_if_big_case",
     }
 )
 
@@ -169,11 +175,13 @@ DIBAO_TRANSITIONS: dict[tuple[str, str], T] = {
 for _decider, _role in (("county_review", CA), ("township_decision", TR)):
     DIBAO_TRANSITIONS["approve", _decider] = (
         "approved", {_role},
-        [FC, "proposal_eligible", "investigator_not_approver", "no_failed_review"],
+        [FC, "proposal_eligible", "investigator_not_approver", "no_failed_review",
+         "county_visit_if_staff_relative"],
         ["approval"], False,
     )
     DIBAO_TRANSITIONS["refuse", _decider] = (
-        "refused", {_role}, [FC, "investigator_not_approver"], ["refusal"], False,
+        "refused", {_role}, [FC, "investigator_not_approver", "county_visit_if_staff_relative"],
+        ["refusal"], False,
     )
     DIBAO_TRANSITIONS["return_case", _decider] = ("investigating", {_role}, [], [], True)
 for _source in ("applied", "correcting", "accepted", "investigating", "preliminary_review",

@@ -305,7 +305,19 @@ def test_duplicate_application_is_refused(svc):
     svc.create_case(household(), "dibao", "clerk", applied_on=day(0))
     with pytest.raises(DomainError, match="重复申请"):
         svc.create_case(household(), "dibao", "clerk", applied_on=day(0))
-    assert svc.create_case(household(), "dibao", "clerk", applied_on=day(0), allow_duplicate=True)["id"]
+    with pytest.raises(DomainError, match="说明理由"):
+        svc.create_case(household(), "dibao", "clerk", applied_on=day(0), allow_duplicate=True)
+    view = svc.create_case(household(), "dibao", "clerk", applied_on=day(0), allow_duplicate=True,
+                           comment="原户分户后重新申请")
+    assert view["history"][0]["comment"] == "原户分户后重新申请"
+
+
+def test_covered_person_cannot_apply_again_for_the_same_programme(svc):
+    view = to_posting(svc)
+    view = svc.advance(view["id"], "submit_to_county", "reviewer", data=POSTING, effective_date=day(12))
+    svc.advance(view["id"], "approve", "approver", effective_date=day(13))
+    with pytest.raises(DomainError, match="确认（在保）"):
+        svc.create_case(household(), "dibao", "clerk", applied_on=day(14))
 
 
 def test_investigator_cannot_approve(svc, office):
