@@ -107,6 +107,16 @@ def cmd_case_household(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_case_extend(args: argparse.Namespace) -> int:
+    from .services.cases import CaseService
+
+    view = CaseService(_ctx(args)).extend_deadline(args.case, args.actor, args.reason, comment=args.comment or "",
+                                                   effective_date=_date(args.date),
+                                                   expected_version=args.expect_version)
+    _print_case(view, args.json)
+    return 0
+
+
 def cmd_case_show(args: argparse.Namespace) -> int:
     from .services.cases import CaseService
 
@@ -278,6 +288,17 @@ def _case_commands(case: Any) -> None:
     p.add_argument("--expect-version", type=int)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_case_household)
+
+    p = case.add_parser("extend", help="延长总办理期限（低保最长45个工作日）")
+    p.add_argument("case")
+    p.add_argument("--reason", required=True,
+                   choices=["objection", "household_split", "outside_hukou", "hard_investigation"])
+    p.add_argument("--as", dest="actor", required=True)
+    p.add_argument("--comment")
+    p.add_argument("--date")
+    p.add_argument("--expect-version", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_case_extend)
 
     p = case.add_parser("show", help="查看案件")
     p.add_argument("case")

@@ -27,6 +27,12 @@ from .context import AppContext
 
 PROGRAMME_CODES = {"dibao": "DB", "tekun": "TK", "temporary": "LS"}
 PROPOSAL_STATES = ("preliminary_review",)  # entering 初审 computes the proposal from the household
+EXTENSION_REASONS = {
+    "objection": "公示有异议",
+    "household_split": "人户分离",
+    "outside_hukou": "非户籍地申请",
+    "hard_investigation": "调查核实困难",
+}
 SELF_CARE_ITEMS = ("eating", "dressing", "transfer", "toileting", "walking", "bathing")
 APPROVAL_FORMS = ("approval", "tekun_approval", "temporary_approval")
 HOUSEHOLD_EDITABLE = ("applied", "correcting", "accepted", "investigating")
@@ -526,6 +532,43 @@ class CaseService:
             ))
             return self._view(uow, case, user)
 
+    def extend_deadline(self, case_ref: str | int, actor: str, reason: str, *, comment: str = "",
+                        effective_date: dt.date | str | None = None,
+                        expected_version: int | None = None) -> dict[str, Any]:
+        """Extend the whole procedure to its extended limit (低保 45 WD, §22; 民发〔2022〕 §4(1))."""
+        if reason not in EXTENSION_REASONS:
+            options = "、".join(f"{k}（{v}）" for k, v in EXTENSION_REASONS.items())
+            raise InputError(f"--reason: 延期理由只能是：{options}", "reason")
+        with self.ctx.db.unit_of_work() as uow:
+            user = self._actor(uow, actor)
+            case = self._case(uow, case_ref)
+            if expected_version is not None and expected_version != case.version:
+                raise StaleVersionError(current=case.version, expected=expected_version)
+            engine = self._engine(case)
+            spec = engine.spec
+            if "township_reviewer" not in user.roles and "county_approver" not in user.roles:
+                raise RefusedError(f"用户 {user.full_name} 无权延长办理期限，须由乡镇审核人或县级审批人办理")
+            if case.closed or case.accepted_on is None:
+                raise RefusedError("只有已受理、尚未办结的案件可以延长办理期限")
+            if not spec.extended_limit_wd or case.county_delegated:
+                raise RefusedError(f"「{spec.title}」{'乡镇审批的' if case.county_delegated else ''}案件没有延长期限的规定")
+            calendar = self.ctx.calendar(uow)
+            extended = calendar.add_working_days(case.accepted_on, spec.extended_limit_wd)
+            if case.total_deadline and case.total_deadline >= extended:
+                raise RefusedError(f"办理期限已延长至 {case.total_deadline.isoformat()}，不能再延长")
+            day = self._effective_date(case, effective_date)
+            before = _snapshot(case)
+            loaded_version = case.version
+            case.total_deadline = extended
+            case = uow.cases.save(case, expected_version=loaded_version)
+            uow.events.append(AuditEvent(
+                case_id=case.id, seq=uow.events.next_seq(case.id), actor=user.username, trigger="extend_deadline",
+                from_state=case.state, to_state=case.state, recorded_at=self.ctx.now(), effective_date=day,
+                comment=f"{EXTENSION_REASONS[reason]}" + (f"：{comment}" if comment else ""),
+                changes=diff(before, _snapshot(case)), data={"reason": reason},
+            ))
+            return self._view(uow, case, user)
+
     def _proposed_amount(self, case: Case) -> str:
         p = case.proposal or {}
         return p.get("amount") if case.programme == "temporary" else p.get("monthly_amount", "0")
@@ -653,7 +696,8 @@ class CaseService:
                 })
         labels = {s.name: s.label for s in spec.states}
         trigger_labels = {t.trigger: t.label for t in spec.transitions} | {
-            "create": "登记申请", "save_forms": "保存表单", "update_household": "修改家庭情况"}
+            "create": "登记申请", "save_forms": "保存表单", "update_household": "修改家庭情况",
+            "extend_deadline": "延长办理期限"}
         users = {u.username: u.full_name for u in uow.users.all()}
         head = household.head
         return {

@@ -420,3 +420,25 @@ def test_posting_start_cannot_be_dated_before_the_posting(svc):
     with pytest.raises(DomainError, match="公示期"):
         svc.advance(view["id"], "submit_to_county", "reviewer",
                     data={"posting": {"start_date": day(0), "place": "村务公开栏"}}, effective_date=day(8))
+
+
+def test_total_deadline_extended_to_45_working_days_once(svc, office):
+    view = to_posting(svc)
+    assert view["deadline"]["total"] == "2026-11-20"  # 30 WD from Sat 10 Oct (调休 working day)
+    with pytest.raises(DomainError, match="延期理由"):
+        svc.extend_deadline(view["id"], "reviewer", "bored", effective_date=day(6))
+    with pytest.raises(DomainError, match="无权"):
+        svc.extend_deadline(view["id"], "clerk", "objection", effective_date=day(6))
+    view = svc.extend_deadline(view["id"], "reviewer", "objection", comment="村民对收入有异议", effective_date=day(6))
+    assert view["deadline"]["total"] == "2026-12-11"  # 45 WD
+    assert view["history"][-1]["comment"] == "公示有异议：村民对收入有异议"
+    before = dump_db(office.db_path)
+    with pytest.raises(DomainError, match="不能再延长"):
+        svc.extend_deadline(view["id"], "reviewer", "objection", effective_date=day(6))
+    assert dump_db(office.db_path) == before
+
+
+def test_delegated_cases_have_no_extension(svc):
+    view = to_posting(svc, village="130999102001")
+    with pytest.raises(DomainError, match="没有延长期限"):
+        svc.extend_deadline(view["id"], "reviewer", "objection", effective_date=day(6))
