@@ -146,6 +146,21 @@ def _print_case(view: dict[str, Any], as_json: bool) -> None:
     print(case_text(view))
 
 
+def cmd_flags(args: argparse.Namespace) -> int:
+    from .services.monitoring import household_flags
+
+    rows = household_flags(_ctx(args), flag=args.flag, village=args.village, on=_date(args.date))
+    if args.json:
+        _out(rows)
+        return 0
+    rows = [r for r in rows if r["flags"]] if args.flag is None else rows
+    for r in rows:
+        print(f"{r['case']}  {r['head']:<6} {r['members']}人  人均月收入 {r['per_capita_monthly']:>8}  "
+              f"{'、'.join(r['flag_labels'])}")
+    print(f"共 {len(rows)} 户")
+    return 0
+
+
 def cmd_area_add(args: argparse.Namespace) -> int:
     from .services.admin import AdminService
 
@@ -203,6 +218,13 @@ def register(sub: Any) -> None:
 
     case = sub.add_parser("case", help="案件办理").add_subparsers(dest="case_command", required=True)
     _case_commands(case)
+
+    p = sub.add_parser("flags", help="低收入监测：低保边缘、刚性支出困难、防返贫监测预警家庭")
+    p.add_argument("--flag", choices=["edge_family", "rigid_expense_hardship", "monitoring_alert"])
+    p.add_argument("--village")
+    p.add_argument("--date", help="按该日的政策参数和年龄计算，默认今天")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_flags)
 
     p = sub.add_parser("area", help="地区（县、乡镇、村）").add_subparsers(dest="area_command", required=True)
     q = p.add_parser("add", help="添加地区")

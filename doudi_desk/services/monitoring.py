@@ -1,0 +1,59 @@
+"""Low-income monitoring (policy.md §8): 低保边缘, 刚性支出困难 and 防返贫 flags for every household.
+
+Flags are computed, never stored: each list is the policy arithmetic applied today to the household
+as last recorded, with the parameter set in force for its village.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..domain.calc import FLAG_LABELS, decide
+from ..domain.errors import DomainError, InputError
+from ..domain.policy import parse_policy
+from .context import AppContext
+
+
+def household_flags(ctx: AppContext, *, on: dt.date | None = None, flag: str | None = None,
+                    village: str | None = None) -> list[dict[str, Any]]:
+    """One row per household that has a case, with the flags that apply on ``on``."""
+    if flag is not None and flag not in FLAG_LABELS:
+        raise InputError(f"--flag: 只能是 {'、'.join(f'{k}（{v}）' for k, v in FLAG_LABELS.items())}", "flag")
+    on = on or ctx.today()
+    rows = []
+    with ctx.db.unit_of_work() as uow:
+        latest: dict[int, Any] = {}
+        for case in uow.cases.query(village_code=village):
+            latest[case.household_id] = case  # query is in id order: the last one wins
+        chains: dict[str, list[str]] = {}
+        for household_id, case in latest.items():
+            code = case.village_code
+            if code not in chains:
+                chain, current = [], code
+                while current:
+                    area = uow.areas.get(current)
+                    if area is None:
+                        break
+                    chain.append(area.code)
+                    current = area.parent_code
+                chains[code] = chain
+            found = uow.policies.effective(chains[code], on)
+            if found is None:
+                raise DomainError(f"地区 {code} 在 {on.isoformat()} 没有生效的政策参数")
+            household = uow.households.get(household_id)
+            result = decide("dibao", household, parse_policy(found[3], "dibao"), on)
+            if flag is not None and flag not in result.flags:
+                continue
+            rows.append({
+                "household_id": household_id,
+                "head": household.head.name,
+                "members": result.members_counted,
+                "village": code,
+                "case": case.number,
+                "case_state": case.state,
+                "per_capita_monthly": f"{result.per_capita_monthly:.2f}",
+                "flags": sorted(result.flags),
+                "flag_labels": [FLAG_LABELS[f] for f in sorted(result.flags)],
+            })
+    return rows
