@@ -21,8 +21,9 @@ from ..domain.household import household_to_dict, parse_household
 from ..domain.model import PROGRAMMES, AuditEvent, Case, Household, User
 from ..domain.policy import parse_policy
 from ..domain.specs import ROLES, TransitionSpec
-from ..storage.repo import NotFoundError, StaleVersionError
+from ..storage.repo import StaleVersionError
 from ..workflow.engine import RefusedError, WorkflowEngine
+from . import lookup
 from .context import AppContext
 
 PROGRAMME_CODES = {"dibao": "DB", "tekun": "TK", "temporary": "LS"}
@@ -111,26 +112,10 @@ class CaseService:
 
     # --- helpers ---
     def _actor(self, uow, username: str) -> User:
-        user = uow.users.get(username)
-        if user is None:
-            raise DomainError(f"--as: 没有用户「{username}」")
-        if not user.active:
-            raise DomainError(f"用户「{username}」已停用，不能办理案件")
-        return user
+        return lookup.actor(uow, username)
 
     def _case(self, uow, ref: str | int) -> Case:
-        case = None
-        text = str(ref).strip()
-        if text.isdigit():
-            try:
-                case = uow.cases.get(int(text))
-            except NotFoundError:
-                case = None
-        if case is None:
-            case = uow.cases.get_by_number(text)
-        if case is None:
-            raise DomainError(f"没有案件「{ref}」")
-        return case
+        return lookup.case_by_ref(uow, ref)
 
     def _engine(self, case: Case) -> WorkflowEngine:
         engine = self.ctx.engines.get(case.workflow_id)
@@ -140,20 +125,6 @@ class CaseService:
         if case.workflow_version != spec.version and case.state in spec.state_map:
             case.state = spec.state_map[case.state]  # a renamed state of an older definition
         return engine
-
-    def _area_chain(self, uow, code: str) -> list[str]:
-        chain = []
-        while code:
-            area = uow.areas.get(code)
-            if area is None:
-                break
-            chain.append(area.code)
-            code = area.parent_code
-        return chain
-
-    def _township(self, uow, village_code: str) -> str | None:
-        area = uow.areas.get(village_code)
-        return area.parent_code if area else None
 
     def _effective_date(self, case: Case | None, raw: dt.date | str | None) -> dt.date:
         today = self.ctx.today()
@@ -176,7 +147,7 @@ class CaseService:
         return day
 
     def policy_for(self, uow, village_code: str, on: dt.date, programme: str):
-        found = uow.policies.effective(self._area_chain(uow, village_code), on)
+        found = uow.policies.effective(lookup.area_chain(uow, village_code), on)
         if found is None:
             raise DomainError(f"地区 {village_code} 在 {on.isoformat()} 没有生效的政策参数，请管理员先设置")
         set_id, area_code, effective_from, params = found

@@ -13,6 +13,7 @@ from ..domain.calc import FLAG_LABELS, decide
 from ..domain.errors import DomainError, InputError
 from ..domain.policy import parse_policy
 from .context import AppContext
+from .lookup import area_chain
 
 
 def household_flags(ctx: AppContext, *, on: dt.date | None = None, flag: str | None = None,
@@ -30,14 +31,7 @@ def household_flags(ctx: AppContext, *, on: dt.date | None = None, flag: str | N
         for household_id, case in latest.items():
             code = case.village_code
             if code not in chains:
-                chain, current = [], code
-                while current:
-                    area = uow.areas.get(current)
-                    if area is None:
-                        break
-                    chain.append(area.code)
-                    current = area.parent_code
-                chains[code] = chain
+                chains[code] = area_chain(uow, code)
             found = uow.policies.effective(chains[code], on)
             if found is None:
                 raise DomainError(f"地区 {code} 在 {on.isoformat()} 没有生效的政策参数")

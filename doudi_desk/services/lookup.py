@@ -1,0 +1,45 @@
+"""Small lookups every service needs inside a unit of work: users, cases by id or number, areas."""
+
+from __future__ import annotations
+
+from ..domain.errors import DomainError
+from ..domain.model import Case, User
+from ..storage.repo import NotFoundError
+
+
+def actor(uow, username: str) -> User:
+    """The active user acting now, or a Chinese refusal."""
+    user = uow.users.get(username)
+    if user is None:
+        raise DomainError(f"--as: 没有用户「{username}」")
+    if not user.active:
+        raise DomainError(f"用户「{username}」已停用，不能办理案件")
+    return user
+
+
+def case_by_ref(uow, ref: str | int) -> Case:
+    """A case by its id or its number (e.g. 2026-DB-000004)."""
+    text = str(ref).strip()
+    case = None
+    if text.isdigit():
+        try:
+            case = uow.cases.get(int(text))
+        except NotFoundError:
+            case = None
+    if case is None:
+        case = uow.cases.get_by_number(text)
+    if case is None:
+        raise DomainError(f"没有案件「{ref}」")
+    return case
+
+
+def area_chain(uow, code: str | None) -> list[str]:
+    """The area and its parents, most specific first: village, township, county."""
+    chain: list[str] = []
+    while code:
+        area = uow.areas.get(code)
+        if area is None:
+            break
+        chain.append(area.code)
+        code = area.parent_code
+    return chain
