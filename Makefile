@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint clean
+.PHONY: run demo test venv lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,11 +15,16 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Until the window exists: build the demo township in a fresh database and print its cases.
-DEMO_DB := .run/demo.sqlite3
+# The window, on the database in the user data folder (first start offers set-up or the demo).
 run: $(STAMP)
+	$(BIN)/doudi-desk
+
+# The demo township in a fresh database of its own, printed as a summary, then the window on it.
+DEMO_DB := .run/demo.sqlite3
+demo: $(STAMP)
 	mkdir -p .run
 	$(BIN)/doudi-admin --db sqlite:///$(DEMO_DB) demo --fresh
+	$(BIN)/doudi-desk --db sqlite:///$(DEMO_DB)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q

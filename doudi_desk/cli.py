@@ -62,9 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_case_commands(sub: Any) -> None:
-    from . import cli_cases
+    from . import cli_cases, cli_print
 
     cli_cases.register(sub)
+    cli_print.register(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,7 @@ from ..domain.errors import DomainError
 from .admin import AdminService, default_policy
 from .cases import CaseService
 from .context import AppContext
+from .office import OfficeService
 
 COUNTY = ("139901", "青山县", "county", None)
 TOWNSHIPS = [("139901101", "桃源镇", "township", "139901"), ("139901102", "杏花乡", "township", "139901")]
@@ -63,6 +64,9 @@ def build_demo(ctx: AppContext, households: int = 200, seed: int = 2026) -> dict
     today = ctx.today()
     admin.set_policy(COUNTY[0], dt.date(today.year - 1, 1, 1), default_policy(), note="示例县现行标准")
     admin.set_delegation("139901102", True)  # 杏花乡: the county has delegated decisions
+    office = OfficeService(ctx)  # printed on notices and as the 公示 objection channel
+    office.set_details({"phone": "0311-8661 2345", "address": "桃源镇人民路1号"}, "139901101")
+    office.set_details({"phone": "0311-8672 1100", "address": "杏花乡政府街8号"}, "139901102")
     rng = random.Random(seed)
     service = CaseService(ctx)
     plan = [state for state, n in TARGETS.items() for _ in range(n)]

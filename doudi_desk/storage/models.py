@@ -129,6 +129,8 @@ class MemberRow(Base):
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(NAME, index=True)
+    # Pinyin initials of ``name`` (张三 → zs) for the search box; see storage/initials.py.
+    name_initials: Mapped[str] = mapped_column(String(32), index=True, default="", server_default="")
     id_number: Mapped[str] = mapped_column(String(32), index=True)
     relation: Mapped[str] = mapped_column(String(16))
     excluded: Mapped[str | None] = mapped_column(String(16))

@@ -34,6 +34,8 @@ from ..domain.model import (
     User,
     Vehicle,
 )
+from .initials import name_initials
+from .listing import CaseListRepository
 from .models import (
     AreaRow,
     AuditEventRow,
@@ -203,6 +205,7 @@ def _member_row(position: int, m: Member) -> MemberRow:
     return MemberRow(
         position=position,
         name=m.name,
+        name_initials=name_initials(m.name),
         id_number=m.id_number,
         relation=m.relation,
         excluded=m.excluded,
@@ -673,6 +676,7 @@ class UnitOfWork:
         self.policies = PolicyRepository(session)
         self.calendar = CalendarRepository(session)
         self.settings = SettingsRepository(session)
+        self.listing = CaseListRepository(session)
 
     def flush(self) -> None:
         """Send pending changes to the database now (constraint errors surface here)."""

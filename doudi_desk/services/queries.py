@@ -1,0 +1,356 @@
+"""Read-only queries for the window: the paged case list (tabs, filters, search, sort), the
+supervisor queue, the duplicate check, a preview of which actions the page's form data would allow,
+and the lists behind log-in and settings. Every call is one short read transaction; results are
+plain JSON-ready values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.calendar import WorkingCalendar
+from ..domain.errors import DomainError
+from ..domain.guards import GuardContext
+from ..domain.ids import id_problem
+from ..domain.model import (
+    AREA_LEVELS,
+    DISABILITY_TYPES,
+    EXCLUSIONS,
+    EXPENSE_KINDS,
+    INCOME_TYPES,
+    PROGRAMMES,
+    RELATIONS,
+    User,
+)
+from ..domain.specs import ROLES, TransitionSpec, WorkflowSpec
+from .context import AppContext
+
+TABS: dict[str, str] = {
+    "todo": "待办",
+    "all": "全部案件",
+    "approval": "待审批",
+    "posting": "公示中",
+    "overdue": "已逾期",
+}
+APPROVAL_STATES = ("preliminary_review", "county_review", "township_decision")
+POSTING_STATES = ("posting",)
+SORT_KEYS = ("number", "head", "village", "programme", "state", "applied_on", "deadline")
+# What "approve" means in the supervisor queue, per state: the trigger and the form data it needs
+# when the stored forms do not already hold them.
+APPROVE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "preliminary_review": ("post_notice",),
+    "county_review": ("approve",),
+    "township_decision": ("approve",),
+}
+RETURN_TRIGGERS: dict[str, str] = {"county_review": "return_case", "township_decision": "return_case"}
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What the case list shows: a tab, filters, one search text and a sort order."""
+
+    tab: str = "all"
+    programme: str | None = None
+    state: str | None = None
+    village: str | None = None
+    deadline: str | None = None  # None | "overdue" | "soon" (due within 3 working days)
+    search: str = ""
+    sort: str = "number"
+    descending: bool = False
+
+
+def _is_main(t: TransitionSpec) -> bool:
+    """An action that makes a case someone's to-do. 申请人撤回 can be done from almost every step,
+    so it does not make every open case a to-do of every caseworker."""
+    return not (t.reason_required and len(t.source) > 2)
+
+
+def todo_states(spec: WorkflowSpec, roles: Sequence[str]) -> list[str]:
+    states = []
+    for s in spec.states:
+        if any(_is_main(t) and set(roles) & set(t.roles) for t in spec.transitions_from(s.name)):
+            states.append(s.name)
+    return states
+
+
+class QueryService:
+    """Queries of the window. Holds no session; each method is one unit of work."""
+
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+
+    # --- helpers -------------------------------------------------------------------------
+    def _user(self, uow, username: str) -> User:
+        user = uow.users.get(username)
+        if user is None:
+            raise DomainError(f"没有用户「{username}」")
+        if not user.active:
+            raise DomainError(f"用户「{username}」已停用")
+        return user
+
+    def _scope(self, uow, user: User) -> list[str] | None:
+        """Villages a user works on: those under the user's area; None means all."""
+        if not user.area_code:
+            return None
+        area = uow.areas.get(user.area_code)
+        if area is None:
+            return None
+        if area.level == "village":
+            return [area.code]
+        return [a.code for a in uow.areas.children(area.code, level="village")]
+
+    def _specs(self) -> list[WorkflowSpec]:
+        return [e.spec for e in self.ctx.engines.values()]
+
+    def _state_label(self, workflow_id: str, state: str) -> str:
+        engine = self.ctx.engines.get(workflow_id)
+        try:
+            return engine.spec.state(state).label if engine else state
+        except KeyError:
+            return state
+
+    def _state_order(self) -> list[str]:
+        seen: list[str] = []
+        for spec in self._specs():
+            for s in spec.states:
+                if s.name not in seen:
+                    seen.append(s.name)
+        return seen
+
+    def _filters(self, uow, user: User, query: CaseQuery, calendar: WorkingCalendar) -> dict[str, Any]:
+        today = self.ctx.today()
+        f: dict[str, Any] = {"villages": self._scope(uow, user), "programme": query.programme,
+                             "village": query.village, "search": query.search}
+        states: list[str] | None = None
+        if query.tab == "todo":
+            states = sorted({s for spec in self._specs() for s in todo_states(spec, user.roles)})
+            f["open_only"] = True
+        elif query.tab == "approval":
+            states = list(APPROVAL_STATES)
+        elif query.tab == "posting":
+            states = list(POSTING_STATES)
+        elif query.tab == "overdue":
+            f["deadline_before"] = today
+        if query.state:
+            states = [query.state] if states is None or query.state in states else []
+        f["states"] = states
+        if query.deadline == "overdue":
+            f["deadline_before"] = today
+        elif query.deadline == "soon":
+            f["deadline_before"] = calendar.add_working_days(today, 4)  # due within 3 working days
+        return f
+
+    # --- the case list ---------------------------------------------------------------------
+    def case_ids(self, actor: str, query: CaseQuery) -> list[int]:
+        """Ids of the cases of a tab, filtered, searched and sorted."""
+        with self.ctx.db.unit_of_work() as uow:
+            user = self._user(uow, actor)
+            calendar = WorkingCalendar(uow.calendar.all())
+            filters = self._filters(uow, user, query, calendar)
+            sort = query.sort if query.sort in SORT_KEYS else "number"
+            return uow.listing.ids(sort=sort, descending=query.descending, state_order=self._state_order(),
+                                   **filters)
+
+    def tab_counts(self, actor: str) -> dict[str, int]:
+        with self.ctx.db.unit_of_work() as uow:
+            user = self._user(uow, actor)
+            calendar = WorkingCalendar(uow.calendar.all())
+            return {tab: uow.listing.count(**self._filters(uow, user, CaseQuery(tab=tab), calendar))
+                    for tab in TABS}
+
+    def case_rows(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The list's columns for a page of ids, with deadlines as working days left."""
+        with self.ctx.db.unit_of_work() as uow:
+            calendar = WorkingCalendar(uow.calendar.all())
+            rows = uow.listing.rows(ids)
+        today = self.ctx.today()
+        for r in rows:
+            r["programme_label"] = PROGRAMMES.get(r["programme"], r["programme"])
+            r["state_label"] = self._state_label(r["workflow_id"], r["state"])
+            deadlines = [d for d in (r["state_deadline"], r["total_deadline"]) if d is not None]
+            deadline = min(deadlines) if deadlines and not r["closed"] else None
+            r["deadline"] = deadline.isoformat() if deadline else None
+            r["days_left"] = calendar.working_days_between(today, deadline) if deadline else None
+            r["overdue"] = deadline is not None and deadline < today
+            for key in ("applied_on", "state_deadline", "total_deadline"):
+                r[key] = r[key].isoformat() if r[key] else None
+            r.pop("forms", None)
+        return rows
+
+    def filter_options(self, actor: str) -> dict[str, Any]:
+        with self.ctx.db.unit_of_work() as uow:
+            user = self._user(uow, actor)
+            scope = self._scope(uow, user)
+            villages = [a for a in uow.areas.all() if a.level == "village" and (scope is None or a.code in scope)]
+        states: list[tuple[str, str]] = []
+        for spec in self._specs():
+            for s in spec.states:
+                if s.name not in [x[0] for x in states]:
+                    states.append((s.name, s.label))
+        return {
+            "programmes": [[k, v] for k, v in PROGRAMMES.items()
+                           if any(spec.programme == k for spec in self._specs())],
+            "states": [list(s) for s in states],
+            "villages": [[a.code, a.name] for a in villages],
+        }
+
+    # --- supervisor queue ------------------------------------------------------------------
+    def supervisor_queue(self, actor: str) -> list[dict[str, Any]]:
+        """Cases waiting for this user's 初审 or 审核确认, with amount, days left and flags."""
+        with self.ctx.db.unit_of_work() as uow:
+            user = self._user(uow, actor)
+            states = []
+            for spec in self._specs():
+                for t in spec.transitions:
+                    for s in t.source:
+                        if t.trigger in APPROVE_TRIGGERS.get(s, ()) and set(user.roles) & set(t.roles):
+                            states.append(s)
+            if not states:
+                return []
+            ids = uow.listing.ids(sort="deadline", villages=self._scope(uow, user), states=sorted(set(states)),
+                                  open_only=True)
+        rows = self.case_rows(ids)
+        for r in rows:
+            flags = []
+            if r["staff_relative"]:
+                flags.append("近亲属备案")
+            if r["objection"]:
+                flags.append("有异议")
+            if r["members"] == 1:
+                flags.append("单人户")
+            if r["eligible"] is False:
+                flags.append("测算不符合")
+            r["flags"] = flags
+            r["approve_label"] = "发布初审公示" if r["state"] == "preliminary_review" else "确认"
+            r["can_return"] = r["state"] in RETURN_TRIGGERS
+        return rows
+
+    # --- duplicate check -------------------------------------------------------------------
+    def duplicates(self, id_numbers: Sequence[str], exclude_case: int | None = None) -> list[dict[str, Any]]:
+        """People already in another open or covered (在保) case, by ID number."""
+        numbers = sorted({n.strip().upper() for n in id_numbers if n and not id_problem(n.strip().upper())})
+        with self.ctx.db.unit_of_work() as uow:
+            found = uow.listing.people_in_cases(numbers, exclude_case=exclude_case)
+        for f in found:
+            engine = next((e for e in self.ctx.engines.values() if e.spec.programme == f["programme"]), None)
+            f["state_label"] = self._state_label(engine.spec.id, f["state"]) if engine else f["state"]
+            f["covered"] = f["state"] == "approved"
+            f["message"] = (f"{f['name']}（{f['id_number']}）已在案件 {f['number']}"
+                            f"（{PROGRAMMES.get(f['programme'], f['programme'])}，{f['state_label']}）中")
+        return found
+
+    # --- actions the page's form data would allow ----------------------------------------------
+    def preview_triggers(self, case_id: int, actor: str, submitted: Mapping[str, Mapping[str, Any]],
+                         effective_date: dt.date | str | None = None) -> list[dict[str, Any]]:
+        """``available_triggers`` as :meth:`CaseService.show` gives them, but judged with the form
+        data the clerk has typed on the page and not yet sent (so 调查完成 lights up as soon as the
+        investigation forms are complete)."""
+        day = dt.date.fromisoformat(str(effective_date)) if effective_date else self.ctx.today()
+        with self.ctx.db.unit_of_work() as uow:
+            user = self._user(uow, actor)
+            case = uow.cases.get(int(case_id))
+            engine = self.ctx.engines.get(case.workflow_id)
+            if engine is None or case.closed:
+                return []
+            spec = engine.spec
+            if case.workflow_version != spec.version and case.state in spec.state_map:
+                case.state = spec.state_map[case.state]
+            history = uow.events.list(case.id)
+            data = {k: dict(v) for k, v in submitted.items() if k in spec.state(case.state).forms}
+            out = []
+            for opt in engine.options(case.state, lambda t: GuardContext(
+                    case=case, actor=user, transition=t, workflow=spec, forms=self.ctx.definitions.forms,
+                    submitted=data, effective_date=day, history=history)):
+                out.append({
+                    "trigger": opt.trigger, "label": opt.label, "to": opt.dest,
+                    "to_label": spec.state(opt.dest).label, "allowed": opt.allowed,
+                    "reasons": list(opt.reasons), "forms": list(opt.forms),
+                    "reason_required": opt.reason_required,
+                })
+            return out
+
+    # --- the household of a case, for the case page ------------------------------------------
+    def household_of_case(self, case_id: int) -> dict[str, Any]:
+        with self.ctx.db.unit_of_work() as uow:
+            case = uow.cases.get(int(case_id))
+            h = uow.households.get(case.household_id)
+            village = uow.areas.get(h.village_code) if h.village_code else None
+        today = self.ctx.today()
+        members = []
+        for m in h.members:
+            notes = []
+            if m.disability:
+                notes.append(f"残疾：{DISABILITY_TYPES.get(m.disability.type, m.disability.type)}{m.disability.grade}级")
+            if m.serious_illness:
+                notes.append("重病")
+            if m.work_capacity:
+                notes.append(f"劳动能力：{m.work_capacity}")
+            if m.excluded:
+                notes.append(f"不计入：{EXCLUSIONS.get(m.excluded, m.excluded)}")
+            if m.staff_relative:
+                notes.append("近亲属备案")
+            members.append({"name": m.name, "id_number": m.id_number, "relation": RELATIONS.get(m.relation, m.relation),
+                            "sex": "男" if m.sex == "M" else "女", "age": m.age_on(today), "notes": "，".join(notes)})
+        return {
+            "village": h.village_code, "village_name": village.name if village else h.village_code,
+            "address": h.address, "phone": h.phone, "members": members,
+            "income": [{"type": INCOME_TYPES.get(i.type, i.type), "amount": str(i.amount),
+                        "member": h.members[i.member].name if i.member is not None else "家庭"} for i in h.income],
+            "rigid_expenses": [{"kind": EXPENSE_KINDS.get(e.kind, e.kind), "amount": str(e.amount)}
+                               for e in h.rigid_expenses],
+            "assets": {"financial": str(h.assets.financial), "vehicles": len(h.assets.vehicles),
+                       "homes": h.assets.homes, "commercial_property": h.assets.commercial_property},
+        }
+
+    # --- log-in, set-up and settings lists -------------------------------------------------------
+    def office_status(self) -> dict[str, Any]:
+        with self.ctx.db.unit_of_work() as uow:
+            areas = uow.areas.all()
+            users = uow.users.all()
+            name = uow.settings.get("office_name")
+        return {"areas": len(areas), "users": len(users), "empty": not areas and not users,
+                "office_name": name or next((a.name for a in areas if a.level == "township"), None)}
+
+    def users(self) -> list[dict[str, Any]]:
+        with self.ctx.db.unit_of_work() as uow:
+            users = uow.users.all()
+        return [{"username": u.username, "full_name": u.full_name, "roles": list(u.roles),
+                 "role_labels": "、".join(ROLES.get(r, r) for r in u.roles), "area": u.area_code,
+                 "active": u.active} for u in users]
+
+    def user(self, username: str) -> dict[str, Any]:
+        with self.ctx.db.unit_of_work() as uow:
+            user = self._user(uow, username)
+            area = uow.areas.get(user.area_code) if user.area_code else None
+        return {"username": user.username, "full_name": user.full_name, "roles": list(user.roles),
+                "role_labels": "、".join(ROLES.get(r, r) for r in user.roles),
+                "area": user.area_code, "area_name": area.name if area else None}
+
+    def areas(self) -> list[dict[str, Any]]:
+        with self.ctx.db.unit_of_work() as uow:
+            return [{"code": a.code, "name": a.name, "level": a.level, "level_label": AREA_LEVELS[a.level],
+                     "parent": a.parent_code} for a in uow.areas.all()]
+
+    def policy_sets(self) -> list[dict[str, Any]]:
+        with self.ctx.db.unit_of_work() as uow:
+            sets = uow.listing.policy_sets()
+            names = {a.code: a.name for a in uow.areas.all()}
+        for s in sets:
+            s["area_name"] = names.get(s["area"], s["area"])
+            s["effective_from"] = s["effective_from"].isoformat()
+            s["created_at"] = s["created_at"].isoformat(sep=" ") if s["created_at"] else None
+        return sets
+
+    def calendar_overrides(self) -> list[dict[str, Any]]:
+        with self.ctx.db.unit_of_work() as uow:
+            days = uow.calendar.all()
+        calendar = WorkingCalendar(days)
+        return [{"day": d.isoformat(), "working": w, "national": calendar.holiday_name(d)}
+                for d, w in sorted(days.items())]
+
+    def delegated_townships(self) -> list[str]:
+        with self.ctx.db.unit_of_work() as uow:
+            return list(uow.settings.get("delegated_townships", []) or [])

@@ -1,0 +1,104 @@
+"""Start the Qt application: the window for daily work, or the offscreen self-test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from . import errors
+from .main_window import MainWindow
+from .style import setup_application
+
+log = logging.getLogger(__name__)
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    setup_application(app)
+    return app
+
+
+def run_window(url: str | None, log_file: Path | None, user: str | None = None) -> int:
+    app = make_app()
+    errors.LOG_FILE = log_file
+    errors.install_excepthook()
+    window = MainWindow(url)
+    if user:
+        window.ready.connect(lambda: window.login_page and window.login_page.select(user) and window.login(user))
+    window.show()
+    return app.exec()
+
+
+def run_self_test(log_file: Path | None, timeout_s: float = 120.0) -> int:
+    """Open the main window on a temporary demo database, move one case one step, exit 0 if it worked."""
+    from ..services.context import open_context
+    from ..services.demo import build_demo
+
+    app = make_app()
+    errors.LOG_FILE = log_file
+    started = time.perf_counter()
+    folder = tempfile.mkdtemp(prefix="doudi-selftest-")
+    url = f"sqlite:///{Path(folder) / 'selftest.sqlite3'}"
+    outcome = {"code": 1, "message": "超时"}
+
+    def factory():
+        ctx = open_context(url)
+        build_demo(ctx, households=30)
+        return ctx
+
+    window = MainWindow(url, context_factory=factory)
+    window.show()
+
+    def fail(message: str) -> None:
+        outcome.update(code=1, message=message)
+        app.quit()
+
+    def ready() -> None:
+        if window.login_page is None or not window.login_page.select("zhangmin"):
+            fail("登录页没有示例用户 zhangmin")
+            return
+        window.login_page.login()
+
+    def logged_in(_user: str) -> None:
+        from ..services.queries import CaseQuery
+
+        def found(ids):
+            if not ids:
+                fail("示例数据中没有「已受理」的案件")
+                return
+            page = window.open_case(ids[0])
+            page.loaded.connect(lambda: step(page))
+
+        window.run(window.backend.queries.case_ids, "zhangmin", CaseQuery(tab="all", state="accepted"),
+                   on_done=found, on_error=lambda exc: fail(f"查询失败：{exc}"))
+
+    def step(page) -> None:
+        if page.view["state"] != "accepted":
+            if page.view["state"] == "investigating":
+                outcome.update(code=0, message=f"案件 {page.view['number']} 已进入「{page.view['state_label']}」")
+                app.quit()
+            return
+        button = page.buttons.get("start_investigation")
+        if button is None or not button.isEnabled():
+            fail("「开始调查」按钮不可用：" + page.reasons.text())
+            return
+        page.changed.connect(lambda _cid: step(page))
+        button.click()
+
+    window.ready.connect(ready)
+    window.logged_in.connect(logged_in)
+    QTimer.singleShot(int(timeout_s * 1000), lambda: fail("超时"))
+    app.exec()
+    window.close()
+    elapsed = time.perf_counter() - started
+    status = "通过" if outcome["code"] == 0 else "失败"
+    print(f"doudi-desk 自检{status}：{outcome['message']}（{elapsed:.1f} 秒，{dt.date.today().isoformat()}）")
+    log.info("self-test %s: %s (%.1f s)", status, outcome["message"], elapsed)
+    return outcome["code"]

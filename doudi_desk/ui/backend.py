@@ -1,0 +1,44 @@
+"""The services the window calls, built once from an AppContext (all of them hold no session)."""
+
+from __future__ import annotations
+
+from ..services.admin import AdminService
+from ..services.batch import BatchService
+from ..services.cases import CaseService
+from ..services.context import AppContext
+from ..services.drafts import DraftService
+from ..services.queries import QueryService
+
+
+class Backend:
+    """Everything the window may do; every method is called on the executor's worker thread."""
+
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+        self.cases = CaseService(ctx)
+        self.queries = QueryService(ctx)
+        self.drafts = DraftService(ctx)
+        self.batch = BatchService(ctx)
+        self.admin = AdminService(ctx)
+
+    @property
+    def definitions(self):
+        return self.ctx.definitions
+
+    def workflow_for(self, workflow_id: str):
+        engine = self.ctx.engines.get(workflow_id)
+        return engine.spec if engine else None
+
+    def today(self):
+        return self.ctx.today()
+
+    def close(self) -> None:
+        self.ctx.db.dispose()
+
+    def case_bundle(self, case_id: int, username: str, draft_key: str) -> dict:
+        """What the case page shows, read in one go: the case view, its household, the user's draft."""
+        return {
+            "view": self.cases.show(case_id, username),
+            "household": self.queries.household_of_case(case_id),
+            "draft": self.drafts.load(username, draft_key),
+        }

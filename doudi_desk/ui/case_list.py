@@ -1,0 +1,350 @@
+"""The case list: tabs (待办 / 全部案件 / 待审批 / 公示中 / 已逾期), filters, one search box, sorting.
+
+:class:`CaseListModel` holds only the ids of the matching cases and fetches the rows of a page
+when the view first asks for one of them [Anki ``browser/table/model.py``]; fetching runs on the
+executor, so scrolling through thousands of cases never blocks the window.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTabBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..services.queries import TABS, CaseQuery
+from .style import GREY, RED
+
+PAGE = 100
+
+COLUMNS: list[tuple[str, str]] = [
+    ("number", "案件编号"),
+    ("head", "户主"),
+    ("head_id_number", "户主身份证号码"),
+    ("village", "村（社区）"),
+    ("programme", "救助项目"),
+    ("state", "当前环节"),
+    ("members", "人数"),
+    ("applied_on", "申请日期"),
+    ("deadline", "期限（工作日）"),
+]
+SORTABLE = {"number", "head", "village", "programme", "state", "applied_on", "deadline"}
+
+
+def deadline_text(row: dict[str, Any]) -> str:
+    left = row.get("days_left")
+    if left is None:
+        return "已办结" if row.get("closed") else "—"
+    if row.get("overdue"):
+        return f"逾期 {max(-left, 0)} 个工作日" if left < 0 else "今日已逾期"
+    if left == 0:
+        return "今日到期"
+    return f"剩余 {left} 个工作日"
+
+
+class CaseListModel(QAbstractTableModel):
+    """Case ids with rows fetched a page at a time.
+
+    Signals:
+        sort_requested(str, bool): the header asked for this sort key (descending?).
+        page_loaded(): rows of a page arrived.
+    """
+
+    sort_requested = Signal(str, bool)
+    page_loaded = Signal()
+
+    def __init__(self, shell, parent=None):
+        super().__init__(parent)
+        self.shell = shell
+        self._ids: list[int] = []
+        self._rows: dict[int, dict[str, Any]] = {}
+        self._asked: set[int] = set()
+        self._generation = 0
+
+    # --- contents ---
+    def set_ids(self, ids: list[int]) -> None:
+        self.beginResetModel()
+        self._generation += 1
+        self._ids = list(ids)
+        self._rows.clear()
+        self._asked.clear()
+        self.endResetModel()
+
+    def case_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_data(self, row: int) -> dict[str, Any] | None:
+        cid = self.case_id(row)
+        return self._rows.get(cid) if cid is not None else None
+
+    def loaded(self) -> bool:
+        return all(cid in self._rows for cid in self._ids)
+
+    def _want(self, row: int) -> None:
+        page = row // PAGE
+        if page in self._asked:
+            return
+        self._asked.add(page)
+        ids = self._ids[page * PAGE:(page + 1) * PAGE]
+        generation = self._generation
+        self.shell.executor.submit(self.shell.backend.queries.case_rows, ids, owner=self,
+                                   on_done=lambda rows: self._arrived(generation, page, rows))
+
+    def _arrived(self, generation: int, page: int, rows: list[dict[str, Any]]) -> None:
+        if generation != self._generation:
+            return  # the list was re-queried meanwhile
+        for r in rows:
+            self._rows[r["id"]] = r
+        first, last = page * PAGE, min((page + 1) * PAGE, len(self._ids)) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        self.page_loaded.emit()
+
+    # --- Qt model interface ---
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+                return COLUMNS[section][1]
+            if orientation == Qt.Orientation.Vertical:
+                return str(section + 1)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._ids)):
+            return None
+        cid = self._ids[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return cid
+        row = self._rows.get(cid)
+        key = COLUMNS[index.column()][0]
+        if row is None:
+            self._want(index.row())
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "…" if index.column() == 0 else ""
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if key == "village":
+                return row["village_name"]
+            if key == "programme":
+                return row["programme_label"]
+            if key == "state":
+                return row["state_label"]
+            if key == "deadline":
+                return deadline_text(row)
+            value = row.get(key)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ForegroundRole and key == "deadline":
+            if row.get("overdue"):
+                return RED
+            if row.get("days_left") is None:
+                return GREY
+        if role == Qt.ItemDataRole.FontRole and key == "deadline" and row.get("overdue"):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and key == "deadline":
+            parts = []
+            if row.get("state_deadline"):
+                parts.append(f"本环节期限 {row['state_deadline']}")
+            if row.get("total_deadline") and not row.get("closed"):
+                parts.append(f"办结期限 {row['total_deadline']}")
+            return "；".join(parts) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("members",):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if 0 <= column < len(COLUMNS) and COLUMNS[column][0] in SORTABLE:
+            self.sort_requested.emit(COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder)
+
+
+class CaseListPage(QWidget):
+    """Tabs, filters, search and the table. Double-click (or Enter) opens a case.
+
+    Signals:
+        open_case(int): the user wants to see this case.
+        refreshed(): ids and counts of the current query arrived.
+    """
+
+    open_case = Signal(int)
+    refreshed = Signal()
+
+    def __init__(self, shell, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.shell = shell
+        self.query = CaseQuery(tab="todo")
+        self._tab_keys = list(TABS)
+        layout = QVBoxLayout(self)
+
+        top = QHBoxLayout()
+        self.tabs = QTabBar()
+        self.tabs.setObjectName("case_tabs")
+        for key in self._tab_keys:
+            self.tabs.addTab(TABS[key])
+        self.tabs.currentChanged.connect(self._tab_changed)
+        top.addWidget(self.tabs)
+        top.addStretch(1)
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("搜索：身份证号、姓名、拼音首字母（如 zs）或案件编号")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(360)
+        top.addWidget(self.search)
+        layout.addLayout(top)
+
+        filters = QHBoxLayout()
+        self.programme = QComboBox()
+        self.state = QComboBox()
+        self.village = QComboBox()
+        self.deadline = QComboBox()
+        for combo, everything in ((self.programme, "全部项目"), (self.state, "全部环节"), (self.village, "全部村（社区）")):
+            combo.addItem(everything, None)
+            combo.currentIndexChanged.connect(self._filters_changed)
+        self.deadline.addItem("全部期限", None)
+        self.deadline.addItem("3个工作日内到期", "soon")
+        self.deadline.addItem("已逾期", "overdue")
+        self.deadline.currentIndexChanged.connect(self._filters_changed)
+        for label, combo in (("项目", self.programme), ("环节", self.state), ("村（社区）", self.village),
+                             ("期限", self.deadline)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(combo)
+        filters.addStretch(1)
+        self.count_label = QLabel()
+        filters.addWidget(self.count_label)
+        layout.addLayout(filters)
+
+        self.model = CaseListModel(shell, self)
+        self.model.sort_requested.connect(self._sort)
+        self.view = QTableView()
+        self.view.setObjectName("case_table")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        widths = [150, 90, 180, 110, 130, 140, 50, 100]
+        for i, w in enumerate(widths):
+            self.view.setColumnWidth(i, w)
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        header.sectionClicked.connect(self._header_clicked)
+        self.view.doubleClicked.connect(self._activated)
+        self.view.activated.connect(self._activated)
+        layout.addWidget(self.view)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self._search_changed)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self._refresh_generation = 0
+
+    # --- start ---
+    def start(self) -> None:
+        """Load the filter choices and the first list (after log-in)."""
+        user = self.shell.user["username"]
+        self.shell.executor.submit(self.shell.backend.queries.filter_options, user, owner=self,
+                                   on_done=self._options)
+        self.refresh()
+
+    def _options(self, options: dict[str, Any]) -> None:
+        for combo, key in ((self.programme, "programmes"), (self.state, "states"), (self.village, "villages")):
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for value, label in options[key]:
+                combo.addItem(label, value)
+            combo.blockSignals(False)
+
+    # --- query changes ---
+    def _replace(self, **changes: Any) -> None:
+        self.query = CaseQuery(**{**self.query.__dict__, **changes})
+        self.refresh()
+
+    def _tab_changed(self, index: int) -> None:
+        if 0 <= index < len(self._tab_keys):
+            self._replace(tab=self._tab_keys[index])
+
+    def select_tab(self, key: str) -> None:
+        self.tabs.setCurrentIndex(self._tab_keys.index(key))
+
+    def _filters_changed(self, *_args: Any) -> None:
+        self._replace(programme=self.programme.currentData(), state=self.state.currentData(),
+                      village=self.village.currentData(), deadline=self.deadline.currentData())
+
+    def _search_changed(self) -> None:
+        self._replace(search=self.search.text().strip())
+
+    def _header_clicked(self, column: int) -> None:
+        key = COLUMNS[column][0]
+        if key not in SORTABLE:
+            return
+        descending = self.query.sort == key and not self.query.descending
+        self.view.horizontalHeader().setSortIndicator(
+            column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
+        self._sort(key, descending)
+
+    def _sort(self, key: str, descending: bool) -> None:
+        if (key, descending) != (self.query.sort, self.query.descending):
+            self._replace(sort=key, descending=descending)
+
+    def refresh(self) -> None:
+        if self.shell.user is None:
+            return
+        self._refresh_generation += 1
+        generation = self._refresh_generation
+        user = self.shell.user["username"]
+        queries = self.shell.backend.queries
+        self.shell.executor.submit(queries.case_ids, user, self.query, owner=self,
+                                   on_done=lambda ids: self._ids_arrived(generation, ids))
+        self.shell.executor.submit(queries.tab_counts, user, owner=self, on_done=self._counts)
+
+    def _ids_arrived(self, generation: int, ids: list[int]) -> None:
+        if generation != self._refresh_generation:
+            return
+        self.model.set_ids(ids)
+        self.count_label.setText(f"共 {len(ids)} 件")
+        self.refreshed.emit()
+
+    def _counts(self, counts: dict[str, int]) -> None:
+        for i, key in enumerate(self._tab_keys):
+            self.tabs.setTabText(i, f"{TABS[key]}（{counts.get(key, 0)}）")
+
+    def _activated(self, index: QModelIndex) -> None:
+        cid = self.model.case_id(index.row())
+        if cid is not None:
+            self.open_case.emit(cid)

@@ -1,0 +1,460 @@
+"""The main window: opening the database, first-start set-up, log-in, and the work area whose
+tabs depend on the user's roles (案件, 审批队列, 设置, plus a tab per open case or application)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPlainTextEdit,
+    QProgressBar,
+    QProgressDialog,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.errors import InputError
+from ..services.admin import default_policy
+from ..services.context import AppContext, open_context
+from .application_page import ApplicationPage
+from .backend import Backend
+from .case_list import CaseListPage
+from .case_page import CasePage
+from .errors import show_error
+from .executor import Executor
+from .settings_page import SettingsPage
+from .style import set_role
+from .supervisor import SupervisorPage
+
+log = logging.getLogger(__name__)
+
+APPROVER_ROLES = {"township_reviewer", "county_approver"}
+INTAKE_ROLES = {"caseworker", "township_reviewer"}
+
+
+def create_office(backend: Backend, county: tuple[str, str], township: tuple[str, str],
+                  villages: list[tuple[str, str]], admin: tuple[str, str]) -> None:
+    """First start: the areas, the first administrator and the shipped parameter set."""
+    a = backend.admin
+    a.add_area(county[0], county[1], "county")
+    a.add_area(township[0], township[1], "township", county[0])
+    for code, name in villages:
+        a.add_area(code, name, "village", township[0])
+    a.add_user(admin[0], admin[1], ["admin"], township[0])
+    today = backend.today()
+    a.set_policy(county[0], dt.date(today.year, 1, 1), default_policy(), actor=admin[0],
+                 note="程序自带的示例参数，请按本地标准修改")
+
+
+class SetupPage(QWidget):
+    """Empty database: create the office, or load the demo township."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__()
+        self.window_ = window
+        self.setObjectName("setup_page")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 20, 40, 20)
+        title = QLabel("欢迎使用兜底 Desk。数据库是空的，请先建立办公室，或载入示例乡镇试用。")
+        set_role(title, "title")
+        title.setWordWrap(True)
+        outer.addWidget(title)
+        row = QHBoxLayout()
+        box = QGroupBox("建立办公室")
+        form = QFormLayout(box)
+        self.county_code, self.county_name = QLineEdit(), QLineEdit()
+        self.town_code, self.town_name = QLineEdit(), QLineEdit()
+        self.villages = QPlainTextEdit()
+        self.villages.setPlaceholderText("每行一个：代码 名称，例如\n130999101001 前进村")
+        self.admin_user, self.admin_name = QLineEdit("admin"), QLineEdit()
+        for label, a, b in (("县（区）代码、名称", self.county_code, self.county_name),
+                            ("乡镇（街道）代码、名称", self.town_code, self.town_name),
+                            ("管理员用户名、姓名", self.admin_user, self.admin_name)):
+            pair = QHBoxLayout()
+            pair.addWidget(a)
+            pair.addWidget(b)
+            form.addRow(label, pair)
+        form.addRow("村（社区）", self.villages)
+        self.create_button = QPushButton("建立办公室")
+        self.create_button.clicked.connect(self._create)
+        form.addRow(self.create_button)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        set_role(self.message, "error")
+        form.addRow(self.message)
+        row.addWidget(box, 3)
+        demo = QGroupBox("试用")
+        dv = QVBoxLayout(demo)
+        text = QLabel("示例乡镇：青山县的两个乡镇、7个村、各角色用户和约200户处于各办理环节的案件（虚构数据）。")
+        text.setWordWrap(True)
+        dv.addWidget(text)
+        self.demo_button = QPushButton("载入示例乡镇")
+        self.demo_button.setObjectName("load_demo")
+        self.demo_button.clicked.connect(window.load_demo)
+        dv.addWidget(self.demo_button)
+        dv.addStretch(1)
+        row.addWidget(demo, 2)
+        outer.addLayout(row)
+        outer.addStretch(1)
+
+    def _create(self) -> None:
+        villages = []
+        for line in self.villages.toPlainText().splitlines():
+            parts = line.split()
+            if len(parts) >= 2:
+                villages.append((parts[0], " ".join(parts[1:])))
+        fields = [self.county_code, self.county_name, self.town_code, self.town_name, self.admin_user, self.admin_name]
+        if any(not f.text().strip() for f in fields) or not villages:
+            self.message.setText("请填写县、乡镇的代码和名称，至少一个村（社区），以及管理员。")
+            return
+        self.window_.run(create_office, self.window_.backend, (self.county_code.text().strip(), self.county_name.text().strip()),
+                         (self.town_code.text().strip(), self.town_name.text().strip()), villages,
+                         (self.admin_user.text().strip(), self.admin_name.text().strip()),
+                         on_done=lambda _r: self.window_.show_login(),
+                         on_error=lambda exc: self.message.setText(str(exc)) if hasattr(exc, "message")
+                         else show_error(exc, self))
+
+
+class LoginPage(QWidget):
+    def __init__(self, window: MainWindow):
+        super().__init__()
+        self.window_ = window
+        self.setObjectName("login_page")
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        box = QGroupBox("登录")
+        box.setMaximumWidth(420)
+        v = QVBoxLayout(box)
+        self.office = QLabel()
+        set_role(self.office, "title")
+        v.addWidget(self.office)
+        v.addWidget(QLabel("请选择您的用户名："))
+        self.users = QListWidget()
+        self.users.setObjectName("user_list")
+        self.users.itemDoubleClicked.connect(lambda _i: self.login())
+        v.addWidget(self.users)
+        self.button = QPushButton("登录")
+        self.button.setObjectName("login_button")
+        self.button.clicked.connect(self.login)
+        v.addWidget(self.button)
+        self.message = QLabel()
+        set_role(self.message, "error")
+        v.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+    def set_users(self, status: dict[str, Any], users: list[dict[str, Any]]) -> None:
+        self.office.setText(f"兜底 Desk · {status.get('office_name') or ''}")
+        self.users.clear()
+        for u in users:
+            if not u["active"]:
+                continue
+            item = QListWidgetItem(f"{u['full_name']}（{u['username']}） — {u['role_labels']}")
+            item.setData(Qt.ItemDataRole.UserRole, u["username"])
+            self.users.addItem(item)
+        if self.users.count():
+            self.users.setCurrentRow(0)
+
+    def select(self, username: str) -> bool:
+        for i in range(self.users.count()):
+            if self.users.item(i).data(Qt.ItemDataRole.UserRole) == username:
+                self.users.setCurrentRow(i)
+                return True
+        return False
+
+    def login(self) -> None:
+        item = self.users.currentItem()
+        if item is None:
+            self.message.setText("请选择用户")
+            return
+        self.window_.login(item.data(Qt.ItemDataRole.UserRole))
+
+
+class MainWindow(QMainWindow):
+    """The program's one window. Also the 'shell' the pages use: ``executor``, ``backend``, ``user``.
+
+    Signals:
+        ready(): the database is open and the set-up or log-in page shows.
+        logged_in(str): the work area shows for this user.
+        print_requested(int, str): a case page asked to print a document (printing connects here).
+    """
+
+    ready = Signal()
+    logged_in = Signal(str)
+    print_requested = Signal(int, str)
+
+    def __init__(self, url: str | None = None, *, context_factory: Callable[[], AppContext] | None = None):
+        super().__init__()
+        self.setWindowTitle("兜底 Desk — 社会救助案件办理")
+        self.resize(1366, 768)
+        self.executor = Executor(self, on_error=lambda exc: show_error(exc, self))
+        self.backend: Backend | None = None
+        self.user: dict[str, Any] | None = None
+        self.printing_hooked = False
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.hide()
+        self.statusBar().addPermanentWidget(self.busy)
+        self.executor.busy_changed.connect(self.busy.setVisible)
+
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.opening = QLabel("正在打开数据库…")
+        self.opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.opening)
+        self.setup_page: SetupPage | None = None
+        self.login_page: LoginPage | None = None
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("work_tabs")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.stack.addWidget(self.tabs)
+        self.case_list: CaseListPage | None = None
+        self.supervisor: SupervisorPage | None = None
+        self.settings: SettingsPage | None = None
+
+        self.toolbar = QToolBar("主工具栏")
+        self.toolbar.setMovable(False)
+        self.addToolBar(self.toolbar)
+        self.new_action = QAction("新申请", self)
+        self.new_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_action.triggered.connect(self.new_application)
+        self.refresh_action = QAction("刷新", self)
+        self.refresh_action.setShortcut(QKeySequence("F5"))
+        self.refresh_action.triggered.connect(self.refresh)
+        self.logout_action = QAction("退出登录", self)
+        self.logout_action.triggered.connect(self.logout)
+        for a in (self.new_action, self.refresh_action, self.logout_action):
+            self.toolbar.addAction(a)
+        spacer = QWidget()
+        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
+        self.toolbar.addWidget(spacer)
+        self.user_label = QLabel()
+        self.toolbar.addWidget(self.user_label)
+        self.toolbar.setVisible(False)
+
+        self.url = url
+        factory = context_factory or (lambda: open_context(url))
+        self.executor.submit(factory, on_done=self._opened, on_error=self._open_failed)
+
+    # --- running work ---
+    def run(self, fn, *args, on_done=None, on_error=None, **kwargs):
+        return self.executor.submit(fn, *args, on_done=on_done, on_error=on_error, owner=self, **kwargs)
+
+    # --- start ---
+    def _opened(self, ctx: AppContext) -> None:
+        self.backend = Backend(ctx)
+        self.statusBar().showMessage(f"数据库：{ctx.db.url.render_as_string(hide_password=True)}")
+        self.run(self.backend.queries.office_status, on_done=self._status)
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self.opening.setText(f"无法打开数据库：\n{exc}" if hasattr(exc, "message") else "无法打开数据库，详见错误信息。")
+        if not hasattr(exc, "message"):
+            show_error(exc, self)
+
+    def _status(self, status: dict[str, Any]) -> None:
+        if status["empty"]:
+            if self.setup_page is None:
+                self.setup_page = SetupPage(self)
+                self.stack.addWidget(self.setup_page)
+            self.stack.setCurrentWidget(self.setup_page)
+            self.ready.emit()
+        else:
+            self.show_login(status)
+
+    def load_demo(self) -> None:
+        from ..services.demo import build_demo
+
+        progress = QProgressDialog("正在生成示例乡镇（约200户）…", None, 0, 0, self)
+        progress.setWindowTitle("载入示例")
+        progress.setMinimumDuration(0)
+        progress.show()
+        self._demo_progress = progress
+
+        def done(_summary):
+            progress.close()
+            self.show_login()
+
+        def failed(exc):
+            progress.close()
+            show_error(exc, self)
+
+        self.run(build_demo, self.backend.ctx, on_done=done, on_error=failed)
+
+    def show_login(self, status: dict[str, Any] | None = None) -> None:
+        if self.login_page is None:
+            self.login_page = LoginPage(self)
+            self.stack.addWidget(self.login_page)
+        q = self.backend.queries
+        self.run(lambda: (status or q.office_status(), q.users()),
+                 on_done=lambda r: (self.login_page.set_users(*r), self.stack.setCurrentWidget(self.login_page),
+                                    self.ready.emit()))
+
+    # --- log-in ---
+    def login(self, username: str) -> None:
+        def done(user: dict[str, Any]) -> None:
+            self.user = user
+            self._build_work_area()
+            self.logged_in.emit(username)
+
+        def failed(exc):
+            if self.login_page and hasattr(exc, "message"):
+                self.login_page.message.setText(str(exc))
+            else:
+                show_error(exc, self)
+
+        self.run(self.backend.queries.user, username, on_done=done, on_error=failed)
+
+    def roles(self) -> set[str]:
+        return set(self.user["roles"]) if self.user else set()
+
+    def _build_work_area(self) -> None:
+        self._clear_tabs()
+        roles = self.roles()
+        self.case_list = CaseListPage(self)
+        self.case_list.open_case.connect(self.open_case)
+        self.tabs.addTab(self.case_list, "案件")
+        if roles & APPROVER_ROLES:
+            self.supervisor = SupervisorPage(self)
+            self.supervisor.open_case.connect(self.open_case)
+            self.supervisor.changed.connect(self._changed)
+            self.tabs.addTab(self.supervisor, "审批队列")
+            self.supervisor.refresh()
+        if "admin" in roles:
+            self.settings = SettingsPage(self)
+            self.tabs.addTab(self.settings, "设置")
+            self.settings.refresh()
+        for i in range(self.tabs.count()):
+            self.tabs.tabBar().setTabButton(i, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.new_action.setEnabled(bool(roles & INTAKE_ROLES))
+        self.new_action.setVisible(bool(roles & INTAKE_ROLES))
+        self.user_label.setText(f"{self.user['full_name']}（{self.user['role_labels']}）"
+                                + (f" · {self.user['area_name']}" if self.user.get("area_name") else "") + "  ")
+        self.toolbar.setVisible(True)
+        self.stack.setCurrentWidget(self.tabs)
+        if roles & INTAKE_ROLES or roles & APPROVER_ROLES:
+            self.case_list.select_tab("todo")
+        else:
+            self.case_list.select_tab("all")
+        self.case_list.start()
+        self.tabs.setCurrentIndex(0)
+
+    def _clear_tabs(self) -> None:
+        while self.tabs.count():
+            page = self.tabs.widget(0)
+            if hasattr(page, "closing"):
+                page.closing()
+            self.tabs.removeTab(0)
+            page.deleteLater()
+        self.case_list = self.supervisor = self.settings = None
+
+    def logout(self) -> None:
+        self._clear_tabs()
+        self.user = None
+        self.toolbar.setVisible(False)
+        self.show_login()
+
+    # --- pages ---
+    def open_case(self, case_id: int) -> CasePage:
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            if isinstance(page, CasePage) and page.case_id == case_id:
+                self.tabs.setCurrentIndex(i)
+                return page
+        page = CasePage(self, case_id)
+        page.changed.connect(self._changed)
+        page.print_requested.connect(self.print_requested)
+        page.loaded.connect(lambda: self._retitle(page))
+        index = self.tabs.addTab(page, "案件…")
+        self.tabs.setCurrentIndex(index)
+        page.load()
+        return page
+
+    def _retitle(self, page: CasePage) -> None:
+        i = self.tabs.indexOf(page)
+        if i >= 0 and page.view:
+            self.tabs.setTabText(i, f"{page.view['household']['head']} {page.view['number'][-6:]}")
+            self.tabs.setTabToolTip(i, page.view["number"])
+
+    def new_application(self) -> ApplicationPage | None:
+        if not self.user or not (self.roles() & INTAKE_ROLES):
+            return None
+        for i in range(self.tabs.count()):
+            if isinstance(self.tabs.widget(i), ApplicationPage):
+                self.tabs.setCurrentIndex(i)
+                return self.tabs.widget(i)
+        page = ApplicationPage(self)
+        page.created.connect(lambda cid: self._created(page, cid))
+        index = self.tabs.addTab(page, "新申请")
+        self.tabs.setCurrentIndex(index)
+        page.start()
+        return page
+
+    def _created(self, page: ApplicationPage, case_id: int) -> None:
+        self.close_tab(self.tabs.indexOf(page))
+        self._changed()
+        self.open_case(case_id)
+
+    def close_tab(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        if page is None or page in (self.case_list, self.supervisor, self.settings):
+            return
+        if hasattr(page, "closing"):
+            page.closing()
+        self.tabs.removeTab(index)
+        page.deleteLater()
+
+    def current_page(self) -> QWidget | None:
+        return self.tabs.currentWidget()
+
+    def _changed(self, *_args) -> None:
+        if self.case_list:
+            self.case_list.refresh()
+        if self.supervisor:
+            self.supervisor.refresh()
+
+    def refresh(self) -> None:
+        self._changed()
+        page = self.tabs.currentWidget()
+        if isinstance(page, CasePage):
+            page.load()
+        if self.settings:
+            self.settings.refresh()
+
+    # --- closing: never lose work ---
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            if hasattr(page, "closing"):
+                page.closing()
+        if not self.executor.wait_idle(10.0):
+            log.warning("closing with database work still running")
+        if self.backend:
+            self.backend.close()
+        event.accept()
+
+
+__all__ = ["MainWindow", "create_office", "InputError"]

@@ -1,0 +1,302 @@
+"""The supervisor queue: cases waiting for this user's 初审 or 审核确认, with the proposed amount,
+days left and flags; select many, approve, or return with a mandatory reason. A batch runs on the
+executor with a progress dialog; a failure names its case and leaves the others done."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .case_list import deadline_text
+from .style import GREY, RED, set_role
+
+COLUMNS = [("number", "案件编号"), ("head", "户主"), ("village_name", "村（社区）"), ("state_label", "环节"),
+           ("approve_label", "待办"), ("proposed_amount", "拟保障金额（元/月）"), ("members", "人数"),
+           ("deadline", "期限"), ("flags", "标记")]
+
+
+class QueueModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            return COLUMNS[section][1]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        row = self.rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if key == "deadline":
+                return deadline_text(row)
+            if key == "flags":
+                return "、".join(row["flags"])
+            value = row.get(key)
+            return "—" if value is None else str(value)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if key == "deadline" and row.get("overdue"):
+                return RED
+            if key == "flags" and row["flags"]:
+                return RED
+            if key == "proposed_amount" and row.get("proposed_amount") is None:
+                return GREY
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("proposed_amount", "members"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return row["id"]
+        return None
+
+
+class ReasonDialog(QDialog):
+    def __init__(self, count: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("退回重新调查")
+        self.setObjectName("reason_dialog")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"退回所选 {count} 件案件重新调查。请写明退回理由＊"))
+        self.text = QPlainTextEdit()
+        self.text.setFixedHeight(80)
+        layout.addWidget(self.text)
+        self.error = QLabel()
+        set_role(self.error, "error")
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("退回")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self._ok)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(460, 220)
+
+    def reason(self) -> str:
+        return self.text.toPlainText().strip()
+
+    def _ok(self) -> None:
+        if not self.reason():
+            self.error.setText("退回须写明理由")
+            return
+        self.accept()
+
+
+class ResultDialog(QDialog):
+    def __init__(self, title: str, result: dict[str, Any], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setObjectName("batch_result")
+        layout = QVBoxLayout(self)
+        done, failed = result["done"], result["failed"]
+        text = f"已办理 {len(done)} 件"
+        if failed:
+            text += f"；{len(failed)} 件未能办理（其余已办理的不受影响）："
+        if result.get("stopped"):
+            text += "\n已按您的要求中途停止，未处理的案件保持原状。"
+        self.summary = QLabel(text)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.failures = QListWidget()
+        for f in failed:
+            self.failures.addItem(f"{f['number']}：{f['message']}")
+        self.failures.setWordWrap(True)
+        self.failures.setVisible(bool(failed))
+        layout.addWidget(self.failures)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        layout.addWidget(buttons)
+        self.resize(620, 300 if failed else 140)
+
+
+class SupervisorPage(QWidget):
+    """Signals: open_case(int); changed() after a batch."""
+
+    open_case = Signal(int)
+    changed = Signal()
+    batch_finished = Signal(dict)
+
+    def __init__(self, shell, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.shell = shell
+        self.setObjectName("supervisor_page")
+        self.dialog: QWidget | None = None
+        self.progress: QProgressDialog | None = None
+        self.job = None
+        layout = QVBoxLayout(self)
+        self.title = QLabel("待我审批的案件")
+        set_role(self.title, "title")
+        layout.addWidget(self.title)
+        self.model = QueueModel(self)
+        self.view = QTableView()
+        self.view.setObjectName("queue_table")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        for i, w in enumerate((150, 80, 100, 110, 100, 140, 50, 140)):
+            self.view.setColumnWidth(i, w)
+        self.view.doubleClicked.connect(lambda index: self.open_case.emit(self.model.rows[index.row()]["id"]))
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        layout.addWidget(self.view, 1)
+        bar = QHBoxLayout()
+        self.info = QLabel()
+        bar.addWidget(self.info, 1)
+        self.select_all = QPushButton("全选")
+        self.select_all.clicked.connect(self.view.selectAll)
+        self.approve_button = QPushButton("批准所选")
+        self.approve_button.setObjectName("approve_selected")
+        self.approve_button.clicked.connect(self.approve_selected)
+        self.return_button = QPushButton("退回所选…")
+        self.return_button.setObjectName("return_selected")
+        self.return_button.clicked.connect(self.return_selected)
+        self.refresh_button = QPushButton("刷新")
+        self.refresh_button.clicked.connect(self.refresh)
+        for b in (self.select_all, self.approve_button, self.return_button, self.refresh_button):
+            b.setMinimumWidth(120)
+            bar.addWidget(b)
+        layout.addLayout(bar)
+        self._selection_changed()
+
+    def refresh(self) -> None:
+        self.shell.executor.submit(self.shell.backend.queries.supervisor_queue, self.shell.user["username"],
+                                   owner=self, on_done=self._arrived)
+
+    def _arrived(self, rows: list[dict[str, Any]]) -> None:
+        self.model.set_rows(rows)
+        overdue = sum(1 for r in rows if r.get("overdue"))
+        self.info.setText(f"共 {len(rows)} 件待审批" + (f"，其中 {overdue} 件已逾期" if overdue else ""))
+        self._selection_changed()
+
+    def selected(self) -> list[dict[str, Any]]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.rows[r] for r in rows]
+
+    def _selection_changed(self, *_args: Any) -> None:
+        rows = self.selected()
+        self.approve_button.setEnabled(bool(rows))
+        self.approve_button.setText(f"批准所选（{len(rows)}）" if rows else "批准所选")
+        returnable = [r for r in rows if r["can_return"]]
+        self.return_button.setEnabled(bool(rows) and len(returnable) == len(rows))
+        if rows and len(returnable) != len(rows):
+            self.return_button.setToolTip("乡镇初审环节的案件不能退回；请只选择审核确认环节的案件")
+        else:
+            self.return_button.setToolTip("")
+
+    def approve_selected(self) -> None:
+        rows = self.selected()
+        if not rows:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "批准", f"确认批准所选 {len(rows)} 件案件？\n"
+                          "（乡镇初审的案件将发布初审公示；审核确认的案件按测算金额确认）",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.button(QMessageBox.StandardButton.Yes).setText("批准")
+        box.button(QMessageBox.StandardButton.No).setText("取消")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda result: self._confirmed(result, rows))
+        self.dialog = box
+        box.show()
+
+    def _confirmed(self, result: int, rows: list[dict[str, Any]]) -> None:
+        self.dialog = None
+        if result == QMessageBox.StandardButton.Yes:
+            self.run_batch(rows, "approve", "")
+
+    def return_selected(self) -> None:
+        rows = self.selected()
+        if not rows:
+            return
+        dialog = ReasonDialog(len(rows), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda result: self._return_reason(result, dialog.reason(), rows))
+        self.dialog = dialog
+        dialog.show()
+
+    def _return_reason(self, result: int, reason: str, rows: list[dict[str, Any]]) -> None:
+        self.dialog = None
+        if result == QDialog.DialogCode.Accepted:
+            self.run_batch(rows, "return", reason)
+
+    def run_batch(self, rows: list[dict[str, Any]], action: str, reason: str) -> None:
+        items = [{"id": r["id"], "number": r["number"], "version": r["version"]} for r in rows]
+        title = "批准" if action == "approve" else "退回"
+        self.progress = QProgressDialog(f"正在{title}…", "停止", 0, len(items), self)
+        self.progress.setWindowTitle(f"批量{title}")
+        self.progress.setMinimumDuration(0)
+        self.progress.setAutoClose(False)
+        self.progress.setAutoReset(False)
+        self.progress.setValue(0)
+        self.progress.show()
+        backend = self.shell.backend
+        user = self.shell.user["username"]
+
+        def work(job):
+            return backend.batch.run(items, action, user, reason=reason,
+                                     progress=lambda i, n, number: job.report(i, n, number),
+                                     should_stop=lambda: job.cancelled)
+
+        def progressed(done: int, total: int, number: str) -> None:
+            if self.progress:
+                self.progress.setValue(done)
+                self.progress.setLabelText(f"正在{title}：{done}/{total}（{number}）")
+
+        def finished(result: dict[str, Any]) -> None:
+            if self.progress:
+                self.progress.close()
+                self.progress = None
+            dialog = ResultDialog(f"批量{title}结果", result, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.dialog = dialog
+            dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+            dialog.show()
+            self.refresh()
+            self.changed.emit()
+            self.batch_finished.emit(result)
+
+        def failed(exc: BaseException) -> None:
+            if self.progress:
+                self.progress.close()
+                self.progress = None
+            from .errors import show_error
+
+            show_error(exc, self)
+
+        self.job = self.shell.executor.submit(work, pass_job=True, owner=self, on_done=finished, on_error=failed,
+                                              on_progress=progressed)
+        self.progress.canceled.connect(self.job.cancel)

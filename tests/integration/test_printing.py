@@ -1,0 +1,327 @@
+"""Every printed document from the demo township: text, figures, embedded fonts, privacy, PNGs.
+
+Page 1 of each document is written to tests/output/pdf/ (gitignored) for looking at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from printing_helpers import ID18, MOBILE, flat, fonts_not_embedded, pages_text, save_png
+
+from doudi_desk.domain.errors import DomainError
+from doudi_desk.printing import MissingGlyphError
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def cn(day: str | dt.date) -> str:
+    d = dt.date.fromisoformat(str(day)[:10])
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from doudi_desk.services.cases import CaseService
+    from doudi_desk.services.context import open_context
+    from doudi_desk.services.demo import build_demo
+    from doudi_desk.services.office import OfficeService
+
+    path = tmp_path_factory.mktemp("print") / "demo.sqlite3"
+    ctx = open_context(f"sqlite:///{path}")
+    ctx.today = lambda: TODAY
+    ctx.now = lambda: dt.datetime(2026, 11, 23, 9, 0)
+    build_demo(ctx, households=60)
+    ctx.office = OfficeService(ctx)  # the demo sets each township's phone and address
+    cases = CaseService(ctx)
+    # The demo leaves its 民主评议 case without a record; hold the meeting.
+    from doudi_desk.services.reports import list_cases
+
+    review = list_cases(ctx, state="democratic_review", limit=1)[0]
+    view = cases.show(review["id"])
+    actor = "chenjing" if view["county_delegated"] else "wangfang"
+    cases.advance(review["id"], "review_passed", actor, effective_date=TODAY, data={"democratic_review": {
+        "held_on": TODAY.isoformat(), "place": "村委会会议室", "chair": "王芳", "recorder": "李强",
+        "participants": 15, "representatives": 12, "votes_for": 13, "votes_against": 1, "votes_abstain": 1,
+        "conclusion": "经评议，该户生活困难属实，同意纳入。"}})
+    ctx.cases = cases
+    ctx.review_case = review["id"]
+    yield ctx
+    ctx.db.dispose()
+
+
+@pytest.fixture(scope="module")
+def printer(demo):
+    from doudi_desk.services.printing import PrintService
+
+    return PrintService(demo)
+
+
+def first_case(ctx, state, village=None):
+    from doudi_desk.services.reports import list_cases
+
+    found = list_cases(ctx, state=state, village=village, limit=None)
+    assert found, f"the demo has no case in {state}"
+    return ctx.cases.show(found[0]["id"])
+
+
+def check_pdf(pdf: bytes, name: str, expected: list[str]) -> str:
+    assert pdf.startswith(b"%PDF")
+    save_png(pdf, name)
+    text = flat("".join(pages_text(pdf)))
+    for want in expected:
+        assert flat(str(want)) in text, f"{name}: 「{want}」 not printed"
+    assert fonts_not_embedded(pdf) == [], f"{name}: fonts not embedded"
+    assert "— 1 —" in "".join(pages_text(pdf))
+    return text
+
+
+def yuan(value) -> str:
+    from doudi_desk.printing.render import yuan as fmt
+
+    return fmt(value)
+
+
+def household_of(ctx, view):
+    with ctx.db.unit_of_work() as uow:
+        return uow.households.get(view["household"]["id"])
+
+
+def test_acceptance_notice(demo, printer):
+    view = first_case(demo, "approved")
+    office = demo.office.details(view["village"])
+    assert office["phone"]
+    pdf = printer.case_document(view["id"], "acceptance_notice")
+    check_pdf(pdf, "acceptance_notice", ["受理通知书", view["number"], view["household"]["head"],
+                                         cn(view["accepted_on"]), office["name"], office["phone"], office["address"]])
+
+
+def test_correction_notice_lists_every_missing_material(demo, printer):
+    view = first_case(demo, "correcting")
+    pdf = printer.case_document(view["id"], "correction_notice")
+    check_pdf(pdf, "correction_notice", ["补正告知书", "一次性告知", "1.收入及财产申报", "2.病历或诊断证明",
+                                         "请补交收入申报和病历", view["household"]["head"]])
+
+
+def test_not_accepted_notice(demo, printer):
+    view = first_case(demo, "not_accepted")
+    pdf = printer.case_document(view["id"], "not_accepted_notice")
+    check_pdf(pdf, "not_accepted_notice", ["不予受理告知书", "户籍不在本乡镇", "第四条", "60日", "行政复议"])
+
+
+def test_authorization_has_every_member_and_signature_cells(demo, printer):
+    view = first_case(demo, "approved")
+    h = household_of(demo, view)
+    pdf = printer.case_document(view["id"], "authorization")
+    check_pdf(pdf, "authorization", ["家庭经济状况核对授权书", "本人签字", "手印", "赡养义务人", "青山县民政局",
+                                     *[m.name for m in h.members], *[m.id_number for m in h.members]])
+
+
+def test_home_visit_form_filled_from_the_case(demo, printer):
+    view = first_case(demo, "approved")
+    h = household_of(demo, view)
+    pdf = printer.case_document(view["id"], "home_visit_form")
+    check_pdf(pdf, "home_visit_form", [
+        "入户调查表", "家庭成员", "家庭收入", "家庭财产", "调查结论", "■符合条件", "调查人员签字", "张敏", "李强",
+        "家庭成员签字", *[m.name for m in h.members], yuan(view["proposal"]["per_capita_monthly"]), "工资性收入",
+        yuan(h.assets.financial)])
+
+
+def test_neighbour_record(demo, printer):
+    view = first_case(demo, "approved")
+    pdf = printer.case_document(view["id"], "neighbour_record")
+    check_pdf(pdf, "neighbour_record", ["邻里访问记录", "邻居老周", "该户生活确有困难，情况属实", "受访人签字", "访问人签字"])
+
+
+def test_review_record_has_attendance_votes_result(demo, printer):
+    pdf = printer.case_document(demo.review_case, "review_record")
+    check_pdf(pdf, "review_record", ["民主评议记录表", "村委会会议室", "15人", "12人", "达到三分之二", "赞成", "反对",
+                                     "弃权", "13", "通过", "全体参加人员签字", "经评议，该户生活困难属实"])
+
+
+def test_approval_form_explains_the_computation_and_has_sign_off_blocks(demo, printer):
+    view = first_case(demo, "approved")
+    pdf = printer.case_document(view["id"], "approval_form")
+    text = check_pdf(pdf, "approval_form", [
+        "审核审批表", "测算说明", view["proposal"]["explanation"][0].replace("−", "－"),
+        view["decision"]["monthly_amount"], "经办人意见", "乡镇审核意见", "审批意见", "赵军" if not
+        view["county_delegated"] else "陈静", cn(view["decision"]["decided_on"])])
+    last = "乡镇审批意见" if view["county_delegated"] else "县级审批意见"
+    assert text.index("经办人意见") < text.index("乡镇审核意见") < text.index(last)
+
+
+def test_confirmation_notice(demo, printer):
+    view = first_case(demo, "approved")
+    h = household_of(demo, view)
+    d = view["decision"]
+    year, month = d["start_month"].split("-")
+    pdf = printer.case_document(view["id"], "confirmation_notice")
+    check_pdf(pdf, "confirmation_notice", [
+        "确认通知书", f"户月保障金额：{d['monthly_amount']}元", f"{int(year)}年{int(month)}月起",
+        f"保障人口：{len(d['covered'])}人", *[h.members[i].name for i in d["covered"]], cn(d["decided_on"])])
+
+
+def test_refusal_notice_gives_reasons_rule_and_remedies(demo, printer):
+    view = first_case(demo, "refused")
+    pdf = printer.case_document(view["id"], "refusal_notice")
+    check_pdf(pdf, "refusal_notice", ["不予确认通知书", "家庭人均收入高于当地低保标准", "社会救助暂行办法第九条",
+                                      "60日内", "行政复议", "6个月内", "行政诉讼", "青山县人民政府", "青山县人民法院"])
+
+
+def test_a_document_the_case_has_no_data_for_is_refused(demo, printer):
+    view = first_case(demo, "correcting")
+    with pytest.raises(DomainError, match="尚未确认"):
+        printer.case_document(view["id"], "confirmation_notice")
+
+
+def _posted_checks(demo, pdf: bytes, village: str) -> str:
+    raw = "".join(pages_text(pdf))
+    text = flat(raw)
+    assert not ID18.search(text), "an ID number on a posted list"
+    assert not MOBILE.search(text), "a mobile number on a posted list"
+    with demo.db.unit_of_work() as uow:
+        for case in uow.cases.query(village_code=village):
+            h = uow.households.get(case.household_id)
+            for m in h.members:
+                assert m.id_number not in text
+            assert h.phone not in text
+    return text
+
+
+def test_posting_list_of_a_village_batch(demo, printer):
+    view = first_case(demo, "posting")
+    batches = printer.posting_batches(view["village"])
+    current = next(b for b in batches if b["in_posting"])
+    pdf = printer.posting_list(view["village"], current["batch"])
+    proposal = view["proposal"]
+    office = demo.office.details(view["village"])
+    text = check_pdf(pdf, "posting_list", [
+        "最低生活保障初审公示", f"公示期：{cn(current['start'])}至{cn(current['end'])}", "序号", "户主姓名", "家庭人口",
+        "保障人口", "拟保障金额", "类别", view["household"]["head"], proposal["monthly_amount"], "新增",
+        office["phone"], office["address"], office["name"], cn(current["start"])])
+    _posted_checks(demo, pdf, view["village"])
+    assert (dt.date.fromisoformat(current["end"]) - dt.date.fromisoformat(current["start"])).days == 6
+    assert text.count("户主姓名") == len(pages_text(pdf)) or len(pages_text(pdf)) > 1
+
+
+def test_batch_printing_of_several_villages(demo, printer):
+    villages = ["139901101001", "139901101002", "139901101003"]
+    pdf = printer.posting_lists(villages)
+    pages = pages_text(pdf)
+    titles = [name for name in ("东岗村", "西河村", "南坡村") if any(f"{name}最低生活保障初审公示" in flat(p) for p in pages)]
+    assert titles == ["东岗村", "西河村", "南坡村"]
+    assert sum("— 1 —" in p for p in pages) == 3  # each village's list is numbered from 1
+    save_png(pdf, "posting_list_batch")
+
+
+def test_publication_list_shows_name_size_amount_only(demo, printer):
+    view = first_case(demo, "approved")
+    pdf = printer.publication_list(view["village"])
+    h = household_of(demo, view)
+    text = check_pdf(pdf, "publication_list", ["公布名单", "户主姓名", "家庭人口", "月保障金额", view["household"]["head"],
+                                               view["decision"]["monthly_amount"]])
+    _posted_checks(demo, pdf, view["village"])
+    assert h.address not in text or len(h.address) < 3
+    for word in ("身份证", "残疾", "收入", "银行"):
+        assert word not in text
+
+
+def test_roster_of_a_township_is_internal(demo, printer):
+    view = first_case(demo, "approved")
+    h = household_of(demo, view)
+    pdf = printer.roster("139901101" if view["village"].startswith("139901101") else "139901102", actor="zhangmin")
+    check_pdf(pdf, "roster", ["花名册", "内部资料", "严禁张贴", "公民身份号码", h.head.name, h.head.id_number, "张敏"])
+
+
+def test_case_file_has_every_document_in_order_numbered_through(demo, printer):
+    view = first_case(demo, "approved")
+    pdf = printer.case_file(view["id"])
+    pages = pages_text(pdf)
+    text = check_pdf(pdf, "case_file", ["案件档案", "目录", view["number"]])
+    order = ["家庭经济状况核对授权书", "受理通知书", "入户调查表", "邻里访问记录", "初审公示", "审核审批表", "确认通知书"]
+    body = flat("".join(pages[1:]))
+    positions = [body.index(flat(t)) for t in order]
+    assert positions == sorted(positions)
+    for n in range(1, len(pages) + 1):
+        assert f"— {n} —" in pages[n - 1]
+    assert len(pages) >= len(order) + 1
+    assert "受理通知书" in text
+
+
+def test_documents_offered_at_each_step(demo, printer):
+    view = first_case(demo, "posting")
+    offered = printer.documents_for_case(view["id"])
+    current = [d["kind"] for d in offered if d["current_step"]]
+    assert current == ["posting_list"]
+    by_kind = {d["kind"]: d for d in offered}
+    assert by_kind["approval_form"]["available"]
+    assert not by_kind["confirmation_notice"]["available"] and by_kind["confirmation_notice"]["reason"] == "尚未确认"
+    approved = first_case(demo, "approved")
+    assert [d["kind"] for d in printer.documents_for_case(approved["id"]) if d["current_step"]] == [
+        "confirmation_notice", "publication_list"]
+
+
+def test_a_name_outside_the_font_is_a_clear_error(demo, printer):
+    from doudi_desk.domain.ids import make_id
+    from doudi_desk.services.cases import CaseService
+
+    household = {"village": "139901101001", "members": [
+        {"name": "\U00020BB7祥", "id_number": make_id("139901", dt.date(1970, 1, 1), 901), "relation": "head"}],
+        "income": [], "assets": {"financial": "0", "homes": 1}}
+    view = CaseService(demo).create_case(household, "dibao", "zhangmin", applied_on=TODAY)
+    with pytest.raises(MissingGlyphError) as err:
+        printer.case_document(view["id"], "authorization")
+    assert "「\U00020BB7」（U+20BB7）" in err.value.message
+
+
+def test_command_line_print(demo, tmp_path, capsys):
+    from doudi_desk.cli import main
+
+    url = str(demo.db.url.render_as_string(hide_password=False))
+    view = first_case(demo, "approved")
+    out = tmp_path / "notice.pdf"
+    assert main(["--db", url, "print", "confirmation_notice", "--case", view["number"], "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    out = tmp_path / "lists.pdf"
+    assert main(["--db", url, "print", "posting_list", "--village", "139901101001", "--village", "139901101002",
+                 "--out", str(out)]) == 0
+    assert main(["--db", url, "print", "posting_list", "--village", "139901101001", "--batch", "2001-01-01",
+                 "--out", str(out)]) == 2
+    assert "没有 2001-01-01 开始的初审公示" in capsys.readouterr().err
+    assert main(["--db", url, "print", "roster", "--case", view["number"], "--out", str(out)]) == 2
+    assert main(["--db", url, "print", "nonsense", "--case", "1", "--out", str(out)]) == 2
+    assert main(["--db", url, "office", "set", "--phone", "0311-1234 5678", "--as", "zhangmin"]) == 2
+    assert re.search("不是系统管理员", capsys.readouterr().err)
+
+
+def test_office_details_fall_back_to_area_names_and_can_be_set(office):
+    from doudi_desk.domain.errors import InputError
+    from doudi_desk.services.office import OfficeService
+
+    service = OfficeService(office)
+    d = service.details("130999101001")  # a village: its township's office
+    assert (d["name"], d["seal_text"], d["county_office"], d["court"]) == (
+        "河东镇人民政府", "河东镇人民政府", "测试县民政局", "测试县人民法院")
+    service.set_details({"phone": "0311-1111 2222"}, actor="admin")
+    service.set_details({"name": "河西乡人民政府民政办", "phone": "0311-3333 4444"}, "130999102")
+    assert service.details("130999101")["phone"] == "0311-1111 2222"
+    assert service.details("130999102")["name"] == "河西乡人民政府民政办"
+    assert service.details("130999102")["phone"] == "0311-3333 4444"
+    with pytest.raises(DomainError, match="不是系统管理员"):
+        service.set_details({"phone": "1"}, actor="clerk")
+    with pytest.raises(InputError, match="没有这一项"):
+        service.set_details({"bank": "1"})
+    with pytest.raises(InputError, match="不存在"):
+        service.set_font("*", "/nowhere/simsun.ttc")
+
+
+@pytest.mark.parametrize("amount, upper", [
+    ("2792", "贰仟柒佰玖拾贰元整"), ("1005.5", "壹仟零伍元伍角"), ("100000", "壹拾万元整"),
+    ("10010", "壹万零壹拾元整"), ("0.07", "柒分"), ("395", "叁佰玖拾伍元整"), ("1200.05", "壹仟贰佰元零伍分"),
+])
+def test_amount_in_capitals(amount, upper):
+    from doudi_desk.services.printing import rmb_upper
+
+    assert rmb_upper(amount) == upper
