@@ -21,6 +21,7 @@ from ..domain.model import PROGRAMMES
 from ..domain.specs import (
     FIELD_TYPES,
     ROLES,
+    WORKFLOW_KINDS,
     Choice,
     FieldSpec,
     FormSpec,
@@ -46,6 +47,7 @@ _WORKFLOW_KEYS = {
     "version": True,
     "title": True,
     "programme": True,
+    "kind": False,
     "initial": True,
     "limits": False,
     "state_map": False,
@@ -589,6 +591,9 @@ def _read_workflow(file: _File, form_ids: set[str], guards: set[str]) -> Workflo
         file.error(top.lines["programme"], "programme",
                    f"未知的救助项目 '{programme}'（可用：{_listing(PROGRAMMES)}）")
     initial = file.name(top, "initial", "")
+    kind = top.get("kind", "application")
+    if kind not in WORKFLOW_KINDS:
+        file.error(top.lines.get("kind", top.line), "kind", f"未知的流程类别 '{kind}'（可用：{_listing(WORKFLOW_KINDS)}）")
 
     states: dict[str, StateSpec] = {}
     state_at: dict[str, tuple[int, str]] = {}
@@ -651,6 +656,7 @@ def _read_workflow(file: _File, form_ids: set[str], guards: set[str]) -> Workflo
         version=version,
         title=title,
         programme=programme,
+        kind=kind if kind in WORKFLOW_KINDS else "application",
         initial=initial,
         states=tuple(states.values()),
         transitions=tuple(transitions),

@@ -217,3 +217,7 @@ class Case:
     decision: dict[str, Any] | None = None  # final decision (amount, start month, reasons)
     last_effective_date: dt.date | None = None
     closed: bool = False
+    kind: str = "application"  # application | review | change | termination
+    parent_case_id: int | None = None  # for review/change/termination: the case that granted the benefit
+    benefit: dict[str, Any] | None = None  # on an approved case: status, amount, covered, review and phase-out
+    next_review_on: dt.date | None = None  # an approved case in payment: when its 复核 is due

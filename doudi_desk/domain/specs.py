@@ -16,6 +16,13 @@ ROLES: dict[str, str] = {
     "admin": "系统管理员",
 }
 
+WORKFLOW_KINDS: dict[str, str] = {
+    "application": "申请审批",
+    "review": "复核",
+    "change": "变更",
+    "termination": "停保（终止）",
+}
+
 FIELD_TYPES = (
     "text",  # one line of text
     "textarea",  # several lines
@@ -113,6 +120,7 @@ class WorkflowSpec:
     start_clock_state: str | None = None  # entering this state starts the total clock (受理)
     state_map: dict[str, str] = field(default_factory=dict)  # old state name -> new (migrations)
     source: str = ""
+    kind: str = "application"  # application | review | change | termination (after approval)
 
     def state(self, name: str) -> StateSpec:
         for s in self.states:

@@ -23,13 +23,17 @@ class AppContext:
     today: Callable[[], dt.date] = dt.date.today
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now().replace(microsecond=0))
 
-    def engine_for_programme(self, programme: str) -> WorkflowEngine:
+    def engine_for_programme(self, programme: str, kind: str = "application") -> WorkflowEngine:
+        """The workflow of a programme for one kind of case (申请, 复核, 变更, 停保)."""
         for engine in self.engines.values():
-            if engine.spec.programme == programme:
+            if engine.spec.programme == programme and engine.spec.kind == kind:
                 return engine
         from ..domain.errors import InputError
+        from ..domain.model import PROGRAMMES
+        from ..domain.specs import WORKFLOW_KINDS
 
-        raise InputError(f"--programme: 没有「{programme}」的办理流程定义", "programme")
+        raise InputError(f"--programme: 没有「{PROGRAMMES.get(programme, programme)}」的"
+                         f"{WORKFLOW_KINDS.get(kind, kind)}流程定义", "programme")
 
     def calendar(self, uow) -> WorkingCalendar:
         return WorkingCalendar(uow.calendar.all())

@@ -195,6 +195,10 @@ class CaseRow(Base):
     decision: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
     last_effective_date: Mapped[dt.date | None] = mapped_column(Date)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(16), default="application", server_default="application")
+    parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    benefit: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
+    next_review_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     # Optimistic lock: CaseRepository.save updates with "WHERE version = expected".
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 

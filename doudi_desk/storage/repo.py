@@ -333,7 +333,7 @@ class HouseholdRepository:
 
 # Every Case field except id is a column of the same name.
 _CASE_FIELDS = tuple(f.name for f in dataclasses.fields(Case) if f.name != "id")
-_CASE_JSON_FIELDS = ("forms", "proposal", "decision")
+_CASE_JSON_FIELDS = ("forms", "proposal", "decision", "benefit")
 
 
 def _case(row: CaseRow) -> Case:
@@ -347,7 +347,7 @@ def _case(row: CaseRow) -> Case:
 def _case_values(case: Case) -> dict[str, Any]:
     values = {name: getattr(case, name) for name in _CASE_FIELDS}
     values["forms"] = json_normalized(case.forms or {})
-    for name in ("proposal", "decision"):
+    for name in ("proposal", "decision", "benefit"):
         values[name] = None if values[name] is None else json_normalized(values[name])
     return values
 
