@@ -161,6 +161,61 @@ def cmd_flags(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lifecycle(args: argparse.Namespace):
+    from .services.cases import CaseService
+    from .services.lifecycle import LifecycleService
+
+    return LifecycleService(CaseService(_ctx(args)))
+
+
+def cmd_review_start(args: argparse.Namespace) -> int:
+    view = _lifecycle(args).start_review(args.case, args.actor, effective_date=_date(args.date),
+                                         comment=args.comment or "")
+    _print_case(view, args.json)
+    return 0
+
+
+def cmd_review_due(args: argparse.Namespace) -> int:
+    rows = _lifecycle(args).due_reviews(args.month, args.village)
+    if args.json:
+        _out(rows)
+        return 0
+    for r in rows:
+        flag = "【已逾期】" if r["overdue"] else ""
+        doing = f"  复核中：{r['review_case']}" if r["review_case"] else ""
+        print(f"{r['next_review_on']}  {r['case']}  {r['head']:<6} 每月 {r['monthly_amount']} 元{flag}{doing}")
+    print(f"共 {len(rows)} 户")
+    return 0
+
+
+def cmd_change(args: argparse.Namespace) -> int:
+    view = _lifecycle(args).start_change(args.case, args.actor, _json_file(args.data),
+                                         effective_date=_date(args.date), comment=args.comment or "")
+    _print_case(view, args.json)
+    return 0
+
+
+def cmd_terminate(args: argparse.Namespace) -> int:
+    view = _lifecycle(args).start_termination(args.case, args.actor, args.reason, args.reasons,
+                                              rule=args.rule or "", effective_date=_date(args.date))
+    _print_case(view, args.json)
+    return 0
+
+
+def cmd_benefits(args: argparse.Namespace) -> int:
+    rows = _lifecycle(args).benefits(args.village, args.status)
+    if args.json:
+        _out(rows)
+        return 0
+    for r in rows:
+        extra = (f"  渐退至 {r['phase_out_until']}" if r["phase_out_until"] else "") + (
+            f"  自 {r['stopped_from']} 停发" if r["stopped_from"] else "")
+        print(f"{r['case']}  {r['head']:<6} {r['status_label']}  每月 {r['monthly_amount']} 元"
+              f"  下次复核 {r['next_review_on'] or '—'}{extra}")
+    print(f"共 {len(rows)} 户")
+    return 0
+
+
 def cmd_area_add(args: argparse.Namespace) -> int:
     from .services.admin import AdminService
 
@@ -218,6 +273,47 @@ def register(sub: Any) -> None:
 
     case = sub.add_parser("case", help="案件办理").add_subparsers(dest="case_command", required=True)
     _case_commands(case)
+
+    review = sub.add_parser("review", help="复核").add_subparsers(dest="review_command", required=True)
+    p = review.add_parser("start", help="对在保案件开展复核（家庭情况从上次认定带入）")
+    p.add_argument("case")
+    p.add_argument("--as", dest="actor", required=True)
+    p.add_argument("--date")
+    p.add_argument("--comment")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_review_start)
+    p = review.add_parser("due", help="某月到期（含逾期）的复核")
+    p.add_argument("--month", help="YYYY-MM，默认本月")
+    p.add_argument("--village")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_review_due)
+
+    p = sub.add_parser("change", help="登记在保家庭的情况变化（出生、死亡、迁入迁出、就业、购车、房产）")
+    p.add_argument("case")
+    p.add_argument("--data", required=True, metavar="CHANGE.json",
+                   help='{"change_type": "death", "change_date": "YYYY-MM-DD", "member": "姓名", "detail": "…"}')
+    p.add_argument("--as", dest="actor", required=True)
+    p.add_argument("--date")
+    p.add_argument("--comment")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_change)
+
+    p = sub.add_parser("terminate", help="提出停保（终止救助供养），须写明理由")
+    p.add_argument("case")
+    p.add_argument("--reason", required=True, choices=["death", "moved", "income_over", "assets_over", "work_ability",
+                                                       "prison", "supporter_able", "voluntary", "fraud", "other"])
+    p.add_argument("--reasons", required=True, help="具体理由")
+    p.add_argument("--rule")
+    p.add_argument("--as", dest="actor", required=True)
+    p.add_argument("--date")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_terminate)
+
+    p = sub.add_parser("benefits", help="在保、渐退、已停保的低保和特困案件")
+    p.add_argument("--status", choices=["active", "phasing_out", "stopped"])
+    p.add_argument("--village")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_benefits)
 
     p = sub.add_parser("flags", help="低收入监测：低保边缘、刚性支出困难、防返贫监测预警家庭")
     p.add_argument("--flag", choices=["edge_family", "rigid_expense_hardship", "monitoring_alert"])

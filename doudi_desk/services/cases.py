@@ -20,13 +20,14 @@ from ..domain.guards import GuardContext
 from ..domain.household import household_to_dict, parse_household
 from ..domain.model import PROGRAMMES, AuditEvent, Case, Household, User
 from ..domain.policy import parse_policy
-from ..domain.specs import ROLES, TransitionSpec
+from ..domain.specs import ROLES, WORKFLOW_KINDS, TransitionSpec
 from ..storage.repo import StaleVersionError
 from ..workflow.engine import RefusedError, WorkflowEngine
-from . import lookup
+from . import lifecycle, lookup
 from .context import AppContext
 
 PROGRAMME_CODES = {"dibao": "DB", "tekun": "TK", "temporary": "LS"}
+KIND_CODES = {"application": "", "review": "FH", "change": "BG", "termination": "TB"}  # 复核 变更 停保
 PROPOSAL_STATES = ("preliminary_review",)  # entering 初审 computes the proposal from the household
 EXTENSION_REASONS = {
     "objection": "公示有异议",
@@ -35,7 +36,7 @@ EXTENSION_REASONS = {
     "hard_investigation": "调查核实困难",
 }
 SELF_CARE_ITEMS = ("eating", "dressing", "transfer", "toileting", "walking", "bathing")
-APPROVAL_FORMS = ("approval", "tekun_approval", "temporary_approval")
+APPROVAL_FORMS = ("approval", "tekun_approval", "temporary_approval", "review_decision")
 HOUSEHOLD_EDITABLE = ("applied", "correcting", "accepted", "investigating")
 RESULTS = {"approved": "确认", "refused": "不予确认", "not_accepted": "不予受理", "withdrawn": "撤回"}
 
@@ -54,7 +55,11 @@ def _snapshot(case: Case) -> dict[str, Any]:
         "state_deadline": case.state_deadline,
         "total_deadline": case.total_deadline,
         "closed": case.closed,
+        "next_review_on": case.next_review_on,
     }
+    for key in ("status", "monthly_amount", "phase_out_until", "stopped_from"):
+        if case.benefit and case.benefit.get(key) is not None:
+            flat[f"benefit.{key}"] = case.benefit[key]
     for form_id, data in case.forms.items():
         for key, value in data.items():
             flat[f"forms.{form_id}.{key}"] = value
@@ -198,45 +203,54 @@ class CaseService:
                 self._check_duplicates(uow, household, programme)
             if programme == "temporary":
                 self._check_repeat_claim(uow, household, day, repeat_reason)
-            household_id = uow.households.add(household)
-            now = self.ctx.now()
-            township = area.parent_code
-            delegated = township in (uow.settings.get("delegated_townships", []) or [])
-            case = Case(
-                id=None,
-                number=uow.cases.next_number(PROGRAMME_CODES[programme], day.year),
-                programme=programme,
-                workflow_id=engine.spec.id,
-                workflow_version=engine.spec.version,
-                state=engine.spec.initial,
-                household_id=household_id,
-                village_code=village,
-                created_by=user.username,
-                created_at=now,
-                applied_on=day,
-                state_entered_on=day,
-                county_delegated=delegated,
-                staff_relative=any(m.staff_relative for m in household.members),
-                last_effective_date=day,
-            )
-            self._set_deadlines(case, engine, self.ctx.calendar(uow), day)
-            case = uow.cases.add(case)
-            uow.events.append(
-                AuditEvent(
-                    case_id=case.id,
-                    seq=1,
-                    actor=user.username,
-                    trigger="create",
-                    from_state=None,
-                    to_state=case.state,
-                    recorded_at=now,
-                    effective_date=day,
-                    comment=(comment or "登记申请") + (f"；重复救助理由：{repeat_reason}" if repeat_reason else ""),
-                    changes=diff({}, _snapshot(case)),
-                    data={"household": _jsonable(household_to_dict(household))},
-                )
+            case = self._open_case(
+                uow, user, household, engine, day,
+                comment=(comment or "登记申请") + (f"；重复救助理由：{repeat_reason}" if repeat_reason else ""),
             )
             return self._view(uow, case, user)
+
+    def _open_case(self, uow, user: User, household: Household, engine: WorkflowEngine, day: dt.date, *,
+                   comment: str, parent: Case | None = None, forms: Mapping[str, Any] | None = None,
+                   total_deadline: dt.date | None = None) -> Case:
+        """Store a household and a new case at its workflow's first state, with its first audit event."""
+        household_id = uow.households.add(household)
+        now = self.ctx.now()
+        area = uow.areas.get(household.village_code)
+        delegated = area.parent_code in (uow.settings.get("delegated_townships", []) or [])
+        spec = engine.spec
+        case = Case(
+            id=None,
+            number=uow.cases.next_number(PROGRAMME_CODES[spec.programme] + KIND_CODES[spec.kind], day.year),
+            programme=spec.programme,
+            workflow_id=spec.id,
+            workflow_version=spec.version,
+            state=spec.initial,
+            household_id=household_id,
+            village_code=household.village_code,
+            created_by=user.username,
+            created_at=now,
+            applied_on=day,
+            state_entered_on=day,
+            county_delegated=delegated,
+            staff_relative=any(m.staff_relative for m in household.members) or bool(parent and parent.staff_relative),
+            last_effective_date=day,
+            kind=spec.kind,
+            parent_case_id=parent.id if parent else None,
+            forms=dict(forms or {}),
+        )
+        self._set_deadlines(case, engine, self.ctx.calendar(uow), day)
+        if total_deadline is not None:
+            case.total_deadline = total_deadline
+        case = uow.cases.add(case)
+        uow.events.append(
+            AuditEvent(
+                case_id=case.id, seq=1, actor=user.username, trigger="create", from_state=None, to_state=case.state,
+                recorded_at=now, effective_date=day, comment=comment, changes=diff({}, _snapshot(case)),
+                data={"household": _jsonable(household_to_dict(household))}
+                | ({"parent_case": parent.number} if parent else {}),
+            )
+        )
+        return case
 
     def _check_duplicates(self, uow, household: Household, programme: str) -> None:
         if programme == "temporary":
@@ -363,7 +377,8 @@ class CaseService:
                     submitted[form_id].setdefault("amount", self._proposed_amount(case))
                 self._check_amount_reasoned(case, submitted[form_id], comment)
             history = uow.events.list(case.id)
-            ctx = self._context(uow, case, user, engine, t, submitted, day, history)
+            household = uow.households.get(case.household_id)
+            ctx = self._context(uow, case, user, engine, t, submitted, day, history, household)
             before = _snapshot(case)
             from_state = case.state
             new_state = engine.fire(case.state, trigger, ctx)
@@ -377,6 +392,10 @@ class CaseService:
             if new_state in PROPOSAL_STATES:
                 case.proposal = self._proposal(uow, case, day)
             self._record_decision(case, user, t, day, calendar, comment)
+            if case.kind == "application" and case.state == "approved" and case.programme != "temporary":
+                lifecycle.grant(case, household, day)
+            elif case.kind != "application" and case.state in ("decided", "terminated"):
+                lifecycle.apply_to_parent(self, uow, case, user, day)
             case.last_effective_date = day
             case.workflow_version = engine.spec.version
             case = uow.cases.save(case, expected_version=loaded_version)
@@ -711,6 +730,16 @@ class CaseService:
             "proposal_failed_labels": [FAILED_LABELS.get(f, f) for f in (case.proposal or {}).get("failed", [])],
             "proposal_flag_labels": [FLAG_LABELS.get(f, f) for f in (case.proposal or {}).get("flags", [])],
             "decision": case.decision,
+            "kind": case.kind,
+            "kind_label": WORKFLOW_KINDS.get(case.kind, case.kind),
+            "parent_case": (uow.cases.get(case.parent_case_id).number if case.parent_case_id else None),
+            "benefit": (case.benefit | {"status_today": lifecycle.effective_status(case.benefit, today)}
+                        if case.benefit else None),
+            "next_review_on": case.next_review_on.isoformat() if case.next_review_on else None,
+            "related_cases": [
+                {"number": c.number, "kind": c.kind, "state": c.state, "closed": c.closed}
+                for c in uow.cases.children(case.id)
+            ],
             "forms": case.forms,
             "history": [
                 {

@@ -481,6 +481,13 @@ class CaseRepository:
             stmt = stmt.where(CaseRow.id != exclude_case)
         return [_case(r) for r in self._s.scalars(stmt.order_by(CaseRow.id))]
 
+    def children(self, parent_id: int, *, open_only: bool = False) -> list[Case]:
+        """Review, change and termination cases of the case that granted a benefit."""
+        stmt = select(CaseRow).where(CaseRow.parent_case_id == parent_id)
+        if open_only:
+            stmt = stmt.where(CaseRow.closed.is_(False))
+        return [_case(r) for r in self._s.scalars(stmt.order_by(CaseRow.id))]
+
     def with_id_number(
         self, id_number: str, *, programme: str | None = None, covered_states: tuple[str, ...] = ()
     ) -> list[Case]:
