@@ -44,3 +44,18 @@ def test_calendar_override_moves_a_deadline(office):
     case2 = svc.create_case(other, "dibao", "clerk", applied_on="2026-11-02")
     view2 = svc.advance(case2["id"], "accept", "clerk", data=app, effective_date="2026-11-02")
     assert view2["deadline"]["state"] == "2026-11-06"
+
+
+def test_deadlines_across_spring_festival_with_adjusted_saturdays(office):
+    """2026 Spring Festival: 15–23 Feb off; Saturdays 14 Feb and 28 Feb are working days (调休)."""
+    svc = CaseService(office)
+    household = {"village": "130999101001",
+                 "members": [{"name": "孙丽", "id_number": "130102198204120623", "relation": "head"}]}
+    case = svc.create_case(household, "dibao", "clerk", applied_on="2026-02-10")
+    app = {"application": {"apply_date": "2026-02-10", "channel": "self", "reason": "无收入",
+                           "pledge_signed": True, "authorization_signed": True}}
+    view = svc.advance(case["id"], "accept", "clerk", data=app, effective_date="2026-02-11")  # Wednesday
+    # Investigation starts within 3 working days: Thu 12, Fri 13, and Saturday 14 Feb (调休 working day).
+    assert view["deadline"]["state"] == "2026-02-14"
+    # 30 working days: the holiday week is skipped, Saturday 28 Feb counts.
+    assert view["deadline"]["total"] == "2026-03-31"
