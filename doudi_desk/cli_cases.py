@@ -127,7 +127,8 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 def cmd_case_list(args: argparse.Namespace) -> int:
     from .services.reports import list_cases
 
-    rows = list_cases(_ctx(args), state=args.state, village=args.village, limit=args.limit)
+    rows = list_cases(_ctx(args), state=args.state, village=args.village, limit=args.limit,
+                      staff_relative=args.staff_relative)
     if args.json:
         _out(rows)
     else:
@@ -428,6 +429,7 @@ def _case_commands(case: Any) -> None:
     p.add_argument("--state")
     p.add_argument("--village")
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--staff-relative", action="store_true", help="只列近亲属备案案件（县级须入户核查）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_case_list)
 

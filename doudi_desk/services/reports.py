@@ -8,15 +8,20 @@ from .context import AppContext
 
 
 def list_cases(ctx: AppContext, *, state: str | None = None, village: str | None = None,
-               limit: int | None = 50) -> list[dict[str, Any]]:
+               limit: int | None = 50, staff_relative: bool = False) -> list[dict[str, Any]]:
+    """Cases for the command line; ``staff_relative`` gives the county its list of cases filed
+    separately because a member is a close relative of office staff or village cadres (57号文 §11)."""
     with ctx.db.unit_of_work() as uow:
-        cases = uow.cases.query(state=state, village_code=village, limit=limit)
+        cases = uow.cases.query(state=state, village_code=village, limit=None if staff_relative else limit)
+        if staff_relative:
+            cases = [c for c in cases if c.staff_relative][:limit]
         out = []
         for c in cases:
             engine = ctx.engines.get(c.workflow_id)
             label = engine.spec.state(c.state).label if engine else c.state
             head = uow.households.get(c.household_id).head.name
             out.append({"id": c.id, "number": c.number, "state": c.state, "state_label": label, "head": head,
+                        "staff_relative": c.staff_relative, "kind": c.kind,
                         "village": c.village_code,
                         "deadline": (c.state_deadline or c.total_deadline).isoformat()
                         if (c.state_deadline or c.total_deadline) else None})

@@ -168,3 +168,16 @@ def test_demo_then_show_a_decided_case(tmp_path, capsys):
     assert all(e["actor_name"] for e in view["history"])
     code, _out, err = run(capsys, url, "demo")
     assert code == 2 and "已有示例数据" in err
+
+
+def test_staff_relative_cases_are_listed_for_the_county(db, capsys):
+    url, _path, tmp = db
+    relative = dict(HOUSEHOLD, members=[dict(HOUSEHOLD["members"][0], staff_relative=True), HOUSEHOLD["members"][1]])
+    assert run(capsys, url, "case", "new", "--household", write(tmp, "r.json", relative), "--programme", "dibao",
+               "--as", "clerk", "--date", d(0))[0] == 0
+    other = dict(HOUSEHOLD, members=[{"name": "孙丽", "id_number": "130102198204120623", "relation": "head"}])
+    assert run(capsys, url, "case", "new", "--household", write(tmp, "o.json", other), "--programme", "dibao",
+               "--as", "clerk", "--date", d(0))[0] == 0
+    code, out, _ = run(capsys, url, "case", "list", "--staff-relative", "--json")
+    rows = json.loads(out)
+    assert [r["head"] for r in rows] == ["赵德明"] and rows[0]["staff_relative"]
