@@ -122,6 +122,15 @@ class CaseService:
     def _case(self, uow, ref: str | int) -> Case:
         return lookup.case_by_ref(uow, ref)
 
+    def _load(self, uow, actor: str, case_ref: str | int,
+              expected_version: int | None) -> tuple[User, Case, WorkflowEngine]:
+        """The acting user, the case (refused if someone saved it since the caller read it), its engine."""
+        user = self._actor(uow, actor)
+        case = self._case(uow, case_ref)
+        if expected_version is not None and expected_version != case.version:
+            raise StaleVersionError(current=case.version, expected=expected_version)
+        return user, case, self._engine(case)
+
     def _engine(self, case: Case) -> WorkflowEngine:
         engine = self.ctx.engines.get(case.workflow_id)
         if engine is None:
@@ -355,12 +364,8 @@ class CaseService:
     ) -> dict[str, Any]:
         """Fire one workflow trigger on a case, as one transaction with its audit event."""
         with self.ctx.db.unit_of_work() as uow:
-            user = self._actor(uow, actor)
-            case = self._case(uow, case_ref)
-            if expected_version is not None and expected_version != case.version:
-                raise StaleVersionError(current=case.version, expected=expected_version)
+            user, case, engine = self._load(uow, actor, case_ref, expected_version)
             loaded_version = case.version
-            engine = self._engine(case)
             if case.closed:
                 raise RefusedError(f"案件 {case.number} 已办结（{self._state_label(case)}），不能再办理")
             t = engine.transition(case.state, trigger)
@@ -398,22 +403,8 @@ class CaseService:
                 lifecycle.apply_to_parent(self, uow, case, user, day)
             case.last_effective_date = day
             case.workflow_version = engine.spec.version
-            case = uow.cases.save(case, expected_version=loaded_version)
-            uow.events.append(
-                AuditEvent(
-                    case_id=case.id,
-                    seq=uow.events.next_seq(case.id),
-                    actor=user.username,
-                    trigger=trigger,
-                    from_state=from_state,
-                    to_state=new_state,
-                    recorded_at=self.ctx.now(),
-                    effective_date=day,
-                    comment=comment,
-                    changes=diff(before, _snapshot(case)),
-                    data=_jsonable(submitted),
-                )
-            )
+            case = self._save_with_event(uow, case, loaded_version, user, trigger, day, from_state=from_state,
+                                         comment=comment, before=before, data=_jsonable(submitted))
             return self._view(uow, case, user)
 
     def save_forms(
@@ -431,11 +422,7 @@ class CaseService:
         Written with its own audit event, like every other change.
         """
         with self.ctx.db.unit_of_work() as uow:
-            user = self._actor(uow, actor)
-            case = self._case(uow, case_ref)
-            if expected_version is not None and expected_version != case.version:
-                raise StaleVersionError(current=case.version, expected=expected_version)
-            engine = self._engine(case)
+            user, case, engine = self._load(uow, actor, case_ref, expected_version)
             if case.closed:
                 raise RefusedError(f"案件 {case.number} 已办结（{self._state_label(case)}），不能再修改")
             outgoing = engine.spec.transitions_from(case.state)
@@ -455,14 +442,8 @@ class CaseService:
             loaded_version = case.version
             for form_id, values in submitted.items():
                 case.forms[form_id] = {**(case.forms.get(form_id) or {}), **values}
-            case = uow.cases.save(case, expected_version=loaded_version)
-            uow.events.append(
-                AuditEvent(
-                    case_id=case.id, seq=uow.events.next_seq(case.id), actor=user.username, trigger="save_forms",
-                    from_state=case.state, to_state=case.state, recorded_at=self.ctx.now(), effective_date=day,
-                    comment="保存表单", changes=diff(before, _snapshot(case)), data=_jsonable(submitted),
-                )
-            )
+            case = self._save_with_event(uow, case, loaded_version, user, "save_forms", day, comment="保存表单",
+                                         before=before, data=_jsonable(submitted))
             return self._view(uow, case, user)
 
     def _check_amount_reasoned(self, case: Case, approval: Mapping[str, Any], comment: str) -> None:
@@ -489,11 +470,7 @@ class CaseService:
         field and the proposal is computed from the corrected household when 初审 begins.
         """
         with self.ctx.db.unit_of_work() as uow:
-            user = self._actor(uow, actor)
-            case = self._case(uow, case_ref)
-            if expected_version is not None and expected_version != case.version:
-                raise StaleVersionError(current=case.version, expected=expected_version)
-            self._engine(case)
+            user, case, _engine = self._load(uow, actor, case_ref, expected_version)
             if case.state not in HOUSEHOLD_EDITABLE:
                 raise RefusedError(f"案件处于「{self._state_label(case)}」，家庭情况只能在受理前或调查中修改；"
                                    "如需修改请先退回重新调查")
@@ -512,14 +489,10 @@ class CaseService:
             uow.households.replace(new)
             loaded_version = case.version
             case.staff_relative = any(m.staff_relative for m in new.members)
-            case = uow.cases.save(case, expected_version=loaded_version)
-            uow.events.append(AuditEvent(
-                case_id=case.id, seq=uow.events.next_seq(case.id), actor=user.username, trigger="update_household",
-                from_state=case.state, to_state=case.state, recorded_at=self.ctx.now(), effective_date=day,
-                comment=comment,
+            case = self._save_with_event(
+                uow, case, loaded_version, user, "update_household", day, comment=comment,
                 changes={f"household.{k}": v for k, v in diff(_flat(before), _flat(after)).items()},
-                data={"household": _jsonable(after)},
-            ))
+                data={"household": _jsonable(after)})
             return self._view(uow, case, user)
 
     def extend_deadline(self, case_ref: str | int, actor: str, reason: str, *, comment: str = "",
@@ -530,11 +503,7 @@ class CaseService:
             options = "、".join(f"{k}（{v}）" for k, v in EXTENSION_REASONS.items())
             raise InputError(f"--reason: 延期理由只能是：{options}", "reason")
         with self.ctx.db.unit_of_work() as uow:
-            user = self._actor(uow, actor)
-            case = self._case(uow, case_ref)
-            if expected_version is not None and expected_version != case.version:
-                raise StaleVersionError(current=case.version, expected=expected_version)
-            engine = self._engine(case)
+            user, case, engine = self._load(uow, actor, case_ref, expected_version)
             spec = engine.spec
             if "township_reviewer" not in user.roles and "county_approver" not in user.roles:
                 raise RefusedError(f"用户 {user.full_name} 无权延长办理期限，须由乡镇审核人或县级审批人办理")
@@ -550,14 +519,23 @@ class CaseService:
             before = _snapshot(case)
             loaded_version = case.version
             case.total_deadline = extended
-            case = uow.cases.save(case, expected_version=loaded_version)
-            uow.events.append(AuditEvent(
-                case_id=case.id, seq=uow.events.next_seq(case.id), actor=user.username, trigger="extend_deadline",
-                from_state=case.state, to_state=case.state, recorded_at=self.ctx.now(), effective_date=day,
-                comment=f"{EXTENSION_REASONS[reason]}" + (f"：{comment}" if comment else ""),
-                changes=diff(before, _snapshot(case)), data={"reason": reason},
-            ))
+            case = self._save_with_event(
+                uow, case, loaded_version, user, "extend_deadline", day, before=before, data={"reason": reason},
+                comment=f"{EXTENSION_REASONS[reason]}" + (f"：{comment}" if comment else ""))
             return self._view(uow, case, user)
+
+    def _save_with_event(self, uow, case: Case, loaded_version: int, user: User, trigger: str, day: dt.date, *,
+                         comment: str, from_state: str | None = None, before: Mapping[str, Any] | None = None,
+                         changes: dict[str, Any] | None = None, data: dict[str, Any] | None = None) -> Case:
+        """Save the case (refused if stale) and append its audit event, in the caller's transaction."""
+        saved = uow.cases.save(case, expected_version=loaded_version)
+        uow.events.append(AuditEvent(
+            case_id=saved.id, seq=uow.events.next_seq(saved.id), actor=user.username, trigger=trigger,
+            from_state=from_state or saved.state, to_state=saved.state, recorded_at=self.ctx.now(),
+            effective_date=day, comment=comment,
+            changes=changes if changes is not None else diff(before or {}, _snapshot(saved)), data=data or {},
+        ))
+        return saved
 
     def _proposed_amount(self, case: Case) -> str:
         p = case.proposal or {}
