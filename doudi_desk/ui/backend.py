@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from ..services.admin import AdminService
 from ..services.batch import BatchService
 from ..services.cases import CaseService
 from ..services.context import AppContext
 from ..services.drafts import DraftService
+from ..services.office import OfficeService
 from ..services.queries import QueryService
 
 
@@ -20,6 +23,15 @@ class Backend:
         self.drafts = DraftService(ctx)
         self.batch = BatchService(ctx)
         self.admin = AdminService(ctx)
+        self.office = OfficeService(ctx)
+
+    @cached_property
+    def printing(self):
+        """The PrintService, created on first use: ReportLab loads only when something is printed
+        (on the worker thread, like every other use of the backend)."""
+        from ..services.printing import PrintService
+
+        return PrintService(self.ctx)
 
     @property
     def definitions(self):

@@ -32,6 +32,7 @@ from ..domain.errors import InputError
 from ..domain.specs import WorkflowSpec
 from .errors import friendly, is_stale, is_storage, show_error
 from .forms import DateField, FormEditor
+from .printing_ui import CasePrintPanel
 from .style import set_role
 
 log = logging.getLogger(__name__)
@@ -352,19 +353,13 @@ class CasePage(QWidget):
         for i, w in enumerate((86, 56, 90, 170, 120)):
             self.history.setColumnWidth(i, w)
         self.side.addTab(self.history, "办理记录")
-        printing = QWidget()
-        pr_layout = QVBoxLayout(printing)
-        pr_layout.addWidget(QLabel("本环节可打印的文书："))
-        self.documents = QListWidget()
+        printing = CasePrintPanel(shell, case_id)
+        printing.requested.connect(lambda kind: self.print_requested.emit(self.case_id, kind))
+        self.print_panel = printing
+        # The step's document kinds as a plain list (read by callers and tests; the panel shows buttons).
+        self.documents = QListWidget(printing)
         self.documents.setObjectName("documents")
-        pr_layout.addWidget(self.documents)
-        self.print_button = QPushButton("打印所选文书")
-        self.print_button.clicked.connect(self._print)
-        pr_layout.addWidget(self.print_button)
-        self.print_hint = QLabel()
-        set_role(self.print_hint, "hint")
-        self.print_hint.setWordWrap(True)
-        pr_layout.addWidget(self.print_hint)
+        self.documents.hide()
         self.side.addTab(printing, "打印")
         splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 3)
@@ -577,18 +572,11 @@ class CasePage(QWidget):
         for kind in state.documents:
             self.documents.addItem(DOCUMENT_LABELS.get(kind, kind))
             self.documents.item(self.documents.count() - 1).setData(Qt.ItemDataRole.UserRole, kind)
-        if state.documents:
-            self.documents.setCurrentRow(0)
-        self.print_button.setEnabled(bool(state.documents))
+        self.print_panel.set_case(view, [(k, DOCUMENT_LABELS.get(k, k)) for k in state.documents])
 
-    def _print(self) -> None:
-        item = self.documents.currentItem()
-        if item is None:
-            return
-        kind = item.data(Qt.ItemDataRole.UserRole)
-        if not getattr(self.shell, "printing_hooked", False):
-            self.print_hint.setText("打印功能尚未安装。")
-        self.print_requested.emit(self.case_id, kind)
+    def show_print_tab(self) -> CasePrintPanel:
+        self.side.setCurrentWidget(self.print_panel)
+        return self.print_panel
 
     # --- editing: drafts and the live preview of actions --------------------------------------------
     def entered(self) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QPlainTextEdit,
     QProgressBar,
     QProgressDialog,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +41,7 @@ from .case_list import CaseListPage
 from .case_page import CasePage
 from .errors import show_error
 from .executor import Executor
+from .printing_ui import LIST_KINDS, BatchPrintDialog, PrintDesk
 from .settings_page import SettingsPage
 from .style import set_role
 from .supervisor import SupervisorPage
@@ -47,6 +50,7 @@ log = logging.getLogger(__name__)
 
 APPROVER_ROLES = {"township_reviewer", "county_approver"}
 INTAKE_ROLES = {"caseworker", "township_reviewer"}
+PRINT_ROLES = {"caseworker", "township_reviewer"}
 
 
 def create_office(backend: Backend, county: tuple[str, str], township: tuple[str, str],
@@ -197,7 +201,8 @@ class MainWindow(QMainWindow):
     Signals:
         ready(): the database is open and the set-up or log-in page shows.
         logged_in(str): the work area shows for this user.
-        print_requested(int, str): a case page asked to print a document (printing connects here).
+        print_requested(int, str): a case page's 打印 tab is printing this document of this case
+            (the tab does the work through ``print_desk``; the signal is for anyone who wants to know).
     """
 
     ready = Signal()
@@ -211,7 +216,8 @@ class MainWindow(QMainWindow):
         self.executor = Executor(self, on_error=lambda exc: show_error(exc, self))
         self.backend: Backend | None = None
         self.user: dict[str, Any] | None = None
-        self.printing_hooked = False
+        self.print_desk = PrintDesk(self)  # where PDFs go and how they open (tests replace both)
+        self.batch_print: BatchPrintDialog | None = None
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
@@ -247,8 +253,18 @@ class MainWindow(QMainWindow):
         self.refresh_action.triggered.connect(self.refresh)
         self.logout_action = QAction("退出登录", self)
         self.logout_action.triggered.connect(self.logout)
-        for a in (self.new_action, self.refresh_action, self.logout_action):
+        self.print_action = QAction("打印名单", self)
+        self.print_action.setToolTip("初审公示名单（可多个村一起打印）、长期公布名单、花名册")
+        self.print_action.triggered.connect(lambda: self.open_batch_print())
+        menu = QMenu(self)
+        for kind, label in LIST_KINDS.items():
+            menu.addAction(f"{label}…", lambda kind=kind: self.open_batch_print(kind))
+        self.print_action.setMenu(menu)
+        for a in (self.new_action, self.print_action, self.refresh_action, self.logout_action):
             self.toolbar.addAction(a)
+        button = self.toolbar.widgetForAction(self.print_action)
+        if isinstance(button, QToolButton):
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         spacer = QWidget()
         spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
         self.toolbar.addWidget(spacer)
@@ -351,6 +367,9 @@ class MainWindow(QMainWindow):
             self.tabs.tabBar().setTabButton(i, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.new_action.setEnabled(bool(roles & INTAKE_ROLES))
         self.new_action.setVisible(bool(roles & INTAKE_ROLES))
+        # Village lists are printed by the township office: caseworkers and township reviewers.
+        self.print_action.setEnabled(bool(roles & PRINT_ROLES))
+        self.print_action.setVisible(bool(roles & PRINT_ROLES))
         self.user_label.setText(f"{self.user['full_name']}（{self.user['role_labels']}）"
                                 + (f" · {self.user['area_name']}" if self.user.get("area_name") else "") + "  ")
         self.toolbar.setVisible(True)
@@ -362,7 +381,25 @@ class MainWindow(QMainWindow):
         self.case_list.start()
         self.tabs.setCurrentIndex(0)
 
+    def open_batch_print(self, kind: str = "posting_list") -> BatchPrintDialog | None:
+        """打印名单 (non-modal); the village chosen in the case list's filter is preselected."""
+        if not self.user or not (self.roles() & PRINT_ROLES):
+            return None
+        if self.batch_print is not None:
+            self.batch_print.set_kind(kind)
+            self.batch_print.raise_()
+            self.batch_print.activateWindow()
+            return self.batch_print
+        village = self.case_list.village.currentData() if self.case_list else None
+        dialog = BatchPrintDialog(self, kind, village, self)
+        dialog.finished.connect(lambda _r: setattr(self, "batch_print", None))
+        self.batch_print = dialog
+        dialog.show()
+        return dialog
+
     def _clear_tabs(self) -> None:
+        if self.batch_print is not None:
+            self.batch_print.close()
         while self.tabs.count():
             page = self.tabs.widget(0)
             if hasattr(page, "closing"):

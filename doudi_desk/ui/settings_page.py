@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ..domain.specs import ROLES
 from ..services.admin import default_policy
 from .forms import DateField
+from .printing_ui import OfficeSettings
 from .style import set_role
 
 
@@ -61,6 +62,8 @@ class SettingsPage(QTabWidget):
         self.addTab(self._calendar_tab(), "节假日调整")
         self.addTab(self._users_tab(), "用户和角色")
         self.addTab(self._delegation_tab(), "审批授权")
+        self.office = OfficeSettings(shell)
+        self.addTab(self.office, "单位信息和打印")
 
     @property
     def admin(self) -> str:
@@ -219,6 +222,7 @@ class SettingsPage(QTabWidget):
     # --- refresh ---
     def refresh(self) -> None:
         q = self.shell.backend.queries
+        self.office.mark_stale()
 
         def load():
             return {"areas": q.areas(), "sets": q.policy_sets(), "days": q.calendar_overrides(), "users": q.users(),
