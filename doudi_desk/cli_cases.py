@@ -53,7 +53,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .services.demo import build_demo
     from .services.reports import summary_text
 
-    build_demo(ctx, households=args.households)
+    build_demo(ctx, households=args.households, with_other_programmes=True)
     print(summary_text(ctx))
     return 0
 

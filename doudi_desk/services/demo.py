@@ -51,8 +51,13 @@ TARGETS = {
 }
 
 
-def build_demo(ctx: AppContext, households: int = 200, seed: int = 2026) -> dict[str, Any]:
-    """Create the demo office in an empty database; return a summary."""
+def build_demo(ctx: AppContext, households: int = 200, seed: int = 2026,
+               with_other_programmes: bool = False) -> dict[str, Any]:
+    """Create the demo office in an empty database; return a summary.
+
+    ``households`` 低保 applications spread over every state; with ``with_other_programmes`` also a
+    dozen 特困 and 临时救助 cases each and a few reviews, a change ending in 渐退 and a termination.
+    """
     admin = AdminService(ctx)
     with ctx.db.unit_of_work() as uow:
         if uow.areas.get(COUNTY[0]) is not None:
@@ -83,7 +88,18 @@ def build_demo(ctx: AppContext, households: int = 200, seed: int = 2026) -> dict
         view = service.create_case(household, "dibao", "zhangmin", applied_on=start)
         state = _drive(service, view, target, start, today, rng)
         reached[state] += 1
-    return {"households": households, "states": dict(reached)}
+    others: dict[str, dict[str, int]] = {}
+    if with_other_programmes:
+        from .demo_more import add_lifecycle, add_tekun, add_temporary
+
+        def make(age: int) -> str:
+            return _person(rng, used_ids, _born(rng, age))
+
+        villages = [v[0] for v in VILLAGES[:5]]
+        others = {"tekun": dict(add_tekun(service, rng, make, villages, today)),
+                  "temporary": dict(add_temporary(service, rng, make, villages, today)),
+                  "lifecycle": dict(add_lifecycle(service, rng, today))}
+    return {"households": households, "states": dict(reached), "others": others}
 
 
 def _person(rng: random.Random, used: set[str], born: dt.date, male: bool | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from .context import AppContext
@@ -32,7 +33,7 @@ def summary_text(ctx: AppContext) -> str:
     """Cases per state for every workflow, with the office's areas and users."""
     lines = []
     with ctx.db.unit_of_work() as uow:
-        counts = uow.cases.count_by_state()
+        counts = Counter((c.workflow_id, c.state) for c in uow.cases.query())
         areas = uow.areas.all()
         users = uow.users.all()
         sample = uow.cases.query(state="approved", limit=1)
@@ -41,13 +42,12 @@ def summary_text(ctx: AppContext) -> str:
     villages = [a for a in areas if a.level == "village"]
     lines.append(f"地区：{'、'.join(a.name for a in county) or '—'}，乡镇 {len(towns)} 个，村（社区）{len(villages)} 个")
     lines.append(f"用户：{'、'.join(f'{u.full_name}（{u.username}）' for u in users) or '—'}")
-    total = sum(counts.values())
-    lines.append(f"案件共 {total} 件：")
+    lines.append(f"案件共 {sum(counts.values())} 件：")
     for spec in ctx.definitions.workflows.values():
-        lines.append(f"  {spec.title}")
-        for s in spec.states:
-            if counts.get(s.name):
-                lines.append(f"    {s.label:<12}{counts[s.name]:>5}")
+        mine = [(s.label, counts[spec.id, s.name]) for s in spec.states if counts.get((spec.id, s.name))]
+        if mine:
+            lines.append(f"  {spec.title}")
+            lines += [f"    {label:<12}{n:>5}" for label, n in mine]
     if sample:
         lines.append(f"查看一个已确认的案件：doudi-admin case show {sample[0].number}")
     return "\n".join(lines)

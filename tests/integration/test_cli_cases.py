@@ -158,13 +158,15 @@ def test_demo_then_show_a_decided_case(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     code, out, err = run(capsys, url, "demo", "--households", "60")
     assert code == 0, err
-    assert "案件共 60 件" in out and "确认（在保）" in out
+    assert "确认（在保）" in out
+    for title in ("最低生活保障审核确认", "特困人员救助供养认定", "临时救助审批", "最低生活保障复核"):
+        assert title in out
     number = out.split("doudi-admin case show ")[1].split()[0]
     code, out, err = run(capsys, url, "case", "show", number, "--json")
     view = json.loads(out)
     assert view["state"] == "approved"
     triggers = [e["trigger"] for e in view["history"]]
-    assert triggers[0] == "create" and triggers[-1] == "approve" and "post_notice" in triggers
+    assert triggers[0] == "create" and "approve" in triggers and "post_notice" in triggers
     assert all(e["actor_name"] for e in view["history"])
     code, _out, err = run(capsys, url, "demo")
     assert code == 2 and "已有示例数据" in err

@@ -13,14 +13,19 @@ from doudi_desk.services.demo import build_demo
 
 def test_demo_has_cases_in_every_state_with_valid_ids(tmp_path):
     ctx = open_context(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
-    summary = build_demo(ctx, households=200)
+    summary = build_demo(ctx, households=200, with_other_programmes=True)
     spec = ctx.definitions.workflows["dibao"]
     assert set(summary["states"]) == {s.name for s in spec.states}
     assert sum(summary["states"].values()) == 200
+    assert "approved" in summary["others"]["tekun"] and "approved" in summary["others"]["temporary"]
+    assert summary["others"]["lifecycle"] == {"review_open": 1, "review_decided": 1, "phase_out": 1,
+                                              "termination": 1}
     with ctx.db.unit_of_work() as uow:
         cases = uow.cases.query()
         roles = {r for u in uow.users.all() for r in u.roles}
-        numbers = [m.id_number for c in cases for m in uow.households.get(c.household_id).members]
+        # Review and change cases carry a copy of their household, so count applications only.
+        numbers = [m.id_number for c in cases if c.kind == "application"
+                   for m in uow.households.get(c.household_id).members]
     assert roles == {"caseworker", "township_reviewer", "county_approver", "admin"}
     assert len(numbers) == len(set(numbers)) > 200
     assert all(ids.id_problem(n) is None for n in numbers)
