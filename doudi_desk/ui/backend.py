@@ -9,6 +9,8 @@ from ..services.batch import BatchService
 from ..services.cases import CaseService
 from ..services.context import AppContext
 from ..services.drafts import DraftService
+from ..services.lifecycle import LifecycleService
+from ..services.lifecycle_queries import LifecycleQueries
 from ..services.office import OfficeService
 from ..services.queries import QueryService
 
@@ -24,6 +26,8 @@ class Backend:
         self.batch = BatchService(ctx)
         self.admin = AdminService(ctx)
         self.office = OfficeService(ctx)
+        self.lifecycle = LifecycleService(self.cases)  # 复核, 变更, 停保 of approved cases
+        self.life_queries = LifecycleQueries(ctx, self.cases)
 
     @cached_property
     def printing(self):
@@ -52,5 +56,6 @@ class Backend:
         return {
             "view": self.cases.show(case_id, username),
             "household": self.queries.household_of_case(case_id),
+            "links": self.life_queries.links(case_id),
             "draft": self.drafts.load(username, draft_key),
         }

@@ -156,7 +156,9 @@ class CaseListModel(QAbstractTableModel):
             if key == "village":
                 return row["village_name"]
             if key == "programme":
-                return row["programme_label"]
+                spec = self.shell.backend.workflow_for(row.get("workflow_id", "")) if self.shell.backend else None
+                kind = {"review": "复核", "change": "变更", "termination": "停保"}.get(spec.kind if spec else "", "")
+                return f"{row['programme_label']}·{kind}" if kind else row["programme_label"]
             if key == "state":
                 return row["state_label"]
             if key == "deadline":
@@ -256,7 +258,7 @@ class CaseListPage(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        widths = [150, 90, 180, 110, 130, 140, 50, 100]
+        widths = [150, 90, 180, 110, 160, 140, 50, 100]
         for i, w in enumerate(widths):
             self.view.setColumnWidth(i, w)
         header.setSortIndicatorShown(True)

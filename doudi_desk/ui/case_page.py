@@ -1,6 +1,12 @@
-"""The case page: household summary, the workflow's step bar with the time limit, the forms of the
-current step (rendered from forms/*.yaml), the actions this user may take now, the proposal with
-every line of its explanation, the history, and the documents to print at this step."""
+"""The case page, for every workflow (低保, 特困 and 临时救助 applications; 复核, 变更 and 停保 of an
+approved case): household summary, the workflow's step bar with the time limit, the forms of the
+current step (rendered from forms/*.yaml), the actions this user may take now, the proposal or
+decision with every line of its explanation, the history, and the documents to print at this step.
+
+A review, change or termination names the case it belongs to (a button opens it). An approved 低保
+or 特困 case shows its 保障情况 (status today, amount, next review, phase-out or stop, the history of
+amounts, its reviews, changes and terminations) and, for the township office, 开展复核 / 登记变化 /
+提出停保. A 临时救助 helped first (先行救助) says prominently what must still be completed."""
 
 from __future__ import annotations
 
@@ -30,8 +36,20 @@ from PySide6.QtWidgets import (
 
 from ..domain.errors import InputError
 from ..domain.specs import WorkflowSpec
+from ..services.cases import APPROVAL_FORMS, HOUSEHOLD_EDITABLE
 from .errors import friendly, is_stale, is_storage, show_error
 from .forms import DateField, FormEditor
+from .lifecycle_ui import (
+    KIND_SHORT,
+    STAFF_ROLES,
+    BenefitPanel,
+    ChangeDialog,
+    HouseholdDialog,
+    StartReviewDialog,
+    SubmitDialog,
+    TerminationDialog,
+    status_text,
+)
 from .printing_ui import CasePrintPanel
 from .style import set_role
 
@@ -45,23 +63,66 @@ DOCUMENT_LABELS = {
     "preliminary_opinion_form": "乡镇初审意见表", "approval_form": "审核确认表", "posting_list": "初审公示名单",
     "objection_record": "异议登记表", "review_record": "民主评议记录", "county_visit_form": "县级入户核查表",
     "confirmation_notice": "确认通知书", "certificate": "低保证", "publication_list": "长期公布名单",
-    "refusal_notice": "不予确认告知书",
+    "refusal_notice": "不予确认告知书", "self_care_form": "生活自理能力评估表", "first_aid_record": "先行救助记录",
+    "collective_record": "集体研究记录", "review_notice": "复核通知书", "change_report": "家庭情况变化报告表",
+    "adjustment_notice": "保障金额调整通知书", "termination_proposal": "停保审批表",
+    "termination_notice": "停保通知书",
+}
+PROGRAMME_DOCUMENT_LABELS = {
+    "tekun": {"application_form": "特困人员救助供养申请书", "confirmation_notice": "特困人员认定通知书",
+              "certificate": "特困人员救助供养证", "refusal_notice": "不予认定告知书",
+              "termination_proposal": "终止救助供养审批表", "termination_notice": "终止救助供养通知书",
+              "adjustment_notice": "救助供养调整通知书"},
+    "temporary": {"application_form": "临时救助申请书", "confirmation_notice": "临时救助审批通知书",
+                  "refusal_notice": "不予救助告知书", "approval_form": "临时救助审批表"},
 }
 
 
-def main_path(spec: WorkflowSpec, delegated: bool) -> list[str]:
-    """The usual road through a workflow, for the step bar: from the initial state, prefer actions
-    that need no extra form and no written reason (the 'yes' path)."""
+def document_label(kind: str, programme: str | None = None) -> str:
+    """The Chinese name of a document kind, as the programme calls it (低保证 / 特困人员救助供养证 …)."""
+    return PROGRAMME_DOCUMENT_LABELS.get(programme or "", {}).get(kind) or DOCUMENT_LABELS.get(kind, kind)
+
+
+def _unwanted(view: dict[str, Any]) -> set[str]:
+    """Triggers that leave the usual road of this case: the other approval level."""
+    unwanted = {"submit_to_county"} if view.get("county_delegated") else {"submit_for_decision"}
+    level = (view.get("proposal") or {}).get("approval_level")  # 临时救助: by amount
+    if level == "township":
+        unwanted.add("submit_to_county")
+    elif level in ("county", "county_collective"):
+        unwanted.add("submit_for_township_approval")
+    return unwanted
+
+
+def main_path(spec: WorkflowSpec, delegated: bool | dict[str, Any]) -> list[str]:
+    """The usual road through a workflow, for the step bar.
+
+    From the initial state, prefer actions that need no extra form and no written reason (the 'yes'
+    path), then steps this case has already been through, then the approval level that applies to
+    it. A step the case went through between two steps of that road (先行救助 between 已受理 and
+    调查核实) is put in its place. ``delegated`` may be the case view (preferred) or, as before,
+    whether the county delegated the decision.
+    """
+    view = delegated if isinstance(delegated, dict) else {"county_delegated": bool(delegated), "history": []}
+    visited = {e["to_state"] for e in view.get("history", [])}
+    unwanted = _unwanted(view)
     path = [spec.initial]
     while len(path) < len(spec.states):
         options = [t for t in spec.transitions_from(path[-1]) if t.dest not in path]
         if not options:
             break
-        unwanted = "submit_to_county" if delegated else "submit_for_decision"
-        plain = [t for t in options if not t.forms and not t.reason_required and t.trigger != unwanted]
-        path.append((plain or options)[0].dest)
+        best = min(options, key=lambda t: (bool(t.forms or t.reason_required), t.dest not in visited,
+                                           t.trigger in unwanted))
+        path.append(best.dest)
         if spec.state(path[-1]).final:
             break
+    for state in [s.name for s in spec.states if s.name in visited and s.name not in path]:
+        for i in range(len(path) - 1):
+            into = any(t.dest == state for t in spec.transitions_from(path[i]))
+            out = any(t.dest == path[i + 1] for t in spec.transitions_from(state))
+            if into and out:
+                path.insert(i + 1, state)
+                break
     return path
 
 
@@ -82,7 +143,7 @@ class StepBar(QWidget):
             if item.widget():
                 item.widget().deleteLater()
         self.labels = []
-        path = main_path(spec, view["county_delegated"])
+        path = main_path(spec, view)
         state = view["state"]
         visited = {e["to_state"] for e in view["history"]}
         anchor = None
@@ -142,9 +203,12 @@ class ActionDialog(QDialog):
         for form_id in trigger["forms"]:
             editor = FormEditor(forms[form_id], today)
             stored = dict(view["forms"].get(form_id) or {})
-            if form_id == "approval" and not stored.get("amount") and view.get("proposal"):
+            if form_id in APPROVAL_FORMS and not stored.get("amount") and view.get("proposal"):
                 p = view["proposal"]
-                stored["amount"] = p.get("amount") if view["programme"] == "temporary" else p.get("monthly_amount")
+                if view["programme"] == "temporary":
+                    stored["amount"] = p.get("amount")
+                elif p.get("eligible") or form_id != "review_decision":
+                    stored["amount"] = p.get("monthly_amount")
             editor.set_values(stored)
             self.editors[form_id] = editor
             layout.addWidget(editor)
@@ -261,11 +325,27 @@ class CasePage(QWidget):
         self._draft_dirty = False
         self.setObjectName("case_page")
 
+        self.links: dict[str, Any] = {"parent": None, "related": []}
+        self._benefit_selected = False
+
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
+        header = QHBoxLayout()
+        self.kind_chip = QLabel()
+        self.kind_chip.setObjectName("kind_chip")
+        set_role(self.kind_chip, "kind")
+        self.kind_chip.hide()
+        header.addWidget(self.kind_chip)
         self.title = QLabel("正在载入案件…")
         set_role(self.title, "title")
-        outer.addWidget(self.title)
+        header.addWidget(self.title, 1)
+        self.parent_button = QPushButton()
+        self.parent_button.setObjectName("parent_link")
+        self.parent_button.setToolTip("打开本复核、变更或停保案件所属的原保障案件")
+        self.parent_button.clicked.connect(self.open_parent)
+        self.parent_button.hide()
+        header.addWidget(self.parent_button)
+        outer.addLayout(header)
         self.step_bar = StepBar()
         outer.addWidget(self.step_bar)
         self.deadline = QLabel()
@@ -276,6 +356,12 @@ class CasePage(QWidget):
         self.banner.setObjectName("banner")
         self.banner.hide()
         outer.addWidget(self.banner)
+        self.pending = QLabel()
+        self.pending.setObjectName("pending")
+        self.pending.setWordWrap(True)
+        set_role(self.pending, "pending")
+        self.pending.hide()
+        outer.addWidget(self.pending)
 
         actions = QGroupBox("办理")
         actions_layout = QVBoxLayout(actions)
@@ -287,6 +373,24 @@ class CasePage(QWidget):
         row.addWidget(self.effective)
         self.button_row = QHBoxLayout()
         row.addLayout(self.button_row)
+        # Life after approval and corrections: not workflow steps, so not in the step's buttons.
+        self.life_row = QHBoxLayout()
+        self.life_buttons: dict[str, QPushButton] = {}
+        for key, label, tip, slot in (
+            ("start_review", "开展复核", "按复核周期对在保家庭复核，开立复核案件", self.start_review),
+            ("start_change", "登记变化", "家庭成员出生、死亡、迁入迁出、新增就业、新购车辆或房产等变化", self.start_change),
+            ("start_termination", "提出停保", "登记停保情形和理由，报县级决定", self.start_termination),
+            ("edit_household", "修改家庭情况", "调查中发现家庭成员、收入、支出或财产与登记不符时修改（须写明原因）",
+             self.edit_household),
+        ):
+            button = QPushButton(label)
+            button.setObjectName(key)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            button.hide()
+            self.life_buttons[key] = button
+            self.life_row.addWidget(button)
+        row.addLayout(self.life_row)
         row.addStretch(1)
         self.save_button = QPushButton("暂存表单")
         self.save_button.setToolTip("把本环节已填写的内容保存到案件（不办理）")
@@ -356,11 +460,9 @@ class CasePage(QWidget):
         printing = CasePrintPanel(shell, case_id)
         printing.requested.connect(lambda kind: self.print_requested.emit(self.case_id, kind))
         self.print_panel = printing
-        # The step's document kinds as a plain list (read by callers and tests; the panel shows buttons).
-        self.documents = QListWidget(printing)
-        self.documents.setObjectName("documents")
-        self.documents.hide()
         self.side.addTab(printing, "打印")
+        self.benefit_panel = BenefitPanel()
+        self.benefit_panel.open_case.connect(self._open_other)
         splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -392,6 +494,7 @@ class CasePage(QWidget):
 
     def _loaded(self, bundle: dict[str, Any], entries: dict[str, Any] | None = None) -> None:
         self.household = bundle["household"]
+        self.links = bundle.get("links") or {"parent": None, "related": []}
         self.render(bundle["view"])
         draft = bundle["draft"]
         if entries:
@@ -414,16 +517,200 @@ class CasePage(QWidget):
         self.view = view
         self.spec = self.shell.backend.workflow_for(view["workflow"]["id"])
         hh = view["household"]
+        kind = view.get("kind") or "application"
         self.title.setText(f"{view['number']}  {hh['head']}户 · {view['programme_label']}"
+                           f"{'' if kind == 'application' else KIND_SHORT.get(kind, view.get('kind_label', ''))}"
                            f"  —  {view['state_label']}")
+        self.kind_chip.setText(KIND_SHORT.get(kind, view.get("kind_label") or kind))
+        self.kind_chip.setVisible(True)
         self.step_bar.show_case(self.spec, view)
         self.deadline.setText(self._deadline_text(view))
+        self._render_parent(view)
+        self._render_pending(view)
         self._render_summary()
         self._render_forms(view)
         self.set_triggers(view["available_triggers"])
         self._render_proposal(view)
         self._render_history(view)
         self._render_documents(view)
+        self._render_benefit(view)
+        self._render_life_buttons(view)
+
+    # --- life after approval --------------------------------------------------------------------
+    def _render_parent(self, view: dict[str, Any]) -> None:
+        parent = view.get("parent_case")
+        if parent:
+            self.parent_button.setText(f"原保障案件 {parent} ›")
+        self.parent_button.setVisible(bool(parent))
+
+    def _render_pending(self, view: dict[str, Any]) -> None:
+        pending = view.get("pending_completion") or []
+        if not pending:
+            self.pending.hide()
+            return
+        aid = view["forms"].get("first_aid") or {}
+        paid = f"已于 {aid.get('paid_on')} 先行救助 {aid.get('amount')} 元。" if aid.get("amount") else "已先行救助。"
+        self.pending.setText(f"{paid}待补办：{'、'.join(pending)}（补齐后方可办结）")
+        self.pending.show()
+
+    def _render_benefit(self, view: dict[str, Any]) -> None:
+        index = self.side.indexOf(self.benefit_panel)
+        if not view.get("benefit"):
+            if index >= 0:
+                self.side.removeTab(index)
+            return
+        self.benefit_panel.show_benefit(view, self.links, self.shell.backend.today())
+        if index < 0:
+            self.side.insertTab(0, self.benefit_panel, "保障情况")
+        if not self._benefit_selected:
+            self._benefit_selected = True
+            self.side.setCurrentWidget(self.benefit_panel)
+
+    def _roles(self) -> set[str]:
+        return set((self.shell.user or {}).get("roles", []))
+
+    def _render_life_buttons(self, view: dict[str, Any]) -> None:
+        staff = bool(self._roles() & STAFF_ROLES)
+        benefit = view.get("benefit")
+        covered = bool(benefit) and view.get("kind", "application") == "application" and view["state"] == "approved"
+        status = (benefit or {}).get("status_today")
+        open_child = next((c for c in self.links.get("related", []) if not c["closed"]), None)
+        why = ""
+        if status == "stopped":
+            why = "已停保，不能再开展复核、登记变化或提出停保"
+        elif open_child:
+            why = f"已有未办结的{open_child['kind_label']}案件 {open_child['number']}，请先办结"
+        for key in ("start_review", "start_change", "start_termination"):
+            button = self.life_buttons[key]
+            button.setVisible(covered and staff)
+            button.setEnabled(not why)
+            if why:
+                button.setToolTip(why)
+        editable = staff and not view["closed"] and view["state"] in HOUSEHOLD_EDITABLE
+        self.life_buttons["edit_household"].setVisible(editable)
+        if covered:
+            text = f"保障状态：{status_text(benefit)}。"
+            if staff:
+                text += why + "。" if why else "可开展复核、登记家庭情况变化或提出停保。"
+            self.reasons.setText(text)
+
+    def _open_other(self, case_id: int) -> None:
+        if hasattr(self.shell, "open_case"):
+            self.shell.open_case(case_id)
+
+    def open_parent(self) -> None:
+        parent = self.links.get("parent")
+        if parent:
+            self._open_other(parent["id"])
+
+    def _day(self) -> str:
+        return self.effective.text() or self.shell.backend.today().isoformat()
+
+    def _show_dialog(self, dialog: SubmitDialog, run) -> SubmitDialog:
+        """Show a lifecycle dialog; ``run(data, done, failed)`` does the work when it is submitted."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+
+        def submitted(data: dict[str, Any]) -> None:
+            def failed(exc: BaseException) -> None:
+                if isinstance(exc, InputError) or (hasattr(exc, "message") and not is_storage(exc)):
+                    dialog.refused(exc)
+                else:
+                    dialog.refused("操作没有完成，详见错误信息。")
+                    show_error(exc, self)
+            run(data, dialog.done_ok, failed)
+
+        dialog.submitted.connect(submitted)
+        self.dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _opened_case(self, view: dict[str, Any], message: str) -> None:
+        """A review, change or termination was opened on this case: reload this page, open the new one."""
+        self.load()
+        self.show_banner(message, "ok")
+        self.changed.emit(self.case_id)
+        self._open_other(view["id"])
+
+    def start_review(self) -> StartReviewDialog | None:
+        if self.view is None:
+            return None
+        dialog = StartReviewDialog(self.view, self.shell.backend.today(), self._day(), self)
+
+        def run(data, done, failed):
+            def ok(view):
+                done()
+                self._opened_case(view, f"已开立复核案件 {view['number']}。")
+            self.shell.executor.submit(self.shell.backend.lifecycle.start_review, self.case_id, self.username,
+                                       effective_date=data["effective_date"], comment=data["comment"],
+                                       owner=self, on_done=ok, on_error=failed)
+
+        return self._show_dialog(dialog, run)
+
+    def start_change(self) -> ChangeDialog | None:
+        if self.view is None:
+            return None
+        members = [m["name"] for m in (self.household or {}).get("members", [])]
+        dialog = ChangeDialog(self.view, members, self.shell.backend.definitions.forms["change_report"],
+                              self.shell.backend.today(), self._day(), self)
+
+        def run(data, done, failed):
+            def ok(view):
+                done()
+                if view["kind"] == "termination":
+                    message = f"唯一保障对象{data['change'].get('member', '')}不再享受保障，已提出停保：{view['number']}。"
+                else:
+                    message = f"已登记家庭情况变化，开立变更案件 {view['number']}。"
+                self._opened_case(view, message)
+            self.shell.executor.submit(self.shell.backend.lifecycle.start_change, self.case_id, self.username,
+                                       data["change"], effective_date=data["effective_date"],
+                                       owner=self, on_done=ok, on_error=failed)
+
+        return self._show_dialog(dialog, run)
+
+    def start_termination(self) -> TerminationDialog | None:
+        if self.view is None:
+            return None
+        dialog = TerminationDialog(self.view, self.shell.backend.definitions.forms["termination"],
+                                   self.shell.backend.today(), self._day(), self)
+
+        def run(data, done, failed):
+            def ok(view):
+                done()
+                self._opened_case(view, f"已提出停保，开立停保案件 {view['number']}。")
+            self.shell.executor.submit(self.shell.backend.lifecycle.start_termination, self.case_id, self.username,
+                                       data["reason"], data["reasons"], rule=data["rule"],
+                                       effective_date=data["effective_date"], owner=self, on_done=ok,
+                                       on_error=failed)
+
+        return self._show_dialog(dialog, run)
+
+    def edit_household(self) -> None:
+        """修改家庭情况: read the household as stored (full ID numbers), then show the dialog."""
+        if self.view is None:
+            return
+        version = self.view["version"]
+
+        def arrived(household: dict[str, Any]) -> None:
+            dialog = HouseholdDialog(self.view, household, self.shell.backend.today(), self._day(), self)
+
+            def run(data, done, failed):
+                def ok(view):
+                    done()
+                    self.shell.executor.submit(self.shell.backend.queries.household_of_case, self.case_id,
+                                               owner=self, on_done=self._household_arrived)
+                    self.render(view)
+                    self.show_banner("已修改家庭情况，修改已记入办理记录。", "ok")
+                    self.changed.emit(self.case_id)
+                self.shell.executor.submit(self.shell.backend.cases.update_household, self.case_id, self.username,
+                                           data["household"], effective_date=data["effective_date"],
+                                           comment=data["comment"], expected_version=version, owner=self,
+                                           on_done=ok, on_error=failed)
+
+            self._show_dialog(dialog, run)
+
+        self.shell.executor.submit(self.shell.backend.life_queries.household_for_edit, self.case_id, self.username,
+                                   owner=self, on_done=arrived, on_error=self._failed)
 
     def _deadline_text(self, view: dict[str, Any]) -> str:
         d = view["deadline"]
@@ -463,7 +750,11 @@ class CasePage(QWidget):
         income = "；".join(f"{i['member']} {i['type']} {i['amount']} 元/年" for i in h.get("income", [])) or "无"
         rigid = "；".join(f"{e['kind']} {e['amount']} 元/年" for e in h.get("rigid_expenses", [])) or "无"
         a = h.get("assets", {})
+        claim = (self.links or {}).get("temporary")
+        claim_text = (f"临时救助申请：{claim['type_label']}，拟申请 {claim['amount']} 元，事由：{claim['cause'] or '—'}\n"
+                      if claim else "")
         self.summary_text.setText(
+            claim_text +
             f"{h.get('village_name', '')} {h.get('address', '')}  电话 {h.get('phone') or '—'}\n"
             f"收入：{income}\n刚性支出：{rigid}\n"
             f"财产：金融资产 {a.get('financial', '0')} 元，车辆 {a.get('vehicles', 0)} 辆，住房 {a.get('homes', 0)} 套"
@@ -525,22 +816,51 @@ class CasePage(QWidget):
         self.reasons.setText("\n".join(why))
 
     def _render_proposal(self, view: dict[str, Any]) -> None:
+        """测算结果: the proposal and its explanation; once decided, the decision (an approval, a
+        refusal, or for a review/change/termination what it did to the benefit)."""
         p = view.get("proposal")
         self.explanation.clear()
         decision = view.get("decision")
-        if decision and decision.get("result") == "approved":
-            self.amount.setText(f"已确认：每月 {decision['monthly_amount']} 元")
-            self.eligibility.setText(f"自 {decision['start_month']} 起发放；{decision['decided_on']} 确认")
+        kind = view.get("kind") or "application"
+        temporary = view["programme"] == "temporary"
+        if decision and kind != "application":
+            self.amount.setText(self._result_text(decision))
+            tail = f"；理由：{decision['reasons']}" if decision.get("reasons") else ""
+            self.eligibility.setText(f"{decision.get('decided_on', '')} 决定，自 {decision.get('effective_month', '')} "
+                                     f"起执行{tail}")
+        elif decision and decision.get("result") == "approved":
+            if temporary:
+                self.amount.setText(f"已批准：临时救助 {decision.get('amount')} 元")
+                first = (f"；其中已先行救助 {decision['first_aid_amount']} 元" if decision.get("first_aid_amount")
+                         else "")
+                self.eligibility.setText(f"{decision['decided_on']} 审批同意{first}")
+            else:
+                self.amount.setText(f"已确认：每月 {decision.get('monthly_amount')} 元")
+                self.eligibility.setText(f"自 {decision.get('start_month')} 起发放；{decision['decided_on']} 确认")
         elif decision:
-            self.amount.setText({"refused": "不予确认", "not_accepted": "不予受理", "withdrawn": "已撤回"}
+            self.amount.setText(view["state_label"] if view["closed"] else  # 不予确认 / 不予认定 / 不予救助 …
+                                {"refused": "不予确认", "not_accepted": "不予受理", "withdrawn": "已撤回"}
                                 .get(decision["result"], decision["result"]))
             self.eligibility.setText(f"理由：{decision.get('reasons') or '—'}")
+        elif kind == "termination":
+            form = view["forms"].get("termination") or {}
+            spec = self.shell.backend.definitions.forms.get("termination")
+            f = spec.field("reason") if spec else None
+            reason = next((c.label for c in (f.choices if f else ()) if c.value == form.get("reason")), "")
+            self.amount.setText("拟停止保障")
+            self.eligibility.setText(f"停保情形：{reason or '—'}；理由：{form.get('reasons') or '—'}"
+                                     "（县级决定后自次月起停发）")
         elif p:
-            amount = p.get("amount") if view["programme"] == "temporary" else p.get("monthly_amount")
-            self.amount.setText(f"拟保障金额：每月 {amount} 元" if view["programme"] != "temporary"
-                                else f"拟救助金额：{amount} 元")
+            amount = p.get("amount") if temporary else p.get("monthly_amount")
+            if temporary:
+                self.amount.setText(f"拟救助金额：{amount} 元")
+            elif kind in ("review", "change"):
+                self.amount.setText(f"复核测算：每月 {amount} 元" if p.get("eligible") else "复核测算：不再符合条件")
+            else:
+                self.amount.setText(f"拟保障金额：每月 {amount} 元")
         else:
-            self.amount.setText("尚未测算")
+            aid = view["forms"].get("first_aid") or {}
+            self.amount.setText(f"已先行救助 {aid['amount']} 元" if aid.get("amount") else "尚未测算")
             self.eligibility.setText("完成家庭经济状况调查后自动测算。")
         if p:
             text = "符合保障条件" if p.get("eligible") else "不符合保障条件"
@@ -555,6 +875,20 @@ class CasePage(QWidget):
             for line in p.get("explanation", []):
                 self.explanation.addItem(line)
 
+    @staticmethod
+    def _result_text(d: dict[str, Any]) -> str:
+        """What a decided review, change or termination did to the benefit."""
+        result, label = d.get("result"), d.get("result_label") or d.get("result")
+        if result in ("raise", "lower"):
+            return f"{label}：每月 {d.get('previous_amount')} → {d.get('monthly_amount')} 元"
+        if result == "keep":
+            return f"维持：每月 {d.get('monthly_amount')} 元"
+        if result == "phase_out":
+            return f"渐退：每月 {d.get('monthly_amount')} 元发至 {d.get('phase_out_until')}"
+        if result == "stop":
+            return f"停发：自 {d.get('effective_month')} 起"
+        return str(label)
+
     def _render_history(self, view: dict[str, Any]) -> None:
         events = list(reversed(view["history"]))
         self.history.setRowCount(len(events))
@@ -567,12 +901,8 @@ class CasePage(QWidget):
                 self.history.setItem(r, c, item)
 
     def _render_documents(self, view: dict[str, Any]) -> None:
-        self.documents.clear()
         state = self.spec.state(view["state"])
-        for kind in state.documents:
-            self.documents.addItem(DOCUMENT_LABELS.get(kind, kind))
-            self.documents.item(self.documents.count() - 1).setData(Qt.ItemDataRole.UserRole, kind)
-        self.print_panel.set_case(view, [(k, DOCUMENT_LABELS.get(k, k)) for k in state.documents])
+        self.print_panel.set_case(view, [(k, document_label(k, view["programme"])) for k in state.documents])
 
     def show_print_tab(self) -> CasePrintPanel:
         self.side.setCurrentWidget(self.print_panel)

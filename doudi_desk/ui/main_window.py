@@ -1,5 +1,6 @@
 """The main window: opening the database, first-start set-up, log-in, and the work area whose
-tabs depend on the user's roles (案件, 审批队列, 设置, plus a tab per open case or application)."""
+tabs depend on the user's roles (案件, 审批队列, 动态管理, 设置, plus a tab per open case or
+application)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from .application_page import ApplicationPage
 from .backend import Backend
 from .case_list import CaseListPage
 from .case_page import CasePage
+from .dynamic_page import DynamicPage
 from .errors import show_error
 from .executor import Executor
 from .printing_ui import LIST_KINDS, BatchPrintDialog, PrintDesk
@@ -51,6 +53,8 @@ log = logging.getLogger(__name__)
 APPROVER_ROLES = {"township_reviewer", "county_approver"}
 INTAKE_ROLES = {"caseworker", "township_reviewer"}
 PRINT_ROLES = {"caseworker", "township_reviewer"}
+# 复核到期, 在保名单, 低收入监测: the township office works them; the county looks at them.
+DYNAMIC_ROLES = {"caseworker", "township_reviewer", "county_approver"}
 
 
 def create_office(backend: Backend, county: tuple[str, str], township: tuple[str, str],
@@ -240,6 +244,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.tabs)
         self.case_list: CaseListPage | None = None
         self.supervisor: SupervisorPage | None = None
+        self.dynamic: DynamicPage | None = None
         self.settings: SettingsPage | None = None
 
         self.toolbar = QToolBar("主工具栏")
@@ -359,6 +364,11 @@ class MainWindow(QMainWindow):
             self.supervisor.changed.connect(self._changed)
             self.tabs.addTab(self.supervisor, "审批队列")
             self.supervisor.refresh()
+        if roles & DYNAMIC_ROLES:
+            self.dynamic = DynamicPage(self)
+            self.dynamic.open_case.connect(self.open_case)
+            self.dynamic.changed.connect(self._changed)
+            self.tabs.addTab(self.dynamic, "动态管理")
         if "admin" in roles:
             self.settings = SettingsPage(self)
             self.tabs.addTab(self.settings, "设置")
@@ -406,7 +416,7 @@ class MainWindow(QMainWindow):
                 page.closing()
             self.tabs.removeTab(0)
             page.deleteLater()
-        self.case_list = self.supervisor = self.settings = None
+        self.case_list = self.supervisor = self.settings = self.dynamic = None
 
     def logout(self) -> None:
         self._clear_tabs()
@@ -433,7 +443,8 @@ class MainWindow(QMainWindow):
     def _retitle(self, page: CasePage) -> None:
         i = self.tabs.indexOf(page)
         if i >= 0 and page.view:
-            self.tabs.setTabText(i, f"{page.view['household']['head']} {page.view['number'][-6:]}")
+            kind = {"review": "复核", "change": "变更", "termination": "停保"}.get(page.view.get("kind"), "")
+            self.tabs.setTabText(i, f"{page.view['household']['head']} {kind}{page.view['number'][-6:]}")
             self.tabs.setTabToolTip(i, page.view["number"])
 
     def new_application(self) -> ApplicationPage | None:
@@ -457,7 +468,7 @@ class MainWindow(QMainWindow):
 
     def close_tab(self, index: int) -> None:
         page = self.tabs.widget(index)
-        if page is None or page in (self.case_list, self.supervisor, self.settings):
+        if page is None or page in (self.case_list, self.supervisor, self.settings, self.dynamic):
             return
         if hasattr(page, "closing"):
             page.closing()
@@ -472,6 +483,8 @@ class MainWindow(QMainWindow):
             self.case_list.refresh()
         if self.supervisor:
             self.supervisor.refresh()
+        if self.dynamic:
+            self.dynamic.mark_stale()
 
     def refresh(self) -> None:
         self._changed()

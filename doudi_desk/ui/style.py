@@ -28,6 +28,9 @@ QLabel[step="done"] {{ color: #2e7d32; padding: 3px 6px; }}
 QLabel[step="current"] {{ color: white; background: {ACCENT}; border-radius: 3px; padding: 3px 6px; font-weight: bold; }}
 QLabel[step="todo"] {{ color: #9e9e9e; padding: 3px 6px; }}
 QLabel[step="side"] {{ color: white; background: #ef6c00; border-radius: 3px; padding: 3px 6px; font-weight: bold; }}
+QLabel[role="pending"] {{ background: #fff3e0; border: 2px solid #ef6c00; color: #bf360c; padding: 6px;
+                          font-weight: bold; font-size: 11pt; }}
+QLabel[role="kind"] {{ color: white; background: #455a64; border-radius: 3px; padding: 2px 8px; font-weight: bold; }}
 QLabel[role="amount"] {{ font-size: 20pt; font-weight: bold; color: {ACCENT}; }}
 QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{ border: 1px solid #c62828; background: #fff5f5; }}
 """

@@ -123,6 +123,13 @@ def fill_form(qtbot, editor, values: dict):
 
 
 def screenshot(widget, name: str) -> Path:
+    """Save ``widget.grab()`` after the pending events ran: widgets added to a shown layout are only
+    shown (and laid out) by a queued event, which a grab right after rendering would miss."""
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(3):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     assert widget.grab().save(str(path))

@@ -35,6 +35,9 @@ def test_search_by_pinyin_initials_name_and_id(qtbot, office):
         with qtbot.waitSignal(page.refreshed, timeout=5000):
             type_text(qtbot, page.search, text)
         settle(qtbot, window)
+        for r in range(page.model.rowCount()):  # rows are fetched when first asked for (as when painted)
+            page.model.data(page.model.index(r, 0))
+        settle(qtbot, window)
         return [page.model.row_data(r)["head"] for r in range(page.model.rowCount())]
 
     assert search("zs") == ["张三"]
@@ -108,9 +111,12 @@ def test_tabs_and_screenshots(qtbot, demo_url):
     settle(qtbot, window)
     assert case_page.view["state"] == "posting"
     assert case_page.explanation.count() > 3
-    assert case_page.documents.count() == 1 and case_page.documents.item(0).text() == "初审公示名单"
+    panel = case_page.show_print_tab()
+    settle(qtbot, window)
+    assert [(e["kind"], e["title"]) for e in panel.entries if e["current_step"]] == [("posting_list", "初审公示名单")]
+    case_page.side.setCurrentIndex(0)
     screenshot(window, "case_page")
-    case_page.side.setCurrentIndex(1)
+    case_page.side.setCurrentWidget(case_page.history)
     screenshot(window, "case_page_history")
     window.new_application()
     settle(qtbot, window)

@@ -1,0 +1,185 @@
+"""Read-only lists and lookups the window needs for life after approval (procedures.md §1.9, §4).
+
+The lists of :class:`~doudi_desk.services.lifecycle.LifecycleService` (复核到期, 在保名单) and of
+:func:`~doudi_desk.services.monitoring.household_flags` (低收入监测), limited to the villages the
+user works on and completed with what a table shows (village and state names, the ids to open);
+the cases linked to a case (its parent, its reviews, changes and terminations); and a case's
+household in the shape the services take, for the 修改家庭情况 dialog. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.calc import FLAG_LABELS
+from ..domain.errors import DomainError
+from ..domain.household import TEMPORARY_TYPES, household_to_dict
+from ..domain.model import PROGRAMMES
+from ..domain.specs import WORKFLOW_KINDS
+from . import lookup
+from .cases import CaseService
+from .context import AppContext
+from .lifecycle import STATUSES, LifecycleService
+from .monitoring import household_flags
+
+KIND_LABELS = {"application": "申请", "review": "复核", "change": "变更", "termination": "停保"}
+STAFF_ROLES = {"caseworker", "township_reviewer"}
+
+
+class LifecycleQueries:
+    """Lists for the 动态管理 tab and links for the case page. Holds no session."""
+
+    def __init__(self, ctx: AppContext, cases: CaseService | None = None):
+        self.ctx = ctx
+        self.cases = cases or CaseService(ctx)
+        self.life = LifecycleService(self.cases)
+
+    # --- helpers ---
+    def _in_scope(self, uow, username: str):
+        """A predicate: is this village among those the user works on (under the user's area)?"""
+        user = lookup.actor(uow, username)
+        names: dict[str, str] = {}
+        inside: dict[str, bool] = {}
+
+        def check(code: str | None) -> bool:
+            if code not in inside:
+                inside[code] = not user.area_code or user.area_code in lookup.area_chain(uow, code)
+            return inside[code]
+
+        def name(code: str | None) -> str:
+            if code not in names:
+                area = uow.areas.get(code) if code else None
+                names[code] = area.name if area else (code or "")
+            return names[code]
+
+        return user, check, name
+
+    def _state_label(self, workflow_id: str, state: str) -> str:
+        engine = self.ctx.engines.get(workflow_id)
+        try:
+            return engine.spec.state(state).label if engine else state
+        except KeyError:
+            return state
+
+    def _case_link(self, case) -> dict[str, Any]:
+        return {"id": case.id, "number": case.number, "kind": case.kind,
+                "kind_label": KIND_LABELS.get(case.kind, WORKFLOW_KINDS.get(case.kind, case.kind)),
+                "state": case.state, "state_label": self._state_label(case.workflow_id, case.state),
+                "closed": case.closed, "applied_on": case.applied_on.isoformat(),
+                "result_label": (case.decision or {}).get("result_label")}
+
+    # --- lists ---
+    def due_reviews(self, actor: str, month: str | None = None) -> list[dict[str, Any]]:
+        """复核到期 in ``month`` (YYYY-MM; default this month), overdue ones included, in the user's area."""
+        rows = self.life.due_reviews(month)
+        with self.ctx.db.unit_of_work() as uow:
+            _user, inside, village_name = self._in_scope(uow, actor)
+            out = []
+            for r in rows:
+                if not inside(r["village"]):
+                    continue
+                review = uow.cases.get_by_number(r["review_case"]) if r.get("review_case") else None
+                out.append(r | {
+                    "village_name": village_name(r["village"]),
+                    "programme_label": PROGRAMMES.get(r["programme"], r["programme"]),
+                    "status_label": STATUSES.get(r["status"], r["status"]),
+                    "review_case_id": review.id if review else None,
+                    "review_state_label": self._state_label(review.workflow_id, review.state) if review else None,
+                })
+        return out
+
+    def benefits(self, actor: str, status: str | None = None) -> list[dict[str, Any]]:
+        """在保名单: approved 低保 / 特困 cases with their status today, in the user's area."""
+        if status is not None and status not in STATUSES:
+            raise DomainError(f"保障状态只能是 {'、'.join(f'{k}（{v}）' for k, v in STATUSES.items())}")
+        rows = self.life.benefits(status=status)
+        with self.ctx.db.unit_of_work() as uow:
+            _user, inside, village_name = self._in_scope(uow, actor)
+            out = []
+            for r in rows:
+                if not inside(r["village"]):
+                    continue
+                case = uow.cases.get(r["id"])
+                benefit = case.benefit or {}
+                open_children = uow.cases.children(case.id, open_only=True)
+                out.append(r | {
+                    "village_name": village_name(r["village"]),
+                    "programme_label": PROGRAMMES.get(r["programme"], r["programme"]),
+                    "since_month": benefit.get("since_month"),
+                    "covered_count": len(benefit.get("covered") or []),
+                    "open_case": open_children[0].number if open_children else None,
+                    "open_case_kind": (KIND_LABELS.get(open_children[0].kind, open_children[0].kind)
+                                       if open_children else None),
+                })
+        return out
+
+    def flags(self, actor: str, flag: str | None = None) -> list[dict[str, Any]]:
+        """低收入监测: households with a flag (or any flag when ``flag`` is None), one row per family.
+
+        ``household_flags`` gives one row per stored household; a review or change stores its own
+        copy of the family, so the rows are merged by the head's ID number, keeping the latest case.
+        """
+        rows = household_flags(self.ctx, flag=flag)
+        with self.ctx.db.unit_of_work() as uow:
+            _user, inside, village_name = self._in_scope(uow, actor)
+            latest: dict[str, dict[str, Any]] = {}
+            for r in rows:
+                if flag is None and not r["flags"]:
+                    continue
+                if not inside(r["village"]):
+                    continue
+                case = uow.cases.get_by_number(r["case"])
+                if case is None:
+                    continue
+                head_id = uow.households.get(r["household_id"]).head.id_number
+                row = r | {
+                    "case_id": case.id,
+                    "programme": case.programme,
+                    "programme_label": PROGRAMMES.get(case.programme, case.programme),
+                    "kind_label": KIND_LABELS.get(case.kind, case.kind),
+                    "case_state_label": self._state_label(case.workflow_id, case.state),
+                    "village_name": village_name(r["village"]),
+                }
+                if head_id not in latest or latest[head_id]["case_id"] < case.id:
+                    latest[head_id] = row
+        return sorted(latest.values(), key=lambda r: (r["village"], r["case"]))
+
+    @staticmethod
+    def flag_choices() -> list[tuple[str, str]]:
+        return list(FLAG_LABELS.items())
+
+    @staticmethod
+    def status_choices() -> list[tuple[str, str]]:
+        return list(STATUSES.items())
+
+    # --- one case ---
+    def links(self, case_ref: str | int) -> dict[str, Any]:
+        """The case a review/change/termination belongs to, the cases opened on this one, and for
+        临时救助 the claim (type, proposed amount, cause) as registered."""
+        with self.ctx.db.unit_of_work() as uow:
+            case = lookup.case_by_ref(uow, case_ref)
+            parent = uow.cases.get(case.parent_case_id) if case.parent_case_id else None
+            claim = uow.households.get(case.household_id).temporary if case.programme == "temporary" else None
+            return {
+                "parent": self._case_link(parent) if parent else None,
+                "related": [self._case_link(c) for c in uow.cases.children(case.id)],
+                "temporary": {"type": claim.type, "type_label": TEMPORARY_TYPES.get(claim.type, claim.type),
+                              "amount": str(claim.amount), "cause": claim.cause} if claim else None,
+            }
+
+    def case_id(self, case_ref: str | int) -> int:
+        """The id of a case given by id or number (e.g. 2026-DB-000004)."""
+        with self.ctx.db.unit_of_work() as uow:
+            return lookup.case_by_ref(uow, case_ref).id
+
+    def household_for_edit(self, case_ref: str | int, actor: str) -> dict[str, Any]:
+        """The case's household as :meth:`CaseService.update_household` takes it (full ID numbers:
+        only for the caseworker and the township reviewer, who may change it)."""
+        with self.ctx.db.unit_of_work() as uow:
+            user = lookup.actor(uow, actor)
+            if not set(user.roles) & STAFF_ROLES:
+                raise DomainError(f"用户 {user.full_name} 无权修改家庭情况，须由经办人或乡镇审核人办理")
+            case = lookup.case_by_ref(uow, case_ref)
+            if user.area_code and user.area_code not in lookup.area_chain(uow, case.village_code):
+                raise DomainError(f"案件 {case.number} 不在用户 {user.full_name} 的辖区内")
+            return household_to_dict(uow.households.get(case.household_id))
