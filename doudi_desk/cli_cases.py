@@ -374,7 +374,7 @@ def _case_commands(case: Any) -> None:
     p.add_argument("--date")
     p.add_argument("--comment")
     p.add_argument("--allow-duplicate", action="store_true", help="成员已在其他案件中仍登记（须 --comment 说明）")
-    p.add_argument("--repeat-reason", help="临时救助：同一事由本年度再次救助的理由")
+    p.add_argument("--repeat-reason", help="临时救助：同一事由本年度再次救助的理由（重复救助理由）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_case_new)
 

@@ -290,7 +290,7 @@ class CaseService:
                     earlier.append(other.number)
         if earlier and not reason.strip():
             raise DomainError(f"同一家庭同一事由（{cause}）本年度已申请临时救助（案件 {'、'.join(earlier)}），"
-                              "原则上不再重复救助；确需再次救助的请用 --repeat-reason 写明理由")
+                              "原则上不再重复救助；确需再次救助的，请写明重复救助理由", field="repeat_reason")
 
     def _state_label(self, case: Case) -> str:
         engine = self.ctx.engines.get(case.workflow_id)
@@ -711,11 +711,14 @@ class CaseService:
             "kind": case.kind,
             "kind_label": WORKFLOW_KINDS.get(case.kind, case.kind),
             "parent_case": (uow.cases.get(case.parent_case_id).number if case.parent_case_id else None),
+            "parent_case_id": case.parent_case_id,
             "benefit": (case.benefit | {"status_today": lifecycle.effective_status(case.benefit, today)}
                         if case.benefit else None),
             "next_review_on": case.next_review_on.isoformat() if case.next_review_on else None,
             "related_cases": [
-                {"number": c.number, "kind": c.kind, "state": c.state, "closed": c.closed}
+                {"id": c.id, "number": c.number, "kind": c.kind, "kind_label": WORKFLOW_KINDS.get(c.kind, c.kind),
+                 "workflow_id": c.workflow_id, "state": c.state, "state_label": self._state_label(c),
+                 "closed": c.closed}
                 for c in uow.cases.children(case.id)
             ],
             "forms": case.forms,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Collection
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -93,8 +94,10 @@ class LifecycleService:
         self.ctx = cases.ctx
 
     # --- queries ---
-    def due_reviews(self, month: str | None = None, village: str | None = None) -> list[dict[str, Any]]:
-        """Benefits whose 复核 falls in a month (default: this month), overdue ones included."""
+    def due_reviews(self, month: str | None = None, village: str | None = None,
+                    villages: Collection[str] | None = None) -> list[dict[str, Any]]:
+        """Benefits whose 复核 falls in a month (default: this month), overdue ones included;
+        ``villages`` limits the list to a user's area."""
         today = self.ctx.today()
         month = month or month_of(today)
         try:
@@ -105,6 +108,8 @@ class LifecycleService:
         with self.ctx.db.unit_of_work() as uow:
             for case in uow.cases.query(state="approved", village_code=village):
                 if case.next_review_on is None or case.next_review_on >= end:
+                    continue
+                if villages is not None and case.village_code not in villages:
                     continue
                 if effective_status(case.benefit, today) == "stopped":
                     continue
@@ -120,13 +125,14 @@ class LifecycleService:
                 })
         return sorted(rows, key=lambda r: (r["next_review_on"], r["case"]))
 
-    def benefits(self, village: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-        """Approved 低保 / 特困 cases with their benefit status today."""
+    def benefits(self, village: str | None = None, status: str | None = None,
+                 villages: Collection[str] | None = None) -> list[dict[str, Any]]:
+        """Approved 低保 / 特困 cases with their benefit status today (``villages``: a user's area)."""
         today = self.ctx.today()
         rows = []
         with self.ctx.db.unit_of_work() as uow:
             for case in uow.cases.query(state="approved", village_code=village):
-                if not case.benefit:
+                if not case.benefit or (villages is not None and case.village_code not in villages):
                     continue
                 now = effective_status(case.benefit, today)
                 if status and now != status:

@@ -7,6 +7,7 @@ as last recorded, with the parameter set in force for its village.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from ..domain.calc import FLAG_LABELS, decide
@@ -17,8 +18,12 @@ from .lookup import area_chain
 
 
 def household_flags(ctx: AppContext, *, on: dt.date | None = None, flag: str | None = None,
-                    village: str | None = None) -> list[dict[str, Any]]:
-    """One row per household that has a case, with the flags that apply on ``on``."""
+                    village: str | None = None, villages: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """One row per family with a case, as last determined, with the flags that apply on ``on``.
+
+    A review or change case holds its own copy of the family; the latest one stands for the family.
+    ``villages`` limits the list to a user's area.
+    """
     if flag is not None and flag not in FLAG_LABELS:
         raise InputError(f"--flag: 只能是 {'、'.join(f'{k}（{v}）' for k, v in FLAG_LABELS.items())}", "flag")
     on = on or ctx.today()
@@ -26,9 +31,12 @@ def household_flags(ctx: AppContext, *, on: dt.date | None = None, flag: str | N
     with ctx.db.unit_of_work() as uow:
         latest: dict[int, Any] = {}
         for case in uow.cases.query(village_code=village):
-            latest[case.household_id] = case  # query is in id order: the last one wins
+            if villages is not None and case.village_code not in villages:
+                continue
+            latest[case.parent_case_id or case.id] = case  # query is in id order: the last one wins
         chains: dict[str, list[str]] = {}
-        for household_id, case in latest.items():
+        for case in latest.values():
+            household_id = case.household_id
             code = case.village_code
             if code not in chains:
                 chains[code] = area_chain(uow, code)

@@ -235,3 +235,15 @@ def test_only_covered_cases_can_be_reviewed(svc, life):
     parent = approved(svc, SINGLE)
     with pytest.raises(DomainError, match="无权"):
         life.start_review(parent["id"], "approver", effective_date=day(20))
+
+
+def test_monitoring_lists_a_family_once_and_lists_follow_the_area(svc, life, office):
+    from doudi_desk.services.monitoring import household_flags
+
+    parent = approved(svc, GAP)
+    life.start_review(parent["id"], "clerk", effective_date=day(20))
+    rows = household_flags(office)
+    assert [r["head"] for r in rows] == ["王建国"]  # the review's copy stands for the family
+    assert household_flags(office, villages=["130999102001"]) == []
+    assert life.benefits(villages=["130999102001"]) == [] and len(life.benefits()) == 1
+    assert life.due_reviews("2026-12", villages=["130999102001"]) == []
