@@ -323,7 +323,7 @@ class MainWindow(QMainWindow):
             progress.close()
             show_error(exc, self)
 
-        self.run(build_demo, self.backend.ctx, on_done=done, on_error=failed)
+        self.run(build_demo, self.backend.ctx, with_other_programmes=True, on_done=done, on_error=failed)
 
     def show_login(self, status: dict[str, Any] | None = None) -> None:
         if self.login_page is None:
