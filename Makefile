@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test venv lint clean
+.PHONY: run demo test test-pg venv lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# The integration tests again, each on a fresh PostgreSQL database (needs DOUDI_TEST_PG_URL, which
+# .ci/run sets after starting a server; see tests/pg_support.py).
+PG_SUITE := tests/integration/test_dibao_paths.py tests/integration/test_tekun_temporary.py \
+	tests/integration/test_lifecycle.py tests/integration/test_monitoring.py tests/integration/test_privacy.py \
+	tests/gui/test_queries.py
+test-pg: $(STAMP)
+	@test -n "$$DOUDI_TEST_PG_URL" || { echo "DOUDI_TEST_PG_URL is not set (.ci/run sets it)"; exit 2; }
+	QT_QPA_PLATFORM=offscreen DOUDI_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q $(PG_SUITE) \
+		-k "not reopening_the_database"
 
 lint: $(STAMP)
 	$(BIN)/ruff check doudi_desk tests

@@ -28,13 +28,27 @@ USERS = [
 ]
 
 
+# DOUDI_TEST_BACKEND=postgresql runs every test using `office` on a fresh PostgreSQL database
+# (tests/pg_support.py); then `office.db_path` is that database's URL, which dump_db accepts too.
+BACKEND = os.environ.get("DOUDI_TEST_BACKEND", "sqlite")
+
+
 @pytest.fixture
 def office(tmp_path):
     """An AppContext on a fresh SQLite file, 'today' fixed at 2026-11-23."""
+    if BACKEND == "postgresql":
+        from tests.pg_support import fresh_database
+
+        with fresh_database() as url:
+            yield from _office(url, url)
+        return
+    yield from _office(f"sqlite:///{tmp_path / 'office.sqlite3'}", tmp_path / "office.sqlite3")
+
+
+def _office(url, db_path):
     from doudi_desk.services.admin import AdminService, default_policy
     from doudi_desk.services.context import open_context
 
-    url = f"sqlite:///{tmp_path / 'office.sqlite3'}"
     ctx = open_context(url)
     ctx.today = lambda: TODAY
     ctx.now = lambda: dt.datetime(2026, 11, 23, 9, 30)
@@ -45,13 +59,17 @@ def office(tmp_path):
         admin.add_user(username, name, roles)
     admin.set_policy("130999", dt.date(2026, 1, 1), default_policy())
     admin.set_delegation("130999102", True)
-    ctx.db_path = tmp_path / "office.sqlite3"
+    ctx.db_path = db_path
     yield ctx
     ctx.db.dispose()
 
 
 def dump_db(path) -> dict[str, list[tuple]]:
-    """Every row of every table, for before/after comparisons."""
+    """Every row of every table, for before/after comparisons (a SQLite file, or a database URL)."""
+    if isinstance(path, str) and "://" in path:
+        from tests.pg_support import dump_url
+
+        return dump_url(path)
     con = sqlite3.connect(path)
     try:
         tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]

@@ -219,8 +219,12 @@ def not_delegated(ctx: GuardContext) -> str | None:
     return "县级民政部门已授权本乡镇审批确认，应报乡镇审批确认" if ctx.case.county_delegated else None
 
 
-@guard("investigator_not_approver", "调查人员不得审批本案")
+@guard("investigator_not_approver", "调查人员和登记人不得审批本案")
 def investigator_not_approver(ctx: GuardContext) -> str | None:
+    """Separation of duties: whoever registered the case or is recorded as one of its home-visit
+    investigators cannot decide it; someone else must."""
+    if ctx.case.created_by and ctx.case.created_by == ctx.actor.username:
+        return f"{ctx.actor.full_name} 登记了本案，不能审批本案，须由其他有权人员审批"
     me = {ctx.actor.username, ctx.actor.full_name}
     for p in _people(ctx.form("home_visit").get("investigators")):
         if p.get("username") in me or p["name"].strip() in me:

@@ -428,6 +428,8 @@ class CaseService:
             outgoing = engine.spec.transitions_from(case.state)
             if not any(set(user.roles) & set(t.roles) for t in outgoing):
                 raise RefusedError(f"用户 {user.full_name} 无权填写「{self._state_label(case)}」环节的表单")
+            if not isinstance(data, Mapping):
+                raise InputError("--data: 应为 JSON 对象，键为表单名", "data")
             if not data:
                 raise InputError("--data: 没有要保存的表单内容", "data")
             day = self._effective_date(case, effective_date)

@@ -43,3 +43,12 @@ def area_chain(uow, code: str | None) -> list[str]:
         chain.append(area.code)
         code = area.parent_code
     return chain
+
+
+def check_scope(uow, user: User, case: Case) -> None:
+    """Refuse a case outside the area the user works in (another township's families).
+
+    A user without an area (a county-wide role, the command line's set-up users) sees every case.
+    """
+    if user.area_code and user.area_code not in area_chain(uow, case.village_code):
+        raise DomainError(f"案件 {case.number} 不在用户 {user.full_name} 的辖区内")

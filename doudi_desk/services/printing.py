@@ -30,6 +30,7 @@ from ..domain.model import (
     Case,
     Household,
 )
+from ..domain.privacy import PERSONAL_FIELDS
 from ..printing import (
     KINDS,
     Part,
@@ -42,8 +43,12 @@ from ..printing import (
     render_case_file,
 )
 from ..storage.repo import NotFoundError
+from .audit import record_export
 from .context import AppContext
 from .office import OfficeService
+
+# Documents that print full ID numbers: each printing is an export recorded in the audit trail.
+PERSONAL_KINDS = frozenset({"home_visit_form", "authorization", "roster"})
 
 POSTING_DAYS = 7
 CATEGORY_LABELS = {"new": "新增", "renew": "续保", "adjust": "调整", "stop": "停保"}
@@ -136,10 +141,11 @@ class PrintService:
             return out
 
     # --- case documents ---
-    def case_document(self, case_ref: str | int, kind: str) -> bytes:
-        """One document of a case (a village list for the case's village where the kind is one)."""
+    def case_document(self, case_ref: str | int, kind: str, actor: str | None = None) -> bytes:
+        """One document of a case (a village list for the case's village where the kind is one).
+        Documents with ID numbers are logged as exports (privacy: services/audit.py)."""
         if kind == "case_file":
-            return self.case_file(case_ref)
+            return self.case_file(case_ref, actor)
         if kind not in KINDS:
             raise InputError(f"KIND: 没有这种文书「{kind}」（可选：{'、'.join(KINDS)}）", "kind")
         with self.ctx.db.unit_of_work() as uow:
@@ -154,10 +160,14 @@ class PrintService:
             if kind == "publication_list":
                 return render(Part(kind, self._publication_data(uow, case.village_code, case.programme)), config)
             context = self._case_context(uow, case)
-            return render(Part(kind, context), config, title=f"{KINDS[kind].title}（{case.number}）",
-                          author=context["office"]["name"])
+            pdf = render(Part(kind, context), config, title=f"{KINDS[kind].title}（{case.number}）",
+                         author=context["office"]["name"])
+            if kind in PERSONAL_KINDS:
+                record_export(uow, self.ctx, actor or "system", f"{KINDS[kind].title}（{case.number}）",
+                              fields=[PERSONAL_FIELDS["id_number"]], cases=[case.number])
+            return pdf
 
-    def case_file(self, case_ref: str | int) -> bytes:
+    def case_file(self, case_ref: str | int, actor: str | None = None) -> bytes:
         """案件档案: every document of the case in procedure order behind a cover, numbered through."""
         with self.ctx.db.unit_of_work() as uow:
             case = self._case(uow, case_ref)
@@ -173,7 +183,10 @@ class PrintService:
                         parts.append(Part(kind, data, f"初审公示名单（{day.year}年{day.month}月{day.day}日）"))
                     continue
                 parts.append(Part(kind, context))
-            return render_case_file(context, parts, self._config(uow), author=context["office"]["name"])
+            pdf = render_case_file(context, parts, self._config(uow), author=context["office"]["name"])
+            record_export(uow, self.ctx, actor or "system", f"案件档案（{case.number}）",
+                          fields=[PERSONAL_FIELDS["id_number"]], cases=[case.number])
+            return pdf
 
     def _unavailable(self, uow, case: Case, kind: str) -> str | None:
         """Why a document cannot be printed for this case yet, or None."""
@@ -285,7 +298,10 @@ class PrintService:
                     "office": self.office.details_in(uow, area.code if area.level == "township" else area.parent_code),
                     "issued_on": self.ctx.today(), "households": households, "totals": totals,
                     "prepared_by": user.full_name if user else ""}
-            return render(Part("roster", data), self._config(uow), title=f"{area.name}花名册")
+            pdf = render(Part("roster", data), self._config(uow), title=f"{area.name}花名册")
+            record_export(uow, self.ctx, actor or "system", f"{area.name}花名册", fields=[PERSONAL_FIELDS["id_number"]],
+                          area=area.code, rows=totals["members"])
+            return pdf
 
     # --- one entry point for the command line ---
     def render_kind(self, kind: str, *, case: str | None = None, villages: Sequence[str] = (),
@@ -299,7 +315,7 @@ class PrintService:
                 raise InputError("--case 与 --village 只能给一个", "case")
             if scope == "area":
                 raise InputError(f"--village: {KINDS[kind].title}按村或乡镇打印，请给 --village", "village")
-            return self.case_document(case, kind)
+            return self.case_document(case, kind, actor)
         if not villages:
             raise InputError(f"{KINDS[kind].title}须指定 {'--case' if scope == 'case' else '--village'}", "case")
         if scope == "case":

@@ -25,6 +25,7 @@ from ..domain.model import (
     RELATIONS,
     User,
 )
+from ..domain.privacy import mask_id_number, sees_full_ids
 from ..domain.specs import ROLES, TransitionSpec, WorkflowSpec
 from .context import AppContext
 
@@ -102,6 +103,12 @@ class QueryService:
             return [area.code]
         return [a.code for a in uow.areas.children(area.code, level="village")]
 
+    def _check_scope(self, uow, user: User, village_code: str | None) -> None:
+        """Refuse a case outside the villages the user works on (another township's families)."""
+        scope = self._scope(uow, user)
+        if scope is not None and village_code not in scope:
+            raise DomainError(f"用户 {user.full_name} 只能查看本辖区的案件")
+
     def _specs(self) -> list[WorkflowSpec]:
         return [e.spec for e in self.ctx.engines.values()]
 
@@ -161,13 +168,26 @@ class QueryService:
             return {tab: uow.listing.count(**self._filters(uow, user, CaseQuery(tab=tab), calendar))
                     for tab in TABS}
 
-    def case_rows(self, ids: Sequence[int]) -> list[dict[str, Any]]:
-        """The list's columns for a page of ids, with deadlines as working days left."""
+    def case_rows(self, ids: Sequence[int], actor: str | None = None) -> list[dict[str, Any]]:
+        """The list's columns for a page of ids, with deadlines as working days left.
+
+        ID numbers are masked unless ``actor``'s role needs them (domain/privacy.py); with
+        ``actor``, cases outside the user's area are left out.
+        """
         with self.ctx.db.unit_of_work() as uow:
             calendar = WorkingCalendar(uow.calendar.all())
             rows = uow.listing.rows(ids)
+            full = False
+            if actor is not None:
+                user = self._user(uow, actor)
+                full = sees_full_ids(user.roles)
+                scope = self._scope(uow, user)
+                if scope is not None:
+                    rows = [r for r in rows if r["village"] in scope]
         today = self.ctx.today()
         for r in rows:
+            if not full:
+                r["head_id_number"] = mask_id_number(r["head_id_number"])
             r["programme_label"] = PROGRAMMES.get(r["programme"], r["programme"])
             r["state_label"] = self._state_label(r["workflow_id"], r["state"])
             deadlines = [d for d in (r["state_deadline"], r["total_deadline"]) if d is not None]
@@ -212,7 +232,7 @@ class QueryService:
                 return []
             ids = uow.listing.ids(sort="deadline", villages=self._scope(uow, user), states=sorted(set(states)),
                                   open_only=True)
-        rows = self.case_rows(ids)
+        rows = self.case_rows(ids, actor)
         for r in rows:
             flags = []
             if r["staff_relative"]:
@@ -252,6 +272,7 @@ class QueryService:
         with self.ctx.db.unit_of_work() as uow:
             user = self._user(uow, actor)
             case = uow.cases.get(int(case_id))
+            self._check_scope(uow, user, case.village_code)
             engine = self.ctx.engines.get(case.workflow_id)
             if engine is None or case.closed:
                 return []
@@ -273,9 +294,16 @@ class QueryService:
             return out
 
     # --- the household of a case, for the case page ------------------------------------------
-    def household_of_case(self, case_id: int) -> dict[str, Any]:
+    def household_of_case(self, case_id: int, actor: str | None = None) -> dict[str, Any]:
+        """The household of a case for the case page; ID numbers masked unless ``actor``'s role
+        needs them, and refused for a case outside ``actor``'s area."""
         with self.ctx.db.unit_of_work() as uow:
             case = uow.cases.get(int(case_id))
+            full = False
+            if actor is not None:
+                user = self._user(uow, actor)
+                self._check_scope(uow, user, case.village_code)
+                full = sees_full_ids(user.roles)
             h = uow.households.get(case.household_id)
             village = uow.areas.get(h.village_code) if h.village_code else None
         today = self.ctx.today()
@@ -292,7 +320,8 @@ class QueryService:
                 notes.append(f"不计入：{EXCLUSIONS.get(m.excluded, m.excluded)}")
             if m.staff_relative:
                 notes.append("近亲属备案")
-            members.append({"name": m.name, "id_number": m.id_number, "relation": RELATIONS.get(m.relation, m.relation),
+            members.append({"name": m.name, "id_number": m.id_number if full else mask_id_number(m.id_number),
+                            "relation": RELATIONS.get(m.relation, m.relation),
                             "sex": "男" if m.sex == "M" else "女", "age": m.age_on(today), "notes": "，".join(notes)})
         return {
             "village": h.village_code, "village_name": village.name if village else h.village_code,

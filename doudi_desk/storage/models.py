@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -85,7 +86,14 @@ class UserRow(Base):
     roles: Mapped[str] = mapped_column(String(200), default="")  # comma-separated role ids
     area_code: Mapped[str | None] = mapped_column(CODE)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # Argon2id, PHC string format
+    # Log-in lock-out: consecutive failures since the last success, and until when the account
+    # refuses every password (see services/accounts.py).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Set when an administrator gives a password; the user chooses their own at the next log-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class HouseholdRow(Base):
@@ -204,12 +212,20 @@ class CaseRow(Base):
 
 
 class AuditEventRow(Base):
+    """One event of the audit trail: an action on a case, or (``case_id`` NULL) on the office
+    (log-in, accounts, exports, backups).
+
+    Append-only: database triggers refuse UPDATE and DELETE (migration 0004), and every row carries
+    the SHA-256 of its content and of the row before it in ``chain_seq`` order (storage/chain.py),
+    so an edit or deletion made behind the program's back breaks the chain.
+    """
+
     __tablename__ = "audit_events"
     # The unique constraint's index (case_id first) serves lookups of a case's events.
-    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    __table_args__ = (UniqueConstraint("case_id", "seq"), UniqueConstraint("chain_seq"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     seq: Mapped[int] = mapped_column(Integer)
     actor: Mapped[str] = mapped_column(String(64))
     trigger: Mapped[str] = mapped_column(String(64))
@@ -220,6 +236,24 @@ class AuditEventRow(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    chain_seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 … over the whole database
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainRow(Base):
+    """The head of the audit chain: one row (id 1) with the last event's ``chain_seq`` and hash.
+
+    Every append updates this row first, which serialises appenders (a row lock on PostgreSQL,
+    the write lock on SQLite) so the chain never forks, and lets verification notice the
+    deletion of the last events.
+    """
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class PolicySetRow(Base):

@@ -13,10 +13,12 @@ import builtins
 import copy
 import dataclasses
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Text, cast, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain.errors import DomainError, InputError
@@ -34,10 +36,13 @@ from ..domain.model import (
     User,
     Vehicle,
 )
+from .chain import FIELDS as CHAIN_FIELDS
+from .chain import GENESIS, event_digest
 from .initials import name_initials
 from .listing import CaseListRepository
 from .models import (
     AreaRow,
+    AuditChainRow,
     AuditEventRow,
     CalendarOverrideRow,
     CaseRow,
@@ -138,10 +143,91 @@ def _user(row: UserRow) -> User:
 
 
 class UserRepository:
-    """Accounts (passwords come later; ``password_hash`` stays empty for now)."""
+    """Accounts. Password hashes and the log-in counters never leave as part of :class:`User`;
+    :meth:`credentials` gives them to the account service only."""
 
     def __init__(self, session: Session):
         self._s = session
+
+    def update(self, user: User) -> None:
+        """Overwrite name, roles, area and active flag of an existing account."""
+        row = self._row(user.username)
+        row.full_name = user.full_name
+        row.roles = ",".join(user.roles)
+        row.area_code = user.area_code
+        row.active = user.active
+        self._s.flush()
+
+    def credentials(self, username: str) -> dict[str, Any] | None:
+        """``{password_hash, failed_logins, locked_until, password_changed_at,
+        must_change_password}`` of an account, or None if there is no such account."""
+        row = self._s.get(UserRow, username, populate_existing=True)
+        if row is None:
+            return None
+        return {
+            "password_hash": row.password_hash,
+            "failed_logins": row.failed_logins or 0,
+            "locked_until": row.locked_until,
+            "password_changed_at": row.password_changed_at,
+            "must_change_password": bool(row.must_change_password),
+        }
+
+    def set_password_hash(self, username: str, password_hash: str | None, *, changed_at: dt.datetime,
+                          must_change: bool) -> None:
+        """Store a new hash (None removes the password); clears failures and any lock."""
+        row = self._row(username)
+        row.password_hash = password_hash
+        row.password_changed_at = changed_at if password_hash else None
+        row.must_change_password = bool(must_change and password_hash)
+        row.failed_logins = 0
+        row.locked_until = None
+        self._s.flush()
+
+    def rehash(self, username: str, password_hash: str) -> None:
+        """Replace the hash of the same password (stronger parameters); nothing else changes."""
+        self._row(username).password_hash = password_hash
+        self._s.flush()
+
+    def count_failure(self, username: str) -> int:
+        """Add one failed log-in, atomically (two PCs failing at once both count); return the total."""
+        self._s.execute(
+            update(UserRow)
+            .where(UserRow.username == username)
+            .values(failed_logins=UserRow.failed_logins + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return int(self._s.scalar(select(UserRow.failed_logins).where(UserRow.username == username)) or 0)
+
+    def lock(self, username: str, until: dt.datetime | None) -> None:
+        """Refuse every log-in until ``until`` (None unlocks and clears the failure count)."""
+        values: dict[str, Any] = {"locked_until": until}
+        if until is None:
+            values["failed_logins"] = 0
+        self._s.execute(update(UserRow).where(UserRow.username == username).values(**values)
+                        .execution_options(synchronize_session=False))
+        self._expire(username)
+
+    def clear_failures(self, username: str) -> None:
+        self._s.execute(update(UserRow).where(UserRow.username == username)
+                        .values(failed_logins=0, locked_until=None)
+                        .execution_options(synchronize_session=False))
+        self._expire(username)
+
+    def any_password(self) -> bool:
+        """Whether any account has a password (the office has switched log-in passwords on)."""
+        return self._s.scalar(select(func.count()).select_from(UserRow)
+                              .where(UserRow.password_hash.is_not(None))) != 0
+
+    def _expire(self, username: str) -> None:
+        cached = self._s.identity_map.get(self._s.identity_key(UserRow, username))
+        if cached is not None:
+            self._s.expire(cached)
+
+    def _row(self, username: str) -> UserRow:
+        row = self._s.get(UserRow, username)
+        if row is None:
+            raise NotFoundError(f"没有用户「{username}」")
+        return row
 
     def add(self, user: User) -> None:
         self._s.add(
@@ -359,13 +445,42 @@ class CaseRepository:
         self._s = session
 
     def add(self, case: Case) -> Case:
-        """Insert ``case`` at version 1; sets ``case.id`` and ``case.version`` and returns it."""
-        row = CaseRow(**{**_case_values(case), "version": 1})
-        self._s.add(row)
-        self._s.flush()
+        """Insert ``case`` at version 1; sets ``case.id`` and ``case.version`` and returns it.
+
+        On a shared server two clerks may take the same :meth:`next_number` at the same moment;
+        the second insert then takes the next free number instead of failing (``case.number`` is
+        updated). SQLite has one writer at a time, so there it cannot happen.
+        """
+        values = {**_case_values(case), "version": 1}
+        if self._s.get_bind().dialect.name == "sqlite":
+            row = CaseRow(**values)
+            self._s.add(row)
+            self._s.flush()
+        else:
+            row = self._add_numbered(values)
         case.id = row.id
+        case.number = row.number
         case.version = 1
         return case
+
+    def _add_numbered(self, values: dict[str, Any], attempts: int = 20) -> CaseRow:
+        for attempt in range(attempts):
+            row = CaseRow(**values)
+            try:
+                with self._s.begin_nested():  # a savepoint: the failed insert alone is undone
+                    self._s.add(row)
+                    self._s.flush()
+                return row
+            except IntegrityError:
+                taken = self._s.scalar(select(func.count()).select_from(CaseRow)
+                                       .where(CaseRow.number == values["number"]))
+                if not taken or attempt == attempts - 1:
+                    raise  # another constraint, or an implausible run of collisions: a bug
+                prefix = values["number"].rsplit("-", 1)[0] + "-"
+                last = self._s.scalar(select(func.max(CaseRow.number)).where(
+                    CaseRow.number >= prefix, CaseRow.number < prefix + "\uffff"))
+                values["number"] = f"{prefix}{int(last[len(prefix):]) + 1:06d}"
+        raise AssertionError("unreachable")
 
     def get(self, case_id: int) -> Case:
         row = self._s.get(CaseRow, case_id)
@@ -522,8 +637,21 @@ def _event(row: AuditEventRow) -> AuditEvent:
     )
 
 
+class AuditChainError(DomainError):
+    """The audit chain's head is missing: the trail was tampered with or the schema is damaged."""
+
+
+def _naive(value: dt.datetime) -> dt.datetime:
+    # Both databases store local time without a zone; hash what will read back.
+    return value.astimezone().replace(tzinfo=None) if value.tzinfo is not None else value
+
+
 class EventRepository:
-    """The append-only audit trail of each case."""
+    """The append-only audit trail: events of each case, and office events (``case_id`` None).
+
+    Every event is linked into one hash chain per database (storage/chain.py); :meth:`verify`
+    walks it and names the first broken link.
+    """
 
     def __init__(self, session: Session):
         self._s = session
@@ -541,22 +669,65 @@ class EventRepository:
             raise ValueError(
                 f"event seq {event.seq} for case {event.case_id} is not the next one ({expected})"
             )
-        self._s.add(
-            AuditEventRow(
-                case_id=event.case_id,
-                seq=event.seq,
-                actor=event.actor,
-                trigger=event.trigger,
-                from_state=event.from_state,
-                to_state=event.to_state,
-                recorded_at=event.recorded_at,
-                effective_date=event.effective_date,
-                comment=event.comment,
-                changes=json_normalized(event.changes),
-                data=json_normalized(event.data),
-            )
+        self._append_row({
+            "case_id": event.case_id,
+            "seq": event.seq,
+            "actor": event.actor,
+            "trigger": event.trigger,
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+            "recorded_at": _naive(event.recorded_at),
+            "effective_date": event.effective_date,
+            "comment": event.comment,
+            "changes": json_normalized(event.changes),
+            "data": json_normalized(event.data),
+        })
+
+    def append_office(self, actor: str, action: str, recorded_at: dt.datetime, *, comment: str = "",
+                      data: dict[str, Any] | None = None, subject: str = "") -> int:
+        """Store an office event (log-in, account change, export, backup); returns its chain number.
+
+        ``subject`` (an account, a file) goes into ``to_state`` so lists can show it plainly.
+        """
+        when = _naive(recorded_at)
+        return self._append_row({
+            "case_id": None,
+            "seq": 0,
+            "actor": actor,
+            "trigger": action,
+            "from_state": None,
+            "to_state": subject[:64],
+            "recorded_at": when,
+            "effective_date": when.date(),
+            "comment": comment,
+            "changes": {},
+            "data": json_normalized(data or {}),
+        })
+
+    def _append_row(self, values: dict[str, Any]) -> int:
+        # Touch the head row first: on PostgreSQL this takes its row lock and waits for any other
+        # appender to commit; on SQLite it takes the write lock. The SELECT after it then reads
+        # the true last hash, so two transactions can never link to the same predecessor.
+        self._s.execute(
+            update(AuditChainRow).where(AuditChainRow.id == 1)
+            .values(last_seq=AuditChainRow.last_seq)
+            .execution_options(synchronize_session=False)
+        )
+        head = self._s.execute(
+            select(AuditChainRow.last_seq, AuditChainRow.last_hash).where(AuditChainRow.id == 1)
+        ).one_or_none()
+        if head is None:
+            raise AuditChainError("审计记录链的链头缺失，无法记录操作；请管理员运行 doudi-admin audit verify 检查")
+        values["chain_seq"] = head.last_seq + 1
+        digest = event_digest(head.last_hash, values)
+        self._s.add(AuditEventRow(**values, prev_hash=head.last_hash, hash=digest))
+        self._s.execute(
+            update(AuditChainRow).where(AuditChainRow.id == 1)
+            .values(last_seq=values["chain_seq"], last_hash=digest)
+            .execution_options(synchronize_session=False)
         )
         self._s.flush()
+        return values["chain_seq"]
 
     def list(self, case_id: int) -> builtins.list[AuditEvent]:
         rows = self._s.scalars(
@@ -565,6 +736,107 @@ class EventRepository:
             .order_by(AuditEventRow.seq)
         )
         return [_event(r) for r in rows]
+
+    def office(self, *, limit: int = 100, actions: tuple[str, ...] = ()) -> builtins.list[dict[str, Any]]:
+        """The latest office events, newest first, as plain dicts."""
+        stmt = select(AuditEventRow).where(AuditEventRow.case_id.is_(None))
+        if actions:
+            stmt = stmt.where(AuditEventRow.trigger.in_(actions))
+        rows = self._s.scalars(stmt.order_by(AuditEventRow.chain_seq.desc()).limit(limit))
+        return [
+            {"chain_seq": r.chain_seq, "actor": r.actor, "action": r.trigger, "subject": r.to_state,
+             "recorded_at": r.recorded_at, "comment": r.comment, "data": copy.deepcopy(r.data)}
+            for r in rows
+        ]
+
+    def seq_gaps(self, limit: int = 20) -> builtins.list[tuple[int, int]]:
+        """``(case_id, first missing seq)`` of cases whose event numbers have a hole (a deleted event)."""
+        stmt = (select(AuditEventRow.case_id, func.count(), func.max(AuditEventRow.seq))
+                .where(AuditEventRow.case_id.is_not(None))
+                .group_by(AuditEventRow.case_id)
+                .having(func.count() != func.max(AuditEventRow.seq))
+                .order_by(AuditEventRow.case_id).limit(limit))
+        out = []
+        for case_id, _count, _max in self._s.execute(stmt):
+            seqs = set(self._s.scalars(select(AuditEventRow.seq).where(AuditEventRow.case_id == case_id)))
+            out.append((case_id, next(n for n in range(1, len(seqs) + 2) if n not in seqs)))
+        return out
+
+    def head(self) -> tuple[int, str] | None:
+        """``(last chain number, last hash)`` as recorded in the chain head, or None if missing."""
+        row = self._s.execute(
+            select(AuditChainRow.last_seq, AuditChainRow.last_hash).where(AuditChainRow.id == 1)
+        ).one_or_none()
+        return None if row is None else (row.last_seq, row.last_hash)
+
+    def verify(self) -> dict[str, Any]:
+        """Recompute the chain from the stored rows.
+
+        Returns:
+            ``{"ok", "events", "head": (seq, hash) | None, "problem": None | {"kind", "chain_seq",
+            "event_id", "case_id", "seq"}}``; ``kind`` is ``altered`` (the row's content no longer
+            gives its hash), ``relinked`` (its link does not point at the row before), ``missing``
+            (a row in the middle was deleted), ``truncated`` (the last rows were deleted),
+            ``head`` (the chain head disagrees with the last row or is gone), ``unreadable``.
+        """
+        columns = [
+            AuditEventRow.id, AuditEventRow.chain_seq, AuditEventRow.case_id, AuditEventRow.seq,
+            AuditEventRow.actor, AuditEventRow.trigger, AuditEventRow.from_state, AuditEventRow.to_state,
+            cast(AuditEventRow.recorded_at, Text).label("recorded_at"),
+            cast(AuditEventRow.effective_date, Text).label("effective_date"),
+            AuditEventRow.comment,
+            cast(AuditEventRow.changes, Text).label("changes"),
+            cast(AuditEventRow.data, Text).label("data"),
+            AuditEventRow.prev_hash, AuditEventRow.hash,
+        ]
+        prev, expected, count = GENESIS, 1, 0
+
+        def problem(kind: str, row: Any = None, chain_seq: int | None = None) -> dict[str, Any]:
+            return {"ok": False, "events": count, "head": self.head(), "problem": {
+                "kind": kind,
+                "chain_seq": chain_seq if chain_seq is not None else (row.chain_seq if row else None),
+                "event_id": row.id if row is not None else None,
+                "case_id": row.case_id if row is not None else None,
+                "seq": row.seq if row is not None else None,
+            }}
+
+        result = self._s.execute(select(*columns).order_by(AuditEventRow.chain_seq)
+                                 .execution_options(yield_per=2000))
+        for row in result:
+            if row.chain_seq != expected:
+                return problem("missing", row, chain_seq=expected)
+            if row.prev_hash != prev:
+                return problem("relinked", row)
+            try:
+                values = {
+                    **{k: getattr(row, k) for k in CHAIN_FIELDS},
+                    "recorded_at": dt.datetime.fromisoformat(row.recorded_at),
+                    "effective_date": dt.date.fromisoformat(row.effective_date),
+                    "changes": _json_loads(row.changes),
+                    "data": _json_loads(row.data),
+                }
+                digest = event_digest(row.prev_hash, values)
+            except (TypeError, ValueError):
+                return problem("unreadable", row)
+            if digest != row.hash:
+                return problem("altered", row)
+            prev, expected, count = row.hash, expected + 1, count + 1
+        head = self.head()
+        if head is None:
+            return {"ok": False, "events": count, "head": None,
+                    "problem": {"kind": "head", "chain_seq": None, "event_id": None, "case_id": None,
+                                "seq": None}}
+        if head[0] > count:
+            return problem("truncated", chain_seq=count + 1)
+        if head != (count, prev):
+            return problem("head", chain_seq=head[0])
+        return {"ok": True, "events": count, "head": head, "problem": None}
+
+
+def _json_loads(text: Any) -> Any:
+    if not isinstance(text, str):
+        raise TypeError("JSON column is not text")
+    return json.loads(text)
 
 
 # ------------------------------------------------------------------------------------- policies

@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from . import errors
+from .auto_backup import start_daily_backup
 from .main_window import MainWindow
 from .style import setup_application
 
@@ -30,6 +31,7 @@ def run_window(url: str | None, log_file: Path | None, user: str | None = None) 
     errors.LOG_FILE = log_file
     errors.install_excepthook()
     window = MainWindow(url)
+    start_daily_backup(window)  # the SQLite file, once a day, kept N days in the user data folder
     if user:
         window.ready.connect(lambda: window.login_page and window.login_page.select(user) and window.login(user))
     window.show()

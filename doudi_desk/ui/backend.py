@@ -55,7 +55,7 @@ class Backend:
         """What the case page shows, read in one go: the case view, its household, the user's draft."""
         return {
             "view": self.cases.show(case_id, username),
-            "household": self.queries.household_of_case(case_id),
+            "household": self.queries.household_of_case(case_id, username),  # IDs masked unless the role needs them
             "links": self.life_queries.links(case_id),
             "draft": self.drafts.load(username, draft_key),
         }

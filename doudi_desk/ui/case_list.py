@@ -106,7 +106,7 @@ class CaseListModel(QAbstractTableModel):
         self._asked.add(page)
         ids = self._ids[page * PAGE:(page + 1) * PAGE]
         generation = self._generation
-        self.shell.executor.submit(self.shell.backend.queries.case_rows, ids, owner=self,
+        self.shell.executor.submit(self.shell.backend.queries.case_rows, ids, self.shell.user["username"], owner=self,
                                    on_done=lambda rows: self._arrived(generation, page, rows))
 
     def _arrived(self, generation: int, page: int, rows: list[dict[str, Any]]) -> None:

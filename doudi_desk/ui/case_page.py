@@ -697,7 +697,7 @@ class CasePage(QWidget):
             def run(data, done, failed):
                 def ok(view):
                     done()
-                    self.shell.executor.submit(self.shell.backend.queries.household_of_case, self.case_id,
+                    self.shell.executor.submit(self.shell.backend.queries.household_of_case, self.case_id, self.username,
                                                owner=self, on_done=self._household_arrived)
                     self.render(view)
                     self.show_banner("已修改家庭情况，修改已记入办理记录。", "ok")
@@ -994,7 +994,7 @@ class CasePage(QWidget):
         self._draft_dirty = False
         self._draft_timer.stop()
         self.shell.executor.submit(self.shell.backend.drafts.discard, self.username, self.draft_key, owner=self)
-        self.shell.executor.submit(self.shell.backend.queries.household_of_case, self.case_id, owner=self,
+        self.shell.executor.submit(self.shell.backend.queries.household_of_case, self.case_id, self.username, owner=self,
                                    on_done=self._household_arrived)
         self.render(view)
         self.show_banner(f"已办理「{label}」，案件现在处于「{view['state_label']}」。", "ok")

@@ -43,6 +43,8 @@ from .case_page import CasePage
 from .dynamic_page import DynamicPage
 from .errors import show_error
 from .executor import Executor
+from .login import after_log_in, password_field, show_password_mode
+from .login import log_in as login_job
 from .printing_ui import LIST_KINDS, BatchPrintDialog, PrintDesk
 from .settings_page import SettingsPage
 from .style import set_role
@@ -158,6 +160,7 @@ class LoginPage(QWidget):
         self.users.setObjectName("user_list")
         self.users.itemDoubleClicked.connect(lambda _i: self.login())
         v.addWidget(self.users)
+        self.password = password_field(self, v)  # ui/login.py
         self.button = QPushButton("登录")
         self.button.setObjectName("login_button")
         self.button.clicked.connect(self.login)
@@ -196,7 +199,7 @@ class LoginPage(QWidget):
         if item is None:
             self.message.setText("请选择用户")
             return
-        self.window_.login(item.data(Qt.ItemDataRole.UserRole))
+        self.window_.login(item.data(Qt.ItemDataRole.UserRole), self.password.text())
 
 
 class MainWindow(QMainWindow):
@@ -333,13 +336,15 @@ class MainWindow(QMainWindow):
         self.run(lambda: (status or q.office_status(), q.users()),
                  on_done=lambda r: (self.login_page.set_users(*r), self.stack.setCurrentWidget(self.login_page),
                                     self.ready.emit()))
+        show_password_mode(self.login_page, self.backend)  # ui/login.py: are passwords on?
 
     # --- log-in ---
-    def login(self, username: str) -> None:
+    def login(self, username: str, password: str = "") -> None:
         def done(user: dict[str, Any]) -> None:
             self.user = user
             self._build_work_area()
             self.logged_in.emit(username)
+            after_log_in(self, user)  # idle lock, initial-password change (ui/login.py)
 
         def failed(exc):
             if self.login_page and hasattr(exc, "message"):
@@ -347,7 +352,7 @@ class MainWindow(QMainWindow):
             else:
                 show_error(exc, self)
 
-        self.run(self.backend.queries.user, username, on_done=done, on_error=failed)
+        self.run(login_job, self.backend, username, password, on_done=done, on_error=failed)
 
     def roles(self) -> set[str]:
         return set(self.user["roles"]) if self.user else set()

@@ -142,7 +142,7 @@ def test_migrate_creates_the_folder_and_twice_is_a_no_op(db: Database, db_path: 
     Database(_url(db_path)).migrate()  # a second program start on the same file
     assert set(inspect(db.engine).get_table_names()) == tables_before
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0003",)]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0004",)]
     with db.unit_of_work() as uow:
         assert uow.settings.get("office") == "建北街道"
 
@@ -184,7 +184,7 @@ def test_pragmas_are_on_for_every_connection(db: Database) -> None:
             assert run(text("PRAGMA journal_mode")).scalar() == "wal"
             assert run(text("PRAGMA foreign_keys")).scalar() == 1
             assert run(text("PRAGMA busy_timeout")).scalar() == 5000
-            assert run(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+            assert run(text("PRAGMA synchronous")).scalar() == 2  # FULL
         db.dispose()  # the next round opens a new connection
 
 

@@ -1,0 +1,508 @@
+"""Backups that can be taken while the program runs, and restores that are checked row by row.
+
+* SQLite: the online backup API copies the whole file under one read transaction (a consistent
+  snapshot while other connections keep writing). The backup is a plain SQLite file any tool can
+  open; its manifest is computed from the copy itself.
+* PostgreSQL: ``pg_dump --format=custom`` runs on a snapshot exported by a REPEATABLE READ
+  transaction, and the manifest (row count and digest of every table, chain head) is computed in
+  that same transaction, so the two describe exactly the same data. The backup file is a tar
+  holding ``manifest.json`` and ``database.pgdump``.
+
+A restore goes only into an empty database and is accepted only when every table's digest equals
+the manifest's and the audit chain verifies. A SQLite backup can be restored into PostgreSQL too
+(a one-PC office moving to the shared server): rows are copied table by table after both sides
+are migrated to the same schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Integer, MetaData, Table, create_engine, inspect, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from ..domain.errors import DomainError
+from .db import Database, _sqlite_file
+from .models import Base
+from .repo import EventRepository
+
+log = logging.getLogger(__name__)
+
+MANIFEST_FORMAT = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+TAR_MEMBER_MANIFEST = "manifest.json"
+TAR_MEMBER_DUMP = "database.pgdump"
+
+
+class BackupError(DomainError):
+    """A backup or restore that cannot be done or did not verify; the message says why."""
+
+
+# ------------------------------------------------------------------------------------ manifests
+
+
+def _canon(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return value
+
+
+def _tables(conn: Connection) -> list[Table]:
+    """The program's tables in dependency order, plus alembic_version (reflected)."""
+    tables = list(Base.metadata.sorted_tables)
+    if inspect(conn).has_table("alembic_version"):
+        meta = MetaData()
+        tables.append(Table("alembic_version", meta, autoload_with=conn))
+    return tables
+
+
+def _existing(conn: Connection) -> set[str]:
+    return set(inspect(conn).get_table_names())
+
+
+def manifest(conn: Connection) -> dict[str, Any]:
+    """Row count and digest of every table, the schema version and the audit chain's head, read in
+    ``conn``'s transaction. A table's digest hashes the sorted hashes of its rows (values as
+    canonical text), so it does not depend on the order either database returns rows in."""
+    present = _existing(conn)
+    tables: dict[str, Any] = {}
+    for table in _tables(conn):
+        if table.name not in present:
+            continue
+        # Only the columns the table has in this database (an older schema lacks newer ones).
+        have = {c["name"] for c in inspect(conn).get_columns(table.name)}
+        cols = [c for c in table.columns if c.name in have]
+        hashes = []
+        for row in conn.execute(select(*cols)).yield_per(2000):
+            line = json.dumps([_canon(v) for v in row], ensure_ascii=False, default=str)
+            hashes.append(hashlib.sha256(line.encode()).digest())
+        hashes.sort()
+        tables[table.name] = {"rows": len(hashes), "sha256": hashlib.sha256(b"".join(hashes)).hexdigest()}
+    version = None
+    if "alembic_version" in present:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    chain = None
+    if "audit_chain" in present:
+        row = conn.execute(text("SELECT last_seq, last_hash FROM audit_chain WHERE id = 1")).first()
+        chain = {"seq": row[0], "hash": row[1]} if row else None
+    return {"format": MANIFEST_FORMAT, "dialect": conn.dialect.name, "schema_version": version,
+            "tables": tables, "chain": chain}
+
+
+def _verify_chain(engine: Engine) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        if "audit_chain" not in _existing(conn):
+            return None  # a backup from before the chain existed (schema 0003 or older)
+    with Session(engine) as session:
+        return EventRepository(session).verify()
+
+
+def compare(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
+    """Differences between two manifests, in Chinese (empty when equal)."""
+    problems = []
+    if expected.get("schema_version") != actual.get("schema_version"):
+        problems.append(f"数据库结构版本不同：{expected.get('schema_version')} ≠ {actual.get('schema_version')}")
+    for name, want in expected["tables"].items():
+        got = actual["tables"].get(name)
+        if got is None:
+            problems.append(f"缺少数据表 {name}")
+        elif got["rows"] != want["rows"]:
+            problems.append(f"数据表 {name}：应有 {want['rows']} 行，实有 {got['rows']} 行")
+        elif got["sha256"] != want["sha256"]:
+            problems.append(f"数据表 {name}：行数相同但内容不同")
+    if expected.get("chain") != actual.get("chain"):
+        problems.append("审计记录链的链头不同")
+    return problems
+
+
+# -------------------------------------------------------------------------------------- helpers
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+    if os.name == "posix":  # make the rename durable too
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _part(dest: Path) -> Path:
+    return dest.with_name(dest.name + ".part")
+
+
+def _check_destination(dest: Path, overwrite: bool) -> None:
+    if dest.exists() and not overwrite:
+        raise BackupError(f"备份文件 {dest} 已存在；请换一个文件名")
+    if not dest.parent.is_dir():
+        raise BackupError(f"备份文件夹 {dest.parent} 不存在")
+
+
+def kind_of(path: Path) -> str:
+    """``sqlite`` or ``pgdump`` by the file's first bytes."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        raise BackupError(f"找不到备份文件 {path}") from None
+    except OSError as exc:
+        raise BackupError(f"无法读取备份文件 {path}：{exc}") from None
+    if head == SQLITE_MAGIC:
+        return "sqlite"
+    if tarfile.is_tarfile(path):
+        return "pgdump"
+    raise BackupError(f"{path} 不是本程序的备份文件（既不是 SQLite 数据库，也不是 PostgreSQL 备份包）")
+
+
+def is_empty(db: Database) -> bool:
+    with db.engine.connect() as conn:
+        return not inspect(conn).get_table_names()
+
+
+# --------------------------------------------------------------------------------------- SQLite
+
+
+def backup_sqlite(db: Database, dest: Path, *, overwrite: bool = False) -> dict[str, Any]:
+    """Copy a live SQLite database to ``dest`` (written to a .part file, checked, then renamed)."""
+    _check_destination(dest, overwrite)
+    part = _part(dest)
+    part.unlink(missing_ok=True)
+    raw = db.engine.raw_connection()
+    try:
+        target = sqlite3.connect(part)
+        try:
+            raw.driver_connection.backup(target)  # all pages in one step: one consistent snapshot
+            target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+            ok = target.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            target.close()
+    finally:
+        raw.close()
+    if ok != "ok":
+        part.unlink(missing_ok=True)
+        raise BackupError(f"备份副本完整性检查未通过：{ok}")
+    result = inspect_sqlite(part)
+    _fsync(part)
+    os.replace(part, dest)
+    return result
+
+
+def _readonly_engine(path: Path) -> Engine:
+    return create_engine("sqlite://", creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True,
+                                                                      check_same_thread=False),
+                         json_deserializer=json.loads, poolclass=NullPool)
+
+
+def inspect_sqlite(path: Path) -> dict[str, Any]:
+    """Check a SQLite backup (integrity, audit chain) and return its manifest."""
+    try:
+        probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ok = probe.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            probe.close()
+    except sqlite3.Error as exc:
+        raise BackupError(f"{path} 无法读取或已损坏：{exc}") from None
+    if ok != "ok":
+        raise BackupError(f"{path} 完整性检查未通过：{ok}")
+    engine = _readonly_engine(path)
+    try:
+        with engine.connect() as conn:
+            result = manifest(conn)
+        chain = _verify_chain(engine)
+    finally:
+        engine.dispose()
+    if result["schema_version"] is None:
+        raise BackupError(f"{path} 不是本程序的数据库（没有数据库结构版本）")
+    if chain is not None and not chain["ok"]:
+        raise BackupError(f"{path} 中的审计记录链已断开（{chain['problem']}），请改用更早的备份")
+    result["chain_verified"] = chain is not None
+    return result
+
+
+def restore_sqlite_file(source: Path, db: Database) -> dict[str, Any]:
+    """Restore a SQLite backup into an empty SQLite database and check it against the backup."""
+    expected = inspect_sqlite(source)
+    path = _sqlite_file(db.url)
+    if path is None:
+        raise BackupError("恢复目标须是 SQLite 数据库文件或 PostgreSQL 数据库")
+    if not is_empty(db):
+        raise BackupError(f"目标数据库 {path} 不是空的；只能恢复到新的空数据库，以免覆盖现有数据")
+    db.dispose()
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(path)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=WAL")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return _check_restored(db, expected)
+
+
+def _check_restored(db: Database, expected: dict[str, Any]) -> dict[str, Any]:
+    with db.engine.connect() as conn:
+        actual = manifest(conn)
+    problems = compare(expected, actual)
+    chain = _verify_chain(db.engine)
+    if chain is not None and not chain["ok"]:
+        problems.append(f"审计记录链校验未通过：{chain['problem']}")
+    if problems:
+        _wipe(db)  # the target was empty before; leave it so, never half-right
+        raise BackupError("恢复后的数据与备份不一致，已撤销本次恢复：" + "；".join(problems))
+    return actual | {"chain_verified": chain is not None}
+
+
+def _wipe(db: Database) -> None:
+    """Empty a database this module has just restored into (it was empty before)."""
+    db.dispose()
+    path = _sqlite_file(db.url)
+    if path is not None:
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        return
+    with db.engine.begin() as conn:
+        for name in inspect(conn).get_table_names():
+            conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
+        conn.execute(text("DROP FUNCTION IF EXISTS audit_events_append_only() CASCADE"))
+    db.dispose()
+
+
+# ----------------------------------------------------------------------------------- PostgreSQL
+
+
+def _pg_tool(name: str) -> str:
+    folder = os.environ.get("DOUDI_PG_BIN")
+    if folder:
+        candidate = Path(folder) / name
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(f"找不到 PostgreSQL 工具 {name}；请安装 PostgreSQL 客户端（Debian：postgresql-client），"
+                          "或用环境变量 DOUDI_PG_BIN 指明其所在文件夹")
+    return found
+
+
+def _pg_env(db: Database) -> dict[str, str]:
+    url = db.url
+    env = dict(os.environ)
+    for key, value in (("PGHOST", url.host), ("PGPORT", url.port), ("PGUSER", url.username),
+                       ("PGPASSWORD", url.password), ("PGDATABASE", url.database)):
+        if value is not None:
+            env[key] = str(value)
+    for option, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT")):
+        if option in url.query:
+            env[variable] = str(url.query[option])
+    return env
+
+
+def _run(args: list[str], env: dict[str, str], what: str) -> None:
+    try:
+        proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=3600)
+    except OSError as exc:
+        raise BackupError(f"无法运行 {args[0]}：{exc}") from None
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        raise BackupError(f"{what}失败：{detail[-1] if detail else proc.returncode}")
+
+
+def backup_postgres(db: Database, dest: Path, *, overwrite: bool = False) -> dict[str, Any]:
+    """pg_dump on an exported snapshot, with the manifest read from the same snapshot."""
+    _check_destination(dest, overwrite)
+    pg_dump = _pg_tool("pg_dump")
+    part = _part(dest)
+    part.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="doudi-backup-") as tmp:
+        dump = Path(tmp) / TAR_MEMBER_DUMP
+        with db.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+                result = manifest(conn)
+                # The exporting transaction stays open while pg_dump reads its snapshot.
+                _run([pg_dump, "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
+                      f"--file={dump}"], _pg_env(db), "pg_dump 备份")
+        result["created_at"] = dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
+        data = json.dumps(result, ensure_ascii=False, indent=1).encode()
+        with tarfile.open(part, "w") as tar:
+            info = tarfile.TarInfo(TAR_MEMBER_MANIFEST)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+            tar.add(dump, arcname=TAR_MEMBER_DUMP)
+    _fsync(part)
+    os.replace(part, dest)
+    return result
+
+
+@contextmanager
+def _unpacked(source: Path) -> Iterator[tuple[dict[str, Any], Path]]:
+    with tempfile.TemporaryDirectory(prefix="doudi-restore-") as tmp:
+        try:
+            with tarfile.open(source) as tar:
+                names = set(tar.getnames())
+                if names != {TAR_MEMBER_MANIFEST, TAR_MEMBER_DUMP}:
+                    raise BackupError(f"{source} 不是本程序的 PostgreSQL 备份包")
+                for name in names:  # extract by name only: no paths from the archive are trusted
+                    member = tar.extractfile(name)
+                    assert member is not None
+                    with open(Path(tmp) / name, "wb") as out:
+                        shutil.copyfileobj(member, out)
+        except (tarfile.TarError, OSError) as exc:
+            raise BackupError(f"无法读取备份包 {source}：{exc}") from None
+        try:
+            meta = json.loads((Path(tmp) / TAR_MEMBER_MANIFEST).read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise BackupError(f"备份包 {source} 的说明文件已损坏：{exc}") from None
+        if meta.get("format") != MANIFEST_FORMAT:
+            raise BackupError(f"备份包 {source} 的格式版本 {meta.get('format')} 不受支持")
+        yield meta, Path(tmp) / TAR_MEMBER_DUMP
+
+
+def inspect_pgdump(source: Path) -> dict[str, Any]:
+    """Read a PostgreSQL backup's manifest and let pg_restore list the dump (it must be readable)."""
+    with _unpacked(source) as (meta, dump):
+        _run([_pg_tool("pg_restore"), "--list", str(dump)], dict(os.environ), "读取备份")
+        return meta
+
+
+def restore_pgdump(source: Path, db: Database) -> dict[str, Any]:
+    """pg_restore into an empty PostgreSQL database in one transaction, then check the manifest."""
+    if db.is_sqlite:
+        raise BackupError("PostgreSQL 备份只能恢复到 PostgreSQL 数据库")
+    if not is_empty(db):
+        raise BackupError(f"目标数据库 {db.url.database} 不是空的；只能恢复到新的空数据库，以免覆盖现有数据")
+    with _unpacked(source) as (expected, dump):
+        _run([_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+              f"--dbname={db.url.database}", str(dump)], _pg_env(db), "pg_restore 恢复")
+    db.dispose()
+    return _check_restored(db, expected)
+
+
+# ----------------------------------------------------------------- SQLite file into PostgreSQL
+
+
+def restore_sqlite_into_postgres(source: Path, db: Database) -> dict[str, Any]:
+    """Copy a SQLite backup into an empty PostgreSQL database (a one-PC office moving to the server).
+
+    The backup is first migrated to this program's schema in a temporary copy; the target gets the
+    same schema from the same migrations; rows are copied in dependency order and the id
+    sequences moved past the copied ids. Accepted only if every table's digest matches.
+    """
+    inspect_sqlite(source)
+    if not is_empty(db):
+        raise BackupError(f"目标数据库 {db.url.database} 不是空的；只能恢复到新的空数据库，以免覆盖现有数据")
+    with tempfile.TemporaryDirectory(prefix="doudi-restore-") as tmp:
+        copy = Path(tmp) / "source.sqlite3"
+        shutil.copyfile(source, copy)
+        src = Database(f"sqlite:///{copy}")
+        try:
+            src.migrate()
+            with src.engine.connect() as conn:
+                expected = manifest(conn)
+            db.migrate()
+            with src.engine.connect() as sconn, db.engine.begin() as tconn:
+                _copy_rows(sconn, tconn)
+        finally:
+            src.dispose()
+    expected["dialect"] = "postgresql"
+    return _check_restored(db, expected)
+
+
+def _copy_rows(source: Connection, target: Connection) -> None:
+    # The migrations wrote the chain head; the copy brings the source's.
+    target.execute(text("DELETE FROM audit_chain"))
+    for table in Base.metadata.sorted_tables:
+        rows = [dict(r._mapping) for r in source.execute(select(table))]
+        rows = _parents_first(table, rows)
+        for start in range(0, len(rows), 2000):
+            target.execute(table.insert(), rows[start:start + 2000])
+        pk = list(table.primary_key.columns)
+        if len(pk) == 1 and isinstance(pk[0].type, Integer):
+            name = pk[0].name
+            target.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{name}'), "
+                f"GREATEST((SELECT COALESCE(MAX({name}), 0) FROM {table.name}), 1), "
+                f"(SELECT COUNT(*) > 0 FROM {table.name}))"))
+
+
+def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a table that refers to itself (areas → parent, cases → parent case), parents first."""
+    own = [fk for fk in table.foreign_keys if fk.column.table is table]
+    if not own:
+        return rows
+    fk = own[0]
+    key, ref = fk.parent.name, fk.column.name
+    placed: set[Any] = set()
+    ordered: list[dict[str, Any]] = []
+    pending = rows
+    while pending:
+        later = [r for r in pending if r[key] is not None and r[key] not in placed]
+        ready = [r for r in pending if not (r[key] is not None and r[key] not in placed)]
+        if not ready:
+            raise BackupError(f"数据表 {table.name} 中有循环引用，无法复制")
+        ordered.extend(ready)
+        placed.update(r[ref] for r in ready)
+        pending = later
+    return ordered
+
+
+# ------------------------------------------------------------------------------------- dispatch
+
+
+def backup(db: Database, dest: Path, *, overwrite: bool = False) -> dict[str, Any]:
+    if db.is_sqlite:
+        if _sqlite_file(db.url) is None:
+            raise BackupError("内存数据库无法备份")
+        return backup_sqlite(db, dest, overwrite=overwrite)
+    if db.url.get_backend_name() == "postgresql":
+        return backup_postgres(db, dest, overwrite=overwrite)
+    raise BackupError(f"不支持备份 {db.url.get_backend_name()} 数据库")
+
+
+def inspect_backup(source: Path) -> dict[str, Any]:
+    kind = kind_of(source)
+    return (inspect_sqlite(source) if kind == "sqlite" else inspect_pgdump(source)) | {"kind": kind}
+
+
+def restore(source: Path, db: Database) -> dict[str, Any]:
+    kind = kind_of(source)
+    if kind == "sqlite":
+        if db.is_sqlite:
+            return restore_sqlite_file(source, db)
+        if db.url.get_backend_name() == "postgresql":
+            return restore_sqlite_into_postgres(source, db)
+        raise BackupError(f"不支持恢复到 {db.url.get_backend_name()} 数据库")
+    return restore_pgdump(source, db)
+
+
+__all__ = ["BackupError", "backup", "compare", "inspect_backup", "kind_of", "manifest", "restore"]

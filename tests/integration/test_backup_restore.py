@@ -1,0 +1,195 @@
+"""Backups while the program works, restores that are checked row by row, the daily backup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import dump_db
+from doudi_desk.domain.errors import DomainError
+from doudi_desk.services.audit import AuditService
+from doudi_desk.services.backup import BackupService, inspect_backup, restore
+from doudi_desk.services.cases import CaseService
+from doudi_desk.storage import backup as storage_backup
+from doudi_desk.storage.db import Database
+from tests.integration.test_audit_trail import work
+from tests.integration.test_dibao_paths import POSTING, day, to_posting
+
+
+def without_events_after(dump: dict, last_seq: int) -> dict:
+    """A dump with the audit events after ``last_seq`` and the chain head left out."""
+    out = dict(dump)
+    # audit_events columns end with chain_seq, prev_hash, hash
+    out["audit_events"] = [r for r in dump["audit_events"] if r[-3] <= last_seq]
+    out.pop("audit_chain")
+    return out
+
+
+def test_round_trip_is_equal_row_by_row(office, tmp_path):
+    work(office)
+    before = dump_db(office.db_path)
+    result = BackupService(office).backup(tmp_path / "office.bak")
+    assert result["rows"]["cases"] == 2 and result["chain_verified"]
+    # The storage layer's restore alone: the restored database is the backup, every row equal.
+    target = tmp_path / "restored.sqlite3"
+    db = Database(f"sqlite:///{target}")
+    storage_backup.restore(tmp_path / "office.bak", db)
+    db.dispose()
+    assert dump_db(target) == before
+    # Through the service: the same, plus one office event saying it was restored.
+    service_target = tmp_path / "restored2.sqlite3"
+    summary = restore(f"sqlite:///{service_target}", tmp_path / "office.bak")
+    restored = dump_db(service_target)
+    last = summary["chain"]["seq"]
+    assert without_events_after(restored, last) == without_events_after(before, last)
+    assert [r[4] for r in restored["audit_events"] if r[-3] > last] == ["restored"]  # 'trigger' column
+
+
+def test_backup_while_another_connection_keeps_writing(office, tmp_path):
+    svc = CaseService(office)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def writer():  # another PC logging in again and again: each one a write to the audit chain
+        from doudi_desk.services.accounts import AccountService
+        from doudi_desk.services.context import open_context
+
+        other = open_context(f"sqlite:///{office.db_path}")
+        other.today, other.now = office.today, office.now
+        try:
+            while not stop.is_set():
+                AccountService(other).log_in("clerk")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            other.db.dispose()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        to_posting(svc)
+        backups = [BackupService(office).backup(tmp_path / f"live-{i}.bak") for i in range(5)]
+    finally:
+        stop.set()
+        thread.join()
+    assert not errors, errors
+    for i, result in enumerate(backups):
+        assert inspect_backup(tmp_path / f"live-{i}.bak")["chain"] == result["chain"]
+        summary = restore(f"sqlite:///{tmp_path / f'r{i}.sqlite3'}", tmp_path / f"live-{i}.bak")
+        assert summary["rows"] == result["rows"] and summary["chain"] == result["chain"]
+
+
+def test_restore_only_into_an_empty_database(office, tmp_path):
+    work(office)
+    BackupService(office).backup(tmp_path / "office.bak")
+    before = dump_db(office.db_path)
+    with pytest.raises(DomainError, match="不是空的"):
+        restore(f"sqlite:///{office.db_path}", tmp_path / "office.bak")
+    assert dump_db(office.db_path) == before
+
+
+def test_damaged_or_foreign_files_are_refused(office, tmp_path):
+    work(office)
+    BackupService(office).backup(tmp_path / "office.bak")
+    data = bytearray((tmp_path / "office.bak").read_bytes())
+    data[len(data) // 2: len(data) // 2 + 4096] = b"\xff" * 4096
+    (tmp_path / "damaged.bak").write_bytes(bytes(data))
+    (tmp_path / "text.bak").write_text("not a backup", encoding="utf-8")
+    for name, message in (("damaged.bak", "完整性|损坏|审计记录链|无法读取"), ("text.bak", "不是本程序的备份文件"),
+                          ("missing.bak", "找不到")):
+        target = tmp_path / f"from-{name}.sqlite3"
+        with pytest.raises(DomainError, match=message):
+            restore(f"sqlite:///{target}", tmp_path / name)
+
+
+def test_a_backup_with_a_broken_chain_is_refused(office, tmp_path):
+    import sqlite3
+
+    work(office)
+    BackupService(office).backup(tmp_path / "office.bak")
+    con = sqlite3.connect(tmp_path / "office.bak")
+    con.execute("DROP TRIGGER audit_events_no_update")
+    con.execute("UPDATE audit_events SET comment = '改过' WHERE chain_seq = 3")
+    con.commit()
+    con.close()
+    with pytest.raises(DomainError, match="审计记录链已断开"):
+        restore(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path / "office.bak")
+
+
+def test_backup_refuses_to_overwrite_and_needs_an_admin(office, tmp_path):
+    BackupService(office).backup(tmp_path / "a.bak", actor="admin")
+    with pytest.raises(DomainError, match="已存在"):
+        BackupService(office).backup(tmp_path / "a.bak")
+    BackupService(office).backup(tmp_path / "a.bak", overwrite=True)
+    with pytest.raises(DomainError, match="无权备份"):
+        BackupService(office).backup(tmp_path / "b.bak", actor="clerk")
+    assert not (tmp_path / "b.bak").exists()
+    log = AuditService(office).office_log(actions=["backup"])
+    assert [e["actor"] for e in log] == ["system", "admin"]
+
+
+def test_daily_backup_once_a_day_kept_n_days(office, tmp_path):
+    folder = tmp_path / "backups"
+    service = BackupService(office)
+    days = [dt.date(2026, 11, 1) + dt.timedelta(days=i) for i in range(10)]
+    made = [service.daily(folder, keep_days=7, today=d) for d in days]
+    assert all(m is not None for m in made)
+    assert service.daily(folder, keep_days=7, today=days[-1]) is None  # already done today
+    kept = sorted(p.name for p in folder.iterdir())
+    assert kept == [f"office-{d.isoformat()}.sqlite3" for d in days[-7:]]
+    (folder / "other-2026-01-01.sqlite3").write_bytes(b"")  # another database's backups are left alone
+    service.daily(folder, keep_days=7, today=days[-1] + dt.timedelta(days=1))
+    assert (folder / "other-2026-01-01.sqlite3").exists()
+    restore(f"sqlite:///{tmp_path / 'from-daily.sqlite3'}", folder / kept[-1])
+
+
+def test_cli_backup_verify_and_restore(office, tmp_path, capsys):
+    from doudi_desk.cli import main
+
+    work(office)
+    url = f"sqlite:///{office.db_path}"
+    assert main(["--db", url, "backup", str(tmp_path / "cli.bak")]) == 0
+    assert "已备份到" in capsys.readouterr().out
+    assert main(["verify-backup", str(tmp_path / "cli.bak")]) == 0
+    assert "可以恢复" in capsys.readouterr().out
+    assert main(["--db", f"sqlite:///{tmp_path / 'cli.sqlite3'}", "restore", str(tmp_path / "cli.bak")]) == 0
+    assert "都与备份一致" in capsys.readouterr().out
+    assert main(["--db", url, "restore", str(tmp_path / "cli.bak")]) == 2
+    assert "不是空的" in capsys.readouterr().err
+
+
+def test_restored_database_keeps_working(office, tmp_path):
+    work(office)
+    BackupService(office).backup(tmp_path / "office.bak")
+    url = f"sqlite:///{tmp_path / 'again.sqlite3'}"
+    restore(url, tmp_path / "office.bak")
+    from doudi_desk.services.context import open_context
+
+    ctx = open_context(url)
+    ctx.today, ctx.now = office.today, office.now
+    try:
+        view = CaseService(ctx).advance(1, "submit_to_county", "reviewer", data=POSTING, effective_date=day(12))
+        assert view["state"] == "county_review" and AuditService(ctx).verify()["ok"]
+    finally:
+        ctx.db.dispose()
+
+
+def test_manifest_digests_do_not_depend_on_row_order(office, tmp_path):
+    work(office)
+    with office.db.engine.connect() as conn:
+        first = storage_backup.manifest(conn)
+    BackupService(office).backup(tmp_path / "x.bak")
+    assert inspect_backup(Path(tmp_path / "x.bak"))["tables"]["cases"] == first["tables"]["cases"]
+
+
+def test_a_restore_that_does_not_verify_is_undone(office, tmp_path, monkeypatch):
+    work(office)
+    BackupService(office).backup(tmp_path / "office.bak")
+    monkeypatch.setattr(storage_backup, "compare", lambda expected, actual: ["数据表 cases：行数相同但内容不同"])
+    target = tmp_path / "undone.sqlite3"
+    with pytest.raises(DomainError, match="已撤销本次恢复"):
+        restore(f"sqlite:///{target}", tmp_path / "office.bak")
+    assert not target.exists()

@@ -1,0 +1,97 @@
+"""Privacy: ID numbers masked in lists and views unless the role needs them; other townships'
+families out of sight; exports with ID numbers logged in the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+
+from doudi_desk.domain.errors import DomainError
+from doudi_desk.domain.privacy import mask_bank_account, mask_id_number, sees_full_ids
+from doudi_desk.services.admin import AdminService
+from doudi_desk.services.audit import AuditService
+from doudi_desk.services.cases import CaseService
+from doudi_desk.services.queries import CaseQuery, QueryService
+from tests.integration.test_dibao_paths import POSTING, day, household, to_posting
+
+HEAD_ID = "130102197203150316"
+
+
+def test_masks():
+    assert mask_id_number(HEAD_ID) == "130102********0316"
+    assert mask_id_number("13010219720315031") == "130102*******5031"
+    assert mask_id_number("1234567") == "*****67" and mask_id_number("") == ""
+    assert mask_bank_account("6222 0202 0011 2233 445") == "***************3445"
+    assert sees_full_ids(["caseworker"]) and sees_full_ids(["township_reviewer", "admin"])
+    assert not sees_full_ids(["county_approver"]) and not sees_full_ids(["admin"])
+
+
+def test_lists_mask_ids_unless_the_role_needs_them(office):
+    view = CaseService(office).create_case(household(), "dibao", "clerk", applied_on=day(0))
+    q = QueryService(office)
+    shown = {who: q.case_rows([view["id"]], who)[0]["head_id_number"]
+             for who in ("clerk", "reviewer", "approver", "admin")}
+    assert shown == {"clerk": HEAD_ID, "reviewer": HEAD_ID, "approver": "130102********0316",
+                     "admin": "130102********0316"}
+    assert q.case_rows([view["id"]])[0]["head_id_number"] == "130102********0316"  # no user: masked
+    # Searching by the full number still finds the case for everyone.
+    assert q.case_ids("approver", CaseQuery(search=HEAD_ID)) == [view["id"]]
+
+
+def test_household_view_masks_members_for_the_county_and_admin(office):
+    view = CaseService(office).create_case(household(), "dibao", "clerk", applied_on=day(0))
+    q = QueryService(office)
+    full = q.household_of_case(view["id"], "clerk")["members"][0]["id_number"]
+    masked = q.household_of_case(view["id"], "approver")["members"][0]["id_number"]
+    assert full == HEAD_ID and masked == "130102********0316"
+
+
+def test_supervisor_queue_is_masked_for_the_county(office):
+    svc = CaseService(office)
+    view = to_posting(svc)
+    svc.advance(view["id"], "submit_to_county", "reviewer", data=POSTING, effective_date=day(12))
+    row = QueryService(office).supervisor_queue("approver")[0]
+    assert row["head_id_number"] == "130102********0316"
+
+
+def test_other_townships_cases_are_out_of_sight(office):
+    AdminService(office).add_user("hexi", "河西经办", ["caseworker"], "130999102")
+    view = CaseService(office).create_case(household(), "dibao", "clerk", applied_on=day(0))  # 河东镇 前进村
+    q = QueryService(office)
+    assert q.case_ids("hexi", CaseQuery()) == []
+    assert q.case_rows([view["id"]], "hexi") == []
+    with pytest.raises(DomainError, match="本辖区"):
+        q.household_of_case(view["id"], "hexi")
+    with pytest.raises(DomainError, match="本辖区"):
+        q.preview_triggers(view["id"], "hexi", {})
+
+
+def test_batch_refuses_cases_outside_the_supervisors_area(office):
+    from doudi_desk.services.batch import BatchService
+
+    AdminService(office).add_user("hexi_approver", "河西审批", ["county_approver"], "130999102")
+    svc = CaseService(office)
+    view = to_posting(svc)
+    view = svc.advance(view["id"], "submit_to_county", "reviewer", data=POSTING, effective_date=day(12))
+    result = BatchService(office).run([{"id": view["id"], "version": view["version"]}], "approve", "hexi_approver")
+    assert not result["done"] and "辖区" in result["failed"][0]["message"]
+    assert svc.show(view["id"])["state"] == "county_review"
+
+
+def test_exports_with_id_numbers_are_logged(office):
+    from doudi_desk.services.printing import PrintService
+
+    svc = CaseService(office)
+    view = to_posting(svc)
+    view = svc.advance(view["id"], "submit_to_county", "reviewer", data=POSTING, effective_date=day(12))
+    svc.advance(view["id"], "approve", "approver", effective_date=day(13))
+    printing = PrintService(office)
+    printing.roster("130999101001", actor="clerk")
+    printing.case_document(view["id"], "home_visit_form", actor="clerk")
+    printing.case_document(view["id"], "acceptance_notice", actor="clerk")  # no ID numbers: not an export
+    printing.case_file(view["id"], actor="reviewer")
+    log = AuditService(office).office_log(actions=["export"])
+    assert [(e["actor"], e["subject"]) for e in reversed(log)] == [
+        ("clerk", "前进村花名册"), ("clerk", f"入户调查表（{view['number']}）"),
+        ("reviewer", f"案件档案（{view['number']}）")]
+    assert all(e["data"]["fields"] == ["公民身份号码"] for e in log)
+    assert AuditService(office).verify()["ok"]
