@@ -59,12 +59,26 @@ def _template_name() -> str:
 
 
 def _drop(name: str) -> None:
+    """Drop a test database. An autovacuum worker (owned by the server's superuser, which the test
+    role may not terminate) can be visiting a fresh database for a moment: wait and try again, and
+    after five seconds leave the database behind (the cluster is the tests' own) rather than fail a
+    test that passed."""
+    import time
+
     from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
 
     engine = _admin_engine()
     try:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for _ in range(20):
+            try:
+                with engine.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            except DBAPIError as exc:
+                if "pg_signal_backend" not in str(exc):
+                    raise
+                time.sleep(0.25)
     finally:
         engine.dispose()
 
