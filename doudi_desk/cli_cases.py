@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,31 @@ from .domain.errors import InputError
 
 
 def _ctx(args: argparse.Namespace):
-    from .services.context import open_context
+    """The command's context, opened once; the ``--as`` user is authenticated on opening."""
+    ctx = getattr(args, "context", None)
+    if ctx is None:
+        from .services.context import open_context
 
-    return open_context(args.db)
+        ctx = args.context = open_context(args.db)
+        if getattr(args, "actor", None):
+            _authenticate(ctx, args.actor)
+    return ctx
+
+
+def _authenticate(ctx, username: str) -> None:
+    """Where passwords are required, ``--as USER`` needs USER's password: from DOUDI_PASSWORD,
+    else asked on the terminal (never on the command line, where other users could read it)."""
+    from .services.accounts import AccountService
+
+    service = AccountService(ctx)
+    password = os.environ.get("DOUDI_PASSWORD")
+    if password is None and sys.stdin is not None and sys.stdin.isatty():
+        if not service.status()["passwords_required"]:
+            return
+        import getpass
+
+        password = getpass.getpass(f"用户 {username} 的密码：")
+    service.authenticate_command(username, password)
 
 
 def _json_file(path: str | None) -> Any:

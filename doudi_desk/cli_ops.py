@@ -17,15 +17,10 @@ import getpass
 import sys
 from typing import Any
 
+from .cli_cases import _ctx
 from .domain.errors import InputError
 
 EXIT_BROKEN_CHAIN = 3
-
-
-def _ctx(args: argparse.Namespace):
-    from .services.context import open_context
-
-    return open_context(args.db)
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:

@@ -6,13 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .cli_cases import _ctx
 from .domain.errors import InputError
-
-
-def _ctx(args: argparse.Namespace):
-    from .services.context import open_context
-
-    return open_context(args.db)
 
 
 def cmd_print(args: argparse.Namespace) -> int:

@@ -119,6 +119,18 @@ class AccountService:
             creds = uow.users.credentials(username) or {}
             return user_dict(user, creds.get("must_change_password", False))
 
+    def authenticate_command(self, username: str, password: str | None) -> None:
+        """``doudi-admin --as USER``: where passwords are required, the user's password is checked
+        like a log-in (failures count towards the lock-out; success and failure are audited).
+        ``password`` None means none was given."""
+        with self.ctx.db.unit_of_work() as uow:
+            if not passwords_required(self.ctx, uow):
+                return
+        if password is None:
+            raise LoginError(f"--as: 须提供用户「{username}」的密码：在终端中输入，"
+                             "或由环境变量 DOUDI_PASSWORD 提供")
+        self._check_password(username, password, action="command_login")
+
     def unlock(self, username: str, password: str = "") -> None:
         """The idle-locked window asks for the same user's password again (failures count)."""
         self._check_password(username, password, action="unlock")

@@ -27,7 +27,8 @@ PROBLEMS = {
 
 # Office event names, for lists.
 ACTIONS = {
-    "login": "登录", "login_failed": "登录失败", "unlock": "解除锁屏", "unlock_failed": "解除锁屏失败",
+    "login": "登录", "login_failed": "登录失败", "command_login": "命令行登录",
+    "command_login_failed": "命令行登录失败", "unlock": "解除锁屏", "unlock_failed": "解除锁屏失败",
     "change_password_failed": "修改密码失败", "account_locked": "账户锁定", "password_changed": "修改密码",
     "password_set": "设置密码", "user_added": "添加用户", "user_updated": "修改用户", "user_unlocked": "解除锁定",
     "area_added": "添加地区", "policy_set": "设置政策参数", "calendar_set": "调整工作日",

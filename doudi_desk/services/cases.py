@@ -119,14 +119,11 @@ class CaseService:
     def _actor(self, uow, username: str) -> User:
         return lookup.actor(uow, username)
 
-    def _case(self, uow, ref: str | int) -> Case:
-        return lookup.case_by_ref(uow, ref)
-
     def _load(self, uow, actor: str, case_ref: str | int,
               expected_version: int | None) -> tuple[User, Case, WorkflowEngine]:
         """The acting user, the case (refused if someone saved it since the caller read it), its engine."""
         user = self._actor(uow, actor)
-        case = self._case(uow, case_ref)
+        case = lookup.case_for(uow, user, case_ref)
         if expected_version is not None and expected_version != case.version:
             raise StaleVersionError(current=case.version, expected=expected_version)
         return user, case, self._engine(case)
@@ -204,6 +201,7 @@ class CaseService:
             area = uow.areas.get(village)
             if area is None or area.level != "village":
                 raise InputError(f"household.village: 没有村（社区）「{village}」", "household.village")
+            lookup.check_village_scope(uow, user, village)
             household.village_code = village
             day = self._effective_date(None, applied_on)
             if allow_duplicate and not comment.strip():
@@ -636,8 +634,8 @@ class CaseService:
     # --- show ---
     def show(self, case_ref: str | int, actor: str | None = None) -> dict[str, Any]:
         with self.ctx.db.unit_of_work() as uow:
-            case = self._case(uow, case_ref)
             user = self._actor(uow, actor) if actor else None
+            case = lookup.case_for(uow, user, case_ref)
             return self._view(uow, case, user)
 
     def _view(self, uow, case: Case, user: User | None) -> dict[str, Any]:

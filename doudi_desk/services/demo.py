@@ -37,6 +37,8 @@ USERS = [
     ("liqiang", "李强", ["caseworker"], "139901101"),
     ("wangfang", "王芳", ["township_reviewer"], "139901101"),
     ("chenjing", "陈静", ["caseworker", "township_reviewer"], "139901102"),
+    ("zhouli", "周丽", ["caseworker"], "139901102"),
+    ("sunwei", "孙伟", ["caseworker"], "139901102"),
     ("zhaojun", "赵军", ["county_approver"], "139901"),
 ]
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁"
@@ -85,7 +87,7 @@ def build_demo(ctx: AppContext, households: int = 200, seed: int = 2026,
         eligible = target != "refused"
         household = _household(rng, used_ids, village, eligible)
         start = today - dt.timedelta(days=rng.randint(40, 120) if target not in ("applied", "correcting") else rng.randint(0, 20))
-        view = service.create_case(household, "dibao", "zhangmin", applied_on=start)
+        view = service.create_case(household, "dibao", "zhouli" if delegated else "zhangmin", applied_on=start)
         state = _drive(service, view, target, start, today, rng)
         reached[state] += 1
     others: dict[str, dict[str, int]] = {}
@@ -238,8 +240,11 @@ def _drive(service: CaseService, view: dict[str, Any], target: str, start: dt.da
             break
         actor, data, comment = step_data(trigger, day if trigger not in ("submit_to_county", "submit_for_decision")
                                          else posted_on or day)
-        if delegated and actor != "liqiang":
-            actor = "chenjing"  # 杏花乡's one officer does the township's steps and, delegated, decides
+        if delegated:  # 杏花乡: its caseworkers register and investigate, 陈静 reviews and, delegated, decides
+            actor = "zhouli" if actor == "zhangmin" else "chenjing"
+            if trigger == "complete_investigation":
+                data["home_visit"]["investigators"] = [{"name": "周丽", "username": "zhouli"},
+                                                       {"name": "孙伟", "username": "sunwei"}]
         if trigger == "post_notice":
             posted_on = day
             if target == "refused":

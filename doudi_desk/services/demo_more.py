@@ -142,7 +142,8 @@ def add_lifecycle(service: CaseService, rng: random.Random, today: dt.date) -> C
     life = LifecycleService(service)
     reached: Counter[str] = Counter()
     with service.ctx.db.unit_of_work() as uow:
-        approved = [c.id for c in uow.cases.query(state="approved") if c.programme == "dibao" and c.benefit]
+        approved = [c.id for c in uow.cases.query(state="approved")  # 桃源镇's, where zhangmin works
+                    if c.programme == "dibao" and c.benefit and c.village_code.startswith("139901101")]
     rng.shuffle(approved)
     plan = ["review_open", "review_decided", "phase_out", "termination"]
     for parent_id, what in zip(approved, plan, strict=False):

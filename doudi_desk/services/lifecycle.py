@@ -147,8 +147,8 @@ class LifecycleService:
         return rows
 
     # --- starting cases ---
-    def _parent(self, uow, ref: str | int) -> Case:
-        parent = lookup.case_by_ref(uow, ref)
+    def _parent(self, uow, user: User, ref: str | int) -> Case:
+        parent = lookup.case_for(uow, user, ref)
         if parent.kind != "application" or parent.state != "approved" or not parent.benefit:
             raise DomainError(f"案件 {parent.number} 不是在保的低保或特困案件")
         if effective_status(parent.benefit, self.ctx.today()) == "stopped":
@@ -171,7 +171,7 @@ class LifecycleService:
                      comment: str = "") -> dict[str, Any]:
         with self.ctx.db.unit_of_work() as uow:
             user = self._staff(uow, actor)
-            parent = self._parent(uow, parent_ref)
+            parent = self._parent(uow, user, parent_ref)
             day = self.cases._effective_date(None, effective_date)
             engine = self.ctx.engine_for_programme(parent.programme, "review")
             case = self.cases._open_case(uow, user, self._current_household(uow, parent), engine, day,
@@ -188,7 +188,7 @@ class LifecycleService:
             raise InputError(f"change.change_type: 只能是 {'、'.join(CHANGE_TYPES)}", "change.change_type")
         with self.ctx.db.unit_of_work() as uow:
             user = self._staff(uow, actor)
-            parent = self._parent(uow, parent_ref)
+            parent = self._parent(uow, user, parent_ref)
             day = self.cases._effective_date(None, effective_date)
             household = self._current_household(uow, parent)
             try:
@@ -226,7 +226,7 @@ class LifecycleService:
                           rule: str = "", effective_date=None) -> dict[str, Any]:
         with self.ctx.db.unit_of_work() as uow:
             user = self._staff(uow, actor)
-            parent = self._parent(uow, parent_ref)
+            parent = self._parent(uow, user, parent_ref)
             day = self.cases._effective_date(None, effective_date)
             engine = self.ctx.engine_for_programme(parent.programme, "termination")
             spec = self.ctx.definitions.forms["termination"]

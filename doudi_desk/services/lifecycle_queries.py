@@ -43,7 +43,7 @@ class LifecycleQueries:
 
         def check(code: str | None) -> bool:
             if code not in inside:
-                inside[code] = not user.area_code or user.area_code in lookup.area_chain(uow, code)
+                inside[code] = lookup.in_scope(uow, user, code)
             return inside[code]
 
         def name(code: str | None) -> str:
@@ -179,7 +179,5 @@ class LifecycleQueries:
             user = lookup.actor(uow, actor)
             if not set(user.roles) & STAFF_ROLES:
                 raise DomainError(f"用户 {user.full_name} 无权修改家庭情况，须由经办人或乡镇审核人办理")
-            case = lookup.case_by_ref(uow, case_ref)
-            if user.area_code and user.area_code not in lookup.area_chain(uow, case.village_code):
-                raise DomainError(f"案件 {case.number} 不在用户 {user.full_name} 的辖区内")
+            case = lookup.case_for(uow, user, case_ref)
             return household_to_dict(uow.households.get(case.household_id))

@@ -45,10 +45,30 @@ def area_chain(uow, code: str | None) -> list[str]:
     return chain
 
 
-def check_scope(uow, user: User, case: Case) -> None:
-    """Refuse a case outside the area the user works in (another township's families).
+def in_scope(uow, user: User, village_code: str | None) -> bool:
+    """Whether a village lies in the area the user works in.
 
-    A user without an area (a county-wide role, the command line's set-up users) sees every case.
+    A user without an area (a county-wide role, the command line's set-up users) works everywhere.
     """
-    if user.area_code and user.area_code not in area_chain(uow, case.village_code):
+    return not user.area_code or user.area_code in area_chain(uow, village_code)
+
+
+def check_scope(uow, user: User, case: Case) -> None:
+    """Refuse a case outside the area the user works in (another township's families)."""
+    if not in_scope(uow, user, case.village_code):
         raise DomainError(f"案件 {case.number} 不在用户 {user.full_name} 的辖区内")
+
+
+def check_village_scope(uow, user: User, village_code: str) -> None:
+    """Refuse a village outside the area the user works in."""
+    if not in_scope(uow, user, village_code):
+        area = uow.areas.get(village_code)
+        raise DomainError(f"{area.name if area else village_code} 不在用户 {user.full_name} 的辖区内")
+
+
+def case_for(uow, user: User | None, ref: str | int) -> Case:
+    """A case by id or number, refused when it lies outside the user's area (no user: no check)."""
+    case = case_by_ref(uow, ref)
+    if user is not None:
+        check_scope(uow, user, case)
+    return case

@@ -42,7 +42,7 @@ from ..printing import (
     render,
     render_case_file,
 )
-from ..storage.repo import NotFoundError
+from . import lookup
 from .audit import record_export
 from .context import AppContext
 from .office import OfficeService
@@ -149,7 +149,7 @@ class PrintService:
         if kind not in KINDS:
             raise InputError(f"KIND: 没有这种文书「{kind}」（可选：{'、'.join(KINDS)}）", "kind")
         with self.ctx.db.unit_of_work() as uow:
-            case = self._case(uow, case_ref)
+            case = self._case(uow, case_ref, actor)
             reason = self._unavailable(uow, case, kind)
             if reason:
                 raise DomainError(f"案件 {case.number} 不能打印{KINDS[kind].title}：{reason}")
@@ -170,7 +170,7 @@ class PrintService:
     def case_file(self, case_ref: str | int, actor: str | None = None) -> bytes:
         """案件档案: every document of the case in procedure order behind a cover, numbered through."""
         with self.ctx.db.unit_of_work() as uow:
-            case = self._case(uow, case_ref)
+            case = self._case(uow, case_ref, actor)
             context = self._case_context(uow, case)
             parts = []
             for kind in CASE_FILE_ORDER:
@@ -271,6 +271,9 @@ class PrintService:
             area = uow.areas.get(area_code)
             if area is None or area.level not in ("village", "township"):
                 raise InputError(f"--village: 没有村（社区）或乡镇「{area_code}」", "village")
+            user = lookup.actor(uow, actor) if actor else None
+            if user is not None:
+                lookup.check_village_scope(uow, user, area.code)
             villages = [area] if area.level == "village" else uow.areas.children(area.code, level="village")
             households = []
             totals = {"households": 0, "members": 0, "covered": 0, "amount": Decimal(0)}
@@ -293,7 +296,6 @@ class PrintService:
                     totals["amount"] += amount
             if not households:
                 raise DomainError(f"{area.name}没有在保家庭，花名册为空")
-            user = uow.users.get(actor) if actor else None
             data = {"area": {"code": area.code, "name": area.name}, "programme_label": PROGRAMMES[programme],
                     "office": self.office.details_in(uow, area.code if area.level == "township" else area.parent_code),
                     "issued_on": self.ctx.today(), "households": households, "totals": totals,
@@ -346,19 +348,10 @@ class PrintService:
         dirs = tuple(d for d in (folder, str(shipped_templates())) if d)
         return PrintConfig(template_dirs=dirs, fonts=fonts)
 
-    def _case(self, uow, ref: str | int) -> Case:
-        text = str(ref).strip()
-        case = None
-        if text.isdigit():
-            try:
-                case = uow.cases.get(int(text))
-            except NotFoundError:
-                case = None
-        if case is None:
-            case = uow.cases.get_by_number(text)
-        if case is None:
-            raise DomainError(f"没有案件「{ref}」")
-        return case
+    @staticmethod
+    def _case(uow, ref: str | int, actor: str | None = None) -> Case:
+        """The case; with an actor, refused when it lies outside the actor's area."""
+        return lookup.case_for(uow, lookup.actor(uow, actor) if actor else None, ref)
 
     def _village(self, uow, code: str):
         area = uow.areas.get(code)

@@ -183,3 +183,44 @@ def test_staff_relative_cases_are_listed_for_the_county(db, capsys):
     code, out, _ = run(capsys, url, "case", "list", "--staff-relative", "--json")
     rows = json.loads(out)
     assert [r["head"] for r in rows] == ["赵德明"] and rows[0]["staff_relative"]
+
+
+def test_as_user_needs_the_password_once_passwords_are_in_use(db, capsys, monkeypatch):
+    """`--as USER` is not a free pass: once any account has a password (always on a shared server),
+    the command needs USER's password (DOUDI_PASSWORD or the terminal), failures count towards the
+    lock-out and every attempt is in the office log."""
+    import io
+
+    url, path, tmp = db
+    new_case = ("case", "new", "--household", write(tmp, "h.json", HOUSEHOLD), "--programme", "dibao",
+                "--as", "clerk", "--date", d(0))
+    monkeypatch.delenv("DOUDI_PASSWORD", raising=False)
+    # No password anywhere yet: --as works as before (a single clerk's PC).
+    assert run(capsys, url, *new_case)[0] == 0
+    assert run(capsys, url, "user", "add", "admin", "管理员", "--roles", "admin")[0] == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("Office-key-2026\n"))  # the first password: an admin's
+    assert run(capsys, url, "user", "passwd", "admin", "--password-stdin", "--permanent")[0] == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("Qingshan-2026\n"))
+    monkeypatch.setenv("DOUDI_PASSWORD", "Office-key-2026")  # the admin acting is the admin
+    code, _out, err = run(capsys, url, "user", "passwd", "clerk", "--password-stdin", "--permanent", "--as", "admin")
+    assert code == 0, err
+    monkeypatch.delenv("DOUDI_PASSWORD")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal: nobody to ask
+    before = dump_db(path)
+    code, _out, err = run(capsys, url, *new_case)
+    assert code == 2 and "DOUDI_PASSWORD" in err and "clerk" in err
+    assert dump_db(path) == before  # refused before anything was written
+    monkeypatch.setenv("DOUDI_PASSWORD", "wrong-password")
+    code, _out, err = run(capsys, url, "case", "show", "1", "--as", "clerk")
+    assert code == 2 and "用户名或密码不正确" in err and "再错 4 次" in err
+    monkeypatch.setenv("DOUDI_PASSWORD", "Qingshan-2026")
+    code, out, err = run(capsys, url, "case", "show", "1", "--as", "clerk")
+    assert code == 0, err
+    # Other users still need their own password: the clerk's does not open the approver's account.
+    code, _out, err = run(capsys, url, "case", "show", "1", "--as", "approver")
+    assert code == 2 and "尚未设置密码" in err
+    code, out, err = run(capsys, url, "audit", "log", "--limit", "10")
+    assert code == 0, err
+    lines = [line for line in out.splitlines() if "命令行登录" in line]
+    assert sum("失败" in line for line in lines) == 2 and sum("失败" not in line for line in lines) == 2
+    assert "密码错误（连续第 1 次）" in out and "尚未设置密码" in out

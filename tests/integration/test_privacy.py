@@ -11,7 +11,7 @@ from doudi_desk.services.admin import AdminService
 from doudi_desk.services.audit import AuditService
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.queries import CaseQuery, QueryService
-from tests.integration.test_dibao_paths import POSTING, day, household, to_posting
+from tests.integration.test_dibao_paths import APPLICATION, POSTING, day, household, to_posting
 
 HEAD_ID = "130102197203150316"
 
@@ -95,3 +95,56 @@ def test_exports_with_id_numbers_are_logged(office):
         ("reviewer", f"案件档案（{view['number']}）")]
     assert all(e["data"]["fields"] == ["公民身份号码"] for e in log)
     assert AuditService(office).verify()["ok"]
+
+
+def test_every_case_action_is_refused_outside_the_users_township(office):
+    """Services, not only lists, keep a township's staff to their own families: every action on
+    another township's case is refused with 辖区 in the message and writes nothing."""
+    from doudi_desk.services.lifecycle import LifecycleService
+    from doudi_desk.services.printing import PrintService
+    from tests.conftest import dump_db
+
+    admin = AdminService(office)
+    admin.add_user("hexi", "河西经办", ["caseworker", "township_reviewer"], "130999102")
+    admin.add_user("hexi_village", "红星村专干", ["caseworker"], "130999102001")
+    admin.add_user("county", "县审批", ["county_approver"], "130999")
+    svc = CaseService(office)
+    approved = to_posting(svc)  # 河东镇 前进村
+    approved = svc.advance(approved["id"], "submit_to_county", "reviewer", data=POSTING, effective_date=day(12))
+    approved = svc.advance(approved["id"], "approve", "county", effective_date=day(13))  # a county user may
+    assert approved["state"] == "approved"
+    open_case = svc.create_case(household(), "dibao", "clerk", applied_on=day(0), allow_duplicate=True,
+                                comment="测试重复")
+    life, printing = LifecycleService(svc), PrintService(office)
+    before = dump_db(office.db_path)
+    attempts = {
+        "show": lambda who: svc.show(open_case["id"], who),
+        "advance": lambda who: svc.advance(open_case["id"], "accept", who, effective_date=day(1)),
+        "save_forms": lambda who: svc.save_forms(open_case["id"], who, {"application": {"reason": "生活困难"}}),
+        "update_household": lambda who: svc.update_household(open_case["id"], who, household()),
+        "extend_deadline": lambda who: svc.extend_deadline(open_case["id"], who, "hard_investigation"),
+        "create_case": lambda who: svc.create_case(household(), "dibao", who, applied_on=day(0),
+                                                   allow_duplicate=True, comment="测试"),
+        "start_review": lambda who: life.start_review(approved["id"], who),
+        "start_termination": lambda who: life.start_termination(approved["id"], who, "voluntary", "本人申请退出"),
+        "print_case_document": lambda who: printing.case_document(approved["id"], "home_visit_form", who),
+        "print_case_file": lambda who: printing.case_file(approved["id"], who),
+        "print_roster": lambda who: printing.roster("130999101", actor=who),
+    }
+    refused = 0
+    for who in ("hexi", "hexi_village"):
+        for name, attempt in attempts.items():
+            with pytest.raises(DomainError, match="辖区") as err:
+                attempt(who)
+            assert "河西" in str(err.value) or "红星村" in str(err.value), (name, str(err.value))
+            refused += 1
+    assert dump_db(office.db_path) == before
+    # A village officer is kept to the village: the township's roster is refused, the village's printed.
+    with pytest.raises(DomainError, match="辖区"):
+        printing.roster("130999102", actor="hexi_village")
+    # The same actions inside the user's own township work.
+    mine = svc.create_case(household(village="130999102001"), "dibao", "hexi", applied_on=day(0),
+                           allow_duplicate=True, comment="测试")
+    assert svc.advance(mine["id"], "accept", "hexi", data=APPLICATION, effective_date=day(1))["state"] == "accepted"
+    assert svc.show(mine["id"], "hexi_village")["number"] == mine["number"]
+    assert refused == 2 * len(attempts)
