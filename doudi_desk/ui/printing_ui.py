@@ -471,9 +471,9 @@ class CasePrintPanel(QWidget):
         self._set_busy(True)
         self.result.working(title)
         self.requested.emit(kind)
-        case_id = self.case_id
+        case_id, actor = self.case_id, self.shell.user["username"]
         self.shell.print_desk.generate(
-            lambda printing: printing.case_document(case_id, kind), f"{number}_{title}", title, owner=self,
+            lambda printing: printing.case_document(case_id, kind, actor), f"{number}_{title}", title, owner=self,
             on_done=lambda printed: (self._set_busy(False), self.result.done(printed)),
             on_error=lambda exc: (self._set_busy(False), self.result.failed(exc, title)))
 

@@ -157,6 +157,11 @@ def test_case_page_prints_the_approval_form_off_the_gui_thread(qtbot, demo_url, 
     assert case_file != path and panel.result.printed.pages > 3
     assert "案件档案" in _pdf_text(case_file) and view["number"] in _pdf_text(case_file)
     assert threads == [False, False]
+    # The case file has full ID numbers: its export is logged under the user who printed it.
+    from doudi_desk.services.audit import AuditService
+
+    exports = AuditService(ctx).office_log(actions=["export"], limit=5)
+    assert (exports[0]["actor"], exports[0]["subject"]) == ("wangfang", f"案件档案（{view['number']}）")
     assert not _crash_dialogs()
     window.close()
     ctx.db.dispose()
