@@ -151,6 +151,8 @@ class Household:
     village_code: str | None = None
     address: str = ""
     phone: str = ""
+    bank_name: str = ""  # where the benefit is paid (开户银行)
+    bank_account: str = ""  # digits only; masked for roles that do not need it
     id: int | None = None
 
     @property

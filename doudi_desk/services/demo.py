@@ -149,10 +149,14 @@ def _household(rng: random.Random, used: set[str], village: str, eligible: bool)
     rigid = []
     if any(m.get("serious_illness") for m in members):
         rigid.append({"kind": "medical", "amount": str(rng.randint(3, 20) * 1000), "member": None})
+    address = f"{rng.randint(1, 120)}号"
+    phone = f"13{rng.randint(100000000, 999999999)}"
     return {
         "village": village,
-        "address": f"{rng.randint(1, 120)}号",
-        "phone": f"13{rng.randint(100000000, 999999999)}",
+        "address": address,
+        "phone": phone,
+        "bank_name": "青山县农村信用社",
+        "bank_account": f"6230 5801 {phone[2:6]} {phone[6:]}00",  # no extra draw: the demo stays the same
         "members": members,
         "income": income,
         "rigid_expenses": rigid,

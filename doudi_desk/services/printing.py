@@ -286,6 +286,7 @@ class PrintService:
                     households.append({
                         "village": village.name, "head": h.head.name, "size": len(h.members), "covered": covered,
                         "amount": amount, "start_month": d.get("start_month") or "", "phone": h.phone,
+                        "bank_name": h.bank_name, "bank_account": h.bank_account,
                         "members": [{"name": m.name, "relation": RELATIONS.get(m.relation, m.relation), "sex": _sex(m.sex),
                                      "birth_date": m.birth_date.isoformat(), "id_number": m.id_number}
                                     for m in h.members],
@@ -301,7 +302,9 @@ class PrintService:
                     "issued_on": self.ctx.today(), "households": households, "totals": totals,
                     "prepared_by": user.full_name if user else ""}
             pdf = render(Part("roster", data), self._config(uow), title=f"{area.name}花名册")
-            record_export(uow, self.ctx, actor or "system", f"{area.name}花名册", fields=[PERSONAL_FIELDS["id_number"]],
+            fields = [PERSONAL_FIELDS["id_number"]] + (
+                [PERSONAL_FIELDS["bank_account"]] if any(h["bank_account"] for h in households) else [])
+            record_export(uow, self.ctx, actor or "system", f"{area.name}花名册", fields=fields,
                           area=area.code, rows=totals["members"])
             return pdf
 
@@ -679,6 +682,6 @@ def _private_values(h: Household, into: set[str]) -> None:
         if m.disability:
             into.add(m.disability.label)
             into.add(DISABILITY_TYPES.get(m.disability.type, m.disability.type))
-    for value in (h.phone, h.address):
+    for value in (h.phone, h.address, h.bank_account):
         if value:
             into.add(value)

@@ -25,7 +25,7 @@ from ..domain.model import (
     RELATIONS,
     User,
 )
-from ..domain.privacy import mask_id_number, sees_full_ids
+from ..domain.privacy import mask_bank_account, mask_id_number, sees_full_ids
 from ..domain.specs import ROLES, TransitionSpec, WorkflowSpec
 from .context import AppContext
 
@@ -295,8 +295,8 @@ class QueryService:
 
     # --- the household of a case, for the case page ------------------------------------------
     def household_of_case(self, case_id: int, actor: str | None = None) -> dict[str, Any]:
-        """The household of a case for the case page; ID numbers masked unless ``actor``'s role
-        needs them, and refused for a case outside ``actor``'s area."""
+        """The household of a case for the case page; ID numbers and the bank account masked unless
+        ``actor``'s role needs them, and refused for a case outside ``actor``'s area."""
         with self.ctx.db.unit_of_work() as uow:
             case = uow.cases.get(int(case_id))
             full = False
@@ -325,7 +325,8 @@ class QueryService:
                             "sex": "男" if m.sex == "M" else "女", "age": m.age_on(today), "notes": "，".join(notes)})
         return {
             "village": h.village_code, "village_name": village.name if village else h.village_code,
-            "address": h.address, "phone": h.phone, "members": members,
+            "address": h.address, "phone": h.phone, "members": members, "bank_name": h.bank_name,
+            "bank_account": h.bank_account if full else mask_bank_account(h.bank_account),
             "income": [{"type": INCOME_TYPES.get(i.type, i.type), "amount": str(i.amount),
                         "member": h.members[i.member].name if i.member is not None else "家庭"} for i in h.income],
             "rigid_expenses": [{"kind": EXPENSE_KINDS.get(e.kind, e.kind), "amount": str(e.amount)}

@@ -103,6 +103,8 @@ class HouseholdRow(Base):
     village_code: Mapped[str | None] = mapped_column(CODE, ForeignKey("areas.code"), index=True)
     address: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
+    bank_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    bank_account: Mapped[str] = mapped_column(String(40), default="", server_default="")
     no_able_supporter: Mapped[bool] = mapped_column(Boolean, default=False)
     assets: Mapped[dict[str, Any]] = mapped_column(JSON)
     temporary: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)

@@ -329,6 +329,8 @@ def _fill_household(row: HouseholdRow, h: Household) -> None:
     row.village_code = h.village_code
     row.address = h.address
     row.phone = h.phone
+    row.bank_name = h.bank_name
+    row.bank_account = h.bank_account
     row.no_able_supporter = h.no_able_supporter
     row.assets = _assets_json(h.assets)
     row.temporary = _temporary_json(h.temporary)
@@ -373,6 +375,8 @@ def _household(row: HouseholdRow) -> Household:
         village_code=row.village_code,
         address=row.address,
         phone=row.phone,
+        bank_name=row.bank_name,
+        bank_account=row.bank_account,
     )
 
 

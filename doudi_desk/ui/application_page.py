@@ -33,7 +33,7 @@ from ..domain.household import TEMPORARY_TYPES, parse_household
 from ..domain.model import PROGRAMMES
 from .errors import friendly, show_error
 from .forms import DateField
-from .household_editor import HouseholdEditor
+from .household_editor import ContactRow, HouseholdEditor
 from .style import set_role
 
 log = logging.getLogger(__name__)
@@ -84,17 +84,9 @@ class ApplicationPage(QWidget):
         row.addWidget(self.applied_on)
         row.addStretch(1)
         form.addRow(row)
-        row2 = QHBoxLayout()
-        self.address = QLineEdit()
-        self.address.setObjectName("address")
-        self.phone = QLineEdit()
-        self.phone.setObjectName("phone")
-        self.phone.setMaximumWidth(160)
-        row2.addWidget(QLabel("住址"))
-        row2.addWidget(self.address, 1)
-        row2.addWidget(QLabel("联系电话"))
-        row2.addWidget(self.phone)
-        form.addRow(row2)
+        self.contact = ContactRow()
+        self.address, self.phone = self.contact.edits["address"], self.contact.edits["phone"]
+        form.addRow(self.contact)
         layout.addWidget(head)
 
         # 临时救助: the claim (type, proposed amount, cause) and, when refused as a repeat, the reason.
@@ -190,7 +182,7 @@ class ApplicationPage(QWidget):
         self._dup_timer.setInterval(300)
         self._dup_timer.timeout.connect(lambda: self.check_duplicates(quiet=True))
         self._dirty = False
-        for w in (self.address, self.phone, self.claim_amount, self.claim_cause):
+        for w in (*self.contact.edits.values(), self.claim_amount, self.claim_cause):
             w.textChanged.connect(self._edited)
         self.applied_on.changed.connect(self._edited)
         self.village.currentIndexChanged.connect(self._edited)
@@ -232,8 +224,7 @@ class ApplicationPage(QWidget):
         programme = self.programme_value
         data = {
             "village": self.village.currentData(),
-            "address": self.address.text().strip(),
-            "phone": self.phone.text().strip(),
+            **self.contact.values(),
             **self.household.household_data(applicant=programme == "tekun"),
         }
         if programme == "temporary":
@@ -247,8 +238,7 @@ class ApplicationPage(QWidget):
     def set_household(self, h: dict[str, Any]) -> None:
         i = self.village.findData(h.get("village"))
         self.village.setCurrentIndex(max(i, 0))
-        self.address.setText(h.get("address", ""))
-        self.phone.setText(h.get("phone", ""))
+        self.contact.set_values(h)
         claim = h.get("temporary") or {}
         self.claim_type.setCurrentIndex(max(self.claim_type.findData(claim.get("type")), 0))
         self.claim_amount.setText(str(claim.get("amount") or ""))

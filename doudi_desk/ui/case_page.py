@@ -755,7 +755,8 @@ class CasePage(QWidget):
                       if claim else "")
         self.summary_text.setText(
             claim_text +
-            f"{h.get('village_name', '')} {h.get('address', '')}  电话 {h.get('phone') or '—'}\n"
+            f"{h.get('village_name', '')} {h.get('address', '')}  电话 {h.get('phone') or '—'}"
+            f"  发放账户 {' '.join(v for v in (h.get('bank_name'), h.get('bank_account')) if v) or '未登记'}\n"
             f"收入：{income}\n刚性支出：{rigid}\n"
             f"财产：金融资产 {a.get('financial', '0')} 元，车辆 {a.get('vehicles', 0)} 辆，住房 {a.get('homes', 0)} 套"
             + ("，有商业用房" if a.get("commercial_property") else ""))

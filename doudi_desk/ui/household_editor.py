@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -458,3 +458,36 @@ class HouseholdEditor(QWidget):
             r = int(field.split("[")[1].split("]")[0])
             return f"家庭成员第{r + 1}行：" + str(exc).split(": ", 1)[-1]
         return None
+
+
+class ContactRow(QWidget):
+    """住址, 联系电话 and the account the benefit is paid into (开户银行, 银行账号: digits and spaces
+    only as typed; the services check the length). Shared by 申请登记 and 修改家庭情况."""
+
+    KEYS = ("address", "phone", "bank_name", "bank_account")
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.edits: dict[str, QLineEdit] = {}
+        for key, label, width in (("address", "住址", None), ("phone", "联系电话", 150),
+                                  ("bank_name", "开户银行", 150), ("bank_account", "银行账号", 200)):
+            edit = QLineEdit()
+            edit.setObjectName(key)
+            if width:
+                edit.setMaximumWidth(width)
+            row.addWidget(QLabel(label))
+            row.addWidget(edit, 0 if width else 1)
+            self.edits[key] = edit
+        account = self.edits["bank_account"]
+        account.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9 ]{0,40}"), account))
+        account.setPlaceholderText("保障金发放账号")
+        self.edits["bank_name"].setPlaceholderText("如：信用社")
+
+    def values(self) -> dict[str, str]:
+        return {key: edit.text().strip() for key, edit in self.edits.items()}
+
+    def set_values(self, household: dict[str, Any]) -> None:
+        for key, edit in self.edits.items():
+            edit.setText(str(household.get(key) or ""))

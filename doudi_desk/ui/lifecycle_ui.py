@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -40,7 +39,7 @@ from ..domain.specs import FormSpec
 from ..services.lifecycle import RESULTS, STATUSES
 from .errors import friendly
 from .forms import DateField
-from .household_editor import HouseholdEditor
+from .household_editor import ContactRow, HouseholdEditor
 from .style import set_role
 
 STAFF_ROLES = {"caseworker", "township_reviewer"}
@@ -338,17 +337,10 @@ class HouseholdDialog(SubmitDialog):
                        "在此修改；修改逐项记入办理记录，乡镇审核时按修改后的家庭情况测算。")
         intro.setWordWrap(True)
         self.body.addWidget(intro)
-        row = QHBoxLayout()
-        self.address = QLineEdit(household.get("address", ""))
-        self.address.setObjectName("address")
-        self.phone = QLineEdit(household.get("phone", ""))
-        self.phone.setObjectName("phone")
-        self.phone.setMaximumWidth(160)
-        row.addWidget(QLabel("住址"))
-        row.addWidget(self.address, 1)
-        row.addWidget(QLabel("联系电话"))
-        row.addWidget(self.phone)
-        self.body.addLayout(row)
+        self.contact = ContactRow()
+        self.contact.set_values(household)
+        self.address, self.phone = self.contact.edits["address"], self.contact.edits["phone"]
+        self.body.addWidget(self.contact)
         self.editor = HouseholdEditor(compact=True)
         self.editor.set_household(household)
         self.editor.set_applicant_column(view.get("programme") == "tekun")
@@ -373,7 +365,7 @@ class HouseholdDialog(SubmitDialog):
             return "请填写办理日期"
         data = {k: v for k, v in self.original.items() if k not in ("members", "income", "rigid_expenses", "assets")}
         data |= self.editor.household_data(applicant=True)
-        data["address"], data["phone"] = self.address.text().strip(), self.phone.text().strip()
+        data |= self.contact.values()
         return {"household": data, "comment": comment, "effective_date": self.date.text()}
 
     def refused(self, exc: BaseException | str) -> None:

@@ -86,6 +86,10 @@ def test_whole_case_through_the_window(qtbot, office):
     page.village.setCurrentIndex(page.village.findData("130999101001"))
     type_text(qtbot, page.applied_on.edit, "2026-11-02")
     type_text(qtbot, page.address, "前进村3组12号")
+    type_text(qtbot, page.contact.edits["bank_name"], "县农村信用社")
+    account = page.contact.edits["bank_account"]
+    type_text(qtbot, account, "6230-5801 abc0011 2233 445")  # letters and hyphens are not taken
+    assert account.text() == "62305801 0011 2233 445"
     table = page.members
     edit_cell(qtbot, table, 0, 0, "王建国")
     edit_cell(qtbot, table, 0, 1, HEAD)
@@ -119,6 +123,7 @@ def test_whole_case_through_the_window(qtbot, office):
     settle(qtbot, window)
     assert case_page.view["state"] == "applied" and case_page.view["household"]["members"] == 3
     case_id = case_page.case_id
+    assert "发放账户 县农村信用社 6230580100112233445" in case_page.summary_text.text()  # a caseworker sees it all
 
     # --- 受理, 开始调查, 调查完成 (the forms of each step on the page) ---
     app_form = case_page.editors["application"]

@@ -148,3 +148,51 @@ def test_every_case_action_is_refused_outside_the_users_township(office):
     assert svc.advance(mine["id"], "accept", "hexi", data=APPLICATION, effective_date=day(1))["state"] == "accepted"
     assert svc.show(mine["id"], "hexi_village")["number"] == mine["number"]
     assert refused == 2 * len(attempts)
+
+
+@pytest.mark.parametrize("raw, stored", [("6230 5801 0011 2233 445", "6230580100112233445"),
+                                         ("6230-5801-0011", "623058010011"), ("", ""), (None, "")])
+def test_bank_account_is_kept_as_digits(raw, stored):
+    from doudi_desk.domain.household import household_to_dict, parse_household
+
+    h = parse_household(household(bank_name="县农村信用社", bank_account=raw))
+    assert h.bank_account == stored
+    assert household_to_dict(h).get("bank_account", "") == stored
+
+
+@pytest.mark.parametrize("raw", ["12345", "6230 5801 0011 2233 4455 6677 8899 0123", "6230５８01001122", "账号6230580100",
+                                 12345678901])
+def test_bad_bank_account_is_refused_by_name(raw):
+    from doudi_desk.domain.errors import InputError
+    from doudi_desk.domain.household import parse_household
+
+    with pytest.raises(InputError, match="household.bank_account: 银行账号应为"):
+        parse_household(household(bank_account=raw))
+
+
+def test_bank_account_masked_unless_the_role_needs_it_and_logged_when_printed(office):
+    from doudi_desk.services.printing import PrintService
+    from tests.integration.test_dibao_paths import OPINION, investigation
+    from tests.printing_helpers import flat, pages_text
+
+    svc = CaseService(office)
+    view = svc.create_case(household(bank_name="县农村信用社", bank_account="6230 5801 0011 2233 445"), "dibao",
+                           "clerk", applied_on=day(0))
+    cid = view["id"]
+    for trigger, actor, data, n in (("accept", "clerk", APPLICATION, 1), ("start_investigation", "clerk", None, 2),
+                                    ("complete_investigation", "clerk", investigation(), 4),
+                                    ("post_notice", "reviewer", OPINION, 5), ("submit_to_county", "reviewer", POSTING, 12),
+                                    ("approve", "approver", None, 13)):
+        view = svc.advance(cid, trigger, actor, data=data, effective_date=day(n))
+    assert view["state"] == "approved"
+    q = QueryService(office)
+    seen = {who: q.household_of_case(cid, who)["bank_account"] for who in ("clerk", "reviewer", "approver", "admin")}
+    assert seen == {"clerk": "6230580100112233445", "reviewer": "6230580100112233445",
+                    "approver": "***************3445", "admin": "***************3445"}
+    assert q.household_of_case(cid)["bank_account"] == "***************3445"
+    assert q.household_of_case(cid, "approver")["bank_name"] == "县农村信用社"
+    # The 花名册 (internal, the payment list) carries it, and its export names both kinds of data.
+    text = flat("".join(pages_text(PrintService(office).roster("130999101001", actor="clerk"))))
+    assert "县农村信用社" in text and "6230580100112233445" in text
+    export = AuditService(office).office_log(actions=["export"], limit=1)[0]
+    assert export["data"]["fields"] == ["公民身份号码", "银行账号"]

@@ -96,7 +96,7 @@ def _roster_data(head="王建国"):
     return {"area": {"code": "1", "name": "东岗村"}, "programme_label": "最低生活保障",
             "office": {"name": "桃源镇人民政府"}, "issued_on": dt.date(2026, 11, 23),
             "households": [{"village": "东岗村", "head": head, "size": 1, "covered": 1, "amount": "500",
-                            "start_month": "2026-12", "phone": "13912345678",
+                            "start_month": "2026-12", "phone": "13912345678", "bank_name": "县农村信用社", "bank_account": "6230580100112233445",
                             "members": [{"name": head, "relation": "户主", "sex": "男", "birth_date": "1970-01-01",
                                          "id_number": "130102197001010017"}]}],
             "totals": {"households": 1, "members": 1, "covered": 1, "amount": "500"}, "prepared_by": "张敏"}
@@ -105,7 +105,7 @@ def _roster_data(head="王建国"):
 def test_roster_is_internal_landscape_with_id_numbers():
     pdf = render(Part("roster", _roster_data()), CONFIG)
     text = flat(pages_text(pdf)[0])
-    assert "130102197001010017" in text and "内部资料" in text
+    assert "130102197001010017" in text and "6230580100112233445" in text and "内部资料" in text
     import io
 
     from pypdf import PdfReader
