@@ -23,37 +23,15 @@ from tests.gui.conftest import (
     type_text,
 )
 from tests.gui.test_workflow_gui import choose_cell, dialog_action, edit_cell, fire
+from tests.integration.test_lifecycle import GAP as _GAP
+from tests.integration.test_lifecycle import SINGLE
 
 ELDER = make_id("130102", dt.date(1948, 6, 18), 93)
 BROTHER = make_id("130102", dt.date(1950, 2, 1), 17)
 ZHAO = make_id("130102", dt.date(1980, 11, 30), 51)
 SUN = make_id("130102", dt.date(1982, 4, 12), 62)
 
-GAP = {
-    "village": "130999101001",
-    "address": "前进村3组12号",
-    "members": [
-        {"name": "王建国", "id_number": "130102197203150316", "relation": "head"},
-        {"name": "李秀兰", "id_number": "130102197508020424", "relation": "spouse", "serious_illness": True},
-        {"name": "王小明", "id_number": "130102201205200152", "relation": "child"},
-        {"name": "王老汉", "id_number": "130102195001090176", "relation": "parent"},
-    ],
-    "income": [{"type": "wage", "amount": "14400", "member": 0}, {"type": "farming", "amount": "3600"},
-               {"type": "basic_pension", "amount": "1800", "member": 3}],
-    "rigid_expenses": [{"kind": "medical", "amount": "6000", "member": 1}],
-    "assets": {"financial": "8000", "vehicles": [], "homes": 1},
-}
-SINGLE = {
-    "village": "130999101001",
-    "members": [
-        {"name": "赵德明", "id_number": "130102198011300513", "relation": "head"},
-        {"name": "孙丽", "id_number": "130102198204120623", "relation": "spouse"},
-        {"name": "赵晨", "id_number": "130102200509010716", "relation": "child",
-         "disability": {"type": "intellectual", "grade": 3}},
-    ],
-    "income": [{"type": "wage", "amount": "30000", "member": 0}, {"type": "wage", "amount": "6000", "member": 1}],
-    "assets": {"financial": "12000", "vehicles": [], "homes": 1},
-}
+GAP = dict(_GAP, address="前进村3组12号")
 # Another family like GAP (other people), reviewed every 6 months too.
 GAP_B = dict(GAP, address="前进村2组7号", members=[
     {"name": "周海燕", "id_number": make_id("130102", dt.date(1974, 5, 3), 26), "relation": "head"},
