@@ -83,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")
         return 130
+    except BrokenPipeError:  # `doudi-admin case list | head`: the reader has had enough
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception:  # a bug: keep the traceback in the log, show a short Chinese message
         if os.environ.get("DOUDI_DEBUG"):
             raise

@@ -224,3 +224,29 @@ def test_as_user_needs_the_password_once_passwords_are_in_use(db, capsys, monkey
     lines = [line for line in out.splitlines() if "命令行登录" in line]
     assert sum("失败" in line for line in lines) == 2 and sum("失败" not in line for line in lines) == 2
     assert "密码错误（连续第 1 次）" in out and "尚未设置密码" in out
+
+
+def test_output_cut_short_by_a_pipe_is_not_a_crash(db, capsys, monkeypatch, tmp_path):
+    """`doudi-admin case list | head -2`: when the reader closes the pipe, exit 0 quietly (no crash log)."""
+    url, _path, tmp = db
+    assert run(capsys, url, "case", "new", "--household", write(tmp, "h.json", HOUSEHOLD), "--programme", "dibao",
+               "--as", "clerk")[0] == 0
+
+    class ClosedPipe:
+        def __init__(self):
+            self.file = open(tmp_path / "rest", "w")  # noqa: SIM115 - the rest goes to os.devnull over this fd
+
+        def write(self, _text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self):
+            return self.file.fileno()
+
+        def flush(self):
+            pass
+
+    pipe = ClosedPipe()
+    monkeypatch.setattr("sys.stdout", pipe)
+    monkeypatch.setattr("doudi_desk.cli._log_crash", lambda: pytest.fail("a closed pipe is not a crash"))
+    assert main(["--db", url, "case", "list"]) == 0
+    pipe.file.close()
