@@ -246,6 +246,15 @@ class QueryService:
             r["flags"] = flags
             r["approve_label"] = "发布初审公示" if r["state"] == "preliminary_review" else "确认"
             r["can_return"] = r["state"] in RETURN_TRIGGERS
+            # The batch approves with the queue's action only; a 复核/变更 (作出决定) or 停保 (决定停保)
+            # in 县级决定 is decided on its case page (BatchService refuses it as well).
+            engine = self.ctx.engines.get(r["workflow_id"])
+            wanted = APPROVE_TRIGGERS.get(r["state"], ())
+            r["batchable"] = engine is None or any(
+                t.trigger in wanted for t in engine.spec.transitions_from(r["state"]))
+            if not r["batchable"]:
+                kind = {"review": "复核", "change": "变更", "termination": "停保"}.get(engine.spec.kind, "")
+                r["approve_label"] = f"{kind}决定（在案件页办理）" if kind else "在案件页办理"
         return rows
 
     # --- duplicate check -------------------------------------------------------------------

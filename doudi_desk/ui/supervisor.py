@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services.queries import APPROVE_TRIGGERS
 from .case_list import deadline_text
 from .style import GREY, RED, set_role
 
@@ -201,22 +200,7 @@ class SupervisorPage(QWidget):
         self.shell.executor.submit(self.shell.backend.queries.supervisor_queue, self.shell.user["username"],
                                    owner=self, on_done=self._arrived)
 
-    def _batchable(self, row: dict[str, Any]) -> bool:
-        """Whether the batch 批准 applies: the case's workflow has the queue's approve action at this
-        step. A 复核/变更 (作出决定) or 停保 (决定停保) in 县级决定 is decided on its case page."""
-        spec = self.shell.backend.workflow_for(row.get("workflow_id", ""))
-        if spec is None:
-            return True
-        wanted = APPROVE_TRIGGERS.get(row["state"], ())
-        return any(t.trigger in wanted for t in spec.transitions_from(row["state"]))
-
     def _arrived(self, rows: list[dict[str, Any]]) -> None:
-        for r in rows:
-            r["batchable"] = self._batchable(r)
-            if not r["batchable"]:
-                spec = self.shell.backend.workflow_for(r["workflow_id"])
-                kind = {"review": "复核", "change": "变更", "termination": "停保"}.get(spec.kind if spec else "", "")
-                r["approve_label"] = f"{kind}决定（在案件页办理）" if kind else "在案件页办理"
         self.model.set_rows(rows)
         overdue = sum(1 for r in rows if r.get("overdue"))
         self.info.setText(f"共 {len(rows)} 件待审批" + (f"，其中 {overdue} 件已逾期" if overdue else ""))

@@ -107,6 +107,14 @@ def test_review_that_lowers_the_amount(svc, life, office):
     view = svc.advance(review["id"], "submit_to_county", "reviewer", effective_date=day(22), data={
         "preliminary_opinion": {"opinion": "approve", "category": "adjust", "comment": "减发"}})
     assert view["proposal"]["monthly_amount"] == "1992"
+    # In the county's queue, but decided on its case page: the batch (approve) does not apply to it.
+    from doudi_desk.services.batch import BatchService
+    from doudi_desk.services.queries import QueryService
+
+    [row] = [r for r in QueryService(office).supervisor_queue("approver") if r["id"] == review["id"]]
+    assert (row["batchable"], row["approve_label"]) == (False, "复核决定（在案件页办理）")
+    result = BatchService(office).run([{"id": review["id"], "version": row["version"]}], "approve", "approver")
+    assert not result["done"] and len(result["failed"]) == 1
     before = dump_db(office.db_path)
     with pytest.raises(DomainError, match="减发，须书面说明理由"):
         svc.advance(review["id"], "decide", "approver", effective_date=day(23))
