@@ -591,8 +591,12 @@ class PrintService:
                 "decided_on": d.get("decided_on"), "decided_by": who(d.get("decided_by")),
                 "covered_names": [h.members[i].name for i in d.get("covered") or [] if 0 <= i < len(h.members)],
                 "amount_upper": rmb_upper(d.get("monthly_amount")) if d.get("monthly_amount") not in (None, "") else "",
+                # 临时救助: the one-off amount, and what was paid first (先行救助) out of it
+                "amount": d.get("amount") or "", "first_aid_amount": d.get("first_aid_amount") or "",
+                "amount_once_upper": rmb_upper(d.get("amount")) if d.get("amount") not in (None, "") else "",
             }
-        if case.county_delegated:
+        if case.county_delegated or (case.decision or {}).get("approval_level") == "township":
+            # decided by the township: delegated, or 临时救助 within the township's amount
             issuer = {"name": office["name"], "seal_text": office["seal_text"], "via": ""}
         else:
             issuer = {"name": office["county_office"], "seal_text": office["county_office"], "via": office["name"]}
@@ -611,7 +615,7 @@ class PrintService:
              "name": who(reviewed.actor) if reviewed else "",
              "date": reviewed.effective_date if reviewed else None, "seal": True},
             {"title": "乡镇审批意见" if case.county_delegated else "县级审批意见",
-             "opinion": _decision_text(decision, (forms.get("approval") or {}).get("comment") or ""),
+             "opinion": _decision_text(decision, (forms.get("approval") or {}).get("comment") or "", case.programme),
              "name": who(decided.actor) if decided else "",
              "date": decided.effective_date if decided else None, "seal": True},
         ]
@@ -658,12 +662,20 @@ def _amount(value: Any) -> str:
     return f"{d:.0f}" if d == d.to_integral_value() else f"{d:.2f}"
 
 
-def _decision_text(decision: dict[str, Any] | None, comment: str) -> str:
+def _decision_text(decision: dict[str, Any] | None, comment: str, programme: str = "dibao") -> str:
     if not decision:
         return ""
     if decision["result"] == "approved":
-        text = (f"同意。确认保障{len(decision['covered_names'])}人，户月保障金额{_amount(decision['monthly_amount'])}元，"
-                f"自{decision['start_month'][:4]}年{int(decision['start_month'][5:7])}月起发放。")
+        start = decision.get("start_month") or ""
+        since = f"自{start[:4]}年{int(start[5:7])}月起发放。" if len(start) >= 7 else ""
+        if decision.get("amount"):  # 临时救助: one payment
+            text = f"同意。给予临时救助{_amount(decision['amount'])}元，一次性发放。"
+        elif programme == "tekun":
+            text = (f"同意。认定{'、'.join(decision['covered_names'])}为特困人员，"
+                    f"月救助供养金额{_amount(decision['monthly_amount'])}元，{since}")
+        else:
+            text = (f"同意。确认保障{len(decision['covered_names'])}人，"
+                    f"户月保障金额{_amount(decision['monthly_amount'])}元，{since}")
         return text + (comment if comment and comment != "同意" else "")
     if decision["result"] == "refused":
         return "不予确认。理由：" + decision["reasons"]

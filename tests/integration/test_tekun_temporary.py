@@ -234,3 +234,37 @@ def test_one_claim_per_cause_per_year_unless_justified(svc):
     again = svc.create_case(temp_household(), "temporary", "clerk", applied_on=day(20),
                             repeat_reason="火灾后二次受灾，经村委会证明")
     assert "重复救助理由" in again["history"][0]["comment"]
+
+
+def test_notices_and_lists_speak_of_the_programme_they_are_for(svc, office):
+    """A 特困 or 临时救助 decision is not printed with 低保 wording, nor under the 低保 rule."""
+    from doudi_desk.services.printing import PrintService
+    from tests.printing_helpers import flat, pages_text, save_png
+
+    printing = PrintService(office)
+    view = tekun_to_county(svc)
+    posted = flat("".join(pages_text(printing.case_document(view["id"], "posting_list"))))
+    assert "《特困人员认定办法》（民发〔2021〕43号）" in posted and "最低生活保障审核确认办法" not in posted
+    view = svc.advance(view["id"], "approve", "approver", data={"tekun_approval": {"spot_checked": True}},
+                       effective_date=day(12))
+    pdf = printing.case_document(view["id"], "confirmation_notice")
+    save_png(pdf, "confirmation_notice_tekun")
+    text = flat("".join(pages_text(pdf)))
+    assert "特困人员救助供养确认通知书" in text and "纳入特困人员救助供养范围" in text
+    assert "月救助供养金额：1166元（大写：壹仟壹佰陆拾陆元整）" in text and "2026年11月起" in text
+    assert "户月保障金额" not in text and "最低生活保障" not in text
+    form = flat("".join(pages_text(printing.case_document(view["id"], "approval_form"))))
+    assert "同意。认定刘福为特困人员，月救助供养金额1166元，自2026年11月起发放。" in form
+
+    view = temp_to_posting(svc, temp_household(), first_aid=True)
+    view = svc.advance(view["id"], "submit_for_township_approval", "reviewer", data=POSTED, effective_date=day(11))
+    view = svc.advance(view["id"], "approve", "reviewer", effective_date=day(12))
+    pdf = printing.case_document(view["id"], "confirmation_notice")
+    save_png(pdf, "confirmation_notice_temporary")
+    text = flat("".join(pages_text(pdf)))
+    assert "临时救助确认通知书" in text and "救助金额：5000元（大写：伍仟元整），一次性发放，其中已先行救助3000元" in text
+    assert "按月发放" not in text and "保障人口" not in text
+    assert "（本通知书由" not in text  # decided by the township within its amount: the township issues it
+    form = flat("".join(pages_text(printing.case_document(view["id"], "approval_form"))))
+    assert "同意。给予临时救助5000元，一次性发放。" in form
+    assert "临时救助案件档案" in flat(pages_text(printing.case_file(view["id"]))[0])  # the whole file prints
