@@ -55,6 +55,33 @@ def effective_status(benefit: dict[str, Any] | None, on: dt.date) -> str | None:
     return status
 
 
+def latest_determination(uow, parent: Case) -> Case:
+    """The case whose household was last determined: the latest decided 复核, 变更 or 停保 case, else the parent."""
+    latest = parent
+    for other in uow.cases.children(parent.id):
+        if other.state == "decided":
+            latest = other
+    return latest
+
+
+def paid_cases(uow, village_code: str, programme: str, on: dt.date) -> list[tuple[Case, Household, dict[str, Any]]]:
+    """Approved cases of a village still paid on a date (a stopped benefit is left out), each with the
+    household as last determined and what is paid now: ``monthly_amount``, ``covered`` (indexes into
+    that household) and ``start_month`` — after a 复核 or 变更 these differ from the first decision."""
+    out = []
+    for case in uow.cases.query(state="approved", village_code=village_code, programme=programme):
+        if case.benefit and effective_status(case.benefit, on) == "stopped":
+            continue
+        d, b = case.decision or {}, case.benefit or {}
+        household = uow.households.get(latest_determination(uow, case).household_id)
+        out.append((case, household, {
+            "monthly_amount": b.get("monthly_amount") or d.get("monthly_amount"),
+            "covered": b.get("covered", d.get("covered")) or [],
+            "start_month": d.get("start_month") or "",
+        }))
+    return out
+
+
 def wage_income(household: Household) -> Decimal:
     return sum((i.amount for i in household.income
                 if i.type == "wage" and (i.member is None or not household.members[i.member].excluded)),
@@ -159,11 +186,7 @@ class LifecycleService:
 
     def _current_household(self, uow, parent: Case) -> Household:
         """The household as last determined: from the latest decided review or change, else the parent."""
-        latest = parent
-        for other in uow.cases.children(parent.id):
-            if other.state == "decided":
-                latest = other
-        household = copy.deepcopy(uow.households.get(latest.household_id))
+        household = copy.deepcopy(uow.households.get(latest_determination(uow, parent).household_id))
         household.id = None
         return self.cases._household_for_decision(parent, household)
 

@@ -45,6 +45,7 @@ from ..printing import (
 from . import lookup
 from .audit import record_export
 from .context import AppContext
+from .lifecycle import paid_cases
 from .office import OfficeService
 
 # Documents that print full ID numbers: each printing is an export recorded in the audit trail.
@@ -214,8 +215,11 @@ class PrintService:
             return "未作出不予确认决定"
         if kind == "posting_list" and not self._case_batches(uow, case):
             return "尚未发布初审公示"
-        if kind == "publication_list" and not uow.cases.query(state="approved", village_code=case.village_code, limit=1):
-            return "本村没有在保家庭"
+        if kind == "publication_list":
+            if case.programme == "temporary":
+                return "临时救助为一次性救助，不设长期公布名单"
+            if not paid_cases(uow, case.village_code, case.programme, self.ctx.today()):
+                return f"本村没有在保的{PROGRAMMES[case.programme]}家庭"
         if kind == "roster":
             return "花名册按村或乡镇打印"
         return None
@@ -278,11 +282,9 @@ class PrintService:
             households = []
             totals = {"households": 0, "members": 0, "covered": 0, "amount": Decimal(0)}
             for village in villages:
-                for case in uow.cases.query(state="approved", village_code=village.code, programme=programme):
-                    h = uow.households.get(case.household_id)
-                    d = case.decision or {}
-                    covered = len(d.get("covered") or [])
-                    amount = Decimal(str(d.get("monthly_amount") or 0))
+                for _case, h, d in paid_cases(uow, village.code, programme, self.ctx.today()):
+                    covered = len(d["covered"])
+                    amount = Decimal(str(d["monthly_amount"] or 0))
                     households.append({
                         "village": village.name, "head": h.head.name, "size": len(h.members), "covered": covered,
                         "amount": amount, "start_month": d.get("start_month") or "", "phone": h.phone,
@@ -441,11 +443,9 @@ class PrintService:
         village = self._village(uow, village_code)
         rows = []
         private: set[str] = set()
-        for case in uow.cases.query(state="approved", village_code=village_code, programme=programme):
-            h = uow.households.get(case.household_id)
-            d = case.decision or {}
-            rows.append(PostedRow(name=h.head.name, members=len(h.members), covered=len(d.get("covered") or []),
-                                  amount=_amount(d.get("monthly_amount"))))
+        for _case, h, d in paid_cases(uow, village_code, programme, self.ctx.today()):
+            rows.append(PostedRow(name=h.head.name, members=len(h.members), covered=len(d["covered"]),
+                                  amount=_amount(d["monthly_amount"])))
             _private_values(h, private)
         if not rows:
             raise DomainError(f"{village.name}没有在保的{PROGRAMMES[programme]}家庭")

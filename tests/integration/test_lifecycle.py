@@ -130,6 +130,13 @@ def test_review_that_lowers_the_amount(svc, life, office):
     assert [h["result"] for h in parent["benefit"]["history"]] == ["approved", "lower"]
     assert parent["history"][-1]["trigger"] == "benefit_lower"
     assert "新增经营收入" in parent["history"][-1]["comment"]
+    # The village's 公布名单 and the 花名册 show what is paid now, not the first decision's amount.
+    from doudi_desk.services.printing import PrintService
+    from tests.printing_helpers import flat, pages_text
+
+    for pdf in (PrintService(office).publication_list("130999101001"), PrintService(office).roster("130999101001")):
+        text = flat("".join(pages_text(pdf)))
+        assert "1992" in text and "2792" not in text
 
 
 def test_death_of_the_only_covered_member_proposes_termination(svc, life):
@@ -148,6 +155,13 @@ def test_death_of_the_only_covered_member_proposes_termination(svc, life):
     # Paid for June, not from July.
     assert effective_status(parent["benefit"], dt.date(2026, 6, 30)) == "active"
     assert effective_status(parent["benefit"], dt.date(2026, 7, 1)) == "stopped"
+    # Stopped: off the village's 公布名单 and the 花名册 (today is 2026-11-23).
+    from doudi_desk.services.printing import PrintService
+
+    with pytest.raises(DomainError, match="没有在保的最低生活保障家庭"):
+        PrintService(svc.ctx).publication_list("130999101001")
+    with pytest.raises(DomainError, match="没有在保家庭"):
+        PrintService(svc.ctx).roster("130999101001")
 
 
 def test_death_of_another_member_opens_a_change_due_within_three_months(svc, life):

@@ -327,3 +327,38 @@ def test_amount_in_capitals(amount, upper):
     from doudi_desk.services.printing import rmb_upper
 
     assert rmb_upper(amount) == upper
+
+
+def test_every_offered_document_of_every_programme_prints(tmp_path):
+    """The print tab offers a document only when it can be made: for every case of the demo with 特困,
+    临时救助, 复核, 变更 and 停保, every document offered as available renders (or, for a case with nothing
+    to print yet, is refused with a Chinese message) — no internal error."""
+    from doudi_desk.services.context import open_context
+    from doudi_desk.services.demo import build_demo
+    from doudi_desk.services.printing import PrintService
+    from doudi_desk.services.reports import list_cases
+
+    ctx = open_context(f"sqlite:///{tmp_path / 'all.sqlite3'}")
+    ctx.today = lambda: TODAY
+    ctx.now = lambda: dt.datetime(2026, 11, 23, 9, 0)
+    build_demo(ctx, households=40, with_other_programmes=True)
+    printer = PrintService(ctx)
+    printed, programmes, kinds = 0, set(), set()
+    for row in list_cases(ctx, limit=None):
+        for entry in printer.documents_for_case(row["id"]):
+            if not entry["available"]:
+                assert entry["reason"], entry
+                continue
+            try:
+                pdf = printer.case_document(row["id"], entry["kind"])
+            except DomainError as exc:  # e.g. a village list with nobody on it
+                assert re.search(r"[\u4e00-\u9fff]", str(exc)), exc
+                continue
+            assert pdf.startswith(b"%PDF")
+            printed += 1
+            programmes.add(row["number"].split("-")[1])
+            kinds.add(entry["kind"])
+    assert {"DB", "TK", "LS"} <= programmes  # 低保, 特困, 临时救助 (and their 复核/变更/停保 cases)
+    assert {"confirmation_notice", "approval_form", "case_file", "refusal_notice"} <= kinds
+    assert printed > 100
+    ctx.db.dispose()
