@@ -193,6 +193,8 @@ class PrintService:
         """Why a document cannot be printed for this case yet, or None."""
         forms = case.forms
         d = case.decision or {}
+        if kind in ("acceptance_notice", "correction_notice", "not_accepted_notice") and case.kind != "application":
+            return "复核、变更和停保由乡镇依职权启动，不出具受理、补正或不予受理文书"
         if kind == "acceptance_notice" and not case.accepted_on:
             return "尚未受理"
         if kind == "correction_notice" and not forms.get("correction_notice"):

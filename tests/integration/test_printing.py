@@ -346,6 +346,8 @@ def test_every_offered_document_of_every_programme_prints(tmp_path):
     printed, programmes, kinds = 0, set(), set()
     for row in list_cases(ctx, limit=None):
         for entry in printer.documents_for_case(row["id"]):
+            if row["kind"] != "application" and entry["kind"] == "acceptance_notice":  # started by the office
+                assert not entry["available"] and "依职权" in entry["reason"]
             if not entry["available"]:
                 assert entry["reason"], entry
                 continue
