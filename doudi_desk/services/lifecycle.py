@@ -56,7 +56,7 @@ def effective_status(benefit: dict[str, Any] | None, on: dt.date) -> str | None:
 
 
 def latest_determination(uow, parent: Case) -> Case:
-    """The case whose household was last determined: the latest decided 复核, 变更 or 停保 case, else the parent."""
+    """The case whose household was last determined: the latest decided 复核 or 变更, else the parent."""
     latest = parent
     for other in uow.cases.children(parent.id):
         if other.state == "decided":
