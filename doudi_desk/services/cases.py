@@ -291,11 +291,7 @@ class CaseService:
                               "原则上不再重复救助；确需再次救助的，请写明重复救助理由", field="repeat_reason")
 
     def _state_label(self, case: Case) -> str:
-        engine = self.ctx.engines.get(case.workflow_id)
-        try:
-            return engine.spec.state(case.state).label if engine else case.state
-        except KeyError:
-            return case.state
+        return lookup.state_label(self.ctx.engines, case.workflow_id, case.state)
 
     def _set_deadlines(self, case: Case, engine: WorkflowEngine, calendar: WorkingCalendar, day: dt.date) -> None:
         spec = engine.spec

@@ -54,17 +54,10 @@ class LifecycleQueries:
 
         return user, check, name
 
-    def _state_label(self, workflow_id: str, state: str) -> str:
-        engine = self.ctx.engines.get(workflow_id)
-        try:
-            return engine.spec.state(state).label if engine else state
-        except KeyError:
-            return state
-
     def _case_link(self, case) -> dict[str, Any]:
         return {"id": case.id, "number": case.number, "kind": case.kind,
                 "kind_label": KIND_LABELS.get(case.kind, WORKFLOW_KINDS.get(case.kind, case.kind)),
-                "state": case.state, "state_label": self._state_label(case.workflow_id, case.state),
+                "state": case.state, "state_label": lookup.state_label(self.ctx.engines, case.workflow_id, case.state),
                 "closed": case.closed, "applied_on": case.applied_on.isoformat(),
                 "result_label": (case.decision or {}).get("result_label")}
 
@@ -84,7 +77,7 @@ class LifecycleQueries:
                     "programme_label": PROGRAMMES.get(r["programme"], r["programme"]),
                     "status_label": STATUSES.get(r["status"], r["status"]),
                     "review_case_id": review.id if review else None,
-                    "review_state_label": self._state_label(review.workflow_id, review.state) if review else None,
+                    "review_state_label": lookup.state_label(self.ctx.engines, review.workflow_id, review.state) if review else None,
                 })
         return out
 
@@ -137,7 +130,7 @@ class LifecycleQueries:
                     "programme": case.programme,
                     "programme_label": PROGRAMMES.get(case.programme, case.programme),
                     "kind_label": KIND_LABELS.get(case.kind, case.kind),
-                    "case_state_label": self._state_label(case.workflow_id, case.state),
+                    "case_state_label": lookup.state_label(self.ctx.engines, case.workflow_id, case.state),
                     "village_name": village_name(r["village"]),
                 }
                 if head_id not in latest or latest[head_id]["case_id"] < case.id:

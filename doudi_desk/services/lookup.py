@@ -33,6 +33,15 @@ def case_by_ref(uow, ref: str | int) -> Case:
     return case
 
 
+def state_label(engines, workflow_id: str, state: str) -> str:
+    """A state's Chinese label from its workflow (the raw name when the workflow or state is unknown)."""
+    engine = engines.get(workflow_id)
+    try:
+        return engine.spec.state(state).label if engine else state
+    except KeyError:
+        return state
+
+
 def area_chain(uow, code: str | None) -> list[str]:
     """The area and its parents, most specific first: village, township, county."""
     chain: list[str] = []

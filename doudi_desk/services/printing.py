@@ -471,11 +471,7 @@ class PrintService:
         office = self.office.details_in(uow, village.parent_code if village else None)
         users = {u.username: u.full_name for u in uow.users.all()}
         events = uow.events.list(case.id)
-        engine = self.ctx.engines.get(case.workflow_id)
-        try:
-            state_label = engine.spec.state(case.state).label if engine else case.state
-        except KeyError:
-            state_label = case.state
+        state_label = lookup.state_label(self.ctx.engines, case.workflow_id, case.state)
         programme_label = PROGRAMMES[case.programme]
         forms = case.forms
 
@@ -622,6 +618,7 @@ class PrintService:
              "date": decided.effective_date if decided else None, "seal": True},
         ]
         limit = 20 if case.county_delegated else 30
+        engine = self.ctx.engines.get(case.workflow_id)
         if engine:
             limit = (engine.spec.delegated_limit_wd if case.county_delegated else engine.spec.total_limit_wd) or limit
         return {

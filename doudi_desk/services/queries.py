@@ -27,6 +27,7 @@ from ..domain.model import (
 )
 from ..domain.privacy import mask_bank_account, mask_id_number, sees_full_ids
 from ..domain.specs import ROLES, TransitionSpec, WorkflowSpec
+from . import lookup
 from .context import AppContext
 
 TABS: dict[str, str] = {
@@ -112,13 +113,6 @@ class QueryService:
     def _specs(self) -> list[WorkflowSpec]:
         return [e.spec for e in self.ctx.engines.values()]
 
-    def _state_label(self, workflow_id: str, state: str) -> str:
-        engine = self.ctx.engines.get(workflow_id)
-        try:
-            return engine.spec.state(state).label if engine else state
-        except KeyError:
-            return state
-
     def _state_order(self) -> list[str]:
         seen: list[str] = []
         for spec in self._specs():
@@ -189,7 +183,7 @@ class QueryService:
             if not full:
                 r["head_id_number"] = mask_id_number(r["head_id_number"])
             r["programme_label"] = PROGRAMMES.get(r["programme"], r["programme"])
-            r["state_label"] = self._state_label(r["workflow_id"], r["state"])
+            r["state_label"] = lookup.state_label(self.ctx.engines, r["workflow_id"], r["state"])
             deadlines = [d for d in (r["state_deadline"], r["total_deadline"]) if d is not None]
             deadline = min(deadlines) if deadlines and not r["closed"] else None
             r["deadline"] = deadline.isoformat() if deadline else None
@@ -265,7 +259,7 @@ class QueryService:
             found = uow.listing.people_in_cases(numbers, exclude_case=exclude_case)
         for f in found:
             engine = next((e for e in self.ctx.engines.values() if e.spec.programme == f["programme"]), None)
-            f["state_label"] = self._state_label(engine.spec.id, f["state"]) if engine else f["state"]
+            f["state_label"] = lookup.state_label(self.ctx.engines, engine.spec.id, f["state"]) if engine else f["state"]
             f["covered"] = f["state"] == "approved"
             f["message"] = (f"{f['name']}（{f['id_number']}）已在案件 {f['number']}"
                             f"（{PROGRAMMES.get(f['programme'], f['programme'])}，{f['state_label']}）中")

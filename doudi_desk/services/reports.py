@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from . import lookup
 from .context import AppContext
 
 
@@ -18,8 +19,7 @@ def list_cases(ctx: AppContext, *, state: str | None = None, village: str | None
             cases = [c for c in cases if c.staff_relative][:limit]
         out = []
         for c in cases:
-            engine = ctx.engines.get(c.workflow_id)
-            label = engine.spec.state(c.state).label if engine else c.state
+            label = lookup.state_label(ctx.engines, c.workflow_id, c.state)
             head = uow.households.get(c.household_id).head.name
             out.append({"id": c.id, "number": c.number, "state": c.state, "state_label": label, "head": head,
                         "staff_relative": c.staff_relative, "kind": c.kind,
