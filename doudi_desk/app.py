@@ -15,13 +15,13 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
+from .paths import user_folders
 
 log = logging.getLogger("doudi_desk")
 
 
 def log_folder() -> Path:
-    return Path(platformdirs.user_log_dir("doudi_desk", appauthor=False))
+    return user_folders().logs
 
 
 def setup_logging(folder: Path | None = None, level: int = logging.INFO) -> Path | None:

@@ -99,10 +99,10 @@ def _log_crash() -> Path:
     import tempfile
     import traceback
 
-    from platformdirs import user_log_dir
+    from .paths import user_folders
 
     try:
-        folder = Path(user_log_dir("doudi_desk", appauthor=False))
+        folder = user_folders().logs
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         folder = Path(tempfile.gettempdir())

@@ -64,7 +64,10 @@ def _out(obj: Any) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     ctx = _ctx(args)
-    print(f"数据库已就绪：{ctx.db.url.render_as_string(hide_password=True)}")
+    print(f"数据库已就绪：{ctx.db.location()}（结构版本 {ctx.db.revision()}）")
+    if ctx.upgrade is not None:
+        print(f"已从结构版本 {ctx.upgrade.from_revision} 升级到 {ctx.upgrade.to_revision}；"
+              f"升级前的备份：{ctx.upgrade.backup}")
     print(f"已加载办理流程：{'、'.join(f'{s.title}（{s.id} v{s.version}）' for s in ctx.definitions.workflows.values())}")
     return 0
 

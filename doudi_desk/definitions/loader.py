@@ -7,7 +7,6 @@ one :class:`DefinitionError`; the loader never stops at the first one.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -30,8 +29,9 @@ from ..domain.specs import (
     TransitionSpec,
     WorkflowSpec,
 )
+from ..paths import ENV_PROGRAM_DIR, program_root
 
-ENV_DIR = "DOUDI_DEFINITIONS_DIR"
+ENV_DIR = ENV_PROGRAM_DIR
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # Names the ``transitions`` library puts on the model itself or uses for its helpers; a trigger
@@ -110,11 +110,9 @@ class Definitions:
 
 
 def default_root() -> Path:
-    """Folder holding ``workflows/`` and ``forms/``: $DOUDI_DEFINITIONS_DIR, else the repo top."""
-    configured = os.environ.get(ENV_DIR)
-    if configured:
-        return Path(configured).expanduser().resolve()
-    return Path(__file__).resolve().parents[2]
+    """Folder holding ``workflows/`` and ``forms/``: $DOUDI_DEFINITIONS_DIR, else the repo top, or
+    the bundle folder of an installed program (one place for all: :func:`doudi_desk.paths.program_root`)."""
+    return program_root()
 
 
 def load_forms(directory: Path) -> dict[str, FormSpec]:

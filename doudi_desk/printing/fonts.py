@@ -7,7 +7,8 @@ forms). For each role the first usable candidate wins:
 1. a font file configured by the office (``PrintConfig.fonts``: role → ``path`` or ``path#index``
    for a face inside a .ttc; the key ``*`` covers every role not named);
 2. on Windows the system fonts (方正小标宋简体 if installed, SimHei, 仿宋_GB2312 or FangSong, KaiTi,
-   SimSun) from the Windows fonts folders;
+   SimSun — simsun.ttc face 0) from ``%WINDIR%\\Fonts`` and the per-user fonts folder
+   (``%LOCALAPPDATA%\\Microsoft\\Windows\\Fonts``), the preferred face first wherever it is;
 3. elsewhere a CJK TrueType font (Debian ``fonts-wqy-zenhei``, WenQuanYi Micro Hei, AR PL).
 
 ReportLab embeds a subset of every TrueType font it draws with, so the PDF shows the same glyphs on
@@ -24,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+from ..paths import current_platform
 from .errors import MissingGlyphError, PrintError
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,10 @@ class FontSet:
 
 
 def _windows_dirs() -> list[Path]:
-    dirs = [Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"]
+    """The system fonts folder and the per-user one (where Windows 10 1809+ installs a font for a
+    user without administrator rights)."""
+    windir = os.environ.get("WINDIR") or os.environ.get("SystemRoot") or r"C:\Windows"
+    dirs = [Path(windir) / "Fonts"]
     local = os.environ.get("LOCALAPPDATA")
     if local:
         dirs.append(Path(local) / "Microsoft" / "Windows" / "Fonts")
@@ -137,7 +141,7 @@ def _face(font: TTFont, path: str, index: int) -> FontFace:
 def resolve_fonts(configured: Mapping[str, str] | None = None, *, platform: str | None = None) -> FontSet:
     """Pick and register a face for every role; raise PrintError when a role has none."""
     configured = dict(configured or {})
-    platform = platform or sys.platform
+    platform = platform or current_platform()
     faces: dict[str, FontFace] = {}
     notes: list[str] = []
     for role, role_label in ROLES.items():
@@ -154,7 +158,9 @@ def resolve_fonts(configured: Mapping[str, str] | None = None, *, platform: str 
                     f".ttc 可用“路径#序号”选字体）：{exc}", field=f"fonts.{role}") from None
             continue
         if platform.startswith("win"):
-            candidates = [(str(d / name), i, style) for d in _windows_dirs() for name, i, style in _WINDOWS[role]]
+            # The preferred face first, wherever it is installed: 仿宋_GB2312 installed for one user
+            # wins over the system's simfang.ttf, 方正小标宋 over SimHei.
+            candidates = [(str(d / name), i, style) for name, i, style in _WINDOWS[role] for d in _windows_dirs()]
         else:
             candidates = list(_OTHER[role])
         for path, index, style in candidates:

@@ -10,9 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from ..domain.errors import DomainError
+from ..paths import user_folders
 from ..storage.backup import BackupError, inspect_backup
 from ..storage.backup import backup as _backup
 from ..storage.backup import restore as _restore
@@ -28,7 +27,7 @@ __all__ = ["BackupError", "BackupService", "default_backup_folder", "inspect_bac
 
 
 def default_backup_folder() -> Path:
-    return Path(platformdirs.user_data_dir("doudi_desk", appauthor=False)) / "backups"
+    return user_folders().backups
 
 
 def _summary(result: dict[str, Any]) -> dict[str, Any]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..definitions.loader import Definitions, default_root, load_definitions
 from ..domain.calendar import WorkingCalendar
 from ..domain.guards import GUARDS
 from ..storage.db import Database, default_url
 from ..workflow.engine import WorkflowEngine
+from .upgrade import Upgrade, migrate_with_backup
 
 
 @dataclass
@@ -22,6 +24,7 @@ class AppContext:
     engines: dict[str, WorkflowEngine]
     today: Callable[[], dt.date] = dt.date.today
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now().replace(microsecond=0))
+    upgrade: Upgrade | None = None  # set when opening migrated an older database (after a backup)
 
     def engine_for_programme(self, programme: str, kind: str = "application") -> WorkflowEngine:
         """The workflow of a programme for one kind of case (申请, 复核, 变更, 停保)."""
@@ -39,11 +42,18 @@ class AppContext:
         return WorkingCalendar(uow.calendar.all())
 
 
-def open_context(url: str | None = None, *, definitions_root=None, migrate: bool = True) -> AppContext:
-    """Open the database (applying migrations) and load every workflow and form definition."""
+def open_context(url: str | None = None, *, definitions_root=None, migrate: bool = True,
+                 backup_folder: Path | None = None) -> AppContext:
+    """Open the database (applying migrations, after a backup if it holds an older schema: see
+    services/upgrade.py) and load every workflow and form definition."""
     definitions = load_definitions(definitions_root or default_root(), GUARDS.keys())
     db = Database(url or default_url())
+    upgrade = None
     if migrate:
-        db.migrate()
+        try:
+            upgrade = migrate_with_backup(db, backup_folder=backup_folder)
+        except BaseException:
+            db.dispose()
+            raise
     engines = {wid: WorkflowEngine(spec, GUARDS) for wid, spec in definitions.workflows.items()}
-    return AppContext(db=db, definitions=definitions, engines=engines)
+    return AppContext(db=db, definitions=definitions, engines=engines, upgrade=upgrade)

@@ -14,16 +14,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from ..domain.errors import DomainError
+from ..paths import user_folders
 from .models import json_dumps
+from .netshare import network_share
 from .repo import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -36,7 +39,8 @@ class StorageError(DomainError):
     """The database cannot be used right now (locked, read-only, full, unreachable, damaged).
 
     Attributes:
-        kind: ``locked``, ``readonly``, ``full``, ``io``, ``corrupt`` or ``connect``.
+        kind: ``locked``, ``readonly``, ``full``, ``io``, ``corrupt``, ``connect`` or ``network``
+            (a SQLite file on a network share, refused before it is opened).
     """
 
     def __init__(self, kind: str, message: str):
@@ -150,11 +154,27 @@ def _refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _con
 
 
 def default_url() -> str:
-    """SQLite file ``doudi_desk.sqlite3`` in the user's data folder."""
-    folder = Path(platformdirs.user_data_dir("doudi_desk", appauthor=False))
+    """SQLite file ``doudi_desk.sqlite3`` in the user's data folder (``%LOCALAPPDATA%\\doudi_desk``)."""
+    folder = user_folders().data
     return URL.create("sqlite", database=str(folder / DB_FILE_NAME)).render_as_string(
         hide_password=False
     )
+
+
+NETWORK_SHARE_MESSAGE = (
+    "数据库文件 {path} 位于网络共享位置 {share}。SQLite 数据库文件通过网络共享（共享文件夹、映射的网络驱动器）"
+    "使用会损坏数据，本程序不打开这样的文件。请把数据库文件放在本机硬盘上（默认位置是用户数据文件夹，"
+    "Windows 上为 %LOCALAPPDATA%\\doudi_desk）；几台电脑共用一份数据时，请设立 PostgreSQL 服务器，"
+    "用 --db postgresql+psycopg://用户:密码@服务器/数据库 打开（见使用说明「Shared server」一节）。"
+)
+
+
+def refuse_network_share(path: Path) -> None:
+    """Raise StorageError("network") if the SQLite file ``path`` lies on a network share."""
+    share = network_share(path)
+    if share is not None:
+        log.warning("refused SQLite database on a network share: %s (%s)", path, share)
+        raise StorageError("network", NETWORK_SHARE_MESSAGE.format(path=path, share=share))
 
 
 def sqlite_file(url: URL) -> Path | None:
@@ -185,6 +205,7 @@ class Database:
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         path = _sqlite_file(self.url)
         if path is not None:
+            refuse_network_share(path)  # SQLite over SMB/NFS corrupts files
             path.parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(
             self.url, echo=echo, json_serializer=json_dumps, json_deserializer=json.loads
@@ -194,6 +215,12 @@ class Database:
             # PostgreSQL refuses NUL in text; refuse it on SQLite too, so both behave the same.
             event.listen(self.engine, "before_cursor_execute", _refuse_nul)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def location(self) -> str:
+        """Where the database is, for people: a SQLite file's path as it is (a URL would
+        percent-encode a Chinese user name), otherwise the URL without its password."""
+        path = _sqlite_file(self.url)
+        return str(path) if path is not None else self.url.render_as_string(hide_password=True)
 
     def _install_sqlite_pragmas(self, busy_timeout_ms: int) -> None:
         timeout = int(busy_timeout_ms)
@@ -212,11 +239,32 @@ class Database:
             finally:
                 cursor.close()
 
-    def migrate(self) -> None:
-        """Apply all Alembic migrations up to head; does nothing on an up-to-date database."""
+    @staticmethod
+    def _alembic_config() -> Config:
         config = Config()
         # Config values go through configparser interpolation, so a literal % must be doubled.
         config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+        return config
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None: no schema yet, a new database)."""
+        with _translated_errors(), self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    @classmethod
+    def head_revision(cls) -> str:
+        """The newest schema revision this program knows (its migrations' head)."""
+        head = ScriptDirectory.from_config(cls._alembic_config()).get_current_head()
+        assert head is not None, "no migrations shipped"
+        return head
+
+    @classmethod
+    def known_revisions(cls) -> set[str]:
+        return {s.revision for s in ScriptDirectory.from_config(cls._alembic_config()).walk_revisions()}
+
+    def migrate(self) -> None:
+        """Apply all Alembic migrations up to head; does nothing on an up-to-date database."""
+        config = self._alembic_config()
         with _translated_errors(), self.engine.connect() as conn:
             config.attributes["connection"] = conn
             if self.is_sqlite:

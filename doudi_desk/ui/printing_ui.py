@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -51,6 +50,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.errors import DomainError
 from ..domain.model import PROGRAMMES
+from ..paths import user_folders
 from ..services.office import FONT_ROLES, OFFICE_FIELDS
 from ..services.queries import CaseQuery
 from .errors import friendly, show_error
@@ -74,7 +74,7 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 # --- files --------------------------------------------------------------------------------------
 def default_print_folder() -> Path:
     """``print`` in the user cache folder (e.g. %LOCALAPPDATA%\\doudi_desk\\Cache\\print)."""
-    return platformdirs.user_cache_path("doudi_desk", appauthor=False) / "print"
+    return user_folders().print_cache
 
 
 def open_in_viewer(path: Path) -> bool:
