@@ -3,7 +3,8 @@
 Every PDF is produced by :class:`~doudi_desk.services.printing.PrintService` on the executor's
 worker thread and written there to the print folder (``print`` in the user cache folder; files
 older than a week are removed). The window then shows the result where the clerk clicked: the
-file, 预览 (the system PDF viewer, which also prints it) and 另存为…. A known error — a character
+file, 预览 and 打印… (the program's own preview and print dialog, ui/pdf_preview.py: no PDF viewer
+needed), 另存为… and 用系统阅读器打开 (where one is installed). A known error — a character
 the print font lacks (𠮷), a document the case has no data for, a village without a 公示 batch —
 shows the service's Chinese message in the same place; nothing is printed then.
 
@@ -54,6 +55,7 @@ from ..paths import user_folders
 from ..services.office import FONT_ROLES, OFFICE_FIELDS
 from ..services.queries import CaseQuery
 from .errors import friendly, show_error
+from .pdf_preview import PdfPreviewWindow
 from .style import set_role
 
 log = logging.getLogger(__name__)
@@ -173,7 +175,8 @@ class PrintDesk:
 
 # --- the result of one print, where it was asked for ------------------------------------------------
 class ResultPanel(QFrame):
-    """What came out of the last print: the file with 预览 and 另存为…, or why nothing came out.
+    """What came out of the last print: the file with 预览, 打印…, 另存为… and the system viewer, or
+    why nothing came out.
 
     Signals:
         finished(bool): a print finished (True) or failed (False).
@@ -189,6 +192,7 @@ class ResultPanel(QFrame):
         self.printed: PrintedFile | None = None
         self.error: str = ""
         self.file_dialog: QFileDialog | None = None
+        self.preview_window: PdfPreviewWindow | None = None
         self.setObjectName("print_result")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
@@ -205,14 +209,24 @@ class ResultPanel(QFrame):
         row = QHBoxLayout()
         self.preview_button = QPushButton("预览")
         self.preview_button.setObjectName("print_preview")
-        self.preview_button.setToolTip("用系统的 PDF 阅读器打开，可在其中打印")
+        self.preview_button.setToolTip("在本程序中逐页查看，可缩放，可打印")
         self.preview_button.clicked.connect(self.preview)
+        self.print_button = QPushButton("打印…")
+        self.print_button.setObjectName("print_print")
+        self.print_button.setToolTip("选择打印机、份数和页码后打印")
+        self.print_button.clicked.connect(self.print_dialog)
         self.save_button = QPushButton("另存为…")
         self.save_button.setObjectName("print_save_as")
-        self.save_button.clicked.connect(self.save_as)
+        self.save_button.clicked.connect(lambda: self.save_as())
+        self.viewer_button = QPushButton("用系统阅读器打开")
+        self.viewer_button.setObjectName("print_viewer")
+        self.viewer_button.setToolTip("用电脑上安装的 PDF 阅读器打开（如果有）")
+        self.viewer_button.clicked.connect(self.open_in_viewer)
         self.folder_button = QPushButton("打开所在文件夹")
         self.folder_button.clicked.connect(self.open_folder)
-        for b in (self.preview_button, self.save_button, self.folder_button):
+        self.file_buttons = (self.preview_button, self.print_button, self.save_button, self.viewer_button,
+                             self.folder_button)
+        for b in self.file_buttons:
             row.addWidget(b)
         row.addStretch(1)
         layout.addLayout(row)
@@ -223,7 +237,7 @@ class ResultPanel(QFrame):
         return self.shell.print_desk
 
     def _file_widgets(self, visible: bool) -> None:
-        for w in (self.path, self.preview_button, self.save_button, self.folder_button):
+        for w in (self.path, *self.file_buttons):
             w.setVisible(visible)
 
     def working(self, title: str) -> None:
@@ -236,12 +250,14 @@ class ResultPanel(QFrame):
     def done(self, printed: PrintedFile) -> None:
         self.printed, self.error = printed, ""
         self.message.setText(f"已生成「{printed.title}」：共 {printed.pages} 页（{printed.size // 1024 + 1} KB）。"
-                             "点「预览」打开后即可打印。")
+                             "点「预览」查看，点「打印…」打印。")
         set_role(self.message, "ok")
         self.path.setText(str(printed.path))
         self.path.setToolTip(str(printed.path))
         self._file_widgets(True)
         self.show()
+        if self.preview_window is not None and self.preview_window.isVisible():
+            self.preview()  # the open preview follows to the new document
         self.finished.emit(True)
 
     def failed(self, exc: BaseException, title: str = "") -> None:
@@ -263,22 +279,42 @@ class ResultPanel(QFrame):
         self.message.setText(text)
         set_role(self.message, "ok" if ok else "refusal")
 
-    def preview(self) -> None:
+    def preview(self) -> PdfPreviewWindow | None:
+        """The program's own preview of the file (ui/pdf_preview.py), in a window beside this one."""
+        if self.printed is None:
+            return None
+        if self.preview_window is None:
+            # A child of this panel: it closes with the panel (a closed case tab).
+            self.preview_window = PdfPreviewWindow(self, save_as=lambda parent: self.save_as(parent),
+                                                   open_external=self.open_in_viewer)
+            self.preview_window.finished.connect(lambda _r: setattr(self, "preview_window", None))
+            self.preview_window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if not self.preview_window.show_file(self.printed.path, self.printed.title):
+            self.note(f"无法在程序中显示 {self.printed.path}；可用「用系统阅读器打开」或「另存为…」。", ok=False)
+        return self.preview_window
+
+    def print_dialog(self):
+        """打印…: the preview with the print dialog over it (printer, copies, pages)."""
+        window = self.preview()
+        return window.preview.open_print_dialog() if window is not None else None
+
+    def open_in_viewer(self) -> None:
         if self.printed is None:
             return
         if not self.desk.opener(self.printed.path):
-            self.note(f"无法打开系统的 PDF 阅读器。文件在：{self.printed.path}；请用「另存为…」保存后打开。", ok=False)
+            self.note(f"无法打开系统的 PDF 阅读器。文件在：{self.printed.path}；请用「预览」查看和打印，"
+                      "或用「另存为…」保存。", ok=False)
 
     def open_folder(self) -> None:
         if self.printed is not None:
             self.desk.opener(self.printed.path.parent)
 
-    def save_as(self) -> QFileDialog | None:
-        """Ask where to save (non-blocking: ``open()`` + ``fileSelected``)."""
+    def save_as(self, parent: QWidget | None = None) -> QFileDialog | None:
+        """Ask where to save (non-blocking: ``open()`` + ``fileSelected``), over ``parent`` if given."""
         if self.printed is None:
             return None
         start = str(Path(self.desk.save_dir or str(Path.home())) / self._suggested_name())
-        dialog = QFileDialog(self, "另存为", start, "PDF 文件 (*.pdf)")
+        dialog = QFileDialog(parent or self, "另存为", start, "PDF 文件 (*.pdf)")
         dialog.setObjectName("print_save_dialog")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setFileMode(QFileDialog.FileMode.AnyFile)
@@ -305,6 +341,8 @@ class ResultPanel(QFrame):
 
         def done(path: Path) -> None:
             self.note(f"已另存为：{path}")
+            if self.preview_window is not None:
+                self.preview_window.preview.say(f"已另存为：{path}")
             self.saved.emit(str(path))
 
         self.shell.executor.submit(copy_pdf, source, Path(target), owner=self, on_done=done,

@@ -1,8 +1,8 @@
 """Printing from the window: a case's documents from its 打印 tab, village lists in one batch, a
 character the font lacks, and the office details with the print fonts (settings).
 
-The PDFs go to a temporary print folder; 预览 uses an injected opener (no viewer starts) and the
-save dialog is answered in place. Screenshots go to tests/output/screenshots/.
+The PDFs go to a temporary print folder; 用系统阅读器打开 uses an injected opener (no viewer starts)
+and the save dialog is answered in place; 预览 is the program's own (tests/gui/test_pdf_preview_gui.py). Screenshots go to tests/output/screenshots/.
 """
 
 from __future__ import annotations
@@ -129,8 +129,13 @@ def test_case_page_prints_the_approval_form_off_the_gui_thread(qtbot, demo_url, 
     assert panel.result.preview_button.isVisible() and panel.result.save_button.isVisible()
     screenshot(window, "print_tab")
 
-    # 预览: the system viewer (here the injected opener) gets the file.
+    # 预览: the program's own preview of this file; the system viewer (here the injected opener) stays an option.
     qtbot.mouseClick(panel.result.preview_button, Qt.MouseButton.LeftButton)
+    preview = panel.result.preview_window
+    assert preview is not None and preview.isVisible() and preview.preview.path == path
+    assert preview.preview.page_count == panel.result.printed.pages and desk["opened"] == []
+    preview.close()
+    qtbot.mouseClick(panel.result.viewer_button, Qt.MouseButton.LeftButton)
     assert desk["opened"] == [path]
 
     # 另存为…: a non-blocking save dialog; answering it copies the PDF there.
@@ -146,8 +151,8 @@ def test_case_page_prints_the_approval_form_off_the_gui_thread(qtbot, demo_url, 
 
     # A viewer that cannot start is said in words, not a crash.
     window.print_desk.opener = lambda _path: False
-    panel.result.preview()
-    assert "无法打开系统的 PDF 阅读器" in panel.result.message.text()
+    panel.result.open_in_viewer()
+    assert "无法打开系统的 PDF 阅读器" in panel.result.message.text() and "预览" in panel.result.message.text()
 
     # 案件档案: every document of the case in one file.
     qtbot.mouseClick(panel.buttons["case_file"], Qt.MouseButton.LeftButton)
