@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from ..domain.errors import InputError
 from ..services.admin import default_policy
 from ..services.context import AppContext, open_context
+from .about import AboutDialog
 from .application_page import ApplicationPage
 from .backend import Backend
 from .case_list import CaseListPage
@@ -231,6 +232,13 @@ class MainWindow(QMainWindow):
         self.busy.hide()
         self.statusBar().addPermanentWidget(self.busy)
         self.executor.busy_changed.connect(self.busy.setVisible)
+        self.about_button = QToolButton()  # 关于 (version, database revision): also before log-in, and F1
+        self.about_button.setObjectName("about_button")
+        self.about_button.setText("关于")
+        self.about_button.setAutoRaise(True)
+        self.about_button.setShortcut(QKeySequence("F1"))
+        self.about_button.clicked.connect(self.open_about)
+        self.statusBar().addPermanentWidget(self.about_button)
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -291,7 +299,8 @@ class MainWindow(QMainWindow):
     # --- start ---
     def _opened(self, ctx: AppContext) -> None:
         self.backend = Backend(ctx)
-        self.statusBar().showMessage(f"数据库：{ctx.db.url.render_as_string(hide_password=True)}")
+        upgraded = f"（已升级数据库结构，升级前的备份：{ctx.upgrade.backup}）" if ctx.upgrade else ""
+        self.statusBar().showMessage(f"数据库：{ctx.db.location()}{upgraded}")
         self.run(self.backend.queries.office_status, on_done=self._status)
 
     def _open_failed(self, exc: BaseException) -> None:
@@ -409,6 +418,12 @@ class MainWindow(QMainWindow):
         dialog = BatchPrintDialog(self, kind, village, self)
         dialog.finished.connect(lambda _r: setattr(self, "batch_print", None))
         self.batch_print = dialog
+        dialog.show()
+        return dialog
+
+    def open_about(self) -> AboutDialog:
+        """关于兜底 Desk (non-modal): version, database and schema revision, folders."""
+        dialog = AboutDialog(self, self)
         dialog.show()
         return dialog
 
