@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from . import errors
 from .auto_backup import start_daily_backup
 from .main_window import MainWindow
+from .self_test import check_print_and_preview
 from .style import setup_application
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,14 @@ def run_self_test(log_file: Path | None, timeout_s: float = 120.0) -> int:
     def step(page) -> None:
         if page.view["state"] != "accepted":
             if page.view["state"] == "investigating":
-                outcome.update(code=0, message=f"案件 {page.view['number']} 已进入「{page.view['state_label']}」")
-                app.quit()
+                moved = f"案件 {page.view['number']} 已进入「{page.view['state_label']}」"
+
+                def passed(printed: str) -> None:
+                    outcome.update(code=0, message=f"{moved}，{printed}")
+                    app.quit()
+
+                # What an installed program must also have: templates, fonts, QtPdf, translations.
+                check_print_and_preview(window, page.case_id, "zhangmin", passed, fail)
             return
         button = page.buttons.get("start_investigation")
         if button is None or not button.isEnabled():
