@@ -32,7 +32,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-from ..paths import current_platform
+from .. import paths
 from .errors import MissingGlyphError, PrintError
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def _face(font: TTFont, path: str, index: int) -> FontFace:
 def resolve_fonts(configured: Mapping[str, str] | None = None, *, platform: str | None = None) -> FontSet:
     """Pick and register a face for every role; raise PrintError when a role has none."""
     configured = dict(configured or {})
-    platform = platform or current_platform()
+    platform = platform or paths.current_platform()  # looked up at call time (tests stand in Windows)
     faces: dict[str, FontFace] = {}
     notes: list[str] = []
     for role, role_label in ROLES.items():

@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import paths
 
 DRIVE_REMOTE = 4  # GetDriveTypeW's value for a network drive
-NETWORK_FS = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "fuse.sshfs"})
+NETWORK_FS = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "fuse.sshfs"})
 
 
 def _windows_drive_type(root: str) -> int:

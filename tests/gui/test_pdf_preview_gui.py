@@ -63,7 +63,7 @@ def desk(tmp_path):
 
 def test_the_preview_shows_a_real_document_navigates_zooms_and_prints(qtbot, demo_url, desk, tmp_path):
     from doudi_desk.services.queries import CaseQuery
-    from doudi_desk.ui.pdf_preview import prepare_printer
+    from doudi_desk.ui.pdf_print import prepare_printer
 
     ctx = demo_context(demo_url)
     window = make_window(qtbot, ctx)
@@ -223,7 +223,7 @@ def test_each_page_prints_in_its_own_orientation_and_the_dialog_prints(qtbot, tm
 
 
 def _landscape_first(preview, path: Path) -> QPrinter:
-    from doudi_desk.ui.pdf_preview import prepare_printer
+    from doudi_desk.ui.pdf_print import prepare_printer
 
     printer = _printer_to(path)
     prepare_printer(printer, preview.document, preview.title)
