@@ -90,7 +90,8 @@ def _money(value: Decimal, what: str) -> Decimal:
 
 
 def _area(row: AreaRow) -> Area:
-    return Area(code=row.code, name=row.name, level=row.level, parent_code=row.parent_code)
+    return Area(code=row.code, name=row.name, level=row.level, parent_code=row.parent_code,
+                urban_rural=row.urban_rural)
 
 
 class AreaRepository:
@@ -101,8 +102,16 @@ class AreaRepository:
 
     def add(self, area: Area) -> None:
         self._s.add(
-            AreaRow(code=area.code, name=area.name, level=area.level, parent_code=area.parent_code)
+            AreaRow(code=area.code, name=area.name, level=area.level, parent_code=area.parent_code,
+                    urban_rural=area.urban_rural)
         )
+        self._s.flush()
+
+    def set_urban_rural(self, code: str, urban_rural: str) -> None:
+        row = self._s.get(AreaRow, code)
+        if row is None:
+            raise NotFoundError(f"没有地区「{code}」")
+        row.urban_rural = urban_rural
         self._s.flush()
 
     def get(self, code: str) -> Area | None:
