@@ -55,6 +55,7 @@ from .models import (
     UserRow,
     json_normalized,
 )
+from .statistics import StatisticsReader
 
 _CENT = Decimal("0.01")
 
@@ -969,6 +970,7 @@ class UnitOfWork:
         self.calendar = CalendarRepository(session)
         self.settings = SettingsRepository(session)
         self.listing = CaseListRepository(session)
+        self.statistics = StatisticsReader(session)
 
     def flush(self) -> None:
         """Send pending changes to the database now (constraint errors surface here)."""

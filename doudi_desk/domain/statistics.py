@@ -1,0 +1,385 @@
+"""统计月报 arithmetic (reports.md §1): plain rows in, figures of one month out.
+
+Nothing here reads a database. ``services/statistics.py`` gathers the rows — every benefit with the
+decisions that shaped it, the people of the households those decisions rest on, 临时救助 cases,
+case dates for the process figures — and this module answers "what was in force in month M" from
+the decisions' *effective months*, so a report of October made in December gives October's figures:
+a decision taken in November takes effect from December and cannot change October.
+
+A benefit's life (lifecycle.py): the approval opens it from its start month (the month after the
+decision); a decided 复核/变更 sets a new amount and covered persons from its effective month, or
+starts 渐退 (the amount kept until ``phase_out_until``), or stops it; a decided 停保 stops it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from functools import cached_property
+
+AMOUNT_RESULTS = ("approved", "raise", "lower", "keep")  # results that set amount and covered persons
+TEMP_LEVELS = ("township", "county", "county_collective")
+TEMP_TYPES = ("urgent", "expenditure")
+CARE_LEVELS = ("self_care", "partial", "full")
+SUPPLY_MODES = ("centralised", "dispersed")
+
+
+# ------------------------------------------------------------------------------------ months
+
+
+def month_index(month: str) -> int:
+    year, mon = month.split("-")
+    return int(year) * 12 + int(mon) - 1
+
+
+def month_name(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def shift(month: str, n: int) -> str:
+    return month_name(month_index(month) + n)
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """First and last day of ``YYYY-MM``."""
+    first = dt.date.fromisoformat(month + "-01")
+    last = dt.date.fromisoformat(shift(month, 1) + "-01") - dt.timedelta(days=1)
+    return first, last
+
+
+def parse_month(text: str) -> str | None:
+    """``YYYY-MM`` normalised, or None when it is not a month."""
+    try:
+        first = dt.date.fromisoformat(str(text).strip() + "-01")
+    except ValueError:
+        return None
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+def last_months(month: str, n: int = 12) -> list[str]:
+    """The ``n`` months ending with ``month``, oldest first."""
+    return [shift(month, k) for k in range(-n + 1, 1)]
+
+
+# ------------------------------------------------------------------------------------ rows
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member as the statistics need them: birth date, disability, serious illness."""
+
+    born: dt.date
+    disabled: bool = False
+    ill: bool = False
+
+    def age_on(self, on: dt.date) -> int:
+        years = on.year - self.born.year
+        return years - 1 if (on.month, on.day) < (self.born.month, self.born.day) else years
+
+
+@dataclass(frozen=True)
+class Step:
+    """One decision in a benefit's life, effective from ``month``.
+
+    ``result``: approved | raise | lower | keep | phase_out | stop. Fields left None keep what the
+    step before set (a 复核 does not restate the supply mode).
+    """
+
+    month: str
+    order: tuple  # (decided on, case id): decisions taking effect in the same month apply in this order
+    result: str
+    amount: Decimal | None = None
+    covered: tuple[int, ...] | None = None
+    household_id: int | None = None
+    basis: str | None = None  # household | single_person | person (特困)
+    care_level: str | None = None
+    supply_mode: str | None = None
+    phase_out_until: str | None = None
+
+
+@dataclass(frozen=True)
+class InForce:
+    """What a benefit is in one month."""
+
+    status: str  # active | phasing_out
+    amount: Decimal
+    covered: tuple[int, ...]
+    household_id: int | None
+    basis: str | None
+    care_level: str | None
+    supply_mode: str | None
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """An approved 低保 or 特困 case with the decisions that shaped it."""
+
+    case_id: int
+    programme: str  # dibao | tekun
+    village: str
+    steps: tuple[Step, ...]  # any order
+
+    @cached_property
+    def timeline(self) -> tuple[tuple[int, ...], tuple[InForce | None, ...]]:
+        """Change points: month indexes (ascending) and what the benefit is from each one on."""
+        starts: list[int] = []
+        states: list[InForce | None] = []
+        cur: InForce | None = None
+        until: int | None = None
+        for step in sorted(self.steps, key=lambda s: (s.month, s.order)):
+            i = month_index(step.month)
+            if cur is not None and until is not None and until + 1 <= i:
+                starts.append(until + 1)  # 渐退 ended by itself before this decision
+                states.append(None)
+                cur, until = None, None
+            if step.result == "stop":
+                cur, until = None, None
+            elif step.result == "phase_out":
+                if cur is not None:
+                    cur = replace(cur, status="phasing_out")
+                    until = month_index(step.phase_out_until) if step.phase_out_until else None
+            elif step.result in AMOUNT_RESULTS:
+                cur = InForce(
+                    "active",
+                    step.amount if step.amount is not None else (cur.amount if cur else Decimal(0)),
+                    step.covered if step.covered is not None else (cur.covered if cur else ()),
+                    step.household_id or (cur.household_id if cur else None),
+                    step.basis or (cur.basis if cur else None),
+                    step.care_level or (cur.care_level if cur else None),
+                    step.supply_mode or (cur.supply_mode if cur else None),
+                )
+                until = None
+            else:
+                continue
+            starts.append(i)
+            states.append(cur)
+        if cur is not None and until is not None:
+            starts.append(until + 1)
+            states.append(None)
+        return tuple(starts), tuple(states)
+
+    def at(self, index: int) -> InForce | None:
+        starts, states = self.timeline
+        k = bisect_right(starts, index)
+        return states[k - 1] if k else None
+
+
+def in_force(benefit: Benefit, month: str) -> InForce | None:
+    """The benefit as paid in ``month``, or None when it is not (not yet started, or stopped; a
+    渐退 ends by itself after its last month). Decisions taking effect in the same month apply in
+    the order they were taken."""
+    return benefit.at(month_index(month))
+
+
+@dataclass(frozen=True)
+class TemporaryAid:
+    """A 临时救助 case: approved (``decided_on``) and/or helped first (``first_aid_on``)."""
+
+    case_id: int
+    village: str
+    type: str  # urgent | expenditure
+    decided_on: dt.date | None = None  # approval date; None while not approved
+    amount: Decimal = Decimal(0)
+    level: str | None = None  # township | county | county_collective
+    first_aid_on: dt.date | None = None
+    first_aid_amount: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class CaseDates:
+    """A case's dates for the process figures."""
+
+    case_id: int
+    village: str
+    kind: str  # application | review | change | termination
+    applied_on: dt.date
+    accepted_on: dt.date | None
+    decided_on: dt.date | None  # when it was closed by a decision (any result)
+    result: str | None  # approved | refused | not_accepted | withdrawn | decided results of reviews
+    total_deadline: dt.date | None
+
+
+# ------------------------------------------------------------------------------------ figures
+
+DIBAO_KEYS = ("households", "persons", "elderly", "minors", "disabled", "ill", "single", "phasing",
+              "new", "stopped", "amount")
+TEKUN_KEYS = ("persons", "centralised", "dispersed", "self_care", "partial", "full", "new", "stopped", "amount")
+TEMP_KEYS = ("cases", "amount", "urgent", "urgent_amount", "expenditure", "expenditure_amount", "first_aid",
+             "first_aid_amount", "township", "county", "county_collective")
+PROCESS_KEYS = ("received", "decided", "approved", "refused", "working_days_total", "working_days_cases",
+                "overdue", "decided_late", "objections")
+
+
+def _zero(keys: Iterable[str]) -> dict[str, object]:
+    return {k: (Decimal(0) if "amount" in k else 0) for k in keys}
+
+
+@dataclass
+class VillageFigures:
+    """Every figure of one village in one month (amounts in yuan, Decimal)."""
+
+    dibao: dict[str, object] = field(default_factory=lambda: _zero(DIBAO_KEYS))
+    tekun: dict[str, object] = field(default_factory=lambda: _zero(TEKUN_KEYS))
+    temporary: dict[str, object] = field(default_factory=lambda: _zero(TEMP_KEYS))
+    process: dict[str, object] = field(default_factory=lambda: _zero(PROCESS_KEYS))
+
+    def add(self, other: VillageFigures) -> None:
+        for mine, theirs in ((self.dibao, other.dibao), (self.tekun, other.tekun),
+                             (self.temporary, other.temporary), (self.process, other.process)):
+            for key, value in theirs.items():
+                mine[key] = mine[key] + value  # type: ignore[operator]
+
+
+def _covered_people(people: Mapping[int, list[Person]], state: InForce) -> list[Person]:
+    members = people.get(state.household_id or -1, [])
+    return [members[i] for i in state.covered if 0 <= i < len(members)]
+
+
+def benefit_figures(benefits: Iterable[Benefit], people: Mapping[int, list[Person]], month: str,
+                    ) -> dict[str, VillageFigures]:
+    """低保 and 特困 figures of ``month`` by village (amounts due from the benefits in force)."""
+    out: dict[str, VillageFigures] = defaultdict(VillageFigures)
+    _, last = month_bounds(month)
+    index = month_index(month)
+    for b in benefits:
+        now, then = b.at(index), b.at(index - 1)
+        if now is None and then is None:
+            continue
+        f = out[b.village]
+        if b.programme == "dibao":
+            d = f.dibao
+            if now is not None:
+                covered = _covered_people(people, now)
+                d["households"] += 1
+                d["persons"] += len(now.covered)
+                d["elderly"] += sum(1 for p in covered if p.age_on(last) >= 60)
+                d["minors"] += sum(1 for p in covered if p.age_on(last) < 18)
+                d["disabled"] += sum(1 for p in covered if p.disabled)
+                d["ill"] += sum(1 for p in covered if p.ill)
+                d["single"] += now.basis == "single_person"
+                d["phasing"] += now.status == "phasing_out"
+                d["amount"] += now.amount
+            d["new"] += now is not None and then is None
+            d["stopped"] += now is None and then is not None
+        elif b.programme == "tekun":
+            t = f.tekun
+            if now is not None:
+                t["persons"] += len(now.covered)
+                if now.supply_mode in SUPPLY_MODES:
+                    t[now.supply_mode] += len(now.covered)
+                if now.care_level in CARE_LEVELS:
+                    t[now.care_level] += len(now.covered)
+                t["amount"] += now.amount
+            t["new"] += now is not None and then is None
+            t["stopped"] += now is None and then is not None
+    return out
+
+
+def temporary_figures(aids: Iterable[TemporaryAid], month: str) -> dict[str, VillageFigures]:
+    """临时救助 of ``month``: cases approved in it (人次, amount, type, level) and 先行救助 given in it."""
+    out: dict[str, VillageFigures] = defaultdict(VillageFigures)
+    first, last = month_bounds(month)
+    for a in aids:
+        t = out[a.village].temporary
+        if a.decided_on and first <= a.decided_on <= last:
+            t["cases"] += 1
+            t["amount"] += a.amount
+            if a.type in TEMP_TYPES:
+                t[a.type] += 1
+                t[f"{a.type}_amount"] += a.amount
+            if a.level in TEMP_LEVELS:
+                t[a.level] += 1
+        if a.first_aid_on and first <= a.first_aid_on <= last:
+            t["first_aid"] += 1
+            t["first_aid_amount"] += a.first_aid_amount
+    return out
+
+
+def process_figures(cases: Iterable[CaseDates], objections: Mapping[str, int], month: str,
+                    working_days: Callable[[dt.date, dt.date], int]) -> dict[str, VillageFigures]:
+    """Applications received and decided in ``month``, refused, working days from 受理 to decision,
+    cases past their deadline and still open at the month's end, objections during 公示."""
+    out: dict[str, VillageFigures] = defaultdict(VillageFigures)
+    first, last = month_bounds(month)
+    for c in cases:
+        p = out[c.village].process
+        if c.kind == "application":
+            if first <= c.applied_on <= last:
+                p["received"] += 1
+            if c.decided_on and first <= c.decided_on <= last and c.result in ("approved", "refused"):
+                p["decided"] += 1
+                p[c.result] += 1
+                if c.accepted_on:
+                    p["working_days_total"] += working_days(c.accepted_on, c.decided_on)
+                    p["working_days_cases"] += 1
+        if c.total_deadline and c.total_deadline < last and c.accepted_on and c.accepted_on <= last:
+            if c.decided_on is None or c.decided_on > last:
+                p["overdue"] += 1
+            elif first <= c.decided_on <= last and c.decided_on > c.total_deadline:
+                p["decided_late"] += 1
+    for village, n in objections.items():
+        out[village].process["objections"] += n
+    return out
+
+
+def average_days(process: Mapping[str, object]) -> Decimal | None:
+    """Average working days from 受理 to decision, to one decimal, or None with no decision."""
+    n = int(process["working_days_cases"])  # type: ignore[arg-type]
+    if not n:
+        return None
+    return (Decimal(int(process["working_days_total"])) / n).quantize(Decimal("0.1"))  # type: ignore[arg-type]
+
+
+def merge(*parts: Mapping[str, VillageFigures]) -> dict[str, VillageFigures]:
+    out: dict[str, VillageFigures] = defaultdict(VillageFigures)
+    for part in parts:
+        for village, figures in part.items():
+            out[village].add(figures)
+    return dict(out)
+
+
+# ------------------------------------------------------------------------------------ trend
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    """Area totals of one month for the 12-month charts."""
+
+    month: str
+    dibao_households: int
+    dibao_persons: int
+    dibao_amount: Decimal
+    tekun_persons: int
+    tekun_amount: Decimal
+    new: int  # households (低保) and persons (特困) that started this month
+    stopped: int
+
+
+def trend(benefits: Iterable[Benefit], months: list[str]) -> list[MonthPoint]:
+    """Totals for each of ``months`` (consecutive, oldest first) in one pass over the benefits."""
+    if not months:
+        return []
+    acc = {m: {"dh": 0, "dp": 0, "da": Decimal(0), "tp": 0, "ta": Decimal(0), "new": 0, "stop": 0} for m in months}
+    first = month_index(months[0])
+    for b in benefits:
+        prev = b.at(first - 1)
+        for k, m in enumerate(months):
+            now = b.at(first + k)
+            a = acc[m]
+            if now is not None:
+                if b.programme == "dibao":
+                    a["dh"] += 1
+                    a["dp"] += len(now.covered)
+                    a["da"] += now.amount
+                else:
+                    a["tp"] += len(now.covered)
+                    a["ta"] += now.amount
+            a["new"] += now is not None and prev is None
+            a["stop"] += now is None and prev is not None
+            prev = now
+    return [MonthPoint(m, acc[m]["dh"], acc[m]["dp"], acc[m]["da"], acc[m]["tp"], acc[m]["ta"], acc[m]["new"],
+                       acc[m]["stop"]) for m in months]

@@ -1,0 +1,98 @@
+"""Read-only bulk queries behind the 统计月报 and the ledgers: a constant number of queries per
+report, whatever the number of villages, each returning plain tuples (never ORM rows).
+
+Only the JSON fields a report needs are extracted in SQL (``decision ->> 'start_month'``), so a
+county's 150,000 cases are not parsed whole in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import AuditEventRow, CaseRow, HouseholdRow, MemberRow
+
+BENEFIT_PROGRAMMES = ("dibao", "tekun")
+DECIDED_CHILD_STATES = ("decided", "terminated")
+
+
+def _text(column: Any, *path: str) -> Any:
+    return (column[path[0]] if len(path) == 1 else column[path]).as_string()
+
+
+class StatisticsReader:
+    """Plain rows for the monthly statistics of a set of villages."""
+
+    def __init__(self, session: Session):
+        self._s = session
+
+    def benefit_cases(self, villages: Sequence[str]) -> list[tuple]:
+        """Approved 低保/特困 applications: ``(id, village, programme, household_id, decided_on,
+        start_month, monthly_amount, covered, basis, care_level, supply_mode)``."""
+        d = CaseRow.decision
+        stmt = (select(CaseRow.id, CaseRow.village_code, CaseRow.programme, CaseRow.household_id,
+                       _text(d, "decided_on"), _text(d, "start_month"), _text(d, "monthly_amount"),
+                       d["covered"].as_json(), _text(d, "basis"), _text(d, "care_level"),
+                       _text(d, "supply_mode"))
+                .where(CaseRow.village_code.in_(list(villages)), CaseRow.kind == "application",
+                       CaseRow.state == "approved", CaseRow.programme.in_(BENEFIT_PROGRAMMES)))
+        return [tuple(r) for r in self._s.execute(stmt)]
+
+    def benefit_steps(self, villages: Sequence[str]) -> list[tuple]:
+        """Decided 复核/变更/停保 cases: ``(parent_id, id, household_id, result, effective_month,
+        decided_on, monthly_amount, covered, phase_out_until, basis, care_level)``."""
+        d, p = CaseRow.decision, CaseRow.proposal
+        stmt = (select(CaseRow.parent_case_id, CaseRow.id, CaseRow.household_id, _text(d, "result"),
+                       _text(d, "effective_month"), _text(d, "decided_on"), _text(d, "monthly_amount"),
+                       d["covered"].as_json(), _text(d, "phase_out_until"), _text(p, "basis"),
+                       _text(p, "tekun_care_level"))
+                .where(CaseRow.village_code.in_(list(villages)), CaseRow.parent_case_id.is_not(None),
+                       CaseRow.state.in_(DECIDED_CHILD_STATES), CaseRow.programme.in_(BENEFIT_PROGRAMMES)))
+        return [tuple(r) for r in self._s.execute(stmt)]
+
+    def people(self, villages: Sequence[str]) -> list[tuple]:
+        """Members of the households the benefit decisions rest on: ``(household_id, position,
+        id_number, disability_type, serious_illness)`` in position order."""
+        households = (select(CaseRow.household_id)
+                      .where(CaseRow.village_code.in_(list(villages)),
+                             CaseRow.programme.in_(BENEFIT_PROGRAMMES),
+                             CaseRow.state.in_(("approved", *DECIDED_CHILD_STATES))))
+        stmt = (select(MemberRow.household_id, MemberRow.position, MemberRow.id_number,
+                       MemberRow.disability_type, MemberRow.serious_illness)
+                .where(MemberRow.household_id.in_(households))
+                .order_by(MemberRow.household_id, MemberRow.position))
+        return [tuple(r) for r in self._s.execute(stmt)]
+
+    def temporary_cases(self, villages: Sequence[str]) -> list[tuple]:
+        """临时救助 cases approved or helped first: ``(id, village, state, type, decided_on, amount,
+        approval_level, first_aid_paid_on, first_aid_amount)``."""
+        d, f = CaseRow.decision, CaseRow.forms
+        stmt = (select(CaseRow.id, CaseRow.village_code, CaseRow.state, _text(HouseholdRow.temporary, "type"),
+                       _text(d, "decided_on"), _text(d, "amount"), _text(d, "approval_level"),
+                       _text(f, "first_aid", "paid_on"), _text(f, "first_aid", "amount"))
+                .join(HouseholdRow, HouseholdRow.id == CaseRow.household_id)
+                .where(CaseRow.village_code.in_(list(villages)), CaseRow.programme == "temporary"))
+        return [tuple(r) for r in self._s.execute(stmt)]
+
+    def case_dates(self, villages: Sequence[str], until: dt.date) -> list[tuple]:
+        """Every case applied for by ``until``: ``(id, village, kind, applied_on, accepted_on,
+        total_deadline, state, decided_on, result)``."""
+        d = CaseRow.decision
+        stmt = (select(CaseRow.id, CaseRow.village_code, CaseRow.kind, CaseRow.applied_on, CaseRow.accepted_on,
+                       CaseRow.total_deadline, CaseRow.state, _text(d, "decided_on"), _text(d, "result"))
+                .where(CaseRow.village_code.in_(list(villages)), CaseRow.applied_on <= until))
+        return [tuple(r) for r in self._s.execute(stmt)]
+
+    def event_counts(self, villages: Sequence[str], triggers: Sequence[str], first: dt.date,
+                     last: dt.date) -> dict[str, int]:
+        """How many events with one of ``triggers`` took effect between two dates, by village."""
+        stmt = (select(CaseRow.village_code, func.count())
+                .select_from(AuditEventRow).join(CaseRow, CaseRow.id == AuditEventRow.case_id)
+                .where(AuditEventRow.trigger.in_(list(triggers)), AuditEventRow.effective_date >= first,
+                       AuditEventRow.effective_date <= last, CaseRow.village_code.in_(list(villages)))
+                .group_by(CaseRow.village_code))
+        return {village: int(n) for village, n in self._s.execute(stmt)}
