@@ -34,6 +34,7 @@ def chart_drawing(spec: ChartSpec, fonts: FontSet, width: float, height: float) 
     for text in (*spec.categories, *(s.name for s in spec.series)):
         fonts.check(text, "song", where)
     drawing = Drawing(width, height)
+    drawing.initialFontName, drawing.initialFontSize = song, LABEL_SIZE  # not Helvetica, unembedded
     drawing.add(String(width / 2, height - 14, spec.title, fontName=hei, fontSize=11, textAnchor="middle"))
     legend_h = 16
     left, bottom, top = 42, 34 + legend_h, height - 26
@@ -58,6 +59,7 @@ def chart_drawing(spec: ChartSpec, fonts: FontSet, width: float, height: float) 
     for i, _s in enumerate(spec.series):
         colour = colors.HexColor(PALETTE[i % len(PALETTE)])
         if spec.kind == "bar":
+            plot.barLabels.fontName = song
             plot.bars[i].fillColor = colour
             plot.bars[i].strokeColor = None
         else:
@@ -67,6 +69,7 @@ def chart_drawing(spec: ChartSpec, fonts: FontSet, width: float, height: float) 
         plot.groupSpacing, plot.barSpacing = 6, 1
     else:
         plot.joinedLines = 1
+        plot.lineLabels.fontName = song
         from reportlab.graphics.widgets.markers import makeMarker
 
         for i, _s in enumerate(spec.series):

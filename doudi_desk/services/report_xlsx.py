@@ -50,7 +50,7 @@ def write_workbook(path: str | Path, tables: Sequence[Table], *, title: str, sub
                 for c, col in enumerate(table.columns):
                     value = plain_value(row.get(col.key), col.kind)
                     fmt = (bold_fmts if bold else cell_fmts)[col.kind]
-                    if value is None:
+                    if value is None or value == "":
                         sheet.write_blank(first + r, c, None, fmt)
                     elif isinstance(value, str):
                         sheet.write_string(first + r, c, value, fmt)
