@@ -223,6 +223,11 @@ class StatisticsService:
         write_report(self.ctx, report, path, kind, prepared_by)
         return {"path": str(path), "kind": kind, "month": report.month, "area": report.area.name}
 
+    def write(self, report: MonthlyReport, path: str, prepared_by: str = "") -> str:
+        """Write a report already made (the one on screen) to ``path``, .xlsx or .pdf."""
+        write_report(self.ctx, report, path, None, prepared_by)
+        return str(path)
+
     @staticmethod
     def _units(uow, area: Area) -> tuple[list[Unit], dict[str, str]]:
         """The report's rows and every village's urban/rural class."""
