@@ -3,9 +3,12 @@ and the PDFs made from it: 统计月报 with its charts, ledgers, 一户一册 a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
+from ..domain.errors import DomainError, InputError
 from ..domain.report_tables import MonthlyReport, Table, cell_text, header_grid
 from .context import AppContext
 
@@ -70,3 +73,39 @@ def monthly_pdf(ctx: AppContext, report: MonthlyReport, prepared_by: str = "") -
     }
     return render_report("monthly_report", data, config, charts=report.charts,
                          title=f"{report.area.name}{report.month}统计月报", author=office["name"])
+
+
+def ledger_pdf(ctx: AppContext, table: Table, village: str, prepared_by: str = "") -> bytes:
+    """A village's 台账 as a PDF."""
+    from ..printing import render_report
+
+    with ctx.db.unit_of_work() as uow:
+        config = print_config(uow, ctx)
+        office = office_for_area(uow, ctx, village)
+    data = {"title": table.title, "office": office, "table": table_context(table), "prepared_by": prepared_by,
+            "issued_on": ctx.today().isoformat()}
+    return render_report("ledger", data, config, title=table.title, author=office["name"])
+
+
+def file_kind(path: str) -> str:
+    """``xlsx`` or ``pdf`` from a file name, or a refusal naming --out."""
+    suffix = str(path).lower().rsplit(".", 1)[-1] if "." in Path(str(path)).name else ""
+    if suffix not in ("xlsx", "pdf"):
+        raise InputError(f"--out: 文件名应以 .xlsx 或 .pdf 结尾：{path}", "out")
+    return suffix
+
+
+def write_output(path: str, kind: str, xlsx: Callable[[Path], None], pdf: Callable[[], bytes]) -> None:
+    """Write a report file whole to a temporary name first, then rename it, so a failure never
+    leaves half a file under the name asked for."""
+    target = Path(path)
+    temp = target.with_name(target.name + ".part")
+    try:
+        if kind == "xlsx":
+            xlsx(temp)
+        else:
+            temp.write_bytes(pdf())
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise DomainError(f"无法写入文件 {path}：{exc.strerror or exc}") from None

@@ -214,7 +214,9 @@ class StatisticsService:
                progress: Progress | None = None) -> dict[str, Any]:
         """Make the report and write it to ``path``: ``.xlsx`` (one sheet per table) or ``.pdf``
         (tables and charts)."""
-        kind = _file_kind(path)
+        from .reports_print import file_kind
+
+        kind = file_kind(path)
         report = self.monthly(month, area_code, actor, progress=progress)
         prepared_by = ""
         if actor:
@@ -267,36 +269,17 @@ def _with_paid(figures: dict[str, VillageFigures], points: list[MonthPoint],
     return figures, points
 
 
-def _file_kind(path: str) -> str:
-    suffix = str(path).lower().rsplit(".", 1)[-1] if "." in str(path) else ""
-    if suffix not in ("xlsx", "pdf"):
-        raise InputError(f"--out: 文件名应以 .xlsx 或 .pdf 结尾：{path}", "out")
-    return suffix
-
 
 def write_report(ctx: AppContext, report: MonthlyReport, path: str, kind: str | None = None,
                  prepared_by: str = "") -> None:
-    """Write a made report as xlsx or PDF (written whole to a temporary file first, then renamed,
-    so a failure never leaves half a file under the name asked for)."""
-    import os
-    from pathlib import Path
+    """Write a made report as xlsx (one sheet per table) or PDF (tables and charts)."""
+    from .report_xlsx import write_workbook
+    from .reports_print import file_kind, monthly_pdf, write_output
 
-    kind = kind or _file_kind(path)
-    target = Path(path)
-    temp = target.with_name(target.name + ".part")
-    try:
-        if kind == "xlsx":
-            from .report_xlsx import write_workbook
+    def xlsx(target) -> None:
+        write_workbook(target, report.tables, title=f"{report.area.name}社会救助统计月报",
+                       subtitle=f"统计期：{report.month}　　地区：{report.area.name}　　"
+                                f"单位：户、人、人次、件、元　　制表日期：{report.generated_on}",
+                       notes=report.notes)
 
-            write_workbook(temp, report.tables, title=f"{report.area.name}社会救助统计月报",
-                           subtitle=f"统计期：{report.month}　　地区：{report.area.name}　　"
-                                    f"单位：户、人、人次、件、元　　制表日期：{report.generated_on}",
-                           notes=report.notes)
-        else:
-            from .reports_print import monthly_pdf
-
-            temp.write_bytes(monthly_pdf(ctx, report, prepared_by))
-        os.replace(temp, target)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise DomainError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
+    write_output(path, kind or file_kind(path), xlsx, lambda: monthly_pdf(ctx, report, prepared_by))

@@ -39,6 +39,7 @@ from ..domain.model import (
 from .chain import FIELDS as CHAIN_FIELDS
 from .chain import GENESIS, event_digest
 from .initials import name_initials
+from .ledgers import LedgerReader
 from .listing import CaseListRepository
 from .models import (
     AreaRow,
@@ -971,6 +972,7 @@ class UnitOfWork:
         self.settings = SettingsRepository(session)
         self.listing = CaseListRepository(session)
         self.statistics = StatisticsReader(session)
+        self.ledgers = LedgerReader(session)
 
     def flush(self) -> None:
         """Send pending changes to the database now (constraint errors surface here)."""
