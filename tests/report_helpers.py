@@ -69,6 +69,11 @@ def investigation(day0):
 def dibao_to_county(svc, household, day0, *, objection_on=None):
     """Applied on ``day0``, accepted the next day, posted on day 3, at the county on day 10."""
     cid = svc.create_case(household, "dibao", "clerk", applied_on=day0)["id"]
+    return dibao_steps(svc, cid, day0, objection_on=objection_on)
+
+
+def dibao_steps(svc, cid, day0, *, objection_on=None):
+    """An application registered on ``day0`` taken to the county (see dibao_to_county)."""
     svc.advance(cid, "accept", "clerk", effective_date=d(day0, 1), data={"application": {
         "apply_date": day0, "channel": "self", "reason": "困难", "pledge_signed": True, "authorization_signed": True}})
     svc.advance(cid, "start_investigation", "clerk", effective_date=d(day0, 1))

@@ -135,7 +135,7 @@ class LedgerService:
         total = {"_kind": "total", "no": "", "label": "合计", "members": sum(r["members"] for r in rows),
                  "persons": sum(r["persons"] for r in rows), "amount": sum((r["amount"] for r in rows), Decimal(0))}
         columns = (
-            Column("no", "序号"), Column("label", "户主", kind="text"), Column("case", "案件编号", kind="text"),
+            Column("no", "序号", kind="text"), Column("label", "户主", kind="text"), Column("case", "案件编号", kind="text"),
             Column("category", "保障类别" if programme == "dibao" else "供养方式、自理能力", kind="text"),
             Column("members", "家庭人口"), Column("persons", "保障人数" if programme == "dibao" else "供养人数"),
             Column("amount", "月保障金额（元）", kind="money"), Column("start", "起始月份", kind="text"),
@@ -167,7 +167,7 @@ class LedgerService:
         total = {"_kind": "total", "no": "", "label": "合计", "amount": sum((r["amount"] for r in rows), Decimal(0)),
                  "first_aid": sum((r["first_aid"] or 0 for r in rows), Decimal(0))}
         columns = (
-            Column("no", "序号"), Column("label", "户主", kind="text"), Column("case", "案件编号", kind="text"),
+            Column("no", "序号", kind="text"), Column("label", "户主", kind="text"), Column("case", "案件编号", kind="text"),
             Column("type", "救助类型", kind="text"), Column("cause", "救助事由", kind="text"),
             Column("amount", "救助金额（元）", kind="money"), Column("level", "审批层级", kind="text"),
             Column("decided_on", "审批日期", kind="text"), Column("first_aid", "先行救助（元）", kind="money"),

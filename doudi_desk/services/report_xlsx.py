@@ -18,7 +18,7 @@ FORMATS = {"int": "0", "money": "0.00", "decimal": "0.0", "text": "@"}
 
 def write_workbook(path: str | Path, tables: Sequence[Table], *, title: str, subtitle: str,
                    notes: Sequence[str] = ()) -> None:
-    """Write ``tables`` to ``path``; ``title`` heads every sheet (followed by the table's own title)."""
+    """Write ``tables`` to ``path``; ``title`` (if any) heads every sheet before the table's own title."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
@@ -36,7 +36,7 @@ def write_workbook(path: str | Path, tables: Sequence[Table], *, title: str, sub
             name = _sheet_name(table.sheet_name, used)
             sheet = book.add_worksheet(name)
             ncols = max(len(table.columns), 1)
-            _merged(sheet, 0, 0, 0, ncols - 1, f"{title}　{table.title}", title_fmt)
+            _merged(sheet, 0, 0, 0, ncols - 1, f"{title}　{table.title}" if title else table.title, title_fmt)
             _merged(sheet, 1, 0, 1, ncols - 1, subtitle, sub_fmt)
             sheet.set_row(0, 28)
             top = 2

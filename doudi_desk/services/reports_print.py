@@ -109,3 +109,21 @@ def write_output(path: str, kind: str, xlsx: Callable[[Path], None], pdf: Callab
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise DomainError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
+
+
+def campaign_pdf(ctx: AppContext, view: dict[str, Any], table: Table, prepared_by: str = "") -> bytes:
+    """排查情况统计表 or 核查问题清单 of a campaign, in the seed's layout."""
+    from ..printing import render_report
+
+    with ctx.db.unit_of_work() as uow:
+        config = print_config(uow, ctx)
+        office = office_for_area(uow, ctx, view["area"])
+    kind = "campaign_summary" if table.id == "campaign_summary" else "campaign_problems"
+    widths = None
+    if kind == "campaign_problems":
+        widths = [0.6, 1.3, 3.2, 1.4, 2.2, 3.2, 2.2, 2.0, 1.3]
+    else:
+        widths = [0.6, 1.8] + [1.0] * (len(table.columns) - 2)
+    data = {"campaign": view, "office": office, "table": table_context(table, widths=widths),
+            "prepared_by": prepared_by, "issued_on": ctx.today().isoformat(), "title": table.title}
+    return render_report(kind, data, config, title=table.title, author=office["name"])

@@ -36,6 +36,7 @@ from ..domain.model import (
     User,
     Vehicle,
 )
+from .campaigns import CampaignRepository
 from .chain import FIELDS as CHAIN_FIELDS
 from .chain import GENESIS, event_digest
 from .initials import name_initials
@@ -973,6 +974,7 @@ class UnitOfWork:
         self.listing = CaseListRepository(session)
         self.statistics = StatisticsReader(session)
         self.ledgers = LedgerReader(session)
+        self.campaigns = CampaignRepository(session)
 
     def flush(self) -> None:
         """Send pending changes to the database now (constraint errors surface here)."""
