@@ -140,7 +140,7 @@ class LedgerService:
             Column("members", "家庭人口"), Column("persons", "保障人数" if programme == "dibao" else "供养人数"),
             Column("amount", "月保障金额（元）", kind="money"), Column("start", "起始月份", kind="text"),
             Column("status", "状态", kind="text"), Column("last_review", "上次复核", kind="text"),
-            Column("next_review", "下次复核", kind="text"),
+            Column("next_review", "下次复核（按目前安排）", kind="text"),
         )
         title = f"{area.name}{'最低生活保障' if programme == 'dibao' else '特困人员救助供养'}台账"
         return Table(f"ledger_{programme}", title, columns, (*rows, total) if rows else (),

@@ -228,3 +228,74 @@ def test_pdf_has_every_table_and_the_charts(town, tmp_path):
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-r", "70", "-png", str(OUTPUT / "monthly_report.pdf"),
                         str(OUTPUT / "monthly_report")], check=True, timeout=120)
+
+
+def test_ledgers_of_a_village(town, tmp_path):
+    import openpyxl
+
+    from doudi_desk.services.ledgers import LedgerService
+
+    office, cases, _before = town
+    ledgers = LedgerService(office)
+    dibao = ledgers.ledger(RURAL, "dibao", "clerk", "2026-10")
+    assert table_rows_text(dibao) == [
+        ["1", "王建国", cases["A"]["number"], "整户", "4", "4", "2792", "2026-09", "在保", "", ""],
+        ["2", "赵德明", cases["D"]["number"], "单人户", "3", "1", "1080", "2026-10", "在保", "", "2027-12-01"],
+        ["", "合计", "", "", "7", "5", "3872", "", "", "", ""],
+    ]
+    # December (made in January): A in 渐退, D at its lowered amount; B never again.
+    office.today = lambda: dt.date(2027, 1, 5)
+    try:
+        december = ledgers.ledger(RURAL, "dibao", "clerk", "2026-12")
+    finally:
+        office.today = lambda: dt.date(2026, 11, 23)
+    assert [(r[1], r[6], r[8]) for r in table_rows_text(december)[:-1]] == [("王建国", "2792", "渐退期"),
+                                                                           ("赵德明", "830", "在保")]
+    tekun = ledgers.ledger(URBAN, "tekun", "clerk", "2026-10")
+    assert table_rows_text(tekun)[0][1:7] == ["周寿", cases["F"]["number"], "分散供养、全失能", "1", "1", "1626"]
+    temp = ledgers.ledger(RURAL, "temporary", "clerk", "2026-10")
+    assert [r[1:9] for r in table_rows_text(temp)] == [
+        ["吴大山", cases["G"]["number"], "急难型", "房屋火灾", "5000", "乡镇审批", "2026-10-17", "3000"],
+        ["冯大山", cases["I"]["number"], "急难型", "房屋火灾", "2000", "乡镇审批", "2026-09-15", "—"],
+        ["合计", "", "", "", "7000", "", "", "3000"]]
+    path = tmp_path / "台账.xlsx"
+    ledgers.export_ledger(RURAL, "dibao", str(path), "clerk", "2026-10")
+    sheet = openpyxl.load_workbook(path).active
+    assert [sheet.cell(4, c).value for c in range(1, 8)] == [1, "王建国", cases["A"]["number"], "整户", 4, 4, 2792]
+    pdf = tmp_path / "台账.pdf"
+    ledgers.export_ledger(RURAL, "temporary", str(pdf), "clerk", "2026-10")
+    from tests.printing_helpers import flat, pages_text, save_png
+
+    assert "前进村临时救助台账" in flat("".join(pages_text(pdf.read_bytes())))
+    save_png(pdf.read_bytes(), "ledger_temporary")
+    with pytest.raises(InputError, match="--programme"):
+        ledgers.ledger(RURAL, "other", "clerk")
+    with pytest.raises(InputError, match="--village"):
+        ledgers.ledger(TOWN, "dibao", "clerk")
+
+
+def test_household_book_of_one_family_and_of_a_village(town):
+    from doudi_desk.services.audit import AuditService
+    from doudi_desk.services.ledgers import LedgerService
+    from tests.printing_helpers import flat, pages_text, save_png
+
+    office, cases, _before = town
+    ledgers = LedgerService(office)
+    pdf = ledgers.household_book(cases["A_phase"]["number"], "clerk")  # any case of the family
+    text = flat("".join(pages_text(pdf)))
+    assert "王建国家庭一户一册" in text and "130102197203150113" in text  # the clerk sees full ID numbers
+    assert text.index(cases["A"]["number"]) < text.index(cases["A_phase"]["number"])
+    for words in ("一、家庭成员", "二、案件和决定", "三、保障金额变化", "四、办理经过", "渐退", "2026-12",
+                  "材料：入户调查", "资金发放功能上线后"):
+        assert words in text, words
+    # Date order: registered 2026-08-03 … the 渐退 decision of 2026-11-07 last.
+    dates = [d for d in ("2026-08-03", "2026-08-14", "2026-11-03", "2026-11-07") if d in text]
+    assert [text.index(d) for d in dates] == sorted(text.index(d) for d in dates)
+    save_png(pdf, "household_book")
+    masked = flat("".join(pages_text(ledgers.household_book(cases["K"]["number"], "approver"))))
+    assert "卫建国家庭一户一册" in masked and "130102********" in masked and "公示异议登记" in masked
+    books, families = ledgers.village_books(RURAL, "clerk")
+    assert families == len(ledgers.families(RURAL, "clerk")) == 8
+    assert flat("".join(pages_text(books))).count("家庭一户一册") == 8
+    exports = AuditService(office).office_log(actions=("export",))
+    assert exports[0]["subject"].startswith("一户一册（前进村，8户）")
