@@ -17,9 +17,10 @@ import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 AMOUNT_RESULTS = ("approved", "raise", "lower", "keep")  # results that set amount and covered persons
 TEMP_LEVELS = ("township", "county", "county_collective")
@@ -68,9 +69,9 @@ def last_months(month: str, n: int = 12) -> list[str]:
 # ------------------------------------------------------------------------------------ rows
 
 
-@dataclass(frozen=True)
-class Person:
-    """A member as the statistics need them: birth date, disability, serious illness."""
+class Person(NamedTuple):
+    """A member as the statistics need them: birth date, disability, serious illness (a tuple:
+    a county has a quarter of a million of them)."""
 
     born: dt.date
     disabled: bool = False
@@ -81,8 +82,7 @@ class Person:
         return years - 1 if (on.month, on.day) < (self.born.month, self.born.day) else years
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One decision in a benefit's life, effective from ``month``.
 
     ``result``: approved | raise | lower | keep | phase_out | stop. Fields left None keep what the
@@ -101,8 +101,7 @@ class Step:
     phase_out_until: str | None = None
 
 
-@dataclass(frozen=True)
-class InForce:
+class InForce(NamedTuple):
     """What a benefit is in one month."""
 
     status: str  # active | phasing_out
@@ -140,7 +139,7 @@ class Benefit:
                 cur, until = None, None
             elif step.result == "phase_out":
                 if cur is not None:
-                    cur = replace(cur, status="phasing_out")
+                    cur = cur._replace(status="phasing_out")
                     until = month_index(step.phase_out_until) if step.phase_out_until else None
             elif step.result in AMOUNT_RESULTS:
                 cur = InForce(
@@ -154,6 +153,9 @@ class Benefit:
                 )
                 until = None
             else:
+                continue
+            if starts and starts[-1] == i:  # decisions taking effect in the same month: the last one stands
+                states[-1] = cur
                 continue
             starts.append(i)
             states.append(cur)
@@ -218,14 +220,18 @@ def _zero(keys: Iterable[str]) -> dict[str, object]:
     return {k: (Decimal(0) if "amount" in k else 0) for k in keys}
 
 
+_ZERO = {name: _zero(keys) for name, keys in (("dibao", DIBAO_KEYS), ("tekun", TEKUN_KEYS),
+                                              ("temporary", TEMP_KEYS), ("process", PROCESS_KEYS))}
+
+
 @dataclass
 class VillageFigures:
     """Every figure of one village in one month (amounts in yuan, Decimal)."""
 
-    dibao: dict[str, object] = field(default_factory=lambda: _zero(DIBAO_KEYS))
-    tekun: dict[str, object] = field(default_factory=lambda: _zero(TEKUN_KEYS))
-    temporary: dict[str, object] = field(default_factory=lambda: _zero(TEMP_KEYS))
-    process: dict[str, object] = field(default_factory=lambda: _zero(PROCESS_KEYS))
+    dibao: dict[str, object] = field(default_factory=lambda: dict(_ZERO["dibao"]))
+    tekun: dict[str, object] = field(default_factory=lambda: dict(_ZERO["tekun"]))
+    temporary: dict[str, object] = field(default_factory=lambda: dict(_ZERO["temporary"]))
+    process: dict[str, object] = field(default_factory=lambda: dict(_ZERO["process"]))
 
     def add(self, other: VillageFigures) -> None:
         for mine, theirs in ((self.dibao, other.dibao), (self.tekun, other.tekun),
@@ -360,26 +366,48 @@ class MonthPoint:
 
 
 def trend(benefits: Iterable[Benefit], months: list[str]) -> list[MonthPoint]:
-    """Totals for each of ``months`` (consecutive, oldest first) in one pass over the benefits."""
+    """Totals for each of ``months`` (consecutive, oldest first), from each benefit's change points:
+    a segment in force adds to the months it covers (running sums), a change from nothing to
+    something is a new one, the reverse a stopped one."""
     if not months:
         return []
-    acc = {m: {"dh": 0, "dp": 0, "da": Decimal(0), "tp": 0, "ta": Decimal(0), "new": 0, "stop": 0} for m in months}
-    first = month_index(months[0])
+    first, n = month_index(months[0]), len(months)
+    sums = {k: [0] * (n + 1) for k in ("dh", "dp", "tp", "new", "stop")}
+    money = {k: [Decimal(0)] * (n + 1) for k in ("da", "ta")}
     for b in benefits:
-        prev = b.at(first - 1)
-        for k, m in enumerate(months):
-            now = b.at(first + k)
-            a = acc[m]
-            if now is not None:
-                if b.programme == "dibao":
-                    a["dh"] += 1
-                    a["dp"] += len(now.covered)
-                    a["da"] += now.amount
-                else:
-                    a["tp"] += len(now.covered)
-                    a["ta"] += now.amount
-            a["new"] += now is not None and prev is None
-            a["stop"] += now is None and prev is not None
-            prev = now
-    return [MonthPoint(m, acc[m]["dh"], acc[m]["dp"], acc[m]["da"], acc[m]["tp"], acc[m]["ta"], acc[m]["new"],
-                       acc[m]["stop"]) for m in months]
+        starts, states = b.timeline
+        previous = None
+        dibao = b.programme == "dibao"
+        for k, (start, state) in enumerate(zip(starts, states, strict=True)):
+            if first <= start < first + n and (previous is None) != (state is None):
+                sums["new" if state is not None else "stop"][start - first] += 1
+            previous = state
+            if state is None:
+                continue
+            end = starts[k + 1] if k + 1 < len(starts) else first + n
+            lo, hi = max(start, first) - first, min(end, first + n) - first
+            if lo >= hi:
+                continue
+            persons = len(state.covered)
+            if dibao:
+                sums["dh"][lo] += 1
+                sums["dh"][hi] -= 1
+                sums["dp"][lo] += persons
+                sums["dp"][hi] -= persons
+                money["da"][lo] += state.amount
+                money["da"][hi] -= state.amount
+            else:
+                sums["tp"][lo] += persons
+                sums["tp"][hi] -= persons
+                money["ta"][lo] += state.amount
+                money["ta"][hi] -= state.amount
+    out = []
+    running = {"dh": 0, "dp": 0, "tp": 0, "da": Decimal(0), "ta": Decimal(0)}
+    for i, m in enumerate(months):
+        for key in ("dh", "dp", "tp"):
+            running[key] += sums[key][i]
+        for key in ("da", "ta"):
+            running[key] += money[key][i]
+        out.append(MonthPoint(m, running["dh"], running["dp"], running["da"], running["tp"], running["ta"],
+                              sums["new"][i], sums["stop"][i]))
+    return out

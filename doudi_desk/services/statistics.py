@@ -73,6 +73,16 @@ def _money(text: Any) -> Decimal:
         return Decimal(0)
 
 
+def _indexes(text: Any) -> tuple[int, ...]:
+    """Covered members from JSON text ('[0, 1, 2]')."""
+    if not text:
+        return ()
+    if not isinstance(text, str):
+        return tuple(text)
+    inner = text.strip()[1:-1].strip()
+    return tuple(map(int, inner.split(","))) if inner else ()
+
+
 def _born(id_number: str) -> dt.date | None:
     try:
         return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
@@ -91,7 +101,7 @@ def gather_benefits(uow, villages: list[str]) -> tuple[list[Benefit], dict[int, 
         steps[parent].append(Step(
             month=month, order=(decided or "", cid), result=result,
             amount=_money(amount) if sets_amount else None,
-            covered=tuple(covered or ()) if sets_amount else None,
+            covered=_indexes(covered) if sets_amount else None,
             household_id=household if sets_amount else None,
             basis=basis if sets_amount else None, care_level=care if sets_amount else None,
             phase_out_until=until))
@@ -101,7 +111,7 @@ def gather_benefits(uow, villages: list[str]) -> tuple[list[Benefit], dict[int, 
         if not start:
             continue
         first = Step(month=start, order=(decided or "", cid), result="approved", amount=_money(amount),
-                     covered=tuple(covered or ()), household_id=household, basis=basis, care_level=care,
+                     covered=_indexes(covered), household_id=household, basis=basis, care_level=care,
                      supply_mode=supply)
         benefits.append(Benefit(cid, programme, village, (first, *steps.get(cid, ()))))
     people: dict[int, list[Person]] = defaultdict(list)
@@ -123,11 +133,12 @@ def gather_temporary(uow, villages: list[str]) -> list[TemporaryAid]:
     return out
 
 
-def gather_case_dates(uow, villages: list[str], until: dt.date) -> list[CaseDates]:
+def gather_case_dates(uow, villages: list[str], first: dt.date, last: dt.date) -> list[CaseDates]:
     out = []
     for cid, village, kind, applied, accepted, deadline, _state, decided, result in uow.statistics.case_dates(
-            villages, until):
-        out.append(CaseDates(cid, village, kind, applied, accepted, _date(decided), result, deadline))
+            villages, first, last):
+        out.append(CaseDates(cid, village, kind, _date(applied), _date(accepted), _date(decided), result,
+                             _date(deadline)))
     return out
 
 
@@ -192,7 +203,7 @@ class StatisticsService:
             step(2, 6, "读取临时救助…")
             aids = gather_temporary(uow, villages)
             step(3, 6, "读取办理情况…")
-            dates = gather_case_dates(uow, villages, last)
+            dates = gather_case_dates(uow, villages, first, last)
             objections = uow.statistics.event_counts(villages, OBJECTION_TRIGGERS, first, last)
             calendar = self.ctx.calendar(uow)
             paid = paid_amounts(uow, villages, months)

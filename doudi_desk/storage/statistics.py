@@ -1,8 +1,10 @@
 """Read-only bulk queries behind the 统计月报 and the ledgers: a constant number of queries per
 report, whatever the number of villages, each returning plain tuples (never ORM rows).
 
-Only the JSON fields a report needs are extracted in SQL (``decision ->> 'start_month'``), so a
-county's 150,000 cases are not parsed whole in Python.
+Only the JSON fields a report needs are extracted in SQL (``decision ->> 'start_month'``), and
+every value comes back as text (dates as ``YYYY-MM-DD``, lists as JSON text), so a county's 150,000
+cases are neither parsed whole nor run through per-row type conversion; the services parse what
+they use.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import AuditEventRow, CaseRow, HouseholdRow, MemberRow
@@ -22,6 +24,11 @@ DECIDED_CHILD_STATES = ("decided", "terminated")
 
 def _text(column: Any, *path: str) -> Any:
     return (column[path[0]] if len(path) == 1 else column[path]).as_string()
+
+
+def _str(column: Any) -> Any:
+    """A date or other column as plain text (no per-row conversion)."""
+    return cast(column, String)
 
 
 class StatisticsReader:
@@ -36,7 +43,7 @@ class StatisticsReader:
         d = CaseRow.decision
         stmt = (select(CaseRow.id, CaseRow.village_code, CaseRow.programme, CaseRow.household_id,
                        _text(d, "decided_on"), _text(d, "start_month"), _text(d, "monthly_amount"),
-                       d["covered"].as_json(), _text(d, "basis"), _text(d, "care_level"),
+                       _text(d, "covered"), _text(d, "basis"), _text(d, "care_level"),
                        _text(d, "supply_mode"))
                 .where(CaseRow.village_code.in_(list(villages)), CaseRow.kind == "application",
                        CaseRow.state == "approved", CaseRow.programme.in_(BENEFIT_PROGRAMMES)))
@@ -48,7 +55,7 @@ class StatisticsReader:
         d, p = CaseRow.decision, CaseRow.proposal
         stmt = (select(CaseRow.parent_case_id, CaseRow.id, CaseRow.household_id, _text(d, "result"),
                        _text(d, "effective_month"), _text(d, "decided_on"), _text(d, "monthly_amount"),
-                       d["covered"].as_json(), _text(d, "phase_out_until"), _text(p, "basis"),
+                       _text(d, "covered"), _text(d, "phase_out_until"), _text(p, "basis"),
                        _text(p, "tekun_care_level"))
                 .where(CaseRow.village_code.in_(list(villages)), CaseRow.parent_case_id.is_not(None),
                        CaseRow.state.in_(DECIDED_CHILD_STATES), CaseRow.programme.in_(BENEFIT_PROGRAMMES)))
@@ -78,13 +85,21 @@ class StatisticsReader:
                 .where(CaseRow.village_code.in_(list(villages)), CaseRow.programme == "temporary"))
         return [tuple(r) for r in self._s.execute(stmt)]
 
-    def case_dates(self, villages: Sequence[str], until: dt.date) -> list[tuple]:
-        """Every case applied for by ``until``: ``(id, village, kind, applied_on, accepted_on,
-        total_deadline, state, decided_on, result)``."""
+    def case_dates(self, villages: Sequence[str], first: dt.date, last: dt.date) -> list[tuple]:
+        """Cases that count in the process figures of the month ``first``–``last``: applied in it,
+        decided in it, or past their deadline and not decided before it began. ``(id, village, kind,
+        applied_on, accepted_on, total_deadline, state, decided_on, result)``, dates as text."""
         d = CaseRow.decision
-        stmt = (select(CaseRow.id, CaseRow.village_code, CaseRow.kind, CaseRow.applied_on, CaseRow.accepted_on,
-                       CaseRow.total_deadline, CaseRow.state, _text(d, "decided_on"), _text(d, "result"))
-                .where(CaseRow.village_code.in_(list(villages)), CaseRow.applied_on <= until))
+        decided = _text(d, "decided_on")
+        start, end = first.isoformat(), last.isoformat()
+        stmt = (select(CaseRow.id, CaseRow.village_code, CaseRow.kind, _str(CaseRow.applied_on),
+                       _str(CaseRow.accepted_on), _str(CaseRow.total_deadline), CaseRow.state, decided,
+                       _text(d, "result"))
+                .where(CaseRow.village_code.in_(list(villages)), CaseRow.applied_on <= last,
+                       or_(CaseRow.applied_on >= first,
+                           and_(decided >= start, decided <= end),
+                           and_(CaseRow.total_deadline < last, CaseRow.accepted_on <= last,
+                                or_(decided.is_(None), decided >= start)))))
         return [tuple(r) for r in self._s.execute(stmt)]
 
     def event_counts(self, villages: Sequence[str], triggers: Sequence[str], first: dt.date,
