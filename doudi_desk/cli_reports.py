@@ -53,18 +53,9 @@ def cmd_ledger_table(args: argparse.Namespace) -> int:
 
 def cmd_ledger_book(args: argparse.Namespace) -> int:
     from .services.ledgers import LedgerService
-    from .services.reports_print import write_output
 
-    if bool(args.case) == bool(args.village):
-        raise InputError("--case/--village: 请指定一个案件（该户）或一个村（全村各户），二者选一", "case")
-    if not args.out.lower().endswith(".pdf"):
-        raise InputError(f"--out: 一户一册应输出为 .pdf 文件：{args.out}", "out")
-    ledgers = LedgerService(_ctx(args))
-    if args.case:
-        pdf, count = ledgers.household_book(args.case, args.actor), 1
-    else:
-        pdf, count = ledgers.village_books(args.village, args.actor, progress=_progress)
-    write_output(args.out, "pdf", lambda _p: None, lambda: pdf)
+    count = LedgerService(_ctx(args)).save_books(args.out, args.actor, village=args.village, case=args.case,
+                                                 progress=_progress)
     print(f"已生成一户一册 {count} 户：{args.out}")
     return 0
 

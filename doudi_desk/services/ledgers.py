@@ -187,6 +187,23 @@ class LedgerService:
                      lambda: ledger_pdf(self.ctx, table, village, name))
         return str(path)
 
+    def save_books(self, path: str, actor: str, *, village: str | None = None, case: str | None = None,
+                   progress: Progress | None = None) -> int:
+        """一户一册 of one family (``case``: any case of it) or of a whole village to a PDF file;
+        returns the number of families."""
+        from .reports_print import write_output
+
+        if bool(village) == bool(case):
+            raise InputError("--case/--village: 请指定一个案件（该户）或一个村（全村各户），二者选一", "case")
+        if not str(path).lower().endswith(".pdf"):
+            raise InputError(f"--out: 一户一册应输出为 .pdf 文件：{path}", "out")
+        if case:
+            pdf, count = self.household_book(case, actor), 1
+        else:
+            pdf, count = self.village_books(village, actor, progress=progress)
+        write_output(path, "pdf", lambda _p: None, lambda: pdf)
+        return count
+
     # --- 一户一册 ---
     def families(self, village: str, actor: str) -> list[dict[str, Any]]:
         """The families of a village (for choosing one): key, head, cases."""

@@ -57,8 +57,10 @@ class ReportTableView(QTableView):
         self.setModel(model)
         depth = max((len(c.group) + 1 for c in table.columns), default=1)
         self.horizontalHeader().setMinimumHeight(22 * depth + 6)
+        metrics = self.horizontalHeader().fontMetrics()
         for i, c in enumerate(table.columns):
-            self.setColumnWidth(i, 120 if c.kind == "text" and c.key != "class" else (96 if c.kind == "money" else 72))
+            base = 120 if c.kind == "text" and c.key != "class" else (96 if c.kind == "money" else 72)
+            self.setColumnWidth(i, max(base, min(metrics.horizontalAdvance(c.label) + 18, 220)))
 
 
 def ask_save_path(parent: QWidget, title: str, name: str, suffix: str, on_selected: Callable[[str], Any]) -> QFileDialog:

@@ -9,10 +9,18 @@ CAMPAIGN_ROLES = {"caseworker", "township_reviewer", "county_approver"}
 
 
 def add_report_tabs(window, roles: set[str]) -> None:
+    from .campaign_page import CampaignPage
+    from .ledger_page import LedgerPage
     from .statistics_page import StatisticsPage
 
     window.report_pages = {}
     if roles & REPORT_ROLES:
-        page = StatisticsPage(window)
-        window.report_pages["statistics"] = page
-        window.tabs.addTab(page, "统计")
+        for key, page, label in (("statistics", StatisticsPage(window), "统计"), ("ledgers", LedgerPage(window), "台账")):
+            window.report_pages[key] = page
+            window.tabs.addTab(page, label)
+    if roles & CAMPAIGN_ROLES:
+        page = CampaignPage(window)
+        page.open_case.connect(window.open_case)
+        page.changed.connect(window._changed)
+        window.report_pages["campaigns"] = page
+        window.tabs.addTab(page, "大排查")
