@@ -70,16 +70,16 @@ def last_months(month: str, n: int = 12) -> list[str]:
 
 
 class Person(NamedTuple):
-    """A member as the statistics need them: birth date, disability, serious illness (a tuple:
-    a county has a quarter of a million of them)."""
+    """A member as the statistics need them: birth date as the number YYYYMMDD (read straight off
+    the ID number; a county has a quarter of a million people), disability, serious illness."""
 
-    born: dt.date
+    born: int
     disabled: bool = False
     ill: bool = False
 
-    def age_on(self, on: dt.date) -> int:
-        years = on.year - self.born.year
-        return years - 1 if (on.month, on.day) < (self.born.month, self.born.day) else years
+    def age_at_least(self, years: int, on: dt.date) -> bool:
+        """Whether the person is ``years`` old or older on ``on`` (birthday reached that day)."""
+        return self.born + years * 10000 <= on.year * 10000 + on.month * 100 + on.day
 
 
 class Step(NamedTuple):
@@ -250,6 +250,9 @@ def benefit_figures(benefits: Iterable[Benefit], people: Mapping[int, list[Perso
     """低保 and 特困 figures of ``month`` by village (amounts due from the benefits in force)."""
     out: dict[str, VillageFigures] = defaultdict(VillageFigures)
     _, last = month_bounds(month)
+    day = last.month * 100 + last.day
+    elderly_born = (last.year - 60) * 10000 + day  # born on or before: 60 or older at the month's end
+    adult_born = (last.year - 18) * 10000 + day  # born after: under 18
     index = month_index(month)
     for b in benefits:
         now, then = b.at(index), b.at(index - 1)
@@ -262,8 +265,8 @@ def benefit_figures(benefits: Iterable[Benefit], people: Mapping[int, list[Perso
                 covered = _covered_people(people, now)
                 d["households"] += 1
                 d["persons"] += len(now.covered)
-                d["elderly"] += sum(1 for p in covered if p.age_on(last) >= 60)
-                d["minors"] += sum(1 for p in covered if p.age_on(last) < 18)
+                d["elderly"] += sum(1 for p in covered if p.born <= elderly_born)
+                d["minors"] += sum(1 for p in covered if p.born > adult_born)
                 d["disabled"] += sum(1 for p in covered if p.disabled)
                 d["ill"] += sum(1 for p in covered if p.ill)
                 d["single"] += now.basis == "single_person"

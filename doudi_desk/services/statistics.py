@@ -83,11 +83,10 @@ def _indexes(text: Any) -> tuple[int, ...]:
     return tuple(map(int, inner.split(","))) if inner else ()
 
 
-def _born(id_number: str) -> dt.date | None:
-    try:
-        return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    except (ValueError, IndexError):
-        return None
+def _born(id_number: str) -> int:
+    """YYYYMMDD from an 18-digit ID number (19000101 when it cannot be read)."""
+    digits = id_number[6:14]
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 19000101
 
 
 def gather_benefits(uow, villages: list[str]) -> tuple[list[Benefit], dict[int, list[Person]]]:
@@ -116,8 +115,7 @@ def gather_benefits(uow, villages: list[str]) -> tuple[list[Benefit], dict[int, 
         benefits.append(Benefit(cid, programme, village, (first, *steps.get(cid, ()))))
     people: dict[int, list[Person]] = defaultdict(list)
     for household, _position, id_number, disability, ill in uow.statistics.people(villages):
-        born = _born(id_number) or dt.date(1900, 1, 1)
-        people[household].append(Person(born, disability is not None, bool(ill)))
+        people[household].append(Person(_born(id_number), disability is not None, bool(ill)))
     return benefits, people
 
 

@@ -37,6 +37,10 @@ class StatisticsReader:
     def __init__(self, session: Session):
         self._s = session
 
+    def _rows(self, stmt: Any) -> Any:
+        # Through the session's Core connection: plain column rows need none of the ORM's loading.
+        return self._s.connection().execute(stmt)
+
     def benefit_cases(self, villages: Sequence[str]) -> list[tuple]:
         """Approved 低保/特困 applications: ``(id, village, programme, household_id, decided_on,
         start_month, monthly_amount, covered, basis, care_level, supply_mode)``."""
@@ -47,7 +51,7 @@ class StatisticsReader:
                        _text(d, "supply_mode"))
                 .where(CaseRow.village_code.in_(list(villages)), CaseRow.kind == "application",
                        CaseRow.state == "approved", CaseRow.programme.in_(BENEFIT_PROGRAMMES)))
-        return [tuple(r) for r in self._s.execute(stmt)]
+        return [tuple(r) for r in self._rows(stmt)]
 
     def benefit_steps(self, villages: Sequence[str]) -> list[tuple]:
         """Decided 复核/变更/停保 cases: ``(parent_id, id, household_id, result, effective_month,
@@ -59,7 +63,7 @@ class StatisticsReader:
                        _text(p, "tekun_care_level"))
                 .where(CaseRow.village_code.in_(list(villages)), CaseRow.parent_case_id.is_not(None),
                        CaseRow.state.in_(DECIDED_CHILD_STATES), CaseRow.programme.in_(BENEFIT_PROGRAMMES)))
-        return [tuple(r) for r in self._s.execute(stmt)]
+        return [tuple(r) for r in self._rows(stmt)]
 
     def people(self, villages: Sequence[str]) -> list[tuple]:
         """Members of the households the benefit decisions rest on: ``(household_id, position,
@@ -72,7 +76,7 @@ class StatisticsReader:
                        MemberRow.disability_type, MemberRow.serious_illness)
                 .where(MemberRow.household_id.in_(households))
                 .order_by(MemberRow.household_id, MemberRow.position))
-        return [tuple(r) for r in self._s.execute(stmt)]
+        return [tuple(r) for r in self._rows(stmt)]
 
     def temporary_cases(self, villages: Sequence[str]) -> list[tuple]:
         """临时救助 cases approved or helped first: ``(id, village, state, type, decided_on, amount,
@@ -83,7 +87,7 @@ class StatisticsReader:
                        _text(f, "first_aid", "paid_on"), _text(f, "first_aid", "amount"))
                 .join(HouseholdRow, HouseholdRow.id == CaseRow.household_id)
                 .where(CaseRow.village_code.in_(list(villages)), CaseRow.programme == "temporary"))
-        return [tuple(r) for r in self._s.execute(stmt)]
+        return [tuple(r) for r in self._rows(stmt)]
 
     def case_dates(self, villages: Sequence[str], first: dt.date, last: dt.date) -> list[tuple]:
         """Cases that count in the process figures of the month ``first``–``last``: applied in it,
@@ -100,7 +104,7 @@ class StatisticsReader:
                            and_(decided >= start, decided <= end),
                            and_(CaseRow.total_deadline < last, CaseRow.accepted_on <= last,
                                 or_(decided.is_(None), decided >= start)))))
-        return [tuple(r) for r in self._s.execute(stmt)]
+        return [tuple(r) for r in self._rows(stmt)]
 
     def event_counts(self, villages: Sequence[str], triggers: Sequence[str], first: dt.date,
                      last: dt.date) -> dict[str, int]:
@@ -110,4 +114,4 @@ class StatisticsReader:
                 .where(AuditEventRow.trigger.in_(list(triggers)), AuditEventRow.effective_date >= first,
                        AuditEventRow.effective_date <= last, CaseRow.village_code.in_(list(villages)))
                 .group_by(CaseRow.village_code))
-        return {village: int(n) for village, n in self._s.execute(stmt)}
+        return {village: int(n) for village, n in self._rows(stmt)}

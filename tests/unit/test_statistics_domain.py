@@ -77,3 +77,18 @@ def test_header_grid_merges_groups_and_stretches_leaves():
 def test_axis_tops_on_a_one_two_five_scale():
     assert [nice_max(v) for v in (0, 3, 7, 12, 99, 1234)] == [
         (5.0, 1.0), (3.0, 1.0), (8.0, 2.0), (15.0, 5.0), (100.0, 20.0), (1500.0, 500.0)]
+
+
+def test_ages_at_the_end_of_the_month_from_the_birth_number():
+    import datetime as dt
+
+    from doudi_desk.domain.statistics import Person, benefit_figures
+
+    born_1966_10_31, born_1966_11_01 = Person(19661031), Person(19661101)
+    end = dt.date(2026, 10, 31)
+    assert born_1966_10_31.age_at_least(60, end) and not born_1966_11_01.age_at_least(60, end)
+    people = {1: [Person(19661031), Person(19661101), Person(20081031), Person(20081101, disabled=True)]}
+    b = benefit(Step("2026-01", ("2025-12-10", 1), "approved", Decimal(100), (0, 1, 2, 3), 1))
+    d = benefit_figures([b], people, "2026-10")["v"].dibao
+    # 60 on 31 October counts as 老年人; 18 on 31 October is no longer 未成年人.
+    assert (d["elderly"], d["minors"], d["disabled"]) == (1, 1, 1)
