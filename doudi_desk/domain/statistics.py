@@ -125,11 +125,17 @@ class Benefit:
     @cached_property
     def timeline(self) -> tuple[tuple[int, ...], tuple[InForce | None, ...]]:
         """Change points: month indexes (ascending) and what the benefit is from each one on."""
+        if len(self.steps) == 1 and self.steps[0].result in AMOUNT_RESULTS:  # most benefits: one decision
+            s = self.steps[0]
+            return (month_index(s.month),), (InForce("active", s.amount if s.amount is not None else Decimal(0),
+                                                      s.covered or (), s.household_id, s.basis, s.care_level,
+                                                      s.supply_mode),)
         starts: list[int] = []
         states: list[InForce | None] = []
         cur: InForce | None = None
         until: int | None = None
-        for step in sorted(self.steps, key=lambda s: (s.month, s.order)):
+        steps = self.steps if len(self.steps) == 1 else sorted(self.steps, key=_step_key)
+        for step in steps:
             i = month_index(step.month)
             if cur is not None and until is not None and until + 1 <= i:
                 starts.append(until + 1)  # 渐退 ended by itself before this decision
@@ -168,6 +174,10 @@ class Benefit:
         starts, states = self.timeline
         k = bisect_right(starts, index)
         return states[k - 1] if k else None
+
+
+def _step_key(step: Step) -> tuple:
+    return step.month, step.order
 
 
 def in_force(benefit: Benefit, month: str) -> InForce | None:
@@ -308,12 +318,46 @@ def temporary_figures(aids: Iterable[TemporaryAid], month: str) -> dict[str, Vil
     return out
 
 
+class WorkingDays:
+    """Working days between two dates by prefix counts over the days asked about: each day is
+    looked up in the calendar once, however many cases span it."""
+
+    def __init__(self, is_working_day: Callable[[dt.date], bool]):
+        self.is_working_day = is_working_day
+        self.start: dt.date | None = None
+        self.prefix: list[int] = [0]  # prefix[k]: working days among start+1 … start+k
+
+    def _extend(self, day: dt.date) -> None:
+        if self.start is None or day < self.start:
+            self.start, self.prefix = day, [0]
+        while self.start + dt.timedelta(days=len(self.prefix) - 1) < day:
+            nxt = self.start + dt.timedelta(days=len(self.prefix))
+            self.prefix.append(self.prefix[-1] + bool(self.is_working_day(nxt)))
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to and including ``end`` (as WorkingCalendar counts)."""
+        if end < start:
+            return -self.between(end, start)
+        if self.start is None or start < self.start:
+            self._extend(start)
+        self._extend(end)
+        base = self.start
+        assert base is not None
+        return self.prefix[(end - base).days] - self.prefix[(start - base).days]
+
+
 def process_figures(cases: Iterable[CaseDates], objections: Mapping[str, int], month: str,
-                    working_days: Callable[[dt.date, dt.date], int]) -> dict[str, VillageFigures]:
+                    is_working_day: Callable[[dt.date], bool]) -> dict[str, VillageFigures]:
     """Applications received and decided in ``month``, refused, working days from 受理 to decision,
     cases past their deadline and still open at the month's end, objections during 公示."""
     out: dict[str, VillageFigures] = defaultdict(VillageFigures)
     first, last = month_bounds(month)
+    cases = list(cases)
+    accepted = [c.accepted_on for c in cases if c.accepted_on]
+    days = WorkingDays(is_working_day)
+    if accepted:
+        days.between(min(accepted), last)  # one pass over the whole span
+    working_days = days.between
     for c in cases:
         p = out[c.village].process
         if c.kind == "application":

@@ -16,6 +16,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from ..domain.errors import DomainError, InputError
@@ -66,6 +67,7 @@ def _date(text: Any) -> dt.date | None:
         return None
 
 
+@lru_cache(maxsize=65536)
 def _money(text: Any) -> Decimal:
     try:
         return Decimal(str(text)) if text not in (None, "") else Decimal(0)
@@ -73,20 +75,15 @@ def _money(text: Any) -> Decimal:
         return Decimal(0)
 
 
+@lru_cache(maxsize=4096)
 def _indexes(text: Any) -> tuple[int, ...]:
-    """Covered members from JSON text ('[0, 1, 2]')."""
+    """Covered members from JSON text ('[0, 1, 2]'); the same few lists recur, hence the cache."""
     if not text:
         return ()
     if not isinstance(text, str):
         return tuple(text)
     inner = text.strip()[1:-1].strip()
     return tuple(map(int, inner.split(","))) if inner else ()
-
-
-def _born(id_number: str) -> int:
-    """YYYYMMDD from an 18-digit ID number (19000101 when it cannot be read)."""
-    digits = id_number[6:14]
-    return int(digits) if len(digits) == 8 and digits.isdigit() else 19000101
 
 
 def gather_benefits(uow, villages: list[str]) -> tuple[list[Benefit], dict[int, list[Person]]]:
@@ -97,25 +94,22 @@ def gather_benefits(uow, villages: list[str]) -> tuple[list[Benefit], dict[int, 
         if not month or not result:
             continue
         sets_amount = result in ("raise", "lower", "keep")
-        steps[parent].append(Step(
-            month=month, order=(decided or "", cid), result=result,
-            amount=_money(amount) if sets_amount else None,
-            covered=_indexes(covered) if sets_amount else None,
-            household_id=household if sets_amount else None,
-            basis=basis if sets_amount else None, care_level=care if sets_amount else None,
-            phase_out_until=until))
+        if sets_amount:
+            steps[parent].append(Step(month, (decided or "", cid), result, _money(amount), _indexes(covered),
+                                      household, basis, care, None, until))
+        else:
+            steps[parent].append(Step(month, (decided or "", cid), result, None, None, None, None, None, None, until))
     benefits = []
     for (cid, village, programme, household, decided, start, amount, covered, basis, care,
          supply) in uow.statistics.benefit_cases(villages):
         if not start:
             continue
-        first = Step(month=start, order=(decided or "", cid), result="approved", amount=_money(amount),
-                     covered=_indexes(covered), household_id=household, basis=basis, care_level=care,
-                     supply_mode=supply)
+        first = Step(start, (decided or "", cid), "approved", _money(amount), _indexes(covered), household, basis,
+                     care, supply)
         benefits.append(Benefit(cid, programme, village, (first, *steps.get(cid, ()))))
     people: dict[int, list[Person]] = defaultdict(list)
-    for household, _position, id_number, disability, ill in uow.statistics.people(villages):
-        people[household].append(Person(_born(id_number), disability is not None, bool(ill)))
+    for household, born, disabled, ill in uow.statistics.people(villages):
+        people[household].append(Person(born or 19000101, disabled, ill))
     return benefits, people
 
 
@@ -207,7 +201,7 @@ class StatisticsService:
             paid = paid_amounts(uow, villages, months)
         step(4, 6, "计算本月数字…")
         figures = merge(benefit_figures(benefits, people, month_text), temporary_figures(aids, month_text),
-                        process_figures(dates, objections, month_text, calendar.working_days_between))
+                        process_figures(dates, objections, month_text, calendar.is_working_day))
         step(5, 6, "计算近12个月趋势…")
         points = trend(benefits, months)
         label = "应发"

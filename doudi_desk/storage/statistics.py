@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import Integer, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import AuditEventRow, CaseRow, HouseholdRow, MemberRow
@@ -51,7 +51,7 @@ class StatisticsReader:
                        _text(d, "supply_mode"))
                 .where(CaseRow.village_code.in_(list(villages)), CaseRow.kind == "application",
                        CaseRow.state == "approved", CaseRow.programme.in_(BENEFIT_PROGRAMMES)))
-        return [tuple(r) for r in self._rows(stmt)]
+        return list(self._rows(stmt).all())
 
     def benefit_steps(self, villages: Sequence[str]) -> list[tuple]:
         """Decided 复核/变更/停保 cases: ``(parent_id, id, household_id, result, effective_month,
@@ -63,20 +63,21 @@ class StatisticsReader:
                        _text(p, "tekun_care_level"))
                 .where(CaseRow.village_code.in_(list(villages)), CaseRow.parent_case_id.is_not(None),
                        CaseRow.state.in_(DECIDED_CHILD_STATES), CaseRow.programme.in_(BENEFIT_PROGRAMMES)))
-        return [tuple(r) for r in self._rows(stmt)]
+        return list(self._rows(stmt).all())
 
     def people(self, villages: Sequence[str]) -> list[tuple]:
-        """Members of the households the benefit decisions rest on: ``(household_id, position,
-        id_number, disability_type, serious_illness)`` in position order."""
+        """Members of the households the benefit decisions rest on: ``(household_id, born, disabled,
+        serious_illness)`` in position order; ``born`` is YYYYMMDD read off the ID number (validated
+        on entry: 18 characters, the birth date in digits 7–14)."""
         households = (select(CaseRow.household_id)
                       .where(CaseRow.village_code.in_(list(villages)),
                              CaseRow.programme.in_(BENEFIT_PROGRAMMES),
                              CaseRow.state.in_(("approved", *DECIDED_CHILD_STATES))))
-        stmt = (select(MemberRow.household_id, MemberRow.position, MemberRow.id_number,
-                       MemberRow.disability_type, MemberRow.serious_illness)
+        stmt = (select(MemberRow.household_id, cast(func.substr(MemberRow.id_number, 7, 8), Integer),
+                       MemberRow.disability_type.is_not(None), MemberRow.serious_illness)
                 .where(MemberRow.household_id.in_(households))
                 .order_by(MemberRow.household_id, MemberRow.position))
-        return [tuple(r) for r in self._rows(stmt)]
+        return list(self._rows(stmt).all())
 
     def temporary_cases(self, villages: Sequence[str]) -> list[tuple]:
         """临时救助 cases approved or helped first: ``(id, village, state, type, decided_on, amount,
@@ -87,7 +88,7 @@ class StatisticsReader:
                        _text(f, "first_aid", "paid_on"), _text(f, "first_aid", "amount"))
                 .join(HouseholdRow, HouseholdRow.id == CaseRow.household_id)
                 .where(CaseRow.village_code.in_(list(villages)), CaseRow.programme == "temporary"))
-        return [tuple(r) for r in self._rows(stmt)]
+        return list(self._rows(stmt).all())
 
     def case_dates(self, villages: Sequence[str], first: dt.date, last: dt.date) -> list[tuple]:
         """Cases that count in the process figures of the month ``first``–``last``: applied in it,
@@ -104,7 +105,7 @@ class StatisticsReader:
                            and_(decided >= start, decided <= end),
                            and_(CaseRow.total_deadline < last, CaseRow.accepted_on <= last,
                                 or_(decided.is_(None), decided >= start)))))
-        return [tuple(r) for r in self._rows(stmt)]
+        return list(self._rows(stmt).all())
 
     def event_counts(self, villages: Sequence[str], triggers: Sequence[str], first: dt.date,
                      last: dt.date) -> dict[str, int]:

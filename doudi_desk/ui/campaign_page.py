@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from .campaign_dialogs import AdvanceDialog, CheckDialog, NewCampaignDialog, ProblemDialog
 from .dynamic_page import RowsModel
 from .errors import show_error
-from .report_common import ask_save_path
+from .report_common import ask_save_path, run_for
 from .style import GREY, RED, set_role
 
 MANAGER_ROLES = {"township_reviewer", "county_approver"}
@@ -63,6 +63,9 @@ class CampaignPage(QWidget):
     def __init__(self, shell, parent: QWidget | None = None):
         super().__init__(parent)
         self.shell = shell
+        # The page belongs to this log-in; it is deleted at log-out, its late callbacks dropped.
+        self.username, self.full_name = shell.user["username"], shell.user.get("full_name", "")
+        self.user_area = shell.user.get("area")
         self.view: dict[str, Any] | None = None
         self.dialog = None
         self.setObjectName("campaign_page")
@@ -181,18 +184,20 @@ class CampaignPage(QWidget):
     # --- loading ---
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self.shell.user is None:  # shown for a moment while the tabs are cleared at log-out
+            return
         if not self._loaded_once:
             self._loaded_once = True
             self.refresh()
 
     def refresh(self, select: int | None = None) -> None:
-        username = self.shell.user["username"]
+        username = self.username
         backend = self.shell.backend
 
         def work():
             return backend.campaigns.campaigns(username), backend.queries.users()
 
-        self.shell.run(work, on_done=lambda r: self._campaigns(*r, select=select), on_error=self._failed)
+        run_for(self, work, on_done=lambda r: self._campaigns(*r, select=select), on_error=self._failed)
 
     def _campaigns(self, campaigns: list[dict[str, Any]], users: list[dict[str, Any]], select: int | None) -> None:
         current = select or self.campaign.currentData()
@@ -214,7 +219,7 @@ class CampaignPage(QWidget):
             self.view = None
             self._show()
             return
-        self.shell.run(self.shell.backend.campaigns.show, campaign_id, self.shell.user["username"],
+        run_for(self, self.shell.backend.campaigns.show, campaign_id, self.username,
                        on_done=self._loaded, on_error=self._failed)
 
     def _loaded(self, view: dict[str, Any]) -> None:
@@ -258,7 +263,7 @@ class CampaignPage(QWidget):
             self.changed.emit()
             self.refresh()
 
-        self.shell.run(fn, *args, on_done=done, on_error=lambda exc: dialog.show_error(str(exc))
+        run_for(self, fn, *args, on_done=done, on_error=lambda exc: dialog.show_error(str(exc))
                        if hasattr(exc, "message") else show_error(exc, self), **kwargs)
 
     def _dialog(self, dialog, on_ok) -> Any:
@@ -270,14 +275,14 @@ class CampaignPage(QWidget):
 
     def ask_new(self):
         def work():
-            return self.shell.backend.statistics.report_areas(self.shell.user["username"])
+            return self.shell.backend.statistics.report_areas(self.username)
 
-        self.shell.run(work, on_done=lambda areas: self._dialog(
+        run_for(self, work, on_done=lambda areas: self._dialog(
             NewCampaignDialog(self, areas, self.shell.backend.today()), self._create), on_error=self._failed)
 
     def _create(self, dialog) -> None:
         values = dialog.values()
-        username = self.shell.user["username"]
+        username = self.username
 
         def work():
             view = self.shell.backend.campaigns.create(values["name"], values["doc_number"], values["area_code"],
@@ -290,7 +295,7 @@ class CampaignPage(QWidget):
             self.changed.emit()
             self.refresh(select=view["id"])
 
-        self.shell.run(work, on_done=done, on_error=lambda exc: dialog.show_error(str(exc))
+        run_for(self, work, on_done=done, on_error=lambda exc: dialog.show_error(str(exc))
                        if hasattr(exc, "message") else show_error(exc, self))
 
     def assign(self) -> None:
@@ -298,18 +303,18 @@ class CampaignPage(QWidget):
         if row is None or self.view is None:
             self.message.setText("请先选择一个村（社区）。")
             return
-        self.shell.run(self.shell.backend.campaigns.assign, self.view["id"], row["village"], self.staff.currentData(),
-                       self.shell.user["username"], on_done=lambda _r: self.load(), on_error=self._failed)
+        run_for(self, self.shell.backend.campaigns.assign, self.view["id"], row["village"], self.staff.currentData(),
+                       self.username, on_done=lambda _r: self.load(), on_error=self._failed)
 
     def ask_check(self):
         target = self._selected(self.target_view, self.target_model)
         if target is None:
             self.message.setText("请先选择一户排查对象。")
             return None
-        dialog = CheckDialog(self, target, self.shell.user["full_name"], self.shell.backend.today())
+        dialog = CheckDialog(self, target, self.full_name, self.shell.backend.today())
         return self._dialog(dialog, lambda d: self._submit(
             d, self.shell.backend.campaigns.record_check, d.target["id"], d.values()["items"],
-            self.shell.user["username"], checked_by=d.values()["checked_by"], checked_on=d.values()["checked_on"],
+            self.username, checked_by=d.values()["checked_by"], checked_on=d.values()["checked_on"],
             note=d.values()["note"]))
 
     def ask_problem(self, with_target: bool):
@@ -324,7 +329,7 @@ class CampaignPage(QWidget):
 
         def ok(d) -> None:
             v = d.values()
-            self._submit(d, self.shell.backend.campaigns.raise_problem, self.view["id"], self.shell.user["username"],
+            self._submit(d, self.shell.backend.campaigns.raise_problem, self.view["id"], self.username,
                          finding=v["finding"], topic=v["topic"], kind=v["kind"], target_id=v["target_id"],
                          village=v["village"], responsible=v["responsible"], measures=v["measures"],
                          deadline=v["deadline"])
@@ -338,7 +343,7 @@ class CampaignPage(QWidget):
             return None
         dialog = AdvanceDialog(self, problem, state, self.shell.backend.today())
         return self._dialog(dialog, lambda d: self._submit(
-            d, self.shell.backend.campaigns.advance_problem, problem["id"], state, self.shell.user["username"],
+            d, self.shell.backend.campaigns.advance_problem, problem["id"], state, self.username,
             expected_version=problem["version"], **d.values()))
 
     def open_problem_case(self) -> None:
@@ -352,7 +357,7 @@ class CampaignPage(QWidget):
             self.refresh()
             self.open_case.emit(result["case_id"])
 
-        self.shell.run(self.shell.backend.campaigns.open_case, problem["id"], self.shell.user["username"],
+        run_for(self, self.shell.backend.campaigns.open_case, problem["id"], self.username,
                        on_done=done, on_error=self._failed)
 
     def _open_problem_case(self) -> None:
@@ -363,7 +368,7 @@ class CampaignPage(QWidget):
     def close_campaign(self) -> None:
         if self.view is None:
             return
-        self.shell.run(self.shell.backend.campaigns.close, self.view["id"], self.shell.user["username"],
+        run_for(self, self.shell.backend.campaigns.close, self.view["id"], self.username,
                        on_done=lambda _r: self.refresh(), on_error=self._failed)
 
     # --- the seed's tables ---
@@ -375,7 +380,7 @@ class CampaignPage(QWidget):
                              lambda path: self.export_to(table, path))
 
     def export_to(self, table: str, path: str) -> None:
-        self.shell.run(self.shell.backend.campaigns.export, self.view["id"], table, path, self.shell.user["username"],
+        run_for(self, self.shell.backend.campaigns.export, self.view["id"], table, path, self.username,
                        on_done=lambda p: (self.summary.setText(self.summary.text().split("\n已导出")[0]
                                                                + f"\n已导出：{p}"), self.exported.emit(p)),
                        on_error=self._failed)

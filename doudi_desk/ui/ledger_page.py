@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from ..domain.report_tables import Table
 from ..domain.statistics import shift
 from .errors import show_error
-from .report_common import ReportTableView, ask_save_path
+from .report_common import ReportTableView, ask_save_path, run_for
 from .style import set_role
 
 PROGRAMMES = {"dibao": "低保", "tekun": "特困", "temporary": "临时救助"}
@@ -35,6 +35,9 @@ class LedgerPage(QWidget):
     def __init__(self, shell, parent: QWidget | None = None):
         super().__init__(parent)
         self.shell = shell
+        # The page belongs to this log-in; it is deleted at log-out, its late callbacks dropped.
+        self.username, self.full_name = shell.user["username"], shell.user.get("full_name", "")
+        self.user_area = shell.user.get("area")
         self.table: Table | None = None
         self.setObjectName("ledger_page")
         layout = QVBoxLayout(self)
@@ -90,9 +93,11 @@ class LedgerPage(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self.shell.user is None:  # shown for a moment while the tabs are cleared at log-out
+            return
         if not self._areas_loaded:
             self._areas_loaded = True
-            self.shell.run(self.shell.backend.statistics.report_areas, self.shell.user["username"],
+            run_for(self, self.shell.backend.statistics.report_areas, self.username,
                            on_done=self._areas)
 
     def _areas(self, areas: list[dict[str, Any]]) -> None:
@@ -131,7 +136,7 @@ class LedgerPage(QWidget):
             self.status.setText("请先选择村（社区）。")
             return
         self._enable(busy=True)
-        self.shell.run(self.shell.backend.ledgers.ledger, village, programme, self.shell.user["username"], month,
+        run_for(self, self.shell.backend.ledgers.ledger, village, programme, self.username, month,
                        on_done=self.show_table, on_error=self._failed)
 
     def show_table(self, table: Table) -> None:
@@ -150,8 +155,8 @@ class LedgerPage(QWidget):
     def export_to(self, path: str) -> None:
         village, programme, month = self.village.currentData(), self.programme.currentData(), self.month.currentData()
         self._enable(busy=True)
-        self.shell.run(self.shell.backend.ledgers.export_ledger, village, programme, path,
-                       self.shell.user["username"], month, on_done=lambda p: self._saved(p), on_error=self._failed)
+        run_for(self, self.shell.backend.ledgers.export_ledger, village, programme, path,
+                       self.username, month, on_done=lambda p: self._saved(p), on_error=self._failed)
 
     def _saved(self, path: str) -> None:
         self.progress.hide()
@@ -176,7 +181,7 @@ class LedgerPage(QWidget):
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status.setText("正在生成一户一册…")
-        ledgers, username = self.shell.backend.ledgers, self.shell.user["username"]
+        ledgers, username = self.shell.backend.ledgers, self.username
 
         def work(job):
             return ledgers.save_books(path, username, village=village, case=case, progress=job.report)

@@ -78,3 +78,9 @@ def ask_save_path(parent: QWidget, title: str, name: str, suffix: str, on_select
     dialog.fileSelected.connect(on_selected)
     dialog.open()
     return dialog
+
+
+def run_for(page: QWidget, fn: Callable[..., Any], *args: Any, **kwargs: Any):
+    """Run ``fn`` on the worker for ``page``: its callbacks are dropped once the page is gone
+    (logged out, closed) instead of reaching deleted widgets."""
+    return page.shell.executor.submit(fn, *args, owner=page, **kwargs)

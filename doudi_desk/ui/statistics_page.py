@@ -26,7 +26,7 @@ from ..domain.report_tables import MonthlyReport
 from ..domain.statistics import shift
 from .charts import ChartWidget
 from .errors import show_error
-from .report_common import ReportTableView, ask_save_path
+from .report_common import ReportTableView, ask_save_path, run_for
 from .style import set_role
 
 LEVEL_MARK = {"county": "", "township": "　", "village": "　　"}
@@ -42,6 +42,9 @@ class StatisticsPage(QWidget):
     def __init__(self, shell, parent: QWidget | None = None):
         super().__init__(parent)
         self.shell = shell
+        # The page belongs to this log-in; it is deleted at log-out, its late callbacks dropped.
+        self.username, self.full_name = shell.user["username"], shell.user.get("full_name", "")
+        self.user_area = shell.user.get("area")
         self.report: MonthlyReport | None = None
         self.job = None
         self.setObjectName("statistics_page")
@@ -106,19 +109,21 @@ class StatisticsPage(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self.shell.user is None:  # shown for a moment while the tabs are cleared at log-out
+            return
         if not self._areas_loaded:
             self.load_areas()
 
     def load_areas(self) -> None:
         self._areas_loaded = True
-        username = self.shell.user["username"]
-        self.shell.run(self.shell.backend.statistics.report_areas, username, on_done=self._areas)
+        username = self.username
+        run_for(self, self.shell.backend.statistics.report_areas, username, on_done=self._areas)
 
     def _areas(self, areas: list[dict[str, Any]]) -> None:
         self.area.clear()
         for a in areas:
             self.area.addItem(LEVEL_MARK.get(a["level"], "") + a["label"], a["code"])
-        own = self.shell.user.get("area_code")
+        own = self.user_area
         index = self.area.findData(own) if own else 0
         self.area.setCurrentIndex(max(index, 0))
 
@@ -130,7 +135,7 @@ class StatisticsPage(QWidget):
             return
         self._busy(True, "正在生成…")
         stats = self.shell.backend.statistics
-        username = self.shell.user["username"]
+        username = self.username
 
         def work(job):
             return stats.monthly(month, area, username, progress=job.report)
@@ -199,13 +204,13 @@ class StatisticsPage(QWidget):
         if self.report is None:
             return
         report = self.report
-        prepared_by = self.shell.user.get("full_name", "")
+        prepared_by = self.full_name
         self._busy(True, "正在导出…")
 
         def done(_r) -> None:
             self._busy(False, f"已导出：{path}")
             self.exported.emit(path)
 
-        self.shell.run(self.shell.backend.statistics.write, report, path, prepared_by, on_done=done,
+        run_for(self, self.shell.backend.statistics.write, report, path, prepared_by, on_done=done,
                        on_error=self._failed)
 

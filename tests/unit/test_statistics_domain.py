@@ -92,3 +92,18 @@ def test_ages_at_the_end_of_the_month_from_the_birth_number():
     d = benefit_figures([b], people, "2026-10")["v"].dibao
     # 60 on 31 October counts as 老年人; 18 on 31 October is no longer 未成年人.
     assert (d["elderly"], d["minors"], d["disabled"]) == (1, 1, 1)
+
+
+def test_working_days_by_prefix_counts_agree_with_the_calendar():
+    import datetime as dt
+
+    from doudi_desk.domain.calendar import WorkingCalendar
+    from doudi_desk.domain.statistics import WorkingDays
+
+    calendar = WorkingCalendar({dt.date(2026, 10, 10): True, dt.date(2026, 9, 1): False})
+    days = WorkingDays(calendar.is_working_day)
+    rnd = random.Random(3)
+    for _ in range(300):
+        a = dt.date(2026, 1, 1) + dt.timedelta(days=rnd.randrange(400))
+        b = a + dt.timedelta(days=rnd.randrange(-40, 120))
+        assert days.between(a, b) == calendar.working_days_between(a, b), (a, b)
