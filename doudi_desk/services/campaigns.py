@@ -36,7 +36,7 @@ from ..domain.model import User
 from ..domain.report_tables import Table
 from . import lookup
 from .context import AppContext
-from .ledgers import _families, _head
+from .ledgers import families_of, head_of
 from .lifecycle import effective_status
 
 MANAGER_ROLES = {"township_reviewer", "county_approver"}  # create campaigns, assign, confirm 已整改
@@ -130,7 +130,7 @@ class CampaignService:
         villages = [v.code for v in self._villages(uow, area_code)]
         cases = uow.ledgers.cases(villages)
         roots = [c for c in cases if c["parent_case_id"] is None]
-        families = _families(cases, uow.ledgers.members([c["household_id"] for c in roots]))
+        families = families_of(cases, uow.ledgers.members([c["household_id"] for c in roots]))
         latest = {k: max(g["all"], key=lambda c: c["id"]) for k, g in families.items()}
         members = uow.ledgers.members([c["household_id"] for c in latest.values()])
         today = self.ctx.today()
@@ -157,7 +157,7 @@ class CampaignService:
                 continue
             anchor = anchor or g["cases"][-1]
             out.append({"family_key": key, "household_id": latest[key]["household_id"], "case_id": anchor["id"],
-                        "village_code": anchor["village"], "head_name": _head(people or [g["head"]])["name"],
+                        "village_code": anchor["village"], "head_name": head_of(people or [g["head"]])["name"],
                         "members": len([m for m in people if not m["excluded"]]), "reasons": reasons})
         return sorted(out, key=lambda t: (t["village_code"], t["head_name"]))
 

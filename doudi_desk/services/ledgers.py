@@ -52,7 +52,7 @@ def payment_lines(uow, case_ids: list[int]) -> list[dict[str, Any]]:
     return []
 
 
-def _head(members: list[dict[str, Any]]) -> dict[str, Any]:
+def head_of(members: list[dict[str, Any]]) -> dict[str, Any]:
     return next((m for m in members if m["relation"] == "head"), members[0] if members else {"name": "", "id_number": ""})
 
 
@@ -125,7 +125,7 @@ class LedgerService:
             else:
                 category = "、".join(x for x in (SUPPLY.get(state.supply_mode or ""), CARE.get(state.care_level or "")) if x)
             rows.append({
-                "_kind": "unit", "no": len(rows) + 1, "label": _head(family)["name"], "case": case["number"],
+                "_kind": "unit", "no": len(rows) + 1, "label": head_of(family)["name"], "case": case["number"],
                 "category": category, "members": len(counted), "persons": len(state.covered), "amount": state.amount,
                 "start": (case["decision"] or {}).get("start_month", ""),
                 "status": STATUSES.get(state.status, state.status),
@@ -158,7 +158,7 @@ class LedgerService:
                 continue
             claim = (details.get(c["household_id"]) or {}).get("temporary") or {}
             rows.append({
-                "_kind": "unit", "no": len(rows) + 1, "label": _head(members.get(c["household_id"], []))["name"],
+                "_kind": "unit", "no": len(rows) + 1, "label": head_of(members.get(c["household_id"], []))["name"],
                 "case": c["number"], "type": TEMP_TYPES.get(claim.get("type", ""), ""), "cause": claim.get("cause", ""),
                 "amount": Decimal(str(d.get("amount") or 0)), "level": LEVELS.get(d.get("approval_level") or "", ""),
                 "decided_on": decided,
@@ -212,7 +212,7 @@ class LedgerService:
             self._village(uow, user, village)
             cases = uow.ledgers.cases([village])
             members = uow.ledgers.members([c["household_id"] for c in cases if c["parent_case_id"] is None])
-        groups = _families(cases, members)
+        groups = families_of(cases, members)
         return [{"key": key, "head": g["head"]["name"], "cases": [c["number"] for c in g["cases"]],
                  "programmes": sorted({PROGRAMMES[c["programme"]] for c in g["cases"]})}
                 for key, g in sorted(groups.items(), key=lambda kv: kv[1]["cases"][0]["number"])]
@@ -241,7 +241,7 @@ class LedgerService:
             area = self._village(uow, user, village)
             step(0, 1, "读取案件…")
             cases = uow.ledgers.cases([village])
-            groups = _families(cases, uow.ledgers.members([c["household_id"] for c in cases if c["parent_case_id"] is None]))
+            groups = families_of(cases, uow.ledgers.members([c["household_id"] for c in cases if c["parent_case_id"] is None]))
             if only_case is not None:
                 groups = {k: g for k, g in groups.items() if any(c["id"] == only_case for c in g["all"])}
             if not groups:
@@ -277,7 +277,7 @@ class LedgerService:
 
     def _book_data(self, g, members, detail, events, payments, names, area, township, office, full) -> dict[str, Any]:
         engines = self.ctx.engines
-        head = _head(members)
+        head = head_of(members)
         timeline = []
         for c in g["all"]:
             spec = engines[c["workflow_id"]].spec if c["workflow_id"] in engines else None
@@ -331,7 +331,7 @@ class LedgerService:
         }
 
 
-def _families(cases: list[dict[str, Any]], members: dict[int, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+def families_of(cases: list[dict[str, Any]], members: dict[int, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
     """Root cases grouped by the head's ID number, each with its reviews, changes and terminations."""
     groups: dict[str, dict[str, Any]] = {}
     children: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -341,7 +341,7 @@ def _families(cases: list[dict[str, Any]], members: dict[int, list[dict[str, Any
     for c in cases:
         if c["parent_case_id"] is not None:
             continue
-        head = _head(members.get(c["household_id"], []))
+        head = head_of(members.get(c["household_id"], []))
         key = head.get("id_number") or f"case-{c['id']}"
         g = groups.setdefault(key, {"head": head, "cases": [], "all": []})
         g["cases"].append(c)
