@@ -33,10 +33,12 @@ LEVEL_MARK = {"county": "", "township": "　", "village": "　　"}
 
 
 class StatisticsPage(QWidget):
-    """Signals: loaded() — a report is shown; exported(str) — a file was written."""
+    """Signals: loaded() — a report is shown; exported(str) — a file was written; class_changed(str)
+    — the administrator set a village's 城市/农村 class."""
 
     loaded = Signal()
     exported = Signal(str)
+    class_changed = Signal(str)
     permanent = True
 
     def __init__(self, shell, parent: QWidget | None = None):
@@ -77,6 +79,18 @@ class StatisticsPage(QWidget):
         for b in (self.xlsx_button, self.pdf_button):
             b.setEnabled(False)
             bar.addWidget(b)
+        # The administrator classes villages as 城市 or 农村 (reports.md §1) right where it matters.
+        self.class_box = QComboBox()
+        self.class_box.setObjectName("stats_class")
+        for value, label in (("urban", "城市"), ("rural", "农村")):
+            self.class_box.addItem(label, value)
+        self.class_button = QPushButton("设为该村（社区）的城乡分类")
+        self.class_button.clicked.connect(self.set_class)
+        admin = "admin" in shell.user.get("roles", [])
+        for w in (self.class_box, self.class_button):
+            w.setVisible(admin)
+            bar.addWidget(w)
+        self.area.currentIndexChanged.connect(lambda _i: self._show_class())
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(160)
         self.progress.hide()
@@ -120,12 +134,36 @@ class StatisticsPage(QWidget):
         run_for(self, self.shell.backend.statistics.report_areas, username, on_done=self._areas)
 
     def _areas(self, areas: list[dict[str, Any]]) -> None:
+        self.areas = {a["code"]: a for a in areas}
+        self.area.blockSignals(True)
         self.area.clear()
         for a in areas:
             self.area.addItem(LEVEL_MARK.get(a["level"], "") + a["label"], a["code"])
+        self.area.blockSignals(False)
         own = self.user_area
         index = self.area.findData(own) if own else 0
         self.area.setCurrentIndex(max(index, 0))
+        self._show_class()
+
+    def _show_class(self) -> None:
+        area = getattr(self, "areas", {}).get(self.area.currentData())
+        village = bool(area and area["level"] == "village")
+        self.class_box.setEnabled(village)
+        self.class_button.setEnabled(village)
+        if village:
+            self.class_box.setCurrentIndex(max(self.class_box.findData(area["urban_rural"] or "rural"), 0))
+
+    def set_class(self) -> None:
+        """Set the chosen village's 城市/农村 class (administrator; audited by the service)."""
+        code, value = self.area.currentData(), self.class_box.currentData()
+
+        def done(area) -> None:
+            self.areas[code] = self.areas[code] | {"urban_rural": area.urban_rural}
+            self.status.setText(f"{area.name} 已设为{self.class_box.currentText()}；重新生成报表后按新分类统计。")
+            self.class_changed.emit(code)
+
+        run_for(self, self.shell.backend.admin.set_urban_rural, code, value, self.username, on_done=done,
+                on_error=self._failed)
 
     # --- making the report ---
     def make(self) -> None:

@@ -112,3 +112,28 @@ def test_charts_drawn_to_png(qapp, tmp_path):
             assert "#2f6fb0" in colours
         else:
             assert "#2f6fb0" not in colours
+
+
+def test_the_administrator_classes_a_village_as_urban(qtbot, demo_url, tmp_path):
+    import shutil
+
+    source = demo_url.removeprefix("sqlite:///")
+    shutil.copy(source, tmp_path / "demo.sqlite3")
+    ctx = demo_context(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    window = make_window(qtbot, ctx)
+    login(qtbot, window, "admin")
+    page = _statistics_tab(window)
+    settle(qtbot, window)
+    assert page.class_button.isVisible() and not page.class_button.isEnabled()  # a township is chosen
+    page.area.setCurrentIndex(page.area.findData("139901101002"))  # 西河村
+    assert page.class_button.isEnabled() and page.class_box.currentData() == "rural"
+    page.class_box.setCurrentIndex(page.class_box.findData("urban"))
+    with qtbot.waitSignal(page.class_changed, timeout=10000):
+        page.class_button.click()
+    page.area.setCurrentIndex(page.area.findData(TOWN))
+    page.make_button.click()
+    qtbot.waitUntil(lambda: page.report is not None, timeout=30000)
+    settle(qtbot, window)
+    rows = {r["label"]: r for r in page.report.table("dibao").rows}
+    assert rows["西河村"]["class"] == "城市" and rows["城市小计"]["persons"] == rows["西河村"]["persons"] > 0
+    window.close()
