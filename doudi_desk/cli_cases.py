@@ -246,8 +246,18 @@ def cmd_benefits(args: argparse.Namespace) -> int:
 def cmd_area_add(args: argparse.Namespace) -> int:
     from .services.admin import AdminService
 
-    area = AdminService(_ctx(args)).add_area(args.code, args.name, args.level, args.parent, args.actor)
+    area = AdminService(_ctx(args)).add_area(args.code, args.name, args.level, args.parent, args.actor,
+                                             urban_rural=args.urban_rural)
     print(f"已添加地区 {area.code} {area.name}")
+    return 0
+
+
+def cmd_area_class(args: argparse.Namespace) -> int:
+    from .domain.model import URBAN_RURAL
+    from .services.admin import AdminService
+
+    area = AdminService(_ctx(args)).set_urban_rural(args.code, args.urban_rural, args.actor)
+    print(f"{area.code} {area.name}：{URBAN_RURAL[area.urban_rural]}")
     return 0
 
 
@@ -355,8 +365,15 @@ def register(sub: Any) -> None:
     q.add_argument("name")
     q.add_argument("--level", required=True, choices=["county", "township", "village"])
     q.add_argument("--parent")
+    q.add_argument("--class", dest="urban_rural", choices=["urban", "rural"],
+                   help="村（社区）的城乡分类：urban 城市、rural 农村（默认：社区为城市，村为农村）")
     q.add_argument("--as", dest="actor")
     q.set_defaults(func=cmd_area_add)
+    q = p.add_parser("class", help="设置村（社区）的城乡分类（统计月报按城市、农村分列）")
+    q.add_argument("code")
+    q.add_argument("urban_rural", choices=["urban", "rural"], metavar="urban|rural")
+    q.add_argument("--as", dest="actor")
+    q.set_defaults(func=cmd_area_class)
 
     p = sub.add_parser("user", help="用户").add_subparsers(dest="user_command", required=True)
     q = p.add_parser("add", help="添加用户")

@@ -49,6 +49,12 @@ EXCLUDED_INCOME: dict[str, str] = {
 INCOME_TYPES: dict[str, str] = {**COUNTED_INCOME, **EXCLUDED_INCOME}
 EXPENSE_KINDS: dict[str, str] = {"medical": "自付医疗费用", "education": "教育费用", "disaster": "灾害损失", "other": "其他刚性支出"}
 AREA_LEVELS: dict[str, str] = {"county": "县（区）", "township": "乡镇（街道）", "village": "村（社区）"}
+URBAN_RURAL: dict[str, str] = {"urban": "城市", "rural": "农村"}
+
+
+def default_urban_rural(name: str) -> str:
+    """A 社区 counts as urban, a 村 as rural (reports.md §1); the administrator can change it."""
+    return "urban" if name.strip().endswith("社区") else "rural"
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class Area:
     name: str
     level: str  # county | township | village
     parent_code: str | None = None
+    urban_rural: str | None = None  # villages: urban (城市, 社区) | rural (农村, 村)
 
 
 @dataclass(frozen=True)

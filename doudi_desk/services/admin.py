@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..domain.errors import DomainError, InputError
-from ..domain.model import AREA_LEVELS, Area, User
+from ..domain.model import AREA_LEVELS, URBAN_RURAL, Area, User, default_urban_rural
 from ..domain.policy import PolicyParams, parse_policy
 from ..domain.specs import ROLES
 from .context import AppContext
@@ -40,7 +40,7 @@ class AdminService:
                                  data=data)
 
     def add_area(self, code: str, name: str, level: str, parent_code: str | None = None,
-                 actor: str | None = None) -> Area:
+                 actor: str | None = None, urban_rural: str | None = None) -> Area:
         if level not in AREA_LEVELS:
             raise InputError(f"--level: 只能是 {'、'.join(AREA_LEVELS)}", "level")
         if not code.strip() or not name.strip():
@@ -54,11 +54,33 @@ class AdminService:
                 parent = uow.areas.get(parent_code) if parent_code else None
                 if parent is None or parent.level != need:
                     raise InputError(f"--parent: {AREA_LEVELS[level]}须隶属于一个{AREA_LEVELS[need]}", "parent")
-            area = Area(code=code, name=name, level=level, parent_code=parent_code if need else None)
+            if urban_rural is not None and urban_rural not in URBAN_RURAL:
+                raise InputError(f"--class: 只能是 {'、'.join(f'{k}（{v}）' for k, v in URBAN_RURAL.items())}",
+                                 "class")
+            klass = (urban_rural or default_urban_rural(name)) if level == "village" else None
+            area = Area(code=code, name=name, level=level, parent_code=parent_code if need else None,
+                        urban_rural=klass)
             uow.areas.add(area)
             self._audit(uow, who, "area_added", code, f"添加{AREA_LEVELS[level]} {name}",
                         code=code, name=name, level=level, parent=area.parent_code)
             return area
+
+    def set_urban_rural(self, code: str, urban_rural: str, actor: str | None = None) -> Area:
+        """Class a village as 城市 or 农村 for the statistics (reports.md §1)."""
+        if urban_rural not in URBAN_RURAL:
+            raise InputError(f"--class: 只能是 {'、'.join(f'{k}（{v}）' for k, v in URBAN_RURAL.items())}", "class")
+        with self.ctx.db.unit_of_work() as uow:
+            who = self._admin(uow, actor)
+            area = uow.areas.get(code)
+            if area is None or area.level != "village":
+                raise InputError(f"code: 没有村（社区）「{code}」（城乡分类只设在村、社区上）", "code")
+            if area.urban_rural == urban_rural:
+                return area
+            uow.areas.set_urban_rural(code, urban_rural)
+            self._audit(uow, who, "area_class_set", code,
+                        f"{area.name} 设为{URBAN_RURAL[urban_rural]}（原为{URBAN_RURAL.get(area.urban_rural or '', '未设')}）",
+                        code=code, before=area.urban_rural, after=urban_rural)
+            return uow.areas.get(code)
 
     def add_user(self, username: str, full_name: str, roles: list[str], area_code: str | None = None,
                  actor: str | None = None) -> User:

@@ -33,7 +33,10 @@ ACTIONS = {
     "password_set": "设置密码", "user_added": "添加用户", "user_updated": "修改用户", "user_unlocked": "解除锁定",
     "area_added": "添加地区", "policy_set": "设置政策参数", "calendar_set": "调整工作日",
     "calendar_removed": "取消工作日调整", "delegation_set": "授权乡镇审批", "export": "导出含个人信息的文件",
-    "backup": "备份", "restored": "从备份恢复", "upgraded": "升级数据库结构",
+    "backup": "备份", "restored": "从备份恢复", "upgraded": "升级数据库结构", "area_class_set": "设置城乡分类",
+    "campaign_created": "建立排查活动", "campaign_assigned": "分配排查任务", "campaign_check": "登记入户核查",
+    "campaign_problem": "登记排查问题", "campaign_problem_state": "问题整改状态", "campaign_case_opened": "排查问题开立案件",
+    "campaign_closed": "结束排查活动",
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -76,6 +77,8 @@ class AreaRow(Base):
     name: Mapped[str] = mapped_column(NAME)
     level: Mapped[str] = mapped_column(String(16))
     parent_code: Mapped[str | None] = mapped_column(CODE, ForeignKey("areas.code"), index=True)
+    # 城市 (urban) or 农村 (rural) for the statistics; villages only (社区 urban, 村 rural by default).
+    urban_rural: Mapped[str | None] = mapped_column(String(8))
 
 
 class UserRow(Base):
@@ -223,8 +226,10 @@ class AuditEventRow(Base):
     """
 
     __tablename__ = "audit_events"
-    # The unique constraint's index (case_id first) serves lookups of a case's events.
-    __table_args__ = (UniqueConstraint("case_id", "seq"), UniqueConstraint("chain_seq"))
+    # The unique constraint's index (case_id first) serves lookups of a case's events; the
+    # (trigger, effective_date) index serves the monthly statistics (objections of a month).
+    __table_args__ = (UniqueConstraint("case_id", "seq"), UniqueConstraint("chain_seq"),
+                      Index("ix_audit_events_trigger_effective_date", "trigger", "effective_date"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
@@ -285,3 +290,107 @@ class SettingRow(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+# ------------------------------------------------------------------ 大排查 campaigns (reports.md §3)
+
+
+class CampaignRow(Base):
+    """A screening campaign (大排查) over an area: name, issuing document number, target rules."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    doc_number: Mapped[str] = mapped_column(String(100), default="")
+    area_code: Mapped[str] = mapped_column(CODE, ForeignKey("areas.code"), index=True)
+    rules: Mapped[list[str]] = mapped_column(JSON)  # target rules chosen (domain/campaigns.py RULES)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CampaignPhaseRow(Base):
+    """A phase of a campaign (全面排查 → 集中整改 → 总结提升) with its dates."""
+
+    __tablename__ = "campaign_phases"
+    __table_args__ = (UniqueConstraint("campaign_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    start_on: Mapped[dt.date] = mapped_column(Date)
+    end_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class CampaignAssignmentRow(Base):
+    """Which member of staff checks the households of a village in a campaign."""
+
+    __tablename__ = "campaign_assignments"
+    __table_args__ = (UniqueConstraint("campaign_id", "village_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    village_code: Mapped[str] = mapped_column(CODE, ForeignKey("areas.code"))
+    username: Mapped[str] = mapped_column(String(64), ForeignKey("users.username"))
+
+
+class CampaignTargetRow(Base):
+    """A household chosen by the campaign's rules: the family (by its head's ID number), the
+    household record that stands for it, and why it was chosen."""
+
+    __tablename__ = "campaign_targets"
+    __table_args__ = (UniqueConstraint("campaign_id", "family_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    family_key: Mapped[str] = mapped_column(String(32))
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    village_code: Mapped[str] = mapped_column(CODE, index=True)
+    head_name: Mapped[str] = mapped_column(NAME)
+    members: Mapped[int] = mapped_column(Integer, default=0)
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+
+
+class CampaignCheckRow(Base):
+    """The check of one target household: who checked it, when, and the seed's items."""
+
+    __tablename__ = "campaign_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("campaign_targets.id", ondelete="CASCADE"), unique=True)
+    checked_by: Mapped[str] = mapped_column(NAME)
+    checked_on: Mapped[dt.date] = mapped_column(Date)
+    items: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CampaignProblemRow(Base):
+    """A problem found in a campaign (核查问题清单), followed 待整改 → 整改中 → 已整改."""
+
+    __tablename__ = "campaign_problems"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_targets.id"))
+    village_code: Mapped[str] = mapped_column(CODE)
+    kind: Mapped[str] = mapped_column(String(32), default="other")  # missed | wrongly_covered | other
+    topic: Mapped[str] = mapped_column(String(100))  # 主要内容
+    task: Mapped[str] = mapped_column(Text, default="")  # 重点任务
+    responsible: Mapped[str] = mapped_column(String(200), default="")  # 责任单位
+    finding: Mapped[str] = mapped_column(Text)  # 发现问题
+    measures: Mapped[str] = mapped_column(Text, default="")  # 整改措施
+    outcome: Mapped[str] = mapped_column(Text, default="")  # 整改成效
+    deadline: Mapped[dt.date | None] = mapped_column(Date)  # 完成时限
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | in_progress | fixed
+    fixed_on: Mapped[dt.date | None] = mapped_column(Date)
+    confirmed_by: Mapped[str | None] = mapped_column(String(64))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)

@@ -36,9 +36,11 @@ from ..domain.model import (
     User,
     Vehicle,
 )
+from .campaigns import CampaignRepository
 from .chain import FIELDS as CHAIN_FIELDS
 from .chain import GENESIS, event_digest
 from .initials import name_initials
+from .ledgers import LedgerReader
 from .listing import CaseListRepository
 from .models import (
     AreaRow,
@@ -55,6 +57,7 @@ from .models import (
     UserRow,
     json_normalized,
 )
+from .statistics import StatisticsReader
 
 _CENT = Decimal("0.01")
 
@@ -90,7 +93,8 @@ def _money(value: Decimal, what: str) -> Decimal:
 
 
 def _area(row: AreaRow) -> Area:
-    return Area(code=row.code, name=row.name, level=row.level, parent_code=row.parent_code)
+    return Area(code=row.code, name=row.name, level=row.level, parent_code=row.parent_code,
+                urban_rural=row.urban_rural)
 
 
 class AreaRepository:
@@ -101,8 +105,16 @@ class AreaRepository:
 
     def add(self, area: Area) -> None:
         self._s.add(
-            AreaRow(code=area.code, name=area.name, level=area.level, parent_code=area.parent_code)
+            AreaRow(code=area.code, name=area.name, level=area.level, parent_code=area.parent_code,
+                    urban_rural=area.urban_rural)
         )
+        self._s.flush()
+
+    def set_urban_rural(self, code: str, urban_rural: str) -> None:
+        row = self._s.get(AreaRow, code)
+        if row is None:
+            raise NotFoundError(f"没有地区「{code}」")
+        row.urban_rural = urban_rural
         self._s.flush()
 
     def get(self, code: str) -> Area | None:
@@ -960,6 +972,9 @@ class UnitOfWork:
         self.calendar = CalendarRepository(session)
         self.settings = SettingsRepository(session)
         self.listing = CaseListRepository(session)
+        self.statistics = StatisticsReader(session)
+        self.ledgers = LedgerReader(session)
+        self.campaigns = CampaignRepository(session)
 
     def flush(self) -> None:
         """Send pending changes to the database now (constraint errors surface here)."""

@@ -37,6 +37,27 @@ class Backend:
 
         return PrintService(self.ctx)
 
+    @cached_property
+    def statistics(self):
+        """统计月报 (services/statistics.py)."""
+        from ..services.statistics import StatisticsService
+
+        return StatisticsService(self.ctx)
+
+    @cached_property
+    def ledgers(self):
+        """台账 and 一户一册 (services/ledgers.py)."""
+        from ..services.ledgers import LedgerService
+
+        return LedgerService(self.ctx)
+
+    @cached_property
+    def campaigns(self):
+        """大排查 campaigns (services/campaigns.py)."""
+        from ..services.campaigns import CampaignService
+
+        return CampaignService(self.ctx)
+
     @property
     def definitions(self):
         return self.ctx.definitions

@@ -47,6 +47,7 @@ from .executor import Executor
 from .login import after_log_in, password_field, show_password_mode
 from .login import log_in as login_job
 from .printing_ui import LIST_KINDS, BatchPrintDialog, PrintDesk
+from .report_tabs import add_report_tabs
 from .settings_page import SettingsPage
 from .style import set_role
 from .supervisor import SupervisorPage
@@ -387,6 +388,7 @@ class MainWindow(QMainWindow):
             self.settings = SettingsPage(self)
             self.tabs.addTab(self.settings, "设置")
             self.settings.refresh()
+        add_report_tabs(self, roles)  # 统计, 台账, 大排查 (ui/report_tabs.py)
         for i in range(self.tabs.count()):
             self.tabs.tabBar().setTabButton(i, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.new_action.setEnabled(bool(roles & INTAKE_ROLES))
@@ -488,7 +490,8 @@ class MainWindow(QMainWindow):
 
     def close_tab(self, index: int) -> None:
         page = self.tabs.widget(index)
-        if page is None or page in (self.case_list, self.supervisor, self.settings, self.dynamic):
+        if page is None or page in (self.case_list, self.supervisor, self.settings, self.dynamic) \
+                or getattr(page, "permanent", False):
             return
         if hasattr(page, "closing"):
             page.closing()
