@@ -51,7 +51,7 @@ def choose_font(point_size: int = 10) -> QFont:
 
 
 def setup_application(app: QApplication) -> None:
-    """Chinese Qt dialogs (qtbase_zh_CN), the application font and the style sheet."""
+    """Chinese Qt dialogs (qtbase_zh_CN), the application font, the style sheet and the wheel guard."""
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     for name in ("qtbase_zh_CN", "qt_zh_CN"):
@@ -66,6 +66,9 @@ def setup_application(app: QApplication) -> None:
     app.setStyleSheet(STYLE)
     app.setApplicationName("doudi_desk")
     app.setApplicationDisplayName("兜底 Desk")
+    from .wheel_guard import install
+
+    install(app)  # the mouse wheel changes a combo or spin box only when it has the focus
 
 
 def set_role(widget, role: str, prop: str = "role") -> None:
