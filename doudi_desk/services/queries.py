@@ -40,14 +40,20 @@ TABS: dict[str, str] = {
 APPROVAL_STATES = ("preliminary_review", "county_review", "township_decision")
 POSTING_STATES = ("posting",)
 SORT_KEYS = ("number", "head", "village", "programme", "state", "applied_on", "deadline")
-# What "approve" means in the supervisor queue, per state: the trigger and the form data it needs
-# when the stored forms do not already hold them.
-APPROVE_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "preliminary_review": ("post_notice",),
-    "county_review": ("approve",),
-    "township_decision": ("approve",),
-}
-RETURN_TRIGGERS: dict[str, str] = {"county_review": "return_case", "township_decision": "return_case"}
+# What "approve" and "return" mean in the supervisor queue: the workflow's own transition of one of
+# these names, wherever a step offers it to the user's role (发布初审公示 after 初审; the decision
+# 确认 / 认定 / 审批同意; 退回重新调查). Which form each needs comes from the workflow (batch.py).
+BATCH_APPROVE: tuple[str, ...] = ("post_notice", "approve")
+BATCH_RETURN = "return_case"
+
+
+def batch_transition(spec: WorkflowSpec, state: str, roles: Sequence[str] = ()) -> TransitionSpec | None:
+    """The transition a batch approval fires from ``state`` (for one of ``roles``, if given)."""
+    for trigger in BATCH_APPROVE:
+        t = spec.transition(state, trigger)
+        if t is not None and (not roles or set(roles) & set(t.roles)):
+            return t
+    return None
 
 
 @dataclass(frozen=True)
@@ -216,12 +222,8 @@ class QueryService:
         """Cases waiting for this user's 初审 or 审核确认, with amount, days left and flags."""
         with self.ctx.db.unit_of_work() as uow:
             user = self._user(uow, actor)
-            states = []
-            for spec in self._specs():
-                for t in spec.transitions:
-                    for s in t.source:
-                        if t.trigger in APPROVE_TRIGGERS.get(s, ()) and set(user.roles) & set(t.roles):
-                            states.append(s)
+            states = [s.name for spec in self._specs() for s in spec.states
+                      if batch_transition(spec, s.name, user.roles) is not None]
             if not states:
                 return []
             ids = uow.listing.ids(sort="deadline", villages=self._scope(uow, user), states=sorted(set(states)),
@@ -238,14 +240,14 @@ class QueryService:
             if r["eligible"] is False:
                 flags.append("测算不符合")
             r["flags"] = flags
-            r["approve_label"] = "发布初审公示" if r["state"] == "preliminary_review" else "确认"
-            r["can_return"] = r["state"] in RETURN_TRIGGERS
-            # The batch approves with the queue's action only; a 复核/变更 (作出决定) or 停保 (决定停保)
-            # in 县级决定 is decided on its case page (BatchService refuses it as well).
+            # The batch approves with the workflow's own transition only; a 复核/变更 (作出决定) or
+            # 停保 (决定停保) in 县级决定 is decided on its case page (BatchService refuses it as well).
             engine = self.ctx.engines.get(r["workflow_id"])
-            wanted = APPROVE_TRIGGERS.get(r["state"], ())
-            r["batchable"] = engine is None or any(
-                t.trigger in wanted for t in engine.spec.transitions_from(r["state"]))
+            t = batch_transition(engine.spec, r["state"], user.roles) if engine else None
+            back = engine.spec.transition(r["state"], BATCH_RETURN) if engine else None
+            r["approve_label"] = t.label if t else ""
+            r["can_return"] = back is not None and bool(set(user.roles) & set(back.roles))
+            r["batchable"] = t is not None
             if not r["batchable"]:
                 kind = {"review": "复核", "change": "变更", "termination": "停保"}.get(engine.spec.kind, "")
                 r["approve_label"] = f"{kind}决定（在案件页办理）" if kind else "在案件页办理"
