@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -159,6 +159,7 @@ class LoginPage(QWidget):
         self.users = QListWidget()
         self.users.setObjectName("user_list")
         self.users.itemDoubleClicked.connect(lambda _i: self.login())
+        self.users.installEventFilter(self)  # Enter on the chosen name logs in, as in the password box
         v.addWidget(self.users)
         self.password = password_field(self, v)  # ui/login.py
         self.button = QPushButton("登录")
@@ -174,6 +175,13 @@ class LoginPage(QWidget):
         row.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(2)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        if obj is self.users and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.login()
+            return True
+        return super().eventFilter(obj, event)
 
     def set_users(self, status: dict[str, Any], users: list[dict[str, Any]]) -> None:
         self.office.setText(f"兜底 Desk · {status.get('office_name') or ''}")
@@ -218,7 +226,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, url: str | None = None, *, context_factory: Callable[[], AppContext] | None = None):
         super().__init__()
-        self.setWindowTitle("兜底 Desk — 社会救助案件办理")
+        # The platform adds the application's display name (兜底 Desk) after the title itself.
+        self.setWindowTitle("社会救助案件办理")
         self.resize(1366, 768)
         self.executor = Executor(self, on_error=lambda exc: show_error(exc, self))
         self.backend: Backend | None = None

@@ -20,6 +20,7 @@ ACCENT = "#1565c0"
 STYLE = f"""
 QLabel[role="error"] {{ color: #c62828; }}
 QLabel[role="hint"] {{ color: #616161; }}
+QLabel[role="success"] {{ color: #2e7d32; }}
 QLabel[role="title"] {{ font-size: 15pt; font-weight: bold; }}
 QLabel[role="banner"] {{ background: #fff8e1; border: 1px solid #ffcc80; padding: 4px; }}
 QLabel[role="refusal"] {{ background: #ffebee; border: 1px solid #ef9a9a; padding: 4px; color: #b71c1c; }}
@@ -76,3 +77,10 @@ def set_role(widget, role: str, prop: str = "role") -> None:
     widget.setProperty(prop, role)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+def say(label, text: str, role: str) -> None:
+    """Show a message in a label together with its kind ("error", "success", "hint" …), so a
+    message never keeps the colour of the one before it."""
+    label.setText(text)
+    set_role(label, role)
