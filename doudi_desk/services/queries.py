@@ -48,7 +48,10 @@ BATCH_RETURN = "return_case"
 
 
 def batch_transition(spec: WorkflowSpec, state: str, roles: Sequence[str] = ()) -> TransitionSpec | None:
-    """The transition a batch approval fires from ``state`` (for one of ``roles``, if given)."""
+    """The transition a batch approval fires from ``state`` (for one of ``roles``, if given).
+    Only applications are batch-decided; a 复核, 变更 or 停保 is decided on its case page."""
+    if spec.kind != "application":
+        return None
     for trigger in BATCH_APPROVE:
         t = spec.transition(state, trigger)
         if t is not None and (not roles or set(roles) & set(t.roles)):
@@ -68,6 +71,20 @@ class CaseQuery:
     search: str = ""
     sort: str = "number"
     descending: bool = False
+
+
+def queue_states(spec: WorkflowSpec, roles: Sequence[str]) -> list[str]:
+    """The steps of one workflow that put a case in this user's 审批队列: an application the user
+    approves in a batch, or a 复核/变更/停保 the user decides (shown, decided on its case page)."""
+    out = []
+    for s in spec.states:
+        if batch_transition(spec, s.name, roles) is not None:
+            out.append(s.name)
+        elif spec.kind != "application" and any(
+                set(roles) & set(t.roles) and spec.state(t.dest).final and not t.reason_required
+                for t in spec.transitions_from(s.name)):
+            out.append(s.name)
+    return out
 
 
 def _is_main(t: TransitionSpec) -> bool:
@@ -161,22 +178,26 @@ class QueryService:
             return uow.listing.ids(sort=sort, descending=query.descending, state_order=self._state_order(),
                                    **filters)
 
-    def tab_counts(self, actor: str) -> dict[str, int]:
+    def tab_counts(self, actor: str, search: str = "") -> dict[str, int]:
+        """How many cases each tab holds; with ``search``, how many of them match it (so the tab
+        bar shows where the matches are, whichever tab is open)."""
         with self.ctx.db.unit_of_work() as uow:
             user = self._user(uow, actor)
             calendar = WorkingCalendar(uow.calendar.all())
-            return {tab: uow.listing.count(**self._filters(uow, user, CaseQuery(tab=tab), calendar))
+            return {tab: uow.listing.count(**self._filters(uow, user, CaseQuery(tab=tab, search=search), calendar))
                     for tab in TABS}
 
-    def case_rows(self, ids: Sequence[int], actor: str | None = None) -> list[dict[str, Any]]:
+    def case_rows(self, ids: Sequence[int], actor: str | None = None, search: str = "") -> list[dict[str, Any]]:
         """The list's columns for a page of ids, with deadlines as working days left.
 
         ID numbers are masked unless ``actor``'s role needs them (domain/privacy.py); with
-        ``actor``, cases outside the user's area are left out.
+        ``actor``, cases outside the user's area are left out. With ``search``, ``matched`` says
+        why each case matched (the member's name and how: 李秀兰（姓名拼音首字母）).
         """
         with self.ctx.db.unit_of_work() as uow:
             calendar = WorkingCalendar(uow.calendar.all())
             rows = uow.listing.rows(ids)
+            matched = uow.listing.matches(ids, search) if search.strip() else {}
             full = False
             if actor is not None:
                 user = self._user(uow, actor)
@@ -189,6 +210,7 @@ class QueryService:
             if not full:
                 r["head_id_number"] = mask_id_number(r["head_id_number"])
             r["programme_label"] = PROGRAMMES.get(r["programme"], r["programme"])
+            r["matched"] = matched.get(r["id"], "")
             r["state_label"] = lookup.state_label(self.ctx.engines, r["workflow_id"], r["state"])
             deadlines = [d for d in (r["state_deadline"], r["total_deadline"]) if d is not None]
             deadline = min(deadlines) if deadlines and not r["closed"] else None
@@ -222,11 +244,10 @@ class QueryService:
         """Cases waiting for this user's 初审 or 审核确认, with amount, days left and flags."""
         with self.ctx.db.unit_of_work() as uow:
             user = self._user(uow, actor)
-            states = [s.name for spec in self._specs() for s in spec.states
-                      if batch_transition(spec, s.name, user.roles) is not None]
-            if not states:
+            steps = {spec.id: states for spec in self._specs() if (states := queue_states(spec, user.roles))}
+            if not steps:
                 return []
-            ids = uow.listing.ids(sort="deadline", villages=self._scope(uow, user), states=sorted(set(states)),
+            ids = uow.listing.ids(sort="deadline", villages=self._scope(uow, user), workflow_states=steps,
                                   open_only=True)
         rows = self.case_rows(ids, actor)
         for r in rows:
