@@ -24,8 +24,18 @@ def log_folder() -> Path:
     return Path(platformdirs.user_log_dir("doudi_desk", appauthor=False))
 
 
+# What an IT helper reads in the log is the program's own INFO lines (log-ins, batch results and
+# refusals, backups, database upgrades, errors); libraries speak only when something is wrong.
+LIBRARY_LEVELS = {
+    "transitions": logging.WARNING,  # one line per state callback: 95% of the log otherwise
+    "alembic.runtime.plugins": logging.WARNING,
+}
+
+
 def setup_logging(folder: Path | None = None, level: int = logging.INFO) -> Path | None:
     """Log to ``doudi_desk.log`` in the user log folder (rotated, 5 × 2 MB); None if not writable."""
+    for name, library_level in LIBRARY_LEVELS.items():
+        logging.getLogger(name).setLevel(library_level)
     folder = folder or log_folder()
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -399,7 +399,7 @@ class QueryService:
             s["area_name"] = names.get(s["area"], s["area"])
             # who entered the set: the administrator by name; "system" is the command line's set-up
             s["created_by_name"] = (f"{people[s['created_by']]}（{s['created_by']}）" if s["created_by"] in people
-                                    else "初始设置（命令行）" if s["created_by"] == "system" else s["created_by"])
+                                    else "系统初始设置" if s["created_by"] == "system" else s["created_by"])
             s["effective_from"] = s["effective_from"].isoformat()
             s["created_at"] = s["created_at"].isoformat(sep=" ") if s["created_at"] else None
         return sets

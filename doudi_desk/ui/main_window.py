@@ -300,7 +300,9 @@ class MainWindow(QMainWindow):
     # --- start ---
     def _opened(self, ctx: AppContext) -> None:
         self.backend = Backend(ctx)
-        self.statusBar().showMessage(f"数据库：{ctx.db.url.render_as_string(hide_password=True)}")
+        where = ctx.db.url.render_as_string(hide_password=True)
+        log.info("database open: %s", where)
+        self.statusBar().showMessage(f"数据库：{where}")
         self.run(self.backend.queries.office_status, on_done=self._status)
 
     def _open_failed(self, exc: BaseException) -> None:
@@ -433,6 +435,8 @@ class MainWindow(QMainWindow):
         self.case_list = self.supervisor = self.settings = self.dynamic = None
 
     def logout(self) -> None:
+        if self.user:
+            log.info("log-out: %s", self.user["username"])
         self._clear_tabs()
         self.user = None
         self.toolbar.setVisible(False)
