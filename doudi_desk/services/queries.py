@@ -150,7 +150,10 @@ class QueryService:
                              "village": query.village, "search": query.search}
         states: list[str] | None = None
         if query.tab == "todo":
-            states = sorted({s for spec in self._specs() for s in todo_states(spec, user.roles)})
+            # per workflow: state names repeat across workflows (a 停保's 县级决定 may be withdrawn by
+            # the township; an application's 县级审核确认 is not the township's to-do)
+            f["workflow_states"] = {spec.id: todo for spec in self._specs()
+                                    if (todo := todo_states(spec, user.roles))}
             f["open_only"] = True
         elif query.tab == "approval":
             states = list(APPROVAL_STATES)

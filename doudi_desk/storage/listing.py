@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, union
+from sqlalchemy import and_, case, false, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from .models import AreaRow, AuditEventRow, CaseRow, HouseholdRow, MemberRow, PolicySetRow
@@ -70,8 +70,8 @@ class CaseListRepository:
         if states is not None:
             stmt = stmt.where(CaseRow.state.in_(list(states)))
         if workflow_states is not None:  # these steps of these workflows (state names repeat across them)
-            stmt = stmt.where(or_(*[and_(CaseRow.workflow_id == w, CaseRow.state.in_(list(names)))
-                                    for w, names in workflow_states.items()]))
+            stmt = stmt.where(or_(false(), *[and_(CaseRow.workflow_id == w, CaseRow.state.in_(list(names)))
+                                             for w, names in workflow_states.items()]))
         if programme:
             stmt = stmt.where(CaseRow.programme == programme)
         if village:

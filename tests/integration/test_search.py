@@ -159,3 +159,18 @@ def test_rows_written_before_the_search_keys_are_found_after_the_migration(tmp_p
         for text_ in ("0316", "4321", "000123", "DB-123"):
             assert uow.listing.ids(search=text_) == [3], text_
     db.dispose()
+
+
+def test_a_step_of_one_workflow_does_not_make_another_workflows_cases_a_to_do(office):
+    """县级审核确认 of an application is the county's; that a 停保 in its 县级决定 (also named
+    county_review) may be withdrawn by the township does not put the application in the
+    township's 待办."""
+    from tests.gui.test_queries import to_county
+
+    view = to_county(CaseService(office), 401)
+    q = QueryService(office)
+    assert view["state"] == "county_review"
+    assert view["id"] not in q.case_ids("reviewer", CaseQuery(tab="todo"))
+    assert view["id"] in q.case_ids("approver", CaseQuery(tab="todo"))
+    assert q.tab_counts("reviewer")["todo"] == 0
+    assert q.case_ids("admin", CaseQuery(tab="todo")) == []
