@@ -223,7 +223,7 @@ class CaseListPage(QWidget):
         top.addStretch(1)
         self.search = QLineEdit()
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("搜索：身份证号、姓名、拼音首字母（如 zs）或案件编号")
+        self.search.setPlaceholderText("搜索：身份证号或电话（开头或末几位）、姓名、拼音首字母（如 zs）、案件编号")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(360)
         top.addWidget(self.search)

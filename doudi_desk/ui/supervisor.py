@@ -253,8 +253,12 @@ class SupervisorPage(QWidget):
         rows = self.selected()
         if not rows:
             return
+        actions: dict[str, int] = {}
+        for r in rows:
+            actions[r["approve_label"]] = actions.get(r["approve_label"], 0) + 1
+        what = "、".join(f"{label} {n} 件" for label, n in actions.items())
         box = QMessageBox(QMessageBox.Icon.Question, "批准", f"确认批准所选 {len(rows)} 件案件？\n"
-                          "（乡镇初审的案件将发布初审公示；审核确认的案件按测算金额确认）",
+                          f"将办理：{what}（决定的金额按测算结果）",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.button(QMessageBox.StandardButton.Yes).setText("批准")
         box.button(QMessageBox.StandardButton.No).setText("取消")

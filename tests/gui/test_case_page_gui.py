@@ -172,6 +172,7 @@ def test_batch_with_one_stale_case_names_it(qtbot, office):
     svc.advance(views[1]["id"], "return_case", "approver", comment="材料不全")  # changed after the queue loaded
     queue.view.selectAll()
     qtbot.mouseClick(queue.approve_button, Qt.MouseButton.LeftButton)
+    assert "将办理：确认 3 件" in queue.dialog.text()  # what the batch will do, by the workflow's own step
     qtbot.mouseClick(queue.dialog.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(queue.batch_finished, timeout=10000) as blocker:
         pass
