@@ -223,9 +223,9 @@ class CaseListPage(QWidget):
         top.addStretch(1)
         self.search = QLineEdit()
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("搜索：身份证号或电话（开头或末几位）、姓名、拼音首字母（如 zs）、案件编号")
+        self.search.setPlaceholderText("搜索：身份证号、电话、案件编号（可只输末几位），姓名或拼音首字母")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(360)
+        self.search.setMinimumWidth(440)
         top.addWidget(self.search)
         layout.addLayout(top)
 

@@ -134,3 +134,21 @@ def test_the_window_title_names_the_program_once(qtbot, office):
     shown = title if title.endswith(name) else f"{title} — {name}"
     assert shown.count(name) == 1 and shown == "社会救助案件办理 — 兜底 Desk"
 
+
+
+def test_log_out_after_starting_with_a_user_shows_the_log_in_page(qtbot, office):
+    """``doudi-desk --user NAME`` logs NAME in once; 退出登录 then waits for a choice."""
+    from doudi_desk.ui.application import log_in_on_start
+    from doudi_desk.ui.main_window import MainWindow
+
+    window = MainWindow(context_factory=lambda: office)
+    qtbot.addWidget(window)
+    log_in_on_start(window, "clerk")
+    window.show()
+    qtbot.waitUntil(lambda: window.user is not None, timeout=10000)
+    assert window.user["username"] == "clerk"
+    settle(qtbot, window)
+    with qtbot.waitSignal(window.ready, timeout=10000):
+        window.logout()
+    settle(qtbot, window)
+    assert window.user is None and window.stack.currentWidget() is window.login_page
