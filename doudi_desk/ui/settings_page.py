@@ -289,7 +289,7 @@ class SettingsPage(QTabWidget):
                 combo.addItem("（不限）", None)
             for a in self.areas:
                 if a["level"] in levels:
-                    combo.addItem(f"{a['name']}（{a['level_label']}）", a["code"])
+                    combo.addItem(f"{a['name']} · {a['level_label']}", a["code"])
             i = combo.findData(current)
             if i >= 0:
                 combo.setCurrentIndex(i)
