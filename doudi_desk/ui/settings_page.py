@@ -168,14 +168,9 @@ class SettingsPage(QTabWidget):
         d = self.policy_from.date()
         day = dt.date(d.year(), d.month(), d.day())
 
-        def failed(exc) -> None:
-            field = getattr(exc, "field", "") or ""
-            if field.startswith("policy."):
-                message = str(exc).split(": ", 1)[-1]
-                self.policy_form.show_problems({field.removeprefix("policy."): message.split("：", 1)[-1]})
-
         self._run(self.policy_status, self.shell.backend.admin.set_policy, area, day, self.policy_form.values(),
-                  actor=self.admin, note=self.policy_note.text().strip(), on_refused=failed,
+                  actor=self.admin, note=self.policy_note.text().strip(),
+                  on_refused=lambda _exc: self.policy_form.validate(),  # each field's message beside it
                   done_text=f"已保存：{self.policy_area.currentText()} 自 {day.isoformat()} 起施行的参数集"
                             f"（设置人：{self.shell.user['full_name']}）")
 

@@ -140,7 +140,7 @@ def test_tabs_and_screenshots(qtbot, demo_url):
     queue = window.supervisor
     assert queue.model.rowCount() == counts["待审批"] or queue.model.rowCount() > 0
     states = {r["state"] for r in queue.model.rows}
-    assert states <= {"preliminary_review", "township_decision"}  # the county's cases are not hers
+    assert states <= {"preliminary_review", "township_decision", "township_approval"}  # the county's are not hers
     queue.view.selectRow(0)
     screenshot(window, "supervisor_queue")
 
