@@ -16,12 +16,15 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # The window, on the database in the user data folder (first start offers set-up or the demo).
+# On a Linux desktop doudi-desk first checks the system libraries Qt needs and, where some are
+# missing, names the Debian packages to install instead of letting Qt abort.
 run: $(STAMP)
 	$(BIN)/doudi-desk
 
 # The demo township in a fresh database of its own, printed as a summary, then the window on it.
 DEMO_DB := .run/demo.sqlite3
 demo: $(STAMP)
+	$(BIN)/doudi-desk --check-desktop
 	mkdir -p .run
 	$(BIN)/doudi-admin --db sqlite:///$(DEMO_DB) demo --fresh
 	$(BIN)/doudi-desk --db sqlite:///$(DEMO_DB)

@@ -18,6 +18,7 @@ TOPUP_GROUPS: dict[str, str] = {
 CARE_LEVELS: dict[str, str] = {"self_care": "全自理", "partial": "半失能", "full": "全失能"}
 AMOUNT_MODES = ("gap", "tiers")
 ROUNDINGS = ("half_up", "up")
+GRADES = ("1", "2", "3", "4")  # disability grades, keys of dla_monthly / dca_monthly (§10)
 
 # Keys every computation needs (flags are computed for every programme).
 _COMMON = (
@@ -61,6 +62,16 @@ ALL_KEYS = (
     "rigid_share",
     "monitoring_line_annual",
     "rounding",
+    # §10 残疾人两项补贴 and §11 价格临时补贴: kept with the set, optional (the shipped values of
+    # policy.md when absent)
+    "dla_monthly",
+    "dca_monthly",
+    "dla_extend_to_edge",
+    "dca_extend_mental",
+    "price_cpi_trigger",
+    "price_food_trigger",
+    "price_subsidy_min",
+    "price_include_edge",
 )
 
 
@@ -102,6 +113,14 @@ class PolicyParams:
     rigid_share: Decimal = Decimal("0.60")
     monitoring_line_annual: Decimal = Decimal("5000")
     rounding: str = "half_up"
+    dla_monthly: dict[str, Decimal] = field(default_factory=lambda: {g: Decimal("80") for g in GRADES})
+    dca_monthly: dict[str, Decimal] = field(default_factory=lambda: {"1": Decimal("100"), "2": Decimal("80")})
+    dla_extend_to_edge: bool = False
+    dca_extend_mental: bool = False
+    price_cpi_trigger: Decimal = Decimal("3.5")
+    price_food_trigger: Decimal = Decimal("6.0")
+    price_subsidy_min: Decimal = Decimal("0")
+    price_include_edge: bool = False
 
     @property
     def edge_line(self) -> Decimal:
@@ -119,7 +138,7 @@ class PolicyParams:
                 ]
             elif key == "topups":
                 out[key] = [{"group": g, "rate": str(r)} for g, r in value]
-            elif key == "tekun_care_monthly":
+            elif key in ("tekun_care_monthly", "dla_monthly", "dca_monthly"):
                 out[key] = {k: str(v) for k, v in value.items()}
             elif isinstance(value, Decimal):
                 out[key] = str(value)
@@ -156,6 +175,9 @@ def parse_policy(raw: Any, programme: str = "dibao", prefix: str = "policy") -> 
         "disposable_income_prev_year",
         "rigid_share",
         "monitoring_line_annual",
+        "price_cpi_trigger",
+        "price_food_trigger",
+        "price_subsidy_min",
     ):
         dec(key)
     if "lowincome_line_annual" in raw:
@@ -167,8 +189,9 @@ def parse_policy(raw: Any, programme: str = "dibao", prefix: str = "policy") -> 
     for key, low in (("income_months", 1), ("asset_months", 0), ("max_homes", 0), ("phase_out_months", 0)):
         if raw.get(key) is not None:
             kw[key] = to_int(raw[key], f"{prefix}.{key}", low=low)
-    if "allow_vehicle" in raw:
-        kw["allow_vehicle"] = to_bool(raw["allow_vehicle"], f"{prefix}.allow_vehicle")
+    for key in ("allow_vehicle", "dla_extend_to_edge", "dca_extend_mental", "price_include_edge"):
+        if key in raw:
+            kw[key] = to_bool(raw[key], f"{prefix}.{key}")
     for key in ("job_cost_rate", "rigid_share"):
         if key in kw and kw[key] > 1:
             raise InputError(f"{prefix}.{key}: 比例不能大于1（现为 {kw[key]}）", f"{prefix}.{key}")
@@ -195,7 +218,22 @@ def parse_policy(raw: Any, programme: str = "dibao", prefix: str = "policy") -> 
         kw["topups"] = _parse_topups(raw["topups"], f"{prefix}.topups")
     if raw.get("tekun_care_monthly") is not None:
         kw["tekun_care_monthly"] = _parse_care(raw["tekun_care_monthly"], f"{prefix}.tekun_care_monthly")
+    for key in ("dla_monthly", "dca_monthly"):
+        if raw.get(key) is not None:
+            kw[key] = _parse_grades(raw[key], f"{prefix}.{key}")
     return PolicyParams(**kw)
+
+
+def _parse_grades(raw: Any, field: str) -> dict[str, Decimal]:
+    """A monthly amount per disability grade ("1"…"4"); a grade left out has none (§10)."""
+    if not isinstance(raw, dict):
+        raise InputError(f"{field}: 应为对象（残疾等级 1–4 → 金额）", field)
+    out = {}
+    for grade, value in raw.items():
+        if str(grade) not in GRADES:
+            raise InputError(f"{field}.{grade}: 残疾等级只能是 1–4", f"{field}.{grade}")
+        out[str(grade)] = to_decimal(value, f"{field}.{grade}")
+    return dict(sorted(out.items()))
 
 
 def _parse_tiers(raw: Any, field: str) -> tuple[Tier, ...]:

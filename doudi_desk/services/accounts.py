@@ -205,4 +205,6 @@ class AccountService:
                     failure = LoginError(f"用户名或密码不正确（再错 {left} 次账户将被锁定 {LOCK_MINUTES} 分钟）")
         # Raised after the block, so the counted failure and its audit event are committed.
         if failure is not None:
+            log.info("%s refused for %s: %s", action, username, failure)
             raise failure
+        log.info("%s: %s", action, username)

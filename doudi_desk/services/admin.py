@@ -13,6 +13,7 @@ from typing import Any
 from ..domain.errors import DomainError, InputError
 from ..domain.model import AREA_LEVELS, URBAN_RURAL, Area, User, default_urban_rural
 from ..domain.policy import PolicyParams, parse_policy
+from ..domain.policy_fields import check_policy, describe
 from ..domain.specs import ROLES
 from .context import AppContext
 
@@ -205,7 +206,15 @@ class AdminService:
 
     def set_policy(self, area_code: str, effective_from: dt.date, params: Mapping[str, Any],
                    actor: str | None = None, note: str = "") -> int:
-        """Add a parameter set for an area from a date; every key is checked before saving."""
+        """Add a parameter set for an area from a date; every key is checked before saving (bounds
+        and labels: domain/policy_fields.py). The set is recorded under ``actor``, the
+        administrator who entered it."""
+        if not isinstance(effective_from, dt.date):
+            raise InputError("effective_from: 请选择生效日期", "effective_from")
+        problems = check_policy(dict(params) if isinstance(params, Mapping) else params)
+        if problems:
+            first = next(iter(problems))
+            raise InputError(f"policy.{first}: 政策参数有误：{describe(problems)}", f"policy.{first}")
         parse_policy(dict(params), "dibao")
         for programme in ("tekun", "temporary"):
             parse_policy(dict(params), programme)

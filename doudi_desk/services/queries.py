@@ -40,14 +40,23 @@ TABS: dict[str, str] = {
 APPROVAL_STATES = ("preliminary_review", "county_review", "township_decision")
 POSTING_STATES = ("posting",)
 SORT_KEYS = ("number", "head", "village", "programme", "state", "applied_on", "deadline")
-# What "approve" means in the supervisor queue, per state: the trigger and the form data it needs
-# when the stored forms do not already hold them.
-APPROVE_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "preliminary_review": ("post_notice",),
-    "county_review": ("approve",),
-    "township_decision": ("approve",),
-}
-RETURN_TRIGGERS: dict[str, str] = {"county_review": "return_case", "township_decision": "return_case"}
+# What "approve" and "return" mean in the supervisor queue: the workflow's own transition of one of
+# these names, wherever a step offers it to the user's role (发布初审公示 after 初审; the decision
+# 确认 / 认定 / 审批同意; 退回重新调查). Which form each needs comes from the workflow (batch.py).
+BATCH_APPROVE: tuple[str, ...] = ("post_notice", "approve")
+BATCH_RETURN = "return_case"
+
+
+def batch_transition(spec: WorkflowSpec, state: str, roles: Sequence[str] = ()) -> TransitionSpec | None:
+    """The transition a batch approval fires from ``state`` (for one of ``roles``, if given).
+    Only applications are batch-decided; a 复核, 变更 or 停保 is decided on its case page."""
+    if spec.kind != "application":
+        return None
+    for trigger in BATCH_APPROVE:
+        t = spec.transition(state, trigger)
+        if t is not None and (not roles or set(roles) & set(t.roles)):
+            return t
+    return None
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,20 @@ class CaseQuery:
     search: str = ""
     sort: str = "number"
     descending: bool = False
+
+
+def queue_states(spec: WorkflowSpec, roles: Sequence[str]) -> list[str]:
+    """The steps of one workflow that put a case in this user's 审批队列: an application the user
+    approves in a batch, or a 复核/变更/停保 the user decides (shown, decided on its case page)."""
+    out = []
+    for s in spec.states:
+        if batch_transition(spec, s.name, roles) is not None:
+            out.append(s.name)
+        elif spec.kind != "application" and any(
+                set(roles) & set(t.roles) and spec.state(t.dest).final and not t.reason_required
+                for t in spec.transitions_from(s.name)):
+            out.append(s.name)
+    return out
 
 
 def _is_main(t: TransitionSpec) -> bool:
@@ -127,7 +150,10 @@ class QueryService:
                              "village": query.village, "search": query.search}
         states: list[str] | None = None
         if query.tab == "todo":
-            states = sorted({s for spec in self._specs() for s in todo_states(spec, user.roles)})
+            # per workflow: state names repeat across workflows (a 停保's 县级决定 may be withdrawn by
+            # the township; an application's 县级审核确认 is not the township's to-do)
+            f["workflow_states"] = {spec.id: todo for spec in self._specs()
+                                    if (todo := todo_states(spec, user.roles))}
             f["open_only"] = True
         elif query.tab == "approval":
             states = list(APPROVAL_STATES)
@@ -155,22 +181,26 @@ class QueryService:
             return uow.listing.ids(sort=sort, descending=query.descending, state_order=self._state_order(),
                                    **filters)
 
-    def tab_counts(self, actor: str) -> dict[str, int]:
+    def tab_counts(self, actor: str, search: str = "") -> dict[str, int]:
+        """How many cases each tab holds; with ``search``, how many of them match it (so the tab
+        bar shows where the matches are, whichever tab is open)."""
         with self.ctx.db.unit_of_work() as uow:
             user = self._user(uow, actor)
             calendar = WorkingCalendar(uow.calendar.all())
-            return {tab: uow.listing.count(**self._filters(uow, user, CaseQuery(tab=tab), calendar))
+            return {tab: uow.listing.count(**self._filters(uow, user, CaseQuery(tab=tab, search=search), calendar))
                     for tab in TABS}
 
-    def case_rows(self, ids: Sequence[int], actor: str | None = None) -> list[dict[str, Any]]:
+    def case_rows(self, ids: Sequence[int], actor: str | None = None, search: str = "") -> list[dict[str, Any]]:
         """The list's columns for a page of ids, with deadlines as working days left.
 
         ID numbers are masked unless ``actor``'s role needs them (domain/privacy.py); with
-        ``actor``, cases outside the user's area are left out.
+        ``actor``, cases outside the user's area are left out. With ``search``, ``matched`` says
+        why each case matched (the member's name and how: 李秀兰（姓名拼音首字母）).
         """
         with self.ctx.db.unit_of_work() as uow:
             calendar = WorkingCalendar(uow.calendar.all())
             rows = uow.listing.rows(ids)
+            matched = uow.listing.matches(ids, search) if search.strip() else {}
             full = False
             if actor is not None:
                 user = self._user(uow, actor)
@@ -183,6 +213,7 @@ class QueryService:
             if not full:
                 r["head_id_number"] = mask_id_number(r["head_id_number"])
             r["programme_label"] = PROGRAMMES.get(r["programme"], r["programme"])
+            r["matched"] = matched.get(r["id"], "")
             r["state_label"] = lookup.state_label(self.ctx.engines, r["workflow_id"], r["state"])
             deadlines = [d for d in (r["state_deadline"], r["total_deadline"]) if d is not None]
             deadline = min(deadlines) if deadlines and not r["closed"] else None
@@ -216,15 +247,10 @@ class QueryService:
         """Cases waiting for this user's 初审 or 审核确认, with amount, days left and flags."""
         with self.ctx.db.unit_of_work() as uow:
             user = self._user(uow, actor)
-            states = []
-            for spec in self._specs():
-                for t in spec.transitions:
-                    for s in t.source:
-                        if t.trigger in APPROVE_TRIGGERS.get(s, ()) and set(user.roles) & set(t.roles):
-                            states.append(s)
-            if not states:
+            steps = {spec.id: states for spec in self._specs() if (states := queue_states(spec, user.roles))}
+            if not steps:
                 return []
-            ids = uow.listing.ids(sort="deadline", villages=self._scope(uow, user), states=sorted(set(states)),
+            ids = uow.listing.ids(sort="deadline", villages=self._scope(uow, user), workflow_states=steps,
                                   open_only=True)
         rows = self.case_rows(ids, actor)
         for r in rows:
@@ -238,14 +264,14 @@ class QueryService:
             if r["eligible"] is False:
                 flags.append("测算不符合")
             r["flags"] = flags
-            r["approve_label"] = "发布初审公示" if r["state"] == "preliminary_review" else "确认"
-            r["can_return"] = r["state"] in RETURN_TRIGGERS
-            # The batch approves with the queue's action only; a 复核/变更 (作出决定) or 停保 (决定停保)
-            # in 县级决定 is decided on its case page (BatchService refuses it as well).
+            # The batch approves with the workflow's own transition only; a 复核/变更 (作出决定) or
+            # 停保 (决定停保) in 县级决定 is decided on its case page (BatchService refuses it as well).
             engine = self.ctx.engines.get(r["workflow_id"])
-            wanted = APPROVE_TRIGGERS.get(r["state"], ())
-            r["batchable"] = engine is None or any(
-                t.trigger in wanted for t in engine.spec.transitions_from(r["state"]))
+            t = batch_transition(engine.spec, r["state"], user.roles) if engine else None
+            back = engine.spec.transition(r["state"], BATCH_RETURN) if engine else None
+            r["approve_label"] = t.label if t else ""
+            r["can_return"] = back is not None and bool(set(user.roles) & set(back.roles))
+            r["batchable"] = t is not None
             if not r["batchable"]:
                 kind = {"review": "复核", "change": "变更", "termination": "停保"}.get(engine.spec.kind, "")
                 r["approve_label"] = f"{kind}决定（在案件页办理）" if kind else "在案件页办理"
@@ -371,8 +397,12 @@ class QueryService:
         with self.ctx.db.unit_of_work() as uow:
             sets = uow.listing.policy_sets()
             names = {a.code: a.name for a in uow.areas.all()}
+            people = {u.username: u.full_name for u in uow.users.all()}
         for s in sets:
             s["area_name"] = names.get(s["area"], s["area"])
+            # who entered the set: the administrator by name; "system" is the command line's set-up
+            s["created_by_name"] = (f"{people[s['created_by']]}（{s['created_by']}）" if s["created_by"] in people
+                                    else "系统初始设置" if s["created_by"] == "system" else s["created_by"])
             s["effective_from"] = s["effective_from"].isoformat()
             s["created_at"] = s["created_at"].isoformat(sep=" ") if s["created_at"] else None
         return sets

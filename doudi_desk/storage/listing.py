@@ -2,7 +2,10 @@
 people already in cases (duplicate check), policy sets. Plain values out, never ORM rows.
 
 Searches are written so that SQLite can use an index (platform-notes.md): a name prefix is a
-range ``name >= '王伟' AND name < '王伟' || U+10FFFF``, never ``LIKE '王伟%'``.
+range ``name >= '王伟' AND name < '王伟' || U+10FFFF``, never ``LIKE '王伟%'``; the last digits of an
+ID number, a phone number or a case number are a prefix of the reversed key stored beside it
+(storage/search_keys.py). Each kind of match is its own indexed SELECT, joined by UNION, never an
+OR across tables (which makes SQLite scan).
 """
 
 from __future__ import annotations
@@ -13,15 +16,20 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from .models import AreaRow, AuditEventRow, CaseRow, MemberRow, PolicySetRow
+from .models import AreaRow, AuditEventRow, CaseRow, HouseholdRow, MemberRow, PolicySetRow
+from .search_keys import reversed_key
 
 _TOP = "\U0010ffff"
 _ID_LIKE = re.compile(r"^[0-9]{4,17}[0-9Xx]?$")
 _NUMBER_LIKE = re.compile(r"^\d{4}-[A-Za-z]{2}-?\d*$")
+_NUMBER_TAIL = re.compile(r"^([A-Za-z]{2})-?(\d{1,6})$")  # DB-000123, tk12
 _INITIALS = re.compile(r"^[A-Za-z]{1,32}$")
+# Why a case matched a search, for the list's 搜索匹配 column.
+MATCH_LABELS = {"id_prefix": "身份证号开头", "id_tail": "身份证号尾号", "initials": "姓名拼音首字母",
+                "name": "姓名", "phone_tail": "联系电话尾号", "number": "案件编号"}
 
 
 def _prefix(column: Any, text: str) -> Any:
@@ -50,6 +58,7 @@ class CaseListRepository:
         *,
         villages: Sequence[str] | None = None,
         states: Sequence[str] | None = None,
+        workflow_states: dict[str, Sequence[str]] | None = None,
         programme: str | None = None,
         village: str | None = None,
         open_only: bool = False,
@@ -60,6 +69,9 @@ class CaseListRepository:
             stmt = stmt.where(CaseRow.village_code.in_(list(villages)))
         if states is not None:
             stmt = stmt.where(CaseRow.state.in_(list(states)))
+        if workflow_states is not None:  # these steps of these workflows (state names repeat across them)
+            stmt = stmt.where(or_(false(), *[and_(CaseRow.workflow_id == w, CaseRow.state.in_(list(names)))
+                                             for w, names in workflow_states.items()]))
         if programme:
             stmt = stmt.where(CaseRow.programme == programme)
         if village:
@@ -76,19 +88,77 @@ class CaseListRepository:
             stmt = stmt.where(self._search(text))
         return stmt
 
-    def _search(self, text: str) -> Any:
-        """A case matches when its number starts with the text, or any member of its household
-        has an ID number, a name, or name initials starting with it."""
+    @staticmethod
+    def _terms(text: str) -> list[tuple[str, Any]]:
+        """What a search text can mean: (kind of match, one indexed condition) pairs, kinds as in
+        MATCH_LABELS."""
+        text = text.strip()
+        upper = text.upper()
         if _NUMBER_LIKE.match(text):
-            return _prefix(CaseRow.number, text.upper())
+            return [("number", _prefix(CaseRow.number, upper))]
+        tail = _NUMBER_TAIL.match(text)
+        if tail:
+            # DB-12 is 案件 DB-000012 (numbers have six digits), of whichever year
+            return [("number", _prefix(CaseRow.number_reversed, reversed_key(f"{tail[1]}-{tail[2].zfill(6)}")))]
         if _ID_LIKE.match(text):
-            people = select(MemberRow.household_id).where(_prefix(MemberRow.id_number, text.upper()))
-            return or_(CaseRow.household_id.in_(people), _prefix(CaseRow.number, text))
+            terms = [("id_prefix", _prefix(MemberRow.id_number, upper)),
+                     ("id_tail", _prefix(MemberRow.id_reversed, reversed_key(upper))),
+                     ("number", _prefix(CaseRow.number, upper)),
+                     ("number", _prefix(CaseRow.number_reversed, reversed_key(upper)))]
+            if text.isdigit():
+                terms.append(("phone_tail", _prefix(HouseholdRow.phone_reversed, text[::-1])))
+            return terms
         if _INITIALS.match(text):
-            people = select(MemberRow.household_id).where(_prefix(MemberRow.name_initials, text.lower()))
-            return CaseRow.household_id.in_(people)
-        people = select(MemberRow.household_id).where(_prefix(MemberRow.name, text))
-        return CaseRow.household_id.in_(people)
+            return [("initials", _prefix(MemberRow.name_initials, text.lower()))]
+        return [("name", _prefix(MemberRow.name, text))]
+
+    def _search(self, text: str) -> Any:
+        """A case matches when its number starts or ends with the text, or a member of its household
+        has an ID number starting or ending with it, a name or name initials starting with it, or
+        the household's phone ends with it."""
+        selects = []
+        for kind, condition in self._terms(text):
+            if kind == "number":
+                selects.append(select(CaseRow.id).where(condition))
+            elif kind == "phone_tail":
+                selects.append(select(CaseRow.id).where(CaseRow.household_id.in_(
+                    select(HouseholdRow.id).where(condition))))
+            else:
+                selects.append(select(CaseRow.id).where(CaseRow.household_id.in_(
+                    select(MemberRow.household_id).where(condition))))
+        return CaseRow.id.in_(selects[0] if len(selects) == 1 else union(*selects))
+
+    def matches(self, ids: Sequence[int], text: str) -> dict[int, str]:
+        """Why each of these cases matched ``text``: the member's name and how (``李秀兰（姓名拼音首字母）``),
+        the phone or the case number. Cases that did not match are left out. One query per kind,
+        for a page of ids."""
+        ids = list(ids)
+        if not ids or not (text or "").strip():
+            return {}
+        cases = dict(self._s.execute(select(CaseRow.id, CaseRow.household_id).where(CaseRow.id.in_(ids))).all())
+        households = set(cases.values())
+        found: dict[int, list[str]] = {}  # household id -> reasons
+        by_case: dict[int, list[str]] = {}
+        for kind, condition in self._terms(text):
+            label = MATCH_LABELS[kind]
+            if kind == "number":
+                for cid in self._s.scalars(select(CaseRow.id).where(CaseRow.id.in_(ids), condition)):
+                    by_case.setdefault(cid, []).append(label)
+            elif kind == "phone_tail":
+                for hid in self._s.scalars(select(HouseholdRow.id).where(HouseholdRow.id.in_(households), condition)):
+                    found.setdefault(hid, []).append(label)
+            else:
+                stmt = (select(MemberRow.household_id, MemberRow.name)
+                        .where(MemberRow.household_id.in_(households), condition)
+                        .order_by(MemberRow.household_id, MemberRow.position))
+                for hid, name in self._s.execute(stmt):
+                    found.setdefault(hid, []).append(f"{name}（{label}）")
+        out = {}
+        for cid, hid in cases.items():
+            reasons = found.get(hid, []) + by_case.get(cid, [])
+            if reasons:
+                out[cid] = "；".join(dict.fromkeys(reasons))
+        return out
 
     def ids(
         self,

@@ -25,9 +25,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .search_keys import phone_key, reversed_key
 
 # Explicit constraint names keep future migrations (SQLite batch mode included) able to find them.
 NAMING_CONVENTION = {
@@ -106,6 +109,8 @@ class HouseholdRow(Base):
     village_code: Mapped[str | None] = mapped_column(CODE, ForeignKey("areas.code"), index=True)
     address: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
+    # The phone's digits reversed, so its last digits are an indexed prefix (storage/search_keys.py).
+    phone_reversed: Mapped[str] = mapped_column(String(50), index=True, default="", server_default="")
     bank_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     bank_account: Mapped[str] = mapped_column(String(40), default="", server_default="")
     no_able_supporter: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -145,6 +150,8 @@ class MemberRow(Base):
     # Pinyin initials of ``name`` (张三 → zs) for the search box; see storage/initials.py.
     name_initials: Mapped[str] = mapped_column(String(32), index=True, default="", server_default="")
     id_number: Mapped[str] = mapped_column(String(32), index=True)
+    # The ID number reversed: a search by its last digits is an indexed prefix (storage/search_keys.py).
+    id_reversed: Mapped[str] = mapped_column(String(32), index=True, default="", server_default="")
     relation: Mapped[str] = mapped_column(String(16))
     excluded: Mapped[str | None] = mapped_column(String(16))
     disability_type: Mapped[str | None] = mapped_column(String(16))
@@ -188,6 +195,8 @@ class CaseRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
+    # The number reversed: a search by its tail (000123, DB-000123) is an indexed prefix.
+    number_reversed: Mapped[str] = mapped_column(String(32), index=True, default="", server_default="")
     programme: Mapped[str] = mapped_column(CODE)
     workflow_id: Mapped[str] = mapped_column(String(64))
     workflow_version: Mapped[int] = mapped_column(Integer)
@@ -214,6 +223,27 @@ class CaseRow(Base):
     next_review_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     # Optimistic lock: CaseRepository.save updates with "WHERE version = expected".
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+# The reversed search keys follow whatever the ORM writes (a case number may even change at insert
+# on a shared server, CaseRepository._add_numbered). Bulk inserts through Core fill them with
+# storage/search_keys.py themselves.
+@event.listens_for(HouseholdRow, "before_insert")
+@event.listens_for(HouseholdRow, "before_update")
+def _household_keys(_mapper, _connection, row: HouseholdRow) -> None:
+    row.phone_reversed = phone_key(row.phone)
+
+
+@event.listens_for(MemberRow, "before_insert")
+@event.listens_for(MemberRow, "before_update")
+def _member_keys(_mapper, _connection, row: MemberRow) -> None:
+    row.id_reversed = reversed_key(row.id_number)
+
+
+@event.listens_for(CaseRow, "before_insert")
+@event.listens_for(CaseRow, "before_update")
+def _case_keys(_mapper, _connection, row: CaseRow) -> None:
+    row.number_reversed = reversed_key(row.number)
 
 
 class AuditEventRow(Base):

@@ -27,6 +27,17 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def log_in_on_start(window: MainWindow, user: str) -> None:
+    """``doudi-desk --user NAME``: log in as NAME once the log-in page is ready — the first time
+    only, so 退出登录 shows the log-in page instead of logging the same user in again."""
+    def first_ready() -> None:
+        window.ready.disconnect(first_ready)
+        if window.login_page and window.login_page.select(user):
+            window.login(user)
+
+    window.ready.connect(first_ready)
+
+
 def run_window(url: str | None, log_file: Path | None, user: str | None = None) -> int:
     app = make_app()
     errors.LOG_FILE = log_file
@@ -34,7 +45,7 @@ def run_window(url: str | None, log_file: Path | None, user: str | None = None) 
     window = MainWindow(url)
     start_daily_backup(window)  # the SQLite file, once a day, kept N days in the user data folder
     if user:
-        window.ready.connect(lambda: window.login_page and window.login_page.select(user) and window.login(user))
+        log_in_on_start(window, user)
     window.show()
     return app.exec()
 

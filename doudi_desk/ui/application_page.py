@@ -34,7 +34,7 @@ from ..domain.model import PROGRAMMES
 from .errors import friendly, show_error
 from .forms import DateField
 from .household_editor import ContactRow, HouseholdEditor
-from .style import set_role
+from .style import say, set_role
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ class ApplicationPage(QWidget):
                     self.set_programme(draft["data"]["programme"])
                 self.set_household(draft["data"].get("household", {}))
                 self.applied_on.setText(draft["data"].get("applied_on") or self.applied_on.text())
-                self.message.setText(f"已恢复 {draft['saved_at']} 自动保存的草稿。")
+                say(self.message, f"已恢复 {draft['saved_at']} 自动保存的草稿。", "hint")
                 self._dirty = False
             else:
                 self.add_member()
@@ -309,7 +309,7 @@ class ApplicationPage(QWidget):
         self.add_member()
         self.repeat_box.hide()
         self.repeat_reason.clear()
-        self.message.setText("")
+        say(self.message, "", "hint")
         self.shell.executor.submit(self.shell.backend.drafts.discard, self.shell.user["username"], DRAFT_KEY,
                                    owner=self)
 
@@ -332,7 +332,7 @@ class ApplicationPage(QWidget):
             else:
                 self.duplicate_label.hide()
                 if not quiet:
-                    self.message.setText("查重完成：没有发现重复申请。")
+                    say(self.message, "查重完成：没有发现重复申请。", "success")
             if then:
                 then(found)
 
@@ -362,10 +362,9 @@ class ApplicationPage(QWidget):
                 raise InputError("household.temporary.cause: 缺少此项", "household.temporary.cause")
         except InputError as exc:
             self._mark(exc)
-            self.message.setText(self._describe(exc))
-            set_role(self.message, "error")
+            say(self.message, self._describe(exc), "error")
             return False
-        set_role(self.message, "")
+        say(self.message, "", "hint")
         return True
 
     def save(self) -> None:
@@ -379,8 +378,7 @@ class ApplicationPage(QWidget):
         """Register the 临时救助 again, with the 重复救助理由 the clerk wrote."""
         reason = self.repeat_reason.toPlainText().strip()
         if not reason:
-            self.message.setText("请写明重复救助理由")
-            set_role(self.message, "error")
+            say(self.message, "请写明重复救助理由", "error")
             return
         data = self.household_data()
         if not self._validate(data, "temporary"):
@@ -405,7 +403,7 @@ class ApplicationPage(QWidget):
         if result == QDialog.DialogCode.Accepted:
             self._create(data, programme, allow_duplicate=True, comment=f"查重后仍登记：{dialog.reason()}")
         else:
-            self.message.setText("未登记：请核实重复的人员。")
+            say(self.message, "未登记：请核实重复的人员。", "error")
 
     def _repeat_refused(self, exc: BaseException) -> None:
         """The service refused a repeat 临时救助 for the same cause: ask for the reason."""
@@ -413,8 +411,7 @@ class ApplicationPage(QWidget):
         text = text.split("；确需再次救助", 1)[0]
         self.repeat_message.setText(f"{text}。确需再次救助的，请在下方写明重复救助理由后登记。")
         self.repeat_box.show()
-        self.message.setText("未登记：同一事由本年度已救助过，须写明重复救助理由。")
-        set_role(self.message, "error")
+        say(self.message, "未登记：同一事由本年度已救助过，须写明重复救助理由。", "error")
         self.repeat_reason.setFocus()
         self.scroll.ensureWidgetVisible(self.repeat_box)
 
@@ -430,7 +427,7 @@ class ApplicationPage(QWidget):
             self._draft_timer.stop()
             self.shell.executor.submit(self.shell.backend.drafts.discard, self.shell.user["username"], DRAFT_KEY,
                                        owner=self)
-            self.message.setText(f"已登记申请，案件编号 {view['number']}。")
+            say(self.message, f"已登记申请，案件编号 {view['number']}。", "success")
             self.created.emit(view["id"])
 
         def failed(exc: BaseException) -> None:
@@ -438,12 +435,12 @@ class ApplicationPage(QWidget):
             self.repeat_button.setEnabled(True)
             if isinstance(exc, InputError):
                 self._mark(exc)
-                self.message.setText(self._describe(exc))
+                say(self.message, self._describe(exc), "error")
             elif hasattr(exc, "message") and not hasattr(exc, "kind"):
                 if programme == "temporary" and REPEAT_MARK in str(exc):
                     self._repeat_refused(exc)
                 else:
-                    self.message.setText(friendly(exc))
+                    say(self.message, friendly(exc), "error")
             else:
                 show_error(exc, self)
 

@@ -46,7 +46,9 @@ COLUMNS: list[tuple[str, str]] = [
     ("members", "人数"),
     ("applied_on", "申请日期"),
     ("deadline", "期限（工作日）"),
+    ("matched", "搜索匹配"),  # shown while searching: whose name, ID or phone matched
 ]
+MATCH_COLUMN = len(COLUMNS) - 1
 SORTABLE = {"number", "head", "village", "programme", "state", "applied_on", "deadline"}
 
 
@@ -79,11 +81,13 @@ class CaseListModel(QAbstractTableModel):
         self._rows: dict[int, dict[str, Any]] = {}
         self._asked: set[int] = set()
         self._generation = 0
+        self.search = ""
 
     # --- contents ---
-    def set_ids(self, ids: list[int]) -> None:
+    def set_ids(self, ids: list[int], search: str = "") -> None:
         self.beginResetModel()
         self._generation += 1
+        self.search = search
         self._ids = list(ids)
         self._rows.clear()
         self._asked.clear()
@@ -106,7 +110,8 @@ class CaseListModel(QAbstractTableModel):
         self._asked.add(page)
         ids = self._ids[page * PAGE:(page + 1) * PAGE]
         generation = self._generation
-        self.shell.executor.submit(self.shell.backend.queries.case_rows, ids, self.shell.user["username"], owner=self,
+        self.shell.executor.submit(self.shell.backend.queries.case_rows, ids, self.shell.user["username"],
+                                   self.search, owner=self,
                                    on_done=lambda rows: self._arrived(generation, page, rows))
 
     def _arrived(self, generation: int, page: int, rows: list[dict[str, Any]]) -> None:
@@ -218,9 +223,9 @@ class CaseListPage(QWidget):
         top.addStretch(1)
         self.search = QLineEdit()
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("搜索：身份证号、姓名、拼音首字母（如 zs）或案件编号")
+        self.search.setPlaceholderText("搜索：身份证号、电话、案件编号（可只输末几位），姓名或拼音首字母")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(360)
+        self.search.setMinimumWidth(440)
         top.addWidget(self.search)
         layout.addLayout(top)
 
@@ -258,7 +263,7 @@ class CaseListPage(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        widths = [150, 90, 180, 110, 160, 140, 50, 100]
+        widths = [150, 90, 180, 110, 160, 140, 50, 130, 140]
         for i, w in enumerate(widths):
             self.view.setColumnWidth(i, w)
         header.setSortIndicatorShown(True)
@@ -266,6 +271,7 @@ class CaseListPage(QWidget):
         header.sectionClicked.connect(self._header_clicked)
         self.view.doubleClicked.connect(self._activated)
         self.view.activated.connect(self._activated)
+        self.view.setColumnHidden(MATCH_COLUMN, True)
         layout.addWidget(self.view)
 
         self._search_timer = QTimer(self)
@@ -309,7 +315,15 @@ class CaseListPage(QWidget):
                       village=self.village.currentData(), deadline=self.deadline.currentData())
 
     def _search_changed(self) -> None:
-        self._replace(search=self.search.text().strip())
+        text = self.search.text().strip()
+        if text and not self.query.search and self.query.tab != "all":
+            # A search looks for a person or a case wherever it is: it starts in 全部案件 (the tab
+            # bar still counts the matches of every tab, and the label names the tab searched).
+            self.query = CaseQuery(**{**self.query.__dict__, "tab": "all"})
+            self.tabs.blockSignals(True)
+            self.tabs.setCurrentIndex(self._tab_keys.index("all"))
+            self.tabs.blockSignals(False)
+        self._replace(search=text)
 
     def _header_clicked(self, column: int) -> None:
         key = COLUMNS[column][0]
@@ -331,20 +345,29 @@ class CaseListPage(QWidget):
         generation = self._refresh_generation
         user = self.shell.user["username"]
         queries = self.shell.backend.queries
-        self.shell.executor.submit(queries.case_ids, user, self.query, owner=self,
-                                   on_done=lambda ids: self._ids_arrived(generation, ids))
-        self.shell.executor.submit(queries.tab_counts, user, owner=self, on_done=self._counts)
+        query = self.query
+        self.shell.executor.submit(queries.case_ids, user, query, owner=self,
+                                   on_done=lambda ids: self._ids_arrived(generation, query, ids))
+        self.shell.executor.submit(queries.tab_counts, user, query.search, owner=self,
+                                   on_done=lambda counts: self._counts(generation, counts))
 
-    def _ids_arrived(self, generation: int, ids: list[int]) -> None:
+    def _ids_arrived(self, generation: int, query: CaseQuery, ids: list[int]) -> None:
         if generation != self._refresh_generation:
             return
-        self.model.set_ids(ids)
-        self.count_label.setText(f"共 {len(ids)} 件")
+        self.model.set_ids(ids, query.search)
+        self.view.setColumnHidden(MATCH_COLUMN, not query.search)
+        if query.search:
+            self.count_label.setText(f"在「{TABS[query.tab]}」中搜索「{query.search}」：找到 {len(ids)} 件")
+        else:
+            self.count_label.setText(f"共 {len(ids)} 件")
         self.refreshed.emit()
 
-    def _counts(self, counts: dict[str, int]) -> None:
+    def _counts(self, generation: int, counts: dict[str, int]) -> None:
+        if generation != self._refresh_generation:
+            return
         for i, key in enumerate(self._tab_keys):
             self.tabs.setTabText(i, f"{TABS[key]}（{counts.get(key, 0)}）")
+        self.tabs.setToolTip("各页签括号中为符合搜索条件的案件数" if self.query.search else "")
 
     def _activated(self, index: QModelIndex) -> None:
         cid = self.model.case_id(index.row())

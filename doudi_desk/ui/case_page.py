@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -54,6 +55,8 @@ from .printing_ui import CasePrintPanel
 from .style import set_role
 
 log = logging.getLogger(__name__)
+
+REASON_LINES = 2  # the height of the "why not now" text under the action buttons
 
 DOCUMENT_LABELS = {
     "application_form": "最低生活保障申请书", "authorization": "家庭经济状况核对授权书",
@@ -397,11 +400,24 @@ class CasePage(QWidget):
         self.save_button.clicked.connect(self.save_forms)
         row.addWidget(self.save_button)
         actions_layout.addLayout(row)
+        # Why an action is disabled changes as the clerk types (the live preview): it lives in a
+        # box of fixed height that scrolls, so the forms below never move while typing.
         self.reasons = QLabel()
         self.reasons.setObjectName("reasons")
         self.reasons.setWordWrap(True)
+        self.reasons.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.reasons.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         set_role(self.reasons, "hint")
-        actions_layout.addWidget(self.reasons)
+        self.reasons_box = QScrollArea()
+        self.reasons_box.setObjectName("reasons_box")
+        self.reasons_box.setWidget(self.reasons)
+        self.reasons_box.setWidgetResizable(True)
+        self.reasons_box.setFrameShape(QFrame.Shape.NoFrame)
+        self.reasons_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.reasons_box.viewport().setAutoFillBackground(False)
+        self.reasons.setAutoFillBackground(False)
+        self.reasons_box.setFixedHeight(self.reasons.fontMetrics().lineSpacing() * REASON_LINES + 4)
+        actions_layout.addWidget(self.reasons_box)
         outer.addWidget(actions)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -453,9 +469,18 @@ class CasePage(QWidget):
         self.history.setHorizontalHeaderLabels(["办理日期", "办理人", "事项", "环节", "说明", "记录时间"])
         self.history.verticalHeader().setVisible(False)
         self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.history.horizontalHeader().setStretchLastSection(True)
-        for i, w in enumerate((86, 56, 90, 170, 120)):
-            self.history.setColumnWidth(i, w)
+        # Every column fits the side panel at 1366 wide (nothing to scroll sideways): dates, names
+        # and the time recorded take what they need, the step and the comment share the rest
+        # and wrap.
+        self.history.setWordWrap(True)
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.history.horizontalHeader()
+        header.setMinimumSectionSize(40)
+        self.history.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,) * 3
+                                      + (QHeaderView.ResizeMode.Stretch,) * 2
+                                      + (QHeaderView.ResizeMode.ResizeToContents,)):
+            header.setSectionResizeMode(column, mode)
         self.side.addTab(self.history, "办理记录")
         printing = CasePrintPanel(shell, case_id)
         printing.requested.connect(lambda kind: self.print_requested.emit(self.case_id, kind))
@@ -592,7 +617,7 @@ class CasePage(QWidget):
             text = f"保障状态：{status_text(benefit)}。"
             if staff:
                 text += why + "。" if why else "可开展复核、登记家庭情况变化或提出停保。"
-            self.reasons.setText(text)
+            self._set_reasons(text)
 
     def _open_other(self, case_id: int) -> None:
         if hasattr(self.shell, "open_case"):
@@ -814,7 +839,11 @@ class CasePage(QWidget):
             why = ["案件已办结，不能再办理。"]
         elif not triggers:
             why = ["您的角色在本环节没有可办理的事项。"]
-        self.reasons.setText("\n".join(why))
+        self._set_reasons("\n".join(why))
+
+    def _set_reasons(self, text: str) -> None:
+        self.reasons.setText(text)
+        self.reasons.setToolTip(text)
 
     def _render_proposal(self, view: dict[str, Any]) -> None:
         """测算结果: the proposal and its explanation; once decided, the decision (an approval, a
@@ -895,8 +924,9 @@ class CasePage(QWidget):
         self.history.setRowCount(len(events))
         for r, e in enumerate(events):
             move = f"{e['from_label']} → {e['to_label']}" if e["from_label"] else f"→ {e['to_label']}"
+            recorded = e["recorded_at"].replace(" ", "\n", 1)  # date over time: a narrow column
             for c, value in enumerate((e["effective_date"], e["actor_name"], e["action"], move, e["comment"] or "",
-                                       e["recorded_at"])):
+                                       recorded)):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)
                 self.history.setItem(r, c, item)

@@ -460,6 +460,9 @@ class HouseholdEditor(QWidget):
         return None
 
 
+LONG_ACCOUNT = "6230 5801 7025 6056 400"  # the longest account the row shows without scrolling
+
+
 class ContactRow(QWidget):
     """住址, 联系电话 and the account the benefit is paid into (开户银行, 银行账号: digits and spaces
     only as typed; the services check the length). Shared by 申请登记 and 修改家庭情况."""
@@ -481,6 +484,9 @@ class ContactRow(QWidget):
             row.addWidget(edit, 0 if width else 1)
             self.edits[key] = edit
         account = self.edits["bank_account"]
+        # A 19-digit card number typed in groups of four is shown whole, never scrolled out of sight.
+        account.setMinimumWidth(account.fontMetrics().horizontalAdvance(LONG_ACCOUNT) + 24)
+        account.setMaximumWidth(account.minimumWidth() + 40)
         account.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9 ]{0,40}"), account))
         account.setPlaceholderText("保障金发放账号")
         self.edits["bank_name"].setPlaceholderText("如：信用社")

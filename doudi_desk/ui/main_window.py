@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -161,6 +161,7 @@ class LoginPage(QWidget):
         self.users = QListWidget()
         self.users.setObjectName("user_list")
         self.users.itemDoubleClicked.connect(lambda _i: self.login())
+        self.users.installEventFilter(self)  # Enter on the chosen name logs in, as in the password box
         v.addWidget(self.users)
         self.password = password_field(self, v)  # ui/login.py
         self.button = QPushButton("登录")
@@ -176,6 +177,13 @@ class LoginPage(QWidget):
         row.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(2)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        if obj is self.users and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.login()
+            return True
+        return super().eventFilter(obj, event)
 
     def set_users(self, status: dict[str, Any], users: list[dict[str, Any]]) -> None:
         self.office.setText(f"兜底 Desk · {status.get('office_name') or ''}")
@@ -220,7 +228,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, url: str | None = None, *, context_factory: Callable[[], AppContext] | None = None):
         super().__init__()
-        self.setWindowTitle("兜底 Desk — 社会救助案件办理")
+        # The platform adds the application's display name (兜底 Desk) after the title itself.
+        self.setWindowTitle("社会救助案件办理")
         self.resize(1366, 768)
         self.executor = Executor(self, on_error=lambda exc: show_error(exc, self))
         self.backend: Backend | None = None
@@ -300,8 +309,10 @@ class MainWindow(QMainWindow):
     # --- start ---
     def _opened(self, ctx: AppContext) -> None:
         self.backend = Backend(ctx)
+        where = ctx.db.location()
+        log.info("database open: %s", where)
         upgraded = f"（已升级数据库结构，升级前的备份：{ctx.upgrade.backup}）" if ctx.upgrade else ""
-        self.statusBar().showMessage(f"数据库：{ctx.db.location()}{upgraded}")
+        self.statusBar().showMessage(f"数据库：{where}{upgraded}")
         self.run(self.backend.queries.office_status, on_done=self._status)
 
     def _open_failed(self, exc: BaseException) -> None:
@@ -441,6 +452,8 @@ class MainWindow(QMainWindow):
         self.case_list = self.supervisor = self.settings = self.dynamic = None
 
     def logout(self) -> None:
+        if self.user:
+            log.info("log-out: %s", self.user["username"])
         self._clear_tabs()
         self.user = None
         self.toolbar.setVisible(False)

@@ -249,9 +249,8 @@ class ResultPanel(QFrame):
 
     def done(self, printed: PrintedFile) -> None:
         self.printed, self.error = printed, ""
-        self.message.setText(f"已生成「{printed.title}」：共 {printed.pages} 页（{printed.size // 1024 + 1} KB）。"
-                             "点「预览」查看，点「打印…」打印。")
-        set_role(self.message, "ok")
+        self.note(f"已生成「{printed.title}」：共 {printed.pages} 页（{printed.size // 1024 + 1} KB）。"
+                  "点「预览」查看，点「打印…」打印。")
         self.path.setText(str(printed.path))
         self.path.setToolTip(str(printed.path))
         self._file_widgets(True)
@@ -304,6 +303,8 @@ class ResultPanel(QFrame):
         if not self.desk.opener(self.printed.path):
             self.note(f"无法打开系统的 PDF 阅读器。文件在：{self.printed.path}；请用「预览」查看和打印，"
                       "或用「另存为…」保存。", ok=False)
+        elif self.message.property("role") == "refusal":  # an earlier 预览 failed: that is no longer true
+            self.note(f"已用系统的 PDF 阅读器打开「{self.printed.title}」。")
 
     def open_folder(self) -> None:
         if self.printed is not None:

@@ -4,22 +4,21 @@ overrides, users and roles, and the county's delegation of decisions to township
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
-    QSplitter,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from ..domain.specs import ROLES
 from ..services.admin import default_policy
 from .forms import DateField
+from .policy_form import PolicyForm
 from .printing_ui import OfficeSettings
 from .style import set_role
 
@@ -73,7 +73,7 @@ class SettingsPage(QTabWidget):
         label.setText(text)
         set_role(label, "ok" if ok else "refusal")
 
-    def _run(self, status: QLabel, fn, *args, done_text: str, **kwargs) -> None:
+    def _run(self, status: QLabel, fn, *args, done_text: str, on_refused=None, **kwargs) -> None:
         def ok(_result):
             self._status(status, done_text)
             self.refresh()
@@ -83,6 +83,8 @@ class SettingsPage(QTabWidget):
                 from .errors import friendly
 
                 self._status(status, friendly(exc), ok=False)
+                if on_refused:
+                    on_refused(exc)
             else:
                 from .errors import show_error
 
@@ -92,51 +94,85 @@ class SettingsPage(QTabWidget):
 
     # --- policy ---
     def _policy_tab(self) -> QWidget:
-        w = QSplitter(Qt.Orientation.Horizontal)
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.addWidget(QLabel("各地区的政策参数集（按生效日期，后一个生效时前一个失效）："))
+        w = QWidget()
+        outer = QVBoxLayout(w)
+        top = QHBoxLayout()
+        left = QVBoxLayout()
+        intro = QLabel("各地区的政策参数集（按生效日期，后一个生效时前一个失效）。选中一行可作为新参数集的底稿：")
+        intro.setWordWrap(True)
+        left.addWidget(intro)
         self.policy_table = _table(["地区", "生效日期", "说明", "设置人"])
+        self.policy_table.setFixedHeight(130)
         self.policy_table.itemSelectionChanged.connect(self._policy_selected)
-        lv.addWidget(self.policy_table)
-        w.addWidget(left)
-        right = QGroupBox("新增参数集")
-        form = QFormLayout(right)
+        left.addWidget(self.policy_table)
+        top.addLayout(left, 3)
+        head = QGroupBox("新增参数集")
+        form = QFormLayout(head)
         self.policy_area = QComboBox()
-        self.policy_from = DateField(self.shell.backend.today())
+        self.policy_area.setObjectName("policy_area")
+        self.policy_from = QDateEdit()
+        self.policy_from.setObjectName("policy_from")
+        self.policy_from.setCalendarPopup(True)
+        self.policy_from.setDisplayFormat("yyyy-MM-dd")
+        today = self.shell.backend.today()
+        self.policy_from.setDate(QDate(today.year, today.month, today.day))
+        self.policy_from.setMaximumWidth(140)
         self.policy_note = QLineEdit()
-        self.policy_params = QPlainTextEdit(json.dumps(default_policy(), ensure_ascii=False, indent=2))
-        self.policy_params.setToolTip("参数的 JSON 形式（见 calc-contract.md）；选中左侧一行可复制其参数")
-        form.addRow("地区", self.policy_area)
-        form.addRow("生效日期", self.policy_from)
+        self.policy_note.setPlaceholderText("如：2027年起执行新低保标准（县政府文件文号）")
+        form.addRow("地区＊", self.policy_area)
+        form.addRow("生效日期＊", self.policy_from)
         form.addRow("说明", self.policy_note)
-        form.addRow("参数", self.policy_params)
+        top.addWidget(head, 2)
+        outer.addLayout(top)
+        self.policy_form = PolicyForm()
+        self.policy_form.set_values(default_policy())
+        scroll = QScrollArea()
+        scroll.setObjectName("policy_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.policy_form)
+        outer.addWidget(scroll, 1)
+        bottom = QHBoxLayout()
         self.policy_status = QLabel()
+        self.policy_status.setObjectName("policy_status")
         self.policy_status.setWordWrap(True)
-        save = QPushButton("保存参数集")
-        save.clicked.connect(self._save_policy)
-        form.addRow(save)
-        form.addRow(self.policy_status)
-        w.addWidget(right)
-        w.setStretchFactor(0, 3)
-        w.setStretchFactor(1, 2)
+        bottom.addWidget(self.policy_status, 1)
+        defaults = QPushButton("填入示例参数")
+        defaults.setToolTip("程序自带的示例参数（政策参数说明中的示例县），请按本地标准修改")
+        defaults.clicked.connect(lambda: self.policy_form.set_values(default_policy()))
+        self.policy_save = QPushButton("保存参数集")
+        self.policy_save.setObjectName("policy_save")
+        self.policy_save.clicked.connect(self._save_policy)
+        bottom.addWidget(defaults)
+        bottom.addWidget(self.policy_save)
+        outer.addLayout(bottom)
         return w
 
     def _policy_selected(self) -> None:
         rows = self.policy_table.selectionModel().selectedRows()
         if rows:
             s = self.sets[rows[0].row()]
-            self.policy_params.setPlainText(json.dumps(s["params"], ensure_ascii=False, indent=2))
+            self.policy_form.set_values(s["params"])
+            self.policy_note.setText("")
+            self._status(self.policy_status, f"已载入 {s['area_name']} 自 {s['effective_from']} 起的参数集作为底稿；"
+                                             "修改后选择生效日期保存为新的参数集。")
 
     def _save_policy(self) -> None:
-        try:
-            params = json.loads(self.policy_params.toPlainText())
-            day = dt.date.fromisoformat(self.policy_from.text())
-        except (ValueError, json.JSONDecodeError) as exc:
-            self._status(self.policy_status, f"参数或日期格式不正确：{exc}", ok=False)
+        problems = self.policy_form.validate()
+        if problems:
+            self._status(self.policy_status, f"有 {len(problems)} 处需要修改，见各项旁的红字提示；未保存。", ok=False)
             return
-        self._run(self.policy_status, self.shell.backend.admin.set_policy, self.policy_area.currentData(), day, params,
-                  actor=self.admin, note=self.policy_note.text().strip(), done_text="已保存新的参数集")
+        area = self.policy_area.currentData()
+        if not area:
+            self._status(self.policy_status, "请选择地区；未保存。", ok=False)
+            return
+        d = self.policy_from.date()
+        day = dt.date(d.year(), d.month(), d.day())
+
+        self._run(self.policy_status, self.shell.backend.admin.set_policy, area, day, self.policy_form.values(),
+                  actor=self.admin, note=self.policy_note.text().strip(),
+                  on_refused=lambda _exc: self.policy_form.validate(),  # each field's message beside it
+                  done_text=f"已保存：{self.policy_area.currentText()} 自 {day.isoformat()} 起施行的参数集"
+                            f"（设置人：{self.shell.user['full_name']}）")
 
     # --- calendar ---
     def _calendar_tab(self) -> QWidget:
@@ -234,7 +270,7 @@ class SettingsPage(QTabWidget):
         self.areas = data["areas"]
         self.sets = data["sets"]
         names = {a["code"]: a["name"] for a in self.areas}
-        _fill(self.policy_table, [[s["area_name"], s["effective_from"], s["note"] or "", s["created_by"]]
+        _fill(self.policy_table, [[s["area_name"], s["effective_from"], s["note"] or "", s["created_by_name"]]
                                   for s in self.sets])
         _fill(self.calendar_table, [[d["day"], "上班" if d["working"] else "放假", d["national"] or ""]
                                     for d in data["days"]])
@@ -248,7 +284,7 @@ class SettingsPage(QTabWidget):
                 combo.addItem("（不限）", None)
             for a in self.areas:
                 if a["level"] in levels:
-                    combo.addItem(f"{a['name']}（{a['level_label']}）", a["code"])
+                    combo.addItem(f"{a['name']} · {a['level_label']}", a["code"])
             i = combo.findData(current)
             if i >= 0:
                 combo.setCurrentIndex(i)

@@ -20,6 +20,7 @@ ACCENT = "#1565c0"
 STYLE = f"""
 QLabel[role="error"] {{ color: #c62828; }}
 QLabel[role="hint"] {{ color: #616161; }}
+QLabel[role="success"] {{ color: #2e7d32; }}
 QLabel[role="title"] {{ font-size: 15pt; font-weight: bold; }}
 QLabel[role="banner"] {{ background: #fff8e1; border: 1px solid #ffcc80; padding: 4px; }}
 QLabel[role="refusal"] {{ background: #ffebee; border: 1px solid #ef9a9a; padding: 4px; color: #b71c1c; }}
@@ -51,7 +52,7 @@ def choose_font(point_size: int = 10) -> QFont:
 
 
 def setup_application(app: QApplication) -> None:
-    """Chinese Qt dialogs (qtbase_zh_CN), the application font and the style sheet."""
+    """Chinese Qt dialogs (qtbase_zh_CN), the application font, the style sheet and the wheel guard."""
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     for name in ("qtbase_zh_CN", "qt_zh_CN"):
@@ -66,6 +67,9 @@ def setup_application(app: QApplication) -> None:
     app.setStyleSheet(STYLE)
     app.setApplicationName("doudi_desk")
     app.setApplicationDisplayName("兜底 Desk")
+    from .wheel_guard import install
+
+    install(app)  # the mouse wheel changes a combo or spin box only when it has the focus
 
 
 def set_role(widget, role: str, prop: str = "role") -> None:
@@ -73,3 +77,10 @@ def set_role(widget, role: str, prop: str = "role") -> None:
     widget.setProperty(prop, role)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+def say(label, text: str, role: str) -> None:
+    """Show a message in a label together with its kind ("error", "success", "hint" …), so a
+    message never keeps the colour of the one before it."""
+    label.setText(text)
+    set_role(label, role)

@@ -12,19 +12,22 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
-    QListWidget,
     QMessageBox,
     QPlainTextEdit,
     QProgressDialog,
     QPushButton,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from .case_list import deadline_text
-from .style import GREY, RED, set_role
+from .errors import friendly
+from .style import GREEN, GREY, RED, set_role
 
 COLUMNS = [("number", "案件编号"), ("head", "户主"), ("village_name", "村（社区）"), ("state_label", "环节"),
            ("approve_label", "待办"), ("proposed_amount", "拟保障金额（元/月）"), ("members", "人数"),
@@ -118,6 +121,9 @@ class ReasonDialog(QDialog):
 
 
 class ResultDialog(QDialog):
+    """What a batch did, case by case: each case done (and the step it is in now) and each case
+    refused, with the reason; refusals first, so none is missed."""
+
     def __init__(self, title: str, result: dict[str, Any], parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -126,23 +132,43 @@ class ResultDialog(QDialog):
         done, failed = result["done"], result["failed"]
         text = f"已办理 {len(done)} 件"
         if failed:
-            text += f"；{len(failed)} 件未能办理（其余已办理的不受影响）："
+            text += f"；{len(failed)} 件未能办理（其余已办理的不受影响），原因见下表"
+        text += "。"
         if result.get("stopped"):
             text += "\n已按您的要求中途停止，未处理的案件保持原状。"
         self.summary = QLabel(text)
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.failures = QListWidget()
-        for f in failed:
-            self.failures.addItem(f"{f['number']}：{f['message']}")
-        self.failures.setWordWrap(True)
-        self.failures.setVisible(bool(failed))
-        layout.addWidget(self.failures)
+        rows = [(f["number"], f.get("head") or "", "未办理", friendly(f["message"])) for f in failed] + \
+               [(d["number"], d.get("head") or "", "已办理", f"现处于「{d['state_label']}」") for d in done]
+        self.table = QTableWidget(len(rows), 4)
+        self.table.setObjectName("batch_result_table")
+        self.table.setHorizontalHeaderLabels(["案件编号", "户主", "结果", "说明"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                if c == 2:
+                    item.setForeground(RED if value == "未办理" else GREEN)
+                self.table.setItem(r, c, item)
+        header = self.table.horizontalHeader()
+        for c in range(3):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
+        layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         layout.addWidget(buttons)
-        self.resize(620, 300 if failed else 140)
+        self.resize(760, min(560, 160 + 30 * len(rows)))
+
+    def lines(self) -> list[str]:
+        """The table as text, a line per case (what the supervisor reads)."""
+        return ["　".join(self.table.item(r, c).text() for c in range(4)) for r in range(self.table.rowCount())]
 
 
 class SupervisorPage(QWidget):
@@ -228,8 +254,12 @@ class SupervisorPage(QWidget):
         rows = self.selected()
         if not rows:
             return
+        actions: dict[str, int] = {}
+        for r in rows:
+            actions[r["approve_label"]] = actions.get(r["approve_label"], 0) + 1
+        what = "、".join(f"{label} {n} 件" for label, n in actions.items())
         box = QMessageBox(QMessageBox.Icon.Question, "批准", f"确认批准所选 {len(rows)} 件案件？\n"
-                          "（乡镇初审的案件将发布初审公示；审核确认的案件按测算金额确认）",
+                          f"将办理：{what}（决定的金额按测算结果）",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.button(QMessageBox.StandardButton.Yes).setText("批准")
         box.button(QMessageBox.StandardButton.No).setText("取消")
@@ -259,7 +289,7 @@ class SupervisorPage(QWidget):
             self.run_batch(rows, "return", reason)
 
     def run_batch(self, rows: list[dict[str, Any]], action: str, reason: str) -> None:
-        items = [{"id": r["id"], "number": r["number"], "version": r["version"]} for r in rows]
+        items = [{"id": r["id"], "number": r["number"], "version": r["version"], "head": r["head"]} for r in rows]
         title = "批准" if action == "approve" else "退回"
         self.progress = QProgressDialog(f"正在{title}…", "停止", 0, len(items), self)
         self.progress.setWindowTitle(f"批量{title}")

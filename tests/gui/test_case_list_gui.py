@@ -47,7 +47,48 @@ def test_search_by_pinyin_initials_name_and_id(qtbot, office):
     assert search(make_id("130102", dt.date(1960, 1, 1), 11)[:12]) == ["张三", "李四", "曾志伟"]
     assert search(zhang["number"]) == ["张三"]
     assert search("wxyz") == []
-    assert page.count_label.text() == "共 0 件"
+    assert page.count_label.text() == "在「全部案件」中搜索「wxyz」：找到 0 件"
+
+
+def test_a_search_from_the_todo_tab_looks_everywhere_and_says_why_each_case_matched(qtbot, office):
+    from doudi_desk.services.cases import CaseService
+    from tests.integration.test_dibao_paths import to_posting
+
+    svc = CaseService(office)
+    posted = to_posting(svc)  # 王建国's household (李秀兰 …), in 公示
+    other = svc.create_case(_head("李秀", 21) | {"phone": "0311-87654321"}, "dibao", "clerk")
+    window = make_window(qtbot, office)
+    login(qtbot, window, "clerk")
+    page = window.case_list
+    assert page.query.tab == "todo"
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        type_text(qtbot, page.search, "lx")
+    settle(qtbot, window)
+    assert page.query.tab == "all" and page.tabs.currentIndex() == 1
+    assert page.count_label.text() == "在「全部案件」中搜索「lx」：找到 2 件"
+    for r in range(page.model.rowCount()):
+        page.model.data(page.model.index(r, 0))
+    settle(qtbot, window)
+    from doudi_desk.ui.case_list import MATCH_COLUMN
+
+    assert not page.view.isColumnHidden(MATCH_COLUMN)
+    shown = {page.model.data(page.model.index(r, 0)): page.model.data(page.model.index(r, MATCH_COLUMN))
+             for r in range(page.model.rowCount())}
+    assert shown == {posted["number"]: "李秀兰（姓名拼音首字母）", other["number"]: "李秀（姓名拼音首字母）"}
+    counts = {page.tabs.tabText(i).split("（")[0]: page.tabs.tabText(i).split("（")[1].rstrip("）")
+              for i in range(page.tabs.count())}
+    assert counts["全部案件"] == "2" and counts["公示中"] == "1" and counts["待审批"] == "0"
+    screenshot(window, "case_list_search")
+    # Another tab keeps the search and says which tab it searched.
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        page.select_tab("posting")
+    assert page.count_label.text() == "在「公示中」中搜索「lx」：找到 1 件"
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        type_text(qtbot, page.search, "4321")
+    assert page.count_label.text() == "在「公示中」中搜索「4321」：找到 0 件"
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        page.search.clear()
+    assert page.view.isColumnHidden(MATCH_COLUMN) and page.count_label.text() == "共 1 件"
 
 
 def test_case_list_model_passes_qtmodeltester_and_sorts(qtbot, qtmodeltester, demo_url):
@@ -99,7 +140,7 @@ def test_tabs_and_screenshots(qtbot, demo_url):
     queue = window.supervisor
     assert queue.model.rowCount() == counts["待审批"] or queue.model.rowCount() > 0
     states = {r["state"] for r in queue.model.rows}
-    assert states <= {"preliminary_review", "township_decision"}  # the county's cases are not hers
+    assert states <= {"preliminary_review", "township_decision", "township_approval"}  # the county's are not hers
     queue.view.selectRow(0)
     screenshot(window, "supervisor_queue")
 

@@ -172,13 +172,19 @@ def test_batch_with_one_stale_case_names_it(qtbot, office):
     svc.advance(views[1]["id"], "return_case", "approver", comment="材料不全")  # changed after the queue loaded
     queue.view.selectAll()
     qtbot.mouseClick(queue.approve_button, Qt.MouseButton.LeftButton)
+    assert "将办理：确认 3 件" in queue.dialog.text()  # what the batch will do, by the workflow's own step
     qtbot.mouseClick(queue.dialog.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(queue.batch_finished, timeout=10000) as blocker:
         pass
     result = blocker.args[0]
     assert len(result["done"]) == 2 and [f["number"] for f in result["failed"]] == [views[1]["number"]]
     settle(qtbot, window)
-    assert queue.dialog.failures.count() == 1 and views[1]["number"] in queue.dialog.failures.item(0).text()
+    # The result names every case: the refused one first with its reason, then each one done.
+    lines = queue.dialog.lines()
+    assert len(lines) == 3, lines
+    assert lines[0].split("　")[:3] == [views[1]["number"], "孙203", "未办理"] and "已由他人处理" in lines[0]
+    for view, line in zip((views[0], views[2]), lines[1:], strict=True):
+        assert line.split("　") == [view["number"], view["household"]["head"], "已办理", "现处于「确认（在保）」"]
     screenshot(queue.dialog, "batch_result")
     # Return with a reason: the reason is mandatory.
     queue.dialog.close()

@@ -1,0 +1,126 @@
+"""Batch approval from the supervisor queue takes each case's own decision form from its workflow
+(issue 10 item 9): one test per workflow that can be batch-decided, and the refusals named."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from doudi_desk.services.batch import BatchService
+from doudi_desk.services.cases import CaseService
+from doudi_desk.services.queries import BATCH_APPROVE, QueryService
+from tests.integration.test_tekun_temporary import ELDER as TEKUN_ELDER
+from tests.integration.test_tekun_temporary import (
+    OPINION,
+    POSTED,
+    TEKUN_APP,
+    day,
+    tekun_investigation,
+    tekun_to_county,
+    temp_household,
+    temp_to_posting,
+)
+
+
+@pytest.fixture
+def svc(office):
+    return CaseService(office)
+
+
+def items(*views):
+    return [{"id": v["id"], "number": v["number"], "version": v["version"], "head": v["household"]["head"]}
+            for v in views]
+
+
+def test_the_workflows_a_batch_can_decide_are_the_ones_tested_here(office):
+    decidable = {e.spec.id for e in office.engines.values()
+                 if any(t.trigger == "approve" for t in e.spec.transitions)}
+    assert decidable == {"dibao", "tekun", "temporary"}
+    assert "approve" in BATCH_APPROVE
+
+
+def test_dibao_batch_confirms_at_county_and_at_a_delegated_township(svc, office):
+    from tests.gui.test_queries import to_county
+
+    county = to_county(svc, 201)
+    queue = {r["id"]: r for r in QueryService(office).supervisor_queue("approver")}
+    assert queue[county["id"]]["batchable"] and queue[county["id"]]["approve_label"] == "确认"
+    result = BatchService(office).run(items(county), "approve", "approver")
+    assert [d["number"] for d in result["done"]] == [county["number"]] and not result["failed"]
+    view = svc.show(county["id"])
+    assert view["state"] == "approved" and view["forms"]["approval"]["comment"] == "同意"
+    assert view["decision"]["monthly_amount"] == county["proposal"]["monthly_amount"]
+
+
+def test_tekun_batch_posts_and_decides_with_the_tekun_form(svc, office, caplog):
+    at_county = tekun_to_county(svc)
+    # and a second 特困 case still at 初审, posted by the township reviewer's batch
+    cid = svc.create_case(TEKUN_ELDER | {"members": [{"name": "周老汉", "id_number": "130102194506180017",
+                                                       "relation": "head"}]}, "tekun", "clerk",
+                          applied_on=day(0))["id"]
+    svc.advance(cid, "accept", "clerk", data=TEKUN_APP, effective_date=day(0))
+    at_review = svc.advance(cid, "complete_investigation", "clerk", data=tekun_investigation(), effective_date=day(3))
+    assert at_review["state"] == "preliminary_review"
+
+    reviewer_queue = {r["id"]: r for r in QueryService(office).supervisor_queue("reviewer")}
+    assert reviewer_queue[cid]["approve_label"] == "发布初审公示" and reviewer_queue[cid]["batchable"]
+    posted = BatchService(office).run(items(at_review), "approve", "reviewer")
+    assert posted["failed"] == [] and svc.show(cid)["state"] == "posting"
+    assert svc.show(cid)["forms"]["preliminary_opinion"]["opinion"] == "approve"
+
+    queue = {r["id"]: r for r in QueryService(office).supervisor_queue("approver")}
+    assert queue[at_county["id"]]["approve_label"] == "认定" and queue[at_county["id"]]["batchable"]
+    with caplog.at_level(logging.INFO, logger="doudi_desk.services.batch"):
+        result = BatchService(office).run(items(at_county), "approve", "approver")
+    assert result["failed"] == [], result["failed"]
+    assert result["done"] == [{"id": at_county["id"], "number": at_county["number"], "head": "刘福",
+                               "state_label": "认定（供养中）"}]
+    view = svc.show(at_county["id"])
+    assert view["state"] == "approved" and "approval" not in view["forms"]
+    assert view["forms"]["tekun_approval"]["comment"] == "同意"
+    assert view["decision"]["monthly_amount"] == "1166"
+    assert f"batch approve by approver done: {at_county['number']}" in caplog.text
+
+
+def test_temporary_batch_decides_at_either_level_and_names_the_case_it_cannot(svc, office):
+    township = temp_to_posting(svc, temp_household(amount="5000"))
+    township = svc.advance(township["id"], "submit_for_township_approval", "reviewer", data=POSTED,
+                           effective_date=day(11))
+    county = temp_to_posting(svc, temp_household(amount="20000", cause="突发重病住院"))
+    county = svc.advance(county["id"], "submit_to_county", "reviewer", data=POSTED, effective_date=day(11))
+    big = temp_to_posting(svc, temp_household(amount="30000", cause="车祸致残"))
+    big = svc.advance(big["id"], "submit_to_county", "reviewer", data=POSTED, effective_date=day(11))
+
+    reviewer_queue = {r["id"]: r for r in QueryService(office).supervisor_queue("reviewer")}
+    assert reviewer_queue[township["id"]]["approve_label"] == "审批同意"
+    result = BatchService(office).run(items(township), "approve", "reviewer")
+    assert result["failed"] == [] and svc.show(township["id"])["state"] == "approved"
+    assert svc.show(township["id"])["forms"]["temporary_approval"]["comment"] == "同意"
+    assert svc.show(township["id"])["decision"]["amount"] == "5000"
+
+    result = BatchService(office).run(items(county, big), "approve", "approver")
+    assert [d["number"] for d in result["done"]] == [county["number"]]
+    assert svc.show(county["id"])["decision"]["amount"] == "20000"
+    [refused] = result["failed"]
+    assert refused["number"] == big["number"] and refused["head"] == "赵德明" and not refused["conflict"]
+    assert "一事一议" in refused["message"]
+    assert svc.show(big["id"])["state"] == "county_approval"
+
+
+def test_a_household_computed_ineligible_is_not_posted_as_approved_by_a_batch(svc, office):
+    young = dict(TEKUN_ELDER, members=[{"name": "孙丽", "id_number": "130102198204120623", "relation": "head"}])
+    cid = svc.create_case(young, "tekun", "clerk", applied_on=day(0))["id"]
+    svc.advance(cid, "accept", "clerk", data=TEKUN_APP, effective_date=day(0))
+    view = svc.advance(cid, "complete_investigation", "clerk", data=tekun_investigation(), effective_date=day(3))
+    assert view["proposal"]["eligible"] is False
+    result = BatchService(office).run(items(view), "approve", "reviewer")
+    assert result["done"] == [] and "不符合保障条件" in result["failed"][0]["message"]
+    assert svc.show(cid)["state"] == "preliminary_review"
+    # with the opinion written on the case page (拟不同意), the batch posts it as written
+    svc.save_forms(cid, "reviewer", {"preliminary_opinion": dict(OPINION["preliminary_opinion"], opinion="refuse",
+                                                                 comment="有劳动能力，拟不同意")},
+                   effective_date=day(4))
+    view = svc.show(cid)
+    result = BatchService(office).run(items(view), "approve", "reviewer")
+    assert result["failed"] == [] and svc.show(cid)["forms"]["preliminary_opinion"]["opinion"] == "refuse"
