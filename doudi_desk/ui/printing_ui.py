@@ -290,6 +290,8 @@ class ResultPanel(QFrame):
             self.preview_window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if not self.preview_window.show_file(self.printed.path, self.printed.title):
             self.note(f"无法在程序中显示 {self.printed.path}；可用「用系统阅读器打开」或「另存为…」。", ok=False)
+        else:
+            self._clear_refusal(f"已在预览中打开「{self.printed.title}」。")
         return self.preview_window
 
     def print_dialog(self):
@@ -303,8 +305,13 @@ class ResultPanel(QFrame):
         if not self.desk.opener(self.printed.path):
             self.note(f"无法打开系统的 PDF 阅读器。文件在：{self.printed.path}；请用「预览」查看和打印，"
                       "或用「另存为…」保存。", ok=False)
-        elif self.message.property("role") == "refusal":  # an earlier 预览 failed: that is no longer true
-            self.note(f"已用系统的 PDF 阅读器打开「{self.printed.title}」。")
+        else:
+            self._clear_refusal(f"已用系统的 PDF 阅读器打开「{self.printed.title}」。")
+
+    def _clear_refusal(self, text: str) -> None:
+        """An earlier 预览 or viewer failure is no longer true once a later one worked."""
+        if self.message.property("role") == "refusal":
+            self.note(text)
 
     def open_folder(self) -> None:
         if self.printed is not None:

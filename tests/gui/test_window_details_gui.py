@@ -5,6 +5,7 @@ list, the window title."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QPainter, QPdfWriter
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import fill_form, login, make_window, screenshot, settle, type_text
@@ -51,11 +52,21 @@ def test_a_later_preview_clears_the_earlier_preview_error(qtbot, office, tmp_pat
     panel.done(PrintedFile(pdf, "审核审批表", 1, 8))
     assert panel.message.property("role") == "ok"
     window.print_desk.opener = lambda _path: False
-    panel.preview()
+    panel.open_in_viewer()
     assert panel.message.property("role") == "refusal" and "无法打开" in panel.message.text()
     window.print_desk.opener = lambda _path: True
-    panel.preview()
+    panel.open_in_viewer()
     assert panel.message.property("role") == "ok" and "无法打开" not in panel.message.text()
+    assert "审核审批表" in panel.message.text()
+    # The program's own preview: a file it cannot show, then the same file made whole.
+    panel.preview()
+    assert panel.message.property("role") == "refusal" and "无法在程序中显示" in panel.message.text()
+    writer = QPdfWriter(str(pdf))
+    painter = QPainter(writer)
+    painter.drawText(100, 100, "x")
+    painter.end()
+    panel.preview()
+    assert panel.message.property("role") == "ok" and "无法" not in panel.message.text()
     assert "审核审批表" in panel.message.text()
 
 
