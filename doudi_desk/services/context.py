@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from ..definitions.loader import Definitions, default_root, load_definitions
+from ..definitions.loader import TEMPLATES_DIR, Definitions, default_root, load_definitions
 from ..domain.calendar import WorkingCalendar
 from ..domain.guards import GUARDS
 from ..storage.db import Database, default_url
@@ -41,7 +42,9 @@ class AppContext:
 
 def open_context(url: str | None = None, *, definitions_root=None, migrate: bool = True) -> AppContext:
     """Open the database (applying migrations) and load every workflow and form definition."""
-    definitions = load_definitions(definitions_root or default_root(), GUARDS.keys())
+    root = definitions_root or default_root()
+    # A workflow naming a document without a print template is a start-up error, not a runtime one.
+    definitions = load_definitions(root, GUARDS.keys(), templates=Path(root) / TEMPLATES_DIR)
     db = Database(url or default_url())
     if migrate:
         db.migrate()

@@ -94,6 +94,7 @@ def test_missing_glyph_in_a_form_table():
 
 def _roster_data(head="王建国"):
     return {"area": {"code": "1", "name": "东岗村"}, "programme_label": "最低生活保障",
+            "amount_heading": "保障金额（元/月）", "amount_label": "保障金额",
             "office": {"name": "桃源镇人民政府"}, "issued_on": dt.date(2026, 11, 23),
             "households": [{"village": "东岗村", "head": head, "size": 1, "covered": 1, "amount": "500",
                             "start_month": "2026-12", "phone": "13912345678", "bank_name": "县农村信用社", "bank_account": "6230580100112233445",
