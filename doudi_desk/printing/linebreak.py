@@ -5,7 +5,7 @@ line could still begin with "；" after "）", end with "（", or split "17,280"
 line break is moved back (推出) until
 
 - the next line does not start with closing punctuation (。，、；：！？）」』】》 …),
-- the line does not end with opening punctuation (（「『【《 …),
+- the line does not end with opening punctuation (（「『【《 …) or a tick box (□ ■),
 - and, where a few characters back allow it, a run of digits or Latin letters stays whole;
 
 only when no such point is near (a line of nothing but punctuation) are up to two closing marks
@@ -23,7 +23,7 @@ from reportlab.platypus import paragraph
 from reportlab.rl_config import _FUZZ
 
 CANNOT_START = frozenset(textsplit.ALL_CANNOT_START) | frozenset("，。、；：！？）」』】〕》〉”’…·％‰℃")
-CANNOT_END = frozenset("（「『【〔《〈“‘([{")
+CANNOT_END = frozenset("（「『【〔《〈“‘([{□■")  # a tick box stays with its label
 _WORD = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,%")
 _WORD_REACH = 8  # characters a break may move back to keep a number whole
 _PUNCT_REACH = 4  # characters a break may move back for 禁则
