@@ -46,8 +46,8 @@ from .print_context import SEXES, blank_context, case_context, rmb_upper, yuan_t
 __all__ = ["PrintService", "rmb_upper", "shipped_templates", "workflow_documents"]
 
 # Documents that print full ID numbers: each printing is an export recorded in the audit trail.
-PERSONAL_KINDS = frozenset({"application_form", "income_statement", "authorization", "verification_request",
-                            "home_visit_form", "self_care_form", "care_agreement", "roster"})
+PERSONAL_KINDS = frozenset({"application_form", "authorization", "verification_request", "home_visit_form",
+                            "self_care_form", "care_agreement", "change_report", "roster"})
 # Forms a family fills by hand before anything is registered: printable blank.
 BLANK_KINDS = ("application_form", "income_statement")
 

@@ -194,6 +194,11 @@ def test_a_one_off_amount_is_never_printed_as_monthly(ctx, printer):
     assert "同意给予临时救助35000元" in record and "钱局长" in record
     with pytest.raises(DomainError, match="不发救助证|不出具此文书"):
         printer.case_document(case, "certificate")
+    # `doudi-admin case show` (the case as text) says the same
+    from doudi_desk.services.reports import case_text
+
+    text = case_text(ctx.cases.show(case))
+    assert "救助金额（元） 35000，一次性发放" in text and "每月" not in text and "None" not in text
 
 
 def test_the_registry_names_every_amount():
@@ -440,3 +445,24 @@ def test_the_default_batch_is_the_current_one_and_an_ended_one_says_so(office):
     clock["today"] = d("2026-11-22")  # during the period: no such note
     text = flat("".join(pages_text(printer.posting_list("130999101001", "2026-11-20"))))
     assert "结束" not in text
+
+
+def test_every_document_with_id_numbers_is_logged_as_an_export(ctx, printer):
+    """Printing a document that shows full ID numbers is an export in the audit trail (README,
+    Privacy): the list of such kinds must cover every new template that prints them."""
+    from doudi_desk.services.printing import PERSONAL_KINDS
+    from doudi_desk.services.reports import list_cases
+
+    checked = set()
+    for row in list_cases(ctx, limit=None):
+        view = ctx.cases.show(row["id"])
+        with ctx.db.unit_of_work() as uow:
+            ids = [m.id_number for m in uow.households.get(view["household"]["id"]).members]
+        for entry in printer.documents_for_case(row["id"]):
+            kind = entry["kind"]
+            if not entry["available"] or entry["scope"] != "case" or kind in checked or kind == "case_file":
+                continue
+            text = flat("".join(pages_text(printer.case_document(row["id"], kind))))
+            assert any(i in text for i in ids) == (kind in PERSONAL_KINDS), kind
+            checked.add(kind)
+    assert len(checked) > 20
