@@ -23,6 +23,7 @@ class Programme:
     amount_label: str  # what the amount is called: 保障金额, 救助供养金额, 救助金额
     unit: str  # 元/月 or 元
     grant: str  # what the household is given: 保障, 救助供养, 救助 (拟不予保障 …)
+    approval: str  # the approving decision in words: {count}, {names}, {amount}, {start}
 
     @property
     def monthly(self) -> bool:
@@ -39,9 +40,11 @@ class Programme:
 
 
 REGISTRY: dict[str, Programme] = {p.code: p for p in (
-    Programme("dibao", "最低生活保障", MONTHLY, "保障金额", "元/月", "保障"),
-    Programme("tekun", "特困人员救助供养", MONTHLY, "救助供养金额", "元/月", "救助供养"),
-    Programme("temporary", "临时救助", ONE_OFF, "救助金额", "元", "救助"),
+    Programme("dibao", "最低生活保障", MONTHLY, "保障金额", "元/月", "保障",
+              "确认保障{count}人（{names}），户月保障金额{amount}元，自{start}起按月发放"),
+    Programme("tekun", "特困人员救助供养", MONTHLY, "救助供养金额", "元/月", "救助供养",
+              "认定{names}为特困人员，月救助供养金额{amount}元，自{start}起发放"),
+    Programme("temporary", "临时救助", ONE_OFF, "救助金额", "元", "救助", "给予临时救助{amount}元，一次性发放"),
 )}
 
 

@@ -585,13 +585,11 @@ def _decision_opinion(case: Case, decision, prog: Programme) -> str:
     result = decision["result"]
     amount = yuan_text(decision["amount"])
     if result == "approved":
-        if prog.monthly:
-            who_ = decision["covered_names"]
-            text = (f"同意。确认{prog.grant}{len(who_)}人（{'、'.join(who_)}），{prog.amount_phrase(amount)}"
-                    + (f"，自{cn_month(decision['start_month'])}起按月发放" if decision["start_month"] else "") + "。")
-        else:
-            text = f"同意。给予{prog.name}{amount}元，一次性发放" + (
-                f"（其中已先行救助{yuan_text(decision['first_aid_amount'])}元）" if decision["first_aid_amount"] else "") + "。"
+        names = decision["covered_names"]
+        text = "同意。" + _sentence(prog.approval.format(count=len(names), names="、".join(names), amount=amount,
+                                                         start=cn_month(decision["start_month"])))
+        if decision["first_aid_amount"]:
+            text += f"其中已先行救助{yuan_text(decision['first_aid_amount'])}元。"
     elif result == "refused":
         text = "不同意。理由：" + _sentence(decision["reasons"]) + (f"依据：{_sentence(decision['rule'])}" if decision["rule"] else "")
         return text
