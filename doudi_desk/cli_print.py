@@ -18,9 +18,10 @@ def cmd_print(args: argparse.Namespace) -> int:
         if not args.village:
             raise InputError("--list-batches 须与 --village 一起使用", "village")
         for village in args.village:
-            for b in service.posting_batches(village):
+            for b in service.posting_batches(village, args.programme, actor=args.actor):
                 print(f"{village}  批次 {b['batch']}  公示期 {b['start']} 至 {b['end']}  {b['households']} 户"
-                      + (f"（{b['in_posting']} 户公示中）" if b["in_posting"] else ""))
+                      + (f"（{b['in_posting']} 户公示中）" if b["in_posting"] else "")
+                      + ("  已结束" if b["ended"] else "  公示中") + ("  〔默认打印〕" if b["current"] else ""))
         return 0
     if not args.kind:
         raise InputError("KIND: 请指定文书种类", "kind")
@@ -29,8 +30,19 @@ def cmd_print(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         raise InputError(f"--out: 输出文件应以 .pdf 结尾：{out}", "out")
-    pdf = service.render_kind(args.kind, case=args.case, villages=args.village or [], batch=args.batch,
-                              actor=args.actor)
+    if args.blank:
+        if args.case or args.village:
+            raise InputError("--blank: 空白表不按案件或村打印，不能与 --case、--village 一起使用", "blank")
+        pdf = service.blank_document(args.kind, args.programme, actor=args.actor)
+    else:
+        pdf = service.render_kind(args.kind, case=args.case, villages=args.village or [], batch=args.batch,
+                                  actor=args.actor, programme=args.programme)
+        if args.kind == "posting_list" and args.village and not args.case:
+            for village in args.village:
+                ended = [b for b in service.posting_batches(village, args.programme, actor=args.actor)
+                         if (b["batch"] == args.batch if args.batch else b["current"]) and b["ended"]]
+                for b in ended:
+                    print(f"注意：{village} 批次 {b['batch']} 的公示期已于 {b['end']} 结束，打印件注明为存档打印。")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".part")
@@ -77,10 +89,16 @@ def cmd_office_set(args: argparse.Namespace) -> int:
     return 0
 
 
-KIND_HELP = ("posting_list 初审公示名单, publication_list 长期公布名单, acceptance_notice 受理通知书, "
-             "correction_notice 补正告知书, not_accepted_notice 不予受理告知书, authorization 核对授权书, "
-             "home_visit_form 入户调查表, neighbour_record 邻里访问记录, review_record 民主评议记录表, "
-             "approval_form 审核审批表, confirmation_notice 确认通知书, refusal_notice 不予确认通知书, "
+KIND_HELP = ("posting_list 初审公示名单, publication_list 长期公布名单, application_form 申请书, "
+             "income_statement 家庭收入及财产申报表, authorization 核对授权书, correction_notice 补正告知书, "
+             "not_accepted_notice 不予受理告知书, acceptance_notice 受理通知书, first_aid_record 先行救助记录, "
+             "verification_request 核对委托书, home_visit_form 入户调查表, neighbour_record 邻里访问记录, "
+             "self_care_form 生活自理能力评估表, care_agreement 特困人员委托照料协议, "
+             "preliminary_opinion_form 初审意见表, objection_record 公示异议记录, review_record 民主评议记录表, "
+             "county_visit_form 县级入户抽查表, approval_form 审核审批表, collective_record 一事一议记录, "
+             "confirmation_notice 确认通知书, certificate 救助证, refusal_notice 不予确认通知书, "
+             "review_notice 复核告知书, change_report 家庭情况变化报告表, termination_proposal 停保呈报表, "
+             "adjustment_notice 调整（增发/减发）通知书, termination_notice 停发（终止）通知书, "
              "roster 花名册, case_file 案件档案")
 
 
@@ -94,8 +112,12 @@ def register(sub: Any) -> None:
                    help="村（社区）代码；花名册也可给乡镇代码；公示名单可重复给出以批量打印多个村")
     p.add_argument("--batch", help="初审公示批次：公示开始日期 YYYY-MM-DD（默认为正在公示的最新一批）")
     p.add_argument("--list-batches", action="store_true", help="列出村的初审公示批次")
+    p.add_argument("--programme", default="dibao", choices=["dibao", "tekun", "temporary"],
+                   help="名单和空白表的救助项目（默认 dibao）")
+    p.add_argument("--blank", action="store_true",
+                   help="打印空白表（application_form 申请书、income_statement 收入及财产申报表），供申请人手填")
     p.add_argument("--out", metavar="FILE.pdf")
-    p.add_argument("--as", dest="actor", help="制表人（花名册）")
+    p.add_argument("--as", dest="actor", help="打印人：名单和案件按其辖区核对（花名册的制表人）")
     p.set_defaults(func=cmd_print)
 
     office = sub.add_parser("office", help="单位信息和打印设置").add_subparsers(dest="office_command", required=True)

@@ -41,13 +41,14 @@ def fonts_not_embedded(pdf: bytes) -> list[str]:
     return missing
 
 
-def save_png(pdf: bytes, name: str) -> Path | None:
-    """Write the PDF and its first page as PNG into tests/output/pdf/ (for looking at)."""
-    OUTPUT.mkdir(parents=True, exist_ok=True)
+def save_png(pdf: bytes, name: str, *, all_pages: bool = False, dpi: int = 80) -> Path | None:
+    """Write the PDF and its first page (or every page, NAME-1.png …) as PNG into tests/output/pdf/
+    (for looking at)."""
     path = OUTPUT / f"{name}.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf)
     if shutil.which("pdftoppm") is None:
         return None
-    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile", str(path),
-                    str(OUTPUT / name)], check=True, timeout=60)
+    pages = [] if all_pages else ["-f", "1", "-l", "1", "-singlefile"]
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", *pages, str(path), str(OUTPUT / name)], check=True, timeout=60)
     return OUTPUT / f"{name}.png"

@@ -32,6 +32,8 @@ from ..domain.specs import (
 from ..paths import ENV_PROGRAM_DIR, program_root
 
 ENV_DIR = ENV_PROGRAM_DIR
+TEMPLATES_DIR = "print_templates"  # beside workflows/ and forms/
+TEMPLATE_SUFFIX = ".xml.j2"
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # Names the ``transitions`` library puts on the model itself or uses for its helpers; a trigger
@@ -125,18 +127,25 @@ def load_forms(directory: Path) -> dict[str, FormSpec]:
 
 
 def load_workflow(
-    path: Path, forms: Mapping[str, FormSpec], guard_names: Collection[str]
+    path: Path, forms: Mapping[str, FormSpec], guard_names: Collection[str],
+    templates: Path | None = None,
 ) -> WorkflowSpec:
-    """Load one workflow file, checking forms and guards by name; raise DefinitionError."""
+    """Load one workflow file, checking forms and guards by name (and, with ``templates``, that
+    every document it names has a print template there); raise DefinitionError."""
     errors: list[str] = []
-    spec = _load_workflow(Path(path), set(forms), set(guard_names), errors)
+    spec = _load_workflow(Path(path), set(forms), set(guard_names), errors, templates)
     if errors or spec is None:
         raise DefinitionError(errors or [f"{_display(Path(path))}:1: (顶层): 无法读取流程定义"])
     return spec
 
 
-def load_definitions(root: Path, guard_names: Collection[str]) -> Definitions:
-    """Load ``root/forms/*.yaml`` and ``root/workflows/*.yaml``; report every problem at once."""
+def load_definitions(root: Path, guard_names: Collection[str], templates: Path | None = None) -> Definitions:
+    """Load ``root/forms/*.yaml`` and ``root/workflows/*.yaml``; report every problem at once.
+
+    With ``templates`` (the print_templates folder), a document a workflow names
+    (``states[].documents``) without a template ``<document>.xml.j2`` there is an error too: the
+    program would otherwise offer a document it cannot print.
+    """
     root = Path(root)
     errors: list[str] = []
     forms, form_ids = _load_forms(root / "forms", errors)
@@ -144,7 +153,7 @@ def load_definitions(root: Path, guard_names: Collection[str]) -> Definitions:
     workflows: dict[str, WorkflowSpec] = {}
     first_file: dict[str, str] = {}
     for path in _yaml_files(root / "workflows", errors):
-        spec = _load_workflow(path, form_ids, guards, errors)
+        spec = _load_workflow(path, form_ids, guards, errors, templates)
         if spec is None:
             continue
         if spec.id in workflows:
@@ -563,14 +572,15 @@ def _read_choices(file: _File, m: _Map, path: str) -> tuple[Choice, ...]:
 
 
 def _load_workflow(path: Path, form_ids: set[str], guards: set[str],
-                   errors: list[str]) -> WorkflowSpec | None:
+                   errors: list[str], templates: Path | None = None) -> WorkflowSpec | None:
     file = _File(path)
-    spec = _read_workflow(file, form_ids, guards)
+    spec = _read_workflow(file, form_ids, guards, templates)
     ok = file.flush(errors)
     return spec if ok else None
 
 
-def _read_workflow(file: _File, form_ids: set[str], guards: set[str]) -> WorkflowSpec | None:
+def _read_workflow(file: _File, form_ids: set[str], guards: set[str],
+                   templates: Path | None = None) -> WorkflowSpec | None:
     """Check one workflow file; the spec it returns is only used if the file had no problems."""
     data = file.parse()
     if data is None:
@@ -596,7 +606,7 @@ def _read_workflow(file: _File, form_ids: set[str], guards: set[str]) -> Workflo
     states: dict[str, StateSpec] = {}
     state_at: dict[str, tuple[int, str]] = {}
     for item, s_path in file.items(top, "states", ""):
-        state = _read_state(file, item, s_path, form_ids)
+        state = _read_state(file, item, s_path, form_ids, templates)
         if state is None:
             continue
         if state.name in states:
@@ -667,7 +677,8 @@ def _read_workflow(file: _File, form_ids: set[str], guards: set[str]) -> Workflo
     )
 
 
-def _read_state(file: _File, m: _Map, path: str, form_ids: set[str]) -> StateSpec | None:
+def _read_state(file: _File, m: _Map, path: str, form_ids: set[str],
+                templates: Path | None = None) -> StateSpec | None:
     file.check_keys(m, path, _STATE_KEYS)
     name = file.name(m, "name", path)
     label = file.text(m, "label", path)
@@ -677,7 +688,12 @@ def _read_state(file: _File, m: _Map, path: str, form_ids: set[str]) -> StateSpe
     if limit_wd is not None and limit_days is not None:
         file.error(m.lines["time_limit_days"], _join(path, "time_limit_days"),
                    "time_limit_wd 和 time_limit_days 只能设其中一个")
-    documents = [d for d, _, _ in file.names(m, "documents", path)]
+    documents = []
+    for document, line, d_path in file.names(m, "documents", path):
+        if templates is not None and not (templates / f"{document}{TEMPLATE_SUFFIX}").is_file():
+            file.error(line, d_path, f"文书 '{document}' 没有打印模板（{templates.name}/{document}{TEMPLATE_SUFFIX} 不存在）")
+            continue
+        documents.append(document)
     final = file.flag(m, "final", path)
     description = file.text(m, "description", path, default="") or ""
     if name is None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import InputError
 from .household import parse_household
-from .model import COUNTED_INCOME, EXCLUDED_INCOME, PROGRAMMES, Household, Member
+from .model import COUNTED_INCOME, EXCLUDED_INCOME, GRADES, PROGRAMMES, Household, Member
 from .money import CENT, YUAN, fmt, quantize, yuan
 from .policy import CARE_LEVELS, TOPUP_GROUPS, PolicyParams, parse_policy
 
@@ -123,7 +123,12 @@ class _Calc:
         self.lines.append(line)
 
     def member_label(self, i: int) -> str:
-        return f"{self.h.members[i].name}（第{i}号）"
+        """A member as a reader knows them: by name; a name shared in the family gets its place,
+        counted from 1 (第2位成员)."""
+        name = self.h.members[i].name
+        if sum(1 for m in self.h.members if m.name == name) > 1:
+            return f"{name}（第{i + 1}位成员）"
+        return name
 
     def _counts(self, member: int | None) -> bool:
         """An item of an excluded person is not counted (policy.md §2)."""
@@ -147,8 +152,9 @@ class _Calc:
             f"（不计入的基础养老金、优抚、奖励、救助金等{yuan(ignored)}未计入）" if ignored else "") + "。")
         self.say(f"工资性收入{yuan(wage)}，扣除就业成本{yuan(wage)}×{p.job_cost_rate}={yuan(job_cost)}；"
                  f"扣除刚性支出{yuan(rigid)}。")
-        self.say(f"家庭净收入=max(0, {yuan(counted)}−{yuan(job_cost)}−{yuan(rigid)})={yuan(net)}；"
-                 f"人均月收入={yuan(net)}÷{p.income_months}个月÷{n}人={yuan(pcm)}。")
+        self.say(f"家庭净收入={yuan(counted)}−{yuan(job_cost)}−{yuan(rigid)}"
+                 + (f"={yuan(net)}" if net == counted - job_cost - rigid else "，结果小于0，按0元计")
+                 + f"；人均月收入={yuan(net)}÷{p.income_months}个月÷{n}人={yuan(pcm)}。")
         return _Income(counted, wage, job_cost, rigid, net, n, pcm)
 
     def own_monthly_income(self, i: int, inc: _Income) -> Decimal:
@@ -171,9 +177,10 @@ class _Calc:
                - own_rigid - hh_rigid / n)
         value = quantize(max(Decimal(0), raw) / p.income_months, CENT, p.rounding)
         self.say(
-            f"{self.member_label(i)}本人月收入=max(0, 本人计入收入{yuan(own_counted)}+户内共有收入{yuan(hh_counted)}÷{n}"
+            f"{self.member_label(i)}本人月收入=（本人计入收入{yuan(own_counted)}+户内共有收入{yuan(hh_counted)}÷{n}"
             f"−本人就业成本{yuan(own_wage * p.job_cost_rate)}−共有工资就业成本{yuan(hh_wage * p.job_cost_rate)}÷{n}"
-            f"−本人刚性支出{yuan(own_rigid)}−共有刚性支出{yuan(hh_rigid)}÷{n})÷{p.income_months}={yuan(value)}。"
+            f"−本人刚性支出{yuan(own_rigid)}−共有刚性支出{yuan(hh_rigid)}÷{n}）÷{p.income_months}个月"
+            + ("，扣除后小于0，按0元计。" if raw < 0 else f"={yuan(value)}。")
         )
         return value
 
@@ -338,7 +345,10 @@ def decide_dibao(h: Household, p: PolicyParams, on: dt.date) -> Decision:
                       f"={yuan(sum(shares.values(), Decimal(0)))}。")
             else:
                 for i in covered:
-                    c.say(f"{c.member_label(i)}补差：max(0, {yuan(std)}−{yuan(own[i])})，计{yuan(shares[i])}。")
+                    gap = std - own[i]
+                    c.say(f"{c.member_label(i)}补差：{yuan(std)}−{yuan(own[i])}"
+                          + (f"={yuan(gap)}" if gap >= 0 else "，小于0，按0元计")
+                          + (f"，按保底金额计{yuan(shares[i])}。" if shares[i] != max(gap, Decimal(0)) else "。"))
         else:
             for i in covered:
                 income = inc.per_capita_monthly if basis == "household" else own[i]
@@ -374,11 +384,11 @@ def unable_to_work(m: Member, on: dt.date) -> str | None:
     d = m.disability
     if d:
         if d.type == "physical" and d.grade in (1, 2):
-            return f"肢体残疾{d.grade}级"
+            return f"肢体残疾{GRADES[d.grade]}"
         if d.type == "visual" and d.grade == 1:
-            return "视力残疾1级"
+            return "视力残疾一级"
         if d.type in ("intellectual", "mental") and d.grade in (1, 2, 3):
-            return f"{'智力' if d.type == 'intellectual' else '精神'}残疾{d.grade}级"
+            return f"{'智力' if d.type == 'intellectual' else '精神'}残疾{GRADES[d.grade]}"
     return None
 
 
@@ -407,7 +417,7 @@ def decide_tekun(h: Household, p: PolicyParams, on: dt.date) -> Decision:
         c.say(f"申请人{c.member_label(a)}无劳动能力：{reason}。")
     else:
         failed.append("able_to_work")
-        c.say(f"申请人{c.member_label(a)}不属于无劳动能力（年满60周岁、未满16周岁、肢体残疾1–2级、视力残疾1级、智力或精神残疾1–3级）。")
+        c.say(f"申请人{c.member_label(a)}不属于无劳动能力（年满60周岁、未满16周岁、肢体残疾一至二级、视力残疾一级、智力或精神残疾一至三级）。")
     own = c.own_monthly_income(a, inc)
     std = p.dibao_standard_monthly
     if own >= std:

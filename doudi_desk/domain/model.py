@@ -48,6 +48,8 @@ EXCLUDED_INCOME: dict[str, str] = {
 }
 INCOME_TYPES: dict[str, str] = {**COUNTED_INCOME, **EXCLUDED_INCOME}
 EXPENSE_KINDS: dict[str, str] = {"medical": "自付医疗费用", "education": "教育费用", "disaster": "灾害损失", "other": "其他刚性支出"}
+# Disability grades as the 残疾人证 writes them (forms and notices print 二级, not 2级).
+GRADES: dict[int, str] = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 AREA_LEVELS: dict[str, str] = {"county": "县（区）", "township": "乡镇（街道）", "village": "村（社区）"}
 URBAN_RURAL: dict[str, str] = {"urban": "城市", "rural": "农村"}
 
@@ -73,7 +75,7 @@ class Disability:
 
     @property
     def label(self) -> str:
-        return f"{DISABILITY_TYPES.get(self.type, self.type)}{self.grade}级"
+        return f"{DISABILITY_TYPES.get(self.type, self.type)}{GRADES.get(self.grade, f'{self.grade}级')}"
 
 
 @dataclass

@@ -56,11 +56,12 @@ GEOMETRIES = {g.name: g for g in (PORTRAIT, LANDSCAPE)}
 class SectionStart(Flowable):
     """Marks the start of a document inside a PDF: restarts page numbers, sets the page header."""
 
-    def __init__(self, *, restart: bool, header: str = "", label: str = ""):
+    def __init__(self, *, restart: bool, header: str = "", label: str = "", running: str = ""):
         super().__init__()
         self.restart = restart
         self.header = header
         self.label = label
+        self.running = running
         self.width = self.height = 0
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
@@ -71,6 +72,8 @@ class SectionStart(Flowable):
         if self.restart:
             doc.dd_first_page = doc.page
         doc.dd_header = self.header
+        doc.dd_running = self.running
+        doc.dd_section_page = doc.page
         doc.dd_sections.append((self.label, doc.page))
 
 
@@ -86,6 +89,8 @@ class DocTemplate(BaseDocTemplate):
         self.dd_fonts = fonts
         self.dd_first_page = 1
         self.dd_header = ""
+        self.dd_running = ""  # the document's title and household, on its pages after the first
+        self.dd_section_page = 1
         self.dd_sections: list[tuple[str, int]] = []
         self.dd_page_number = page_number or (lambda n: f"— {n} —")
         templates = []
@@ -112,6 +117,10 @@ class DocTemplate(BaseDocTemplate):
                 canv.setFont(doc.dd_fonts.name("hei"), 10.5)
                 canv.setFillColor(colors.HexColor("#555555"))
                 canv.drawRightString(g.left + g.width, g.size[1] - g.top + 6 * mm, doc.dd_header)
+            if doc.dd_running and doc.page > doc.dd_section_page:
+                canv.setFont(doc.dd_fonts.name("hei"), 10.5)
+                canv.setFillColor(colors.HexColor("#333333"))
+                canv.drawString(g.left, g.size[1] - g.top + 6 * mm, doc.dd_running)
             canv.restoreState()
 
         return decorate

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib import textsplit as _rl_textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -28,8 +27,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus import paragraph as _rl_paragraph
 
+from . import linebreak
 from .errors import TemplateError
 from .fonts import ROLES, FontSet
 from .layout import BODY_LEADING, BODY_SIZE, LANDSCAPE, PORTRAIT, SIZES, PagedTable, Rule, Signoff
@@ -39,12 +38,51 @@ _TABLE_ALIGN = {"left": "LEFT", "center": "CENTER", "right": "RIGHT", "justify":
 _SPACE_NL = re.compile(r"\s*\n\s*")
 _PAD = 3.0  # table cell padding, points
 _PAGED_AUTO_ROWS = 30
+_FIT_BODY_ROWS = 200
+_SHORT_VALUE = 18  # characters: a body value this short (name, date, ID number) should not wrap
+# Runs a line must not cut: numbers (with their separators) and Latin words.
+_RUNS = re.compile(r"[0-9A-Za-z][0-9A-Za-z.,%:/\-]*")
+_TRAILING_GROUP = re.compile(r"^(.+?)(（[^（）]*）)$")
 
-# ReportLab's "cannot start a line" set follows Japanese typesetting and lacks Chinese full-width
-# punctuation, so a line could begin with "，". Add it in both places ReportLab reads it
-# (idempotent; only printing uses ReportLab).
-for _module in (_rl_textsplit, _rl_paragraph):
-    _module.ALL_CANNOT_START += "".join(ch for ch in "，；：！？》”’…·" if ch not in _module.ALL_CANNOT_START)
+
+def _heading_lines(cell: ET.Element, inner: float, font: str, size: float) -> ET.Element:
+    """A plain heading too wide for its column, broken where a heading may break (heading_words)
+    instead of wherever the line runs out ("家庭成员签字（手/印）")."""
+    if len(cell) or not cell.text or stringWidth(_clean(cell.text), font, size) <= inner:
+        return cell
+    words = heading_words(_clean(cell.text))
+    if len(words) < 2:
+        return cell
+    lines = ET.Element(cell.tag, dict(cell.attrib))
+    lines.text = words[0]
+    for word in words[1:]:
+        br = ET.SubElement(lines, "br")
+        br.tail = word
+    return lines
+
+
+def _widen(widths: list[float], need: list[float]) -> list[float]:
+    """Give each column what it needs, taking the room from the columns that have more."""
+    lacking = [max(n - w, 0) for n, w in zip(need, widths, strict=True)]
+    if not sum(lacking):
+        return widths
+    slack = [max(w - n, 0) for n, w in zip(need, widths, strict=True)]
+    spare = sum(slack)
+    return [w + extra if extra else w - sum(lacking) * k / spare
+            for w, extra, k in zip(widths, lacking, slack, strict=True)]
+
+
+def heading_words(text: str) -> list[str]:
+    """The words of a table heading: its lines (<br/>), each split once before a closing "（…）"
+    group ("拟保障金额（元/月）" → 拟保障金额, （元/月）); nothing else may be broken."""
+    words = []
+    for line in text.split("\n"):
+        m = _TRAILING_GROUP.match(line.strip())
+        words.extend(m.groups() if m else [line.strip()])
+    return [w for w in words if w]
+
+# Chinese line breaking (禁则): no line starts with "，；）…" or ends with "（「" (linebreak.py).
+linebreak.install()
 
 
 @dataclass(frozen=True)
@@ -73,6 +111,7 @@ class Built:
     title: str
     header: str
     texts: list[str] = field(default_factory=list)
+    running: str = ""  # printed at the top of the document's pages after the first
 
 
 def _size(raw: str | None, default: float) -> float:
@@ -131,6 +170,7 @@ class Builder:
         self._styles: dict[tuple, ParagraphStyle] = {}
         self.style = STYLES["notice"]
         self.frame_width = PORTRAIT.width
+        self.head_scale = 1.0  # headings of the current table set smaller when they cannot fit (_fit_words)
 
     # --- helpers ---
     def _role(self, raw: str | None, default: str) -> str:
@@ -211,11 +251,23 @@ class Builder:
             self.check(header, "hei", "页眉")
         flowables: list[Flowable] = []
         title = ""
+        previous = ""
         for el in root:
             if el.tag == "title" and not title:
                 title = _plain(el)
-            flowables.extend(self.block(el))
-        return Built(flowables=flowables, orientation=orientation, title=title, header=header, texts=self.texts)
+            block = self.block(el)
+            if el.tag == "signoff":
+                block = [_keep_with_previous(flowables, block)]
+            elif el.tag == "note" and previous == "signoff":  # "（本通知书由…转交）" stays with the 落款
+                block = [KeepTogether([*flowables.pop()._content, *block])]
+            flowables.extend(block)
+            previous = el.tag
+        running = root.get("running", "")
+        if running:
+            running = f"{title}（续）　{running}" if title else running
+            self.check(running, "hei", "续页页眉")
+        return Built(flowables=flowables, orientation=orientation, title=title, header=header, texts=self.texts,
+                     running=running)
 
     def _needs_landscape(self, root: ET.Element) -> bool:
         """A table wider than the portrait text block (its cells unwrapped) needs landscape."""
@@ -326,14 +378,60 @@ class Builder:
         if paged == "auto":
             paged = "yes" if not spans and len(rows) > _PAGED_AUTO_ROWS else "no"
         ncols = self._ncols(rows)
-        widths = self._col_widths(el, ncols)
+        body_role = self._role(el.get("font"), "fang")
+        widths = self._fit_words(rows, header, self._col_widths(el, ncols), size, body_role)
         aligns = [a.strip() for a in el.get("align", "").split(",") if a.strip()] or ["center"] * ncols
         aligns += [aligns[-1]] * (ncols - len(aligns))
-        body_role = self._role(el.get("font"), "fang")
         labels = [_plain(c) for c in rows[0]] if header else []
         if paged == "yes":
             return self._paged(rows, header, widths, aligns, size, leading, body_role, labels)
         return self._grid(rows, header, widths, aligns, size, leading, body_role, labels, el)
+
+    def _fit_words(self, rows: list[ET.Element], header: int, widths: list[float], size: float,
+                   body_role: str) -> list[float]:
+        """Column widths in which no heading breaks inside a word ("与户主关/系") and no number in
+        the body is cut.
+
+        Each column should be as wide as its longest heading word (a heading breaks only at <br/>
+        and before a closing "（…）") and its longest body value when that value is short (a name, a
+        date, an ID number); the room is taken from columns with more than they need. Where that
+        cannot fit, headings are set smaller (down to 70 %, ``self.head_scale``), then short body
+        values may wrap (numbers still whole), and only then does every column get its share."""
+        self.head_scale = 1.0
+        n = len(widths)
+        head, short, runs = [0.0] * n, [0.0] * n, [0.0] * n
+        hei, body = self.fonts.name("hei"), self.fonts.name(body_role)
+        occupied: set[tuple[int, int]] = set()
+        for r, tr in enumerate(rows):
+            c = 0
+            for cell in tr:
+                while (r, c) in occupied:
+                    c += 1
+                span, rowspan = int(cell.get("span", "1")), int(cell.get("rowspan", "1"))
+                if rowspan > 1:
+                    occupied.update((r + dr, c + dc) for dr in range(rowspan) for dc in range(span))
+                if span == 1 and c < n:
+                    cell_size = _size(cell.get("size"), size)
+                    text = _plain(cell)
+                    if r < header or cell.tag == "th":
+                        head[c] = max(head[c], *(stringWidth(w, hei, cell_size) for w in heading_words(text)), 0)
+                    elif len(rows) <= _FIT_BODY_ROWS:  # long lists: headings only (speed)
+                        found = [stringWidth(run, body, cell_size) for run in _RUNS.findall(text)]
+                        runs[c] = max(runs[c], *found, 0)
+                        if "\n" not in text and len(text) <= _SHORT_VALUE:
+                            short[c] = max(short[c], stringWidth(text, body, cell_size))
+                c += span
+        total = sum(widths)
+        pad = 2 * _PAD + 0.5
+        for body_need in (short, runs):
+            for scale in (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7):
+                need = [max(h * scale, b) + pad for h, b in zip(head, body_need, strict=True)]
+                if sum(need) <= total:
+                    self.head_scale = scale
+                    return _widen(widths, need)
+        self.head_scale = 0.7
+        need = [max(h * 0.7, b) + pad for h, b in zip(head, runs, strict=True)]
+        return [total * x / sum(need) for x in need]
 
     def _ncols(self, rows: list[ET.Element]) -> int:
         """Columns of a table, counting spans; rows taken one by one (linear in the rows)."""
@@ -386,7 +484,10 @@ class Builder:
                         cells.append(text)
                         continue
                 align = cell.get("align") or ("center" if is_head else aligns[c])
-                p = Paragraph(self.inline(cell, role, where), self.pstyle(role, size, leading, align))
+                scale = self.head_scale if is_head else 1
+                if is_head:
+                    cell = _heading_lines(cell, inner, self.fonts.name(role), size * scale)
+                p = Paragraph(self.inline(cell, role, where), self.pstyle(role, size * scale, leading * scale, align))
                 height = max(height, p.wrap(inner, 10_000)[1] + 2 * _PAD)
                 cells.append(p)
             cells += [""] * (len(widths) - len(cells))
@@ -444,11 +545,13 @@ class Builder:
                 is_head = r < header or cell.tag == "th"
                 role = self._role(cell.get("font"), "hei" if is_head else body_role)
                 align = cell.get("align") or ("center" if is_head else aligns[min(c, len(aligns) - 1)])
-                cell_size = _size(cell.get("size"), size)
+                cell_size = _size(cell.get("size"), size) * (self.head_scale if is_head else 1)
                 if cell.get("valign"):
                     style.append(("VALIGN", (c, r), (c, r), cell.get("valign", "middle").upper()))
                 if cell.get("bg"):
                     style.append(("BACKGROUND", (c, r), (c + span - 1, r + rowspan - 1), colors.HexColor(cell.get("bg", ""))))
+                if is_head and span == 1:
+                    cell = _heading_lines(cell, widths[c] - 2 * _PAD, self.fonts.name(role), cell_size)
                 grid[r][c] = Paragraph(self.inline(cell, role, self._where(r, c, labels, header)),
                                        self.pstyle(role, cell_size, cell_size * 1.3, align))
                 c += span
@@ -457,6 +560,17 @@ class Builder:
         return Table(grid, colWidths=widths, style=TableStyle(style), repeatRows=header, hAlign="CENTER",
                      minRowHeights=min_heights, spaceBefore=_length(el.get("before", "0"), "before"),
                      spaceAfter=_length(el.get("after", "4"), "after"))
+
+
+def _keep_with_previous(flowables: list[Flowable], block: list[Flowable]) -> Flowable:
+    """A 落款 never stands alone at the top of a page: it is kept with the paragraph before it (and
+    the spacing between), taken off the end of ``flowables``."""
+    taken: list[Flowable] = []
+    while flowables and isinstance(flowables[-1], Spacer):
+        taken.insert(0, flowables.pop())
+    if flowables and isinstance(flowables[-1], Paragraph):
+        taken.insert(0, flowables.pop())
+    return KeepTogether([*taken, *block])
 
 
 def parse(xml_text: str, source: str) -> ET.Element:

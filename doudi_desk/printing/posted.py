@@ -9,8 +9,11 @@ This is enforced here in code, whatever a template says:
    家庭人口, 保障人口, 金额 and 类别. A mapping with any other key is refused, and Jinja2 runs with
    ``StrictUndefined``, so ``{{ row.id_number }}`` in an edited template is an error, not a blank.
 2. **What a row may hold.** Each field is typed and checked: counts are whole numbers, the amount
-   is a number of yuan, the category one of 新增/续保/调整/停保, and the name has no digits and
-   none of the words that would reveal disability, illness, income or contact details.
+   is a number of yuan, the category one of 新增/续保/调整/停保, and the name has no digits, no run
+   of 7 or more Chinese numerals (a phone or ID number written 一三九…) and none of the words that
+   would reveal disability, illness, income or contact details — a few in code, and every health or
+   disability term of ``print_templates/posted_terms.txt``, a list an office extends with a file of
+   the same name in its own template folder. A refusal names the household's row and its head.
 3. **What is printed.** Every string the finished document would print is scanned for an
    18- or 15-digit ID number, an 11-digit mobile number and a 16–19-digit bank card number
    (spaces and hyphens between digits ignored); the office's own phone, printed as the objection
@@ -21,10 +24,12 @@ This is enforced here in code, whatever a template says:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from .errors import PrivacyError
@@ -39,6 +44,9 @@ _ID15 = re.compile(r"(?<!\d)\d{15}(?!\d)")
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _CARD = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
 _AMOUNT = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
+# Seven or more Chinese numerals in a row: a phone, ID or card number written in words.
+_CN_DIGITS = re.compile(r"[〇零一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]{7,}")
+TERMS_FILE = "posted_terms.txt"
 
 
 @dataclass(frozen=True)
@@ -58,14 +66,15 @@ class PostedRow:
     name: str  # 户主姓名
     members: int  # 家庭人口
     covered: int  # 保障人口
-    amount: str  # 拟保障金额 / 月保障金额, yuan; "" when none is proposed
+    amount: str  # 拟保障金额 / 月保障金额 / 救助金额, yuan; "" when none is proposed
     category: str = ""  # 新增 · 续保 · 调整 · 停保
+    refused: bool = False  # the township proposes to refuse (printed 拟不予保障, no amount)
 
     def __post_init__(self) -> None:
         name = self.name.strip() if isinstance(self.name, str) else ""
         if not name or len(name) > 30:
             raise PrivacyError(f"公示名单的户主姓名无效：{self.name!r}")
-        if any(ch.isdigit() for ch in name):
+        if any(ch.isdigit() for ch in name) or _CN_DIGITS.search(name):
             raise PrivacyError(f"公示名单的户主姓名中不能有数字：「{name}」")
         for word in _SENSITIVE_WORDS:
             if word in name:
@@ -79,6 +88,10 @@ class PostedRow:
             raise PrivacyError(f"公示名单「{name}」的金额无效：{amount!r}")
         if self.category and self.category not in CATEGORIES:
             raise PrivacyError(f"公示名单「{name}」的类别只能是{'、'.join(CATEGORIES)}：{self.category!r}")
+        if not isinstance(self.refused, bool):
+            raise PrivacyError(f"公示名单「{name}」的初审意见无效：{self.refused!r}")
+        if self.refused and (amount or self.covered):
+            raise PrivacyError(f"公示名单「{name}」拟不予保障，不能有保障人口或金额")
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,9 @@ class PostedList:
     end: dt.date | None = None
     programme: str = "最低生活保障"
     batch: str = ""  # the batch printed (初审公示: start date, ISO)
+    amount_heading: str = "拟保障金额（元/月）"  # the amount column: 拟救助金额（元） for a one-off programme
+    grant: str = "保障"  # what is granted: 拟不予保障, 拟不予救助 …
+    ended: bool = False  # the posting period is over (a copy printed for the file)
     private: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # never shown
 
     def context(self) -> dict[str, Any]:
@@ -138,6 +154,41 @@ def as_posted_list(data: PostedList | Mapping[str, Any]) -> PostedList:
         raise PrivacyError(f"公示名单的数据不完整：{exc}") from None
 
 
+def load_terms(dirs: Iterable[str]) -> frozenset[str]:
+    """Health and disability terms no posted name may contain: every ``posted_terms.txt`` in the
+    template folders (the shipped list and an office's additions), one term a line, # comments."""
+    found: list[tuple[str, float]] = []
+    for d in dirs:
+        path = Path(d) / TERMS_FILE
+        if path.is_file():
+            found.append((str(path), path.stat().st_mtime))
+    return _read_terms(tuple(found))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_terms(files: tuple[tuple[str, float], ...]) -> frozenset[str]:
+    terms: set[str] = set()
+    for path, _mtime in files:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PrivacyError(f"无法读取公示敏感词表 {path}：{exc}") from None
+        for line in text.splitlines():
+            term = line.split("#", 1)[0].strip()
+            if term:
+                terms.add(term)
+    return frozenset(terms)
+
+
+def check_rows(rows: Iterable[PostedRow], terms: frozenset[str], what: str = "公示名单") -> None:
+    """Refuse a row whose name holds a health or disability term, naming the row and the person."""
+    for number, row in enumerate(rows, 1):
+        for term in sorted(terms, key=len, reverse=True):
+            if term in row.name:
+                raise PrivacyError(f"{what}第{number}户户主「{row.name}」含有健康或残疾信息「{term}」，不得公开"
+                                   f"（procedures.md §1.8）。请在家庭登记中更正该户主的姓名。")
+
+
 def check_printed(texts: Iterable[str], *, allowed: Iterable[str] = (), private: frozenset[str] = frozenset(),
                   what: str = "张贴的名单") -> None:
     """Refuse a posted document whose printed text shows an ID, phone or card number or a private value."""
@@ -148,7 +199,8 @@ def check_printed(texts: Iterable[str], *, allowed: Iterable[str] = (), private:
         flat = _DIGIT_JOIN.sub("", text)
         for a in allowed_norm:
             flat = flat.replace(a, "")
-        for pattern, label in ((_ID18, "身份证号码"), (_ID15, "身份证号码"), (_CARD, "银行卡号"), (_MOBILE, "手机号码")):
+        for pattern, label in ((_ID18, "身份证号码"), (_ID15, "身份证号码"), (_CARD, "银行卡号"), (_MOBILE, "手机号码"),
+                               (_CN_DIGITS, "用汉字书写的号码")):
             found = pattern.search(flat)
             if found:
                 raise PrivacyError(f"{what}不得公开{label}：发现「{_mask(found.group())}」"

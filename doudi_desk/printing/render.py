@@ -23,7 +23,7 @@ from .errors import PrintError, TemplateError
 from .fonts import FontSet, resolve_fonts
 from .layout import DocTemplate, SectionStart
 from .markup import Builder, Built, parse
-from .posted import PostedList, as_posted_list, check_printed
+from .posted import PostedList, as_posted_list, check_printed, check_rows, load_terms
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +39,38 @@ class Kind:
     posted: bool = False
 
 
+# Every document a workflow can name (workflows/*.yaml ``documents``); the definitions check at
+# start-up refuses a workflow naming one without a template. Case documents are listed in the order
+# of the procedure. Each template is print_templates/<id>.xml.j2 (the case file: its cover).
 KINDS: dict[str, Kind] = {k.id: k for k in (
     Kind("posting_list", "初审公示名单", "posting_list.xml.j2", "village", posted=True),
     Kind("publication_list", "长期公布名单", "publication_list.xml.j2", "village", posted=True),
-    Kind("acceptance_notice", "受理通知书", "acceptance_notice.xml.j2", "case"),
+    Kind("application_form", "申请书", "application_form.xml.j2", "case"),
+    Kind("income_statement", "家庭收入及财产申报表", "income_statement.xml.j2", "case"),
+    Kind("authorization", "家庭经济状况核对授权书", "authorization.xml.j2", "case"),
     Kind("correction_notice", "补正告知书", "correction_notice.xml.j2", "case"),
     Kind("not_accepted_notice", "不予受理告知书", "not_accepted_notice.xml.j2", "case"),
-    Kind("authorization", "家庭经济状况核对授权书", "authorization.xml.j2", "case"),
+    Kind("acceptance_notice", "受理通知书", "acceptance_notice.xml.j2", "case"),
+    Kind("first_aid_record", "先行救助记录", "first_aid_record.xml.j2", "case"),
+    Kind("verification_request", "家庭经济状况核对委托书", "verification_request.xml.j2", "case"),
     Kind("home_visit_form", "入户调查表", "home_visit_form.xml.j2", "case"),
     Kind("neighbour_record", "邻里访问记录", "neighbour_record.xml.j2", "case"),
+    Kind("self_care_form", "生活自理能力评估表", "self_care_form.xml.j2", "case"),
+    Kind("care_agreement", "特困人员委托照料协议", "care_agreement.xml.j2", "case"),
+    Kind("preliminary_opinion_form", "初审意见表", "preliminary_opinion_form.xml.j2", "case"),
+    Kind("objection_record", "公示异议记录", "objection_record.xml.j2", "case"),
     Kind("review_record", "民主评议记录表", "review_record.xml.j2", "case"),
+    Kind("county_visit_form", "县级入户抽查表", "county_visit_form.xml.j2", "case"),
     Kind("approval_form", "审核审批表", "approval_form.xml.j2", "case"),
+    Kind("collective_record", "“一事一议”集体研究记录", "collective_record.xml.j2", "case"),
     Kind("confirmation_notice", "确认通知书", "confirmation_notice.xml.j2", "case"),
+    Kind("certificate", "救助证", "certificate.xml.j2", "case"),
     Kind("refusal_notice", "不予确认通知书", "refusal_notice.xml.j2", "case"),
+    Kind("review_notice", "复核告知书", "review_notice.xml.j2", "case"),
+    Kind("change_report", "家庭情况变化报告表", "change_report.xml.j2", "case"),
+    Kind("termination_proposal", "停保（终止）呈报表", "termination_proposal.xml.j2", "case"),
+    Kind("adjustment_notice", "调整（增发/减发）通知书", "adjustment_notice.xml.j2", "case"),
+    Kind("termination_notice", "停发（终止）通知书", "termination_notice.xml.j2", "case"),
     Kind("roster", "花名册", "roster.xml.j2", "area"),
     Kind("case_file", "案件档案", "case_file_cover.xml.j2", "case"),
 )}
@@ -159,6 +178,7 @@ def build_part(part: Part, config: PrintConfig, fonts: FontSet) -> Built:
         raise PrintError(f"没有这种打印文书：{part.kind}（可选：{'、'.join(KINDS)}）")
     if kind.posted:
         posted: PostedList = as_posted_list(part.data)
+        check_rows(posted.rows, load_terms(config.template_dirs), what=kind.title)
         context = {"doc": posted.context()}
     else:
         if not isinstance(part.data, Mapping):
@@ -196,7 +216,7 @@ def _assemble(built: list[Built], labels: list[str], fonts: FontSet, restart: bo
     for i, (b, label) in enumerate(zip(built, labels, strict=True)):
         if i:
             story += [NextPageTemplate(b.orientation), PageBreak()]
-        story.append(SectionStart(restart=restart or i == 0, header=b.header, label=label))
+        story.append(SectionStart(restart=restart or i == 0, header=b.header, label=label, running=b.running))
         story.extend(b.flowables)
     buffer = io.BytesIO()
     doc = DocTemplate(buffer, fonts=fonts, title=title, author=author)
@@ -210,19 +230,20 @@ def render_case_file(cover: Mapping[str, Any], parts: Sequence[Part], config: Pr
                      author: str = "") -> bytes:
     """A case's documents in procedure order behind a cover with their page numbers, numbered through."""
     fonts = fonts_for(config)
-    built = [build_part(p, config, fonts) for p in parts]
     labels = [p.label or KINDS[p.kind].title for p in parts]
     contents = [{"label": label, "page": ""} for label in labels]
 
-    def cover_part() -> Built:
-        return build_part(Part("case_file", {**cover, "contents": contents}), config, fonts)
+    def story() -> list[Built]:
+        # Flowables keep state once laid out (a split table, a kept block), so each pass builds its own.
+        return [build_part(Part("case_file", {**cover, "contents": contents}), config, fonts),
+                *(build_part(p, config, fonts) for p in parts)]
 
     # First pass finds where each document starts; the cover keeps its size, so the second agrees.
-    _, sections = _assemble([cover_part(), *built], ["封面", *labels], fonts, False, "", author)
+    _, sections = _assemble(story(), ["封面", *labels], fonts, False, "", author)
     for entry, (_, page) in zip(contents, sections[1:], strict=True):
         entry["page"] = page
-    first = cover_part()
-    pdf, sections2 = _assemble([first, *built], ["封面", *labels], fonts, False, first.title, author)
+    built = story()
+    pdf, sections2 = _assemble(built, ["封面", *labels], fonts, False, built[0].title, author)
     if [p for _, p in sections2[1:]] != [c["page"] for c in contents]:
         log.warning("case file contents page numbers changed between passes")
     return pdf

@@ -20,6 +20,7 @@ from ..domain.guards import GuardContext
 from ..domain.household import household_to_dict, parse_household
 from ..domain.model import PROGRAMMES, AuditEvent, Case, Household, User
 from ..domain.policy import parse_policy
+from ..domain.programmes import amount_of
 from ..domain.specs import ROLES, WORKFLOW_KINDS, TransitionSpec
 from ..storage.repo import StaleVersionError
 from ..workflow.engine import RefusedError, WorkflowEngine
@@ -534,8 +535,7 @@ class CaseService:
         return saved
 
     def _proposed_amount(self, case: Case) -> str:
-        p = case.proposal or {}
-        return p.get("amount") if case.programme == "temporary" else p.get("monthly_amount", "0")
+        return amount_of(case.programme, case.proposal) or "0"  # monthly or one-off: domain/programmes.py
 
     def _proposal(self, uow, case: Case, day: dt.date) -> dict[str, Any]:
         household = self._household_for_decision(case, uow.households.get(case.household_id))

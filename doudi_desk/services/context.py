@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..definitions.loader import Definitions, default_root, load_definitions
+from ..definitions.loader import TEMPLATES_DIR, Definitions, default_root, load_definitions
 from ..domain.calendar import WorkingCalendar
 from ..domain.guards import GUARDS
 from ..storage.db import Database, default_url
@@ -46,7 +46,9 @@ def open_context(url: str | None = None, *, definitions_root=None, migrate: bool
                  backup_folder: Path | None = None) -> AppContext:
     """Open the database (applying migrations, after a backup if it holds an older schema: see
     services/upgrade.py) and load every workflow and form definition."""
-    definitions = load_definitions(definitions_root or default_root(), GUARDS.keys())
+    root = definitions_root or default_root()
+    # A workflow naming a document without a print template is a start-up error, not a runtime one.
+    definitions = load_definitions(root, GUARDS.keys(), templates=Path(root) / TEMPLATES_DIR)
     db = Database(url or default_url())
     upgrade = None
     if migrate:

@@ -6,7 +6,8 @@ builds plain data and hands it to :mod:`doudi_desk.printing`. Nothing is written
 **公示 batches.** A township posts the 初审公示 of a village's cases together: the cases whose
 初审公示 was issued (``post_notice``) on the same day form one batch, named by that date
 (``--batch 2026-11-20``). The posting period is that day and the six following (7 days, 57号文
-§19). Without a batch the latest one with a case still in 公示 is printed, else the latest one.
+§19). Without a batch the current one is printed: the newest whose period has begun; a batch whose
+period has ended says so on the paper.
 A case posted twice (after an objection) belongs to both batches, each with what was posted then.
 """
 
@@ -18,19 +19,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..definitions.loader import default_root
+from ..definitions.loader import TEMPLATES_DIR, default_root
 from ..domain.errors import DomainError, InputError
-from ..domain.model import (
-    COUNTED_INCOME,
-    DISABILITY_TYPES,
-    EXPENSE_KINDS,
-    INCOME_TYPES,
-    PROGRAMMES,
-    RELATIONS,
-    Case,
-    Household,
-)
+from ..domain.model import DISABILITY_TYPES, PROGRAMMES, RELATIONS, Case, Household
 from ..domain.privacy import PERSONAL_FIELDS
+from ..domain.programmes import amount_of
+from ..domain.programmes import programme as programme_of
 from ..printing import (
     KINDS,
     Part,
@@ -47,60 +41,23 @@ from .audit import record_export
 from .context import AppContext
 from .lifecycle import paid_cases
 from .office import OfficeService
+from .print_context import SEXES, blank_context, case_context, rmb_upper, yuan_text
+
+__all__ = ["PrintService", "rmb_upper", "shipped_templates", "workflow_documents"]
 
 # Documents that print full ID numbers: each printing is an export recorded in the audit trail.
-PERSONAL_KINDS = frozenset({"home_visit_form", "authorization", "roster"})
+PERSONAL_KINDS = frozenset({"application_form", "authorization", "verification_request", "home_visit_form",
+                            "self_care_form", "care_agreement", "change_report", "roster"})
+# Forms a family fills by hand before anything is registered: printable blank.
+BLANK_KINDS = ("application_form", "income_statement")
 
 POSTING_DAYS = 7
 CATEGORY_LABELS = {"new": "新增", "renew": "续保", "adjust": "调整", "stop": "停保"}
-BASIS_LABELS = {"household": "按户补差", "single_person": "单人户", "person": "按人"}
-# Documents of one case, in the order of the procedure (the case file follows it).
-CASE_FILE_ORDER = ("authorization", "correction_notice", "acceptance_notice", "not_accepted_notice",
-                   "home_visit_form", "neighbour_record", "posting_list", "review_record", "approval_form",
-                   "confirmation_notice", "refusal_notice")
 
 
 def shipped_templates() -> Path:
     """The shipped print_templates/ folder (beside workflows/ and forms/)."""
-    return default_root() / "print_templates"
-
-
-def rmb_upper(value: Any) -> str:
-    """An amount in yuan as written on Chinese financial documents: 2792 → 贰仟柒佰玖拾贰元整."""
-    digits = "零壹贰叁肆伍陆柒捌玖"
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    if amount < 0:
-        return "负" + rmb_upper(-amount)
-    yuan_part = int(amount)
-    jiao, fen = int(amount * 10) % 10, int(amount * 100) % 10
-    out = ""
-    if yuan_part:
-        units = ["", "拾", "佰", "仟"]
-        groups = ["", "万", "亿"]
-        text = str(yuan_part)
-        pending_zero = False
-        for i, ch in enumerate(text):
-            pos = len(text) - 1 - i
-            d = int(ch)
-            if d == 0:
-                pending_zero = True
-            else:
-                if pending_zero and out:
-                    out += "零"
-                pending_zero = False
-                out += digits[d] + units[pos % 4]
-            if pos % 4 == 0 and pos and text[max(0, i - 3):i + 1].strip("0"):
-                out += groups[pos // 4]
-        out += "元"
-    if not jiao and not fen:
-        return (out or "零元") + "整"
-    if jiao:
-        out += digits[jiao] + "角"
-    elif out:
-        out += "零"
-    if fen:
-        out += digits[fen] + "分"
-    return out
+    return default_root() / TEMPLATES_DIR
 
 
 class PrintService:
@@ -117,23 +74,24 @@ class PrintService:
         return [{"kind": k.id, "title": k.title, "scope": k.scope, "posted": k.posted} for k in KINDS.values()]
 
     def documents_for_case(self, case_ref: str | int) -> list[dict[str, Any]]:
-        """What the case page offers: this step's documents first, then every other one that has data.
+        """What the case page offers: this step's documents first, then the other documents its
+        workflow names (in the order of the procedure), then the 案件档案.
 
         Each entry: kind, title, scope (``case`` or ``village``), ``current_step`` and whether it can
         be printed now (``available``, with ``reason`` when not).
         """
         with self.ctx.db.unit_of_work() as uow:
             case = self._case(uow, case_ref)
-            engine = self.ctx.engines.get(case.workflow_id)
+            spec = self._spec(case)
             try:
-                documents = engine.spec.state(case.state).documents if engine else ()
+                documents = spec.state(case.state).documents if spec else ()
             except KeyError:
                 documents = ()
             step_docs = [d for d in documents if d in KINDS]
             out = []
             seen = set()
-            for kind in [*step_docs, *CASE_FILE_ORDER, "publication_list", "case_file"]:
-                if kind in seen or kind not in KINDS:
+            for kind in [*step_docs, *workflow_documents(spec), "case_file"]:
+                if kind in seen or kind not in KINDS or KINDS[kind].scope == "area":
                     continue
                 seen.add(kind)
                 reason = self._unavailable(uow, case, kind)
@@ -168,13 +126,32 @@ class PrintService:
                               fields=[PERSONAL_FIELDS["id_number"]], cases=[case.number])
             return pdf
 
+    def blank_document(self, kind: str, programme: str = "dibao", township: str | None = None,
+                       actor: str | None = None) -> bytes:
+        """A blank form to fill by hand before anything is registered (申请书, 收入及财产申报表)."""
+        if kind not in BLANK_KINDS:
+            raise InputError(f"--blank: 只有{'、'.join(KINDS[k].title for k in BLANK_KINDS)}可以打印空白表", "blank")
+        if programme not in PROGRAMMES:
+            raise InputError(f"--programme: 未知的救助项目「{programme}」（可选：{'、'.join(PROGRAMMES)}）", "programme")
+        with self.ctx.db.unit_of_work() as uow:
+            user = lookup.actor(uow, actor) if actor else None
+            if township and user is not None:
+                lookup.check_village_scope(uow, user, township)
+            office = self.office.details_in(uow, township or (user.area_code if user else None))
+            context = blank_context(self.ctx, programme, office)
+            return render(Part(kind, context), self._config(uow), title=f"{KINDS[kind].title}（空白）",
+                          author=office["name"])
+
     def case_file(self, case_ref: str | int, actor: str | None = None) -> bytes:
-        """案件档案: every document of the case in procedure order behind a cover, numbered through."""
+        """案件档案: the case's documents in the order its workflow names them, behind a cover,
+        numbered through (a 停保 case: its proposal, approval form and 停发通知书)."""
         with self.ctx.db.unit_of_work() as uow:
             case = self._case(uow, case_ref, actor)
             context = self._case_context(uow, case)
             parts = []
-            for kind in CASE_FILE_ORDER:
+            for kind in workflow_documents(self._spec(case)):
+                if kind not in KINDS or KINDS[kind].scope != "case" and kind != "posting_list":
+                    continue
                 if self._unavailable(uow, case, kind):
                     continue
                 if kind == "posting_list":
@@ -184,89 +161,139 @@ class PrintService:
                         parts.append(Part(kind, data, f"初审公示名单（{day.year}年{day.month}月{day.day}日）"))
                     continue
                 parts.append(Part(kind, context))
+            if not parts:
+                raise DomainError(f"案件 {case.number} 还没有可以归档的文书")
             pdf = render_case_file(context, parts, self._config(uow), author=context["office"]["name"])
             record_export(uow, self.ctx, actor or "system", f"案件档案（{case.number}）",
                           fields=[PERSONAL_FIELDS["id_number"]], cases=[case.number])
             return pdf
 
+    def _spec(self, case: Case):
+        engine = self.ctx.engines.get(case.workflow_id)
+        return engine.spec if engine else None
+
     def _unavailable(self, uow, case: Case, kind: str) -> str | None:
         """Why a document cannot be printed for this case yet, or None."""
         forms = case.forms
         d = case.decision or {}
+        prog = programme_of(case.programme)
+        spec = self._spec(case)
         if kind in ("acceptance_notice", "correction_notice", "not_accepted_notice") and case.kind != "application":
             return "复核、变更和停保由乡镇依职权启动，不出具受理、补正或不予受理文书"
+        if spec is not None and kind not in workflow_documents(spec) and kind not in ("case_file", "publication_list"):
+            return f"「{spec.title}」的办理流程不出具此文书"
         if kind == "acceptance_notice" and not case.accepted_on:
             return "尚未受理"
         if kind == "correction_notice" and not forms.get("correction_notice"):
             return "没有补正告知记录"
         if kind == "not_accepted_notice" and d.get("result") != "not_accepted":
             return "未作出不予受理决定"
-        if kind in ("home_visit_form", "neighbour_record") and not case.accepted_on:
+        if kind in ("home_visit_form", "neighbour_record", "verification_request", "self_care_form") \
+                and case.kind == "application" and not case.accepted_on:
             return "尚未受理"
         if kind == "neighbour_record" and not forms.get("neighbour_visit") and case.state != "investigating":
             return "没有邻里访问记录"
         if kind == "home_visit_form" and not forms.get("home_visit") and case.state != "investigating":
             return "没有入户调查记录"
+        if kind == "self_care_form" and not forms.get("self_care") and case.state != "investigating":
+            return "没有生活自理能力评估记录"
+        if kind == "care_agreement":
+            mode = (forms.get("supply_arrangement") or {}).get("mode")
+            if mode == "centralised":
+                return "集中供养，不签订委托照料协议"
+            if mode != "dispersed" and case.state != "investigating":
+                return "尚未确定分散供养"
         if kind == "review_record" and not forms.get("democratic_review") and case.state != "democratic_review":
             return "未组织民主评议"
-        if kind == "approval_form" and not case.proposal:
+        if kind == "preliminary_opinion_form" and not forms.get("preliminary_opinion") \
+                and case.state != "preliminary_review":
+            return "尚未提出初审意见"
+        if kind == "objection_record" and not forms.get("objection"):
+            return "公示期间没有登记异议"
+        if kind == "county_visit_form" and not forms.get("county_visit") \
+                and case.state not in ("county_review", "county_approval"):
+            return "未进行县级入户核查"
+        if kind == "first_aid_record" and not forms.get("first_aid"):
+            return "未先行救助"
+        if kind == "collective_record" and not forms.get("collective_decision"):
+            return "未经“一事一议”集体研究"
+        if kind == "approval_form" and not case.proposal and case.kind != "termination":
             return "尚未测算拟保障金额（调查完成后进入乡镇初审时测算）"
-        if kind == "confirmation_notice" and d.get("result") != "approved":
+        if kind in ("confirmation_notice", "certificate") and d.get("result") != "approved":
             return "尚未确认"
+        if kind == "certificate" and not prog.monthly:
+            return f"{prog.name}为一次性救助，不发救助证"
         if kind == "refusal_notice" and d.get("result") != "refused":
             return "未作出不予确认决定"
+        if kind == "adjustment_notice" and case.state != "decided":
+            return "尚未作出复核（变更）决定"
+        if kind == "termination_notice" and case.state != "terminated":
+            return "尚未决定停保"
+        if kind == "termination_proposal" and not forms.get("termination"):
+            return "没有停保登记"
+        if kind == "change_report" and not forms.get("change_report"):
+            return "没有家庭情况变化记录"
         if kind == "posting_list" and not self._case_batches(uow, case):
             return "尚未发布初审公示"
         if kind == "publication_list":
-            if case.programme == "temporary":
-                return "临时救助为一次性救助，不设长期公布名单"
+            if not prog.monthly:
+                return f"{prog.name}为一次性救助，不设长期公布名单"
             if not paid_cases(uow, case.village_code, case.programme, self.ctx.today()):
-                return f"本村没有在保的{PROGRAMMES[case.programme]}家庭"
+                return f"本村没有在保的{prog.name}家庭"
         if kind == "roster":
             return "花名册按村或乡镇打印"
         return None
 
     # --- village and township lists ---
-    def posting_batches(self, village_code: str, programme: str = "dibao") -> list[dict[str, Any]]:
-        """The 公示 batches of a village, newest first: batch id (start date), period, households."""
+    # Every list is scoped like a case action: with an actor, a village outside the actor's area is
+    # refused ("不在用户…的辖区内"); without one (set-up on the command line) all villages are open.
+    def posting_batches(self, village_code: str, programme: str = "dibao",
+                        actor: str | None = None) -> list[dict[str, Any]]:
+        """The 公示 batches of a village, newest first: batch id (start date), period, households,
+        whether the period has ended and which batch is printed by default (``current``)."""
         with self.ctx.db.unit_of_work() as uow:
-            self._village(uow, village_code)
+            self._village(uow, village_code, actor)
             found = self._batches(uow, village_code, programme)
+            default = _default_batch(found, self.ctx.today()) if found else None
             out = []
             for batch in sorted(found, reverse=True):
                 start = dt.date.fromisoformat(batch)
+                end = start + dt.timedelta(days=POSTING_DAYS - 1)
                 entries = found[batch]
-                out.append({"batch": batch, "start": batch,
-                            "end": (start + dt.timedelta(days=POSTING_DAYS - 1)).isoformat(),
-                            "households": len(entries),
+                out.append({"batch": batch, "start": batch, "end": end.isoformat(),
+                            "households": len(entries), "ended": end < self.ctx.today(), "current": batch == default,
                             "in_posting": sum(1 for case, _ in entries if case.state == "posting")})
             return out
 
-    def posting_list(self, village_code: str, batch: str | None = None, programme: str = "dibao") -> bytes:
+    def posting_list(self, village_code: str, batch: str | None = None, programme: str = "dibao",
+                     actor: str | None = None) -> bytes:
         """初审公示名单 of one village and batch (default: the current one)."""
-        return self.posting_lists([(village_code, batch)], programme=programme)
+        return self.posting_lists([(village_code, batch)], programme=programme, actor=actor)
 
-    def posting_lists(self, villages: Iterable[str | tuple[str, str | None]], programme: str = "dibao") -> bytes:
+    def posting_lists(self, villages: Iterable[str | tuple[str, str | None]], programme: str = "dibao",
+                      actor: str | None = None) -> bytes:
         """Several villages' 公示 lists in one PDF, each starting on a new page numbered from 1."""
         with self.ctx.db.unit_of_work() as uow:
             parts = []
             for item in villages:
                 code, batch = (item, None) if isinstance(item, str) else item
+                self._village(uow, code, actor)
                 data = self._posting_data(uow, code, batch, programme)
                 parts.append(Part("posting_list", data, data.title))
             if not parts:
                 raise InputError("--village: 请至少选择一个村（社区）", "village")
             return render(parts, self._config(uow), restart_numbers=True)
 
-    def publication_list(self, village_code: str, programme: str = "dibao") -> bytes:
-        """长期公布名单: the village's households receiving 低保, with name, size and amount only."""
-        with self.ctx.db.unit_of_work() as uow:
-            return render(Part("publication_list", self._publication_data(uow, village_code, programme)),
-                          self._config(uow))
+    def publication_list(self, village_code: str, programme: str = "dibao", actor: str | None = None) -> bytes:
+        """长期公布名单: the village's households receiving a monthly benefit, name, size and amount only."""
+        return self.publication_lists([village_code], programme=programme, actor=actor)
 
-    def publication_lists(self, villages: Iterable[str], programme: str = "dibao") -> bytes:
+    def publication_lists(self, villages: Iterable[str], programme: str = "dibao", actor: str | None = None) -> bytes:
         with self.ctx.db.unit_of_work() as uow:
-            parts = [Part("publication_list", self._publication_data(uow, v, programme)) for v in villages]
+            parts = []
+            for code in villages:
+                self._village(uow, code, actor)
+                parts.append(Part("publication_list", self._publication_data(uow, code, programme)))
             if not parts:
                 raise InputError("--village: 请至少选择一个村（社区）", "village")
             return render(parts, self._config(uow), restart_numbers=True)
@@ -281,17 +308,19 @@ class PrintService:
             if user is not None:
                 lookup.check_village_scope(uow, user, area.code)
             villages = [area] if area.level == "village" else uow.areas.children(area.code, level="village")
+            prog = programme_of(programme)
             households = []
             totals = {"households": 0, "members": 0, "covered": 0, "amount": Decimal(0)}
             for village in villages:
-                for _case, h, d in paid_cases(uow, village.code, programme, self.ctx.today()):
+                for case, h, d in paid_cases(uow, village.code, programme, self.ctx.today()):
                     covered = len(d["covered"])
-                    amount = Decimal(str(d["monthly_amount"] or 0))
+                    paid = d["monthly_amount"] if prog.monthly else amount_of(programme, case.decision)
+                    amount = Decimal(str(paid or 0))
                     households.append({
                         "village": village.name, "head": h.head.name, "size": len(h.members), "covered": covered,
                         "amount": amount, "start_month": d.get("start_month") or "", "phone": h.phone,
                         "bank_name": h.bank_name, "bank_account": h.bank_account,
-                        "members": [{"name": m.name, "relation": RELATIONS.get(m.relation, m.relation), "sex": _sex(m.sex),
+                        "members": [{"name": m.name, "relation": RELATIONS.get(m.relation, m.relation), "sex": SEXES.get(m.sex, m.sex),
                                      "birth_date": m.birth_date.isoformat(), "id_number": m.id_number}
                                     for m in h.members],
                     })
@@ -301,7 +330,8 @@ class PrintService:
                     totals["amount"] += amount
             if not households:
                 raise DomainError(f"{area.name}没有在保家庭，花名册为空")
-            data = {"area": {"code": area.code, "name": area.name}, "programme_label": PROGRAMMES[programme],
+            data = {"area": {"code": area.code, "name": area.name}, "programme_label": prog.name,
+                    "amount_heading": prog.heading(), "amount_label": prog.amount_label,
                     "office": self.office.details_in(uow, area.code if area.level == "township" else area.parent_code),
                     "issued_on": self.ctx.today(), "households": households, "totals": totals,
                     "prepared_by": user.full_name if user else ""}
@@ -314,7 +344,7 @@ class PrintService:
 
     # --- one entry point for the command line ---
     def render_kind(self, kind: str, *, case: str | None = None, villages: Sequence[str] = (),
-                    batch: str | None = None, actor: str | None = None) -> bytes:
+                    batch: str | None = None, actor: str | None = None, programme: str = "dibao") -> bytes:
         """Dispatch ``doudi-admin print KIND --case ID | --village CODE [--batch ID]``."""
         if kind not in KINDS:
             raise InputError(f"KIND: 没有这种文书「{kind}」（可选：{'、'.join(KINDS)}）", "kind")
@@ -334,12 +364,12 @@ class PrintService:
         if kind == "posting_list":
             if batch and len(villages) > 1:
                 raise InputError("--batch 只能与一个 --village 一起使用", "batch")
-            return self.posting_lists([(v, batch) for v in villages])
+            return self.posting_lists([(v, batch) for v in villages], programme=programme, actor=actor)
         if kind == "publication_list":
-            return self.publication_lists(villages)
+            return self.publication_lists(villages, programme=programme, actor=actor)
         if len(villages) > 1:
             raise InputError("花名册一次打印一个村或乡镇", "village")
-        return self.roster(villages[0], actor=actor)
+        return self.roster(villages[0], programme=programme, actor=actor)
 
     def font_report(self) -> dict[str, Any]:
         """The font chosen for each role and the substitutions made (for a settings page)."""
@@ -360,15 +390,17 @@ class PrintService:
         """The case; with an actor, refused when it lies outside the actor's area."""
         return lookup.case_for(uow, lookup.actor(uow, actor) if actor else None, ref)
 
-    def _village(self, uow, code: str):
+    def _village(self, uow, code: str, actor: str | None = None):
         area = uow.areas.get(code)
         if area is None or area.level != "village":
             raise InputError(f"--village: 没有村（社区）「{code}」", "village")
+        if actor:
+            lookup.check_village_scope(uow, lookup.actor(uow, actor), code)
         return area
 
-    def _batches(self, uow, village_code: str, programme: str) -> dict[str, list[tuple[Case, PostedRow]]]:
+    def _batches(self, uow, village_code: str, programme: str) -> dict[str, list[tuple[Case, dict[str, Any]]]]:
         """batch id → [(case, row as posted then)] for a village, from the cases' audit trails."""
-        found: dict[str, list[tuple[Case, PostedRow]]] = {}
+        found: dict[str, list[tuple[Case, dict[str, Any]]]] = {}
         for case in uow.cases.query(village_code=village_code, programme=programme):
             for batch, row in self._posted_rows(uow, case, lambda c=case: uow.households.get(c.household_id)):
                 found.setdefault(batch, []).append((case, row))
@@ -377,13 +409,19 @@ class PrintService:
     def _case_batches(self, uow, case: Case) -> list[str]:
         return sorted({batch for batch, _ in self._posted_rows(uow, case, lambda: uow.households.get(case.household_id))})
 
-    def _posted_rows(self, uow, case: Case, household_of) -> list[tuple[str, PostedRow]]:
-        """(batch, row) for each time the case was posted, with the proposal and category of then."""
+    def _posted_rows(self, uow, case: Case, household_of) -> list[tuple[str, dict[str, Any]]]:
+        """(batch, row) for each time the case was posted, with the proposal and opinion of then.
+
+        The list shows what the township proposes (procedures.md §1.6: its 初审意见 is posted): a
+        proposed refusal appears as 拟不予保障, with no persons covered and no amount.
+        """
+        prog = programme_of(case.programme)
+        amount_key = "proposal.monthly_amount" if prog.monthly else "proposal.amount"
         out = []
         state: dict[str, Any] = {}
         household = None
         for e in uow.events.list(case.id):
-            for key in ("proposal.monthly_amount", "proposal.covered", "proposal.eligible",
+            for key in (amount_key, "proposal.covered", "proposal.eligible",
                         "forms.preliminary_opinion.category", "forms.preliminary_opinion.opinion"):
                 if key in e.changes:
                     state[key] = e.changes[key].get("after")
@@ -391,25 +429,29 @@ class PrintService:
                 continue
             opinion = (e.data.get("preliminary_opinion") or {})
             category = opinion.get("category") or state.get("forms.preliminary_opinion.category") or ""
-            approve = (opinion.get("opinion") or state.get("forms.preliminary_opinion.opinion")) != "refuse" \
-                and state.get("proposal.eligible", True)
+            if case.kind == "termination":
+                category = "stop"
+            refused = (opinion.get("opinion") or state.get("forms.preliminary_opinion.opinion")) == "refuse"
+            paid = not refused and case.kind != "termination" and state.get("proposal.eligible", True)
             household = household or household_of()
             covered = state.get("proposal.covered") or []
-            row = PostedRow(
-                name=household.head.name,
-                members=len(household.members),
-                covered=len(covered) if approve else 0,
-                amount=_amount(state.get("proposal.monthly_amount")) if approve else "",
-                category=CATEGORY_LABELS.get(category, ""),
-            )
+            row = {  # a PostedRow when printed: its checks then name the household
+                "name": household.head.name,
+                "members": len(household.members),
+                "covered": len(covered) if paid else 0,
+                "amount": yuan_text(state.get(amount_key)) if paid else "",
+                "category": CATEGORY_LABELS.get(category, ""),
+                "refused": refused,
+            }
             out.append((e.effective_date.isoformat(), row))
         return out
 
     def _posting_data(self, uow, village_code: str, batch: str | None, programme: str) -> PostedList:
         village = self._village(uow, village_code)
+        prog = programme_of(programme)
         found = self._batches(uow, village_code, programme)
         if not found:
-            raise DomainError(f"{village.name}没有发布过初审公示的{PROGRAMMES[programme]}案件")
+            raise DomainError(f"{village.name}没有发布过初审公示的{prog.name}案件")
         if batch:
             try:
                 batch = dt.date.fromisoformat(batch).isoformat()
@@ -419,266 +461,77 @@ class PrintService:
                 have = "、".join(sorted(found, reverse=True)[:8])
                 raise InputError(f"--batch: {village.name}没有 {batch} 开始的初审公示（已有批次：{have}）", "batch")
         else:
-            current = [b for b, entries in found.items() if any(c.state == "posting" for c, _ in entries)]
-            batch = max(current or found)
+            batch = _default_batch(found, self.ctx.today())
         start = dt.date.fromisoformat(batch)
+        end = start + dt.timedelta(days=POSTING_DAYS - 1)
         entries = sorted(found[batch], key=lambda cr: cr[0].id or 0)
         office = self.office.details_in(uow, village.parent_code)
         private = set()
         for case, _ in entries:
             _private_values(uow.households.get(case.household_id), private)
         return PostedList(
-            title=f"{village.name}{PROGRAMMES[programme]}初审公示",
+            title=f"{village.name}{prog.name}初审公示",
             village=village.name,
             township=office["township"],
             office=_posted_office(office),
             issued_on=start,
-            rows=tuple(row for _, row in entries),
+            rows=tuple(PostedRow(**row) for _, row in entries),
             start=start,
-            end=start + dt.timedelta(days=POSTING_DAYS - 1),
-            programme=PROGRAMMES[programme],
+            end=end,
+            programme=prog.name,
             batch=batch,
+            amount_heading=prog.heading(proposed=True),
+            grant=prog.grant,
+            ended=end < self.ctx.today(),
             private=frozenset(private),
         )
 
     def _publication_data(self, uow, village_code: str, programme: str) -> PostedList:
         village = self._village(uow, village_code)
+        prog = programme_of(programme)
         rows = []
         private: set[str] = set()
         for _case, h, d in paid_cases(uow, village_code, programme, self.ctx.today()):
             rows.append(PostedRow(name=h.head.name, members=len(h.members), covered=len(d["covered"]),
-                                  amount=_amount(d["monthly_amount"])))
+                                  amount=yuan_text(d["monthly_amount"])))
             _private_values(h, private)
         if not rows:
-            raise DomainError(f"{village.name}没有在保的{PROGRAMMES[programme]}家庭")
+            raise DomainError(f"{village.name}没有在保的{prog.name}家庭")
         office = self.office.details_in(uow, village.parent_code)
         return PostedList(
-            title=f"{village.name}{PROGRAMMES[programme]}对象公布名单",
+            title=f"{village.name}{prog.name}对象公布名单",
             village=village.name, township=office["township"], office=_posted_office(office),
-            issued_on=self.ctx.today(), rows=tuple(rows), programme=PROGRAMMES[programme],
-            private=frozenset(private),
+            issued_on=self.ctx.today(), rows=tuple(rows), programme=prog.name,
+            amount_heading=prog.heading(), grant=prog.grant, private=frozenset(private),
         )
 
-    def _labels(self, form_id: str, field: str) -> dict[str, str]:
-        spec = self.ctx.definitions.forms.get(form_id)
-        f = spec.field(field) if spec else None
-        return {c.value: c.label for c in f.choices} if f else {}
-
     def _case_context(self, uow, case: Case) -> dict[str, Any]:
-        """Everything the case documents print, as plain JSON-like data (print_templates/README.md)."""
-        h = uow.households.get(case.household_id)
+        """Everything the case documents print (services/print_context.py)."""
         village = uow.areas.get(case.village_code)
         office = self.office.details_in(uow, village.parent_code if village else None)
-        users = {u.username: u.full_name for u in uow.users.all()}
-        events = uow.events.list(case.id)
-        state_label = lookup.state_label(self.ctx.engines, case.workflow_id, case.state)
-        programme_label = PROGRAMMES[case.programme]
-        forms = case.forms
-
-        def last(*triggers: str):
-            for e in reversed(events):
-                if e.trigger in triggers:
-                    return e
-            return None
-
-        def who(username: str | None) -> str:
-            return users.get(username or "", username or "")
-
-        counted = set(h.counted_indexes())
-        covered_idx = set((case.decision or {}).get("covered") or (case.proposal or {}).get("covered") or [])
-        members = []
-        for i, m in enumerate(h.members):
-            members.append({
-                "name": m.name, "relation": RELATIONS.get(m.relation, m.relation), "sex": _sex(m.sex),
-                "birth_date": m.birth_date.isoformat(), "id_number": m.id_number,
-                "health": "重病" if m.serious_illness else "健康",
-                "disability": m.disability.label if m.disability else "",
-                "work_capacity": m.work_capacity or "", "student": m.student,
-                "excluded": bool(m.excluded), "counted": i in counted, "covered": i in covered_idx,
-            })
-
-        def member_name(index: int | None) -> str:
-            return h.members[index].name if index is not None and 0 <= index < len(h.members) else "家庭"
-
-        income = [{"type": INCOME_TYPES.get(i.type, i.type), "member": member_name(i.member), "amount": str(i.amount),
-                   "counted": i.type in COUNTED_INCOME, "note": i.note} for i in h.income]
-        rigid = [{"kind": EXPENSE_KINDS.get(r.kind, r.kind), "member": member_name(r.member), "amount": str(r.amount)}
-                 for r in h.rigid_expenses]
-        applicant = next((m.name for m in h.members if m.applicant), h.head.name)
-
-        visit_raw = forms.get("home_visit") or {}
-        investigators = [p.get("name", "") for p in visit_raw.get("investigators") or [] if isinstance(p, Mapping)]
-        visit = {
-            "visit_date": visit_raw.get("visit_date"), "investigators": investigators,
-            "family_present": visit_raw.get("family_present") or "",
-            "living_conditions": visit_raw.get("living_conditions") or "",
-            "conclusion": visit_raw.get("conclusion") or "",
-            "conclusion_label": self._labels("home_visit", "conclusion").get(visit_raw.get("conclusion") or "", "未调查"),
-            "remarks": visit_raw.get("remarks") or "",
-        }
-        nb_raw = forms.get("neighbour_visit") or {}
-        neighbour = {
-            "visit_date": nb_raw.get("visit_date"),
-            "interviewees": [{"name": p.get("name", ""), "role": p.get("role", "")}
-                             for p in nb_raw.get("interviewees") or [] if isinstance(p, Mapping)],
-            "statements": nb_raw.get("statements") or "",
-        }
-        rv = forms.get("democratic_review") or {}
-
-        def num(key: str) -> int | None:
-            try:
-                return int(rv.get(key))
-            except (TypeError, ValueError):
-                return None
-
-        participants = num("participants")
-        reps = num("representatives")
-        yes = num("votes_for")
-        result = ""
-        if participants and yes is not None:
-            result = "通过" if yes * 3 >= participants * 2 else "未通过"
-        review = {
-            "held_on": rv.get("held_on"), "place": rv.get("place") or "", "chair": rv.get("chair") or "",
-            "recorder": rv.get("recorder") or "", "participants": participants or "",
-            "representatives": reps if reps is not None else "",
-            "quorum": bool(participants and reps is not None and reps * 3 >= participants * 2),
-            "votes_for": yes if yes is not None else "", "votes_against": _blank(num("votes_against")),
-            "votes_abstain": _blank(num("votes_abstain")), "result": result,
-            "conclusion": rv.get("conclusion") or "",
-            "signature_rows": max(3, -(-(participants or 0) // 4)),
-        }
-        op = forms.get("preliminary_opinion") or {}
-        opinion = {
-            "opinion": self._labels("preliminary_opinion", "opinion").get(op.get("opinion") or "", ""),
-            "category": self._labels("preliminary_opinion", "category").get(op.get("category") or "", ""),
-            "comment": op.get("comment") or "",
-        }
-        ob = forms.get("objection") or {}
-        objection = {"received_on": ob.get("received_on"), "content": ob.get("content") or "无"}
-        app = forms.get("application") or {}
-        application = {"reason": app.get("reason") or "", "apply_date": app.get("apply_date"),
-                       "channel": self._labels("application", "channel").get(app.get("channel") or "", "")}
-        ver = forms.get("verification") or {}
-        verification = {"result_label": self._labels("verification", "result").get(ver.get("result") or "", "未核对")}
-        cn = forms.get("correction_notice") or {}
-        missing_labels = self._labels("correction_notice", "missing_materials")
-        correction_event = last("request_correction")
-        correction = {
-            "missing": [missing_labels.get(v, v) for v in cn.get("missing_materials") or []],
-            "note": cn.get("note") or "",
-            "date": correction_event.effective_date if correction_event else None,
-        }
-        proposal = None
-        if case.proposal:
-            p = case.proposal
-            proposal = {
-                "eligible": bool(p.get("eligible")), "per_capita_monthly": p.get("per_capita_monthly"),
-                "monthly_amount": p.get("monthly_amount") if case.programme != "temporary" else p.get("amount"),
-                "covered_count": len(p.get("covered") or []), "explanation": list(p.get("explanation") or []),
-                "basis_label": BASIS_LABELS.get(p.get("basis") or "", "不符合条件" if not p.get("eligible") else ""),
-                "decision_date": p.get("decision_date"),
-            }
-        decision = None
-        if case.decision:
-            d = case.decision
-            decision = {
-                "result": d.get("result"), "monthly_amount": d.get("monthly_amount"),
-                "start_month": d.get("start_month"), "reasons": d.get("reasons") or "",
-                "rule": d.get("rule") or (forms.get("not_accepted") or {}).get("rule", "")
-                if d.get("result") == "not_accepted" else d.get("rule") or "",
-                "decided_on": d.get("decided_on"), "decided_by": who(d.get("decided_by")),
-                "covered_names": [h.members[i].name for i in d.get("covered") or [] if 0 <= i < len(h.members)],
-                "amount_upper": rmb_upper(d.get("monthly_amount")) if d.get("monthly_amount") not in (None, "") else "",
-                # 临时救助: the one-off amount, and what was paid first (先行救助) out of it
-                "amount": d.get("amount") or "", "first_aid_amount": d.get("first_aid_amount") or "",
-                "amount_once_upper": rmb_upper(d.get("amount")) if d.get("amount") not in (None, "") else "",
-            }
-        if case.county_delegated or (case.decision or {}).get("approval_level") == "township":
-            # decided by the township: delegated, or 临时救助 within the township's amount
-            issuer = {"name": office["name"], "seal_text": office["seal_text"], "via": ""}
-        else:
-            issuer = {"name": office["county_office"], "seal_text": office["county_office"], "via": office["name"]}
-        investigated = last("complete_investigation")
-        reviewed = last("submit_to_county", "submit_for_decision", "post_notice")
-        decided = last("approve", "refuse")
-        signoffs = [
-            {"title": "经办人意见",
-             "opinion": (f"经入户调查、邻里访问和信息核对，该户{visit['conclusion_label']}"
-                         + (f"，测算户月保障金额{_amount(proposal['monthly_amount'])}元。" if proposal and proposal["eligible"]
-                            else "。")) if investigated else "",
-             "name": who(investigated.actor) if investigated else "",
-             "date": investigated.effective_date if investigated else None, "seal": False},
-            {"title": "乡镇审核意见",
-             "opinion": "".join(x for x in (opinion["opinion"], "。" if opinion["opinion"] else "", opinion["comment"])),
-             "name": who(reviewed.actor) if reviewed else "",
-             "date": reviewed.effective_date if reviewed else None, "seal": True},
-            {"title": "乡镇审批意见" if case.county_delegated else "县级审批意见",
-             "opinion": _decision_text(decision, (forms.get("approval") or {}).get("comment") or "", case.programme),
-             "name": who(decided.actor) if decided else "",
-             "date": decided.effective_date if decided else None, "seal": True},
-        ]
-        limit = 20 if case.county_delegated else 30
-        engine = self.ctx.engines.get(case.workflow_id)
-        if engine:
-            limit = (engine.spec.delegated_limit_wd if case.county_delegated else engine.spec.total_limit_wd) or limit
-        return {
-            "office": office,
-            "issuer": issuer,
-            "case": {
-                "id": case.id, "number": case.number, "programme": case.programme, "programme_label": programme_label,
-                "state": case.state, "state_label": state_label, "applied_on": case.applied_on,
-                "accepted_on": case.accepted_on, "total_deadline": case.total_deadline, "limit_wd": limit,
-                "delegated": case.county_delegated,
-            },
-            "household": {
-                "head": h.head.name, "applicant": applicant, "size": len(h.members), "counted": len(counted),
-                "village": village.name if village else case.village_code, "township": office["township"],
-                "address": h.address, "phone": h.phone, "members": members, "income": income, "rigid": rigid,
-                "assets": {"financial": str(h.assets.financial), "vehicles": len(h.assets.vehicles),
-                           "disability_vehicles": sum(1 for v in h.assets.vehicles if v.disability_vehicle),
-                           "homes": h.assets.homes, "commercial_property": h.assets.commercial_property},
-            },
-            "people": {"caseworker": who(case.created_by)},
-            "application": application, "verification": verification, "correction": correction,
-            "visit": visit, "neighbour": neighbour, "review": review, "opinion": opinion, "objection": objection,
-            "proposal": proposal, "decision": decision, "signoffs": signoffs,
-            "printed_on": self.ctx.today(),
-        }
+        return case_context(self.ctx, uow, case, office)
 
 
-def _sex(code: str) -> str:
-    return {"M": "男", "F": "女"}.get(code, code)
+def workflow_documents(spec) -> list[str]:
+    """The documents a workflow names, in the order of its states; a document named at several
+    steps (the 审核审批表) is placed at the last, where it is complete."""
+    if spec is None:
+        return []
+    order: list[str] = []
+    for state in spec.states:
+        for kind in state.documents:
+            if kind in order:
+                order.remove(kind)
+            order.append(kind)
+    return order
 
 
-def _blank(value: int | None) -> Any:
-    return "" if value is None else value
-
-
-def _amount(value: Any) -> str:
-    if value in (None, ""):
-        return ""
-    d = Decimal(str(value))
-    return f"{d:.0f}" if d == d.to_integral_value() else f"{d:.2f}"
-
-
-def _decision_text(decision: dict[str, Any] | None, comment: str, programme: str = "dibao") -> str:
-    if not decision:
-        return ""
-    if decision["result"] == "approved":
-        start = decision.get("start_month") or ""
-        since = f"自{start[:4]}年{int(start[5:7])}月起发放。" if len(start) >= 7 else ""
-        if decision.get("amount"):  # 临时救助: one payment
-            text = f"同意。给予临时救助{_amount(decision['amount'])}元，一次性发放。"
-        elif programme == "tekun":
-            text = (f"同意。认定{'、'.join(decision['covered_names'])}为特困人员，"
-                    f"月救助供养金额{_amount(decision['monthly_amount'])}元，{since}")
-        else:
-            text = (f"同意。确认保障{len(decision['covered_names'])}人，"
-                    f"户月保障金额{_amount(decision['monthly_amount'])}元，{since}")
-        return text + (comment if comment and comment != "同意" else "")
-    if decision["result"] == "refused":
-        return "不予确认。理由：" + decision["reasons"]
-    return decision.get("reasons") or ""
+def _default_batch(found: Mapping[str, Any], today: dt.date) -> str:
+    """The current 公示 batch of a village: the newest whose period has begun (its period running
+    today, or the last one that ran); a case left in 公示 from an older batch does not pull the
+    default back to it."""
+    begun = [b for b in found if dt.date.fromisoformat(b) <= today]
+    return max(begun or found)
 
 
 def _posted_office(office: Mapping[str, str]) -> PostedOffice:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from ..domain.programmes import amount_of, programme
 from . import lookup
 from .context import AppContext
 
@@ -78,14 +79,16 @@ def case_text(view: dict[str, Any]) -> str:
             lines.append(f"  {mark} {t['trigger']}（{t['label']} → {t['to_label']}）{why}")
     if view["proposal"]:
         p = view["proposal"]
-        amount = p.get("amount") if view["programme"] == "temporary" else p.get("monthly_amount")
+        amount = amount_of(view["programme"], p)
         lines.append(f"测算结果（{p.get('decision_date')}）：{'符合' if p['eligible'] else '不符合'}条件，"
-                     f"金额 {amount} 元")
+                     f"{programme(view['programme']).heading(proposed=True)} {amount}")
         lines += [f"  · {line}" for line in p.get("explanation", [])]
     if view["decision"]:
         d = view["decision"]
         if d["result"] == "approved":
-            lines.append(f"决定：确认，每月 {d['monthly_amount']} 元，自 {d['start_month']} 起发放"
+            prog = programme(view["programme"])
+            since = f"，自 {d['start_month']} 起发放" if prog.monthly else "，一次性发放"
+            lines.append(f"决定：确认，{prog.heading()} {amount_of(prog.code, d)}{since}"
                          f"（{d['decided_on']}，{d['decided_by']}）")
         else:
             lines.append(f"决定：{d['result']}，理由：{d.get('reasons') or '—'}（{d['decided_on']}）")

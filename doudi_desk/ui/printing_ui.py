@@ -532,7 +532,7 @@ class CasePrintPanel(QWidget):
 # --- lists of villages and townships -------------------------------------------------------------------
 def _batch_text(b: dict[str, Any]) -> str:
     tail = f"，{b['in_posting']}户公示中" if b["in_posting"] else ""
-    return f"{b['start']} 至 {b['end'][5:]}（{b['households']}户{tail}）"
+    return f"{b['start']} 至 {b['end'][5:]}（{b['households']}户{tail}{'，已结束' if b.get('ended') else ''}）"
 
 
 class BatchPrintDialog(QDialog):
@@ -660,7 +660,7 @@ class BatchPrintDialog(QDialog):
             areas = backend.queries.areas()
             villages = [{"code": c, "name": n} for c, n in options["villages"]]
             for v in villages:
-                v["batches"] = backend.printing.posting_batches(v["code"], programme)
+                v["batches"] = backend.printing.posting_batches(v["code"], programme, actor=username)
                 v["covered"] = len(backend.queries.case_ids(
                     username, CaseQuery(tab="all", state="approved", village=v["code"], programme=programme)))
             parents = {a["parent"] for a in areas if a["code"] in {v["code"] for v in villages}}
@@ -690,7 +690,7 @@ class BatchPrintDialog(QDialog):
                 for b in v["batches"]:
                     combo.addItem(_batch_text(b), b["batch"])
                     dates[b["batch"]] = dates.get(b["batch"], 0) + 1
-                current = next((i for i, b in enumerate(v["batches"]) if b["in_posting"]), 0)
+                current = next((i for i, b in enumerate(v["batches"]) if b.get("current")), 0)
                 combo.setCurrentIndex(current)
             else:
                 combo.addItem("没有初审公示", None)
@@ -832,6 +832,7 @@ class BatchPrintDialog(QDialog):
             name = f"花名册_{area_name}_{self.shell.backend.today():%Y%m%d}"
             title = f"{area_name}{PROGRAMMES[programme]}花名册"
         else:
+            actor = self.shell.user["username"]
             chosen = self.selected()
             if not chosen:
                 self.result.note("请至少勾选一个村（社区）。", ok=False)
@@ -840,12 +841,12 @@ class BatchPrintDialog(QDialog):
             names = chosen[0][1] + (f"等{len(chosen)}个村" if len(chosen) > 1 else "")
             if kind == "posting_list":
                 pairs = [(code, batch) for code, _n, batch in chosen]
-                make = lambda p: p.posting_lists(pairs, programme=programme)  # noqa: E731
+                make = lambda p: p.posting_lists(pairs, programme=programme, actor=actor)  # noqa: E731
                 days = sorted({b for _c, _n, b in chosen if b})
                 name = f"初审公示名单_{names}_{days[-1] if days else ''}"
             else:
                 codes = [code for code, _n, _b in chosen]
-                make = lambda p: p.publication_lists(codes, programme=programme)  # noqa: E731
+                make = lambda p: p.publication_lists(codes, programme=programme, actor=actor)  # noqa: E731
                 name = f"长期公布名单_{names}"
             title = f"{names}{label}"
         self.generate_button.setEnabled(False)

@@ -240,3 +240,37 @@ def test_missing_directories_are_reported(tmp_path: Path) -> None:
         load_definitions(tmp_path, GUARDS)
     assert len(info.value.errors) == 2
     assert "找不到定义目录" in str(info.value)
+
+
+# --- documents without a print template (issue 10 item 14) ------------------------------------
+
+SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "print_templates"
+
+
+def test_a_document_without_a_template_is_an_error_with_file_key_and_line() -> None:
+    with pytest.raises(DefinitionError) as info:
+        load_workflow(INVALID / "workflows" / "missing_template.yaml", FORMS, GUARDS, templates=SHIPPED_TEMPLATES)
+    assert info.value.errors == [
+        "workflows/missing_template.yaml:9: states[0].documents[1]: 文书 'stop_notice' 没有打印模板"
+        "（print_templates/stop_notice.xml.j2 不存在）"
+    ]
+    # Without a templates folder the documents are not checked (the other invalid files rely on it).
+    assert load_workflow(INVALID / "workflows" / "missing_template.yaml", FORMS, GUARDS).states[0].documents == (
+        "approval_form", "stop_notice")
+
+
+def test_start_up_refuses_a_workflow_naming_a_document_without_a_template(tmp_path: Path) -> None:
+    """open_context (the program's start-up) checks the definitions root's print_templates folder."""
+    import shutil
+
+    from doudi_desk.services.context import open_context
+
+    root = Path(__file__).resolve().parents[2]
+    for folder in ("workflows", "forms", "print_templates"):
+        shutil.copytree(root / folder, tmp_path / folder)
+    (tmp_path / "print_templates" / "termination_notice.xml.j2").unlink()
+    with pytest.raises(DefinitionError) as info:
+        open_context(f"sqlite:///{tmp_path / 'db.sqlite3'}", definitions_root=tmp_path, migrate=False)
+    assert sorted(e.split(": ")[0].split(":")[0] for e in info.value.errors) == [
+        "workflows/dibao_termination.yaml", "workflows/tekun_termination.yaml"]
+    assert all("文书 'termination_notice' 没有打印模板" in e for e in info.value.errors)

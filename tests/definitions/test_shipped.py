@@ -49,7 +49,7 @@ def guard_names() -> frozenset[str]:
 
 @pytest.fixture(scope="module")
 def definitions() -> Definitions:
-    return load_definitions(default_root(), guard_names())
+    return load_definitions(default_root(), guard_names(), templates=default_root() / "print_templates")
 
 
 def test_default_root_holds_definitions() -> None:
@@ -67,6 +67,20 @@ def test_every_file_loads(definitions: Definitions) -> None:
     root = default_root()
     assert set(definitions.workflows) == {p.stem for p in (root / "workflows").glob("*.yaml")}
     assert set(definitions.forms) == {p.stem for p in (root / "forms").glob("*.yaml")}
+
+
+def test_every_named_document_can_be_printed(definitions: Definitions) -> None:
+    """Each document a workflow names is a print kind with its template (issue 10 item 14), and each
+    shipped template belongs to a kind."""
+    from doudi_desk.printing import KINDS
+
+    named = {d for w in definitions.workflows.values() for s in w.states for d in s.documents}
+    assert named <= set(KINDS), named - set(KINDS)
+    folder = default_root() / "print_templates"
+    assert all((folder / k.template).is_file() for k in KINDS.values())
+    shipped = {p.name for p in folder.glob("*.xml.j2") if not p.name.startswith("_")}
+    assert shipped == {k.template for k in KINDS.values()}
+    assert all(k.template == f"{k.id}.xml.j2" for k in KINDS.values() if k.id != "case_file")
 
 
 def reachable(workflow: WorkflowSpec) -> set[str]:

@@ -164,7 +164,7 @@ def test_tekun_application_to_approval(qtbot, office):
     assert case_page.view["state"] == "preliminary_review"
     proposal = case_page.view["proposal"]
     assert proposal["eligible"] and proposal["tekun_care_level"] == "partial"
-    assert any("刘二（第1号）" in line for line in proposal["explanation"])  # the marked applicant
+    assert any(line.startswith("申请人刘二") for line in proposal["explanation"])  # the marked applicant
     assert case_page.amount.text() == f"拟保障金额：每月 {proposal['monthly_amount']} 元"
 
     switch(qtbot, window, "reviewer")

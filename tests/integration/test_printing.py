@@ -220,7 +220,7 @@ def test_publication_list_shows_name_size_amount_only(demo, printer):
     view = first_case(demo, "approved")
     pdf = printer.publication_list(view["village"])
     h = household_of(demo, view)
-    text = check_pdf(pdf, "publication_list", ["公布名单", "户主姓名", "家庭人口", "月保障金额", view["household"]["head"],
+    text = check_pdf(pdf, "publication_list", ["公布名单", "户主姓名", "家庭人口", "保障金额（元/月）", view["household"]["head"],
                                                view["decision"]["monthly_amount"]])
     _posted_checks(demo, pdf, view["village"])
     assert h.address not in text or len(h.address) < 3
@@ -262,7 +262,7 @@ def test_documents_offered_at_each_step(demo, printer):
     assert not by_kind["confirmation_notice"]["available"] and by_kind["confirmation_notice"]["reason"] == "尚未确认"
     approved = first_case(demo, "approved")
     assert [d["kind"] for d in printer.documents_for_case(approved["id"]) if d["current_step"]] == [
-        "confirmation_notice", "publication_list"]
+        "confirmation_notice", "certificate", "publication_list"]
 
 
 def test_a_name_outside_the_font_is_a_clear_error(demo, printer):

@@ -94,6 +94,7 @@ def test_missing_glyph_in_a_form_table():
 
 def _roster_data(head="王建国"):
     return {"area": {"code": "1", "name": "东岗村"}, "programme_label": "最低生活保障",
+            "amount_heading": "保障金额（元/月）", "amount_label": "保障金额",
             "office": {"name": "桃源镇人民政府"}, "issued_on": dt.date(2026, 11, 23),
             "households": [{"village": "东岗村", "head": head, "size": 1, "covered": 1, "amount": "500",
                             "start_month": "2026-12", "phone": "13912345678", "bank_name": "县农村信用社", "bank_account": "6230580100112233445",
@@ -215,3 +216,55 @@ def test_a_broken_template_names_the_file_and_line(tmp_path):
     config = _override(tmp_path, "<document>\n<blink>x</blink>\n</document>\n")
     with pytest.raises(TemplateError, match="blink"):
         render(Part("posting_list", posting([])), config)
+
+
+# --- issue 10 item 16: names that reveal health or disability, numbers written in Chinese ----------
+
+@pytest.mark.parametrize("name, found", [
+    ("褚三（尿毒症透析）", "尿毒症"), ("何二（肢体二级）", "肢体"), ("陈五（住院）", "住院"), ("林六（智障）", "智障"),
+])
+def test_a_posted_name_with_a_health_or_disability_term_is_refused_naming_the_person(name, found):
+    rows = [PostedRow(name="王建国", members=2, covered=2, amount="500"), PostedRow(name=name, members=1, covered=1,
+                                                                                 amount="300")]
+    with pytest.raises(PrivacyError) as err:
+        render(Part("posting_list", posting(rows)), CONFIG)
+    assert f"第2户户主「{name}」" in err.value.message and f"「{found}」" in err.value.message
+
+
+def test_a_run_of_seven_chinese_numerals_is_refused():
+    with pytest.raises(PrivacyError, match="卫四一三九一二三四五六七八"):
+        PostedRow(name="卫四一三九一二三四五六七八", members=1, covered=1, amount="300")
+    PostedRow(name="王一二三", members=1, covered=1, amount="300")  # a short run is a name
+    config = _override_text("</title>", "</title><p>联系人手机：一三九一二三四五六七八</p>")
+    with pytest.raises(PrivacyError, match="用汉字书写的号码"):
+        render(Part("posting_list", posting([PostedRow(name="王建国", members=2, covered=2, amount="500")])), config)
+
+
+def _override_text(old: str, new: str) -> PrintConfig:
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp())
+    shipped = (Path(TEMPLATES) / "posting_list.xml.j2").read_text(encoding="utf-8")
+    (folder / "posting_list.xml.j2").write_text(shipped.replace(old, new), encoding="utf-8")
+    return PrintConfig(template_dirs=(str(folder), TEMPLATES))
+
+
+def test_an_office_extends_the_term_list_with_a_file_of_its_own(tmp_path):
+    rows = [PostedRow(name="赵四（低保户）", members=1, covered=1, amount="300")]
+    render(Part("posting_list", posting(rows)), CONFIG)  # not a shipped term
+    (tmp_path / "posted_terms.txt").write_text("# 本乡镇补充\n低保户\n", encoding="utf-8")
+    config = PrintConfig(template_dirs=(str(tmp_path), TEMPLATES))
+    with pytest.raises(PrivacyError, match="低保户"):
+        render(Part("posting_list", posting(rows)), config)
+    with pytest.raises(PrivacyError, match="尿毒症"):  # the shipped list still applies
+        render(Part("posting_list", posting([PostedRow(name="褚三（尿毒症）", members=1, covered=1, amount="3")])),
+               config)
+
+
+def test_a_proposed_refusal_has_no_amount_and_prints_as_such():
+    with pytest.raises(PrivacyError, match="拟不予保障"):
+        PostedRow(name="王建国", members=2, covered=2, amount="500", refused=True)
+    rows = [PostedRow(name="王建国", members=2, covered=0, amount="", category="新增", refused=True),
+            PostedRow(name="李秀兰", members=3, covered=3, amount="900", category="新增")]
+    text = flat("".join(pages_text(render(Part("posting_list", posting(rows)), CONFIG))))
+    assert "1王建国2——拟不予保障" in text and "2李秀兰33900新增" in text
