@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
 
     ready = Signal()
     logged_in = Signal(str)
+    open_failed = Signal(str)  # the database or the definitions could not be opened: the message shown
     print_requested = Signal(int, str)
 
     def __init__(self, url: str | None = None, *, context_factory: Callable[[], AppContext] | None = None):
@@ -319,6 +320,7 @@ class MainWindow(QMainWindow):
         self.opening.setText(f"无法打开数据库：\n{exc}" if hasattr(exc, "message") else "无法打开数据库，详见错误信息。")
         if not hasattr(exc, "message"):
             show_error(exc, self)
+        self.open_failed.emit(self.opening.text())
 
     def _status(self, status: dict[str, Any]) -> None:
         if status["empty"]:

@@ -71,15 +71,17 @@ def test_every_file_loads(definitions: Definitions) -> None:
 
 def test_every_named_document_can_be_printed(definitions: Definitions) -> None:
     """Each document a workflow names is a print kind with its template (issue 10 item 14), and each
-    shipped template belongs to a kind."""
-    from doudi_desk.printing import KINDS
+    shipped template belongs to a kind (a case document's, or a report's)."""
+    from doudi_desk.printing import KINDS, REPORT_KINDS
 
     named = {d for w in definitions.workflows.values() for s in w.states for d in s.documents}
     assert named <= set(KINDS), named - set(KINDS)
     folder = default_root() / "print_templates"
     assert all((folder / k.template).is_file() for k in KINDS.values())
     shipped = {p.name for p in folder.glob("*.xml.j2") if not p.name.startswith("_")}
-    assert shipped == {k.template for k in KINDS.values()}
+    assert not set(KINDS) & set(REPORT_KINDS)
+    assert all((folder / k.template).is_file() for k in REPORT_KINDS.values())
+    assert shipped == {k.template for k in (*KINDS.values(), *REPORT_KINDS.values())}
     assert all(k.template == f"{k.id}.xml.j2" for k in KINDS.values() if k.id != "case_file")
 
 
