@@ -55,6 +55,7 @@ from .models import (
     UserRow,
     json_normalized,
 )
+from .payments import PaymentRepository
 
 _CENT = Decimal("0.01")
 
@@ -960,6 +961,7 @@ class UnitOfWork:
         self.calendar = CalendarRepository(session)
         self.settings = SettingsRepository(session)
         self.listing = CaseListRepository(session)
+        self.payments = PaymentRepository(session)
 
     def flush(self) -> None:
         """Send pending changes to the database now (constraint errors surface here)."""
