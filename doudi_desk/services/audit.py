@@ -34,6 +34,10 @@ ACTIONS = {
     "area_added": "添加地区", "policy_set": "设置政策参数", "calendar_set": "调整工作日",
     "calendar_removed": "取消工作日调整", "delegation_set": "授权乡镇审批", "export": "导出含个人信息的文件",
     "backup": "备份", "restored": "从备份恢复",
+    "payroll_built": "编制发放名册", "payroll_submitted": "提交发放名册", "payroll_reviewed": "审核发放名册",
+    "payroll_returned": "退回发放名册", "payroll_approved": "审批发放名册", "payroll_exported": "生成银行代发文件",
+    "payroll_results": "导入银行回盘", "payroll_closed": "发放名册结账", "owed_settled": "处理追缴款",
+    "price_index_set": "录入价格指数",
 }
 
 

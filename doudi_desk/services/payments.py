@@ -454,20 +454,12 @@ class PaymentService:
         if not case_ids:
             return {}
         out: dict[int, dict[str, Any]] = {}
-        lines = uow.payments.lines_of_cases(sorted(case_ids))
-        numbers = {}
-        for r in lines:
-            if r["payroll_id"] in payroll_ids and r["case_id"] not in out:
-                out[r["case_id"]] = {"payee": r["payee_name"], "village": r["village_code"]}
-        for cid in case_ids:
-            try:
-                numbers[cid] = uow.cases.get(cid).number
-            except DomainError:
-                numbers[cid] = str(cid)
+        for case_id, payee, village, number in uow.payments.payees(payroll_ids):
+            if case_id in case_ids and case_id not in out:
+                out[case_id] = {"payee": payee, "village": village, "case": number}
         names = self._village_names(uow, {v["village"] for v in out.values()})
-        for cid, v in out.items():
+        for v in out.values():
             v["village_name"] = names.get(v["village"], v["village"])
-            v["case"] = numbers.get(cid, str(cid))
         return out
 
     @staticmethod

@@ -158,6 +158,13 @@ class PaymentRepository:
                 .group_by(PayrollLineRow.case_id))
         return {cid: Decimal(str(a)) for cid, a in self._s.execute(stmt)}
 
+    def payees(self, payroll_ids: Sequence[int]) -> Iterator[tuple[int, str, str, str]]:
+        """(case, payee, village, case number) of the lines of these payrolls, streamed."""
+        stmt = (select(PayrollLineRow.case_id, PayrollLineRow.payee_name, PayrollLineRow.village_code, CaseRow.number)
+                .join(CaseRow, CaseRow.id == PayrollLineRow.case_id)
+                .where(PayrollLineRow.payroll_id.in_(list(payroll_ids))).order_by(PayrollLineRow.seq))
+        yield from self._s.execute(stmt.execution_options(yield_per=5000))
+
     def lines(self, payroll_id: int, *, state: str | None = None, kind: str | None = None,
               village: str | None = None, search: str = "", after_seq: int = 0, limit: int | None = 200,
               order_by_key: bool = False) -> list[dict[str, Any]]:
