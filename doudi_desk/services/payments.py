@@ -305,6 +305,23 @@ class PaymentService:
                                  data={"payroll": payroll["id"], "from": from_state, "to": to_state} | data)
 
     # --- views ---------------------------------------------------------------------------------------
+    def areas_for(self, actor: str) -> list[dict[str, Any]]:
+        """Where the user can pay: their township, or (county users) every township and the county."""
+        with self.ctx.db.unit_of_work() as uow:
+            user = self._user(uow, actor)
+            out = []
+            for area in uow.areas.all():
+                if area.level not in ("township", "county"):
+                    continue
+                if user.area_code and user.area_code not in lookup.area_chain(uow, area.code):
+                    continue
+                out.append({"code": area.code, "name": area.name, "level": area.level})
+            return sorted(out, key=lambda a: (a["level"] != "township", a["code"]))
+
+    @staticmethod
+    def groups() -> list[dict[str, str]]:
+        return [{"code": g.code, "label": g.label, "short": g.short} for g in GROUPS]
+
     def list(self, actor: str, *, area_code: str | None = None, group_code: str | None = None,
              limit: int = 200) -> list[dict[str, Any]]:
         with self.ctx.db.unit_of_work() as uow:

@@ -120,11 +120,11 @@ class BenefitSource:
         return self._households
 
     def load(self, villages: Sequence[str], programmes: Sequence[str]) -> list[Benefit]:
-        cases = self.repo.approved_cases(villages, programmes)
-        monthly = [c["id"] for c in cases if c["programme"] != "temporary"]
-        latest = self.repo.latest_determinations(monthly)
+        cases = self.repo.approved_cases(villages, programmes, with_decision="temporary" in programmes)
+        latest = self.repo.determinations_in(villages, programmes)
         hh_of = {c["id"]: latest.get(c["id"], (c["household_id"], ""))[0] for c in cases}
-        households = self.households(list(hh_of.values()))
+        self._households.update(self.repo.households_in(villages, programmes))
+        households = self._households
         out = []
         for c in cases:
             h = households.get(hh_of[c["id"]])
@@ -158,7 +158,9 @@ class BenefitSource:
         if setting is None:
             return []
         if setting.ref == benefit.number or not setting.ref:
-            household_id, covered = benefit.parent_household, benefit.decision.get("covered") or []
+            decision = benefit.decision or (self.repo.cases_by_number([benefit.number]).get(benefit.number) or {}).get(
+                "decision", {})
+            household_id, covered = benefit.parent_household, decision.get("covered") or []
         else:
             found = self.repo.cases_by_number([setting.ref]).get(setting.ref)
             if not found:

@@ -133,13 +133,18 @@ def _translated_errors() -> Iterator[None]:
 
 
 def _has_nul(parameters: Any) -> bool:
+    # Called on every statement, and on bulk inserts of 100,000 rows: the strings of a batch are
+    # checked with one join, containers (the rows of an executemany) one level down.
     if isinstance(parameters, str):
         return "\x00" in parameters
     if isinstance(parameters, dict):
-        return any(_has_nul(v) for v in parameters.values())
-    if isinstance(parameters, list | tuple):
-        return any(_has_nul(v) for v in parameters)
-    return False
+        parameters = list(parameters.values())
+    if not isinstance(parameters, list | tuple):
+        return False
+    strings = [v for v in parameters if isinstance(v, str)]
+    if strings and "\x00" in "".join(strings):
+        return True
+    return any(_has_nul(v) for v in parameters if isinstance(v, dict | list | tuple))
 
 
 def _refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,

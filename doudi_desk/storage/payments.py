@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, delete, func, insert, or_, select, union, update
+from sqlalchemy.orm import Session, aliased
 
 from .models import (
     AmountOwedRow,
@@ -42,6 +42,11 @@ def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]
         yield values[i:i + size]
 
 
+def _cents(value: Any) -> Decimal:
+    """A sum read back exactly: SQLite adds NUMERIC columns as floats, so round to the fen."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
 def _row(row: PayrollRow) -> dict[str, Any]:
     return {name: getattr(row, name) for name in PAYROLL_FIELDS}
 
@@ -49,6 +54,10 @@ def _row(row: PayrollRow) -> dict[str, Any]:
 class PaymentRepository:
     def __init__(self, session: Session):
         self._s = session
+
+    def _run(self, stmt: Any, params: Any = None) -> Any:
+        """Core execution on the session's connection: no ORM loading for bulk reads and writes."""
+        return self._s.connection().execute(stmt, params) if params is not None else self._s.connection().execute(stmt)
 
     # --- payrolls --------------------------------------------------------------------------
     def add_payroll(self, **values: Any) -> int:
@@ -120,11 +129,11 @@ class PaymentRepository:
 
     def insert_lines(self, payroll_id: int, lines: Sequence[dict[str, Any]]) -> None:
         for chunk in _chunks(lines):
-            self._s.execute(insert(PayrollLineRow), [{"payroll_id": payroll_id, **line} for line in chunk])
+            self._run(insert(PayrollLineRow.__table__), [{"payroll_id": payroll_id, **line} for line in chunk])
 
     def insert_owed(self, rows: Sequence[dict[str, Any]]) -> None:
         for chunk in _chunks(rows):
-            self._s.execute(insert(AmountOwedRow), list(chunk))
+            self._run(insert(AmountOwedRow.__table__), list(chunk))
 
     def line_totals(self, payroll_id: int) -> dict[str, Any]:
         held = PayrollLineRow.state == "held"
@@ -132,8 +141,7 @@ class PaymentRepository:
             func.count(), func.coalesce(func.sum(PayrollLineRow.amount), 0),
             func.count().filter(held), func.coalesce(func.sum(PayrollLineRow.amount).filter(held), 0),
         ).where(PayrollLineRow.payroll_id == payroll_id)).one()
-        return {"count": row[0], "amount": Decimal(str(row[1])), "held_count": row[2],
-                "held_amount": Decimal(str(row[3]))}
+        return {"count": row[0], "amount": _cents(row[1]), "held_count": row[2], "held_amount": _cents(row[3])}
 
     def totals_by(self, payroll_id: int) -> list[dict[str, Any]]:
         """Households, persons and amount by village, item and whether held."""
@@ -147,8 +155,8 @@ class PaymentRepository:
                 .group_by(PayrollLineRow.village_code, PayrollLineRow.item, held)
                 .order_by(PayrollLineRow.village_code, PayrollLineRow.item))
         return [{"village": v, "item": item, "held": bool(h), "households": hh, "lines": n,
-                 "amount": Decimal(str(amount)), "persons": int(persons)}
-                for v, item, h, hh, n, amount, persons in self._s.execute(stmt)]
+                 "amount": _cents(amount), "persons": int(persons)}
+                for v, item, h, hh, n, amount, persons in self._run(stmt)]
 
     def month_amounts(self, payroll_id: int, month: str, items: Sequence[str]) -> dict[int, Decimal]:
         """Case → amount of the payroll's lines for its own month (what it pays this month)."""
@@ -156,14 +164,14 @@ class PaymentRepository:
                 .where(PayrollLineRow.payroll_id == payroll_id, PayrollLineRow.month == month,
                        PayrollLineRow.item.in_(list(items)))
                 .group_by(PayrollLineRow.case_id))
-        return {cid: Decimal(str(a)) for cid, a in self._s.execute(stmt)}
+        return {cid: _cents(a) for cid, a in self._run(stmt)}
 
     def payees(self, payroll_ids: Sequence[int]) -> Iterator[tuple[int, str, str, str]]:
         """(case, payee, village, case number) of the lines of these payrolls, streamed."""
         stmt = (select(PayrollLineRow.case_id, PayrollLineRow.payee_name, PayrollLineRow.village_code, CaseRow.number)
                 .join(CaseRow, CaseRow.id == PayrollLineRow.case_id)
                 .where(PayrollLineRow.payroll_id.in_(list(payroll_ids))).order_by(PayrollLineRow.seq))
-        yield from self._s.execute(stmt.execution_options(yield_per=5000))
+        yield from self._run(stmt.execution_options(yield_per=5000))
 
     def lines(self, payroll_id: int, *, state: str | None = None, kind: str | None = None,
               village: str | None = None, search: str = "", after_seq: int = 0, limit: int | None = 200,
@@ -189,7 +197,7 @@ class PaymentRepository:
             stmt = stmt.where(PayrollLineRow.seq > after_seq).order_by(PayrollLineRow.seq)
         if limit is not None:
             stmt = stmt.limit(limit)
-        return [dict(zip(LINE_FIELDS, r, strict=True)) for r in self._s.execute(stmt)]
+        return [dict(zip(LINE_FIELDS, r, strict=True)) for r in self._run(stmt)]
 
     def stream_lines(self, payroll_id: int, *, key_order: bool = False,
                      states: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
@@ -199,7 +207,7 @@ class PaymentRepository:
             stmt = stmt.where(PayrollLineRow.state.in_(list(states)))
         order = ((PayrollLineRow.case_id, PayrollLineRow.item, PayrollLineRow.month, PayrollLineRow.id)
                  if key_order else (PayrollLineRow.seq,))
-        for r in self._s.execute(stmt.order_by(*order).execution_options(yield_per=5000)):
+        for r in self._run(stmt.order_by(*order).execution_options(yield_per=5000)):
             yield dict(zip(LINE_FIELDS, r, strict=True))
 
     def count_lines(self, payroll_id: int, *, state: str | None = None, kind: str | None = None,
@@ -239,7 +247,7 @@ class PaymentRepository:
                        PayrollLineRow.month >= first, PayrollLineRow.month < before)
                 .group_by(PayrollLineRow.case_id, PayrollLineRow.basis))
         out: dict[int, list[tuple[int, int, str]]] = {}
-        for case_id, basis, n, last in self._s.execute(stmt):
+        for case_id, basis, n, last in self._run(stmt):
             out.setdefault(case_id, []).append((basis, n, last))
         return out
 
@@ -249,7 +257,7 @@ class PaymentRepository:
                 .where(PayrollLineRow.live.is_(True), PayrollLineRow.month == month,
                        PayrollLineRow.item.in_(list(items))))
         return [{"case_id": c, "item": i, "month": m, "amount": a, "person_ids": p}
-                for c, i, m, a, p in self._s.execute(stmt)]
+                for c, i, m, a, p in self._run(stmt)]
 
     def history_of(self, case_ids: Sequence[int], items: Sequence[str], first: str) -> list[dict[str, Any]]:
         """Every line (live or not) of these cases and items from a month on, oldest first."""
@@ -262,7 +270,7 @@ class PaymentRepository:
                            PayrollLineRow.month >= first)
                     .order_by(PayrollLineRow.id))
             out.extend({"case_id": c, "item": i, "month": m, "amount": a, "state": s, "live": lv, "bank_account": acc,
-                        "reason": r, "id": lid} for c, i, m, a, s, lv, acc, r, lid in self._s.execute(stmt))
+                        "reason": r, "id": lid} for c, i, m, a, s, lv, acc, r, lid in self._run(stmt))
         return out
 
     def owed_sums(self, case_ids: Sequence[int], items: Sequence[str]) -> dict[tuple[int, str, str], Decimal]:
@@ -271,8 +279,8 @@ class PaymentRepository:
             stmt = (select(AmountOwedRow.case_id, AmountOwedRow.item, AmountOwedRow.month, func.sum(AmountOwedRow.amount))
                     .where(AmountOwedRow.case_id.in_(list(chunk)), AmountOwedRow.item.in_(list(items)))
                     .group_by(AmountOwedRow.case_id, AmountOwedRow.item, AmountOwedRow.month))
-            for c, i, m, a in self._s.execute(stmt):
-                out[(c, i, m)] = Decimal(str(a))
+            for c, i, m, a in self._run(stmt):
+                out[(c, i, m)] = _cents(a)
         return out
 
     def owed_keys(self, case_ids: Sequence[int]) -> set[tuple[int, str, str, str]]:
@@ -280,7 +288,7 @@ class PaymentRepository:
         for chunk in _chunks(list(case_ids)):
             stmt = select(AmountOwedRow.case_id, AmountOwedRow.item, AmountOwedRow.month, AmountOwedRow.source).where(
                 AmountOwedRow.case_id.in_(list(chunk)))
-            out.update(tuple(r) for r in self._s.execute(stmt))
+            out.update(tuple(r) for r in self._run(stmt))
         return out
 
     def open_owed(self, payroll_id: int) -> None:
@@ -315,17 +323,21 @@ class PaymentRepository:
         return result.rowcount == 1  # type: ignore[attr-defined]
 
     # --- benefits in payment -------------------------------------------------------------------
-    def approved_cases(self, villages: Sequence[str], programmes: Sequence[str]) -> list[dict[str, Any]]:
-        """Approved applications of these programmes in these villages (their benefit and decision)."""
+    def approved_cases(self, villages: Sequence[str], programmes: Sequence[str], *,
+                       with_decision: bool = True) -> list[dict[str, Any]]:
+        """Approved applications of these programmes in these villages: their benefit record and,
+        where asked (临时救助 pays from it), their decision."""
         out = []
+        decision = CaseRow.decision if with_decision else CaseRow.number.label("no_decision")
         for chunk in _chunks(list(villages), 1000):
             stmt = (select(CaseRow.id, CaseRow.number, CaseRow.programme, CaseRow.village_code, CaseRow.household_id,
-                           CaseRow.decision, CaseRow.benefit)
+                           decision, CaseRow.benefit)
                     .where(CaseRow.kind == "application", CaseRow.state == "approved",
                            CaseRow.programme.in_(list(programmes)), CaseRow.village_code.in_(list(chunk)))
                     .order_by(CaseRow.id))
-            out.extend({"id": i, "number": n, "programme": p, "village": v, "household_id": h, "decision": d or {},
-                        "benefit": b} for i, n, p, v, h, d, b in self._s.execute(stmt))
+            out.extend({"id": i, "number": n, "programme": p, "village": v, "household_id": h,
+                        "decision": (d or {}) if with_decision else {}, "benefit": b}
+                       for i, n, p, v, h, d, b in self._run(stmt))
         return out
 
     def latest_determinations(self, parent_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
@@ -335,7 +347,7 @@ class PaymentRepository:
             stmt = (select(CaseRow.parent_case_id, CaseRow.household_id, CaseRow.number)
                     .where(CaseRow.parent_case_id.in_(list(chunk)), CaseRow.state == "decided")
                     .order_by(CaseRow.id))
-            for parent, household, number in self._s.execute(stmt):
+            for parent, household, number in self._run(stmt):
                 out[parent] = (household, number)
         return out
 
@@ -343,24 +355,59 @@ class PaymentRepository:
         out = {}
         for chunk in _chunks(list(numbers), 1000):
             stmt = select(CaseRow.number, CaseRow.household_id, CaseRow.decision).where(CaseRow.number.in_(list(chunk)))
-            out.update({n: {"household_id": h, "decision": d or {}} for n, h, d in self._s.execute(stmt)})
+            out.update({n: {"household_id": h, "decision": d or {}} for n, h, d in self._run(stmt)})
         return out
 
     def households(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """Household → payment account and members (position order), for many households at once."""
+        """Household → payment account and members (position order), for a few households."""
         out: dict[int, dict[str, Any]] = {}
-        ids = sorted(set(ids))
-        for chunk in _chunks(ids):
-            for hid, bank, account in self._s.execute(select(HouseholdRow.id, HouseholdRow.bank_name,
-                                                             HouseholdRow.bank_account)
-                                                      .where(HouseholdRow.id.in_(list(chunk)))):
-                out[hid] = {"bank_name": bank, "bank_account": account, "members": []}
-            stmt = (select(MemberRow.household_id, MemberRow.name, MemberRow.id_number, MemberRow.relation,
-                           MemberRow.excluded, MemberRow.applicant)
-                    .where(MemberRow.household_id.in_(list(chunk))).order_by(MemberRow.household_id, MemberRow.position))
-            for hid, name, idn, rel, excl, appl in self._s.execute(stmt):
-                out[hid]["members"].append({"name": name, "id_number": idn, "relation": rel, "excluded": excl,
-                                            "applicant": appl})
+        for chunk in _chunks(sorted(set(ids))):
+            out.update(self._households_where(HouseholdRow.id.in_(list(chunk)), MemberRow.household_id.in_(list(chunk))))
+        return out
+
+    def _benefit_filter(self, case: Any, villages: Sequence[str], programmes: Sequence[str]) -> Any:
+        return and_(case.kind == "application", case.state == "approved", case.programme.in_(list(programmes)),
+                    case.village_code.in_(list(villages)))
+
+    def determinations_in(self, villages: Sequence[str], programmes: Sequence[str]) -> dict[int, tuple[int, str]]:
+        """Parent case → (household id, number) of its latest decided 复核/变更/停保, for every benefit
+        of these villages and programmes (one join, no list of ids)."""
+        parent = aliased(CaseRow)
+        out: dict[int, tuple[int, str]] = {}
+        for chunk in _chunks(list(villages), 1000):
+            stmt = (select(CaseRow.parent_case_id, CaseRow.household_id, CaseRow.number)
+                    .join(parent, parent.id == CaseRow.parent_case_id)
+                    .where(self._benefit_filter(parent, chunk, programmes), CaseRow.state == "decided")
+                    .order_by(CaseRow.id))
+            for parent_id, household, number in self._run(stmt):
+                out[parent_id] = (household, number)
+        return out
+
+    def households_in(self, villages: Sequence[str], programmes: Sequence[str]) -> dict[int, dict[str, Any]]:
+        """Accounts and members of the households of these benefits, as applied and as later decided."""
+        parent = aliased(CaseRow)
+        out: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks(list(villages), 1000):
+            ids = union(
+                select(CaseRow.household_id).where(self._benefit_filter(CaseRow, chunk, programmes)),
+                select(CaseRow.household_id).join(parent, parent.id == CaseRow.parent_case_id)
+                .where(self._benefit_filter(parent, chunk, programmes), CaseRow.state == "decided"),
+            ).subquery()
+            out.update(self._households_where(HouseholdRow.id.in_(select(ids.c.household_id)),
+                                              MemberRow.household_id.in_(select(ids.c.household_id))))
+        return out
+
+    def _households_where(self, household_filter: Any, member_filter: Any) -> dict[int, dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {}
+        for hid, bank, account in self._run(select(HouseholdRow.id, HouseholdRow.bank_name, HouseholdRow.bank_account)
+                                            .where(household_filter)):
+            out[hid] = {"bank_name": bank, "bank_account": account, "members": []}
+        stmt = (select(MemberRow.household_id, MemberRow.name, MemberRow.id_number, MemberRow.relation,
+                       MemberRow.excluded, MemberRow.applicant)
+                .where(member_filter).order_by(MemberRow.household_id, MemberRow.position))
+        for hid, name, idn, rel, excl, appl in self._run(stmt):
+            out[hid]["members"].append({"name": name, "id_number": idn, "relation": rel, "excluded": excl,
+                                        "applicant": appl})
         return out
 
     def set_account(self, household_id: int, bank_name: str, bank_account: str) -> None:
@@ -392,7 +439,7 @@ class PaymentRepository:
             stmt = stmt.where(PayrollLineRow.month >= f"{year:04d}-01", PayrollLineRow.month <= f"{year:04d}-12")
         stmt = stmt.order_by(PayrollLineRow.month, PayrollLineRow.item, PayrollLineRow.id)
         names = (*LINE_FIELDS, "payroll_month", "payroll_state", "payroll_area", "payroll_group")
-        return [dict(zip(names, r, strict=True)) for r in self._s.execute(stmt)]
+        return [dict(zip(names, r, strict=True)) for r in self._run(stmt)]
 
     def cases_with_person(self, id_number: str) -> list[int]:
         """Application cases whose household (as applied or as later determined) has this person."""
