@@ -179,12 +179,10 @@ class Payee:
 
 def account_problem(payee: Payee) -> str | None:
     """Why a line cannot go to the bank, or None: both bank and 10–30 digits are needed."""
-    missing = [label for label, value in (("开户银行", payee.bank_name), ("银行账号", payee.bank_account))
-               if not (value or "").strip()]
-    if missing:
-        return f"未登记{'、'.join(missing)}"
-    digits = payee.bank_account.strip()
-    if not (digits.isascii() and digits.isdigit() and 10 <= len(digits) <= 30):
+    bank, digits = (payee.bank_name or "").strip(), (payee.bank_account or "").strip()
+    if not bank or not digits:
+        return "未登记" + "、".join(label for label, value in (("开户银行", bank), ("银行账号", digits)) if not value)
+    if not (10 <= len(digits) <= 30 and digits.isascii() and digits.isdigit()):
         return "银行账号应为10至30位数字"
     return None
 
@@ -250,6 +248,13 @@ def plan(benefit: int, group: Group, payroll_month: str, dues: Mapping[str, Due]
     """
     out = Plan()
     problem = account_problem(payee)
+    if not records and len(dues) == 1:  # the common case: this month only, nothing done about it yet
+        [(month, due)] = dues.items()
+        if month <= payroll_month and due.amount > 0:
+            kind = "one_off" if one_off else ("regular" if month == payroll_month else "back_pay")
+            out.lines.append(Line(benefit, group.item, month, due.amount, kind, "held" if problem else "pending",
+                                  due.ref, due.persons, problem or "", due.note))
+        return out
     for month in sorted(set(dues) | set(records)):
         if month > payroll_month:
             continue

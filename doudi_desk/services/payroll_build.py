@@ -50,13 +50,24 @@ class Benefit:
     village: str
     history: list[Decision]
     payee: Payee
-    person_ids: list[str]  # covered now (the latest determination)
+    person_ids: list[str]  # covered now (the latest determination); [] when loaded without members
+    persons: int
     decision: dict[str, Any] = field(default_factory=dict)
     parent_household: int | None = None
 
-    @property
-    def persons(self) -> int:
-        return len(self.person_ids)
+
+_AMOUNTS: dict[str, Decimal] = {}
+
+
+def _amount(raw: Any) -> Decimal:
+    """Decimal of a stored amount; a county has few distinct ones, so they are made once."""
+    key = str(raw or 0)
+    value = _AMOUNTS.get(key)
+    if value is None:
+        value = _AMOUNTS[key] = Decimal(key)
+        if len(_AMOUNTS) > 100_000:
+            _AMOUNTS.clear()
+    return value
 
 
 def decisions(case: Mapping[str, Any]) -> list[Decision]:
@@ -65,21 +76,26 @@ def decisions(case: Mapping[str, Any]) -> list[Decision]:
     d = case.get("decision") or {}
     history = b.get("history") or []
     out = []
-    last_phase = max((i for i, e in enumerate(history) if e.get("result") == "phase_out"), default=None)
+    last_phase = None
+    for i, e in enumerate(history):
+        if e.get("result") == "phase_out":
+            last_phase = i
     for i, e in enumerate(history):
         until = e.get("until") or (b.get("phase_out_until") if i == last_phase else None)
-        out.append(Decision(e["month"], e["result"], Decimal(str(e.get("amount") or 0)), e.get("case") or "", until))
+        out.append(Decision(e["month"], e["result"], _amount(e.get("amount")), e.get("case") or "", until))
     if not out:
         start = b.get("since_month") or d.get("start_month")
         if start:
-            out.append(Decision(start, "approved", Decimal(str(b.get("monthly_amount") or d.get("monthly_amount") or 0)),
+            out.append(Decision(start, "approved", _amount(b.get("monthly_amount") or d.get("monthly_amount")),
                                 case.get("number", "")))
         if b.get("status") == "phasing_out" and b.get("phase_out_until"):
             out.append(Decision(start or b["phase_out_until"], "phase_out", out[-1].amount if out else ZERO,
                                 case.get("number", ""), b["phase_out_until"]))
         if b.get("status") == "stopped" and b.get("stopped_from"):
             out.append(Decision(b["stopped_from"], "stop", ZERO, case.get("number", "")))
-    return sorted(out, key=lambda x: x.month)  # stable: same-month decisions keep their order
+    if any(out[i].month > out[i + 1].month for i in range(len(out) - 1)):
+        out.sort(key=lambda x: x.month)  # stable: same-month decisions keep their order
+    return out
 
 
 def paying_months(history: Sequence[Decision], first: str, last: str) -> int:
@@ -101,8 +117,11 @@ def paying_months(history: Sequence[Decision], first: str, last: str) -> int:
     return count
 
 
-def _head(members: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
-    return next((m for m in members if m["relation"] == "head"), members[0])
+def _head(members: Sequence[Any]) -> Any:
+    for m in members:
+        if m.relation == "head":
+            return m
+    return members[0]
 
 
 class BenefitSource:
@@ -119,11 +138,13 @@ class BenefitSource:
             self._households.update(self.repo.households(missing))
         return self._households
 
-    def load(self, villages: Sequence[str], programmes: Sequence[str]) -> list[Benefit]:
+    def load(self, villages: Sequence[str], programmes: Sequence[str], *, everyone: bool = True) -> list[Benefit]:
+        """The benefits in payment of these villages. Without ``everyone`` only the household heads are
+        read (a county's 低保 payroll needs the head as payee and the number covered, not each person)."""
         cases = self.repo.approved_cases(villages, programmes, with_decision="temporary" in programmes)
         latest = self.repo.determinations_in(villages, programmes)
         hh_of = {c["id"]: latest.get(c["id"], (c["household_id"], ""))[0] for c in cases}
-        self._households.update(self.repo.households_in(villages, programmes))
+        self._households.update(self.repo.households_in(villages, programmes, heads_only=not everyone))
         households = self._households
         out = []
         for c in cases:
@@ -134,16 +155,21 @@ class BenefitSource:
             group = GROUP_BY_CODE.get(c["programme"])
             b = c["benefit"] or {}
             covered = b.get("covered", c["decision"].get("covered")) or []
-            people = [members[i] for i in covered if isinstance(i, int) and i < len(members)
-                      and not members[i]["excluded"]]
             if c["programme"] == "temporary":
-                people = [m for m in members if not m["excluded"]]
+                people = [m for m in members if not m.excluded]
+                count = len(people)
+            elif everyone:
+                people = [members[i] for i in covered if isinstance(i, int) and i < len(members)
+                          and not members[i].excluded]
+                count = len(people)
+            else:
+                people, count = [], len(covered)
             who = people[0] if group is not None and group.payee == "covered" and people else _head(members)
-            payee = Payee(who["name"], who["id_number"], h["bank_name"] or "", h["bank_account"] or "", c["village"],
+            payee = Payee(who.name, who.id_number, h["bank_name"] or "", h["bank_account"] or "", c["village"],
                           hh_of[c["id"]])
             out.append(Benefit(c["id"], c["number"], c["programme"], c["village"],
                                [] if c["programme"] == "temporary" else decisions(c), payee,
-                               [m["id_number"] for m in people], c["decision"], c["household_id"]))
+                               [m.id_number for m in people], count, c["decision"], c["household_id"]))
         return out
 
     def persons_at(self, benefit: Benefit, month: str) -> list[str]:
@@ -167,8 +193,8 @@ class BenefitSource:
                 return benefit.person_ids
             household_id, covered = found["household_id"], found["decision"].get("covered") or []
         members = self.households([household_id]).get(household_id, {}).get("members", [])
-        return [members[i]["id_number"] for i in covered if isinstance(i, int) and i < len(members)
-                and not members[i]["excluded"]]
+        return [members[i].id_number for i in covered if isinstance(i, int) and i < len(members)
+                and not members[i].excluded]
 
 
 @dataclass
@@ -198,7 +224,9 @@ class PayrollBuilder:
     def build(self) -> Built:
         if self.group.kind == "one_off":
             return self._one_off()
-        benefits = self.source.load(self.villages, self.group.programmes)
+        g = self.group
+        benefits = self.source.load(self.villages, g.programmes,
+                                    everyone=g.kind != "monthly" or g.payee == "covered")
         if self.group.kind == "price":
             return self._price(benefits)
         return self._monthly(benefits)
@@ -229,6 +257,8 @@ class PayrollBuilder:
         """Benefits to look at month by month: lines missing (or held, failed) before this month, or a
         decision recorded after lines it reaches were made."""
         before = self.month
+        if self.start >= before:
+            return set()  # the first month paid through the program: nothing earlier to look at
         agg = self.uow.payments.live_aggregate(self.group.item, self.start, before)
         out = set()
         for b in benefits:

@@ -132,19 +132,37 @@ def _translated_errors() -> Iterator[None]:
         raise known from exc
 
 
+_CONTAINERS = (dict, list, tuple)
+
+
 def _has_nul(parameters: Any) -> bool:
-    # Called on every statement, and on bulk inserts of 100,000 rows: the strings of a batch are
-    # checked with one join, containers (the rows of an executemany) one level down.
+    # Called on every statement, and on bulk inserts of 100,000 rows: one pass gathers the strings
+    # (the rows of an executemany included) for a single join; deeper containers are looked at after.
     if isinstance(parameters, str):
         return "\x00" in parameters
     if isinstance(parameters, dict):
         parameters = list(parameters.values())
-    if not isinstance(parameters, list | tuple):
+    elif not isinstance(parameters, list | tuple):
         return False
-    strings = [v for v in parameters if isinstance(v, str)]
+    strings: list[str] = []
+    nested: list[Any] = []
+    keep, deeper = strings.append, nested.append
+    for v in parameters:
+        if v.__class__ is tuple or v.__class__ is list:
+            for x in v:
+                if x.__class__ is str:
+                    keep(x)
+                elif isinstance(x, _CONTAINERS):
+                    deeper(x)
+                elif isinstance(x, str):
+                    keep(x)
+        elif isinstance(v, str):
+            keep(v)
+        elif isinstance(v, _CONTAINERS):
+            deeper(v)
     if strings and "\x00" in "".join(strings):
         return True
-    return any(_has_nul(v) for v in parameters if isinstance(v, dict | list | tuple))
+    return any(_has_nul(x) for x in nested)
 
 
 def _refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, delete, func, insert, or_, select, union, update
 from sqlalchemy.orm import Session, aliased
@@ -27,6 +27,17 @@ from .models import (
 )
 
 CHUNK = 5000
+
+
+class Person(NamedTuple):
+    """A household member as the payroll needs them."""
+
+    name: str
+    id_number: str
+    relation: str
+    excluded: str | None
+    applicant: bool
+
 _TOP = "\U0010ffff"
 PAYROLL_FIELDS = ("id", "area_code", "group_code", "month", "state", "version", "covers_from", "built_by",
                   "built_at", "submitted_by", "reviewed_by", "approved_by", "approved_at", "exported_by",
@@ -128,8 +139,24 @@ class PaymentRepository:
                                                     AmountOwedRow.status == "draft"))
 
     def insert_lines(self, payroll_id: int, lines: Sequence[dict[str, Any]]) -> None:
+        """Bulk insert through the driver's executemany (100,000 lines: SQLAlchemy's per-row parameter
+        building would cost more than the insert itself)."""
+        if not lines:
+            return
+        columns = ["payroll_id", *[c for c in LINE_FIELDS if c not in ("id", "payroll_id")]]
+        conn = self._s.connection()
+        sqlite = conn.dialect.name == "sqlite"
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        sql = (f"INSERT INTO payroll_lines ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})")
+        money = columns.index("amount")
         for chunk in _chunks(lines):
-            self._run(insert(PayrollLineRow.__table__), [{"payroll_id": payroll_id, **line} for line in chunk])
+            rows = []
+            for line in chunk:
+                row = [payroll_id, *[line[c] for c in columns[1:]]]
+                if sqlite:  # the pysqlite driver takes no Decimal; NUMERIC affinity stores the text as a number
+                    row[money] = str(row[money])
+                rows.append(tuple(row))
+            conn.exec_driver_sql(sql, rows)
 
     def insert_owed(self, rows: Sequence[dict[str, Any]]) -> None:
         for chunk in _chunks(rows):
@@ -337,7 +364,7 @@ class PaymentRepository:
                     .order_by(CaseRow.id))
             out.extend({"id": i, "number": n, "programme": p, "village": v, "household_id": h,
                         "decision": (d or {}) if with_decision else {}, "benefit": b}
-                       for i, n, p, v, h, d, b in self._run(stmt))
+                       for i, n, p, v, h, d, b in self._run(stmt).all())
         return out
 
     def latest_determinations(self, parent_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
@@ -379,12 +406,14 @@ class PaymentRepository:
                     .join(parent, parent.id == CaseRow.parent_case_id)
                     .where(self._benefit_filter(parent, chunk, programmes), CaseRow.state == "decided")
                     .order_by(CaseRow.id))
-            for parent_id, household, number in self._run(stmt):
+            for parent_id, household, number in self._run(stmt).all():
                 out[parent_id] = (household, number)
         return out
 
-    def households_in(self, villages: Sequence[str], programmes: Sequence[str]) -> dict[int, dict[str, Any]]:
-        """Accounts and members of the households of these benefits, as applied and as later decided."""
+    def households_in(self, villages: Sequence[str], programmes: Sequence[str], *,
+                      heads_only: bool = False) -> dict[int, dict[str, Any]]:
+        """Accounts and members of the households of these benefits, as applied and as later decided
+        (``heads_only``: the head, or the first member where nobody is marked head)."""
         parent = aliased(CaseRow)
         out: dict[int, dict[str, Any]] = {}
         for chunk in _chunks(list(villages), 1000):
@@ -393,21 +422,23 @@ class PaymentRepository:
                 select(CaseRow.household_id).join(parent, parent.id == CaseRow.parent_case_id)
                 .where(self._benefit_filter(parent, chunk, programmes), CaseRow.state == "decided"),
             ).subquery()
-            out.update(self._households_where(HouseholdRow.id.in_(select(ids.c.household_id)),
-                                              MemberRow.household_id.in_(select(ids.c.household_id))))
+            members = MemberRow.household_id.in_(select(ids.c.household_id))
+            if heads_only:
+                members = and_(members, or_(MemberRow.relation == "head", MemberRow.position == 0))
+            out.update(self._households_where(HouseholdRow.id.in_(select(ids.c.household_id)), members))
         return out
 
     def _households_where(self, household_filter: Any, member_filter: Any) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
-        for hid, bank, account in self._run(select(HouseholdRow.id, HouseholdRow.bank_name, HouseholdRow.bank_account)
-                                            .where(household_filter)):
+        rows = self._run(select(HouseholdRow.id, HouseholdRow.bank_name, HouseholdRow.bank_account)
+                         .where(household_filter)).all()
+        for hid, bank, account in rows:
             out[hid] = {"bank_name": bank, "bank_account": account, "members": []}
         stmt = (select(MemberRow.household_id, MemberRow.name, MemberRow.id_number, MemberRow.relation,
                        MemberRow.excluded, MemberRow.applicant)
                 .where(member_filter).order_by(MemberRow.household_id, MemberRow.position))
-        for hid, name, idn, rel, excl, appl in self._run(stmt):
-            out[hid]["members"].append({"name": name, "id_number": idn, "relation": rel, "excluded": excl,
-                                        "applicant": appl})
+        for hid, *person in self._run(stmt).all():
+            out[hid]["members"].append(Person(*person))
         return out
 
     def set_account(self, household_id: int, bank_name: str, bank_account: str) -> None:
