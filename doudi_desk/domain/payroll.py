@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 ZERO = Decimal(0)
 
@@ -95,8 +96,7 @@ def item_label(item: str) -> str:
 
 
 # --- what a benefit is owed -------------------------------------------------------------------
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):  # tuples: a county payroll makes hundreds of thousands of these
     """One entry of a benefit's decision history: from ``month`` on, ``amount`` a month.
 
     ``result``: approved, raise, lower, keep, phase_out (the amount continues to ``until``, then
@@ -110,8 +110,7 @@ class Decision:
     until: str | None = None
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
     """What a benefit is owed for one month and the decision that says so."""
 
     amount: Decimal
@@ -165,8 +164,7 @@ def price_dues(month: str, people: Sequence[tuple[int, str, Sequence[str], Decim
 
 
 # --- the lines of a payroll -------------------------------------------------------------------
-@dataclass(frozen=True)
-class Payee:
+class Payee(NamedTuple):
     """Who is paid and into which account (the household's 开户银行, 银行账号)."""
 
     name: str
@@ -187,8 +185,7 @@ def account_problem(payee: Payee) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """What earlier payrolls did about one (benefit, month): the live (to be paid or paid) amounts of
     the regular and the difference item, what is already owed back, and the last failed attempt."""
 
@@ -203,8 +200,7 @@ class Record:
         return (self.live or ZERO) + (self.live_diff or ZERO) - self.owed
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     benefit: int
     item: str
     month: str
@@ -217,8 +213,7 @@ class Line:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Owed:
+class Owed(NamedTuple):
     """An amount paid that a later decision says was not due: recovered, never a negative line."""
 
     benefit: int
@@ -292,22 +287,26 @@ DIGEST_FIELDS = ("benefit", "item", "month", "amount", "kind", "state", "payee_n
 
 
 class Digest:
-    """SHA-256 over a payroll's lines in key order, fed one line at a time (100,000 lines stream)."""
+    """SHA-256 over a payroll's lines in key order, fed one line at a time (100,000 lines stream).
+
+    A line is the tuple of :data:`DIGEST_FIELDS`.
+    """
 
     def __init__(self) -> None:
         self._h = hashlib.sha256()
         self.count = 0
         self.total = ZERO
+        self._amount = DIGEST_FIELDS.index("amount")
+        self._state = DIGEST_FIELDS.index("state")
 
-    def add(self, line: Mapping[str, object]) -> None:
-        values = []
-        for key in DIGEST_FIELDS:
-            value = line[key]
-            values.append(f"{Decimal(str(value)):.2f}" if key == "amount" else str(value))
+    def add(self, line: Sequence[object]) -> None:
+        values = [str(v) for v in line]
+        amount = Decimal(values[self._amount])
+        values[self._amount] = f"{amount:.2f}"
         self._h.update(("\x1f".join(values) + "\n").encode("utf-8"))
         self.count += 1
-        if line["state"] != "held":
-            self.total += Decimal(str(line["amount"]))
+        if line[self._state] != "held":
+            self.total += amount
 
     def hexdigest(self) -> str:
         return self._h.hexdigest()

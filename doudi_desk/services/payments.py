@@ -254,8 +254,8 @@ class PaymentService:
         """At approval: the digest of every line and the totals and changes the approver saw."""
         repo = uow.payments
         digest = Digest()
-        for line in repo.stream_lines(payroll["id"], key_order=True):
-            digest.add({**line, "benefit": line["case_id"]})
+        for row in repo.digest_rows(payroll["id"]):
+            digest.add(row)
         frozen = {"totals": self._totals(uow, payroll), "changes": self._changes(uow, payroll, limit=0)["counts"],
                   "count": digest.count, "total": _money(digest.total)}
         repo.set_values(payroll["id"], digest=digest.hexdigest(), frozen=frozen)
@@ -271,9 +271,9 @@ class PaymentService:
             if not payroll["digest"]:
                 return {"ok": None, "message": "发放名册尚未审批，没有摘要"}
             digest = Digest()
-            for line in uow.payments.stream_lines(payroll["id"], key_order=True):
-                state = "pending" if line["state"] in ("paid", "failed") else line["state"]
-                digest.add({**line, "benefit": line["case_id"], "state": state})
+            for row in uow.payments.digest_rows(payroll["id"]):
+                state = "pending" if row[5] in ("paid", "failed") else row[5]  # the bank's answer came later
+                digest.add((*row[:5], state, *row[6:]))
             ok = digest.hexdigest() == payroll["digest"]
             return {"ok": ok, "digest": payroll["digest"], "now": digest.hexdigest(),
                     "message": "发放名册与审批时一致" if ok else "发放名册在审批后被改动，与审批时的摘要不符"}
@@ -471,8 +471,8 @@ class PaymentService:
         if not case_ids:
             return {}
         out: dict[int, dict[str, Any]] = {}
-        for case_id, payee, village, number in uow.payments.payees(payroll_ids):
-            if case_id in case_ids and case_id not in out:
+        for case_id, payee, village, number in uow.payments.payees(payroll_ids, sorted(case_ids)):
+            if case_id not in out:
                 out[case_id] = {"payee": payee, "village": village, "case": number}
         names = self._village_names(uow, {v["village"] for v in out.values()})
         for v in out.values():

@@ -165,11 +165,18 @@ def _has_nul(parameters: Any) -> bool:
     return any(_has_nul(x) for x in nested)
 
 
-def _refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,
+def _refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, context: Any,
                 _executemany: bool) -> None:
+    if context is not None and context.execution_options.get("nul_checked"):
+        return  # a bulk insert that checked its own rows as it built them (storage/payments.py)
     if parameters and _has_nul(parameters):
-        kind, message, _fragments = next(f for f in _FAULTS if f[0] == "input")
-        raise StorageError(kind, message)
+        refuse_nul()
+
+
+def refuse_nul() -> None:
+    """Raise the refusal of text with a NUL character (PostgreSQL's rule, kept on SQLite too)."""
+    kind, message, _fragments = next(f for f in _FAULTS if f[0] == "input")
+    raise StorageError(kind, message)
 
 
 def default_url() -> str:

@@ -356,7 +356,7 @@ class PayrollLineRow(Base):
     basis: Mapped[int] = mapped_column(Integer, default=0)  # decisions in the benefit's history when built
     persons: Mapped[int] = mapped_column(Integer, default=0)
     person_ids: Mapped[str] = mapped_column(Text, default="")  # 价格临时补贴: who it is for (each once a month)
-    village_code: Mapped[str] = mapped_column(CODE, index=True)
+    village_code: Mapped[str] = mapped_column(CODE)
     household_id: Mapped[int | None] = mapped_column(Integer)
     payee_name: Mapped[str] = mapped_column(NAME)
     payee_id_number: Mapped[str] = mapped_column(String(32))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select, union, update
 from sqlalchemy.orm import Session, aliased
@@ -29,20 +29,14 @@ from .models import (
 CHUNK = 5000
 
 
-class Person(NamedTuple):
-    """A household member as the payroll needs them."""
-
-    name: str
-    id_number: str
-    relation: str
-    excluded: str | None
-    applicant: bool
 
 _TOP = "\U0010ffff"
 PAYROLL_FIELDS = ("id", "area_code", "group_code", "month", "state", "version", "covers_from", "built_by",
                   "built_at", "submitted_by", "reviewed_by", "approved_by", "approved_at", "exported_by",
                   "results_by", "closed_by", "line_count", "total", "held_count", "held_total", "digest",
                   "frozen", "note")
+_TEXT_COLUMNS = {"item", "month", "kind", "state", "ref", "person_ids", "village_code", "payee_name", "payee_id_number",
+                 "bank_name", "bank_account", "hold_reason", "result_reason", "note"}
 LINE_FIELDS = ("id", "payroll_id", "seq", "case_id", "item", "month", "amount", "kind", "state", "live", "ref",
                "basis", "persons", "person_ids", "village_code", "household_id", "payee_name", "payee_id_number",
                "bank_name", "bank_account", "hold_reason", "result_reason", "note")
@@ -140,23 +134,29 @@ class PaymentRepository:
 
     def insert_lines(self, payroll_id: int, lines: Sequence[dict[str, Any]]) -> None:
         """Bulk insert through the driver's executemany (100,000 lines: SQLAlchemy's per-row parameter
-        building would cost more than the insert itself)."""
+        building would cost more than the insert itself). The rows' text is checked for NUL here, as
+        every statement's is (storage/db.py), in one join per row."""
         if not lines:
             return
         columns = ["payroll_id", *[c for c in LINE_FIELDS if c not in ("id", "payroll_id")]]
         conn = self._s.connection()
         sqlite = conn.dialect.name == "sqlite"
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        sql = (f"INSERT INTO payroll_lines ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})")
+        sql = f"INSERT INTO payroll_lines ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
         money = columns.index("amount")
+        texts = [i for i, c in enumerate(columns) if c in _TEXT_COLUMNS]
         for chunk in _chunks(lines):
             rows = []
             for line in chunk:
                 row = [payroll_id, *[line[c] for c in columns[1:]]]
+                if "\x00" in "".join([row[i] or "" for i in texts]):
+                    from .db import refuse_nul
+
+                    refuse_nul()
                 if sqlite:  # the pysqlite driver takes no Decimal; NUMERIC affinity stores the text as a number
                     row[money] = str(row[money])
                 rows.append(tuple(row))
-            conn.exec_driver_sql(sql, rows)
+            conn.execution_options(nul_checked=True).exec_driver_sql(sql, rows)
 
     def insert_owed(self, rows: Sequence[dict[str, Any]]) -> None:
         for chunk in _chunks(rows):
@@ -193,12 +193,27 @@ class PaymentRepository:
                 .group_by(PayrollLineRow.case_id))
         return {cid: _cents(a) for cid, a in self._run(stmt)}
 
-    def payees(self, payroll_ids: Sequence[int]) -> Iterator[tuple[int, str, str, str]]:
-        """(case, payee, village, case number) of the lines of these payrolls, streamed."""
-        stmt = (select(PayrollLineRow.case_id, PayrollLineRow.payee_name, PayrollLineRow.village_code, CaseRow.number)
-                .join(CaseRow, CaseRow.id == PayrollLineRow.case_id)
-                .where(PayrollLineRow.payroll_id.in_(list(payroll_ids))).order_by(PayrollLineRow.seq))
-        yield from self._run(stmt.execution_options(yield_per=5000))
+    def payees(self, payroll_ids: Sequence[int], case_ids: Sequence[int]) -> list[tuple[int, str, str, str]]:
+        """(case, payee, village, case number) of these cases' lines in these payrolls."""
+        out = []
+        for chunk in _chunks(sorted(case_ids), 1000):
+            stmt = (select(PayrollLineRow.case_id, PayrollLineRow.payee_name, PayrollLineRow.village_code,
+                           CaseRow.number)
+                    .join(CaseRow, CaseRow.id == PayrollLineRow.case_id)
+                    .where(PayrollLineRow.payroll_id.in_(list(payroll_ids)), PayrollLineRow.case_id.in_(list(chunk)))
+                    .order_by(PayrollLineRow.seq))
+            out.extend(tuple(r) for r in self._run(stmt).all())
+        return out
+
+    def digest_rows(self, payroll_id: int) -> Iterator[tuple]:
+        """The fields a payroll's digest covers, every line in key order (streamed)."""
+        stmt = (select(PayrollLineRow.case_id, PayrollLineRow.item, PayrollLineRow.month, PayrollLineRow.amount,
+                       PayrollLineRow.kind, PayrollLineRow.state, PayrollLineRow.payee_name,
+                       PayrollLineRow.payee_id_number, PayrollLineRow.bank_name, PayrollLineRow.bank_account)
+                .where(PayrollLineRow.payroll_id == payroll_id)
+                .order_by(PayrollLineRow.case_id, PayrollLineRow.item, PayrollLineRow.month, PayrollLineRow.id))
+        for partition in self._run(stmt.execution_options(yield_per=10_000)).partitions():
+            yield from partition
 
     def lines(self, payroll_id: int, *, state: str | None = None, kind: str | None = None,
               village: str | None = None, search: str = "", after_seq: int = 0, limit: int | None = 200,
@@ -437,8 +452,8 @@ class PaymentRepository:
         stmt = (select(MemberRow.household_id, MemberRow.name, MemberRow.id_number, MemberRow.relation,
                        MemberRow.excluded, MemberRow.applicant)
                 .where(member_filter).order_by(MemberRow.household_id, MemberRow.position))
-        for hid, *person in self._run(stmt).all():
-            out[hid]["members"].append(Person(*person))
+        for row in self._run(stmt).all():  # rows read by attribute (name, id_number, relation, excluded, applicant)
+            out[row.household_id]["members"].append(row)
         return out
 
     def set_account(self, household_id: int, bank_name: str, bank_account: str) -> None:

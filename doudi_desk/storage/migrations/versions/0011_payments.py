@@ -87,7 +87,6 @@ def upgrade() -> None:
                     sqlite_where=sa.text("live = 1"), postgresql_where=sa.text("live"))
     op.create_index("ix_payroll_lines_case_month", "payroll_lines", ["case_id", "month"])
     op.create_index("ix_payroll_lines_payroll_seq", "payroll_lines", ["payroll_id", "seq"])
-    op.create_index("ix_payroll_lines_village_code", "payroll_lines", ["village_code"])
 
     op.create_table(
         "bank_files",
@@ -153,7 +152,7 @@ def downgrade() -> None:
     op.drop_table("amounts_owed")
     op.drop_index("ix_bank_files_payroll_id", table_name="bank_files")
     op.drop_table("bank_files")
-    for name in ("ix_payroll_lines_village_code", "ix_payroll_lines_payroll_seq", "ix_payroll_lines_case_month",
+    for name in ("ix_payroll_lines_payroll_seq", "ix_payroll_lines_case_month",
                  "uq_payroll_lines_live_key"):
         op.drop_index(name, table_name="payroll_lines")
     op.drop_table("payroll_lines")
