@@ -142,6 +142,23 @@ def monthly_due(history: Sequence[Decision], month: str, persons: int = 0) -> Du
     return Due(d.amount, d.ref, persons)
 
 
+def paying_months(history: Sequence[Decision], first: str, last: str) -> int:
+    """How many months in [first, last] the history pays something (by segments, not month by month)."""
+    if first > last:
+        return 0
+    lo, hi = month_index(first), month_index(last)
+    count = 0
+    for i, d in enumerate(history):
+        start = month_index(d.month)
+        end = month_index(history[i + 1].month) - 1 if i + 1 < len(history) else hi
+        if d.result == "stop" or d.amount <= 0:
+            continue
+        if d.result == "phase_out" and d.until:
+            end = min(end, month_index(d.until))
+        count += max(0, min(end, hi) - max(start, lo) + 1)
+    return count
+
+
 def first_month(history: Sequence[Decision]) -> str | None:
     return min((d.month for d in history), default=None)
 

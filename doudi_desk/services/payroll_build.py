@@ -29,6 +29,7 @@ from ..domain.payroll import (
     in_force,
     monthly_due,
     months,
+    paying_months,
     plan,
     price_dues,
     shift,
@@ -96,25 +97,6 @@ def decisions(case: Mapping[str, Any]) -> list[Decision]:
     if any(out[i].month > out[i + 1].month for i in range(len(out) - 1)):
         out.sort(key=lambda x: x.month)  # stable: same-month decisions keep their order
     return out
-
-
-def paying_months(history: Sequence[Decision], first: str, last: str) -> int:
-    """How many months in [first, last] the history pays something (by segments, not month by month)."""
-    from ..domain.payroll import month_index
-
-    if first > last:
-        return 0
-    lo, hi = month_index(first), month_index(last)
-    count = 0
-    for i, d in enumerate(history):
-        start = month_index(d.month)
-        end = month_index(history[i + 1].month) - 1 if i + 1 < len(history) else hi
-        if d.result == "stop" or d.amount <= 0:
-            continue
-        if d.result == "phase_out" and d.until:
-            end = min(end, month_index(d.until))
-        count += max(0, min(end, hi) - max(start, lo) + 1)
-    return count
 
 
 def _head(members: Sequence[Any]) -> Any:
