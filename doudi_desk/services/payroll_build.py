@@ -361,6 +361,8 @@ class PayrollBuilder:
         suspect = self._suspect(benefits, expected) if triggered else set()
         records = self._records(items, sorted(suspect), self.start) if suspect else {}
         current = self._current(items)
+        edge = self._edge_families([v for v in villages if self.per_person(v, self.month) > 0
+                                    and self._policy(v, self.month).price_include_edge])
         dues: dict[int, dict[str, Due]] = {}
         persons: dict[tuple[int, str], list[str]] = {}
         for m in sorted({self.month} | ({m for m in triggered} if suspect else set())):
@@ -374,7 +376,12 @@ class PayrollBuilder:
             for b in computed:
                 d = in_force(b.history, m)
                 covered = self.source.persons_at(b, m) if monthly_due(b.history, m).amount > 0 else []
+                if m == self.month and b.id in edge:  # 单人户: the family's other members as 低保边缘
+                    covered = [*covered, *edge.pop(b.id).person_ids]
                 people.append((b.id, d.ref if d else b.number, covered, self.per_person(b.village, m)))
+            if m == self.month:
+                people += [(e.id, e.number, e.person_ids, self.per_person(e.village, m)) for e in edge.values()]
+                benefits = benefits + list(edge.values())
             for benefit_id, (due, mine) in price_dues(m, people, already).items():
                 dues.setdefault(benefit_id, {})[m] = due
                 persons[(benefit_id, m)] = mine
@@ -382,4 +389,29 @@ class PayrollBuilder:
         for b in benefits:
             recs = records.get(b.id, {}) if b.id in suspect else current.get(b.id, {})
             self._add(out, b, plan(b.id, g, self.month, dues.get(b.id, {}), recs, b.payee), len(b.history), persons)
+        return out
+
+    def _edge_families(self, villages: Sequence[str]) -> dict[int, Benefit]:
+        """低保边缘 families of these villages this month (policy.md §8, §11 where the policy includes
+        them): every counted member, keyed by the family's application case. Edge status is computed
+        from the household as last determined, so it is paid for the payroll's own month only."""
+        if not villages:
+            return {}
+        from .monitoring import household_flags
+
+        out: dict[int, Benefit] = {}
+        rows = household_flags(self.ctx, on=dt.date.fromisoformat(self.month + "-01"), flag="edge_family",
+                               villages=set(villages))
+        households = self.source.households([r["household_id"] for r in rows])
+        for r in rows:
+            case = self.uow.cases.get_by_number(r["case"])
+            root = case.parent_case_id or case.id
+            h = households.get(r["household_id"])
+            if h is None or not h["members"]:
+                continue
+            counted = [m for m in h["members"] if not m.excluded]
+            head = _head(h["members"])
+            out[root] = Benefit(root, case.number, "edge", r["village"], [], Payee(
+                head.name, head.id_number, h["bank_name"] or "", h["bank_account"] or "", r["village"],
+                r["household_id"]), [m.id_number for m in counted], len(counted))
         return out

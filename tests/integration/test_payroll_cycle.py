@@ -257,3 +257,27 @@ def test_price_subsidy_counts_a_person_once(s, office):
     assert got == {("王建国", "108.00")}  # 王老汉's share is in the household's line, not twice
     assert view["total"] == "108.00"
 
+
+
+def test_price_subsidy_for_edge_families_only_where_the_policy_includes_them(s, office):
+    """policy.md §11: where price_include_edge, every counted member of a 低保边缘 family."""
+    import datetime as dt
+
+    from doudi_desk.services.admin import AdminService, default_policy
+    from doudi_desk.services.price_indices import PriceIndexService
+
+    svc, _life, pay, _bank = s
+    gap_benefit(svc)
+    edge = {"village": "130999101001", "bank_name": "信用社", "bank_account": "6230580100000077",
+            "members": [{"name": "钱进", "id_number": "130102197001010016", "relation": "head"},
+                        {"name": "钱妻", "id_number": "130102197201010029", "relation": "spouse"}],
+            "income": [{"type": "wage", "amount": "24000", "member": 0}],  # 900 a head a month: 720 ≤ 900 < 1080
+            "assets": {"financial": "1000", "homes": 1}}
+    svc.create_case(edge, "dibao", "clerk", applied_on="2026-05-11")
+    PriceIndexService(office).set("130999", "2026-06", "3.8", "4.1", actor="admin")
+    view = pay_month(pay, "2026-06", since="2026-06", group="price_subsidy")
+    assert {(r[0], r[3]) for r in lines(pay, view["id"])} == {("王建国", "108.00")}  # not included: only 低保
+    AdminService(office).set_policy("130999101", dt.date(2026, 6, 1), default_policy() | {"price_include_edge": True})
+    PriceIndexService(office).set("130999", "2026-07", "3.8", "4.1", actor="admin")
+    view = pay_month(pay, "2026-07", group="price_subsidy")
+    assert {(r[0], r[3]) for r in lines(pay, view["id"])} == {("王建国", "108.00"), ("钱进", "54.00")}
