@@ -444,16 +444,18 @@ class PaymentRepository:
         return out
 
     def _households_where(self, household_filter: Any, member_filter: Any) -> dict[int, dict[str, Any]]:
+        """Households with their members (rows read by attribute: name, id_number, relation, excluded,
+        applicant), in one joined query."""
         out: dict[int, dict[str, Any]] = {}
-        rows = self._run(select(HouseholdRow.id, HouseholdRow.bank_name, HouseholdRow.bank_account)
-                         .where(household_filter)).all()
-        for hid, bank, account in rows:
-            out[hid] = {"bank_name": bank, "bank_account": account, "members": []}
-        stmt = (select(MemberRow.household_id, MemberRow.name, MemberRow.id_number, MemberRow.relation,
-                       MemberRow.excluded, MemberRow.applicant)
-                .where(member_filter).order_by(MemberRow.household_id, MemberRow.position))
-        for row in self._run(stmt).all():  # rows read by attribute (name, id_number, relation, excluded, applicant)
-            out[row.household_id]["members"].append(row)
+        stmt = (select(HouseholdRow.id, HouseholdRow.bank_name, HouseholdRow.bank_account, MemberRow.name,
+                       MemberRow.id_number, MemberRow.relation, MemberRow.excluded, MemberRow.applicant)
+                .join(MemberRow, MemberRow.household_id == HouseholdRow.id)
+                .where(household_filter, member_filter).order_by(HouseholdRow.id, MemberRow.position))
+        for row in self._run(stmt).all():
+            h = out.get(row.id)
+            if h is None:
+                h = out[row.id] = {"bank_name": row.bank_name, "bank_account": row.bank_account, "members": []}
+            h["members"].append(row)
         return out
 
     def set_account(self, household_id: int, bank_name: str, bank_account: str) -> None:
