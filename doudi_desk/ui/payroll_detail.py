@@ -149,6 +149,10 @@ class PayrollDetail(QWidget):
         for key, label in LINE_STATES.items():
             self.state_filter.addItem(label, key)
         self.state_filter.currentIndexChanged.connect(lambda _i: self.load_lines())
+        self.village_filter = QComboBox()
+        self.village_filter.setObjectName("line_village")
+        self.village_filter.addItem("全部村（社区）", "")
+        self.village_filter.currentIndexChanged.connect(lambda _i: self.load_lines())
         self.search = QLineEdit()
         self.search.setObjectName("line_search")
         self.search.setPlaceholderText("姓名、身份证号码开头或完整账号，回车查找")
@@ -160,7 +164,8 @@ class PayrollDetail(QWidget):
         self.account_button.setObjectName("fix_account")
         self.account_button.setToolTip("暂缓或发放失败的行：更正该户的开户银行和账号，下期补发")
         self.account_button.clicked.connect(self.fix_account)
-        for w in (QLabel("状态"), self.state_filter, self.search, self.export_lines_button, self.account_button):
+        for w in (QLabel("状态"), self.state_filter, self.village_filter, self.search, self.export_lines_button,
+                  self.account_button):
             filters.addWidget(w)
         lv.addLayout(filters)
         self.lines = RowsModel([("seq", "序号"), ("village_name", "村（社区）"), ("payee", "收款人"), ("id_number", "身份证号码"),
@@ -243,6 +248,14 @@ class PayrollDetail(QWidget):
         for key, label in (("new", "新增"), ("stopped", "停发"), ("changed", "调整")):
             change_rows += [{**r, "change": label} for r in view["changes"].get(key, [])]
         self.changes.set_rows(change_rows)
+        current = self.village_filter.currentData()
+        self.village_filter.blockSignals(True)
+        while self.village_filter.count() > 1:
+            self.village_filter.removeItem(1)
+        for t in view["totals"]["by_village"]:
+            self.village_filter.addItem(t["label"], t["key"])
+        self.village_filter.setCurrentIndex(max(0, self.village_filter.findData(current)))
+        self.village_filter.blockSignals(False)
         self.owed.set_rows(view["owed"])
         self.files.set_rows([{**f, "direction": "代发文件" if f["direction"] == "export" else "回盘文件"}
                              for f in view["bank_files"]])
@@ -253,7 +266,8 @@ class PayrollDetail(QWidget):
         if self.payroll_id is None:
             return
         self.shell.run(self.service.payrolls.lines, self.payroll_id, self.user,
-                       state=self.state_filter.currentData() or None, search=self.search.text().strip(), limit=2000,
+                       state=self.state_filter.currentData() or None, village=self.village_filter.currentData() or None,
+                       search=self.search.text().strip(), limit=2000,
                        on_done=self._lines_arrived, on_error=self._failed)
 
     def _lines_arrived(self, page: dict[str, Any]) -> None:
@@ -404,12 +418,13 @@ class PayrollDetail(QWidget):
         """The lines as filtered now (every page), as xlsx."""
         v, payments = self.view, self.service
         state, search = self.state_filter.currentData() or None, self.search.text().strip()
+        village = self.village_filter.currentData() or None
 
         def work() -> int:
             rows, after = [], 0
             while True:
-                page = payments.payrolls.lines(v["id"], self.user, state=state, search=search, after_seq=after,
-                                               limit=5000)["rows"]
+                page = payments.payrolls.lines(v["id"], self.user, state=state, village=village, search=search,
+                                               after_seq=after, limit=5000)["rows"]
                 rows += page
                 if len(page) < 5000:
                     break

@@ -73,6 +73,12 @@ def test_a_month_paid_from_the_window(qtbot, demo_url, tmp_path):
     assert detail.totals.rows[-1]["label"] == "合计" and detail.totals.rows[-1]["amount"] == detail.view["total"]
     assert detail.changes.rows, "the approver sees what moved against last month"
     assert "*" in detail.lines.rows[0]["id_number"]  # the county sees masked ID numbers
+    village = detail.view["totals"]["by_village"][0]
+    detail.village_filter.setCurrentIndex(detail.village_filter.findData(village["key"]))
+    settle(qtbot, window)
+    assert len(detail.lines.rows) == village["lines"] and {r["village"] for r in detail.lines.rows} == {village["key"]}
+    detail.village_filter.setCurrentIndex(0)
+    settle(qtbot, window)
     detail.tabs.setCurrentIndex(1)
     screenshot(window, "payroll_approver_changes")
     click(qtbot, window, detail.buttons["approve"])
@@ -123,7 +129,6 @@ def test_a_month_paid_from_the_window(qtbot, demo_url, tmp_path):
     screenshot(window, "payroll_closed")
 
     # The family's ledger on its case page: what it received this year, in one look.
-    paid_case = page.detail.lines.rows[0]["case_id"] if page.detail.lines.rows else None
     page.detail.state_filter.setCurrentIndex(page.detail.state_filter.findData("paid"))
     settle(qtbot, window)
     paid_case = page.detail.lines.rows[0]["case_id"]

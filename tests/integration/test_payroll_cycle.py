@@ -281,3 +281,32 @@ def test_price_subsidy_for_edge_families_only_where_the_policy_includes_them(s, 
     PriceIndexService(office).set("130999", "2026-07", "3.8", "4.1", actor="admin")
     view = pay_month(pay, "2026-07", group="price_subsidy")
     assert {(r[0], r[3]) for r in lines(pay, view["id"])} == {("王建国", "108.00"), ("钱进", "54.00")}
+
+
+def test_area_scope_and_the_delegated_township(s, office):
+    """A township's staff reach their own township's payrolls only; where the county has delegated
+    (河西乡 in the test office), the township reviewer approves — never the one who reviewed."""
+    from doudi_desk.services.admin import AdminService
+
+    svc, _life, pay, _bank = s
+    admin = AdminService(office)
+    admin.add_user("west", "西乡经办", ["caseworker"], "130999102")
+    admin.add_user("westrev", "西乡审核", ["township_reviewer"], "130999102")
+    admin.add_user("westrev2", "西乡审核二", ["township_reviewer"], "130999102")
+    gap_benefit(svc)
+    with pytest.raises(DomainError, match="河东镇不在用户 西乡经办 的辖区内"):
+        pay.build(TOWN, "dibao", "2026-06", "west", since="2026-06")
+    view = pay.build(TOWN, "dibao", "2026-06", "clerk", since="2026-06")
+    with pytest.raises(DomainError, match="不在用户 西乡审核 的辖区内"):
+        pay.show(view["id"], "westrev")
+    assert [p["code"] for p in pay.areas_for("west")] == ["130999102"]
+    assert [p["code"] for p in pay.areas_for("clerk")] == ["130999101", "130999102", "130999"]
+    # The approval rule of a delegated township, on a payroll of 河西乡 as the service sees it.
+    with office.db.unit_of_work() as uow:
+        payroll = {"area_code": "130999102", "state": "reviewed", "built_by": "west", "reviewed_by": "westrev"}
+        user = uow.users.get
+        assert pay.refusal(uow, user("westrev2"), payroll, "approve") is None
+        assert "已审核本发放名册" in pay.refusal(uow, user("westrev"), payroll, "approve")
+        assert pay.refusal(uow, user("approver"), payroll, "approve") is None
+        here = dict(payroll, area_code=TOWN)  # 河东镇 is not delegated: the county approves
+        assert "须由县级审批人办理" in pay.refusal(uow, user("westrev2"), here, "approve")
