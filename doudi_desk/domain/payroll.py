@@ -147,6 +147,12 @@ def paying_months(history: Sequence[Decision], first: str, last: str) -> int:
     if first > last:
         return 0
     lo, hi = month_index(first), month_index(last)
+    if len(history) == 1:  # most benefits: one decision, paid from its month on
+        d = history[0]
+        if d.result == "stop" or d.amount <= 0:
+            return 0
+        end = min(hi, month_index(d.until)) if d.result == "phase_out" and d.until else hi
+        return max(0, end - max(month_index(d.month), lo) + 1)
     count = 0
     for i, d in enumerate(history):
         start = month_index(d.month)

@@ -242,17 +242,25 @@ class PayrollBuilder:
         if self.start >= before:
             return set()  # the first month paid through the program: nothing earlier to look at
         agg = self.uow.payments.live_aggregate(self.group.item, self.start, before)
+        last_month = shift(before, -1)
         out = set()
         for b in benefits:
-            first = max(self.start, first_month(b.history) or self.month)
-            groups = agg.get(b.id, [])
+            history = b.history
+            first = history[0].month if history else self.month  # histories are in month order
+            if first < self.start:
+                first = self.start
+            groups = agg.get(b.id)
+            if not groups:
+                if first <= last_month and expected(b, first, last_month):
+                    out.add(b.id)  # months due before this one and nothing paid for them
+                continue
             have = sum(n for _basis, n, _last in groups)
-            if have != expected(b, first, shift(before, -1)):
+            if have != expected(b, first, last_month):
                 out.add(b.id)
                 continue
-            n = len(b.history)
+            n = len(history)
             for basis, _n, last in groups:
-                if basis < n and any(d.month <= last for d in b.history[basis:]):
+                if basis < n and any(d.month <= last for d in history[basis:]):
                     out.add(b.id)
                     break
         return out
