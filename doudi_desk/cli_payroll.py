@@ -12,7 +12,7 @@
     doudi-admin payroll formats
     doudi-admin payroll print PAYROLL payroll_roster|payroll_summary|payroll_changes --out FILE.pdf --as USER
     doudi-admin payroll account CASE --bank 开户银行 --account 账号 --reason 理由 --as USER
-    doudi-admin payroll ledger CASE [--year 2026] [--xlsx FILE] --as USER
+    doudi-admin payroll ledger CASE | --person ID [--year 2026] [--xlsx FILE] --as USER
     doudi-admin payroll settle-owed ID --status recovered|written_off --note 说明 --as USER
     doudi-admin price-index set AREA YYYY-MM --cpi 3.6 --food 2.0 [--note 说明] [--as admin]
     doudi-admin price-index list [--area CODE]
@@ -175,22 +175,31 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     from .services.ledger import LedgerService
 
     service = LedgerService(_ctx(args))
+    if args.case is None and not args.person:
+        raise InputError("CASE: 请给出案件编号，或用 --person 给出身份证号码", "case")
+    if args.person:
+        ledger = service.for_person(args.person, _need_actor(args), year=args.year)
+        _print_ledger(ledger, args)
+        return 0
     if args.xlsx:
         name, data = service.export_xlsx(args.case, _need_actor(args), year=args.year)
         Path(args.xlsx).write_bytes(data)
         print(f"已导出台账 {args.xlsx}")
         return 0
-    ledger = service.for_case(args.case, _need_actor(args), year=args.year)
+    _print_ledger(service.for_case(args.case, _need_actor(args), year=args.year), args)
+    return 0
+
+
+def _print_ledger(ledger: dict[str, Any], args: argparse.Namespace) -> None:
     if args.json:
         _out(ledger)
-        return 0
+        return
     t = ledger["totals"]
     print(f"{ledger['title']}{'' if args.year is None else f'{args.year}年'}台账：已发 {t['received']} 元，待发 {t['pending']} 元，"
           f"失败 {t['failed']} 元，暂缓 {t['held']} 元，待追缴 {t['owed_open']} 元")
     for r in ledger["rows"]:
         print(f"  {r['month']} {r['item']} {r['kind']} {r['amount']} {r['state_label']} {r['case']}"
               + (f"：{r['reason']}" if r["reason"] else ""))
-    return 0
 
 
 def cmd_settle(args: argparse.Namespace) -> int:
@@ -273,8 +282,9 @@ def register(sub: Any) -> None:
     p.add_argument("--bank", required=True)
     p.add_argument("--account", required=True)
     p.add_argument("--reason")
-    p = add("ledger", "一户的发放台账（每月每项、状态、追缴）", cmd_ledger, payroll_arg=False)
-    p.add_argument("case", metavar="CASE")
+    p = add("ledger", "一户（或一人）的发放台账（每月每项、状态、追缴）", cmd_ledger, payroll_arg=False)
+    p.add_argument("case", metavar="CASE", nargs="?")
+    p.add_argument("--person", help="按身份证号码查一个人的台账")
     p.add_argument("--year", type=int)
     p.add_argument("--xlsx")
     p.add_argument("--json", action="store_true")

@@ -91,6 +91,9 @@ def test_a_month_paid_from_the_command_line(office, cli, tmp_path):
     assert code == 0, err
     rows = xlsx_rows((tmp_path / "ledger.xlsx").read_bytes())
     assert "王建国户2026年救助资金发放台账" in rows[0][0]
+    code, out, err = cli("payroll", "ledger", "--person", "130102195001090176", "--as", "clerk")  # 王老汉
+    assert code == 0, err
+    assert "已发 2792.00 元" in out and "2026-DB-000001" in out
     assert [r[:5] for r in rows[2:]] in ([["2026-06", "低保金", "当月", 2792.0, "成功"]],
                                           [["2026-06", "低保金", "当月", 2792, "成功"]])
 
