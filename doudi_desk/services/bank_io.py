@@ -32,6 +32,7 @@ from ..exchange import (
 )
 from .audit import record_export
 from .context import AppContext
+from .payment_views import payroll_label
 from .payments import STATES, PaymentService
 
 
@@ -96,7 +97,7 @@ class BankFileService:
                ) -> dict[str, Any]:
         """The bank file of an approved payroll: ``{file_name, data, count, total}``."""
         with self.ctx.db.unit_of_work() as uow:
-            user, payroll = self.payments._load(uow, payroll_id, actor, expected_version)
+            user, payroll = self.payments.load(uow, payroll_id, actor, expected_version)
             reason = self.payments.refusal(uow, user, payroll, "export")
             if reason:
                 raise DomainError(reason)
@@ -117,16 +118,16 @@ class BankFileService:
             name = file_name(layout, summary)
             if not uow.payments.advance(payroll["id"], payroll["version"], payroll["state"], "exported",
                                         exported_by=user.username):
-                self.payments._lost(uow, payroll)
+                self.payments.lost(uow, payroll)
             digest = hashlib.sha256(data).hexdigest()
             uow.payments.add_bank_file(payroll_id=payroll["id"], direction="export", layout=layout.id, file_name=name,
                                        sha256=digest, line_count=count, total=total, actor=user.username,
                                        recorded_at=self.ctx.now(), summary={"layout_title": layout.title})
-            label = self.payments._label(uow, payroll)
+            label = payroll_label(uow, payroll)
             record_export(uow, self.ctx, user.username, f"{label}银行代发文件 {name}",
                           fields=[PERSONAL_FIELDS["id_number"], PERSONAL_FIELDS["bank_account"]],
                           area=payroll["area_code"], rows=count)
-            self.payments._event(uow, user, payroll, "export", payroll["state"], "exported",
+            self.payments.event(uow, user, payroll, "export", payroll["state"], "exported",
                                  comment=f"生成银行代发文件 {name}（{layout.title}）：{count}笔，{total:.2f}元",
                                  file=name, sha256=digest, count=count, total=f"{total:.2f}", layout=layout.id)
             return {"file_name": name, "data": data, "count": count, "total": f"{total:.2f}", "sha256": digest}
@@ -135,7 +136,7 @@ class BankFileService:
     def import_result(self, payroll_id: int, actor: str, layout_id: str, data: bytes, name: str = "", *,
                       expected_version: int | None = None) -> dict[str, Any]:
         with self.ctx.db.unit_of_work() as uow:
-            user, payroll = self.payments._load(uow, payroll_id, actor, expected_version)
+            user, payroll = self.payments.load(uow, payroll_id, actor, expected_version)
             reason = self.payments.refusal(uow, user, payroll, "import_result")
             if reason:
                 raise DomainError(reason)
@@ -151,7 +152,7 @@ class BankFileService:
             uow.payments.set_results(payroll["id"], results)
             if not uow.payments.advance(payroll["id"], payroll["version"], "exported", "results",
                                         results_by=user.username):
-                self.payments._lost(uow, payroll)
+                self.payments.lost(uow, payroll)
             by_id = {x["id"]: x for x in sent}
             failed = [(i, r) for i, s, r in results if s == "failed"]
             failed_total = sum((Decimal(str(by_id[i]["amount"])) for i, _ in failed), Decimal(0))
@@ -163,7 +164,7 @@ class BankFileService:
                                        file_name=name or "回盘文件", sha256=digest, line_count=len(results),
                                        total=paid_total + failed_total, actor=user.username,
                                        recorded_at=self.ctx.now(), summary=summary)
-            self.payments._event(uow, user, payroll, "import_result", "exported", "results",
+            self.payments.event(uow, user, payroll, "import_result", "exported", "results",
                                  comment=f"导入银行回盘 {name}：成功{summary['paid']}笔{summary['paid_total']}元，"
                                          f"失败{summary['failed']}笔{summary['failed_total']}元",
                                  file=name, sha256=digest, **summary)

@@ -33,13 +33,13 @@ class LedgerService:
     def for_case(self, case_ref: str | int, actor: str, *, year: int | None = None) -> dict[str, Any]:
         """The ledger of the family of a case: its members as last determined, all their benefits."""
         with self.ctx.db.unit_of_work() as uow:
-            user = PaymentService(self.ctx)._user(uow, actor) if actor else None
+            user = PaymentService(self.ctx).user(uow, actor) if actor else None
             case = lookup.case_for(uow, user, case_ref)
             root = uow.cases.get(case.parent_case_id) if case.parent_case_id else case
-            latest = uow.payments.latest_determinations([root.id]).get(root.id)
+            latest = uow.benefits.latest_determinations([root.id]).get(root.id)
             household = uow.households.get(latest[0] if latest else root.household_id)
             people = [m.id_number for m in household.members]
-            cases = sorted({cid for p in people for cid in uow.payments.cases_with_person(p)} | {root.id})
+            cases = sorted({cid for p in people for cid in uow.benefits.cases_with_person(p)} | {root.id})
             title = f"{household.head.name}户"
             return self._ledger(uow, title, cases, year, [(m.name, m.id_number) for m in household.members])
 
@@ -48,8 +48,8 @@ class LedgerService:
         if not text:
             raise InputError("--person: 须给出身份证号码", "person")
         with self.ctx.db.unit_of_work() as uow:
-            PaymentService(self.ctx)._user(uow, actor)
-            cases = uow.payments.cases_with_person(text)
+            PaymentService(self.ctx).user(uow, actor)
+            cases = uow.benefits.cases_with_person(text)
             if not cases:
                 raise InputError(f"--person: 没有身份证号码为 {text} 的救助对象", "person")
             return self._ledger(uow, text, cases, year, [("", text)])

@@ -37,12 +37,12 @@ class PaymentAccountService:
             case = lookup.case_for(uow, user, case_ref)
             if case.kind != "application" or case.state != "approved":
                 raise DomainError(f"案件 {case.number} 不是已批准的救助案件，没有发放账户可更正")
-            latest = uow.payments.latest_determinations([case.id]).get(case.id)
+            latest = uow.benefits.latest_determinations([case.id]).get(case.id)
             household_id = latest[0] if latest else case.household_id
-            old = uow.payments.households([household_id])[household_id]
+            old = uow.benefits.households([household_id])[household_id]
             if (old["bank_name"], old["bank_account"]) == (bank_name, digits):
                 raise InputError("bank_account: 开户银行和银行账号没有变化", "bank_account")
-            uow.payments.set_account(household_id, bank_name, digits)
+            uow.benefits.set_account(household_id, bank_name, digits)
             before = f"{old['bank_name'] or '（无）'} {mask_bank_account(old['bank_account']) or '（无）'}"
             after = f"{bank_name} {mask_bank_account(digits)}"
             uow.events.append(AuditEvent(

@@ -12,6 +12,7 @@ from ..domain.privacy import PERSONAL_FIELDS, sees_full_ids
 from ..exchange import write_table
 from .audit import record_export
 from .context import AppContext
+from .payment_views import payroll_label
 from .payments import PaymentService
 
 HEADINGS = ["序号", "村（社区）", "收款人", "身份证号码", "开户银行", "银行账号", "项目", "所属月份", "类别",
@@ -22,8 +23,8 @@ def lines_xlsx(ctx: AppContext, payroll_id: int, actor: str, rows: Sequence[dict
     """``rows`` as :meth:`PaymentService.lines` gives them (already masked for the user's role)."""
     pay = PaymentService(ctx)
     with ctx.db.unit_of_work() as uow:
-        user, payroll = pay._load(uow, payroll_id, actor, None)
-        label = pay._label(uow, payroll)
+        user, payroll = pay.load(uow, payroll_id, actor, None)
+        label = payroll_label(uow, payroll)
         data = write_table([("明细", f"{label}明细（{len(rows)}行）", HEADINGS, [
             [r["seq"], r["village_name"], r["payee"], r["id_number"], r["bank_name"], r["bank_account"],
              r["item_label"], r["month"], r["kind_label"], r["amount"], r["state_label"], r["reason"], r["ref"]]

@@ -17,6 +17,7 @@ from ..printing import Part, PrintConfig, render
 from .audit import record_export
 from .context import AppContext
 from .office import OfficeService
+from .payment_views import moved, village_names
 from .payments import PaymentService
 from .printing import rmb_upper, shipped_templates
 
@@ -40,8 +41,8 @@ class PayrollPrintService:
         if kind not in KINDS:
             raise InputError(f"KIND: 没有这种发放文书「{kind}」（可选：{'、'.join(KINDS)}）", "kind")
         with self.ctx.db.unit_of_work() as uow:
-            user, payroll = self.payments._load(uow, payroll_id, actor, None)
-            view = self.payments._summary(uow, payroll, None)
+            user, payroll = self.payments.load(uow, payroll_id, actor, None)
+            view = self.payments.summary(uow, payroll, None)
             township = payroll["area_code"] if uow.areas.get(payroll["area_code"]).level == "township" else None
             base = {
                 "payroll": {"label": view["label"], "area": view["area_name"], "month": view["month"],
@@ -72,7 +73,7 @@ class PayrollPrintService:
                           "kind": KIND_LABELS.get(x["kind"], x["kind"]), "amount": _money(x["amount"]),
                           "state": STATE_LABELS.get(x["state"], x["state"]),
                           "reason": x["hold_reason"] or x["result_reason"]})
-        names = self.payments._village_names(uow, {x["village"] for x in lines})
+        names = village_names(uow, {x["village"] for x in lines})
         for x in lines:
             x["village"] = names[x["village"]]
         t = view["totals"]["all"]
@@ -100,7 +101,7 @@ class PayrollPrintService:
         for v in villages.values():
             v["rows"] = list(v["rows"].values())
         total = view["totals"]["all"]
-        changes = self.payments._changes(uow, payroll, limit=0)
+        changes = moved(uow, payroll, limit=0)
         owed = uow.payments.owed(payroll_id=payroll["id"])
         people = view["people"]
         approved_on = payroll["approved_at"].date() if payroll["approved_at"] else None
@@ -117,7 +118,7 @@ class PayrollPrintService:
         }
 
     def _payroll_changes(self, uow, payroll, view, base) -> dict[str, Any]:
-        changes = self.payments._changes(uow, payroll, limit=100_000)
+        changes = moved(uow, payroll, limit=100_000)
         sections = []
         for key, title in (("new", "新增"), ("stopped", "停发"), ("changed", "调整")):
             rows = []

@@ -12,33 +12,35 @@ people).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from ..domain.errors import DomainError, InputError
 from ..domain.model import User
 from ..domain.payroll import (
-    GROUP_BY_CODE,
     GROUPS,
-    KIND_LABELS,
-    STATE_LABELS,
     Digest,
-    Group,
-    changes,
-    item_label,
     shift,
-    valid_month,
 )
-from ..domain.privacy import mask_bank_account, mask_id_number, sees_full_ids
+from ..domain.privacy import sees_full_ids
 from ..domain.specs import ROLES
 from . import lookup
 from .context import AppContext
+from .payment_views import (
+    STATES,
+    brief,
+    check_month,
+    group_of,
+    line_view,
+    money,
+    moved,
+    owed_view,
+    payroll_label,
+    totals,
+    village_names,
+)
 from .payroll_build import PayrollBuilder
 
-STATES = {"draft": "编制中", "submitted": "待审核", "reviewed": "待审批", "approved": "已审批",
-          "exported": "已导出", "results": "已回盘", "closed": "已结账"}
 OPEN_STATES = ("draft", "submitted", "reviewed")
 FROZEN_STATES = ("approved", "exported", "results", "closed")
 # action: (from states, to state, label, roles)
@@ -61,24 +63,6 @@ class PayrollConflict(DomainError):
     """Someone else moved the payroll on since it was read (two approvers at once)."""
 
 
-def group_of(code: str) -> Group:
-    group = GROUP_BY_CODE.get(code)
-    if group is None:
-        raise InputError(f"--group: 没有发放类别「{code}」（可选：{'、'.join(f'{g.code}（{g.short}）' for g in GROUPS)}）",
-                         "group")
-    return group
-
-
-def check_month(month: str, field: str = "month") -> str:
-    if not valid_month(str(month)):
-        raise InputError(f"--{field}: 应为 YYYY-MM（例如 2026-11），现为「{month}」", field)
-    return str(month)
-
-
-def _money(value: Any) -> str:
-    return f"{Decimal(str(value or 0)):.2f}"
-
-
 class PaymentService:
     """Build, check, approve, export, read results and close payrolls; list and show them."""
 
@@ -86,13 +70,13 @@ class PaymentService:
         self.ctx = ctx
 
     # --- who may do what ------------------------------------------------------------------------
-    def _user(self, uow, actor: str) -> User:
+    def user(self, uow, actor: str) -> User:
         user = lookup.actor(uow, actor)
         if not set(user.roles) & {"caseworker", "township_reviewer", "county_approver"}:
             raise DomainError(f"用户 {user.full_name} 无权办理资金发放，须由经办人、审核人或审批人办理")
         return user
 
-    def _area(self, uow, user: User | None, code: str):
+    def area(self, uow, user: User | None, code: str):
         area = uow.areas.get(code)
         if area is None or area.level not in ("township", "county"):
             raise InputError(f"--area: 没有乡镇（街道）或县「{code}」", "area")
@@ -141,8 +125,8 @@ class PaymentService:
         if month > next_month:
             raise InputError(f"--month: 最多只能编制下月（{next_month}）的发放名册", "month")
         with self.ctx.db.unit_of_work() as uow:
-            user = self._user(uow, actor)
-            area = self._area(uow, user, area_code)
+            user = self.user(uow, actor)
+            area = self.area(uow, user, area_code)
             repo = uow.payments
             payroll = repo.find_payroll(area.code, group.code, month)
             if payroll is not None:
@@ -191,12 +175,12 @@ class PaymentService:
                       "built_by": user.username, "built_at": now, "submitted_by": None, "reviewed_by": None}
             if not repo.advance(payroll["id"], payroll["version"], "draft", "draft", **values):
                 raise PayrollConflict("发放名册已被他人修改，请刷新后重试")
-            self._event(uow, user, payroll, "build", "draft", "draft",
-                        comment=f"编制：{totals['count']}行，应发{_money(values['total'])}元，暂缓{totals['held_count']}行"
+            self.event(uow, user, payroll, "build", "draft", "draft",
+                        comment=f"编制：{totals['count']}行，应发{money(values['total'])}元，暂缓{totals['held_count']}行"
                                 + (f"，追缴{len(built.owed)}笔" if built.owed else ""),
-                        count=totals["count"], total=_money(values["total"]), held=totals["held_count"],
+                        count=totals["count"], total=money(values["total"]), held=totals["held_count"],
                         owed=len(built.owed))
-            return self._summary(uow, repo.payroll(payroll["id"]), user)
+            return self.summary(uow, repo.payroll(payroll["id"]), user)
 
     @staticmethod
     def _line_rows(built) -> list[dict[str, Any]]:
@@ -225,7 +209,7 @@ class PaymentService:
         if action == "return" and not comment.strip():
             raise InputError("--comment: 退回须写明理由", "comment")
         with self.ctx.db.unit_of_work() as uow:
-            user, payroll = self._load(uow, payroll_id, actor, expected_version)
+            user, payroll = self.load(uow, payroll_id, actor, expected_version)
             reason = self.refusal(uow, user, payroll, action)
             if reason:
                 raise DomainError(reason)
@@ -242,13 +226,13 @@ class PaymentService:
             elif action == "approve":
                 values |= {"approved_by": user.username, "approved_at": self.ctx.now()}
             if not uow.payments.advance(payroll["id"], payroll["version"], payroll["state"], to, **values):
-                self._lost(uow, payroll)
+                self.lost(uow, payroll)
             extra: dict[str, Any] = {}
             if action == "approve":
                 extra = self._freeze(uow, payroll)
-            self._event(uow, user, payroll, action, payroll["state"], to, comment=comment or STEPS[action][2],
+            self.event(uow, user, payroll, action, payroll["state"], to, comment=comment or STEPS[action][2],
                         **extra)
-            return self._summary(uow, uow.payments.payroll(payroll["id"]), user)
+            return self.summary(uow, uow.payments.payroll(payroll["id"]), user)
 
     def _freeze(self, uow, payroll: Mapping[str, Any]) -> dict[str, Any]:
         """At approval: the digest of every line and the totals and changes the approver saw."""
@@ -256,16 +240,16 @@ class PaymentService:
         digest = Digest()
         for row in repo.digest_rows(payroll["id"]):
             digest.add(row)
-        frozen = {"totals": self._totals(uow, payroll), "changes": self._changes(uow, payroll, limit=0)["counts"],
-                  "count": digest.count, "total": _money(digest.total)}
+        frozen = {"totals": totals(uow, payroll), "changes": moved(uow, payroll, limit=0)["counts"],
+                  "count": digest.count, "total": money(digest.total)}
         repo.set_values(payroll["id"], digest=digest.hexdigest(), frozen=frozen)
         repo.open_owed(payroll["id"])
-        return {"digest": digest.hexdigest(), "count": digest.count, "total": _money(digest.total)}
+        return {"digest": digest.hexdigest(), "count": digest.count, "total": money(digest.total)}
 
     def verify(self, payroll_id: int, actor: str | None = None) -> dict[str, Any]:
         """Recompute an approved payroll's digest: do its lines still say what was approved?"""
         with self.ctx.db.unit_of_work() as uow:
-            payroll = self._load(uow, payroll_id, actor, None)[1] if actor else uow.payments.payroll(payroll_id)
+            payroll = self.load(uow, payroll_id, actor, None)[1] if actor else uow.payments.payroll(payroll_id)
             if payroll is None:
                 raise DomainError(f"没有发放名册 {payroll_id}")
             if not payroll["digest"]:
@@ -278,28 +262,24 @@ class PaymentService:
             return {"ok": ok, "digest": payroll["digest"], "now": digest.hexdigest(),
                     "message": "发放名册与审批时一致" if ok else "发放名册在审批后被改动，与审批时的摘要不符"}
 
-    def _load(self, uow, payroll_id: int, actor: str | None, expected_version: int | None):
-        user = self._user(uow, actor) if actor else None
+    def load(self, uow, payroll_id: int, actor: str | None, expected_version: int | None):
+        user = self.user(uow, actor) if actor else None
         payroll = uow.payments.payroll(int(payroll_id))
         if payroll is None:
             raise DomainError(f"没有发放名册 {payroll_id}")
-        self._area(uow, user, payroll["area_code"])
+        self.area(uow, user, payroll["area_code"])
         if expected_version is not None and expected_version != payroll["version"]:
-            self._lost(uow, payroll)
+            self.lost(uow, payroll)
         return user, payroll
 
-    def _lost(self, uow, payroll: Mapping[str, Any]) -> None:
+    def lost(self, uow, payroll: Mapping[str, Any]) -> None:
         now = uow.payments.payroll(payroll["id"]) or payroll
-        raise PayrollConflict(f"{self._label(uow, payroll)}已由他人处理（现为「{STATES[now['state']]}」），"
+        raise PayrollConflict(f"{payroll_label(uow, payroll)}已由他人处理（现为「{STATES[now['state']]}」），"
                               "本次操作未执行，请刷新后查看")
 
-    def _label(self, uow, payroll: Mapping[str, Any]) -> str:
-        area = uow.areas.get(payroll["area_code"])
-        return f"{area.name if area else payroll['area_code']}{payroll['month']}{group_of(payroll['group_code']).short}发放名册"
-
-    def _event(self, uow, user: User, payroll: Mapping[str, Any], action: str, from_state: str, to_state: str, *,
+    def event(self, uow, user: User, payroll: Mapping[str, Any], action: str, from_state: str, to_state: str, *,
                comment: str, **data: Any) -> None:
-        label = self._label(uow, payroll)
+        label = payroll_label(uow, payroll)
         uow.events.append_office(user.username, EVENTS[action], self.ctx.now(), subject=label,
                                  comment=f"{label}：{comment}",
                                  data={"payroll": payroll["id"], "from": from_state, "to": to_state} | data)
@@ -308,7 +288,7 @@ class PaymentService:
     def areas_for(self, actor: str) -> list[dict[str, Any]]:
         """Where the user can pay: their township, or (county users) every township and the county."""
         with self.ctx.db.unit_of_work() as uow:
-            user = self._user(uow, actor)
+            user = self.user(uow, actor)
             out = []
             for area in uow.areas.all():
                 if area.level not in ("township", "county"):
@@ -325,81 +305,49 @@ class PaymentService:
     def list(self, actor: str, *, area_code: str | None = None, group_code: str | None = None,
              limit: int = 200) -> list[dict[str, Any]]:
         with self.ctx.db.unit_of_work() as uow:
-            user = self._user(uow, actor)
+            user = self.user(uow, actor)
             areas = None
             if area_code:
-                areas = [self._area(uow, user, area_code).code]
+                areas = [self.area(uow, user, area_code).code]
             elif user.area_code:
                 areas = [user.area_code] + [a.code for a in uow.areas.children(user.area_code)]
             rows = uow.payments.payrolls(areas=areas, group_code=group_code, limit=limit)
-            return [self._brief(uow, r) for r in rows]
+            return [brief(uow, r) for r in rows]
 
     def show(self, payroll_id: int, actor: str, *, changes_limit: int = 200) -> dict[str, Any]:
         with self.ctx.db.unit_of_work() as uow:
-            user, payroll = self._load(uow, payroll_id, actor, None)
-            view = self._summary(uow, payroll, user)
-            view["changes"] = self._changes(uow, payroll, limit=changes_limit, user=user)
-            view["owed"] = [self._owed_view(o) for o in uow.payments.owed(payroll_id=payroll["id"])]
-            view["bank_files"] = [{**f, "total": _money(f["total"]), "recorded_at": f["recorded_at"].isoformat(sep=" ")}
+            user, payroll = self.load(uow, payroll_id, actor, None)
+            view = self.summary(uow, payroll, user)
+            view["changes"] = moved(uow, payroll, limit=changes_limit)
+            view["owed"] = [owed_view(o) for o in uow.payments.owed(payroll_id=payroll["id"])]
+            view["bank_files"] = [{**f, "total": money(f["total"]), "recorded_at": f["recorded_at"].isoformat(sep=" ")}
                                   for f in uow.payments.bank_files(payroll["id"])]
             return view
 
     def find(self, area_code: str, group_code: str, month: str, actor: str) -> dict[str, Any] | None:
         with self.ctx.db.unit_of_work() as uow:
-            user = self._user(uow, actor)
-            area = self._area(uow, user, area_code)
+            user = self.user(uow, actor)
+            area = self.area(uow, user, area_code)
             payroll = uow.payments.find_payroll(area.code, group_of(group_code).code, check_month(month))
-            return None if payroll is None else self._summary(uow, payroll, user)
+            return None if payroll is None else self.summary(uow, payroll, user)
 
     def lines(self, payroll_id: int, actor: str, *, state: str | None = None, kind: str | None = None,
               village: str | None = None, search: str = "", after_seq: int = 0, limit: int = 200) -> dict[str, Any]:
         """A page of lines (keyset paging on 序号), masked for roles that do not need full numbers."""
         with self.ctx.db.unit_of_work() as uow:
-            user, payroll = self._load(uow, payroll_id, actor, None)
+            user, payroll = self.load(uow, payroll_id, actor, None)
             repo = uow.payments
             rows = repo.lines(payroll["id"], state=state or None, kind=kind or None, village=village or None,
                               search=search, after_seq=after_seq, limit=limit)
-            names = self._village_names(uow, {r["village_code"] for r in rows})
+            names = village_names(uow, {r["village_code"] for r in rows})
             full = sees_full_ids(user.roles)
-            return {"rows": [self._line_view(r, names, full) for r in rows],
+            return {"rows": [line_view(r, names, full) for r in rows],
                     "count": repo.count_lines(payroll["id"], state=state or None, kind=kind or None,
                                               village=village or None) if not search else None}
 
-    @staticmethod
-    def _line_view(r: Mapping[str, Any], names: Mapping[str, str], full: bool) -> dict[str, Any]:
-        return {
-            "id": r["id"], "seq": r["seq"], "case_id": r["case_id"], "village": r["village_code"],
-            "village_name": names.get(r["village_code"], r["village_code"]), "payee": r["payee_name"],
-            "id_number": r["payee_id_number"] if full else mask_id_number(r["payee_id_number"]),
-            "bank_name": r["bank_name"],
-            "bank_account": r["bank_account"] if full else mask_bank_account(r["bank_account"]),
-            "item": r["item"], "item_label": item_label(r["item"]), "month": r["month"], "amount": _money(r["amount"]),
-            "kind": r["kind"], "kind_label": KIND_LABELS.get(r["kind"], r["kind"]), "state": r["state"],
-            "state_label": STATE_LABELS.get(r["state"], r["state"]), "persons": r["persons"], "ref": r["ref"],
-            "reason": r["hold_reason"] or r["result_reason"], "note": r["note"],
-        }
-
-    def _village_names(self, uow, codes) -> dict[str, str]:
-        out = {}
-        for code in codes:
-            area = uow.areas.get(code)
-            out[code] = area.name if area else code
-        return out
-
-    def _brief(self, uow, payroll: Mapping[str, Any]) -> dict[str, Any]:
-        group = group_of(payroll["group_code"])
-        area = uow.areas.get(payroll["area_code"])
-        return {
-            "id": payroll["id"], "area": payroll["area_code"], "area_name": area.name if area else payroll["area_code"],
-            "group": group.code, "group_label": group.label, "group_short": group.short, "month": payroll["month"],
-            "label": self._label(uow, payroll), "state": payroll["state"], "state_label": STATES[payroll["state"]],
-            "version": payroll["version"], "count": payroll["line_count"], "total": _money(payroll["total"]),
-            "held_count": payroll["held_count"], "held_total": _money(payroll["held_total"]),
-        }
-
-    def _summary(self, uow, payroll: Mapping[str, Any], user: User | None) -> dict[str, Any]:
+    def summary(self, uow, payroll: Mapping[str, Any], user: User | None) -> dict[str, Any]:
         users = {u.username: u.full_name for u in uow.users.all()}
-        view = self._brief(uow, payroll)
+        view = brief(uow, payroll)
         view |= {
             "covers_from": payroll["covers_from"], "digest": payroll["digest"],
             "people": {key: {"username": payroll[key], "name": users.get(payroll[key] or "", payroll[key] or "")}
@@ -407,7 +355,7 @@ class PaymentService:
                                    "results_by", "closed_by")},
             "built_at": payroll["built_at"].isoformat(sep=" "),
             "approved_at": payroll["approved_at"].isoformat(sep=" ") if payroll["approved_at"] else None,
-            "totals": payroll["frozen"]["totals"] if payroll["frozen"] else self._totals(uow, payroll),
+            "totals": payroll["frozen"]["totals"] if payroll["frozen"] else totals(uow, payroll),
             "frozen": bool(payroll["frozen"]),
         }
         if user is not None:
@@ -415,78 +363,6 @@ class PaymentService:
                                 "reason": r or ""}
                                for a in STEPS if payroll["state"] in STEPS[a][0]]
         return view
-
-    def _totals(self, uow, payroll: Mapping[str, Any]) -> dict[str, Any]:
-        rows = uow.payments.totals_by(payroll["id"])
-        names = self._village_names(uow, {r["village"] for r in rows})
-        by_village: dict[str, dict[str, Any]] = {}
-        by_item: dict[str, dict[str, Any]] = {}
-        grand = {"households": 0, "persons": 0, "lines": 0, "amount": Decimal(0), "held_lines": 0,
-                 "held_amount": Decimal(0)}
-        for r in rows:
-            for key, bucket, label in ((r["village"], by_village, names[r["village"]]),
-                                       (r["item"], by_item, item_label(r["item"]))):
-                t = bucket.setdefault(key, {"key": key, "label": label, "households": 0, "persons": 0, "lines": 0,
-                                            "amount": Decimal(0), "held_lines": 0, "held_amount": Decimal(0)})
-                self._accumulate(t, r)
-            self._accumulate(grand, r)
-        fmt = lambda t: {**t, "amount": _money(t["amount"]), "held_amount": _money(t["held_amount"])}  # noqa: E731
-        cells = [{"village": r["village"], "village_name": names[r["village"]], "item": r["item"],
-                  "item_label": item_label(r["item"]), "held": r["held"], "households": r["households"],
-                  "persons": r["persons"], "lines": r["lines"], "amount": _money(r["amount"])} for r in rows]
-        return {"by_village": [fmt(t) for t in by_village.values()], "by_item": [fmt(t) for t in by_item.values()],
-                "cells": cells, "all": fmt(grand)}
-
-    @staticmethod
-    def _accumulate(t: dict[str, Any], r: Mapping[str, Any]) -> None:
-        if r["held"]:
-            t["held_lines"] += r["lines"]
-            t["held_amount"] += r["amount"]
-        else:
-            t["households"] += r["households"]
-            t["persons"] += r["persons"]
-            t["lines"] += r["lines"]
-            t["amount"] += r["amount"]
-
-    def _changes(self, uow, payroll: Mapping[str, Any], *, limit: int, user: User | None = None) -> dict[str, Any]:
-        """新增 / 停发 / 调整 against the previous payroll of the area and group."""
-        group = group_of(payroll["group_code"])
-        repo = uow.payments
-        items = [group.item]
-        now = repo.month_amounts(payroll["id"], payroll["month"], items)
-        prev = repo.previous(payroll["area_code"], group.code, payroll["month"])
-        before = repo.month_amounts(prev["id"], prev["month"], items) if prev else {}
-        moved = changes(before, now)
-        counts = {k: len(v) for k, v in moved.items()}
-        out: dict[str, Any] = {"previous": prev["month"] if prev else None, "counts": counts}
-        if limit:
-            wanted = {b for rows in moved.values() for b, _a, _c in rows[:limit]}
-            who = self._payees(uow, [payroll["id"]] + ([prev["id"]] if prev else []), wanted)
-            for key, rows in moved.items():
-                out[key] = [{"case_id": b, "before": _money(a), "after": _money(c), **who.get(b, {})}
-                            for b, a, c in rows[:limit]]
-        return out
-
-    def _payees(self, uow, payroll_ids: list[int], case_ids: set[int]) -> dict[int, dict[str, Any]]:
-        if not case_ids:
-            return {}
-        out: dict[int, dict[str, Any]] = {}
-        for case_id, payee, village, number in uow.payments.payees(payroll_ids, sorted(case_ids)):
-            if case_id not in out:
-                out[case_id] = {"payee": payee, "village": village, "case": number}
-        names = self._village_names(uow, {v["village"] for v in out.values()})
-        for v in out.values():
-            v["village_name"] = names.get(v["village"], v["village"])
-        return out
-
-    @staticmethod
-    def _owed_view(o: Mapping[str, Any]) -> dict[str, Any]:
-        labels = {"draft": "待审批确认", "open": "待追缴", "recovered": "已追回", "written_off": "已核销"}
-        return {**o, "amount": _money(o["amount"]), "status_label": labels.get(o["status"], o["status"]),
-                "item_label": item_label(o["item"]),
-                "created_at": o["created_at"].isoformat(sep=" ") if isinstance(o["created_at"], dt.datetime)
-                else o["created_at"],
-                "settled_at": o["settled_at"].isoformat(sep=" ") if o["settled_at"] else None}
 
     # --- amounts owed -----------------------------------------------------------------------------------
     def settle_owed(self, owed_id: int, actor: str, status: str, note: str) -> dict[str, Any]:
@@ -496,7 +372,7 @@ class PaymentService:
         if not note.strip():
             raise InputError("--note: 须写明追回方式或核销理由", "note")
         with self.ctx.db.unit_of_work() as uow:
-            user = self._user(uow, actor)
+            user = self.user(uow, actor)
             if not set(user.roles) & {"township_reviewer", "county_approver"}:
                 raise DomainError(f"用户 {user.full_name} 无权处理追缴款，须由乡镇审核人或县级审批人办理")
             row = uow.payments.owed_row(int(owed_id))
@@ -507,6 +383,6 @@ class PaymentService:
                 raise DomainError(f"追缴记录 {owed_id} 不是待追缴状态，不能再处理")
             label = "已追回" if status == "recovered" else "核销"
             uow.events.append_office(user.username, "owed_settled", self.ctx.now(), subject=case.number,
-                                     comment=f"{case.number} {row['month']} 追缴{_money(row['amount'])}元：{label}；{note.strip()}",
-                                     data={"owed": row["id"], "status": status, "amount": _money(row["amount"])})
-            return self._owed_view(uow.payments.owed_row(row["id"]))
+                                     comment=f"{case.number} {row['month']} 追缴{money(row['amount'])}元：{label}；{note.strip()}",
+                                     data={"owed": row["id"], "status": status, "amount": money(row["amount"])})
+            return owed_view(uow.payments.owed_row(row["id"]))

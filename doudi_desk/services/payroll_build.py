@@ -111,7 +111,7 @@ class BenefitSource:
 
     def __init__(self, uow):
         self.uow = uow
-        self.repo = uow.payments
+        self.repo = uow.benefits
         self._households: dict[int, dict[str, Any]] = {}
 
     def households(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:

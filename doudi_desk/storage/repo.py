@@ -36,6 +36,7 @@ from ..domain.model import (
     User,
     Vehicle,
 )
+from .benefits import BenefitRepository
 from .chain import FIELDS as CHAIN_FIELDS
 from .chain import GENESIS, event_digest
 from .initials import name_initials
@@ -962,6 +963,7 @@ class UnitOfWork:
         self.settings = SettingsRepository(session)
         self.listing = CaseListRepository(session)
         self.payments = PaymentRepository(session)
+        self.benefits = BenefitRepository(session)
 
     def flush(self) -> None:
         """Send pending changes to the database now (constraint errors surface here)."""
