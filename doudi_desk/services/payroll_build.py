@@ -41,7 +41,7 @@ from . import lookup
 COVER_RESULTS = ("approved", "raise", "lower", "keep")
 
 
-@dataclass
+@dataclass(slots=True)
 class Benefit:
     """One benefit as the payroll sees it."""
 
@@ -74,8 +74,11 @@ def _amount(raw: Any) -> Decimal:
 def decisions(case: Mapping[str, Any]) -> list[Decision]:
     """A benefit record's history as decisions (older records without history: from its status)."""
     b = case.get("benefit") or {}
-    d = case.get("decision") or {}
     history = b.get("history") or []
+    if len(history) == 1 and history[0].get("result") != "phase_out":  # most benefits: the approval alone
+        e = history[0]
+        return [Decision(e["month"], e["result"], _amount(e.get("amount")), e.get("case") or "", e.get("until"))]
+    d = case.get("decision") or {}
     out = []
     last_phase = None
     for i, e in enumerate(history):
@@ -129,15 +132,17 @@ class BenefitSource:
         self._households.update(self.repo.households_in(villages, programmes, heads_only=not everyone))
         households = self._households
         out = []
+        by_covered = {code for code, g in GROUP_BY_CODE.items() if g.payee == "covered"}
         for c in cases:
-            h = households.get(hh_of[c["id"]])
+            household_id = hh_of[c["id"]]
+            h = households.get(household_id)
             if h is None or not h["members"]:
                 continue
             members = h["members"]
-            group = GROUP_BY_CODE.get(c["programme"])
+            programme = c["programme"]
             b = c["benefit"] or {}
             covered = b.get("covered", c["decision"].get("covered")) or []
-            if c["programme"] == "temporary":
+            if programme == "temporary":
                 people = [m for m in members if not m.excluded]
                 count = len(people)
             elif everyone:
@@ -145,12 +150,12 @@ class BenefitSource:
                           and not members[i].excluded]
                 count = len(people)
             else:
-                people, count = [], len(covered)
-            who = people[0] if group is not None and group.payee == "covered" and people else _head(members)
+                people, count = (), len(covered)
+            who = people[0] if people and programme in by_covered else _head(members)
             payee = Payee(who.name, who.id_number, h["bank_name"] or "", h["bank_account"] or "", c["village"],
-                          hh_of[c["id"]])
-            out.append(Benefit(c["id"], c["number"], c["programme"], c["village"],
-                               [] if c["programme"] == "temporary" else decisions(c), payee,
+                          household_id)
+            out.append(Benefit(c["id"], c["number"], programme, c["village"],
+                               [] if programme == "temporary" else decisions(c), payee,
                                [m.id_number for m in people], count, c["decision"], c["household_id"]))
         return out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import and_, or_, select, union, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from .models import CaseRow, HouseholdRow, MemberRow
@@ -95,31 +95,47 @@ class BenefitRepository:
         (``heads_only``: the head, or the first member where nobody is marked head)."""
         parent = aliased(CaseRow)
         out: dict[int, dict[str, Any]] = {}
+        member_filter = or_(MemberRow.relation == "head", MemberRow.position == 0) if heads_only else True
+        columns = (HouseholdRow.id, HouseholdRow.bank_name, HouseholdRow.bank_account, MemberRow.name,
+                   MemberRow.id_number, MemberRow.relation, MemberRow.excluded, MemberRow.applicant)
         for chunk in _chunks(list(villages), 1000):
-            ids = union(
-                select(CaseRow.household_id).where(self._benefit_filter(CaseRow, chunk, programmes)),
-                select(CaseRow.household_id).join(parent, parent.id == CaseRow.parent_case_id)
-                .where(self._benefit_filter(parent, chunk, programmes), CaseRow.state == "decided"),
-            ).subquery()
-            members = MemberRow.household_id.in_(select(ids.c.household_id))
-            if heads_only:
-                members = and_(members, or_(MemberRow.relation == "head", MemberRow.position == 0))
-            out.update(self._households_where(HouseholdRow.id.in_(select(ids.c.household_id)), members))
+            applied = (select(*columns).select_from(CaseRow).join(HouseholdRow, HouseholdRow.id == CaseRow.household_id)
+                       .join(MemberRow, MemberRow.household_id == HouseholdRow.id)
+                       .where(self._benefit_filter(CaseRow, chunk, programmes), member_filter)
+                       .order_by(HouseholdRow.id, MemberRow.position))
+            decided = (select(*columns).select_from(CaseRow).join(HouseholdRow, HouseholdRow.id == CaseRow.household_id)
+                       .join(MemberRow, MemberRow.household_id == HouseholdRow.id)
+                       .join(parent, parent.id == CaseRow.parent_case_id)
+                       .where(self._benefit_filter(parent, chunk, programmes), CaseRow.state == "decided",
+                              member_filter)
+                       .order_by(HouseholdRow.id, MemberRow.position))
+            for stmt in (applied, decided):
+                self._group(self._run(stmt).all(), out)
         return out
 
+    @staticmethod
+    def _group(rows: Sequence[Any], out: dict[int, dict[str, Any]]) -> None:
+        """Rows of (household, its account, one member) ordered by household: one entry per household,
+        members as rows read by attribute (name, id_number, relation, excluded, applicant)."""
+        last = None
+        for row in rows:
+            if row.id != last:
+                last = row.id
+                if row.id in out:  # the same household reached twice (applied and decided): once
+                    h = None
+                    continue
+                h = out[row.id] = {"bank_name": row.bank_name, "bank_account": row.bank_account, "members": []}
+            if h is not None:
+                h["members"].append(row)
+
     def _households_where(self, household_filter: Any, member_filter: Any) -> dict[int, dict[str, Any]]:
-        """Households with their members (rows read by attribute: name, id_number, relation, excluded,
-        applicant), in one joined query."""
+        """Households with their members, in one joined query."""
         out: dict[int, dict[str, Any]] = {}
         stmt = (select(HouseholdRow.id, HouseholdRow.bank_name, HouseholdRow.bank_account, MemberRow.name,
                        MemberRow.id_number, MemberRow.relation, MemberRow.excluded, MemberRow.applicant)
                 .join(MemberRow, MemberRow.household_id == HouseholdRow.id)
                 .where(household_filter, member_filter).order_by(HouseholdRow.id, MemberRow.position))
-        for row in self._run(stmt).all():
-            h = out.get(row.id)
-            if h is None:
-                h = out[row.id] = {"bank_name": row.bank_name, "bank_account": row.bank_account, "members": []}
-            h["members"].append(row)
+        self._group(self._run(stmt).all(), out)
         return out
 
     def set_account(self, household_id: int, bank_name: str, bank_account: str) -> None:
