@@ -123,6 +123,11 @@ class PayrollDetail(QWidget):
         self.actions = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         layout.addLayout(self.actions)
+        self.reasons = QLabel()
+        self.reasons.setObjectName("payroll_reasons")
+        self.reasons.setWordWrap(True)
+        set_role(self.reasons, "hint")
+        layout.addWidget(self.reasons)
         self.message = QLabel()
         self.message.setObjectName("payroll_message")
         self.message.setWordWrap(True)
@@ -295,6 +300,9 @@ class PayrollDetail(QWidget):
             self.buttons[a["action"]] = b
             self.actions.addWidget(b)
         self.actions.addStretch(1)
+        refused = [a["reason"] for a in actions if not a["allowed"]]
+        self.reasons.setText("；".join(refused))
+        self.reasons.setVisible(bool(refused))
 
     # --- actions ----------------------------------------------------------------------------------
     def request(self, action: str) -> None:

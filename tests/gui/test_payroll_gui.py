@@ -84,6 +84,7 @@ def test_a_month_paid_from_the_window(qtbot, demo_url, tmp_path):
     click(qtbot, window, detail.buttons["approve"])
     assert detail.view["state"] == "approved" and detail.view["digest"]
     assert not detail.buttons["export"].isEnabled()  # the county approver does not make bank files
+    assert "须由经办人、乡镇审核人办理" in detail.reasons.text()
     detail.tabs.setCurrentIndex(0)
     screenshot(window, "payroll_approved")
 
