@@ -530,8 +530,20 @@ def calc_request(raw: Any) -> dict[str, Any]:
             raise InputError(f"{key}: 缺少此项", key)
     on = parse_date(raw["decision_date"], "decision_date")
     programme = raw["programme"]
-    if programme not in DECIDERS:
-        raise InputError(f"programme: 未知的救助项目 {programme!r}（可选：dibao、tekun、temporary）", "programme")
+    later = later_programmes()
+    if programme not in DECIDERS and programme not in later:
+        names = "、".join([*DECIDERS, *later])
+        raise InputError(f"programme: 未知的救助项目 {programme!r}（可选：{names}）", "programme")
     policy = parse_policy(raw["policy"], programme)
     household = parse_household(raw["household"], need_temporary=programme == "temporary")
+    if programme in later:
+        return later[programme](raw, household, policy, on)
     return decide(programme, household, policy, on).to_contract()
+
+
+def later_programmes() -> dict[str, Any]:
+    """Programmes of calc-contract.md "Programmes added later": request → contract dict.
+    Imported here because they build on this module's income arithmetic."""
+    from .price_subsidy import decide_price_subsidy
+
+    return {"price_subsidy": decide_price_subsidy}

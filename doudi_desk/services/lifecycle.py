@@ -398,7 +398,8 @@ def apply_to_parent(service: CaseService, uow, case: Case, user: User, day: dt.d
                        review_interval_months=result.get("review_interval_months"))
         parent.next_review_on = _review_date(start, result.get("review_interval_months"))
     benefit.setdefault("history", []).append({"month": start, "amount": result["monthly_amount"], "result": res,
-                                              "case": case.number, "decided_on": day.isoformat()})
+                                              "case": case.number, "decided_on": day.isoformat()}
+                                             | ({"until": result["phase_out_until"]} if res == "phase_out" else {}))
     parent.benefit = benefit
     case.decision = {"result": res, "result_label": RESULTS[res], "decided_by": user.username,
                      "decided_on": day.isoformat(), "parent_case": parent.number} | result

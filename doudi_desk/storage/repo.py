@@ -36,6 +36,7 @@ from ..domain.model import (
     User,
     Vehicle,
 )
+from .benefits import BenefitRepository
 from .campaigns import CampaignRepository
 from .chain import FIELDS as CHAIN_FIELDS
 from .chain import GENESIS, event_digest
@@ -57,6 +58,7 @@ from .models import (
     UserRow,
     json_normalized,
 )
+from .payments import PaymentRepository
 from .statistics import StatisticsReader
 
 _CENT = Decimal("0.01")
@@ -975,6 +977,8 @@ class UnitOfWork:
         self.statistics = StatisticsReader(session)
         self.ledgers = LedgerReader(session)
         self.campaigns = CampaignRepository(session)
+        self.payments = PaymentRepository(session)
+        self.benefits = BenefitRepository(session)
 
     def flush(self) -> None:
         """Send pending changes to the database now (constraint errors surface here)."""

@@ -57,6 +57,29 @@ class Backend:
         from ..services.campaigns import CampaignService
 
         return CampaignService(self.ctx)
+    def payments(self):
+        """资金发放: payrolls, bank files, price indices, payment accounts, the ledger (services/payments*)."""
+        from types import SimpleNamespace
+
+        from ..services.bank_io import BankFileService
+        from ..services.ledger import LedgerService
+        from ..services.payment_accounts import PaymentAccountService
+        from ..services.payment_export import lines_xlsx
+        from ..services.payments import PaymentService
+        from ..services.price_indices import PriceIndexService
+
+        payrolls = PaymentService(self.ctx)
+        return SimpleNamespace(payrolls=payrolls, bank=BankFileService(self.ctx, payrolls),
+                               prices=PriceIndexService(self.ctx), accounts=PaymentAccountService(self.ctx),
+                               ledger=LedgerService(self.ctx),
+                               lines_xlsx=lambda pid, user, rows: lines_xlsx(self.ctx, pid, user, rows))
+
+    @cached_property
+    def payroll_print(self):
+        """发放花名册, 发放汇总表, 变动名单 (ReportLab loads on first use, on the worker)."""
+        from ..services.payment_print import PayrollPrintService
+
+        return PayrollPrintService(self.ctx, self.payments.payrolls)
 
     @property
     def definitions(self):

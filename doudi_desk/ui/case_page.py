@@ -486,6 +486,10 @@ class CasePage(QWidget):
         printing.requested.connect(lambda kind: self.print_requested.emit(self.case_id, kind))
         self.print_panel = printing
         self.side.addTab(printing, "打印")
+        from .ledger_panel import LedgerPanel
+
+        self.ledger_panel = LedgerPanel(shell, case_id)
+        self.side.addTab(self.ledger_panel, "发放台账")
         self.benefit_panel = BenefitPanel()
         self.benefit_panel.open_case.connect(self._open_other)
         splitter.addWidget(self.side)

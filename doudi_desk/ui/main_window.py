@@ -46,6 +46,7 @@ from .errors import show_error
 from .executor import Executor
 from .login import after_log_in, password_field, show_password_mode
 from .login import log_in as login_job
+from .payroll_page import PAY_ROLES, PayrollPage
 from .printing_ui import LIST_KINDS, BatchPrintDialog, PrintDesk
 from .report_tabs import add_report_tabs
 from .settings_page import SettingsPage
@@ -267,6 +268,7 @@ class MainWindow(QMainWindow):
         self.case_list: CaseListPage | None = None
         self.supervisor: SupervisorPage | None = None
         self.dynamic: DynamicPage | None = None
+        self.payroll: PayrollPage | None = None
         self.settings: SettingsPage | None = None
 
         self.toolbar = QToolBar("主工具栏")
@@ -397,6 +399,11 @@ class MainWindow(QMainWindow):
             self.dynamic.open_case.connect(self.open_case)
             self.dynamic.changed.connect(self._changed)
             self.tabs.addTab(self.dynamic, "动态管理")
+        if roles & (PAY_ROLES | {"admin"}):  # 资金发放; the administrator records price indices there
+            self.payroll = PayrollPage(self)
+            self.payroll.changed.connect(self._changed)
+            self.tabs.addTab(self.payroll, "资金发放")
+            self.payroll.start()
         if "admin" in roles:
             self.settings = SettingsPage(self)
             self.tabs.addTab(self.settings, "设置")
@@ -451,7 +458,7 @@ class MainWindow(QMainWindow):
                 page.closing()
             self.tabs.removeTab(0)
             page.deleteLater()
-        self.case_list = self.supervisor = self.settings = self.dynamic = None
+        self.case_list = self.supervisor = self.settings = self.dynamic = self.payroll = None
 
     def logout(self) -> None:
         if self.user:
@@ -505,7 +512,7 @@ class MainWindow(QMainWindow):
 
     def close_tab(self, index: int) -> None:
         page = self.tabs.widget(index)
-        if page is None or page in (self.case_list, self.supervisor, self.settings, self.dynamic) \
+        if page is None or page in (self.case_list, self.supervisor, self.settings, self.dynamic, self.payroll) \
                 or getattr(page, "permanent", False):
             return
         if hasattr(page, "closing"):
