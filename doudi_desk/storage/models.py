@@ -425,6 +425,8 @@ class CampaignProblemRow(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
 # --- payments (资金发放, payments.md): payrolls, their lines, bank files, amounts owed, price indices
 
 

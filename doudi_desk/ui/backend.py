@@ -57,6 +57,8 @@ class Backend:
         from ..services.campaigns import CampaignService
 
         return CampaignService(self.ctx)
+
+    @cached_property
     def payments(self):
         """资金发放: payrolls, bank files, price indices, payment accounts, the ledger (services/payments*)."""
         from types import SimpleNamespace
