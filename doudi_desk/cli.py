@@ -62,10 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_case_commands(sub: Any) -> None:
-    from . import cli_cases, cli_ops, cli_print
+    from . import cli_cases, cli_import, cli_ops, cli_print
 
     cli_cases.register(sub)
     cli_print.register(sub)
+    cli_import.register(sub)
     cli_ops.register(sub)  # audit, backup, restore, user passwd/set/unlock (after cli_cases' "user")
 
 

@@ -63,7 +63,16 @@ class HouseholdRecord:
     address: str = ""
     issues: list[Issue] = field(default_factory=list)
     raw_rows: list[tuple[int, list[Any]]] = field(default_factory=list)
-    id_column: tuple[str, str] = ("", "")  # letter and header of the members' ID number column
+    columns: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (column letter, header)
+
+    @property
+    def id_column(self) -> tuple[str, str]:
+        return self.columns.get("id_number", ("", ""))
+
+    def issue(self, severity: str, message: str, fld: str | None = None, row: int | None = None) -> Issue:
+        """An issue about this household (its first row unless ``row``), in column ``fld`` if known."""
+        letter, header = self.columns.get(fld or "", ("", ""))
+        return Issue(severity, self.sheet, row or self.first_row, letter, header, message)
 
     @property
     def ok(self) -> bool:
@@ -119,6 +128,7 @@ class _Ctx:
         self.match = match
         self.sheet = match.sheet.name
         self.programme = programme  # when the file has no 救助类型 column
+        self.columns = {name: (col.letter, col.header) for name, col in match.columns.items()}
 
     def issue(self, severity: str, row: int, fld: str | None, message: str) -> Issue:
         col = self.match.columns.get(fld) if fld else None
@@ -280,8 +290,7 @@ def _household(group: list[DataRow], match: HeaderMatch, ctx: _Ctx, today: dt.da
     record = HouseholdRecord(sheet=ctx.sheet, rows=[r.number for r in group],
                              key=_key_text(first.values.get(key_field)) if key_field else str(first.number),
                              raw_rows=[(r.number, r.raw) for r in group])
-    if "id_number" in cols:
-        record.id_column = (cols["id_number"].letter, cols["id_number"].header)
+    record.columns = ctx.columns
 
     def value(name: str) -> tuple[Any, int]:
         return hv.get(name, ("", first.number))

@@ -33,7 +33,7 @@ ACTIONS = {
     "password_set": "设置密码", "user_added": "添加用户", "user_updated": "修改用户", "user_unlocked": "解除锁定",
     "area_added": "添加地区", "policy_set": "设置政策参数", "calendar_set": "调整工作日",
     "calendar_removed": "取消工作日调整", "delegation_set": "授权乡镇审批", "export": "导出含个人信息的文件",
-    "backup": "备份", "restored": "从备份恢复",
+    "backup": "备份", "restored": "从备份恢复", "import": "导入花名册",
 }
 
 
