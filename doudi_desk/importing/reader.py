@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ class Sheet:
     rows: list[list[Any]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
-    @property
+    @cached_property
     def width(self) -> int:
         return max((len(r) for r in self.rows), default=0)
 

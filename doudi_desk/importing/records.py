@@ -17,7 +17,8 @@ from typing import Any
 
 from ..domain import ids
 from ..domain.errors import InputError
-from ..domain.household import bank_account, parse_household
+from ..domain.household import bank_account, parse_member
+from ..domain.model import Household, Member
 from . import cells
 from .cells import CellError, plain
 from .issues import Issue
@@ -37,6 +38,7 @@ class MemberRecord:
     disability: dict[str, Any] | None = None
     serious_illness: bool = False
     covered: bool | None = None  # None: the file does not say
+    member: Member | None = None  # as checked by domain.household.parse_member; None when it failed
 
 
 @dataclass
@@ -93,23 +95,14 @@ class HouseholdRecord:
     def id_numbers(self) -> list[str]:
         return [m.id_number for m in self.members]
 
-    def household_data(self, village_code: str | None) -> dict[str, Any]:
-        """The household in the shape of calc-contract.md (what ``parse_household`` reads)."""
-        members = []
-        for m in self.members:
-            d: dict[str, Any] = {"name": m.name, "id_number": m.id_number, "relation": m.relation}
-            if m.disability:
-                d["disability"] = dict(m.disability)
-            if m.serious_illness:
-                d["serious_illness"] = True
-            members.append(d)
-        data: dict[str, Any] = {"members": members}
-        for key in ("address", "phone", "bank_name", "bank_account"):
-            if getattr(self, key):
-                data[key] = getattr(self, key)
-        if village_code:
-            data["village"] = village_code
-        return data
+    def to_household(self, village_code: str | None) -> Household:
+        """The domain household: members as ``parse_member`` checked them (only of a record without
+        errors); income and assets are unknown and left empty."""
+        if not self.ok or any(m.member is None for m in self.members):
+            raise ValueError("a household with errors is never built")
+        members = [Member(**{**m.member.__dict__, "relation": m.relation}) for m in self.members]
+        return Household(members=members, village_code=village_code, address=self.address, phone=self.phone,
+                         bank_name=self.bank_name, bank_account=self.bank_account)
 
 
 @dataclass
@@ -129,6 +122,7 @@ class _Ctx:
         self.sheet = match.sheet.name
         self.programme = programme  # when the file has no 救助类型 column
         self.columns = {name: (col.letter, col.header) for name, col in match.columns.items()}
+        self.household_fields = [name for name in match.columns if FIELDS[name][1] == "household"]
 
     def issue(self, severity: str, row: int, fld: str | None, message: str) -> Issue:
         col = self.match.columns.get(fld) if fld else None
@@ -184,16 +178,14 @@ def _household_values(group: list[DataRow], match: HeaderMatch, ctx: _Ctx,
                       issues: list[Issue]) -> dict[str, tuple[Any, int]]:
     """Each household-level field's value and the row it came from; a second, different value is an error."""
     out: dict[str, tuple[Any, int]] = {}
-    for name, _col in match.columns.items():
-        if FIELDS[name][1] != "household":
-            continue
+    for name in ctx.household_fields:
         for row in group:
             raw = row.values.get(name)
             if cells.is_blank(raw):
                 continue
             if name not in out:
                 out[name] = (raw, row.number)
-            elif _same(out[name][0], raw) is False:
+            elif raw != out[name][0] and not _same(out[name][0], raw):
                 issues.append(ctx.issue("error", row.number, name,
                                         f"同一户的{FIELDS[name][0]}有两个不同的值：第{out[name][1]}行为「{plain(out[name][0])}」，"
                                         f"本行为「{plain(raw)}」"))
@@ -219,6 +211,28 @@ def _birth(raw: Any) -> dt.date | None:
         raise CellError(f"出生日期「{plain(raw)}」不是有效日期") from None
 
 
+def _member_from(row_number: int, name: str, id_text: str, label: str, disability: dict | None,
+                 illness: bool, covered: bool | None, ctx: _Ctx, issues: list[Issue]) -> MemberRecord:
+    """A member checked by the shared validation (domain/household.py: name, ID number …); its
+    message is placed in the column it is about."""
+    relation = cells.relation(label)
+    data: dict[str, Any] = {"name": name, "id_number": id_text, "relation": relation}
+    if disability:
+        data["disability"] = disability
+    if illness:
+        data["serious_illness"] = True
+    member = None
+    try:
+        member = parse_member(data, "member")
+    except InputError as exc:
+        fld = (exc.field or "").split(".")[1] if "." in (exc.field or "") else "name"
+        fld = {"disability": "disability_type"}.get(fld, fld)
+        issues.append(ctx.issue("error", row_number, fld if fld in ctx.match.columns else None,
+                                exc.message.split(": ", 1)[-1]))
+    number = member.id_number if member else id_text
+    return MemberRecord(row_number, name, number, relation, label, disability, illness, covered, member)
+
+
 def _member(row: DataRow, ctx: _Ctx, issues: list[Issue]) -> MemberRecord | None:
     v = row.values
     if cells.is_blank(v.get("name")) and cells.is_blank(v.get("id_number")):
@@ -234,14 +248,14 @@ def _member(row: DataRow, ctx: _Ctx, issues: list[Issue]) -> MemberRecord | None
         for note in notes:
             issues.append(ctx.issue("fixed", row.number, fld, note))
 
-    name = id_number = ""
+    name = id_text = ""
     try:
         name, notes = cells.name(v.get("name"))
         fixed("name", notes)
     except CellError as exc:
         fail("name", exc.message)
     try:
-        id_number, notes = cells.id_number(v.get("id_number"))
+        id_text, notes = cells.id_text(v.get("id_number"))
         fixed("id_number", notes)
     except CellError as exc:
         fail("id_number", exc.message)
@@ -260,24 +274,27 @@ def _member(row: DataRow, ctx: _Ctx, issues: list[Issue]) -> MemberRecord | None
             covered = cells.yes_no(v.get("covered"), "是否保障对象")
         except CellError as exc:
             fail("covered", exc.message)
-    if id_number and not cells.is_blank(v.get("sex")):
+    label = plain(v.get("relation"))
+    if not ok:
+        return MemberRecord(row.number, name, id_text, cells.relation(label), label)
+    record = _member_from(row.number, name, id_text, label, disability, bool(illness), covered, ctx, issues)
+    if record.member is None:
+        return record
+    id_number = record.id_number
+    if not cells.is_blank(v.get("sex")):
         stated = cells.sex_of(v.get("sex"))
         if stated is None:
             fail("sex", f"性别应填「男」或「女」，现为「{plain(v.get('sex'))}」")
         elif stated != ids.sex(id_number):
             fail("sex", f"性别「{plain(v.get('sex'))}」与身份证号码不符（号码为{'男' if ids.sex(id_number) == 'M' else '女'}性）")
-    if id_number and not cells.is_blank(v.get("birth_date")):
+    if not cells.is_blank(v.get("birth_date")):
         try:
             born = _birth(v.get("birth_date"))
             if born != ids.birth_date(id_number):
                 fail("birth_date", f"出生日期 {born.isoformat()} 与身份证号码中的 {ids.birth_date(id_number).isoformat()} 不符")
         except CellError as exc:
             fail("birth_date", exc.message)
-    if not ok:
-        return MemberRecord(row.number, name, id_number, "other", plain(v.get("relation")))
-    label = plain(v.get("relation"))
-    return MemberRecord(row.number, name, id_number, cells.relation(label), label, disability,
-                        bool(illness), covered)
+    return record
 
 
 def _household(group: list[DataRow], match: HeaderMatch, ctx: _Ctx, today: dt.date) -> HouseholdRecord:
@@ -368,7 +385,7 @@ def _household(group: list[DataRow], match: HeaderMatch, ctx: _Ctx, today: dt.da
     if "head_id_number" in cols and not cells.is_blank(value("head_id_number")[0]):
         raw, row = value("head_id_number")
         try:
-            head_id, notes = cells.id_number(raw)
+            head_id, notes = cells.id_text(raw)
             issues.extend(ctx.issue("fixed", row, "head_id_number", n) for n in notes)
         except CellError as exc:
             fail("head_id_number", exc.message, row)
@@ -411,9 +428,13 @@ def _household(group: list[DataRow], match: HeaderMatch, ctx: _Ctx, today: dt.da
     elif members:
         issues.append(ctx.issue("warning", first.number, None,
                                 "文件没有标明保障对象和保障人口：导入后记为「保障对象待确认」，在复核时确定"))
+    seen: dict[str, MemberRecord] = {}
+    for m in members:
+        if m.id_number and m.id_number in seen:
+            issues.append(ctx.issue("error", m.row, "id_number",
+                                    f"{m.name}的身份证号码与第{seen[m.id_number].row}行{seen[m.id_number].name}的相同"))
+        seen.setdefault(m.id_number, m)
     record.issues = issues
-    if record.ok:
-        _domain_check(record, ctx)
     return record
 
 
@@ -428,7 +449,7 @@ def _place_head(members: list[MemberRecord], head_id: str, head_name: str, row: 
         if at is None:
             if not head_name:
                 issues.append(ctx.issue("error", row, "head_name", "缺少户主姓名"))
-            members.insert(0, MemberRecord(row, head_name, head_id, "head", "户主"))
+            members.insert(0, _member_from(row, head_name, head_id, "户主", None, False, None, ctx, issues))
             at = 0
         head = members[at]
         if head_name and head.name and head.name != head_name:
@@ -451,27 +472,6 @@ def _place_head(members: list[MemberRecord], head_id: str, head_name: str, row: 
     for i in others:
         issues.append(ctx.issue("error", members[i].row, "relation", f"一户只能有一名户主，{members[i].name}也填为户主"))
     return [members[at], *(m for i, m in enumerate(members) if i != at)]
-
-
-_MEMBER_FIELD = re.compile(r"members\[(\d+)\]\.(\w+)")
-_DOMAIN_FIELDS = {"name": "name", "id_number": "id_number", "relation": "relation", "disability": "disability_type",
-                  "bank_account": "bank_account", "phone": "phone", "address": "address"}
-
-
-def _domain_check(record: HouseholdRecord, ctx: _Ctx) -> None:
-    """The shared household validation (domain/household.py) over the whole family."""
-    try:
-        parse_household(record.household_data(None))
-    except InputError as exc:
-        text = exc.message.split(": ", 1)[-1]
-        found = _MEMBER_FIELD.search(exc.field or "")
-        if found and int(found.group(1)) < len(record.members):
-            member = record.members[int(found.group(1))]
-            record.issues.append(ctx.issue("error", member.row, _DOMAIN_FIELDS.get(found.group(2), "name"),
-                                           f"{member.name}：{text}"))
-        else:
-            name = (exc.field or "").rsplit(".", 1)[-1]
-            record.issues.append(ctx.issue("error", record.first_row, _DOMAIN_FIELDS.get(name), text))
 
 
 def title_programme(match: HeaderMatch, file_name: str = "") -> tuple[str | None, str]:

@@ -75,7 +75,7 @@ def _merged_origin(sheet: Sheet) -> dict[tuple[int, int], tuple[int, int]]:
     origin = {}
     width = sheet.width
     for (r1, c1), (r2, c2) in sheet.merged:
-        if r2 - r1 > 8:  # a tall merged block is a household cell, never header text
+        if r1 > SCAN_ROWS + 4 or r2 - r1 > 8:  # below any header, or a tall household cell
             continue
         if c2 - c1 + 1 > max(2, width // 2):  # a title across the table, not a column group
             continue
@@ -185,15 +185,16 @@ def split_rows(match: HeaderMatch) -> tuple[list[DataRow], list[TotalRow], list[
     start = match.data_start
     if start < len(sheet.rows) and _column_numbers(sheet.rows[start]):
         start += 1
+    columns = [(name, col.index) for name, col in match.columns.items()]
     for i in range(start, len(sheet.rows)):
         row = sheet.rows[i]
-        texts = [plain(v) for v in row]
-        if not any(texts):
+        first = next((t for t in (plain(v) for v in row if v != "" and v is not None) if t), "")
+        if not first:
             continue
-        values = {name: sheet.cell(i, col.index) for name, col in match.columns.items()}
-        first = next(t for t in texts if t)
+        values = {name: row[c] if c < len(row) else "" for name, c in columns}
         compact = re.sub(r"\s+", "", first)
         if compact.startswith(TOTAL_WORDS):
+            texts = [plain(v) for v in row]
             totals.append(TotalRow(i, " ".join(t for t in texts if t), values))
             continue
         if compact.startswith(FOOTER_WORDS) and not any(

@@ -221,7 +221,7 @@ class ExportService:
             office = self.office.details_in(uow, _township(uow, user) or (codes[0] if codes else None))
             names = {a.code: a for a in uow.areas.all()}
             full = sees_full_ids(user.roles)
-            found = [b for b in uow.imports.benefit_cases(villages=villages, programmes=[programme])
+            found = [b for b in uow.imports.benefit_cases(villages=villages, programmes=[programme], with_decision=True)
                      if effective_status(b["benefit"], today) != "stopped"]
             found.sort(key=lambda b: (b["village_code"], b["number"]))
             households = [_roster_household(b, names, full) for b in found]

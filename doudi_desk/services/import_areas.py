@@ -47,6 +47,7 @@ class AreaResolver:
         self._in_scope = {a.code: lookup.in_scope(uow, user, a.code) for a in self.villages}
         scope = self.by_code.get(user.area_code or "")
         self.scope_name = scope.name if scope else ""
+        self._cache: dict[tuple[str, str], Resolved] = {}
 
     def township_of(self, village: Area) -> Area | None:
         return self.by_code.get(village.parent_code or "")
@@ -55,6 +56,13 @@ class AreaResolver:
         return self._in_scope.get(village.code, False)
 
     def resolve(self, township_name: str, village_name: str) -> Resolved:
+        """Cached: a roster names the same few villages thousands of times."""
+        key = (township_name, village_name)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(township_name, village_name)
+        return self._cache[key]
+
+    def _resolve(self, township_name: str, village_name: str) -> Resolved:
         key = area_key(village_name)
         candidates = [v for v in self.villages if area_key(v.name) == key]
         label = f"{township_name}{village_name}" if township_name else village_name

@@ -26,13 +26,15 @@ from typing import Any
 
 from ..domain.calc import review_interval_months
 from ..domain.errors import DomainError, InputError
-from ..domain.household import household_to_dict, parse_household
+from ..domain.household import household_to_dict
 from ..domain.model import PROGRAMMES, AuditEvent, Case, User
+from ..importing.issues import Issue
 from ..importing.profiles import Profile, default_folder, load_profiles
+from ..importing.reader import read
 from ..importing.records import HouseholdRecord
-from ..importing.roster import ParsedFile, parse_file
+from ..importing.roster import ParsedFile, parse_workbook
 from . import lookup
-from .cases import KIND_CODES, PROGRAMME_CODES, CaseService, _snapshot, diff
+from .cases import KIND_CODES, PROGRAMME_CODES, CaseService
 from .context import AppContext
 from .import_areas import AreaResolver
 from .import_compare import STATUS_LABELS, compare, in_force
@@ -72,6 +74,11 @@ class _Row:
     village: Any = None  # the matched Area
     case: dict[str, Any] | None = None
     changes: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)  # found against the office's records (areas, people)
+
+    @property
+    def all_issues(self) -> list[Issue]:
+        return [*self.record.issues, *self.issues]
 
 
 @dataclass
@@ -80,6 +87,10 @@ class _Plan:
     rows: list[_Row]
     gone: list[dict[str, Any]]
     batches: list[dict[str, Any]]
+
+    def issues(self) -> list[Issue]:
+        out = self.parsed.issues + [i for r in self.rows for i in r.issues]
+        return sorted(out, key=lambda i: (i.sheet, i.row, i.column))
 
     def counts(self) -> dict[str, int]:
         c = Counter(r.status for r in self.rows)
@@ -94,6 +105,9 @@ class ImportService:
     def __init__(self, ctx: AppContext, cases: CaseService | None = None):
         self.ctx = ctx
         self.cases = cases or CaseService(ctx)
+        # The last file read (a confirm right after its preview does not read it again): the key
+        # holds the file's SHA-256, so a file changed in between is read afresh.
+        self._last: tuple[tuple[Any, ...], ParsedFile] | None = None
 
     # --- profiles ---
     def profiles(self) -> dict[str, Profile]:
@@ -114,7 +128,14 @@ class ImportService:
 
     def _parse(self, path: str | Path, profile: str | None, progress: _Progress) -> ParsedFile:
         progress(0, 100, "正在读取文件…")
-        parsed = parse_file(path, self.profiles(), today=self.ctx.today(), wanted=profile)
+        workbook = read(path)
+        key = (str(Path(path).resolve()), workbook.digest, profile, self.ctx.today())
+        if self._last is not None and self._last[0] == key:
+            parsed = self._last[1]
+        else:
+            self._last = None
+            parsed = parse_workbook(workbook, self.profiles(), today=self.ctx.today(), wanted=profile)
+            self._last = (key, parsed)
         progress(40, 100, f"已读取 {len(parsed.households)} 户，正在核对…")
         progress.check()
         return parsed
@@ -129,9 +150,9 @@ class ImportService:
                 continue
             found = resolver.resolve(rec.township, rec.village)
             if found.village is None:
-                rec.issues.append(rec.issue("error", found.error, found.field))
+                row.issues.append(rec.issue("error", found.error, found.field))
             row.village = found.village
-        ids = [n for r in rows if r.record.ok for n in r.record.id_numbers()]
+        ids = [n for r in rows if r.village is not None for n in r.record.id_numbers()]
         people: dict[str, list[dict[str, Any]]] = {}
         for c in uow.imports.cases_of_people(ids):
             people.setdefault(c["id_number"], []).append(c)
@@ -140,11 +161,11 @@ class ImportService:
         progress(60, 100, "正在与已有记录比对…")
         for row in rows:
             rec = row.record
-            if not rec.ok:
+            if row.village is None:
                 continue
             result = compare(rec, row.village.code, people, benefits, today)
             for text in result.errors:
-                rec.issues.append(rec.issue("error", text, "id_number", rec.head.row if rec.head else None))
+                row.issues.append(rec.issue("error", text, "id_number", rec.head.row if rec.head else None))
             row.status = "error" if result.errors else result.status
             row.case, row.changes = result.case, result.changes
         progress.check()
@@ -153,8 +174,9 @@ class ImportService:
         villages = sorted({r.village.code for r in rows if r.village is not None})
         programmes = sorted({r.record.programme for r in rows if r.record.programme})
         gone = []
-        for b in uow.imports.benefit_cases(villages=villages, programmes=programmes) if villages else []:
-            if b["id"] in matched or not in_force(b, today):
+        for b in (uow.imports.benefit_cases(villages=villages, programmes=programmes, exclude=matched)
+                  if villages else []):
+            if not in_force(b, today):
                 continue
             if any(m["id_number"] in in_file for m in b["household"]["members"]):
                 continue  # its family is in the file, on a row with errors
@@ -181,8 +203,8 @@ class ImportService:
                 "members": len(rec.members), "covered_count": rec.covered_count,
                 "monthly_amount": str(rec.monthly_amount) if rec.monthly_amount is not None else "",
                 "start_month": rec.start_month or "", "category": rec.category,
-                "errors": [i.text() for i in rec.issues if i.severity == "error"],
-                "messages": [i.text() for i in rec.issues if i.severity != "error"],
+                "errors": [i.text() for i in r.all_issues if i.severity == "error"],
+                "messages": [i.text() for i in r.all_issues if i.severity != "error"],
                 "changes": list(r.changes), "case": r.case["number"] if r.case else None,
                 "case_id": r.case["id"] if r.case else None,
             })
@@ -190,7 +212,7 @@ class ImportService:
                  "programme_label": PROGRAMMES.get(b["programme"], b["programme"]),
                  "monthly_amount": str((b["benefit"] or {}).get("monthly_amount") or ""),
                  "open_case": b["open_case"]} for b in plan.gone]
-        issues = [i.as_dict() for i in parsed.issues]
+        issues = [i.as_dict() for i in plan.issues()]
         return {
             "file": parsed.workbook.path.name, "digest": parsed.workbook.digest, "size": parsed.workbook.size,
             "profile": {"id": parsed.profile.id, "title": parsed.profile.title, "guessed": parsed.guessed},
@@ -267,6 +289,7 @@ class ImportService:
                                  + (f"；{counts['changed']} 户有变化，未覆盖，可登记变更" if counts["changed"] else "")
                                  + (f"；{counts['gone']} 户不在名单中，可提出停保" if counts["gone"] else "")
                                  + (f"；跳过有错误的 {counts['error']} 户" if counts["error"] else ""))
+        self._last = None  # done with this file: free the memory
         progress(100, 100, report["message"])
         return report
 
@@ -278,7 +301,7 @@ class ImportService:
         for start in range(0, len(new), CHUNK):
             progress.check()
             chunk = new[start:start + CHUNK]
-            households = [parse_household(r.record.household_data(r.village.code)) for r in chunk]
+            households = [r.record.to_household(r.village.code) for r in chunk]
             uow.imports.add_households(households, now)
             cases = []
             for row, household in zip(chunk, households, strict=True):
@@ -297,7 +320,7 @@ class ImportService:
                     case_id=case_id, seq=1, actor=user.username, trigger="import", from_state=None,
                     to_state=case.state, recorded_at=now, effective_date=today,
                     comment=f"历史数据导入：{parsed.workbook.path.name} 工作表「{rec.sheet}」第{rec.first_row}行",
-                    changes=diff({}, _snapshot(case)),
+                    changes=_created(case),
                     data={"file": parsed.workbook.path.name, "sheet": rec.sheet, "row": rec.first_row,
                           "rows": list(rec.rows), "digest": parsed.workbook.digest, "profile": parsed.profile.id,
                           "household": household_to_dict(household)}))
@@ -395,7 +418,7 @@ class ImportService:
         with self.ctx.db.unit_of_work() as uow:
             plan = self._plan(uow, self._user(uow, actor), parsed, progress)
         failed = [r.record for r in plan.rows if r.status == "error"]
-        headers, codes, rows = error_rows(parsed, failed)
+        headers, codes, rows = error_rows(parsed, failed, plan.issues())
         # the programme in the title, so a file whose programme only its title said keeps it when re-imported
         programmes = "、".join(PROGRAMMES[p] for p in dict.fromkeys(r.programme for r in failed if r.programme))
         columns = [Column(str(i), h, "code" if i in codes else "text", "id_number" if i in codes else None)
@@ -406,7 +429,7 @@ class ImportService:
         return ExportService(self.ctx).write(actor, out, "导入错误清单", table)
 
 
-def error_rows(parsed: ParsedFile, households: Sequence[HouseholdRecord]
+def error_rows(parsed: ParsedFile, households: Sequence[HouseholdRecord], issues: Sequence[Issue]
                ) -> tuple[list[str], set[int], list[dict[str, Any]]]:
     """Header texts, the indexes of ID/account columns, and one dict per row (keys: column index as
     text) for every row of the households given and every row outside a household that has an issue."""
@@ -420,7 +443,7 @@ def error_rows(parsed: ParsedFile, households: Sequence[HouseholdRecord]
         headers[c] = "/".join(p for p in parts if p)
     codes = {col.index for f, col in first.columns.items() if f in ("id_number", "head_id_number", "bank_account")}
     notes: dict[tuple[str, int], list[str]] = {}
-    for issue in parsed.issues:
+    for issue in issues:
         notes.setdefault((issue.sheet, issue.row), []).append(
             f"【{issue.as_dict()['severity_label']}】{issue.column + '列' if issue.column else ''}{issue.message}")
     wanted: dict[tuple[str, int], list[Any]] = {}
@@ -442,6 +465,19 @@ def error_rows(parsed: ParsedFile, households: Sequence[HouseholdRecord]
         row[str(width + 2)] = number
         out.append(row)
     return [*headers, "问题说明", "原工作表", "原行号"], codes, out
+
+
+def _created(case: Case) -> dict[str, Any]:
+    """The audit event's changes of an imported case: what it was created with (JSON-ready values,
+    built directly: the generic snapshot diff costs a JSON round trip per field)."""
+    d, b = case.decision or {}, case.benefit or {}
+    after = {"state": case.state, "closed": case.closed, "next_review_on": case.next_review_on.isoformat(),
+             "benefit.status": b["status"], "benefit.monthly_amount": b["monthly_amount"],
+             "decision.result": d["result"], "decision.monthly_amount": d["monthly_amount"],
+             "decision.start_month": d["start_month"], "decision.covered": d["covered"],
+             "decision.covered_count": d["covered_count"], "decision.category": d["category"],
+             "decision.review_interval_months": d["review_interval_months"]}
+    return {key: {"before": None, "after": value} for key, value in after.items()}
 
 
 def _head_name(b: Mapping[str, Any]) -> str:

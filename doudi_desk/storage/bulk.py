@@ -67,19 +67,23 @@ class ImportRepository:
         return out
 
     def benefit_cases(self, *, case_ids: Sequence[int] = (), villages: Sequence[str] = (),
-                      programmes: Sequence[str] = ("dibao", "tekun")) -> list[dict[str, Any]]:
-        """Approved 低保/特困 cases (application or import) by id or by village, each with the
-        household as last determined (after a decided 复核/变更) and whether a case on it is open."""
-        rows: dict[int, Any] = {}
-        columns = (CaseRow.id, CaseRow.number, CaseRow.programme, CaseRow.kind, CaseRow.village_code,
-                   CaseRow.household_id, CaseRow.benefit, CaseRow.decision, CaseRow.next_review_on)
-        base = select(*columns).where(CaseRow.state == "approved", CaseRow.kind.in_(BENEFIT_KINDS),
-                                      CaseRow.programme.in_(list(programmes)))
-        for chunk in _chunks(sorted(set(case_ids))):
-            for r in self._s.execute(base.where(CaseRow.id.in_(chunk))):
-                rows[r.id] = r
+                      programmes: Sequence[str] = ("dibao", "tekun"), exclude: Iterable[int] = (),
+                      with_decision: bool = False) -> list[dict[str, Any]]:
+        """Approved 低保/特困 cases (application or import) by id or by village (less ``exclude``), each
+        with the household as last determined (after a decided 复核/变更) and whether a case on it is
+        open; ``decision`` only when asked for (it is the largest column)."""
+        wanted: set[int] = set(case_ids)
+        condition = (CaseRow.state == "approved", CaseRow.kind.in_(BENEFIT_KINDS), CaseRow.programme.in_(list(programmes)))
         for chunk in _chunks(sorted(set(villages))):
-            for r in self._s.execute(base.where(CaseRow.village_code.in_(chunk))):
+            wanted.update(self._s.scalars(select(CaseRow.id).where(*condition, CaseRow.village_code.in_(chunk))))
+        wanted -= set(exclude)
+        rows: dict[int, Any] = {}
+        columns = [CaseRow.id, CaseRow.number, CaseRow.programme, CaseRow.kind, CaseRow.village_code,
+                   CaseRow.household_id, CaseRow.benefit, CaseRow.next_review_on]
+        if with_decision:
+            columns.append(CaseRow.decision)
+        for chunk in _chunks(sorted(wanted)):
+            for r in self._s.execute(select(*columns).where(*condition, CaseRow.id.in_(chunk))):
                 rows[r.id] = r
         if not rows:
             return []
@@ -100,9 +104,10 @@ class ImportRepository:
         out = []
         for cid in parents:
             r = rows[cid]
+            # JSON columns are decoded afresh for each row read: nobody else holds these dicts
             out.append({"id": r.id, "number": r.number, "programme": r.programme, "kind": r.kind,
-                        "village_code": r.village_code, "benefit": copy.deepcopy(r.benefit),
-                        "decision": copy.deepcopy(r.decision), "next_review_on": r.next_review_on,
+                        "village_code": r.village_code, "benefit": r.benefit,
+                        "decision": r.decision if with_decision else None, "next_review_on": r.next_review_on,
                         "household": households[household_ids[cid]], "open_case": open_child.get(cid)})
         return out
 
