@@ -171,7 +171,10 @@ class ImportService:
         progress.check()
         matched = {r.case["id"] for r in rows if r.case}
         in_file = {m.id_number for r in rows for m in r.record.members if m.id_number}
-        villages = sorted({r.village.code for r in rows if r.village is not None})
+        # A roster is a township's (or the county's) list: every village of the townships it covers
+        # is looked at, so a village that dropped out of the list entirely is noticed too.
+        towns = {r.village.parent_code for r in rows if r.village is not None}
+        villages = sorted(v.code for v in resolver.villages if v.parent_code in towns)
         programmes = sorted({r.record.programme for r in rows if r.record.programme})
         gone = []
         for b in (uow.imports.benefit_cases(villages=villages, programmes=programmes, exclude=matched)
@@ -503,7 +506,7 @@ def _summary(counts: Mapping[str, int], batches: Sequence[Mapping[str, Any]]) ->
              f"已有且相同 {counts['matches']} 户", f"有变化 {counts['changed']} 户", f"有错误 {counts['error']} 户"]
     text = "，".join(parts)
     if counts["gone"]:
-        text += f"；辖区内有 {counts['gone']} 户在保家庭不在此名单中"
+        text += f"；名单所涉乡镇有 {counts['gone']} 户在保家庭不在此名单中"
     if batches:
         b = batches[0]
         text += f"。此文件已于 {b['imported_at']:%Y-%m-%d %H:%M} 由 {b['actor']} 导入过（第 {b['id']} 批）"
