@@ -14,7 +14,14 @@ from doudi_desk.importing.issues import FileRefused
 from doudi_desk.importing.profiles import ProfileError, default_folder, load_profile, load_profiles
 from doudi_desk.importing.reader import read
 from doudi_desk.importing.roster import parse_file
-from tests.import_support import BY_HOUSEHOLD, BY_MEMBER, ROSTER_HEADER, TODAY, household_rows, write_rows
+from tests.import_support import (
+    BY_HOUSEHOLD,
+    BY_MEMBER,
+    ROSTER_HEADER,
+    TODAY,
+    household_rows,
+    write_rows,
+)
 
 PROFILES = load_profiles(default_folder())
 
