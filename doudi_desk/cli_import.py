@@ -39,10 +39,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.actor:
         raise InputError("--as: 导入须指明操作用户", "as")
     service = ImportService(_ctx(args))
-    if args.dry_run:
-        report = service.preview(args.file, args.actor, profile=args.profile)
-    else:
-        report = service.commit(args.file, args.actor, profile=args.profile, skip_errors=args.skip_errors)
+    report = service.preview(args.file, args.actor, profile=args.profile)
     print(report["explanation"])
     for note in report["notes"]:
         print(f"提示：{note}")
@@ -59,15 +56,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("预览（--dry-run）：没有写入任何内容")
         return 0
-    print(report["message"])
-    wanted = [a for a in service.offered_actions(report)
+    if report["counts"]["error"] and not args.skip_errors:
+        raise InputError(f"有 {report['counts']['error']} 户有错误（见上），整个文件未导入，没有写入任何内容；"
+                         "改正后重新导入，或加 --skip-errors 跳过有错误的户", "FILE")
+    result = service.commit(args.file, args.actor, profile=args.profile, skip_errors=args.skip_errors,
+                            expected_digest=report["digest"])
+    print(result["message"])
+    wanted = [a for a in service.offered_actions(result)
               if (a["action"] == "change" and args.start_changes) or (a["action"] == "stop" and args.start_stops)]
     if wanted:
-        result = service.start_actions(args.actor, wanted)
-        for r in result["results"]:
+        done = service.start_actions(args.actor, wanted)
+        for r in done["results"]:
             label = "变更" if r["action"] == "change" else "停保"
             print(f"  {label} {r['case']}：" + (f"已开立 {r['opened']}" if r["ok"] else f"未开立：{r['message']}"))
-    elif report["counts"]["changed"] or report["counts"]["gone"]:
+    elif result["counts"]["changed"] or result["counts"]["gone"]:
         print("有变化的家庭可加 --start-changes 登记变更，不在名单中的可加 --start-stops 提出停保（每户一个案件）")
     return 0
 
