@@ -104,12 +104,27 @@ def main() -> None:
         t0 = time.perf_counter()
         result = service.commit(path, "admin", expected_digest=report["digest"])
         commit = time.perf_counter() - t0
-        print(f"import (one transaction): {commit:.1f} s = {commit / floor:.1f}× the floor; target ≤ 30 s; "
-              f"{result['message']}")
+        print(f"confirm after the preview (the window; the file is not read again): {commit:.1f} s = "
+              f"{commit / floor:.1f}× the floor; target ≤ 30 s; {result['message']}")
 
         t0 = time.perf_counter()
-        again = service.commit(path, "admin")
-        print(f"the same file again: {time.perf_counter() - t0:.1f} s; {again['message'][:60]}")
+        again = ImportService(ctx).commit(path, "admin")
+        print(f"the same file again, read afresh: {time.perf_counter() - t0:.1f} s; {again['message'][:40]}")
+
+        ctx2 = open_context(f"sqlite:///{tmp}/bench2.sqlite3")
+        ctx2.today = lambda: TODAY
+        admin = AdminService(ctx2)
+        admin.add_area("139901", "青山县", "county", None)
+        for code, name, level, parent in TOWNSHIPS + VILLAGES:
+            admin.add_area(code, name, level, parent)
+        admin.add_user("admin", "管理员", ["admin"])
+        admin.set_policy("139901", dt.date(2026, 1, 1), default_policy())
+        t0 = time.perf_counter()
+        one_go = ImportService(ctx2).commit(path, "admin")
+        whole = time.perf_counter() - t0
+        print(f"import in one go (doudi-admin import without --dry-run: read, check, write): {whole:.1f} s = "
+              f"{whole / floor:.1f}× the floor; target ≤ 30 s; {one_go['message']}")
+        ctx2.db.dispose()
         ctx.db.dispose()
 
 

@@ -138,12 +138,13 @@ class ImportRepository:
                    "bank_name": h.bank_name, "bank_account": h.bank_account,
                    "no_able_supporter": h.no_able_supporter, "assets": assets_json(h.assets),
                    "temporary": None, "created_at": created_at} for h in households]
-        ids = list(self._s.scalars(insert(HouseholdRow).returning(HouseholdRow.id, sort_by_parameter_order=True),
-                                   values))
+        # Core inserts on the tables (not the ORM classes): no per-row ORM bookkeeping
+        table = HouseholdRow.__table__
+        ids = list(self._s.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values))
         members = [{"household_id": hid, **member_values(i, m)}
                    for hid, h in zip(ids, households, strict=True) for i, m in enumerate(h.members)]
         if members:
-            self._s.execute(insert(MemberRow), members)
+            self._s.execute(insert(MemberRow.__table__), members)
         for hid, h in zip(ids, households, strict=True):
             h.id = hid
         return ids
@@ -167,4 +168,5 @@ class ImportRepository:
             v["forms"] = v.get("forms") or {}
             v["version"] = 1
             values.append(v)
-        return list(self._s.scalars(insert(CaseRow).returning(CaseRow.id, sort_by_parameter_order=True), values))
+        table = CaseRow.__table__
+        return list(self._s.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values))

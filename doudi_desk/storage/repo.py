@@ -715,7 +715,7 @@ class EventRepository:
             digest = event_digest(prev, values)
             rows.append({**values, "prev_hash": prev, "hash": digest})
             prev = digest
-        self._s.execute(insert(AuditEventRow), rows)
+        self._s.execute(insert(AuditEventRow.__table__), rows)
         self._s.execute(
             update(AuditChainRow).where(AuditChainRow.id == 1)
             .values(last_seq=seq, last_hash=prev)

@@ -330,3 +330,32 @@ def test_an_export_is_refused_with_a_chinese_message(office, tmp_path) -> None:
     assert "应以 .xlsx 结尾" in caught.value.message
     with pytest.raises(DomainError):
         ExportService(office).export("audit", "county_clerk", tmp_path / "a.xlsx")  # not an auditor
+
+
+def test_the_first_decided_review_records_income_and_clears_the_flags(office) -> None:
+    """An imported family is reviewed like any other; once its income is investigated it is no longer
+    待补录家庭经济状况 and monitoring computes its flags again."""
+    cases = CaseService(office)
+    created = ImportService(office).commit(BY_HOUSEHOLD, "admin")["created"]
+    parent = created[0]  # 萧立, 桃源镇西河村, alone, 720 a month
+    review = LifecycleService(cases).start_review(parent, "county_clerk")
+    rid = review["id"]
+    cases.advance(rid, "start_investigation", "county_clerk")
+    household = LifecycleQueries(office).household_for_edit(rid, "county_clerk")
+    household["income"] = [{"type": "farming", "amount": "1200"}, {"type": "basic_pension", "amount": "1800",
+                                                                   "member": 0}]
+    cases.update_household(rid, "county_clerk", household, comment="入户调查：种植收入")
+    cases.advance(rid, "complete_investigation", "county_clerk", data={
+        "verification": {"requested_on": "2026-11-23", "result": "consistent"},
+        "home_visit": {"visit_date": "2026-11-23", "investigators": [{"name": "周全"}, {"name": "张敏"}],
+                       "family_present": "户主", "conclusion": "meets"}})
+    cases.advance(rid, "submit_to_county", "taoyuan_rev", data={
+        "preliminary_opinion": {"opinion": "approve", "category": "adjust", "comment": "复核"}})
+    assert LifecycleQueries(office).flags("admin") == []  # still pending until decided
+    view = cases.advance(rid, "decide", "approver", data={"review_decision": {"reasons": "种植收入"}})
+    assert view["state"] == "decided"
+    benefit = cases.show(parent, "admin")["benefit"]
+    assert "pending" not in benefit and "pending_labels" not in benefit
+    assert benefit["history"][0]["result"] == "imported" and len(benefit["history"]) == 2
+    flagged = LifecycleQueries(office).flags("admin")
+    assert [r["head"] for r in flagged] == ["萧立"] and flagged[0]["per_capita_monthly"] == "100.00"
