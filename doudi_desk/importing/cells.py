@@ -67,6 +67,8 @@ def is_blank(raw: Any) -> bool:
 
 
 def _half_width(text: str) -> tuple[str, list[str]]:
+    if text.isascii() and len(text.split()) <= 1:  # the usual clean cell: nothing to do
+        return text.strip(), []
     fixes = []
     converted = text.translate(_FULL_WIDTH)
     if converted != text:
@@ -182,7 +184,12 @@ _YES = {"是", "有", "y", "yes", "true", "1", "√", "✓", "在保"}
 _NO = {"否", "无", "n", "no", "false", "0", "×", "", "-", "—"}
 
 
+_YES_NO_FAST = {"是": True, "否": False, "": False}
+
+
 def yes_no(raw: Any, what: str) -> bool:
+    if type(raw) is str and raw in _YES_NO_FAST:
+        return _YES_NO_FAST[raw]
     if isinstance(raw, bool):
         return raw
     text = plain(raw).lower()
@@ -199,6 +206,8 @@ _TYPE_CODES = {label: key for key, label in DISABILITY_TYPES.items()}
 
 def disability(type_raw: Any, grade_raw: Any) -> dict[str, Any] | None:
     """``{"type", "grade"}`` in the household shape, or None when both cells are empty."""
+    if (type_raw == "" or type_raw is None) and (grade_raw == "" or grade_raw is None):
+        return None
     label = plain(type_raw).removesuffix("残疾").removesuffix("残")
     grade_text = plain(grade_raw).translate(_FULL_WIDTH).strip().removesuffix("级").removesuffix("等")
     if not label and not grade_text:
@@ -252,8 +261,11 @@ def name(raw: Any) -> tuple[str, list[str]]:
     if not text:
         raise CellError("缺少姓名")
     fixes = []
-    squeezed = _SPACES.sub("", text)
-    if squeezed != text and all(not ch.isascii() for ch in squeezed):
-        text = squeezed
-        fixes.append("已去掉姓名中的空格")
-    return unicodedata.normalize("NFC", text), fixes
+    if len(text.split()) > 1:
+        squeezed = _SPACES.sub("", text)
+        if all(not ch.isascii() for ch in squeezed):
+            text = squeezed
+            fixes.append("已去掉姓名中的空格")
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text, fixes

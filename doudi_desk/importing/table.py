@@ -165,6 +165,7 @@ class TotalRow:
 
 
 _NUMBERS = re.compile(r"^\d+$")
+_WS = re.compile(r"\s+")
 
 
 def _column_numbers(row: list[Any]) -> bool:
@@ -192,7 +193,7 @@ def split_rows(match: HeaderMatch) -> tuple[list[DataRow], list[TotalRow], list[
         if not first:
             continue
         values = {name: row[c] if c < len(row) else "" for name, c in columns}
-        compact = re.sub(r"\s+", "", first)
+        compact = _WS.sub("", first) if len(first.split()) > 1 else first
         if compact.startswith(TOTAL_WORDS):
             texts = [plain(v) for v in row]
             totals.append(TotalRow(i, " ".join(t for t in texts if t), values))

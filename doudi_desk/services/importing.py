@@ -26,7 +26,6 @@ from typing import Any
 
 from ..domain.calc import review_interval_months
 from ..domain.errors import DomainError, InputError
-from ..domain.household import household_to_dict
 from ..domain.model import PROGRAMMES, AuditEvent, Case, User
 from ..importing.issues import Issue
 from ..importing.profiles import Profile, default_folder, load_profiles
@@ -324,9 +323,10 @@ class ImportService:
                     to_state=case.state, recorded_at=now, effective_date=today,
                     comment=f"历史数据导入：{parsed.workbook.path.name} 工作表「{rec.sheet}」第{rec.first_row}行",
                     changes=_created(case),
+                    # where it came from; the household itself is the case's (its rows are never edited)
                     data={"file": parsed.workbook.path.name, "sheet": rec.sheet, "row": rec.first_row,
                           "rows": list(rec.rows), "digest": parsed.workbook.digest, "profile": parsed.profile.id,
-                          "household": household_to_dict(household)}))
+                          "household_id": household.id, "members": len(household.members)}))
                 created.append(case.number)
             uow.events.append_first_events(events)
             progress(80 + int(20 * (start + len(chunk)) / len(new)), 100,

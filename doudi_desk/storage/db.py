@@ -133,12 +133,19 @@ def _translated_errors() -> Iterator[None]:
 
 
 def _has_nul(parameters: Any) -> bool:
+    # A loop rather than any() over a generator: a bulk insert hands over tens of thousands of rows.
     if isinstance(parameters, str):
         return "\x00" in parameters
     if isinstance(parameters, dict):
-        return any(_has_nul(v) for v in parameters.values())
-    if isinstance(parameters, list | tuple):
-        return any(_has_nul(v) for v in parameters)
+        parameters = parameters.values()
+    elif not isinstance(parameters, list | tuple):
+        return False
+    for value in parameters:
+        if type(value) is str:
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict | list | tuple) and _has_nul(value):
+            return True
     return False
 
 
