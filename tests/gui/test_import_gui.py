@@ -157,3 +157,22 @@ def test_export_buttons_write_what_the_list_shows(qtbot, office, tmp_path):
     dialog = benefits.choose()
     assert dialog.isVisible() and Path(dialog.selectedFiles()[0]).name.startswith("在保名单-")
     dialog.reject()
+
+
+def test_an_imported_family_on_its_case_page(qtbot, office):
+    window = make_window(qtbot, office)
+    created = window.backend.importing.commit(BY_HOUSEHOLD, "admin")["created"]
+    login(qtbot, window, "taoyuan")
+    number = created[7]  # 吴明玲, 东岗村: 2 people, 1 covered, who is not said
+    case_id = window.backend.cases.show(number, "taoyuan")["id"]
+    page = window.open_case(case_id)
+    qtbot.waitUntil(lambda: page.view is not None, timeout=15000)
+    settle(qtbot, window, 200)
+    assert page.amount.text() == "按花名册导入：每月 420 元"
+    assert "待补录家庭经济状况" in page.eligibility.text() and "保障对象待确认" in page.eligibility.text()
+    assert page.life_buttons["start_review"].isVisible()  # 复核, 变更, 停保 as for any benefit
+    page.side.setCurrentWidget(page.benefit_panel)
+    assert page.benefit_panel.fact_labels["covered"].text() == "1 人（保障对象待确认）"
+    assert page.benefit_panel.history.item(0, 2).text() == "导入"
+    assert "待补录家庭经济状况" in page.summary_text.text() and "金融资产 0 元" not in page.summary_text.text()
+    screenshot(window, "import_case_page")
