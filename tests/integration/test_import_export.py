@@ -359,3 +359,53 @@ def test_the_first_decided_review_records_income_and_clears_the_flags(office) ->
     assert benefit["history"][0]["result"] == "imported" and len(benefit["history"]) == 2
     flagged = LifecycleQueries(office).flags("admin")
     assert [r["head"] for r in flagged] == ["萧立"] and flagged[0]["per_capita_monthly"] == "100.00"
+
+
+class _Job:
+    """What the window's worker passes: progress goes nowhere, 取消 is pressed once the rows are written."""
+
+    def __init__(self):
+        self.cancelled = False
+        self.seen: list[str] = []
+
+    def report(self, done: int, total: int, text: str) -> None:
+        self.seen.append(text)
+        if text.startswith("已写入"):
+            self.cancelled = True
+
+
+def test_cancelling_after_the_rows_were_written_leaves_nothing(office) -> None:
+    from doudi_desk.services.importing import ImportCancelled
+
+    before = dump_db(office.db_path)
+    job = _Job()
+    with pytest.raises(ImportCancelled, match="已取消导入，没有写入任何内容"):
+        ImportService(office).commit(BY_MEMBER, "admin", job=job)
+    assert "已写入 80 / 80 户" in job.seen  # the inserts had run inside the transaction
+    assert dump_db(office.db_path) == before
+
+
+def test_a_tekun_roster_makes_tekun_benefits_reviewed_yearly(office, tmp_path) -> None:
+    rows = [["桃源镇特困人员供养花名册"], ROSTER_HEADER]
+    rows += household_rows(1, "桃源镇", "南坡村", [("甲", IDS["甲"], "户主")], amount=1226)
+    created = ImportService(office).commit(write_rows(tmp_path / "特困.xlsx", rows), "admin")["created"]
+    assert created == ["2026-TKDR-000001"]
+    with office.db.unit_of_work() as uow:
+        case = uow.cases.get_by_number(created[0])
+    assert (case.programme, case.workflow_id, case.benefit["review_interval_months"]) == ("tekun", "tekun_import", 12)
+
+
+def test_people_of_two_families_in_force_or_of_an_open_application_are_errors(office, tmp_path) -> None:
+    service = ImportService(office)
+    service.commit(_roster(tmp_path, "a.xlsx", ("桃源镇", "西河村", [("甲", IDS["甲"], "户主"), ("乙", IDS["乙"], "配偶")], {}),
+                           ("桃源镇", "西河村", [("丙", IDS["丙"], "户主")], {})), "county_clerk")
+    CaseService(office).create_case({"village": "139901101001", "members": [
+        {"name": "丁", "id_number": IDS["丁"], "relation": "head"}]}, "dibao", "county_clerk")
+    later = _roster(tmp_path, "b.xlsx", ("桃源镇", "西河村", [("甲", IDS["甲"], "户主"), ("丙", IDS["丙"], "配偶")], {}),
+                    ("桃源镇", "东岗村", [("丁", IDS["丁"], "户主")], {}))
+    report = service.preview(later, "county_clerk")
+    first, second = report["households"]
+    assert first["status"] == second["status"] == "error"
+    assert "本户成员分属两户在保家庭" in first["errors"][0] and "同一人不能同时在两户" in first["errors"][0]
+    assert first["errors"][0].startswith("工作表「花名册」第4行N列（成员身份证号码）")
+    assert "丁已有办理中的申请 2026-DB-000001" in second["errors"][0]
