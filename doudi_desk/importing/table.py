@@ -71,8 +71,12 @@ class HeaderMatch:
 
 
 def _merged_origin(sheet: Sheet) -> dict[tuple[int, int], tuple[int, int]]:
-    """Every cell covered by a merged range -> the range's top-left cell."""
-    origin = {}
+    """Every cell near the top covered by a merged range -> the range's top-left cell (once a sheet)."""
+    cached = getattr(sheet, "_origin", None)
+    if cached is not None:
+        return cached
+    origin: dict[tuple[int, int], tuple[int, int]] = {}
+    sheet._origin = origin  # type: ignore[attr-defined]
     width = sheet.width
     for (r1, c1), (r2, c2) in sheet.merged:
         if r1 > SCAN_ROWS + 4 or r2 - r1 > 8:  # below any header, or a tall household cell

@@ -27,6 +27,7 @@ from typing import Any
 from ..domain.calc import review_interval_months
 from ..domain.errors import DomainError, InputError
 from ..domain.model import PROGRAMMES, AuditEvent, Case, User
+from ..importing.gcpause import gc_paused
 from ..importing.issues import Issue
 from ..importing.profiles import Profile, default_folder, load_profiles
 from ..importing.reader import read
@@ -231,6 +232,10 @@ class ImportService:
     # --- preview ---
     def preview(self, path: str | Path, actor: str, *, profile: str | None = None, job: Any = None) -> dict[str, Any]:
         """What an import would do, row by row; nothing is written."""
+        with gc_paused():
+            return self._preview(path, actor, profile, job)
+
+    def _preview(self, path: str | Path, actor: str, profile: str | None, job: Any) -> dict[str, Any]:
         progress = _Progress(job)
         with self.ctx.db.unit_of_work() as uow:
             self._user(uow, actor)
@@ -247,6 +252,11 @@ class ImportService:
                expected_digest: str | None = None, job: Any = None) -> dict[str, Any]:
         """Create the new families in one transaction; refuse everything when rows have errors unless
         ``skip_errors``. Returns the preview's report with ``created`` (case numbers) and ``message``."""
+        with gc_paused():
+            return self._commit(path, actor, profile, skip_errors, expected_digest, job)
+
+    def _commit(self, path: str | Path, actor: str, profile: str | None, skip_errors: bool,
+                expected_digest: str | None, job: Any) -> dict[str, Any]:
         progress = _Progress(job)
         with self.ctx.db.unit_of_work() as uow:
             self._user(uow, actor)
