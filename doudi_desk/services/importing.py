@@ -27,6 +27,7 @@ from typing import Any
 from ..domain.calc import review_interval_months
 from ..domain.errors import DomainError, InputError
 from ..domain.model import PROGRAMMES, AuditEvent, Case, User
+from ..importing.error_list import error_rows
 from ..importing.gcpause import gc_paused
 from ..importing.issues import Issue
 from ..importing.profiles import Profile, default_folder, load_profiles
@@ -34,7 +35,7 @@ from ..importing.reader import read
 from ..importing.records import HouseholdRecord
 from ..importing.roster import ParsedFile, parse_workbook
 from . import lookup
-from .cases import KIND_CODES, PROGRAMME_CODES, CaseService
+from .cases import KIND_CODES, PROGRAMME_CODES, CaseService, _amount_text
 from .context import AppContext
 from .import_areas import AreaResolver
 from .import_compare import STATUS_LABELS, compare, in_force
@@ -442,44 +443,6 @@ class ImportService:
         return ExportService(self.ctx).write(actor, out, "导入错误清单", table)
 
 
-def error_rows(parsed: ParsedFile, households: Sequence[HouseholdRecord], issues: Sequence[Issue]
-               ) -> tuple[list[str], set[int], list[dict[str, Any]]]:
-    """Header texts, the indexes of ID/account columns, and one dict per row (keys: column index as
-    text) for every row of the households given and every row outside a household that has an issue."""
-    from ..importing.cells import excel_shows, plain
-
-    first = parsed.sheets[0].match
-    width = max(s.match.sheet.width for s in parsed.sheets)
-    headers = [str(c) for c in range(width)]
-    for c in range(width):
-        parts = [plain(first.sheet.cell(r, c)) for r in range(first.first_row, first.data_start)]
-        headers[c] = "/".join(p for p in parts if p)
-    codes = {col.index for f, col in first.columns.items() if f in ("id_number", "head_id_number", "bank_account")}
-    notes: dict[tuple[str, int], list[str]] = {}
-    for issue in issues:
-        notes.setdefault((issue.sheet, issue.row), []).append(
-            f"【{issue.as_dict()['severity_label']}】{issue.column + '列' if issue.column else ''}{issue.message}")
-    wanted: dict[tuple[str, int], list[Any]] = {}
-    for h in households:
-        for number, raw in h.raw_rows:
-            wanted[h.sheet, number] = raw
-    for s in parsed.sheets:
-        for issue in s.issues:
-            if issue.severity == "error" and issue.row - 1 < len(s.match.sheet.rows):
-                wanted.setdefault((issue.sheet, issue.row), s.match.sheet.rows[issue.row - 1])
-    out = []
-    for (sheet, number), raw in sorted(wanted.items(), key=lambda x: (x[0][0], x[0][1])):
-        row: dict[str, Any] = {}
-        for c in range(width):
-            value = raw[c] if c < len(raw) else ""
-            row[str(c)] = excel_shows(value) if c in codes and isinstance(value, float) else plain(value)
-        row[str(width)] = "；".join(notes.get((sheet, number), []))
-        row[str(width + 1)] = sheet
-        row[str(width + 2)] = number
-        out.append(row)
-    return [*headers, "问题说明", "原工作表", "原行号"], codes, out
-
-
 def _created(case: Case) -> dict[str, Any]:
     """The audit event's changes of an imported case: what it was created with (JSON-ready values,
     built directly: the generic snapshot diff costs a JSON round trip per field)."""
@@ -497,12 +460,6 @@ def _head_name(b: Mapping[str, Any]) -> str:
     members = b["household"]["members"]
     head = next((m for m in members if m["relation"] == "head"), members[0] if members else None)
     return head["name"] if head else ""
-
-
-def _amount_text(value) -> str:
-    from decimal import Decimal
-
-    return f"{value.quantize(Decimal(1))}" if value == value.to_integral_value() else f"{value:f}"
 
 
 def _case_values(case: Case) -> dict[str, Any]:
