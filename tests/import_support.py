@@ -43,6 +43,21 @@ def open_office(url: str):
 
 
 def office_context(tmp_path: Path) -> Iterator[Any]:
+    """The office on a fresh SQLite file, or (DOUDI_TEST_BACKEND=postgresql) a fresh PostgreSQL
+    database; ``ctx.db_path`` is what ``conftest.dump_db`` takes."""
+    from conftest import BACKEND
+
+    if BACKEND == "postgresql":
+        from tests.pg_support import fresh_database
+
+        with fresh_database() as url:
+            ctx = open_office(url)
+            ctx.db_path = url
+            try:
+                yield ctx
+            finally:
+                ctx.db.dispose()
+        return
     ctx = open_office(f"sqlite:///{tmp_path / 'office.sqlite3'}")
     ctx.db_path = tmp_path / "office.sqlite3"
     try:
