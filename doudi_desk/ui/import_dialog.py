@@ -298,7 +298,8 @@ class ImportDialog(QDialog):
         self.confirm_button.setEnabled(bool(report) and not self.committed and counts.get("new", 0) > 0)
         self.errors_button.setEnabled(bool(report) and counts.get("error", 0) > 0)
         staff = bool(set(self.shell.user["roles"]) & STAFF)
-        offered = bool(report) and self.committed and bool(counts.get("changed") or counts.get("gone"))
+        # 变更 and 停保 do not wait for the import: they are cases of families already in force
+        offered = bool(report) and bool(counts.get("changed") or counts.get("gone"))
         self.actions_button.setVisible(staff)
         self.actions_button.setEnabled(offered)
 

@@ -118,9 +118,9 @@ def test_a_later_roster_offers_change_and_stop_cases(qtbot, office, tmp_path):
     assert not dialog.confirm_button.isEnabled()  # nothing new
     assert dialog.tabs.tabText(2) == "不在名单中（1）"
     assert dialog.model.text(dialog.model.rows[0], "notes") == "变化：月保障金额 720 → 800 元"
-    dialog.committed = True  # nothing to import: the offers stand as they are
-    dialog._update_buttons()
-    actions = dialog.offer_actions()
+    assert dialog.actions_button.isEnabled()  # offered from the preview: nothing to import first
+    qtbot.mouseClick(dialog.actions_button, Qt.MouseButton.LeftButton)
+    actions = dialog.child
     assert actions.list.count() == 2
     screenshot(actions, "import_offered_actions")
     qtbot.mouseClick(actions.ok, Qt.MouseButton.LeftButton)
