@@ -99,7 +99,7 @@ def code(raw: Any, what: str) -> tuple[str, list[str]]:
     if isinstance(raw, dt.date):
         raise CellError(f"{what}被 Excel 当成了日期（{plain(raw)}）")
     text, fixes = _half_width(str(raw))
-    if _SCIENTIFIC.match(text):
+    if ("E" in text or "e" in text) and _SCIENTIFIC.match(text):
         raise CellError(
             f"{what}「{text}」是 Excel 科学计数法显示的数字，超过15位的部分已经丢失，无法还原；"
             "请在原系统中把该列设为「文本」后重新导出，或按证件重新录入")

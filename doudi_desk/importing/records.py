@@ -178,10 +178,11 @@ def _household_values(group: list[DataRow], match: HeaderMatch, ctx: _Ctx,
                       issues: list[Issue]) -> dict[str, tuple[Any, int]]:
     """Each household-level field's value and the row it came from; a second, different value is an error."""
     out: dict[str, tuple[Any, int]] = {}
+    is_blank = cells.is_blank
     for name in ctx.household_fields:
         for row in group:
             raw = row.values.get(name)
-            if cells.is_blank(raw):
+            if raw == "" or raw is None or is_blank(raw):
                 continue
             if name not in out:
                 out[name] = (raw, row.number)

@@ -150,15 +150,16 @@ def locate(profile: Profile, sheet: Sheet) -> HeaderMatch | None:
 
 @dataclass
 class DataRow:
-    """One data row: its 0-based index in the sheet and the raw value of each mapped field."""
+    """One data row: its 0-based index in the sheet, the row number Excel shows, and the raw value
+    of each mapped field."""
 
     index: int
     values: dict[str, Any]
     raw: list[Any]
+    number: int = 0
 
-    @property
-    def number(self) -> int:
-        return self.index + 1
+    def __post_init__(self) -> None:
+        self.number = self.index + 1
 
 
 @dataclass

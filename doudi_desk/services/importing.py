@@ -31,7 +31,7 @@ from ..importing.error_list import error_rows
 from ..importing.gcpause import gc_paused
 from ..importing.issues import Issue
 from ..importing.profiles import Profile, default_folder, load_profiles
-from ..importing.reader import read
+from ..importing.reader import digest_of, read
 from ..importing.records import HouseholdRecord
 from ..importing.roster import ParsedFile, parse_workbook
 from . import lookup
@@ -129,14 +129,18 @@ class ImportService:
 
     def _parse(self, path: str | Path, profile: str | None, progress: _Progress) -> ParsedFile:
         progress(0, 100, "正在读取文件…")
-        workbook = read(path)
-        key = (str(Path(path).resolve()), workbook.digest, profile, self.ctx.today())
-        if self._last is not None and self._last[0] == key:
+        try:  # the digest first: a confirm right after its preview needs no second read of the cells
+            digest = digest_of(Path(path).read_bytes())
+        except OSError:
+            digest = None  # read() below says what is wrong with the file
+        key = (str(Path(path).resolve()), digest, profile, self.ctx.today())
+        if digest is not None and self._last is not None and self._last[0] == key:
             parsed = self._last[1]
         else:
             self._last = None
+            workbook = read(path)
             parsed = parse_workbook(workbook, self.profiles(), today=self.ctx.today(), wanted=profile)
-            self._last = (key, parsed)
+            self._last = ((str(Path(path).resolve()), workbook.digest, profile, self.ctx.today()), parsed)
         progress(40, 100, f"已读取 {len(parsed.households)} 户，正在核对…")
         progress.check()
         return parsed
