@@ -357,8 +357,9 @@ class ImportService:
         interval = review_interval_months(rec.programme, household, covered, today)
         amount = _amount_text(rec.monthly_amount)
         pending = ["economic_data"] + ([] if covered is not None else ["covered"])
+        # "month": the month of the import; what was paid before it was paid by the previous system
         source = {"file": parsed.workbook.path.name, "sheet": rec.sheet, "row": rec.first_row,
-                  "digest": parsed.workbook.digest, "profile": parsed.profile.id}
+                  "digest": parsed.workbook.digest, "profile": parsed.profile.id, "month": month_of(today)}
         decision = {
             "result": "approved", "imported": True, "monthly_amount": amount, "start_month": rec.start_month,
             "covered": covered or [], "covered_count": rec.covered_count, "category": rec.category,
