@@ -21,6 +21,7 @@ WORKFLOW_KINDS: dict[str, str] = {
     "review": "复核",
     "change": "变更",
     "termination": "停保（终止）",
+    "import": "历史导入",
 }
 
 FIELD_TYPES = (

@@ -41,6 +41,7 @@ ACTIONS = {
     "payroll_returned": "退回发放名册", "payroll_approved": "审批发放名册", "payroll_exported": "生成银行代发文件",
     "payroll_results": "导入银行回盘", "payroll_closed": "发放名册结账", "owed_settled": "处理追缴款",
     "price_index_set": "录入价格指数",
+    "import": "导入花名册",
 }
 
 

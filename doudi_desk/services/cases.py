@@ -28,7 +28,7 @@ from . import lifecycle, lookup
 from .context import AppContext
 
 PROGRAMME_CODES = {"dibao": "DB", "tekun": "TK", "temporary": "LS"}
-KIND_CODES = {"application": "", "review": "FH", "change": "BG", "termination": "TB"}  # 复核 变更 停保
+KIND_CODES = {"application": "", "review": "FH", "change": "BG", "termination": "TB", "import": "DR"}  # 复核 变更 停保 导入
 PROPOSAL_STATES = ("preliminary_review",)  # entering 初审 computes the proposal from the household
 EXTENSION_REASONS = {
     "objection": "公示有异议",

@@ -176,7 +176,7 @@ class LifecycleService:
     # --- starting cases ---
     def _parent(self, uow, user: User, ref: str | int) -> Case:
         parent = lookup.case_for(uow, user, ref)
-        if parent.kind != "application" or parent.state != "approved" or not parent.benefit:
+        if parent.kind not in ("application", "import") or parent.state != "approved" or not parent.benefit:
             raise DomainError(f"案件 {parent.number} 不是在保的低保或特困案件")
         if effective_status(parent.benefit, self.ctx.today()) == "stopped":
             raise DomainError(f"案件 {parent.number} 已停保")
@@ -224,7 +224,7 @@ class LifecycleService:
                       "detail": change.get("detail") or RESULTS.get(kind, kind)}
             covered_names = {parent_member["name"] for parent_member in self._covered_members(uow, parent)}
             remaining = covered_names - {leaving} if leaving else covered_names
-            if leaving and not remaining:
+            if leaving and covered_names and not remaining:  # covered names unknown (imported): a change
                 engine = self.ctx.engine_for_programme(parent.programme, "termination")
                 reason = "death" if kind == "death" else "moved"
                 forms = {"termination": {"reason": reason,
@@ -385,6 +385,9 @@ def apply_to_parent(service: CaseService, uow, case: Case, user: User, day: dt.d
             benefit["wage_income"] = str(wage_income(household))
     result["effective_month"] = start
     res = result["result"]
+    if case.kind == "review":  # a review investigates income and assets and fixes who is covered
+        for key in ("pending", "pending_labels"):
+            benefit.pop(key, None)
     if res == "stop":
         benefit.update(status="stopped", stopped_from=start)
         parent.next_review_on = None

@@ -276,7 +276,7 @@ def _with_paid(figures: dict[str, VillageFigures], points: list[MonthPoint],
 def write_report(ctx: AppContext, report: MonthlyReport, path: str, kind: str | None = None,
                  prepared_by: str = "") -> None:
     """Write a made report as xlsx (one sheet per table) or PDF (tables and charts)."""
-    from .report_xlsx import write_workbook
+    from ..exchange.report_xlsx import write_workbook
     from .reports_print import file_kind, monthly_pdf, write_output
 
     def xlsx(target) -> None:

@@ -559,3 +559,21 @@ class PriceIndexRow(Base):
     entered_by: Mapped[str] = mapped_column(String(64))
     entered_at: Mapped[dt.datetime] = mapped_column(DateTime)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ImportBatchRow(Base):
+    """One committed import of a roster file: who, when, which file (by SHA-256) and what it did.
+
+    The audit trail has the same as an office event; this table lets the importer tell a clerk
+    "this file was already imported on …" without reading the whole trail.
+    """
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    profile: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -17,7 +17,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, func, or_, select, update
+from sqlalchemy import Text, cast, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,12 +37,14 @@ from ..domain.model import (
     Vehicle,
 )
 from .benefits import BenefitRepository
+from .bulk import ImportRepository
 from .campaigns import CampaignRepository
 from .chain import FIELDS as CHAIN_FIELDS
 from .chain import GENESIS, event_digest
-from .initials import name_initials
 from .ledgers import LedgerReader
 from .listing import CaseListRepository
+from .mapping import assets_json as _assets_json
+from .mapping import member_values
 from .models import (
     AreaRow,
     AuditChainRow,
@@ -266,17 +268,6 @@ class UserRepository:
 # ----------------------------------------------------------------------------------- households
 
 
-def _assets_json(assets: Assets) -> dict[str, Any]:
-    return {
-        "financial": str(assets.financial),
-        "vehicles": [
-            {"disability_vehicle": v.disability_vehicle, "note": v.note} for v in assets.vehicles
-        ],
-        "homes": assets.homes,
-        "commercial_property": assets.commercial_property,
-    }
-
-
 def _assets(data: dict[str, Any]) -> Assets:
     return Assets(
         financial=Decimal(data.get("financial", "0")),
@@ -302,22 +293,7 @@ def _temporary(data: dict[str, Any] | None) -> TemporaryClaim | None:
 
 
 def _member_row(position: int, m: Member) -> MemberRow:
-    return MemberRow(
-        position=position,
-        name=m.name,
-        name_initials=name_initials(m.name),
-        id_number=m.id_number,
-        relation=m.relation,
-        excluded=m.excluded,
-        disability_type=None if m.disability is None else m.disability.type,
-        disability_grade=None if m.disability is None else m.disability.grade,
-        serious_illness=m.serious_illness,
-        applicant=m.applicant,
-        adl_unable=m.adl_unable,
-        work_capacity=m.work_capacity,
-        student=m.student,
-        staff_relative=m.staff_relative,
-    )
+    return MemberRow(**member_values(position, m))
 
 
 def _member(row: MemberRow) -> Member:
@@ -722,6 +698,44 @@ class EventRepository:
             "data": json_normalized(data or {}),
         })
 
+    def append_first_events(self, events: builtins.list[AuditEvent]) -> None:
+        """The first events (seq 1) of many cases created in this transaction (an import), linked
+        into the chain in order under one lock of the chain head and written in one multi-row insert."""
+        if not events:
+            return
+        if any(e.seq != 1 or e.case_id is None for e in events):
+            raise ValueError("append_first_events takes only the first event (seq 1) of a case")
+        self._s.execute(
+            update(AuditChainRow).where(AuditChainRow.id == 1)
+            .values(last_seq=AuditChainRow.last_seq)
+            .execution_options(synchronize_session=False)
+        )
+        head = self._s.execute(
+            select(AuditChainRow.last_seq, AuditChainRow.last_hash).where(AuditChainRow.id == 1)
+        ).one_or_none()
+        if head is None:
+            raise AuditChainError("审计记录链的链头缺失，无法记录操作；请管理员运行 doudi-admin audit verify 检查")
+        seq, prev = head.last_seq, head.last_hash
+        rows = []
+        for event in events:
+            seq += 1
+            values = {
+                "case_id": event.case_id, "seq": 1, "actor": event.actor, "trigger": event.trigger,
+                "from_state": event.from_state, "to_state": event.to_state,
+                "recorded_at": _naive(event.recorded_at), "effective_date": event.effective_date,
+                "comment": event.comment, "changes": json_normalized(event.changes),
+                "data": json_normalized(event.data), "chain_seq": seq,
+            }
+            digest = event_digest(prev, values)
+            rows.append({**values, "prev_hash": prev, "hash": digest})
+            prev = digest
+        self._s.execute(insert(AuditEventRow.__table__), rows)
+        self._s.execute(
+            update(AuditChainRow).where(AuditChainRow.id == 1)
+            .values(last_seq=seq, last_hash=prev)
+            .execution_options(synchronize_session=False)
+        )
+
     def _append_row(self, values: dict[str, Any]) -> int:
         # Touch the head row first: on PostgreSQL this takes its row lock and waits for any other
         # appender to commit; on SQLite it takes the write lock. The SELECT after it then reads
@@ -979,6 +993,7 @@ class UnitOfWork:
         self.campaigns = CampaignRepository(session)
         self.payments = PaymentRepository(session)
         self.benefits = BenefitRepository(session)
+        self.imports = ImportRepository(session)
 
     def flush(self) -> None:
         """Send pending changes to the database now (constraint errors surface here)."""

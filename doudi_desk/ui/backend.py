@@ -9,6 +9,8 @@ from ..services.batch import BatchService
 from ..services.cases import CaseService
 from ..services.context import AppContext
 from ..services.drafts import DraftService
+from ..services.exporting import ExportService
+from ..services.importing import ImportService
 from ..services.lifecycle import LifecycleService
 from ..services.lifecycle_queries import LifecycleQueries
 from ..services.office import OfficeService
@@ -28,6 +30,8 @@ class Backend:
         self.office = OfficeService(ctx)
         self.lifecycle = LifecycleService(self.cases)  # 复核, 变更, 停保 of approved cases
         self.life_queries = LifecycleQueries(ctx, self.cases)
+        self.importing = ImportService(ctx, self.cases)  # 导入花名册
+        self.exports = ExportService(ctx)  # 导出Excel of every list
 
     @cached_property
     def printing(self):

@@ -41,6 +41,7 @@ from ..services.cases import APPROVAL_FORMS, HOUSEHOLD_EDITABLE
 from .errors import friendly, is_stale, is_storage, show_error
 from .forms import DateField, FormEditor
 from .lifecycle_ui import (
+    BENEFIT_KINDS,
     KIND_SHORT,
     STAFF_ROLES,
     BenefitPanel,
@@ -601,7 +602,7 @@ class CasePage(QWidget):
     def _render_life_buttons(self, view: dict[str, Any]) -> None:
         staff = bool(self._roles() & STAFF_ROLES)
         benefit = view.get("benefit")
-        covered = bool(benefit) and view.get("kind", "application") == "application" and view["state"] == "approved"
+        covered = bool(benefit) and view.get("kind", "application") in BENEFIT_KINDS and view["state"] == "approved"
         status = (benefit or {}).get("status_today")
         open_child = next((c for c in self.links.get("related", []) if not c["closed"]), None)
         why = ""
@@ -782,13 +783,16 @@ class CasePage(QWidget):
         claim = (self.links or {}).get("temporary")
         claim_text = (f"临时救助申请：{claim['type_label']}，拟申请 {claim['amount']} 元，事由：{claim['cause'] or '—'}\n"
                       if claim else "")
+        economy = (f"收入：{income}\n刚性支出：{rigid}\n"
+                   f"财产：金融资产 {a.get('financial', '0')} 元，车辆 {a.get('vehicles', 0)} 辆，住房 {a.get('homes', 0)} 套"
+                   + ("，有商业用房" if a.get("commercial_property") else ""))
+        if "economic_data" in ((self.view or {}).get("benefit") or {}).get("pending", []):
+            economy = "收入、支出和财产：待补录家庭经济状况（按花名册导入，尚未调查，复核时补录）"
         self.summary_text.setText(
             claim_text +
             f"{h.get('village_name', '')} {h.get('address', '')}  电话 {h.get('phone') or '—'}"
             f"  发放账户 {' '.join(v for v in (h.get('bank_name'), h.get('bank_account')) if v) or '未登记'}\n"
-            f"收入：{income}\n刚性支出：{rigid}\n"
-            f"财产：金融资产 {a.get('financial', '0')} 元，车辆 {a.get('vehicles', 0)} 辆，住房 {a.get('homes', 0)} 套"
-            + ("，有商业用房" if a.get("commercial_property") else ""))
+            + economy)
         members = h.get("members", [])
         self.members.setRowCount(len(members))
         for r, m in enumerate(members):
@@ -857,11 +861,15 @@ class CasePage(QWidget):
         decision = view.get("decision")
         kind = view.get("kind") or "application"
         temporary = view["programme"] == "temporary"
-        if decision and kind != "application":
+        if decision and kind not in BENEFIT_KINDS:
             self.amount.setText(self._result_text(decision))
             tail = f"；理由：{decision['reasons']}" if decision.get("reasons") else ""
             self.eligibility.setText(f"{decision.get('decided_on', '')} 决定，自 {decision.get('effective_month', '')} "
                                      f"起执行{tail}")
+        elif decision and decision.get("imported"):  # 历史导入: the roster's decision, not computed here
+            self.amount.setText(f"按花名册导入：每月 {decision.get('monthly_amount')} 元")
+            self.eligibility.setText(f"自 {decision.get('start_month')} 起发放（花名册）；{decision['decided_on']} 导入；"
+                                     + "、".join((view.get("benefit") or {}).get("pending_labels") or []))
         elif decision and decision.get("result") == "approved":
             if temporary:
                 self.amount.setText(f"已批准：临时救助 {decision.get('amount')} 元")

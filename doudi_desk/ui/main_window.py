@@ -44,6 +44,7 @@ from .case_page import CasePage
 from .dynamic_page import DynamicPage
 from .errors import show_error
 from .executor import Executor
+from .import_dialog import ImportDialog
 from .login import after_log_in, password_field, show_password_mode
 from .login import log_in as login_job
 from .payroll_page import PAY_ROLES, PayrollPage
@@ -60,6 +61,7 @@ INTAKE_ROLES = {"caseworker", "township_reviewer"}
 PRINT_ROLES = {"caseworker", "township_reviewer"}
 # 复核到期, 在保名单, 低收入监测: the township office works them; the county looks at them.
 DYNAMIC_ROLES = {"caseworker", "township_reviewer", "county_approver"}
+IMPORT_ROLES = {"admin", "caseworker", "township_reviewer"}  # 导入花名册 (services/importing.py)
 
 
 def create_office(backend: Backend, county: tuple[str, str], township: tuple[str, str],
@@ -289,7 +291,11 @@ class MainWindow(QMainWindow):
         for kind, label in LIST_KINDS.items():
             menu.addAction(f"{label}…", lambda kind=kind: self.open_batch_print(kind))
         self.print_action.setMenu(menu)
-        for a in (self.new_action, self.print_action, self.refresh_action, self.logout_action):
+        self.import_action = QAction("导入", self)
+        self.import_action.setToolTip("导入省系统导出的花名册或救助对象明细（先预览，确认后写入）")
+        self.import_action.triggered.connect(lambda: self.open_import())
+        self.import_dialog: ImportDialog | None = None
+        for a in (self.new_action, self.print_action, self.import_action, self.refresh_action, self.logout_action):
             self.toolbar.addAction(a)
         button = self.toolbar.widgetForAction(self.print_action)
         if isinstance(button, QToolButton):
@@ -416,6 +422,7 @@ class MainWindow(QMainWindow):
         # Village lists are printed by the township office: caseworkers and township reviewers.
         self.print_action.setEnabled(bool(roles & PRINT_ROLES))
         self.print_action.setVisible(bool(roles & PRINT_ROLES))
+        self.import_action.setVisible(bool(roles & IMPORT_ROLES))
         self.user_label.setText(f"{self.user['full_name']}（{self.user['role_labels']}）"
                                 + (f" · {self.user['area_name']}" if self.user.get("area_name") else "") + "  ")
         self.toolbar.setVisible(True)
@@ -449,7 +456,24 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def open_import(self) -> ImportDialog | None:
+        """导入花名册 (non-modal; one at a time)."""
+        if not self.user or not (self.roles() & IMPORT_ROLES):
+            return None
+        if self.import_dialog is not None:
+            self.import_dialog.raise_()
+            self.import_dialog.activateWindow()
+            return self.import_dialog
+        dialog = ImportDialog(self, self)
+        dialog.imported.connect(lambda _report: self._changed())
+        dialog.finished.connect(lambda _r: setattr(self, "import_dialog", None))
+        self.import_dialog = dialog
+        dialog.show()
+        return dialog
+
     def _clear_tabs(self) -> None:
+        if self.import_dialog is not None:
+            self.import_dialog.close()
         if self.batch_print is not None:
             self.batch_print.close()
         while self.tabs.count():
