@@ -208,14 +208,18 @@ class People:
     def id_like(self, template_id: str) -> str:
         born = ids.birth_date(template_id)
         male = int(template_id[16]) % 2 == 1
-        while True:
+        for _ in range(200):
+            # People of the county and its neighbours (ID region codes 139901–139999): a template
+            # person is copied thousands of times with the same birth date, so one region is too few.
+            region = REGION if self.rng.random() < 0.3 else f"1399{self.rng.randrange(1, 100):02d}"
             seq = self.rng.randrange(0, 1000)
             if (seq % 2 == 1) != male:
                 seq = (seq + 1) % 1000
-            number = ids.make_id(REGION, born, seq)
+            number = ids.make_id(region, born, seq)
             if number not in self.used:
                 self.used.add(number)
                 return number
+        raise RuntimeError(f"no free ID number for birth date {born}")
 
     def name(self, surname: str | None = None) -> str:
         rng = self.rng
