@@ -59,9 +59,8 @@ DELEGATED_EVERY = 5  # townships 5, 10, 15 and the last one decide themselves
 
 
 def schema_revision() -> str:
-    from alembic.script import ScriptDirectory
-
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
@@ -145,7 +144,7 @@ def load_templates(path: Path) -> list[Template]:
         out[cid] = Template(case=c, household=households[h], members=members[h], income=income[h], rigid=rigid[h],
                             events=events[cid], delegated=bool(c["county_delegated"]))
     roots = []
-    for cid, t in out.items():
+    for t in out.values():
         parent = t.case["parent_case_id"]
         if parent is not None:
             out[parent].children.append(t)
