@@ -74,8 +74,21 @@ def print_table(title: str, rows: list[Row]) -> None:
     sys.stdout.flush()
 
 
+CPU: list[float] = []  # CPU seconds of the last median_of's runs
+
+
 def median_of(n: int, fn, *args, **kwargs) -> float:
-    return statistics.median(floors.timed(fn, *args, **kwargs)[0] for _ in range(n))
+    walls = []
+    CPU.clear()
+    for _ in range(n):
+        walls.append(floors.timed(fn, *args, **kwargs)[0])
+        CPU.append(floors.timed.cpu)
+    return statistics.median(walls)
+
+
+def cpu_note(seconds: float | None = None) -> str:
+    value = seconds if seconds is not None else statistics.median(CPU) if CPU else None
+    return "" if value is None else f"CPU {_fmt(value, 's')}"
 
 
 # ------------------------------------------------------------------------------------ GUI rows
@@ -107,10 +120,11 @@ def gui_rows(url: str, work: Path, *, daily_backup: bool) -> list[Row]:
             print(f"  GUI {label} failed: {run}")
     rows.append(Row("first start of the day: log-in usable", first.get("login_usable"), bare.get("shown"),
                     "≤ 1.5 s, backup never in the way",
-                    f"log-in page {_fmt(first.get('login_page'), 's')}; settled {_fmt(first.get('settled'), 's')}"
+                    f"log-in page {_fmt(first.get('login_page'), 's')}; settled {_fmt(first.get('settled'), 's')}; "
+                    f"process CPU {_fmt(first.get('cpu_s'), 's')}"
                     + (f"; backups {first.get('backups')}" if daily_backup else "")))
     rows.append(Row("later start to case list", later.get("case_list"), bare.get("shown"), "≤ 1.5 s",
-                    f"log-in usable {_fmt(later.get('login_usable'), 's')}"))
+                    f"log-in usable {_fmt(later.get('login_usable'), 's')}; process CPU {_fmt(later.get('cpu_s'), 's')}"))
     rows.append(Row("longest GUI-thread stall (first start)", (first.get("stall_ms") or 0) / 1000, None, "≤ 100 ms",
                     first.get("stall_where", "")))
     rows.append(Row("longest GUI-thread stall (later start)", (later.get("stall_ms") or 0) / 1000, None, "≤ 100 ms",
@@ -170,28 +184,34 @@ def service_rows(ctx, dest_folder: Path, *, skip: set[str], pg_env: dict[str, st
         ("全部案件 first page", CaseQuery(tab="all"), lambda: floors.first_page(conn), "≤ 50 ms"),
     ):
         program = median_of(3, list_op, query)
+        note = cpu_note()
         floor = median_of(3, floor_fn)
-        rows.append(Row(label, program, floor, goal, "case_ids + case_rows(first 100)"))
+        rows.append(Row(label, program, floor, goal, f"case_ids + case_rows(first 100); {note}"))
     tabs = median_of(3, q.tab_counts, COUNTY_USER)
-    rows.append(Row("tab counts (five COUNTs, every refresh)", tabs, None, "cheap or estimated"))
+    rows.append(Row("tab counts (five COUNTs, every refresh)", tabs, None, "cheap or estimated", cpu_note()))
 
     queue_time, queue = floors.timed(q.supervisor_queue, COUNTY_USER)
+    queue_cpu = floors.timed.cpu
     states = sorted({r["state"] for r in queue})
     floor = median_of(3, floors.queue_rows, conn, states)
-    rows.append(Row(f"supervisor queue, {len(queue):,} rows", queue_time, floor, "≤ 300 ms to first screen"))
+    rows.append(Row(f"supervisor queue, {len(queue):,} rows", queue_time, floor, "≤ 300 ms to first screen",
+                    cpu_note(queue_cpu)))
 
     if "print" not in skip:
         printing = PrintService(ctx)
         t_pdf, pdf = floors.timed(printing.posting_list, pick["village"])
+        pdf_cpu = floors.timed.cpu
         t_bare = floors.timed(floors.reportlab_table, pick["posted"])[0]
         rows.append(Row(f"公示名单 PDF, {pick['posted']:,} rows", t_pdf, t_bare, "≤ 1.5× bare",
-                        f"{len(pdf) / 1e6:.1f} MB"))
+                        f"{len(pdf) / 1e6:.1f} MB; {cpu_note(pdf_cpu)}; bare CPU {_fmt(floors.timed.cpu, 's')}"))
 
     if "verify" not in skip:
         t_verify, result = floors.timed(AuditService(ctx).verify)
+        verify_cpu = floors.timed.cpu
         t_walk, walked = floors.timed(floors.hash_walk, conn)
         rows.append(Row(f"audit verify, {result['events']:,} events", t_verify, t_walk, "≤ 1.3×",
-                        "ok" if result["ok"] else f"BROKEN: {result.get('message')}"))
+                        ("ok" if result["ok"] else f"BROKEN: {result.get('message')}")
+                        + f"; {cpu_note(verify_cpu)}; raw walk CPU {_fmt(floors.timed.cpu, 's')}"))
 
     if "backup" not in skip:
         rows.append(_backup_row(ctx, dest_folder, pg_env))
@@ -205,10 +225,12 @@ def service_rows(ctx, dest_folder: Path, *, skip: set[str], pg_env: dict[str, st
         raw.close()
         raw = None
         t_batch, result = floors.timed(BatchService(ctx).run, items, "approve", COUNTY_USER)
+        batch_cpu = floors.timed.cpu
         ok = AuditService(ctx).verify()["ok"] if "verify" not in skip else None
         rows.append(Row(f"batch approval of {len(items):,} with every audit event", t_batch, t_one, "≤ 5 s",
                         f"{len(result['done']):,} done, {len(result['failed'])} failed; {len(items) / t_batch:,.0f}/s; "
-                        f"a commit per case {_fmt(t_each, 's')}" + ("" if ok is None else f"; chain ok: {ok}")))
+                        f"a commit per case {_fmt(t_each, 's')}; {cpu_note(batch_cpu)}"
+                        + ("" if ok is None else f"; chain ok: {ok}")))
     if raw is not None:
         raw.close()
     return rows
@@ -220,11 +242,12 @@ def _backup_row(ctx, folder: Path, pg_env: dict[str, str] | None) -> Row:
 
     dest = folder / "county.bak"
     dest.unlink(missing_ok=True)
-    admin = Path(sys.executable).with_name("doudi-admin")
     url = ctx.db.url.render_as_string(hide_password=False)
+    cli = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from doudi_desk.cli import main; "
+           "sys.exit(main(sys.argv[1:]))")
     start = time.perf_counter()
-    proc = subprocess.Popen([str(admin), "--db", url, "backup", str(dest), "--overwrite"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", cli, "--db", url, "backup", str(dest), "--overwrite"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _pid, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -239,7 +262,8 @@ def _backup_row(ctx, folder: Path, pg_env: dict[str, str] | None) -> Row:
     size = dest.stat().st_size / 1e6 if dest.exists() else 0
     plain.unlink(missing_ok=True)
     dest.unlink(missing_ok=True)
-    note = f"peak {peak:,.0f} MB (goal ≤ 400 MB); {size:,.0f} MB file"
+    note = (f"peak {peak:,.0f} MB (goal ≤ 400 MB); {size:,.0f} MB file; "
+            f"CPU {_fmt(usage.ru_utime + usage.ru_stime, 's')}")
     if proc.returncode != 0:
         note += f"; FAILED: {err[-300:]}"
     return Row("doudi-admin backup", elapsed, floor, "≤ 3×, ≤ 400 MB", note)

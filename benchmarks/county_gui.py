@@ -18,12 +18,19 @@ import os
 import resource
 import sys
 import time
+from pathlib import Path
 
 T0 = time.perf_counter()
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this tree's doudi_desk, not another install
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 class Heartbeat:
@@ -116,7 +123,7 @@ def program(url: str, user: str, password: str, timeout_s: float = 900.0) -> dic
     app.exec()
     status = window.statusBar().currentMessage()
     window.close()
-    return {**marks, "stall_ms": beat.worst * 1000, "stall_where": beat.where, "peak_mb": _peak_mb(),
+    return {**marks, "stall_ms": beat.worst * 1000, "stall_where": beat.where, "peak_mb": _peak_mb(), "cpu_s": _cpu_s(),
             "status": status, "backups": sorted(os.listdir(os.path.join(
                 os.environ.get("XDG_DATA_HOME", ""), "doudi_desk", "backups")))
             if os.environ.get("XDG_DATA_HOME") and os.path.isdir(os.path.join(
