@@ -32,7 +32,7 @@ def test_round_trip_is_equal_row_by_row(office, tmp_path):
     work(office)
     before = dump_db(office.db_path)
     result = BackupService(office).backup(tmp_path / "office.bak")
-    assert result["rows"]["cases"] == 2 and result["chain_verified"]
+    assert result["rows"]["cases"] == 2 and result["chain_checked"] == "links"
     # The storage layer's restore alone: the restored database is the backup, every row equal.
     target = tmp_path / "restored.sqlite3"
     db = Database(f"sqlite:///{target}")
