@@ -4,6 +4,7 @@ restore into an empty database with a row-by-row check (storage/backup.py does t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -47,6 +48,20 @@ class BackupService:
 
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
+        self._own: Database | None = None
+
+    @classmethod
+    def on_own_connection(cls, ctx: AppContext) -> BackupService:
+        """A service with a database engine of its own, for a background thread that must never
+        share (or wait for) the window's connections; :meth:`close` it when done."""
+        own = Database(ctx.db.url.render_as_string(hide_password=False))
+        service = cls(dataclasses.replace(ctx, db=own))
+        service._own = own
+        return service
+
+    def close(self) -> None:
+        if self._own is not None:
+            self._own.dispose()
 
     def _may_back_up(self, uow, actor: str | None) -> str:
         if actor is None:
