@@ -94,10 +94,10 @@ def cpu_note(seconds: float | None = None) -> str:
 # ------------------------------------------------------------------------------------ GUI rows
 
 
-def gui_run(url: str, data_home: Path, *, bare: bool = False) -> dict[str, Any]:
+def gui_run(url: str, data_home: Path, *, bare: bool = False, first: bool = False) -> dict[str, Any]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(data_home),
                XDG_STATE_HOME=str(data_home / "state"), XDG_CACHE_HOME=str(data_home / "cache"))
-    args = ["--bare"] if bare else [url, COUNTY_USER, county_gen.PASSWORD]
+    args = ["--bare"] if bare else [url, COUNTY_USER, county_gen.PASSWORD, *(["--first"] if first else [])]
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "county_gui.py"), *args], env=env,
                           capture_output=True, text=True, timeout=1800)
     line = (proc.stdout.strip().splitlines() or ["{}"])[-1]
@@ -112,7 +112,7 @@ def gui_rows(url: str, work: Path, *, daily_backup: bool) -> list[Row]:
     home = work / "gui-home"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir()
-    first = gui_run(url, home)
+    first = gui_run(url, home, first=daily_backup)
     later = gui_run(url, home)
     rows = []
     for label, run in (("first start", first), ("later start", later)):

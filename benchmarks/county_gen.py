@@ -69,8 +69,13 @@ def schema_revision() -> str:
 
 
 def cache_folder() -> Path:
+    """Where generated databases are kept: ``$DOUDI_BENCH_CACHE`` or the user cache folder."""
+    import os
+
     import platformdirs
 
+    if os.environ.get("DOUDI_BENCH_CACHE"):
+        return Path(os.environ["DOUDI_BENCH_CACHE"])
     return Path(platformdirs.user_cache_dir("doudi_desk", appauthor=False)) / "county-bench"
 
 

@@ -46,6 +46,7 @@ class DailyBackup(QObject):
         self.window_ = window
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self.completed = 0  # runs finished (made a file, found today's, or failed)
         self.label = QLabel()
         self.label.setObjectName("auto_backup_status")
         self.label.hide()
@@ -99,11 +100,13 @@ class DailyBackup(QObject):
         self.label.show()
 
     def _done(self, path) -> None:
+        self.completed += 1
         self.label.hide()
         if path is not None:
             self.window_.statusBar().showMessage(f"已自动备份到 {path}", 8000)
 
     def _failed(self, exc: BaseException) -> None:
+        self.completed += 1
         self.label.hide()
         log.warning("automatic backup failed: %r", exc)
         self.window_.statusBar().showMessage(f"自动备份失败：{exc}", 15000)

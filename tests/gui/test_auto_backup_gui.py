@@ -45,7 +45,7 @@ def test_log_in_is_not_queued_behind_a_running_backup(qtbot, demo_url, tmp_path,
         window.login_page.login()
         # The backup is still running (it waits for release): log-in and the case list come anyway.
         qtbot.waitUntil(lambda: window.user is not None and window.case_list is not None
-                        and window.case_list.model.rowCount() > 0, timeout=15000)
+                        and window.case_list.model.row_data(0) is not None, timeout=15000)
         assert backup.busy()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(SCREENSHOTS / "auto_backup_running_after_login.png"))
