@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import random
 import re
 import shutil
@@ -108,8 +109,7 @@ def template_database(folder: Path) -> Path:
     """The demo township with every programme, built once per schema revision."""
     path = folder / f"template-{schema_revision()}-g{GENERATOR_VERSION}.sqlite3"
     if not path.exists():
-        part = path.with_name(path.name + ".part.sqlite3")
-        part.unlink(missing_ok=True)
+        part = path.with_name(f"{path.name}.{os.getpid()}.part.sqlite3")  # two runs never share one
         ctx = open_context(f"sqlite:///{part}")
         build_demo(ctx, households=200, with_other_programmes=True)
         ctx.db.dispose()
@@ -552,9 +552,7 @@ def generate(households: int, dest: Path, *, log=print) -> dict[str, Any]:
     folder = cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
     template = template_database(folder)
-    part = dest.with_name(dest.name + ".part")
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(part) + suffix).unlink(missing_ok=True)
+    part = dest.with_name(f"{dest.name}.{os.getpid()}.part")  # two runs never share one
     stats = CountyGenerator(households).run(part, template, log=log)
     con = sqlite3.connect(part)  # no ANALYZE: statistics are the program's business, as in the field
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
