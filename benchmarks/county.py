@@ -218,7 +218,8 @@ def service_rows(ctx, dest_folder: Path, *, skip: set[str], pg_env: dict[str, st
 
     if "batch" not in skip:
         items = [{"id": r["id"], "number": r["number"], "version": r["version"]} for r in queue
-                 if r["batchable"] and r["programme"] == "dibao" and r["state"] == "county_review"]
+                 if r["batchable"] and r["programme"] == "dibao" and r["state"] == "county_review"
+                 and r["eligible"] is not False]  # what a supervisor selects: not the ones flagged 测算不符合
         ids = [i["id"] for i in items]
         t_one = floors.timed(floors.decide_in_one_transaction, conn, ids, commit_each=False)[0]
         t_each = floors.timed(floors.decide_in_one_transaction, conn, ids, commit_each=True)[0]
