@@ -35,6 +35,7 @@ import county_gen  # noqa: E402
 
 SIZES = {"tiny": 200, "10k": 10_000, "100k": 100_000}
 COUNTY_USER = "county1"
+GUI_TIMEOUT_S = 1800
 
 
 @dataclass
@@ -98,8 +99,11 @@ def gui_run(url: str, data_home: Path, *, bare: bool = False, first: bool = Fals
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(data_home),
                XDG_STATE_HOME=str(data_home / "state"), XDG_CACHE_HOME=str(data_home / "cache"))
     args = ["--bare"] if bare else [url, COUNTY_USER, county_gen.PASSWORD, *(["--first"] if first else [])]
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "county_gui.py"), *args], env=env,
-                          capture_output=True, text=True, timeout=1800)
+    try:
+        proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "county_gui.py"), *args], env=env,
+                              capture_output=True, text=True, timeout=GUI_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return {"timeout": GUI_TIMEOUT_S, "login_usable": None}
     line = (proc.stdout.strip().splitlines() or ["{}"])[-1]
     try:
         return json.loads(line)
@@ -117,7 +121,7 @@ def gui_rows(url: str, work: Path, *, daily_backup: bool) -> list[Row]:
     rows = []
     for label, run in (("first start", first), ("later start", later)):
         if "error" in run or "timeout" in run:
-            print(f"  GUI {label} failed: {run}")
+            print(f"  GUI {label} failed or timed out: {run}")
     rows.append(Row("first start of the day: log-in usable", first.get("login_usable"), bare.get("shown"),
                     "≤ 1.5 s, backup never in the way",
                     f"log-in page {_fmt(first.get('login_page'), 's')}; settled {_fmt(first.get('settled'), 's')}; "
@@ -153,7 +157,8 @@ def _pick(ctx) -> dict[str, Any]:
     return {"id_number": id_number, "name": name, "prefix": name[:2], "village": village, "posted": posted}
 
 
-def service_rows(ctx, dest_folder: Path, *, skip: set[str], pg_env: dict[str, str] | None) -> list[Row]:
+def service_rows(ctx, dest_folder: Path, *, skip: set[str], pg_env: dict[str, str] | None,
+                 batch_limit: int = 0) -> list[Row]:
     from doudi_desk.services.audit import AuditService
     from doudi_desk.services.batch import BatchService
     from doudi_desk.services.printing import PrintService
@@ -220,6 +225,8 @@ def service_rows(ctx, dest_folder: Path, *, skip: set[str], pg_env: dict[str, st
         items = [{"id": r["id"], "number": r["number"], "version": r["version"]} for r in queue
                  if r["batchable"] and r["programme"] == "dibao" and r["state"] == "county_review"
                  and r["eligible"] is not False]  # what a supervisor selects: not the ones flagged 测算不符合
+        if batch_limit:
+            items = items[:batch_limit]
         ids = [i["id"] for i in items]
         t_one = floors.timed(floors.decide_in_one_transaction, conn, ids, commit_each=False)[0]
         t_each = floors.timed(floors.decide_in_one_transaction, conn, ids, commit_each=True)[0]
@@ -321,7 +328,8 @@ def pg_env(url: str) -> dict[str, str]:
 # ----------------------------------------------------------------------------------------- main
 
 
-def measure(label: str, url: str, work: Path, *, skip: set[str], pg: dict[str, str] | None) -> list[Row]:
+def measure(label: str, url: str, work: Path, *, skip: set[str], pg: dict[str, str] | None,
+            batch_limit: int = 0) -> list[Row]:
     from doudi_desk.services.context import open_context
 
     rows: list[Row] = []
@@ -329,7 +337,7 @@ def measure(label: str, url: str, work: Path, *, skip: set[str], pg: dict[str, s
         rows += gui_rows(url, work, daily_backup=pg is None)
     ctx = open_context(url)
     try:
-        rows += service_rows(ctx, work, skip=skip, pg_env=pg)
+        rows += service_rows(ctx, work, skip=skip, pg_env=pg, batch_limit=batch_limit)
     finally:
         ctx.db.dispose()
     print_table(label, rows)
@@ -342,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", metavar="URL", help="also measure on this PostgreSQL server (a role with CREATEDB)")
     parser.add_argument("--skip", default="", help="rows to leave out: gui, print, verify, backup, batch, sqlite")
     parser.add_argument("--work", metavar="DIR", help="folder for the working copies (default: a temporary one)")
+    parser.add_argument("--batch-limit", type=int, default=0, metavar="N",
+                        help="approve only the first N of the queue (a slow program at 100k takes hours)")
     parser.add_argument("--source", metavar="FILE", help="measure a copy of this county database (one --size, the "
                         "number of households it was made with) instead of the cached one, e.g. to compare "
                         "two versions of the program on the same data")
@@ -357,13 +367,13 @@ def main(argv: list[str] | None = None) -> int:
                 copy = work / f"county-{n}.sqlite3"
                 shutil.copyfile(source, copy)
                 results[("SQLite", n)] = measure(f"SQLite, {n:,} households", f"sqlite:///{copy}", work, skip=skip,
-                                                 pg=None)
+                                                 pg=None, batch_limit=args.batch_limit)
                 for suffix in ("", "-wal", "-shm"):
                     Path(str(copy) + suffix).unlink(missing_ok=True)
             if args.pg:
                 url = pg_database(args.pg, n, source)
                 results[("PostgreSQL", n)] = measure(f"PostgreSQL, {n:,} households", url, work, skip=skip,
-                                                     pg=pg_env(url))
+                                                     pg=pg_env(url), batch_limit=args.batch_limit)
     for backend in ("SQLite", "PostgreSQL"):
         have = [n for n in sizes if (backend, n) in results]
         if len(have) < 2:
