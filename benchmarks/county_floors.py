@@ -87,7 +87,8 @@ def decide_in_one_transaction(raw: Any, ids: list[int], *, commit_each: bool) ->
     everything a decision writes, minus the program. Rolled back (one transaction) or written to the
     scratch table only (a commit per case; the case row is updated to itself)."""
     cur = raw.cursor()
-    cur.execute("CREATE TABLE IF NOT EXISTS bench_scratch (id INTEGER PRIMARY KEY, case_id INTEGER, payload TEXT)")
+    key = "INTEGER PRIMARY KEY" if isinstance(raw, sqlite3.Connection) else "SERIAL PRIMARY KEY"
+    cur.execute(f"CREATE TABLE IF NOT EXISTS bench_scratch (id {key}, case_id INTEGER, payload TEXT)")
     raw.commit()
     payload = json.dumps({"state": {"before": "county_review", "after": "approved"}, "x": "同意" * 200},
                          ensure_ascii=False)
