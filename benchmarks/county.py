@@ -297,7 +297,7 @@ def pg_database(base_url: str, households: int, sqlite_path: Path, log=print) ->
 
     base = make_url(base_url)
     cached = f"county_{households}_{county_gen.schema_revision()}_g{county_gen.GENERATOR_VERSION}"
-    work = f"county_{households}_work"
+    work = f"county_{households}_work_{os.getpid()}"  # two runs never share one
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         have = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": cached}).scalar()
