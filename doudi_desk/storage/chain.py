@@ -61,12 +61,11 @@ FIELDS = (
 # ----------------------------------------------------------------------------- walking the chain
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
-_STORED_FIELDS = ("chain_seq", "case_id", "seq", "actor", "trigger", "from_state", "to_state")
 
 
 def stored_digest(prev_hash: str, row: Any) -> str:
-    """:func:`event_digest` of an event read back as stored text, computed without building the
-    payload dict: the payload's keys in sorted order, each value encoded as ``json.dumps`` would.
+    """:func:`event_digest` of an event read back as stored text, with the least work per event
+    (one encoder call on a plain dict; a walk over two million events spends its time here).
 
     ``row`` has ``chain_seq, case_id, seq, actor, trigger, from_state, to_state, recorded_at,
     effective_date, comment, changes, data`` in this order, the last four as text (dates ISO, JSON
@@ -79,18 +78,14 @@ def stored_digest(prev_hash: str, row: Any) -> str:
         changes, data = row
     if not isinstance(changes, str) or not isinstance(data, str):
         raise TypeError("JSON column is not text")
-    enc = _ENCODE
-    text = (
-        '{"actor":' + enc(actor) + ',"case_id":' + enc(case_id) + ',"chain_seq":' + enc(chain_seq)
-        + ',"changes":' + enc(json.loads(changes)) + ',"comment":' + enc(comment)
-        + ',"data":' + enc(json.loads(data))
-        + ',"effective_date":' + enc(dt.date.fromisoformat(effective_date).isoformat())
-        + ',"from_state":' + enc(from_state) + ',"prev":' + enc(prev_hash)
-        + ',"recorded_at":' + enc(dt.datetime.fromisoformat(recorded_at).isoformat(sep=" "))
-        + ',"seq":' + enc(seq) + ',"to_state":' + enc(to_state) + ',"trigger":' + enc(trigger)
-        + ',"v":' + enc(CHAIN_VERSION) + "}"
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    payload = {
+        "v": CHAIN_VERSION, "prev": prev_hash, "chain_seq": chain_seq, "case_id": case_id, "seq": seq,
+        "actor": actor, "trigger": trigger, "from_state": from_state, "to_state": to_state,
+        "recorded_at": dt.datetime.fromisoformat(recorded_at).isoformat(sep=" "),
+        "effective_date": dt.date.fromisoformat(effective_date).isoformat(),
+        "comment": comment, "changes": json.loads(changes), "data": json.loads(data),
+    }
+    return hashlib.sha256(_ENCODE(payload).encode("utf-8")).hexdigest()
 
 
 class ChainWalk:
