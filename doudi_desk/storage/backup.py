@@ -125,7 +125,7 @@ def _stream_digest(conn: Connection, table: Table, cols: list[Any], links: Chain
             if links is not None and links.problem is None:
                 links.feed([tuple(row[width:]) for row in part])
         return count, digest.hexdigest()
-    result = conn.exec_driver_sql(_row_text_sql(conn, table, cols)).yield_per(5000)
+    result = conn.exec_driver_sql(_row_text_sql(conn, table, cols)).yield_per(1000)  # ~4 MB of text a batch
     for part in result.partitions():
         digest.update(("\n".join([row[0] for row in part]) + "\n").encode())
         count += len(part)
