@@ -13,7 +13,6 @@ import builtins
 import copy
 import dataclasses
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -39,8 +38,7 @@ from ..domain.model import (
 from .benefits import BenefitRepository
 from .bulk import ImportRepository
 from .campaigns import CampaignRepository
-from .chain import FIELDS as CHAIN_FIELDS
-from .chain import GENESIS, event_digest
+from .chain import ChainWalk, event_digest
 from .ledgers import LedgerReader
 from .listing import CaseListRepository
 from .mapping import assets_json as _assets_json
@@ -811,48 +809,24 @@ class EventRepository:
             (a row in the middle was deleted), ``truncated`` (the last rows were deleted),
             ``head`` (the chain head disagrees with the last row or is gone), ``unreadable``.
         """
-        columns = [
-            AuditEventRow.id, AuditEventRow.chain_seq, AuditEventRow.case_id, AuditEventRow.seq,
-            AuditEventRow.actor, AuditEventRow.trigger, AuditEventRow.from_state, AuditEventRow.to_state,
-            cast(AuditEventRow.recorded_at, Text).label("recorded_at"),
-            cast(AuditEventRow.effective_date, Text).label("effective_date"),
-            AuditEventRow.comment,
-            cast(AuditEventRow.changes, Text).label("changes"),
-            cast(AuditEventRow.data, Text).label("data"),
-            AuditEventRow.prev_hash, AuditEventRow.hash,
-        ]
-        prev, expected, count = GENESIS, 1, 0
+        walk = ChainWalk()
+        result = self._s.connection().execute(
+            select(*self.chain_columns()).order_by(AuditEventRow.chain_seq).execution_options(yield_per=5000))
+        for part in result.partitions():
+            if not walk.feed(part):
+                break
+        count = walk.count
 
         def problem(kind: str, row: Any = None, chain_seq: int | None = None) -> dict[str, Any]:
             return {"ok": False, "events": count, "head": self.head(), "problem": {
-                "kind": kind,
-                "chain_seq": chain_seq if chain_seq is not None else (row.chain_seq if row else None),
-                "event_id": row.id if row is not None else None,
-                "case_id": row.case_id if row is not None else None,
-                "seq": row.seq if row is not None else None,
+                "kind": kind, "chain_seq": chain_seq if chain_seq is not None else (row[1] if row else None),
+                "event_id": row[0] if row is not None else None,
+                "case_id": row[2] if row is not None else None,
+                "seq": row[3] if row is not None else None,
             }}
 
-        result = self._s.execute(select(*columns).order_by(AuditEventRow.chain_seq)
-                                 .execution_options(yield_per=2000))
-        for row in result:
-            if row.chain_seq != expected:
-                return problem("missing", row, chain_seq=expected)
-            if row.prev_hash != prev:
-                return problem("relinked", row)
-            try:
-                values = {
-                    **{k: getattr(row, k) for k in CHAIN_FIELDS},
-                    "recorded_at": dt.datetime.fromisoformat(row.recorded_at),
-                    "effective_date": dt.date.fromisoformat(row.effective_date),
-                    "changes": _json_loads(row.changes),
-                    "data": _json_loads(row.data),
-                }
-                digest = event_digest(row.prev_hash, values)
-            except (TypeError, ValueError):
-                return problem("unreadable", row)
-            if digest != row.hash:
-                return problem("altered", row)
-            prev, expected, count = row.hash, expected + 1, count + 1
+        if walk.problem is not None:
+            return problem(walk.problem["kind"], walk.problem["row"], walk.problem["chain_seq"])
         head = self.head()
         if head is None:
             return {"ok": False, "events": count, "head": None,
@@ -860,15 +834,21 @@ class EventRepository:
                                 "seq": None}}
         if head[0] > count:
             return problem("truncated", chain_seq=count + 1)
-        if head != (count, prev):
+        if head != (count, walk.head):
             return problem("head", chain_seq=head[0])
         return {"ok": True, "events": count, "head": head, "problem": None}
 
-
-def _json_loads(text: Any) -> Any:
-    if not isinstance(text, str):
-        raise TypeError("JSON column is not text")
-    return json.loads(text)
+    @staticmethod
+    def chain_columns() -> list[Any]:
+        """What :class:`~doudi_desk.storage.chain.ChainWalk` reads: id, the hashed fields as stored
+        text (dates and JSON cast to text, so both databases give the same), prev_hash, hash."""
+        return [
+            AuditEventRow.id, AuditEventRow.chain_seq, AuditEventRow.case_id, AuditEventRow.seq,
+            AuditEventRow.actor, AuditEventRow.trigger, AuditEventRow.from_state, AuditEventRow.to_state,
+            cast(AuditEventRow.recorded_at, Text), cast(AuditEventRow.effective_date, Text),
+            AuditEventRow.comment, cast(AuditEventRow.changes, Text), cast(AuditEventRow.data, Text),
+            AuditEventRow.prev_hash, AuditEventRow.hash,
+        ]
 
 
 # ------------------------------------------------------------------------------------- policies

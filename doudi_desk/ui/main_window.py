@@ -569,6 +569,9 @@ class MainWindow(QMainWindow):
             page = self.tabs.widget(i)
             if hasattr(page, "closing"):
                 page.closing()
+        backup = getattr(self, "auto_backup", None)  # ui/auto_backup.py: stops between two steps
+        if backup is not None:
+            backup.stop()
         if not self.executor.wait_idle(10.0):
             log.warning("closing with database work still running")
         if self.backend:
