@@ -32,6 +32,7 @@ from doudi_desk.domain.guards import GUARDS
 from doudi_desk.domain.model import AuditEvent
 from doudi_desk.domain.specs import ROLES
 from tests.figures import record
+from tests.helpers.names import han_name
 
 DEFS = load_definitions(default_root(), GUARDS.keys())
 COMBOS = sorted(
@@ -81,9 +82,9 @@ def offices(tmp_path_factory):
 def household(programme: str) -> dict:
     n = next(_seq)
     members = [
-        {"name": f"甲{n}", "id_number": ids.make_id("130999", dt.date(1950, 1, 1), n % 1000), "relation": "head",
+        {"name": han_name("甲", n), "id_number": ids.make_id("130999", dt.date(1950, 1, 1), n % 1000), "relation": "head",
          "disability": {"type": "physical", "grade": 1}},
-        {"name": f"乙{n}", "id_number": ids.make_id("130999", dt.date(1952, 1, 1), n % 1000), "relation": "spouse"},
+        {"name": han_name("乙", n), "id_number": ids.make_id("130999", dt.date(1952, 1, 1), n % 1000), "relation": "spouse"},
     ]
     data = {"village": "130999101001", "members": members[:1] if programme == "tekun" else members,
             "income": [{"type": "farming", "amount": "1200"}], "assets": {"financial": "0", "vehicles": [], "homes": 1}}
