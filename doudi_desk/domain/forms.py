@@ -133,7 +133,7 @@ def _field_problem(f: FieldSpec, value: Any) -> str | None:
         if value is None:
             return "必须勾选确认" if f.required else None
         if not isinstance(value, bool):
-            return f"应为是或否，现为 {value!r}"
+            return f"应为是或否，现为 {shown(value)}"
         return "必须勾选确认" if f.required and not value else None
     if _is_empty(value):
         if not f.required:
