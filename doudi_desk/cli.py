@@ -127,7 +127,7 @@ def _add_case_commands(sub: Any) -> None:
 def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Every text argument passes the same check as typed text (bytes that are not UTF-8 arrive
     from the operating system as lone surrogates; control characters have no place either)."""
-    options = _option_names(parser)
+    options = _option_names(parser, args)
     for dest, value in vars(args).items():
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str):
@@ -137,18 +137,19 @@ def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) 
                     raise InputError(f"{name}: 参数{problem}", name)
 
 
-def _option_names(parser: argparse.ArgumentParser) -> dict[str, str]:
-    """dest -> how the user wrote it (``--comment``, or the positional's name), across subcommands."""
+def _option_names(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, str]:
+    """dest -> how the user wrote it (``--comment``, or the positional's name) in the command given."""
     names: dict[str, str] = {}
-    todo = [parser]
-    while todo:
-        p = todo.pop()
-        for action in p._actions:
+    current: argparse.ArgumentParser | None = parser
+    while current is not None:
+        chosen = None
+        for action in current._actions:
             if isinstance(action, argparse._SubParsersAction):
-                todo.extend(action.choices.values())
-            elif action.dest not in names:
+                chosen = action.choices.get(getattr(args, action.dest, None) or "")
+            else:
                 names[action.dest] = max(action.option_strings, key=len) if action.option_strings else (
                     action.metavar if isinstance(action.metavar, str) else action.dest)
+        current = chosen
     return names
 
 

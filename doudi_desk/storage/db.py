@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,6 +88,11 @@ _FAULTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("cannot contain nul (0x00)",),
     ),
     (
+        "encoding",
+        "输入内容中含有无法识别的字符（不是有效的文字编码），无法保存；请删除后重试",
+        (),
+    ),
+    (
         "connect",
         "无法连接数据库，请检查数据库文件位置或网络连接",
         (
@@ -132,21 +138,36 @@ def _translated_errors() -> Iterator[None]:
         raise known from exc
 
 
-def _has_nul(parameters: Any) -> bool:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _bad_text(parameters: Any, nul: bool) -> str | None:
+    """``input`` (a NUL, when ``nul``) or ``encoding`` (a lone surrogate) if a parameter holds one."""
     if isinstance(parameters, str):
-        return "\x00" in parameters
-    if isinstance(parameters, dict):
-        return any(_has_nul(v) for v in parameters.values())
-    if isinstance(parameters, list | tuple):
-        return any(_has_nul(v) for v in parameters)
-    return False
+        if _SURROGATE.search(parameters):
+            return "encoding"
+        return "input" if nul and "\x00" in parameters else None
+    values = parameters.values() if isinstance(parameters, dict) else parameters if isinstance(
+        parameters, list | tuple) else ()
+    for value in values:
+        found = _bad_text(value, nul)
+        if found:
+            return found
+    return None
 
 
-def _refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,
-                _executemany: bool) -> None:
-    if parameters and _has_nul(parameters):
-        kind, message, _fragments = next(f for f in _FAULTS if f[0] == "input")
-        raise StorageError(kind, message)
+def _refuse_bad_text(nul: bool):
+    """The last line of defence behind the input checks (domain/text.py): text the driver cannot
+    encode (a lone surrogate) or, on SQLite, a NUL (PostgreSQL refuses it itself) becomes a known
+    error instead of a crash."""
+
+    def check(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,
+              _executemany: bool) -> None:
+        kind = _bad_text(parameters, nul) if parameters else None
+        if kind:
+            raise StorageError(kind, next(f[1] for f in _FAULTS if f[0] == kind))
+
+    return check
 
 
 def default_url() -> str:
@@ -191,8 +212,8 @@ class Database:
         )
         if self.is_sqlite:
             self._install_sqlite_pragmas(busy_timeout_ms)
-            # PostgreSQL refuses NUL in text; refuse it on SQLite too, so both behave the same.
-            event.listen(self.engine, "before_cursor_execute", _refuse_nul)
+        # PostgreSQL refuses NUL in text; refuse it on SQLite too, so both behave the same.
+        event.listen(self.engine, "before_cursor_execute", _refuse_bad_text(nul=self.is_sqlite))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _install_sqlite_pragmas(self, busy_timeout_ms: int) -> None:

@@ -293,3 +293,12 @@ def test_case_show_names_every_outcome_in_chinese(office, svc, life):
         view["decision"]["result"]]
     assert f"决定：{label}" in text and view["decision"]["result"] not in text.split("决定：")[1].split("\n")[0]
     assert "复核" in text.splitlines()[0]  # the kind of case
+
+
+def test_storage_refuses_text_no_input_check_saw(office):
+    """Behind the input checks: a draft (kept as typed, unchecked) holding a lone surrogate from the
+    window is refused by the storage layer with a Chinese message, not a UnicodeEncodeError."""
+    from doudi_desk.services.drafts import DraftService
+
+    refused(office, lambda: DraftService(office).save("clerk", "case/1", {"home_visit": {"remarks": "草\udfff稿"}}),
+            "无法识别的字符")
