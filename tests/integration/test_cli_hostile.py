@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,10 +28,11 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 ENTRY = Path(sys.executable).with_name("doudi-admin")
 
 
-@pytest.fixture
-def office_db(tmp_path):
-    """An office on a SQLite file with one open 低保 application and one approved benefit."""
-    path = tmp_path / "office.sqlite3"
+@pytest.fixture(scope="module")
+def template_db(tmp_path_factory):
+    """An office on a SQLite file with one open 低保 application and one approved benefit, made once
+    and copied for each test."""
+    path = tmp_path_factory.mktemp("cli-template") / "office.sqlite3"
     gen = _office(f"sqlite:///{path}", path)
     ctx = next(gen)
     cases = CaseService(ctx)
@@ -40,9 +42,16 @@ def office_db(tmp_path):
     review = arrange(ctx, cases, life, spec, spec.transitions_from("opened")[0], "opened")
     parent = cases.show(review)["parent_case"]
     place(ctx, review, closed=True)
-    ctx.db.dispose()
-    yield {"url": f"sqlite:///{path}", "path": path, "case": open_case["number"], "benefit": parent}
-    next(gen, None)
+    next(gen, None)  # disposes the engine: the WAL is checkpointed into the file
+    return path, open_case["number"], parent
+
+
+@pytest.fixture
+def office_db(template_db, tmp_path):
+    source, case, benefit = template_db
+    path = tmp_path / "office.sqlite3"
+    shutil.copyfile(source, path)
+    return {"url": f"sqlite:///{path}", "path": path, "case": case, "benefit": benefit}
 
 
 def run_entry(url: str, *argv: str | bytes) -> subprocess.CompletedProcess:
