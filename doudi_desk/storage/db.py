@@ -147,8 +147,13 @@ def _bad_text(parameters: Any, nul: bool) -> str | None:
         if _SURROGATE.search(parameters):
             return "encoding"
         return "input" if nul and "\x00" in parameters else None
-    values = parameters.values() if isinstance(parameters, dict) else parameters if isinstance(
-        parameters, list | tuple) else ()
+    if isinstance(parameters, dict):
+        values: Any = parameters.values()
+    elif isinstance(parameters, list | tuple):
+        values = parameters
+    else:  # psycopg passes JSON columns as a Json wrapper around the value
+        inner = getattr(parameters, "obj", None)
+        values = (inner,) if isinstance(inner, str | dict | list | tuple) else ()
     for value in values:
         found = _bad_text(value, nul)
         if found:
