@@ -227,7 +227,7 @@ class AuditLog:
             else:
                 r["change"] = f"→ {to}" if not r["from_state"] else ""
         r["note"] = comment if full else mask_text(comment)
-        del r["recorded_at"]
+        del r["recorded_at"], r["comment"]  # only the masked text leaves the service
 
 
 def record_export(uow, ctx: AppContext, actor: str, what: str, *, fields: Sequence[str],
