@@ -89,7 +89,9 @@ def test_the_administrator_filters_and_exports_the_audit_log(qtbot, demo_url, tm
     type_text(qtbot, page.case, number)
     _query(qtbot, page)
     rect = page.view.visualRect(page.model.index(0, 2))
-    qtbot.mouseDClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(page.open_case, timeout=5000):
+        qtbot.mouseDClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: isinstance(window.tabs.currentWidget(), CasePage), timeout=15000)
     assert window.tabs.currentWidget().case_id == page.model.rows[0]["case_id"]
     settle(qtbot, window)
