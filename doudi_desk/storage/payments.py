@@ -388,6 +388,30 @@ class PaymentRepository:
         names = (*LINE_FIELDS, "payroll_month", "payroll_state", "payroll_area", "payroll_group")
         return [dict(zip(names, r, strict=True)) for r in self._run(stmt)]
 
+    # --- the 统计月报 (domain/paid_figures.py) ---------------------------------------------------
+    def payroll_states(self, areas: Sequence[str], groups: Sequence[str],
+                       months: Sequence[str]) -> list[tuple[int, str, str, str, str]]:
+        """(id, area, group, month, state) of the payrolls of these areas, groups and months."""
+        stmt = (select(PayrollRow.id, PayrollRow.area_code, PayrollRow.group_code, PayrollRow.month, PayrollRow.state)
+                .where(PayrollRow.area_code.in_(list(areas)), PayrollRow.group_code.in_(list(groups)),
+                       PayrollRow.month.in_(list(months))))
+        return [tuple(r) for r in self._run(stmt)]
+
+    def paid_by_village(self, payroll_ids: Sequence[int]) -> list[tuple[str, str, str, bool, Decimal, int]]:
+        """The lines the bank paid in these payrolls, summed by (payroll month, village, group, whether
+        the line is for an earlier month): ``(month, village, group, earlier, amount, persons)``.
+        One aggregate over the payrolls' lines (their payroll_id index), whatever their number."""
+        earlier = (PayrollLineRow.month < PayrollRow.month).label("earlier")
+        out = []
+        for chunk in _chunks(sorted(payroll_ids)):
+            stmt = (select(PayrollRow.month, PayrollLineRow.village_code, PayrollRow.group_code, earlier,
+                           func.sum(PayrollLineRow.amount), func.sum(PayrollLineRow.persons))
+                    .join(PayrollRow, PayrollRow.id == PayrollLineRow.payroll_id)
+                    .where(PayrollLineRow.payroll_id.in_(list(chunk)), PayrollLineRow.state == "paid")
+                    .group_by(PayrollRow.month, PayrollLineRow.village_code, PayrollRow.group_code, earlier))
+            out.extend((m, v, g, bool(e), _cents(a), int(p or 0)) for m, v, g, e, a, p in self._run(stmt))
+        return out
+
     # --- price indices --------------------------------------------------------------------------
     def price_index(self, area_code: str, month: str) -> dict[str, Any] | None:
         row = self._s.scalars(select(PriceIndexRow).where(PriceIndexRow.area_code == area_code,

@@ -97,7 +97,14 @@ def test_october_figures_by_hand(town):
     assert process["合计"]["avg_days"] == Decimal("8.0")
     assert (process["城关社区"]["overdue"], process["前进村"]["overdue"]) == (1, 0)
 
-    assert report.table("allowances").rows == () and "尚未" in report.table("allowances").note
+    # No payroll yet: every amount is 应发 and says so row by row; 价格临时补贴 none, 两项补贴 not handled.
+    assert {r["label"]: r["basis"] for r in report.table("dibao").rows} == {
+        "前进村": "应发", "城关社区": "应发", "城市小计": "应发", "农村小计": "应发", "合计": "应发"}
+    assert {r["label"]: r["tekun_basis"] for r in report.table("trend").rows}["2026-10"] == "应发"
+    allowances = rows(report, "allowances")
+    assert [(r["price_persons"], r["price_amount"], r.get("dla_persons")) for r in allowances.values()] == [
+        (0, Decimal(0), None)] * 5
+    assert "没有价格临时补贴发放名册" in report.table("allowances").note and "两项补贴尚未" in report.table("allowances").note
 
 
 def test_a_past_month_keeps_its_figures_after_later_decisions(town):
@@ -164,21 +171,6 @@ def test_bad_requests_are_refused_by_name(town):
         stats.export("2026-10", TOWN, "/tmp/report.doc", "clerk")
 
 
-def test_paid_amounts_replace_the_amounts_due(town, monkeypatch):
-    """Once payrolls exist, one function brings their amounts in and the report says 实发."""
-    from doudi_desk.services import statistics
-
-    office, _cases, _before = town
-    monkeypatch.setattr(statistics, "paid_amounts", lambda uow, villages, months: {
-        ("2026-10", RURAL, "dibao"): Decimal("3800"), ("2026-10", URBAN, "tekun"): Decimal("1600")})
-    report = statistics.StatisticsService(office).monthly("2026-10", TOWN, "clerk")
-    assert report.amount_label == "实发"
-    dibao, tekun = rows(report, "dibao"), rows(report, "tekun")
-    assert (dibao["前进村"]["amount"], dibao["城关社区"]["amount"], tekun["城关社区"]["amount"]) == (
-        Decimal(3800), Decimal(0), Decimal(1600))
-    assert report.table("dibao").columns[-1].label == "实发金额（元）"
-
-
 def test_xlsx_opened_back_cell_by_cell(town, tmp_path):
     import openpyxl
 
@@ -203,7 +195,11 @@ def test_xlsx_opened_back_cell_by_cell(town, tmp_path):
     temp = book["临时救助"]
     assert temp["C3"].value == "合计" and temp["E3"].value == "急难型" and temp["I3"].value == "先行救助"
     assert [temp.cell(9, c).value for c in range(1, 5)] == ["合计", None, 2, 17000]
-    assert "尚未" in book["两项补贴和价格补贴"]["A7"].value
+    assert sheet.cell(3, 14).value == "金额口径" and [sheet.cell(r, 14).value for r in (5, 9)] == ["应发", "应发"]
+    allowances = book["两项补贴和价格补贴"]
+    cells = [[c.value for c in row] for row in allowances.iter_rows()]
+    assert cells[5][:2] == ["前进村", "农村"] and cells[5][-2:] == [0, 0]  # 价格临时补贴: persons, amount
+    assert any("两项补贴尚未" in str(row[0]) for row in cells)
 
 
 def test_pdf_has_every_table_and_the_charts(town, tmp_path):
