@@ -226,7 +226,7 @@ def main() -> None:
         sum(range(10_000_000))
         print(f"machine: sum(range(10**7)) takes {time.process_time() - c0:.2f} s of CPU here (≈0.12 s on an idle "
               f"current PC); wall times below include waiting for a CPU on a shared machine")
-        from doudi_desk.services.ledgers import LedgerService
+        from doudi_desk.services.ledger_books import LedgerBookService
         from doudi_desk.services.statistics import StatisticsService
 
         floor = floor_read(path)
@@ -247,7 +247,7 @@ def main() -> None:
             s = time.perf_counter()
             stats.write(report, str(Path(tmp) / f"county.{suffix}"))
             print(f"  writing the county report as {suffix}: {time.perf_counter() - s:.2f} s")
-        ledgers = LedgerService(ctx)
+        ledgers = LedgerBookService(ctx)
         s, c = time.perf_counter(), time.process_time()
         pdf, families = ledgers.village_books(BOOK_VILLAGE, "clerk")
         elapsed, books_cpu = time.perf_counter() - s, time.process_time() - c

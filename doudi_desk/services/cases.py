@@ -661,7 +661,7 @@ class CaseService:
         labels = {s.name: s.label for s in spec.states}
         trigger_labels = {t.trigger: t.label for t in spec.transitions} | {
             "create": "登记申请", "save_forms": "保存表单", "update_household": "修改家庭情况",
-            "extend_deadline": "延长办理期限"}
+            "extend_deadline": "延长办理期限", "payment_account": "更正发放账户"}
         users = {u.username: u.full_name for u in uow.users.all()}
         head = household.head
         return {

@@ -346,7 +346,8 @@ class PaymentRepository:
         return [{n: getattr(r, n) for n in names} for r in self._s.scalars(stmt.execution_options(populate_existing=True))]
 
     def owed(self, *, case_ids: Sequence[int] | None = None, payroll_id: int | None = None,
-             status: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+             status: str | None = None, limit: int | None = 1000) -> list[dict[str, Any]]:
+        """Amounts owed, in month order (``limit`` None: all of them)."""
         stmt = select(AmountOwedRow)
         if case_ids is not None:
             stmt = stmt.where(AmountOwedRow.case_id.in_(list(case_ids)))
@@ -410,6 +411,19 @@ class PaymentRepository:
                     .where(PayrollLineRow.payroll_id.in_(list(chunk)), PayrollLineRow.state == "paid")
                     .group_by(PayrollRow.month, PayrollLineRow.village_code, PayrollRow.group_code, earlier))
             out.extend((m, v, g, bool(e), _cents(a), int(p or 0)) for m, v, g, e, a, p in self._run(stmt))
+        return out
+
+    def ledger_cases(self, case_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Number, programme, household and 先行救助 (amount, paid on: text) of these cases, for the 台账."""
+        forms = CaseRow.forms
+        out = {}
+        for chunk in _chunks(sorted(set(case_ids))):
+            stmt = select(CaseRow.id, CaseRow.number, CaseRow.programme, CaseRow.household_id,
+                          forms[("first_aid", "amount")].as_string(),
+                          forms[("first_aid", "paid_on")].as_string()).where(CaseRow.id.in_(list(chunk)))
+            for cid, number, programme, household, amount, paid_on in self._run(stmt):
+                out[cid] = {"id": cid, "number": number, "programme": programme, "household_id": household,
+                            "first_aid_amount": amount, "first_aid_paid_on": paid_on}
         return out
 
     # --- price indices --------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def test_ledger_tab_shows_a_villages_ledger_and_makes_its_books(qtbot, demo_url,
     with qtbot.waitSignal(page.loaded, timeout=20000):
         page.show_button.click()
     model = page.view.model()
-    expected = window.backend.ledgers.ledger("139901101002", "dibao", "wangfang", "2026-10")
+    expected = window.backend.ledger_books.ledger("139901101002", "dibao", "wangfang", "2026-10")
     assert model.rowCount() == len(expected.rows) > 1
     assert model.index(model.rowCount() - 1, 1).data() == "合计"
     page.view.selectRow(0)

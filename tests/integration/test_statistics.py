@@ -229,10 +229,10 @@ def test_pdf_has_every_table_and_the_charts(town, tmp_path):
 def test_ledgers_of_a_village(town, tmp_path):
     import openpyxl
 
-    from doudi_desk.services.ledgers import LedgerService
+    from doudi_desk.services.ledger_books import LedgerBookService
 
     office, cases, _before = town
-    ledgers = LedgerService(office)
+    ledgers = LedgerBookService(office)
     dibao = ledgers.ledger(RURAL, "dibao", "clerk", "2026-10")
     assert table_rows_text(dibao) == [
         ["1", "王建国", cases["A"]["number"], "整户", "4", "4", "2792", "2026-09", "在保", "", ""],
@@ -272,17 +272,17 @@ def test_ledgers_of_a_village(town, tmp_path):
 
 def test_household_book_of_one_family_and_of_a_village(town):
     from doudi_desk.services.audit import AuditService
-    from doudi_desk.services.ledgers import LedgerService
+    from doudi_desk.services.ledger_books import LedgerBookService
     from tests.printing_helpers import flat, pages_text, save_png
 
     office, cases, _before = town
-    ledgers = LedgerService(office)
+    ledgers = LedgerBookService(office)
     pdf = ledgers.household_book(cases["A_phase"]["number"], "clerk")  # any case of the family
     text = flat("".join(pages_text(pdf)))
     assert "王建国家庭一户一册" in text and "130102197203150113" in text  # the clerk sees full ID numbers
     assert text.index(cases["A"]["number"]) < text.index(cases["A_phase"]["number"])
     for words in ("一、家庭成员", "二、案件和决定", "三、保障金额变化", "四、办理经过", "渐退", "2026-12",
-                  "材料：入户调查", "资金发放功能上线后"):
+                  "材料：入户调查", "本户尚无发放记录"):
         assert words in text, words
     # Date order: registered 2026-08-03 … the 渐退 decision of 2026-11-07 last.
     dates = [d for d in ("2026-08-03", "2026-08-14", "2026-11-03", "2026-11-07") if d in text]
