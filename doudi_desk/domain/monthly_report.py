@@ -103,10 +103,10 @@ def trend_columns(dibao_label: str, tekun_label: str | None = None) -> tuple[Col
         Column("dibao_households", "户数", ("低保",)),
         Column("dibao_persons", "人数", ("低保",)),
         Column("dibao_amount", f"{dibao_label}金额（元）", ("低保",), kind="money"),
-        Column("dibao_basis", "口径", ("低保",), kind="text"),
+        Column("dibao_basis", "金额口径", ("低保",), kind="text"),
         Column("tekun_persons", "人数", ("特困",)),
         Column("tekun_amount", f"{tekun_label or dibao_label}金额（元）", ("特困",), kind="money"),
-        Column("tekun_basis", "口径", ("特困",), kind="text"),
+        Column("tekun_basis", "金额口径", ("特困",), kind="text"),
         Column("new", "新增", ("低保户、特困人员",)),
         Column("stopped", "停保", ("低保户、特困人员",)),
     )
@@ -173,7 +173,7 @@ def amount_notes(bases: Bases, every: Sequence[str]) -> list[str]:
     if not labels & {PAID, MIXED}:
         return ["金额为应发金额：按当月生效的审批、复核、变更、渐退和停保决定计算（本程序的发放名册经银行回盘后，"
                 "该月改为实发金额）。"]
-    notes = ["金额口径见各表“口径”栏：实发为该月发放名册（已回盘、已结账）中银行回盘成功的金额，含补发和差额补发"
+    notes = ["金额口径见各表“金额口径”栏：实发为该月发放名册（已回盘、已结账）中银行回盘成功的金额，含补发和差额补发"
              "（按发放名册的月份计入，不按所属月份），发放失败、暂缓发放的不计；应发为尚无银行回盘的月份，"
              "按当月生效的审批、复核、变更、渐退和停保决定计算。"]
     names = {"dibao": "低保", "tekun": "特困"}
