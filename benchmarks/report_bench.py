@@ -34,10 +34,12 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 
 from doudi_desk.domain.ids import make_id  # noqa: E402
+from doudi_desk.domain.paid_figures import village_sums  # noqa: E402
 from doudi_desk.services.admin import AdminService, default_policy  # noqa: E402
 from doudi_desk.services.context import open_context  # noqa: E402
 from doudi_desk.storage.models import (  # noqa: E402
     AuditEventRow,
+    BankFileRow,
     CaseRow,
     HouseholdRow,
     MemberRow,
@@ -252,10 +254,20 @@ def add_payrolls(ctx) -> dict:
                           "person_ids": "", "village_code": b.village_code, "household_id": b.household_id,
                           "payee_name": "户主", "payee_id_number": "", "bank_name": "信用社",
                           "bank_account": "6230580112345678", "hold_reason": "", "result_reason": "", "note": ""})
+    by_payroll: dict[int, list[dict]] = {}
+    for n, line in enumerate(lines, 1):
+        by_payroll.setdefault(line["payroll_id"], []).append(line | {"id": n})
+    months_of = {p["id"]: p["month"] for p in payrolls}
+    files = [{"payroll_id": pid, "direction": "result", "layout": "gbk_txt", "file_name": "回盘.txt", "sha256": "0" * 64,
+              "line_count": len(mine), "total": 0, "actor": "clerk", "recorded_at": now,
+              "summary": {"by_village": village_sums(mine, [x["id"] for x in mine if x["state"] == "paid"],
+                                                     months_of[pid])}}
+             for pid, mine in by_payroll.items()]  # what reading each result file keeps (services/bank_io.py)
     with ctx.db.engine.begin() as conn:
         conn.execute(insert(PayrollRow.__table__), payrolls)
         for k in range(0, len(lines), 20_000):
             conn.execute(insert(PayrollLineRow.__table__), lines[k:k + 20_000])
+        conn.execute(insert(BankFileRow.__table__), files)
         conn.exec_driver_sql("ANALYZE")
     return {"payrolls": len(payrolls), "lines": len(lines)}
 

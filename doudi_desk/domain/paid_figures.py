@@ -105,6 +105,24 @@ def payments_of(payrolls: Iterable[PayrollState], rows: Iterable[PaidRow],
     return out
 
 
+def village_sums(lines: Iterable[Mapping[str, object]], paid: Iterable[int], month: str) -> list[list[object]]:
+    """What a payroll's bank result paid, summed by village and by whether the line is for an
+    earlier month: ``[village, earlier, amount (text), persons]``. Made once when the results are
+    read (they never change after) and kept with the result file, so a county's 12 months of
+    reports never scan the lines again. ``lines``: the lines sent (id, village_code, month, amount,
+    persons); ``paid``: the ids the bank paid."""
+    paid = set(paid)
+    sums: dict[tuple[str, bool], list] = {}
+    for line in lines:
+        if line["id"] not in paid:
+            continue
+        key = (str(line["village_code"]), str(line["month"]) < month)
+        entry = sums.setdefault(key, [ZERO, 0])
+        entry[0] += Decimal(str(line["amount"]))
+        entry[1] += int(line["persons"] or 0)  # type: ignore[call-overload]
+    return [[village, earlier, f"{amount:.2f}", persons] for (village, earlier), (amount, persons) in sorted(sums.items())]
+
+
 def due_by_village(benefits: Iterable[Benefit], months: Sequence[str]) -> dict[Key, Decimal]:
     """The amount due (应发) by (month, village, programme) over ``months`` (consecutive, oldest
     first), from each benefit's change points with running sums — the same segments as the trend's."""
@@ -226,4 +244,4 @@ def apply_payments(figures: dict[str, VillageFigures], points: list[MonthPoint],
 
 
 __all__ = ["DUE", "GROUPS", "MIXED", "PAID", "PRICE", "Bases", "PaidRow", "PayrollState", "Payments",
-           "apply_payments", "combine", "due_by_village", "payments_of"]
+           "apply_payments", "combine", "due_by_village", "payments_of", "village_sums"]

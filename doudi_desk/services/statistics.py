@@ -64,8 +64,9 @@ def paid_amounts(uow, villages: list[str], months: list[str]) -> Payments | None
     village, month and group (its township's or the county's), and the lines the bank paid, by
     (payroll month, village, group). What counts as 实发 is decided in domain/paid_figures.py.
 
-    None when no payroll of those months covers them (every amount is then 应发). Three queries
-    whatever the area's size: the areas, the payrolls, one aggregate of their paid lines.
+    None when no payroll of those months covers them (every amount is then 应发). A few queries
+    whatever the area's size: the areas, the payrolls, the sums kept with their result files (one
+    aggregate of the paid lines only for results read before those sums were kept).
     """
     areas = {a.code: a for a in uow.areas.all()}
     payers = {v: _chain(areas, areas[v].parent_code) for v in villages if v in areas}
@@ -73,10 +74,13 @@ def paid_amounts(uow, villages: list[str], months: list[str]) -> Payments | None
     payrolls = uow.payments.payroll_states(codes, PAID_GROUPS, months) if codes else []
     if not payrolls:
         return None
-    returned = [pid for pid, _area, _group, _month, state in payrolls if state in RETURNED]
-    rows = uow.payments.paid_by_village(returned) if returned else []
-    return payments_of((PayrollState(a, g, m, st) for _id, a, g, m, st in payrolls), (PaidRow(*r) for r in rows),
-                       payers)
+    returned = {pid: (month, group) for pid, _area, group, month, state in payrolls if state in RETURNED}
+    kept = uow.payments.result_sums(list(returned)) if returned else {}
+    rows = [PaidRow(returned[pid][0], village, returned[pid][1], bool(earlier), Decimal(str(amount)), int(persons))
+            for pid, sums in kept.items() for village, earlier, amount, persons in sums]
+    older = [pid for pid in returned if pid not in kept]
+    rows += [PaidRow(*r) for r in uow.payments.paid_by_village(older)] if older else []
+    return payments_of((PayrollState(a, g, m, st) for _id, a, g, m, st in payrolls), rows, payers)
 
 
 def _date(text: Any) -> dt.date | None:

@@ -398,10 +398,24 @@ class PaymentRepository:
                        PayrollRow.month.in_(list(months))))
         return [tuple(r) for r in self._run(stmt)]
 
+    def result_sums(self, payroll_ids: Sequence[int]) -> dict[int, list[list[Any]]]:
+        """Payroll → what its bank result paid by village, as kept with the result file when it was
+        read (domain/paid_figures.village_sums); payrolls whose result file has none are left out."""
+        out: dict[int, list[list[Any]]] = {}
+        for chunk in _chunks(sorted(payroll_ids)):
+            stmt = (select(BankFileRow.payroll_id, BankFileRow.summary)
+                    .where(BankFileRow.payroll_id.in_(list(chunk)), BankFileRow.direction == "result")
+                    .order_by(BankFileRow.id))
+            for pid, summary in self._run(stmt):
+                if isinstance(summary, dict) and isinstance(summary.get("by_village"), list):
+                    out[pid] = summary["by_village"]
+        return out
+
     def paid_by_village(self, payroll_ids: Sequence[int]) -> list[tuple[str, str, str, bool, Decimal, int]]:
         """The lines the bank paid in these payrolls, summed by (payroll month, village, group, whether
         the line is for an earlier month): ``(month, village, group, earlier, amount, persons)``.
-        One aggregate over the payrolls' lines (their payroll_id index), whatever their number."""
+        One aggregate over the payrolls' lines — for results read before their sums were kept with the
+        result file (:meth:`result_sums`)."""
         earlier = (PayrollLineRow.month < PayrollRow.month).label("earlier")
         out = []
         for chunk in _chunks(sorted(payroll_ids)):

@@ -54,7 +54,7 @@ def by_label(report, table_id: str) -> dict:
     return {r["label"]: r for r in report.table(table_id).rows}
 
 
-def test_paid_months_say_paid_with_what_the_bank_paid(s, office):
+def test_paid_months_say_paid_with_what_the_bank_paid(s, office, tmp_path):
     from doudi_desk.services.statistics import StatisticsService
 
     svc, _life, pay, bank = s
@@ -96,7 +96,7 @@ def test_paid_months_say_paid_with_what_the_bank_paid(s, office):
     # The PDF says the same, row by row and month by month.
     from tests.printing_helpers import flat, pages_text, save_png
 
-    path = office.db_path.parent / "月报.pdf"
+    path = tmp_path / "月报.pdf"
     stats.write(august, str(path), "张敏")
     pdf = path.read_bytes()
     text = flat("".join(pages_text(pdf)))
@@ -202,3 +202,31 @@ def test_the_report_reads_the_payrolls_in_a_constant_number_of_queries(s, office
     with count_statements(office) as three:
         stats.monthly("2026-08", TOWN, "clerk")
     assert three.count == one.count, (one.statements, three.statements)
+
+
+def test_sums_kept_with_the_result_file_agree_with_the_lines(s, office):
+    """The report reads what each result file paid by village (kept when the results were read);
+    for results read before those sums were kept, it sums the lines instead — the same figures."""
+    from sqlalchemy import update
+
+    from doudi_desk.domain.report_tables import table_rows_text
+    from doudi_desk.services.statistics import StatisticsService
+    from doudi_desk.storage.models import BankFileRow
+
+    svc, _life, pay, bank = s
+    gap_benefit(svc)
+    single_benefit(svc)
+    june = _pay_and_return(pay, bank, "2026-06", since="2026-06", fail="赵德明")
+    _fix_account(office, "赵德明", pay, june["id"])
+    _pay_and_return(pay, bank, "2026-07")
+    with office.db.unit_of_work() as uow:
+        kept = uow.payments.result_sums([june["id"]])[june["id"]]
+    assert kept == [[RURAL, False, "2792.00", 4]]  # 赵德明's June failed: not in what was paid
+    stats = StatisticsService(office)
+    before = stats.monthly("2026-07", TOWN, "clerk")
+    with office.db.unit_of_work() as uow:
+        uow.session.execute(update(BankFileRow).values(summary={"paid": 0}))
+    after = stats.monthly("2026-07", TOWN, "clerk")
+    for t in before.tables:
+        assert table_rows_text(after.table(t.id)) == table_rows_text(t), t.title
+    assert after.notes == before.notes
