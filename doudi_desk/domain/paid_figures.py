@@ -123,6 +123,16 @@ def village_sums(lines: Iterable[Mapping[str, object]], paid: Iterable[int], mon
     return [[village, earlier, f"{amount:.2f}", persons] for (village, earlier), (amount, persons) in sorted(sums.items())]
 
 
+def needing_due(benefits: Iterable[Benefit], payments: Payments, villages: Sequence[str],
+                months: Sequence[str]) -> list[Benefit]:
+    """The benefits whose amounts due the trend still needs: those of a village and programme that
+    some month of ``months`` has no payroll with bank results for. Once a county pays every month
+    through the program, none (the trend is then what was paid)."""
+    unpaid = {(v, p) for v in villages for p in PROGRAMMES
+              if any(not payments.returned((m, v, p)) for m in months)}
+    return [b for b in benefits if (b.village, b.programme) in unpaid]
+
+
 def due_by_village(benefits: Iterable[Benefit], months: Sequence[str]) -> dict[Key, Decimal]:
     """The amount due (应发) by (month, village, programme) over ``months`` (consecutive, oldest
     first), from each benefit's change points with running sums — the same segments as the trend's."""
@@ -192,8 +202,8 @@ def apply_payments(figures: dict[str, VillageFigures], points: list[MonthPoint],
     covers a village's month, and fill 价格临时补贴 from the payrolls.
 
     ``figures``: the report month's figures by village (amounts due); ``points``: the trend; ``due``:
-    the amounts due by (month, village, programme) for the trend's months, needed only for villages
-    some payroll has paid (:func:`due_by_village`).
+    the amounts due by (month, village, programme) of the trend's months where they are not paid —
+    :func:`due_by_village` of :func:`needing_due` — used only for months some payroll has paid.
     """
     payments = payments or Payments()
     bases = Bases(month)
@@ -236,12 +246,16 @@ def apply_payments(figures: dict[str, VillageFigures], points: list[MonthPoint],
                 continue
             due_total = point.dibao_amount if p == "dibao" else point.tekun_amount
             paid_here = [v for v in villages if payments.returned((m, v, p))]
-            others = due_total - sum((due.get((m, v, p), ZERO) for v in paid_here), ZERO)
+            if not paid_here:
+                amounts[p] = due_total
+                bases.trend[m, p] = DUE if due_total else ""
+                continue
+            others = sum((due.get((m, v, p), ZERO) for v in villages if not payments.returned((m, v, p))), ZERO)
             amounts[p] = others + sum((payments.paid.get((m, v, p), ZERO) for v in paid_here), ZERO)
-            bases.trend[m, p] = combine((PAID if paid_here else None, DUE if others else None))
+            bases.trend[m, p] = combine((PAID, DUE if others else None))
         out.append(replace(point, dibao_amount=amounts["dibao"], tekun_amount=amounts["tekun"]))
     return figures, out, bases
 
 
 __all__ = ["DUE", "GROUPS", "MIXED", "PAID", "PRICE", "Bases", "PaidRow", "PayrollState", "Payments",
-           "apply_payments", "combine", "due_by_village", "payments_of", "village_sums"]
+           "apply_payments", "combine", "due_by_village", "needing_due", "payments_of", "village_sums"]

@@ -31,6 +31,7 @@ from ..domain.paid_figures import (
     PayrollState,
     apply_payments,
     due_by_village,
+    needing_due,
     payments_of,
 )
 from ..domain.report_tables import MonthlyReport, ReportArea
@@ -228,9 +229,8 @@ class StatisticsService:
         step(5, 6, "计算近12个月趋势…")
         points = trend(benefits, months)
         due = {}
-        if paid is not None:  # the amounts due of the villages some payroll paid, to replace month by month
-            paid_villages = paid.returned_villages()
-            due = due_by_village([b for b in benefits if b.village in paid_villages], months)
+        if paid is not None:  # amounts due by village where months the trend shows are not paid
+            due = due_by_village(needing_due(benefits, paid, villages, months), months)
         figures, points, bases = apply_payments(figures, points, paid, due, month_text, villages)
         report = build_report(month_text, ReportArea(area.code, area.name, area.level), units, classes, figures,
                               points, bases=bases, generated_on=today.isoformat())

@@ -13,6 +13,7 @@ from doudi_desk.domain.paid_figures import (
     apply_payments,
     combine,
     due_by_village,
+    needing_due,
     payments_of,
 )
 from doudi_desk.domain.statistics import (
@@ -83,10 +84,20 @@ def test_the_trend_replaces_only_the_paid_villages_months():
                            [PaidRow("2026-06", "v1", "dibao", False, Decimal(0), 0)], PAYERS)  # the bank failed it
     figures = {"v1": VillageFigures(), "v3": VillageFigures()}
     figures["v1"].dibao["amount"], figures["v3"].dibao["amount"] = Decimal(1000), Decimal(500)
-    _f, out, bases = apply_payments(figures, points, payments, due_by_village([b1], months), "2026-07", ["v1", "v2", "v3"])
+    villages = ["v1", "v2", "v3"]
+    due = due_by_village(needing_due([b1, b3], payments, villages, months), months)
+    _f, out, bases = apply_payments(figures, points, payments, due, "2026-07", villages)
     assert [(p.month, p.dibao_amount) for p in out] == [("2026-05", 1500), ("2026-06", 500), ("2026-07", 1500)]
     assert [bases.trend[m, "dibao"] for m in months] == ["应发", MIXED, "应发"]
     assert bases.label("dibao", ["v1", "v2"]) == "应发"  # July: no payroll
+
+
+def test_once_every_month_is_paid_no_amount_due_is_needed():
+    b1 = Benefit(1, "dibao", "v1", (Step("2026-05", ("a", 1), "approved", Decimal(1000), (0,), 1),))
+    b3 = Benefit(3, "tekun", "v3", (Step("2026-05", ("a", 3), "approved", Decimal(500), (0,), 3),))
+    months = last_months("2026-07", 3)
+    payments = payments_of([PayrollState("c", "dibao", m, "closed") for m in months], [], PAYERS)
+    assert needing_due([b1, b3], payments, list(PAYERS), months) == [b3]  # 特困 has no payroll
 
 
 def test_combine():
