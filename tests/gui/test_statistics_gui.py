@@ -115,12 +115,8 @@ def test_charts_drawn_to_png(qapp, tmp_path):
             assert "#2f6fb0" not in colours
 
 
-def test_the_administrator_classes_a_village_as_urban(qtbot, demo_url, tmp_path):
-    import shutil
-
-    source = demo_url.removeprefix("sqlite:///")
-    shutil.copy(source, tmp_path / "demo.sqlite3")
-    ctx = demo_context(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+def test_the_administrator_classes_a_village_as_urban(qtbot, fresh_demo_url):
+    ctx = demo_context(fresh_demo_url)
     window = make_window(qtbot, ctx)
     login(qtbot, window, "admin")
     page = _statistics_tab(window)
@@ -140,16 +136,13 @@ def test_the_administrator_classes_a_village_as_urban(qtbot, demo_url, tmp_path)
     window.close()
 
 
-def test_a_month_paid_through_its_payroll_shows_paid_amounts(qtbot, demo_url, tmp_path):
+def test_a_month_paid_through_its_payroll_shows_paid_amounts(qtbot, fresh_demo_url):
     """October paid for 桃源镇's 低保 through the whole cycle (one line failed at the bank): the tab
     shows 实发 — the bank's paid lines — where the demo alone shows 应发, and says so per row."""
-    import shutil
-
     from doudi_desk.services.bank_io import BankFileService
     from doudi_desk.services.payments import PaymentService
 
-    shutil.copy(demo_url.removeprefix("sqlite:///"), tmp_path / "demo.sqlite3")
-    ctx = demo_context(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    ctx = demo_context(fresh_demo_url)
     due = window_free_report(ctx)
     pay, bank = PaymentService(ctx), BankFileService(ctx, PaymentService(ctx))
     view = pay.build(TOWN, "dibao", "2026-10", "zhangmin", since="2026-10")

@@ -43,8 +43,14 @@ def _zhao_family(s, office) -> dict:
     zhao = single_benefit(svc)
     gap_benefit(svc)
     _returned(pay, bank, pay_month(pay, "2026-06", since="2026-06"), {"赵德明": "户名与账号不符"})
-    PaymentAccountService(office).set_account(zhao["id"], "clerk", "中国邮政储蓄银行", "6221880100987654321",
-                                              "银行退回：户名不符")
+    # The clerk corrects the account the day the bank's return comes (the correction is dated the day
+    # it is made): before the death is registered, since a case's events are in date order.
+    today, office.today = office.today, lambda: dt.date.fromisoformat(day(31))
+    try:
+        PaymentAccountService(office).set_account(zhao["id"], "clerk", "中国邮政储蓄银行", "6221880100987654321",
+                                                  "银行退回：户名不符")
+    finally:
+        office.today = today
     _returned(pay, bank, pay_month(pay, "2026-07"))
     change = life.start_change(zhao["id"], "clerk", {"change_type": "death", "change_date": day(30),
                                                      "member": "赵晨", "detail": "因病去世"}, effective_date=day(31))
