@@ -68,7 +68,7 @@ def test_daily_backup_writes_todays_file_in_the_background(qtbot, fresh_demo_url
     with qtbot.waitSignal(backup.finished, timeout=60000) as done:
         assert backup.run()
     made = done.args[0]
-    assert made is not None and made.parent == folder and made.name.startswith("office-")
+    assert made is not None and made.parent == folder and made.name.startswith("demo-")  # named after the database
     assert seen and seen[-1][0] == 1.0 and any("复制数据库" in t for _f, t in seen)
     assert "已自动备份到" in window.statusBar().currentMessage()
     with qtbot.waitSignal(backup.finished, timeout=30000) as again:
