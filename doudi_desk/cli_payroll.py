@@ -172,9 +172,9 @@ def cmd_account(args: argparse.Namespace) -> int:
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
-    from .services.ledger import LedgerService
+    from .services.payment_ledger import PaymentLedgerService
 
-    service = LedgerService(_ctx(args))
+    service = PaymentLedgerService(_ctx(args))
     if args.case is None and not args.person:
         raise InputError("CASE: 请给出案件编号，或用 --person 给出身份证号码", "case")
     if args.person:

@@ -44,17 +44,17 @@ def cmd_report_monthly(args: argparse.Namespace) -> int:
 
 
 def cmd_ledger_table(args: argparse.Namespace) -> int:
-    from .services.ledgers import LedgerService
+    from .services.ledger_books import LedgerBookService
 
-    path = LedgerService(_ctx(args)).export_ledger(args.village, args.programme, args.out, args.actor, args.month)
+    path = LedgerBookService(_ctx(args)).export_ledger(args.village, args.programme, args.out, args.actor, args.month)
     print(f"已生成台账：{path}")
     return 0
 
 
 def cmd_ledger_book(args: argparse.Namespace) -> int:
-    from .services.ledgers import LedgerService
+    from .services.ledger_books import LedgerBookService
 
-    count = LedgerService(_ctx(args)).save_books(args.out, args.actor, village=args.village, case=args.case,
+    count = LedgerBookService(_ctx(args)).save_books(args.out, args.actor, village=args.village, case=args.case,
                                                  progress=_progress)
     print(f"已生成一户一册 {count} 户：{args.out}")
     return 0

@@ -83,7 +83,7 @@ def report_charts(report: MonthlyReport) -> list[ChartSpec]:
             Series("低保", tuple(_num(r["dibao_persons"]) for r in trend.rows)),
             Series("特困", tuple(_num(r["tekun_persons"]) for r in trend.rows)),
         ), "人"),
-        ChartSpec("amount_by_month", "line", f"近12个月{amount}金额", months, (
+        ChartSpec("amount_by_month", "line", f"近12个月{report.trend_label or amount}金额", months, (
             Series("低保", tuple(_num(r["dibao_amount"]) for r in trend.rows)),
             Series("特困", tuple(_num(r["tekun_amount"]) for r in trend.rows)),
         ), "元"),

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 
 from .charts import report_charts
 from .model import URBAN_RURAL
+from .paid_figures import DUE, MIXED, PAID, Bases, combine
+from .payroll import PAYROLL_STATES
 from .report_tables import Column, MonthlyReport, ReportArea, Table
 from .statistics import MonthPoint, VillageFigures, average_days
 
 CLASS = Column("class", "城乡", kind="text")
+BASIS = Column("basis", "金额口径", kind="text")  # 实发, 应发, or 实发/应发 for a subtotal of both
 
 
 def dibao_columns(amount_label: str) -> tuple[Column, ...]:
@@ -32,6 +35,7 @@ def dibao_columns(amount_label: str) -> tuple[Column, ...]:
         Column("new", "新增户数", ("本月变动",)),
         Column("stopped", "停保户数", ("本月变动",)),
         Column("amount", f"{amount_label}金额（元）", kind="money"),
+        BASIS,
     )
 
 
@@ -47,6 +51,7 @@ def tekun_columns(amount_label: str) -> tuple[Column, ...]:
         Column("new", "新增人数", ("本月变动",)),
         Column("stopped", "终止人数", ("本月变动",)),
         Column("amount", f"{amount_label}金额（元）", ("基本生活费+照料护理费",), kind="money"),
+        BASIS,
     )
 
 
@@ -76,6 +81,7 @@ PROCESS_COLUMNS = (
     Column("objections", "公示异议"),
 )
 ALLOWANCE_COLUMNS = (
+    CLASS,
     Column("dla_persons", "人数", ("残疾人两项补贴", "困难残疾人生活补贴")),
     Column("dla_amount", "金额（元）", ("残疾人两项补贴", "困难残疾人生活补贴"), kind="money"),
     Column("dca_persons", "人数", ("残疾人两项补贴", "重度残疾人护理补贴")),
@@ -83,18 +89,24 @@ ALLOWANCE_COLUMNS = (
     Column("price_persons", "人数", ("价格临时补贴",)),
     Column("price_amount", "金额（元）", ("价格临时补贴",), kind="money"),
 )
-ALLOWANCES_NOTE = ("残疾人两项补贴和价格临时补贴尚未在本程序中办理（两项补贴功能上线后由其发放记录填报），"
-                   "本表暂空。")
+ALLOWANCES_NOTE = "残疾人两项补贴尚未在本程序中办理（两项补贴功能上线后由其发放记录填报），相应栏目暂空。"
+PRICE_NOTES = {
+    "paid": "价格临时补贴为本月发放名册中银行回盘成功的人次和金额（失败、暂缓的不计）。",
+    "awaiting": "本月价格临时补贴发放名册尚未银行回盘，回盘后计入，暂填0。",
+    "none": "本月没有价格临时补贴发放名册（未启动联动机制或尚未发放），填0。",
+}
 
 
-def trend_columns(amount_label: str) -> tuple[Column, ...]:
+def trend_columns(dibao_label: str, tekun_label: str | None = None) -> tuple[Column, ...]:
     return (
         Column("label", "月份", kind="text"),
         Column("dibao_households", "户数", ("低保",)),
         Column("dibao_persons", "人数", ("低保",)),
-        Column("dibao_amount", f"{amount_label}金额（元）", ("低保",), kind="money"),
+        Column("dibao_amount", f"{dibao_label}金额（元）", ("低保",), kind="money"),
+        Column("dibao_basis", "金额口径", ("低保",), kind="text"),
         Column("tekun_persons", "人数", ("特困",)),
-        Column("tekun_amount", f"{amount_label}金额（元）", ("特困",), kind="money"),
+        Column("tekun_amount", f"{tekun_label or dibao_label}金额（元）", ("特困",), kind="money"),
+        Column("tekun_basis", "金额口径", ("特困",), kind="text"),
         Column("new", "新增", ("低保户、特困人员",)),
         Column("stopped", "停保", ("低保户、特困人员",)),
     )
@@ -118,7 +130,7 @@ def _values(section: str, f: VillageFigures) -> dict:
 
 
 def _rows(section: str, columns: Sequence[Column], units: Sequence[Unit], classes: Mapping[str, str],
-          figures: Mapping[str, VillageFigures]) -> tuple[dict, ...]:
+          figures: Mapping[str, VillageFigures], bases: Bases | None = None) -> tuple[dict, ...]:
     def combined(villages) -> VillageFigures:
         total = VillageFigures()
         for v in villages:
@@ -126,49 +138,87 @@ def _rows(section: str, columns: Sequence[Column], units: Sequence[Unit], classe
                 total.add(figures[v])
         return total
 
+    def values(villages) -> dict:
+        out = _values(section, combined(villages))
+        if bases is not None:
+            out["basis"] = bases.label(section, villages)
+        return out
+
     rows = []
     for u in units:
         rows.append({"label": u.name, "code": u.code, "_kind": "unit",
-                     "class": URBAN_RURAL.get(u.urban_rural or "", "")} | _values(section, combined(u.villages)))
+                     "class": URBAN_RURAL.get(u.urban_rural or "", "")} | values(u.villages))
     every = [v for u in units for v in u.villages]
     for klass, label in URBAN_RURAL.items():
         mine = [v for v in every if classes.get(v) == klass]
-        rows.append({"label": f"{label}小计", "_kind": "subtotal", "class": label}
-                    | _values(section, combined(mine)))
-    rows.append({"label": "合计", "_kind": "total", "class": ""} | _values(section, combined(every)))
+        rows.append({"label": f"{label}小计", "_kind": "subtotal", "class": label} | values(mine))
+    rows.append({"label": "合计", "_kind": "total", "class": ""} | values(every))
     return tuple(rows)
 
 
-def trend_rows(points: Sequence[MonthPoint]) -> tuple[dict, ...]:
+def trend_rows(points: Sequence[MonthPoint], bases: Bases | None = None) -> tuple[dict, ...]:
+    trend = bases.trend if bases is not None else {}
     return tuple({"label": p.month, "month": p.month, "_kind": "unit", "dibao_households": p.dibao_households,
                   "dibao_persons": p.dibao_persons, "dibao_amount": p.dibao_amount,
-                  "tekun_persons": p.tekun_persons, "tekun_amount": p.tekun_amount, "new": p.new,
+                  "dibao_basis": trend.get((p.month, "dibao"), ""),
+                  "tekun_persons": p.tekun_persons, "tekun_amount": p.tekun_amount,
+                  "tekun_basis": trend.get((p.month, "tekun"), ""), "new": p.new,
                   "stopped": p.stopped} for p in points)
 
 
+def amount_notes(bases: Bases, every: Sequence[str]) -> list[str]:
+    """What the amounts are: 实发 and 应发 defined, 补发 inside this month's 实发, payrolls that
+    still wait for the bank."""
+    labels = {bases.label(p, every) for p in ("dibao", "tekun")} | {bases.trend_label(p) for p in ("dibao", "tekun")}
+    if not labels & {PAID, MIXED}:
+        return ["金额为应发金额：按当月生效的审批、复核、变更、渐退和停保决定计算（本程序的发放名册经银行回盘后，"
+                "该月改为实发金额）。"]
+    notes = ["金额口径见各表“金额口径”栏：实发为该月发放名册（已回盘、已结账）中银行回盘成功的金额，含补发和差额补发"
+             "（按发放名册的月份计入，不按所属月份），发放失败、暂缓发放的不计；应发为尚无银行回盘的月份，"
+             "按当月生效的审批、复核、变更、渐退和停保决定计算。"]
+    names = {"dibao": "低保", "tekun": "特困"}
+    earlier = [f"{names[p]}{amount:.2f}元" for p, amount in bases.earlier.items() if amount]
+    if earlier:
+        notes.append(f"{bases.month}实发金额中含补发以前月份的{'、'.join(earlier)}。")
+    for p, state in bases.awaiting.items():
+        notes.append(f"{bases.month}{names[p]}发放名册{PAYROLL_STATES.get(state, state)}，尚未银行回盘，金额暂按{DUE}。")
+    return notes
+
+
 def build_report(month: str, area: ReportArea, units: Sequence[Unit], classes: Mapping[str, str],
-                 figures: Mapping[str, VillageFigures], points: Sequence[MonthPoint], *, amount_label: str,
+                 figures: Mapping[str, VillageFigures], points: Sequence[MonthPoint], *, bases: Bases | None = None,
                  generated_on: str = "", notes: Sequence[str] = ()) -> MonthlyReport:
     """The report of ``month`` for ``area``: one table per programme, process figures, the
-    (still empty) allowances table and the 12-month trend; then the charts."""
+    allowances table and the 12-month trend; then the charts.
+
+    ``bases`` says which amounts are 实发 and which 应发 (paid_figures.py); without it every amount
+    is 应发. A table's amount column is headed by its label for the month (实发, 应发 or 实发/应发)
+    and each row says its own in the 金额口径 column."""
     unit_label = "乡镇（街道）" if area.level == "county" else "村（社区）"
     label = Column("label", unit_label, kind="text")
+    bases = bases or Bases(month)
+    every = [v for u in units for v in u.villages]
+    labels = {p: bases.label(p, every) for p in ("dibao", "tekun")}  # '' where nothing is due or paid
+    trends = {p: bases.trend_label(p) for p in ("dibao", "tekun")}
+    dibao_label, tekun_label = labels["dibao"] or DUE, labels["tekun"] or DUE
     tables = [
-        Table("dibao", "最低生活保障情况", (label, *dibao_columns(amount_label)),
-              _rows("dibao", dibao_columns(amount_label), units, classes, figures), sheet="低保"),
-        Table("tekun", "特困人员救助供养情况", (label, *tekun_columns(amount_label)),
-              _rows("tekun", tekun_columns(amount_label), units, classes, figures), sheet="特困"),
+        Table("dibao", "最低生活保障情况", (label, *dibao_columns(dibao_label)),
+              _rows("dibao", dibao_columns(dibao_label), units, classes, figures, bases), sheet="低保"),
+        Table("tekun", "特困人员救助供养情况", (label, *tekun_columns(tekun_label)),
+              _rows("tekun", tekun_columns(tekun_label), units, classes, figures, bases), sheet="特困"),
         Table("temporary", "临时救助情况", (label, *TEMP_COLUMNS), _rows("temporary", TEMP_COLUMNS, units, classes, figures),
               note="人次和金额按审批日期计入当月；先行救助按救助日期计入。", sheet="临时救助"),
-        Table("allowances", "残疾人两项补贴和价格临时补贴情况", ALLOWANCE_COLUMNS, (), note=ALLOWANCES_NOTE,
-              sheet="两项补贴和价格补贴"),
+        Table("allowances", "残疾人两项补贴和价格临时补贴情况", (label, *ALLOWANCE_COLUMNS),
+              _rows("allowances", ALLOWANCE_COLUMNS, units, classes, figures),
+              note=PRICE_NOTES[bases.price] + ALLOWANCES_NOTE, sheet="两项补贴和价格补贴"),
         Table("process", "审核确认办理情况", (label, *PROCESS_COLUMNS), _rows("process", PROCESS_COLUMNS, units, classes, figures),
               note="受理申请按申请日期、审核确认按决定日期计入当月；逾期指超过办结期限。", sheet="办理情况"),
-        Table("trend", "近12个月保障情况", trend_columns(amount_label), trend_rows(points), sheet="近12个月"),
+        Table("trend", "近12个月保障情况",
+              trend_columns(trends["dibao"] or DUE, trends["tekun"] or DUE),
+              trend_rows(points, bases), sheet="近12个月"),
     ]
-    amount_note = (f"金额为{amount_label}金额：按当月生效的审批、复核、变更、渐退和停保决定计算"
-                   + ("（资金发放功能上线后改为发放名册的实发金额）。" if amount_label == "应发" else "。"))
-    report = MonthlyReport(month=month, area=area, amount_label=amount_label, tables=tables,
-                           notes=[amount_note, *notes], generated_on=generated_on, unit_label=unit_label)
+    report = MonthlyReport(month=month, area=area, amount_label=combine(labels.values()) or DUE, tables=tables,
+                           notes=[*amount_notes(bases, every), *notes], generated_on=generated_on,
+                           unit_label=unit_label, trend_label=combine(trends.values()) or DUE)
     report.charts = report_charts(report)
     return report

@@ -82,6 +82,8 @@ GROUPS: tuple[Group, ...] = (
     Group("price_subsidy", "价格临时补贴", "价格临时补贴", "price", ("dibao", "tekun"), "价格临时补贴"),
 )
 GROUP_BY_CODE = {g.code: g for g in GROUPS}
+PAYROLL_STATES = {"draft": "编制中", "submitted": "待审核", "reviewed": "待审批", "approved": "已审批",
+                  "exported": "已导出", "results": "已回盘", "closed": "已结账"}
 KIND_LABELS = {"regular": "当月", "back_pay": "补发", "difference": "差额补发", "one_off": "一次性"}
 STATE_LABELS = {"pending": "待发", "held": "暂缓", "paid": "成功", "failed": "失败"}
 

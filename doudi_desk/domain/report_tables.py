@@ -114,12 +114,13 @@ class MonthlyReport:
 
     month: str
     area: ReportArea
-    amount_label: str  # 应发 until payrolls exist, then 实发
+    amount_label: str  # the month's amounts: 实发, 应发 or 实发/应发 (domain/paid_figures.py)
     tables: list[Table] = field(default_factory=list)
     charts: list[Any] = field(default_factory=list)  # domain.charts.ChartSpec
     notes: list[str] = field(default_factory=list)
     generated_on: str = ""
     unit_label: str = "村（社区）"
+    trend_label: str = ""  # the 12 months' amounts, as amount_label (empty: amount_label)
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)

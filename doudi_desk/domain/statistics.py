@@ -220,6 +220,8 @@ class CaseDates:
 DIBAO_KEYS = ("households", "persons", "elderly", "minors", "disabled", "ill", "single", "phasing",
               "new", "stopped", "amount")
 TEKUN_KEYS = ("persons", "centralised", "dispersed", "self_care", "partial", "full", "new", "stopped", "amount")
+# 价格临时补贴 from the payrolls (paid_figures.py); 两项补贴 keys join when that programme has figures.
+ALLOWANCE_KEYS = ("price_persons", "price_amount")
 TEMP_KEYS = ("cases", "amount", "urgent", "urgent_amount", "expenditure", "expenditure_amount", "first_aid",
              "first_aid_amount", "township", "county", "county_collective")
 PROCESS_KEYS = ("received", "decided", "approved", "refused", "working_days_total", "working_days_cases",
@@ -231,7 +233,8 @@ def _zero(keys: Iterable[str]) -> dict[str, object]:
 
 
 _ZERO = {name: _zero(keys) for name, keys in (("dibao", DIBAO_KEYS), ("tekun", TEKUN_KEYS),
-                                              ("temporary", TEMP_KEYS), ("process", PROCESS_KEYS))}
+                                              ("temporary", TEMP_KEYS), ("process", PROCESS_KEYS),
+                                              ("allowances", ALLOWANCE_KEYS))}
 
 
 @dataclass
@@ -242,10 +245,12 @@ class VillageFigures:
     tekun: dict[str, object] = field(default_factory=lambda: dict(_ZERO["tekun"]))
     temporary: dict[str, object] = field(default_factory=lambda: dict(_ZERO["temporary"]))
     process: dict[str, object] = field(default_factory=lambda: dict(_ZERO["process"]))
+    allowances: dict[str, object] = field(default_factory=lambda: dict(_ZERO["allowances"]))
 
     def add(self, other: VillageFigures) -> None:
         for mine, theirs in ((self.dibao, other.dibao), (self.tekun, other.tekun),
-                             (self.temporary, other.temporary), (self.process, other.process)):
+                             (self.temporary, other.temporary), (self.process, other.process),
+                             (self.allowances, other.allowances)):
             for key, value in theirs.items():
                 mine[key] = mine[key] + value  # type: ignore[operator]
 

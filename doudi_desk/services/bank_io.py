@@ -18,6 +18,7 @@ from typing import Any
 
 from ..definitions.loader import default_root
 from ..domain.errors import DomainError, InputError
+from ..domain.paid_figures import village_sums
 from ..domain.payroll import GROUP_BY_CODE, item_label
 from ..domain.privacy import PERSONAL_FIELDS
 from ..exchange import (
@@ -160,10 +161,11 @@ class BankFileService:
             digest = hashlib.sha256(data).hexdigest()
             summary = {"paid": len(results) - len(failed), "failed": len(failed), "paid_total": f"{paid_total:.2f}",
                        "failed_total": f"{failed_total:.2f}"}
+            by_village = village_sums(sent, (i for i, s, _r in results if s == "paid"), payroll["month"])
             uow.payments.add_bank_file(payroll_id=payroll["id"], direction="result", layout=layout.id,
                                        file_name=name or "回盘文件", sha256=digest, line_count=len(results),
                                        total=paid_total + failed_total, actor=user.username,
-                                       recorded_at=self.ctx.now(), summary=summary)
+                                       recorded_at=self.ctx.now(), summary=summary | {"by_village": by_village})
             self.payments.event(uow, user, payroll, "import_result", "exported", "results",
                                  comment=f"导入银行回盘 {name}：成功{summary['paid']}笔{summary['paid_total']}元，"
                                          f"失败{summary['failed']}笔{summary['failed_total']}元",

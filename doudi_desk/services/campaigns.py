@@ -36,7 +36,7 @@ from ..domain.model import User
 from ..domain.report_tables import Table
 from . import lookup
 from .context import AppContext
-from .ledgers import families_of, head_of
+from .ledger_books import families_of, head_of
 from .lifecycle import effective_status
 
 MANAGER_ROLES = {"township_reviewer", "county_approver"}  # create campaigns, assign, confirm 已整改

@@ -783,7 +783,7 @@ def trigger_labels(spec) -> dict[str, str]:
     the steps every workflow shares); the audit log names case events the same way."""
     return {t.trigger: t.label for t in spec.transitions} | {
         "create": "登记申请", "save_forms": "保存表单", "update_household": "修改家庭情况",
-        "extend_deadline": "延长办理期限"}
+        "extend_deadline": "延长办理期限", "payment_account": "更正发放账户"}
 
 
 def _decision_label(decision: Mapping[str, Any] | None) -> str | None:

@@ -14,6 +14,7 @@ from ..domain.payroll import (
     GROUP_BY_CODE,
     GROUPS,
     KIND_LABELS,
+    PAYROLL_STATES,
     STATE_LABELS,
     Group,
     changes,
@@ -22,8 +23,7 @@ from ..domain.payroll import (
 )
 from ..domain.privacy import mask_bank_account, mask_id_number
 
-STATES = {"draft": "编制中", "submitted": "待审核", "reviewed": "待审批", "approved": "已审批",
-          "exported": "已导出", "results": "已回盘", "closed": "已结账"}
+STATES = PAYROLL_STATES
 
 
 def group_of(code: str) -> Group:

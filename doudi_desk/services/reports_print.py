@@ -21,7 +21,8 @@ def table_context(table: Table, *, widths: Sequence[float] | None = None) -> dic
                                                                   default=-1) + 1)]
     for cell in header_grid(table.columns):
         header[cell.row].append({"text": cell.text, "span": cell.colspan, "rowspan": cell.rowspan})
-    weights = widths or [1.0 if c.key == "class" else _WEIGHT.get(c.kind, 1.0) for c in table.columns]
+    weights = widths or [1.0 if c.key == "class" or c.key.endswith("basis") else _WEIGHT.get(c.kind, 1.0)
+                         for c in table.columns]
     return {
         "title": table.title,
         "header": header,

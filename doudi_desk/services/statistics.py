@@ -4,9 +4,10 @@ The figures come from the decisions in force that month (effective months), so t
 past month can be made again later with the same figures. A constant number of queries per report
 (storage/statistics.py), whatever the size of the area.
 
-Amounts: until the payments issue brings payrolls, the amount of a month is the amount *due*
-(应发) from the benefits in force; :func:`paid_amounts` is the one place the payroll's amounts
-will come in, and the report then says 实发.
+Amounts: where a payroll with the bank's results covers a village's month, the amount is what the
+bank paid (实发); elsewhere the amount due (应发) from the benefits in force. :func:`paid_amounts`
+is the one place the payrolls come in; domain/paid_figures.py decides what counts and labels every
+row and month with its basis.
 """
 
 from __future__ import annotations
@@ -22,15 +23,24 @@ from typing import Any
 from ..domain.errors import DomainError, InputError
 from ..domain.model import Area, User
 from ..domain.monthly_report import Unit, build_report
+from ..domain.paid_figures import GROUPS as PAID_GROUPS
+from ..domain.paid_figures import (
+    RETURNED,
+    PaidRow,
+    Payments,
+    PayrollState,
+    apply_payments,
+    due_by_village,
+    needing_due,
+    payments_of,
+)
 from ..domain.report_tables import MonthlyReport, ReportArea
 from ..domain.statistics import (
     Benefit,
     CaseDates,
-    MonthPoint,
     Person,
     Step,
     TemporaryAid,
-    VillageFigures,
     benefit_figures,
     last_months,
     merge,
@@ -50,14 +60,28 @@ OBJECTION_TRIGGERS = ("record_objection",)
 Progress = Callable[[int, int, str], None]
 
 
-def paid_amounts(uow, villages: list[str], months: list[str]) -> dict[tuple[str, str, str], Decimal] | None:
-    """What was really paid, by ``(month, village, programme)``, from the payrolls of those months.
+def paid_amounts(uow, villages: list[str], months: list[str]) -> Payments | None:
+    """What the payrolls of those months say about these villages: which payroll covers each
+    village, month and group (its township's or the county's), and the lines the bank paid, by
+    (payroll month, village, group). What counts as 实发 is decided in domain/paid_figures.py.
 
-    None while the program has no payrolls (the payments issue): the report then shows the amount
-    due (应发) from the benefits in force. When payrolls land, this function reads their approved
-    lines and the report says 实发.
+    None when no payroll of those months covers them (every amount is then 应发). A few queries
+    whatever the area's size: the areas, the payrolls, the sums kept with their result files (one
+    aggregate of the paid lines only for results read before those sums were kept).
     """
-    return None
+    areas = {a.code: a for a in uow.areas.all()}
+    payers = {v: _chain(areas, areas[v].parent_code) for v in villages if v in areas}
+    codes = sorted({code for chain in payers.values() for code in chain})
+    payrolls = uow.payments.payroll_states(codes, PAID_GROUPS, months) if codes else []
+    if not payrolls:
+        return None
+    returned = {pid: (month, group) for pid, _area, group, month, state in payrolls if state in RETURNED}
+    kept = uow.payments.result_sums(list(returned)) if returned else {}
+    rows = [PaidRow(returned[pid][0], village, returned[pid][1], bool(earlier), Decimal(str(amount)), int(persons))
+            for pid, sums in kept.items() for village, earlier, amount, persons in sums]
+    older = [pid for pid in returned if pid not in kept]
+    rows += [PaidRow(*r) for r in uow.payments.paid_by_village(older)] if older else []
+    return payments_of((PayrollState(a, g, m, st) for _id, a, g, m, st in payrolls), rows, payers)
 
 
 def _date(text: Any) -> dt.date | None:
@@ -204,12 +228,12 @@ class StatisticsService:
                         process_figures(dates, objections, month_text, calendar.is_working_day))
         step(5, 6, "计算近12个月趋势…")
         points = trend(benefits, months)
-        label = "应发"
-        if paid is not None:
-            figures, points = _with_paid(figures, points, paid, month_text)
-            label = "实发"
+        due = {}
+        if paid is not None:  # amounts due by village where months the trend shows are not paid
+            due = due_by_village(needing_due(benefits, paid, villages, months), months)
+        figures, points, bases = apply_payments(figures, points, paid, due, month_text, villages)
         report = build_report(month_text, ReportArea(area.code, area.name, area.level), units, classes, figures,
-                              points, amount_label=label, generated_on=today.isoformat())
+                              points, bases=bases, generated_on=today.isoformat())
         step(6, 6, "完成")
         return report
 
@@ -255,22 +279,6 @@ def _chain(by_code: dict[str, Area], code: str | None) -> list[str]:
         out.append(code)
         code = by_code[code].parent_code
     return out
-
-
-def _with_paid(figures: dict[str, VillageFigures], points: list[MonthPoint],
-               paid: dict[tuple[str, str, str], Decimal], month: str) -> tuple[dict[str, VillageFigures], list[MonthPoint]]:
-    """Replace the amounts due by the amounts paid (when payrolls exist)."""
-    for village, f in figures.items():
-        f.dibao["amount"] = paid.get((month, village, "dibao"), Decimal(0))
-        f.tekun["amount"] = paid.get((month, village, "tekun"), Decimal(0))
-    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for (m, _village, programme), amount in paid.items():
-        totals[m, programme] += amount
-    points = [MonthPoint(p.month, p.dibao_households, p.dibao_persons, totals.get((p.month, "dibao"), Decimal(0)),
-                         p.tekun_persons, totals.get((p.month, "tekun"), Decimal(0)), p.new, p.stopped)
-              for p in points]
-    return figures, points
-
 
 
 def write_report(ctx: AppContext, report: MonthlyReport, path: str, kind: str | None = None,

@@ -346,7 +346,8 @@ class PaymentRepository:
         return [{n: getattr(r, n) for n in names} for r in self._s.scalars(stmt.execution_options(populate_existing=True))]
 
     def owed(self, *, case_ids: Sequence[int] | None = None, payroll_id: int | None = None,
-             status: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+             status: str | None = None, limit: int | None = 1000) -> list[dict[str, Any]]:
+        """Amounts owed, in month order (``limit`` None: all of them)."""
         stmt = select(AmountOwedRow)
         if case_ids is not None:
             stmt = stmt.where(AmountOwedRow.case_id.in_(list(case_ids)))
@@ -387,6 +388,57 @@ class PaymentRepository:
         stmt = stmt.order_by(PayrollLineRow.month, PayrollLineRow.item, PayrollLineRow.id)
         names = (*LINE_FIELDS, "payroll_month", "payroll_state", "payroll_area", "payroll_group")
         return [dict(zip(names, r, strict=True)) for r in self._run(stmt)]
+
+    # --- the 统计月报 (domain/paid_figures.py) ---------------------------------------------------
+    def payroll_states(self, areas: Sequence[str], groups: Sequence[str],
+                       months: Sequence[str]) -> list[tuple[int, str, str, str, str]]:
+        """(id, area, group, month, state) of the payrolls of these areas, groups and months."""
+        stmt = (select(PayrollRow.id, PayrollRow.area_code, PayrollRow.group_code, PayrollRow.month, PayrollRow.state)
+                .where(PayrollRow.area_code.in_(list(areas)), PayrollRow.group_code.in_(list(groups)),
+                       PayrollRow.month.in_(list(months))))
+        return [tuple(r) for r in self._run(stmt)]
+
+    def result_sums(self, payroll_ids: Sequence[int]) -> dict[int, list[list[Any]]]:
+        """Payroll → what its bank result paid by village, as kept with the result file when it was
+        read (domain/paid_figures.village_sums); payrolls whose result file has none are left out."""
+        out: dict[int, list[list[Any]]] = {}
+        for chunk in _chunks(sorted(payroll_ids)):
+            stmt = (select(BankFileRow.payroll_id, BankFileRow.summary)
+                    .where(BankFileRow.payroll_id.in_(list(chunk)), BankFileRow.direction == "result")
+                    .order_by(BankFileRow.id))
+            for pid, summary in self._run(stmt):
+                if isinstance(summary, dict) and isinstance(summary.get("by_village"), list):
+                    out[pid] = summary["by_village"]
+        return out
+
+    def paid_by_village(self, payroll_ids: Sequence[int]) -> list[tuple[str, str, str, bool, Decimal, int]]:
+        """The lines the bank paid in these payrolls, summed by (payroll month, village, group, whether
+        the line is for an earlier month): ``(month, village, group, earlier, amount, persons)``.
+        One aggregate over the payrolls' lines — for results read before their sums were kept with the
+        result file (:meth:`result_sums`)."""
+        earlier = (PayrollLineRow.month < PayrollRow.month).label("earlier")
+        out = []
+        for chunk in _chunks(sorted(payroll_ids)):
+            stmt = (select(PayrollRow.month, PayrollLineRow.village_code, PayrollRow.group_code, earlier,
+                           func.sum(PayrollLineRow.amount), func.sum(PayrollLineRow.persons))
+                    .join(PayrollRow, PayrollRow.id == PayrollLineRow.payroll_id)
+                    .where(PayrollLineRow.payroll_id.in_(list(chunk)), PayrollLineRow.state == "paid")
+                    .group_by(PayrollRow.month, PayrollLineRow.village_code, PayrollRow.group_code, earlier))
+            out.extend((m, v, g, bool(e), _cents(a), int(p or 0)) for m, v, g, e, a, p in self._run(stmt))
+        return out
+
+    def ledger_cases(self, case_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Number, programme, household and 先行救助 (amount, paid on: text) of these cases, for the 台账."""
+        forms = CaseRow.forms
+        out = {}
+        for chunk in _chunks(sorted(set(case_ids))):
+            stmt = select(CaseRow.id, CaseRow.number, CaseRow.programme, CaseRow.household_id,
+                          forms[("first_aid", "amount")].as_string(),
+                          forms[("first_aid", "paid_on")].as_string()).where(CaseRow.id.in_(list(chunk)))
+            for cid, number, programme, household, amount, paid_on in self._run(stmt):
+                out[cid] = {"id": cid, "number": number, "programme": programme, "household_id": household,
+                            "first_aid_amount": amount, "first_aid_paid_on": paid_on}
+        return out
 
     # --- price indices --------------------------------------------------------------------------
     def price_index(self, area_code: str, month: str) -> dict[str, Any] | None:

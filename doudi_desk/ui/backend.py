@@ -56,11 +56,11 @@ class Backend:
         return StatisticsService(self.ctx)
 
     @cached_property
-    def ledgers(self):
-        """台账 and 一户一册 (services/ledgers.py)."""
-        from ..services.ledgers import LedgerService
+    def ledger_books(self):
+        """The village 台账 and 一户一册 (services/ledger_books.py)."""
+        from ..services.ledger_books import LedgerBookService
 
-        return LedgerService(self.ctx)
+        return LedgerBookService(self.ctx)
 
     @cached_property
     def campaigns(self):
@@ -71,20 +71,21 @@ class Backend:
 
     @cached_property
     def payments(self):
-        """资金发放: payrolls, bank files, price indices, payment accounts, the ledger (services/payments*)."""
+        """资金发放: payrolls, bank files, price indices, payment accounts, a family's 发放台账
+        (services/payment*)."""
         from types import SimpleNamespace
 
         from ..services.bank_io import BankFileService
-        from ..services.ledger import LedgerService
         from ..services.payment_accounts import PaymentAccountService
         from ..services.payment_export import lines_xlsx
+        from ..services.payment_ledger import PaymentLedgerService
         from ..services.payments import PaymentService
         from ..services.price_indices import PriceIndexService
 
         payrolls = PaymentService(self.ctx)
         return SimpleNamespace(payrolls=payrolls, bank=BankFileService(self.ctx, payrolls),
                                prices=PriceIndexService(self.ctx), accounts=PaymentAccountService(self.ctx),
-                               ledger=LedgerService(self.ctx),
+                               ledger=PaymentLedgerService(self.ctx),
                                lines_xlsx=lambda pid, user, rows: lines_xlsx(self.ctx, pid, user, rows))
 
     @cached_property

@@ -136,7 +136,7 @@ class LedgerPage(QWidget):
             self.status.setText("请先选择村（社区）。")
             return
         self._enable(busy=True)
-        run_for(self, self.shell.backend.ledgers.ledger, village, programme, self.username, month,
+        run_for(self, self.shell.backend.ledger_books.ledger, village, programme, self.username, month,
                        on_done=self.show_table, on_error=self._failed)
 
     def show_table(self, table: Table) -> None:
@@ -155,7 +155,7 @@ class LedgerPage(QWidget):
     def export_to(self, path: str) -> None:
         village, programme, month = self.village.currentData(), self.programme.currentData(), self.month.currentData()
         self._enable(busy=True)
-        run_for(self, self.shell.backend.ledgers.export_ledger, village, programme, path,
+        run_for(self, self.shell.backend.ledger_books.export_ledger, village, programme, path,
                        self.username, month, on_done=lambda p: self._saved(p), on_error=self._failed)
 
     def _saved(self, path: str) -> None:
@@ -181,10 +181,10 @@ class LedgerPage(QWidget):
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status.setText("正在生成一户一册…")
-        ledgers, username = self.shell.backend.ledgers, self.username
+        books, username = self.shell.backend.ledger_books, self.username
 
         def work(job):
-            return ledgers.save_books(path, username, village=village, case=case, progress=job.report)
+            return books.save_books(path, username, village=village, case=case, progress=job.report)
 
         def progress(done: int, total: int, text: str) -> None:
             self.progress.setRange(0, total)

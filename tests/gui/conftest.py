@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,18 @@ def demo_url(tmp_path_factory):
     ctx.now = lambda: dt.datetime(2026, 11, 23, 9, 0)
     build_demo(ctx, households=80)
     ctx.db.dispose()
+    shutil.copyfile(path, path.with_name("pristine.sqlite3"))
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def fresh_demo_url(demo_url, tmp_path):
+    """A copy of the demo as it was built, for a test that writes: other tests (the payroll tab's
+    December payroll, cases moved on) write on the shared demo, in whatever order they run."""
+    source = Path(demo_url.removeprefix("sqlite:///")).with_name("pristine.sqlite3")
+    target = tmp_path / "demo.sqlite3"
+    shutil.copyfile(source, target)
+    return f"sqlite:///{target}"
 
 
 def demo_context(url):

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-
 from tests.gui.conftest import SCREENSHOTS, demo_context, login, make_window, settle, type_text
-
-
-def _copy(demo_url, tmp_path) -> str:
-    source = demo_url.removeprefix("sqlite:///")
-    target = tmp_path / "demo.sqlite3"
-    shutil.copy(source, target)
-    return f"sqlite:///{target}"
 
 
 def test_ledger_tab_shows_a_villages_ledger_and_makes_its_books(qtbot, demo_url, tmp_path):
@@ -25,7 +16,7 @@ def test_ledger_tab_shows_a_villages_ledger_and_makes_its_books(qtbot, demo_url,
     with qtbot.waitSignal(page.loaded, timeout=20000):
         page.show_button.click()
     model = page.view.model()
-    expected = window.backend.ledgers.ledger("139901101002", "dibao", "wangfang", "2026-10")
+    expected = window.backend.ledger_books.ledger("139901101002", "dibao", "wangfang", "2026-10")
     assert model.rowCount() == len(expected.rows) > 1
     assert model.index(model.rowCount() - 1, 1).data() == "合计"
     page.view.selectRow(0)
@@ -43,8 +34,8 @@ def test_ledger_tab_shows_a_villages_ledger_and_makes_its_books(qtbot, demo_url,
     window.close()
 
 
-def test_campaign_tab_from_a_new_campaign_to_a_fixed_problem(qtbot, demo_url, tmp_path):
-    window = make_window(qtbot, demo_context(_copy(demo_url, tmp_path)))
+def test_campaign_tab_from_a_new_campaign_to_a_fixed_problem(qtbot, fresh_demo_url, tmp_path):
+    window = make_window(qtbot, demo_context(fresh_demo_url))
     login(qtbot, window, "wangfang")
     page = window.report_pages["campaigns"]
     window.tabs.setCurrentWidget(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from tests.gui.conftest import SCREENSHOTS, demo_context, login, make_window, settle
@@ -114,12 +115,8 @@ def test_charts_drawn_to_png(qapp, tmp_path):
             assert "#2f6fb0" not in colours
 
 
-def test_the_administrator_classes_a_village_as_urban(qtbot, demo_url, tmp_path):
-    import shutil
-
-    source = demo_url.removeprefix("sqlite:///")
-    shutil.copy(source, tmp_path / "demo.sqlite3")
-    ctx = demo_context(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+def test_the_administrator_classes_a_village_as_urban(qtbot, fresh_demo_url):
+    ctx = demo_context(fresh_demo_url)
     window = make_window(qtbot, ctx)
     login(qtbot, window, "admin")
     page = _statistics_tab(window)
@@ -137,3 +134,52 @@ def test_the_administrator_classes_a_village_as_urban(qtbot, demo_url, tmp_path)
     rows = {r["label"]: r for r in page.report.table("dibao").rows}
     assert rows["西河村"]["class"] == "城市" and rows["城市小计"]["persons"] == rows["西河村"]["persons"] > 0
     window.close()
+
+
+def test_a_month_paid_through_its_payroll_shows_paid_amounts(qtbot, fresh_demo_url):
+    """October paid for 桃源镇's 低保 through the whole cycle (one line failed at the bank): the tab
+    shows 实发 — the bank's paid lines — where the demo alone shows 应发, and says so per row."""
+    from doudi_desk.services.bank_io import BankFileService
+    from doudi_desk.services.payments import PaymentService
+
+    ctx = demo_context(fresh_demo_url)
+    due = window_free_report(ctx)
+    pay, bank = PaymentService(ctx), BankFileService(ctx, PaymentService(ctx))
+    view = pay.build(TOWN, "dibao", "2026-10", "zhangmin", since="2026-10")
+    pay.step(view["id"], "submit", "zhangmin")
+    pay.step(view["id"], "review", "wangfang")
+    pay.step(view["id"], "approve", "zhaojun")
+    bank.export(view["id"], "zhangmin", "generic_xlsx")
+    rows = [r for r in pay.lines(view["id"], "zhangmin", limit=10_000)["rows"] if r["state"] == "pending"]
+    failed = rows[0]
+    bank.import_result(view["id"], "wangfang", "generic_xlsx",
+                       bank.sample_result(view["id"], "generic_xlsx", {failed["seq"]: "账户已销户"}), "回盘.xlsx")
+    pay.step(view["id"], "close", "wangfang")
+    paid_total = sum(Decimal(r["amount"]) for r in rows[1:])
+
+    window = make_window(qtbot, ctx)
+    login(qtbot, window, "wangfang")
+    page = _statistics_tab(window)
+    settle(qtbot, window)
+    page.make_button.click()
+    qtbot.waitUntil(lambda: page.report is not None, timeout=30000)
+    settle(qtbot, window)
+    model = page.views["dibao"].model()
+    last, columns = model.rowCount() - 1, model.columnCount()
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(columns)]
+    assert "实发金额（元）" in headers[columns - 2] and headers[columns - 1] == "金额口径"
+    assert model.index(last, columns - 1).data() == "实发"
+    assert Decimal(model.index(last, columns - 2).data()) == paid_total < due
+    page.tabs.setCurrentIndex(1)
+    qtbot.wait(50)
+    window.grab().save(str(SCREENSHOTS / "statistics_paid_dibao_table.png"))
+    window.close()
+
+
+def window_free_report(ctx) -> Decimal:
+    """The 低保 amount due in October, as the demo alone reports it."""
+    from doudi_desk.services.statistics import StatisticsService
+
+    report = StatisticsService(ctx).monthly("2026-10", TOWN, "wangfang")
+    assert report.amount_label == "应发"
+    return report.table("dibao").rows[-1]["amount"]

@@ -118,9 +118,9 @@ def test_stop_in_a_month_already_paid_is_recovered(s, office):
     assert "停发" in owed["reason"]
     for step, who in (("submit", "clerk"), ("review", "reviewer"), ("approve", "approver")):
         pay.step(aug["id"], step, who)
-    from doudi_desk.services.ledger import LedgerService
+    from doudi_desk.services.payment_ledger import PaymentLedgerService
 
-    ledger = LedgerService(office).for_case(parent["id"], "clerk", year=2026)
+    ledger = PaymentLedgerService(office).for_case(parent["id"], "clerk", year=2026)
     assert [(r["month"], r["kind"], r["amount"], r["state_label"]) for r in ledger["rows"]] == [
         ("2026-06", "当月", amount, "待发（名册已审批）"), ("2026-07", "当月", amount, "待发（名册已审批）"),
         ("2026-07", "追缴", amount, "待追缴")]
@@ -183,9 +183,9 @@ def test_first_aid_is_never_paid_twice(office):
         pay.step(oct_["id"], step, who)
     with pytest.raises(DomainError, match="没有应发放的临时救助对象"):
         pay.build(TOWN, "temporary", "2026-11", "clerk")
-    from doudi_desk.services.ledger import LedgerService
+    from doudi_desk.services.payment_ledger import PaymentLedgerService
 
-    ledger = LedgerService(office).for_case(view["id"], "clerk")
+    ledger = PaymentLedgerService(office).for_case(view["id"], "clerk")
     assert {(r["item"], r["amount"], r["state_label"]) for r in ledger["rows"]} == {
         ("先行救助", "3000.00", "已付（先行救助）"), ("临时救助金", "2000.00", "待发（名册已审批）")}
     assert ledger["totals"]["received"] == "3000.00"  # the balance is not paid until the bank confirms it

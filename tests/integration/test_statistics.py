@@ -97,7 +97,14 @@ def test_october_figures_by_hand(town):
     assert process["合计"]["avg_days"] == Decimal("8.0")
     assert (process["城关社区"]["overdue"], process["前进村"]["overdue"]) == (1, 0)
 
-    assert report.table("allowances").rows == () and "尚未" in report.table("allowances").note
+    # No payroll yet: every amount is 应发 and says so row by row; 价格临时补贴 none, 两项补贴 not handled.
+    assert {r["label"]: r["basis"] for r in report.table("dibao").rows} == {
+        "前进村": "应发", "城关社区": "应发", "城市小计": "应发", "农村小计": "应发", "合计": "应发"}
+    assert {r["label"]: r["tekun_basis"] for r in report.table("trend").rows}["2026-10"] == "应发"
+    allowances = rows(report, "allowances")
+    assert [(r["price_persons"], r["price_amount"], r.get("dla_persons")) for r in allowances.values()] == [
+        (0, Decimal(0), None)] * 5
+    assert "没有价格临时补贴发放名册" in report.table("allowances").note and "两项补贴尚未" in report.table("allowances").note
 
 
 def test_a_past_month_keeps_its_figures_after_later_decisions(town):
@@ -164,21 +171,6 @@ def test_bad_requests_are_refused_by_name(town):
         stats.export("2026-10", TOWN, "/tmp/report.doc", "clerk")
 
 
-def test_paid_amounts_replace_the_amounts_due(town, monkeypatch):
-    """Once payrolls exist, one function brings their amounts in and the report says 实发."""
-    from doudi_desk.services import statistics
-
-    office, _cases, _before = town
-    monkeypatch.setattr(statistics, "paid_amounts", lambda uow, villages, months: {
-        ("2026-10", RURAL, "dibao"): Decimal("3800"), ("2026-10", URBAN, "tekun"): Decimal("1600")})
-    report = statistics.StatisticsService(office).monthly("2026-10", TOWN, "clerk")
-    assert report.amount_label == "实发"
-    dibao, tekun = rows(report, "dibao"), rows(report, "tekun")
-    assert (dibao["前进村"]["amount"], dibao["城关社区"]["amount"], tekun["城关社区"]["amount"]) == (
-        Decimal(3800), Decimal(0), Decimal(1600))
-    assert report.table("dibao").columns[-1].label == "实发金额（元）"
-
-
 def test_xlsx_opened_back_cell_by_cell(town, tmp_path):
     import openpyxl
 
@@ -203,7 +195,11 @@ def test_xlsx_opened_back_cell_by_cell(town, tmp_path):
     temp = book["临时救助"]
     assert temp["C3"].value == "合计" and temp["E3"].value == "急难型" and temp["I3"].value == "先行救助"
     assert [temp.cell(9, c).value for c in range(1, 5)] == ["合计", None, 2, 17000]
-    assert "尚未" in book["两项补贴和价格补贴"]["A7"].value
+    assert sheet.cell(3, 14).value == "金额口径" and [sheet.cell(r, 14).value for r in (5, 9)] == ["应发", "应发"]
+    allowances = book["两项补贴和价格补贴"]
+    cells = [[c.value for c in row] for row in allowances.iter_rows()]
+    assert cells[5][:2] == ["前进村", "农村"] and cells[5][-2:] == [0, 0]  # 价格临时补贴: persons, amount
+    assert any("两项补贴尚未" in str(row[0]) for row in cells)
 
 
 def test_pdf_has_every_table_and_the_charts(town, tmp_path):
@@ -233,10 +229,10 @@ def test_pdf_has_every_table_and_the_charts(town, tmp_path):
 def test_ledgers_of_a_village(town, tmp_path):
     import openpyxl
 
-    from doudi_desk.services.ledgers import LedgerService
+    from doudi_desk.services.ledger_books import LedgerBookService
 
     office, cases, _before = town
-    ledgers = LedgerService(office)
+    ledgers = LedgerBookService(office)
     dibao = ledgers.ledger(RURAL, "dibao", "clerk", "2026-10")
     assert table_rows_text(dibao) == [
         ["1", "王建国", cases["A"]["number"], "整户", "4", "4", "2792", "2026-09", "在保", "", ""],
@@ -276,17 +272,17 @@ def test_ledgers_of_a_village(town, tmp_path):
 
 def test_household_book_of_one_family_and_of_a_village(town):
     from doudi_desk.services.audit import AuditService
-    from doudi_desk.services.ledgers import LedgerService
+    from doudi_desk.services.ledger_books import LedgerBookService
     from tests.printing_helpers import flat, pages_text, save_png
 
     office, cases, _before = town
-    ledgers = LedgerService(office)
+    ledgers = LedgerBookService(office)
     pdf = ledgers.household_book(cases["A_phase"]["number"], "clerk")  # any case of the family
     text = flat("".join(pages_text(pdf)))
     assert "王建国家庭一户一册" in text and "130102197203150113" in text  # the clerk sees full ID numbers
     assert text.index(cases["A"]["number"]) < text.index(cases["A_phase"]["number"])
     for words in ("一、家庭成员", "二、案件和决定", "三、保障金额变化", "四、办理经过", "渐退", "2026-12",
-                  "材料：入户调查", "资金发放功能上线后"):
+                  "材料：入户调查", "本户尚无发放记录"):
         assert words in text, words
     # Date order: registered 2026-08-03 … the 渐退 decision of 2026-11-07 last.
     dates = [d for d in ("2026-08-03", "2026-08-14", "2026-11-03", "2026-11-07") if d in text]

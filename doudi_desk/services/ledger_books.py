@@ -4,8 +4,9 @@
   persons, amount, start month, last review, next review); 临时救助 — one row per case approved
   in the twelve months up to that month.
 - 一户一册: one PDF per family (its members, every case and decision, reviews, objections and the
-  documents filed, in date order; payments once payrolls exist — :func:`payment_lines`), for one
-  family or a whole village in one go (one PDF, each family numbered from page 1).
+  documents filed, and every payment month with the rows of the case page's 发放台账 —
+  :func:`payment_lines`), in date order, for one family or a whole village in one go (one PDF, each
+  family numbered from page 1).
 
 A family is the households registered under one head's ID number: a 低保 case, its reviews and a
 later 临时救助 of the same head are one family. Everything for a village is read in a constant
@@ -41,15 +42,19 @@ LEVELS = {"township": "乡镇审批", "county": "县级审批", "county_collecti
 DECISIONS = {"approved": "确认", "refused": "不予确认", "not_accepted": "不予受理", "withdrawn": "撤回"}
 EXTRA_ACTIONS = {
     "create": "登记", "save_forms": "保存表单", "update_household": "修改家庭情况", "extend_deadline": "延长办理期限",
-    "review_started": "开始复核", "change_started": "登记家庭变化", "termination_started": "提出停保",
+    "payment_account": "更正发放账户", "review_started": "开始复核", "change_started": "登记家庭变化",
+    "termination_started": "提出停保",
     **{f"benefit_{k}": f"保障{v}" for k, v in RESULTS.items()},
 }
 
 
-def payment_lines(uow, case_ids: list[int]) -> list[dict[str, Any]]:
-    """Every payment month of these cases (item, month, amount, status), from the payrolls' ledger
-    (payments.md §4). Empty while the program has no payrolls: the book then says so."""
-    return []
+def payment_lines(uow, families: dict[str, list[int]]) -> dict[str, dict[str, Any]]:
+    """Every payment month of each family (key → its benefits, the root cases), with the totals: the
+    rows of the case page's 发放台账, read the same way (services/payment_ledger.py) for a whole
+    village in a constant number of queries."""
+    from .payment_ledger import family_ledgers
+
+    return family_ledgers(uow, families)
 
 
 def head_of(members: list[dict[str, Any]]) -> dict[str, Any]:
@@ -63,8 +68,9 @@ def _money_text(value: Any) -> str:
     return f"{d:.0f}" if d == d.to_integral_value() else f"{d:.2f}"
 
 
-class LedgerService:
-    """Ledgers and household books of a village. Holds no session."""
+class LedgerBookService:
+    """The village 台账 and the 一户一册 (household books). Holds no session. A family's payment
+    ledger on its own is services/payment_ledger.py."""
 
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
@@ -251,7 +257,7 @@ class LedgerService:
             members = uow.ledgers.members(list(latest.values()))
             details = uow.ledgers.household_details(list(latest.values()))
             events = uow.ledgers.events(ids)
-            payments = payment_lines(uow, ids)
+            payments = payment_lines(uow, {k: [c["id"] for c in g["cases"]] for k, g in groups.items()})
             names = {u.username: u.full_name for u in uow.users.all()}
             township = uow.areas.get(area.parent_code) if area.parent_code else None
             office = office_for_area(uow, self.ctx, village)
@@ -266,7 +272,7 @@ class LedgerService:
         ordered = sorted(groups.items(), key=lambda kv: kv[1]["cases"][0]["number"])
         for n, (key, g) in enumerate(ordered, 1):
             parts.append(("household_book", self._book_data(
-                g, members.get(latest[key], []), details.get(latest[key], {}), events, payments, names, area,
+                g, members.get(latest[key], []), details.get(latest[key], {}), events, payments[key], names, area,
                 township, office, full)))
             if n % 20 == 0:
                 step(n, len(ordered) + 1, f"整理第 {n} 户…")
@@ -325,8 +331,11 @@ class LedgerService:
                              "在校生" if m["student"] else "", "不计入家庭成员" if m["excluded"] else "") if x)}
                         for m in members],
             "cases": case_rows, "benefits": benefits, "timeline": timeline,
-            "payments": [p for p in payments if p.get("case_id") in {c["id"] for c in g["all"]}],
-            "payments_ready": False,
+            "payments": [{"month": r["month"], "paid_in": r["payroll_month"], "item": r["item"], "kind": r["kind"],
+                          "case": r["case"], "amount": r["amount"], "state": r["state_label"],
+                          "note": r["reason"], "alert": r["state"] in ("failed", "held", "owed_open", "owed_draft")}
+                         for r in payments["rows"]],
+            "payment_totals": payments["totals"],
             "printed_on": self.ctx.today().isoformat(), "full_ids": full,
         }
 
