@@ -265,9 +265,12 @@ class AuditEventRow(Base):
 
     __tablename__ = "audit_events"
     # The unique constraint's index (case_id first) serves lookups of a case's events; the
-    # (trigger, effective_date) index serves the monthly statistics (objections of a month).
+    # (trigger, effective_date) index serves the monthly statistics (objections of a month); the
+    # (actor, chain_seq) and recorded_at indexes serve the 审计记录 page's filters (migration 0016).
     __table_args__ = (UniqueConstraint("case_id", "seq"), UniqueConstraint("chain_seq"),
-                      Index("ix_audit_events_trigger_effective_date", "trigger", "effective_date"))
+                      Index("ix_audit_events_trigger_effective_date", "trigger", "effective_date"),
+                      Index("ix_audit_events_actor_chain_seq", "actor", "chain_seq"),
+                      Index("ix_audit_events_recorded_at", "recorded_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
