@@ -76,6 +76,7 @@ PROCESS_COLUMNS = (
     Column("objections", "公示异议"),
 )
 ALLOWANCE_COLUMNS = (
+    CLASS,
     Column("dla_persons", "人数", ("残疾人两项补贴", "困难残疾人生活补贴")),
     Column("dla_amount", "金额（元）", ("残疾人两项补贴", "困难残疾人生活补贴"), kind="money"),
     Column("dca_persons", "人数", ("残疾人两项补贴", "重度残疾人护理补贴")),
@@ -83,8 +84,8 @@ ALLOWANCE_COLUMNS = (
     Column("price_persons", "人数", ("价格临时补贴",)),
     Column("price_amount", "金额（元）", ("价格临时补贴",), kind="money"),
 )
-ALLOWANCES_NOTE = ("残疾人两项补贴和价格临时补贴尚未在本程序中办理（两项补贴功能上线后由其发放记录填报），"
-                   "本表暂空。")
+ALLOWANCES_NOTE = ("两项补贴为当月在发的人数和应发金额（按审批、复核、停发决定及低保停发、纳入特困的联动停发计算）；"
+                   "价格临时补贴按月测算发放，资金发放功能上线后填报，此前为0。")
 
 
 def trend_columns(amount_label: str) -> tuple[Column, ...]:
@@ -150,7 +151,8 @@ def build_report(month: str, area: ReportArea, units: Sequence[Unit], classes: M
                  figures: Mapping[str, VillageFigures], points: Sequence[MonthPoint], *, amount_label: str,
                  generated_on: str = "", notes: Sequence[str] = ()) -> MonthlyReport:
     """The report of ``month`` for ``area``: one table per programme, process figures, the
-    (still empty) allowances table and the 12-month trend; then the charts."""
+    allowances table (两项补贴 from its benefits; 价格临时补贴 from payrolls) and the 12-month trend;
+    then the charts."""
     unit_label = "乡镇（街道）" if area.level == "county" else "村（社区）"
     label = Column("label", unit_label, kind="text")
     tables = [
@@ -160,7 +162,8 @@ def build_report(month: str, area: ReportArea, units: Sequence[Unit], classes: M
               _rows("tekun", tekun_columns(amount_label), units, classes, figures), sheet="特困"),
         Table("temporary", "临时救助情况", (label, *TEMP_COLUMNS), _rows("temporary", TEMP_COLUMNS, units, classes, figures),
               note="人次和金额按审批日期计入当月；先行救助按救助日期计入。", sheet="临时救助"),
-        Table("allowances", "残疾人两项补贴和价格临时补贴情况", ALLOWANCE_COLUMNS, (), note=ALLOWANCES_NOTE,
+        Table("allowances", "残疾人两项补贴和价格临时补贴情况", (label, *ALLOWANCE_COLUMNS),
+              _rows("allowances", ALLOWANCE_COLUMNS, units, classes, figures), note=ALLOWANCES_NOTE,
               sheet="两项补贴和价格补贴"),
         Table("process", "审核确认办理情况", (label, *PROCESS_COLUMNS), _rows("process", PROCESS_COLUMNS, units, classes, figures),
               note="受理申请按申请日期、审核确认按决定日期计入当月；逾期指超过办结期限。", sheet="办理情况"),

@@ -64,6 +64,16 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Ledger:
+    """The programme's 台账 (reports.md §2): what its category and persons columns are called and
+    what a row is (家庭, 特困人员). One-off programmes list their cases of the last 12 months."""
+
+    category: str = "保障类别"
+    persons: str = "保障人数"
+    unit: str = "家庭"
+
+
+@dataclass(frozen=True)
 class Programme:
     code: str  # dibao, tekun, temporary, disability_allowance
     name: str  # 最低生活保障
@@ -91,6 +101,11 @@ class Programme:
     posted: bool = True  # its 初审 is posted in the village (公示名单, 长期公布名单)
     payee: str = "head"  # whose name a payroll line carries: head | covered
     payment_label: str = ""  # the payroll group's name: 最低生活保障金
+    register_label: str = "登记申请"  # the application page's button
+    ledger: Ledger | None = None  # a 台账 per village
+    report_table: str | None = None  # its table in the 统计月报 (domain/statistics.py sections); parts: allowances
+    failed_labels: Mapping[str, str] = field(default_factory=lambda: calc.FAILED_LABELS)  # reason code → 中文
+    amount_editable: bool = True  # the approver may confirm another amount than the computed one (with a reason)
 
     @property
     def monthly(self) -> bool:
@@ -128,7 +143,7 @@ REGISTRY: dict[str, Programme] = {p.code: p for p in (
         "dibao", "最低生活保障", "低保", "DB", MONTHLY, "保障金额", "元/月", "保障",
         "确认保障{count}人（{names}），户月保障金额{amount}元，自{start}起按月发放",
         _plain(calc.decide_dibao), application_forms=("application",), approval_forms=("approval", "review_decision"),
-        covers="dibao", payment_label="最低生活保障金",
+        covers="dibao", payment_label="最低生活保障金", ledger=Ledger(), report_table="dibao",
     ),
     Programme(
         "tekun", "特困人员救助供养", "特困", "TK", MONTHLY, "救助供养金额", "元/月", "救助供养",
@@ -136,6 +151,8 @@ REGISTRY: dict[str, Programme] = {p.code: p for p in (
         _plain(calc.decide_tekun), application_forms=("tekun_application",),
         approval_forms=("tekun_approval", "review_decision"), from_forms=calc.tekun_from_forms,
         person_based=True, covers="tekun", payee="covered", payment_label="特困人员救助供养金",
+        ledger=Ledger("供养方式、自理能力", "供养人数", "特困人员"), report_table="tekun",
+        register_label="登记特困人员申请",
         documents={"application_form": "特困人员救助供养申请书", "confirmation_notice": "特困人员认定通知书",
                    "certificate": "特困人员救助供养证", "refusal_notice": "不予认定告知书",
                    "termination_proposal": "终止救助供养审批表", "termination_notice": "终止救助供养通知书",
@@ -145,6 +162,7 @@ REGISTRY: dict[str, Programme] = {p.code: p for p in (
         "temporary", "临时救助", "临时救助", "LS", ONE_OFF, "救助金额", "元", "救助", "给予临时救助{amount}元，一次性发放",
         _plain(calc.decide_temporary), application_forms=("temporary_application",),
         approval_forms=("temporary_approval",), claim=True, repeat_by_cause=True, payment_label="临时救助金",
+        ledger=Ledger(), report_table="temporary", register_label="登记临时救助申请",
         documents={"application_form": "临时救助申请书", "confirmation_notice": "临时救助审批通知书",
                    "refusal_notice": "不予救助告知书", "approval_form": "临时救助审批表"},
     ),
@@ -153,6 +171,7 @@ REGISTRY: dict[str, Programme] = {p.code: p for p in (
         "确认给予{names}{parts}，每月合计{amount}元，自{start}起按月发放",
         dla.decide, application_forms=("disability_application",), approval_forms=("disability_approval",),
         from_forms=dla.household_from_forms, person_based=True, uses_status=True,
+        failed_labels=dla.FAILED_LABELS, amount_editable=False, register_label="登记两项补贴申请",
         parts=(Part(dla.LIVING, dla.PARTS[dla.LIVING], "living_allowance", "dla"),
                Part(dla.CARE, dla.PARTS[dla.CARE], "care_allowance", "dca")),
         links=(Link("dibao", "ends", (dla.LIVING,), "家庭最低生活保障停发"),
@@ -166,6 +185,7 @@ REGISTRY: dict[str, Programme] = {p.code: p for p in (
     ),
 )}
 PROGRAMMES: dict[str, str] = {code: p.name for code, p in REGISTRY.items()}
+DEFAULT = next(iter(REGISTRY))  # the programme a list or blank form is for when none is named (低保)
 
 
 def programme(code: str) -> Programme:
@@ -209,3 +229,9 @@ def parts_of(code: str, record: Mapping[str, Any] | None) -> dict[str, str]:
     if isinstance(stored, Mapping):
         return {p.code: str(stored.get(p.code, "0")) for p in prog.parts}
     return {p.code: str(record.get(p.key, "0")) for p in prog.parts}
+
+
+def failure_label(code: str, reason: str) -> str:
+    """A reason code of a decision in Chinese (the code itself when unknown)."""
+    prog = REGISTRY.get(code)
+    return (prog.failed_labels if prog else calc.FAILED_LABELS).get(reason, reason)

@@ -14,7 +14,7 @@ from typing import Any
 from ..domain.calc import FLAG_LABELS
 from ..domain.errors import DomainError
 from ..domain.household import TEMPORARY_TYPES, household_to_dict
-from ..domain.model import PROGRAMMES
+from ..domain.programmes import PROGRAMMES, REGISTRY
 from ..domain.specs import WORKFLOW_KINDS
 from . import lookup
 from .cases import CaseService
@@ -147,16 +147,17 @@ class LifecycleQueries:
 
     # --- one case ---
     def links(self, case_ref: str | int) -> dict[str, Any]:
-        """The case a review/change/termination belongs to, the cases opened on this one, and for
-        临时救助 the claim (type, proposed amount, cause) as registered."""
+        """The case a review/change/termination belongs to, the cases opened on this one, and for a
+        programme with a one-off claim (临时救助) the claim (type, proposed amount, cause) as registered."""
         with self.ctx.db.unit_of_work() as uow:
             case = lookup.case_by_ref(uow, case_ref)
             parent = uow.cases.get(case.parent_case_id) if case.parent_case_id else None
-            claim = uow.households.get(case.household_id).temporary if case.programme == "temporary" else None
+            prog = REGISTRY.get(case.programme)
+            claim = uow.households.get(case.household_id).temporary if prog and prog.claim else None
             return {
                 "parent": self._case_link(parent) if parent else None,
                 "related": [self._case_link(c) for c in uow.cases.children(case.id)],
-                "temporary": {"type": claim.type, "type_label": TEMPORARY_TYPES.get(claim.type, claim.type),
+                "claim": {"type": claim.type, "type_label": TEMPORARY_TYPES.get(claim.type, claim.type),
                               "amount": str(claim.amount), "cause": claim.cause} if claim else None,
             }
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..domain.programmes import amount_of, programme
-from . import lookup
+from ..domain.programmes import amount_of, parts_of, programme
+from . import lookup, roles
 from .context import AppContext
 
 
@@ -37,7 +37,7 @@ def summary_text(ctx: AppContext) -> str:
         counts = Counter((c.workflow_id, c.state) for c in uow.cases.query())
         areas = uow.areas.all()
         users = uow.users.all()
-        sample = uow.cases.query(state="approved", limit=1)
+        sample = uow.cases.query(workflow_states=roles.ending(ctx.engines, "approved"), limit=1)
     county = [a for a in areas if a.level == "county"]
     towns = [a for a in areas if a.level == "township"]
     villages = [a for a in areas if a.level == "village"]
@@ -88,7 +88,8 @@ def case_text(view: dict[str, Any]) -> str:
         if d["result"] == "approved":
             prog = programme(view["programme"])
             since = f"，自 {d['start_month']} 起发放" if prog.monthly else "，一次性发放"
-            lines.append(f"决定：确认，{prog.heading()} {amount_of(prog.code, d)}{since}"
+            parts = "".join(f"，{prog.part(k).label} {v}" for k, v in parts_of(prog.code, d).items())
+            lines.append(f"决定：确认，{prog.heading()} {amount_of(prog.code, d)}{parts}{since}"
                          f"（{d['decided_on']}，{d['decided_by']}）")
         else:
             lines.append(f"决定：{d['result']}，理由：{d.get('reasons') or '—'}（{d['decided_on']}）")

@@ -11,7 +11,9 @@ will come in, and the report then says 实发.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -22,15 +24,18 @@ from typing import Any
 from ..domain.errors import DomainError, InputError
 from ..domain.model import Area, User
 from ..domain.monthly_report import Unit, build_report
+from ..domain.programmes import REGISTRY, with_parts
 from ..domain.report_tables import MonthlyReport, ReportArea
 from ..domain.statistics import (
     Benefit,
     CaseDates,
     MonthPoint,
+    PartBenefit,
     Person,
     Step,
     TemporaryAid,
     VillageFigures,
+    allowance_figures,
     benefit_figures,
     last_months,
     merge,
@@ -40,7 +45,7 @@ from ..domain.statistics import (
     temporary_figures,
     trend,
 )
-from . import lookup
+from . import lookup, roles
 from .context import AppContext
 
 log = logging.getLogger(__name__)
@@ -86,37 +91,68 @@ def _indexes(text: Any) -> tuple[int, ...]:
     return tuple(map(int, inner.split(","))) if inner else ()
 
 
-def gather_benefits(uow, villages: list[str]) -> tuple[list[Benefit], dict[int, list[Person]]]:
-    """Every 低保/特困 benefit of the villages with its decisions, and the people they cover."""
+def _tables(monthly: bool) -> dict[str, str]:
+    """Programme code → its table in the report, for the monthly (低保, 特困) or the one-off
+    (临时救助) programmes of the registry."""
+    return {code: p.report_table for code, p in REGISTRY.items() if p.report_table and p.monthly == monthly}
+
+
+def gather_benefits(uow, engines, villages: list[str]) -> tuple[list[Benefit], dict[int, list[Person]]]:
+    """Every benefit of the villages that has a table of its own (低保, 特困) with its decisions, and
+    the people they cover."""
+    tables = _tables(monthly=True)
+    approved = roles.ending(engines, "approved", kind="application", programmes=tables)
+    decided = roles.ending(engines, "decided", "terminated", programmes=tables)
     steps: dict[int, list[Step]] = defaultdict(list)
-    for (parent, cid, household, result, month, decided, amount, covered, until, basis,
-         care) in uow.statistics.benefit_steps(villages):
+    for (parent, cid, household, result, month, decided_on, amount, covered, until, basis,
+         care) in uow.statistics.benefit_steps(villages, decided):
         if not month or not result:
             continue
         sets_amount = result in ("raise", "lower", "keep")
         if sets_amount:
-            steps[parent].append(Step(month, (decided or "", cid), result, _money(amount), _indexes(covered),
+            steps[parent].append(Step(month, (decided_on or "", cid), result, _money(amount), _indexes(covered),
                                       household, basis, care, None, until))
         else:
-            steps[parent].append(Step(month, (decided or "", cid), result, None, None, None, None, None, None, until))
+            steps[parent].append(Step(month, (decided_on or "", cid), result, None, None, None, None, None, None,
+                                      until))
     benefits = []
-    for (cid, village, programme, household, decided, start, amount, covered, basis, care,
-         supply) in uow.statistics.benefit_cases(villages):
+    for (cid, village, programme, household, decided_on, start, amount, covered, basis, care,
+         supply) in uow.statistics.benefit_cases(villages, approved):
         if not start:
             continue
-        first = Step(start, (decided or "", cid), "approved", _money(amount), _indexes(covered), household, basis,
+        first = Step(start, (decided_on or "", cid), "approved", _money(amount), _indexes(covered), household, basis,
                      care, supply)
-        benefits.append(Benefit(cid, programme, village, (first, *steps.get(cid, ()))))
+        benefits.append(Benefit(cid, programme, village, (first, *steps.get(cid, ())), tables.get(programme)))
     people: dict[int, list[Person]] = defaultdict(list)
-    for household, born, disabled, ill in uow.statistics.people(villages):
+    merged = {w: approved.get(w, []) + decided.get(w, []) for w in approved.keys() | decided.keys()}
+    for household, born, disabled, ill in uow.statistics.people(villages, merged):
         people[household].append(Person(born or 19000101, disabled, ill))
     return benefits, people
 
 
-def gather_temporary(uow, villages: list[str]) -> list[TemporaryAid]:
+def gather_parts(uow, engines, villages: list[str]) -> list[PartBenefit]:
+    """Benefits paid as several allowances (两项补贴) with their records' histories."""
+    programmes = {p.code: {part.code: part.stat for part in p.parts} for p in with_parts()}
+    if not programmes:
+        return []
+    approved = roles.ending(engines, "approved", kind="application", programmes=programmes)
     out = []
-    for cid, village, state, kind, decided, amount, level, aid_on, aid_amount in uow.statistics.temporary_cases(villages):
-        approved = state == "approved"
+    for cid, village, programme, text in uow.statistics.benefit_records(villages, approved):
+        try:
+            record = json.loads(text) if isinstance(text, str) else (text or {})
+        except ValueError:
+            log.warning("case %s: unreadable benefit record left out of the statistics", cid)
+            continue
+        history = tuple(h for h in (record.get("history") or []) if isinstance(h, dict))
+        out.append(PartBenefit(cid, village, history, programmes.get(programme, {})))
+    return out
+
+
+def gather_temporary(uow, engines, villages: list[str]) -> list[TemporaryAid]:
+    out = []
+    for (cid, village, workflow, state, kind, decided, amount, level, aid_on,
+         aid_amount) in uow.statistics.temporary_cases(villages, list(_tables(monthly=False))):
+        approved = roles.outcome(engines, workflow, state) == "approved"
         if not approved and not aid_on:
             continue
         out.append(TemporaryAid(cid, village, kind or "", _date(decided) if approved else None,
@@ -191,9 +227,10 @@ class StatisticsService:
             months = last_months(month_text, 12)
             first, last = month_bounds(month_text)
             step(1, 6, "读取在保对象和审批决定…")
-            benefits, people = gather_benefits(uow, villages)
+            benefits, people = gather_benefits(uow, self.ctx.engines, villages)
+            parts = gather_parts(uow, self.ctx.engines, villages)
             step(2, 6, "读取临时救助…")
-            aids = gather_temporary(uow, villages)
+            aids = gather_temporary(uow, self.ctx.engines, villages)
             step(3, 6, "读取办理情况…")
             dates = gather_case_dates(uow, villages, first, last)
             objections = uow.statistics.event_counts(villages, OBJECTION_TRIGGERS, first, last)
@@ -201,6 +238,7 @@ class StatisticsService:
             paid = paid_amounts(uow, villages, months)
         step(4, 6, "计算本月数字…")
         figures = merge(benefit_figures(benefits, people, month_text), temporary_figures(aids, month_text),
+                        allowance_figures(parts, month_text),
                         process_figures(dates, objections, month_text, calendar.is_working_day))
         step(5, 6, "计算近12个月趋势…")
         points = trend(benefits, months)
@@ -259,15 +297,18 @@ def _chain(by_code: dict[str, Area], code: str | None) -> list[str]:
 
 def _with_paid(figures: dict[str, VillageFigures], points: list[MonthPoint],
                paid: dict[tuple[str, str, str], Decimal], month: str) -> tuple[dict[str, VillageFigures], list[MonthPoint]]:
-    """Replace the amounts due by the amounts paid (when payrolls exist)."""
+    """Replace the amounts due by the amounts paid (when payrolls exist); the payroll's amounts come by
+    programme code, each counted in its programme's table."""
+    tables = _tables(monthly=True)
     for village, f in figures.items():
-        f.dibao["amount"] = paid.get((month, village, "dibao"), Decimal(0))
-        f.tekun["amount"] = paid.get((month, village, "tekun"), Decimal(0))
+        for code, table in tables.items():
+            getattr(f, table)["amount"] = paid.get((month, village, code), Decimal(0))
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for (m, _village, programme), amount in paid.items():
-        totals[m, programme] += amount
-    points = [MonthPoint(p.month, p.dibao_households, p.dibao_persons, totals.get((p.month, "dibao"), Decimal(0)),
-                         p.tekun_persons, totals.get((p.month, "tekun"), Decimal(0)), p.new, p.stopped)
+        if programme in tables:
+            totals[m, tables[programme]] += amount
+    points = [dataclasses.replace(p, **{f"{table}_amount": totals.get((p.month, table), Decimal(0))
+                                        for table in tables.values()})
               for p in points]
     return figures, points
 

@@ -36,6 +36,13 @@ def _prefix(column: Any, text: str) -> Any:
     return and_(column >= text, column < text + _TOP)
 
 
+def in_states(workflow_states: dict[str, Sequence[str]]) -> Any:
+    """Cases in these states of these workflows (``{workflow_id: [state, …]}``; state names repeat
+    across workflows with other meanings, so each is taken with its workflow)."""
+    return or_(false(), *[and_(CaseRow.workflow_id == w, CaseRow.state.in_(list(names)))
+                          for w, names in workflow_states.items()])
+
+
 class CaseListRepository:
     """Queries behind the case list, the supervisor queue and the duplicate check."""
 
@@ -70,8 +77,7 @@ class CaseListRepository:
         if states is not None:
             stmt = stmt.where(CaseRow.state.in_(list(states)))
         if workflow_states is not None:  # these steps of these workflows (state names repeat across them)
-            stmt = stmt.where(or_(false(), *[and_(CaseRow.workflow_id == w, CaseRow.state.in_(list(names)))
-                                             for w, names in workflow_states.items()]))
+            stmt = stmt.where(in_states(workflow_states))
         if programme:
             stmt = stmt.where(CaseRow.programme == programme)
         if village:
@@ -251,7 +257,8 @@ class CaseListRepository:
                 "staff_relative": c.staff_relative,
                 "objection": c.id in objections,
                 "eligible": proposal.get("eligible"),
-                "proposed_amount": proposal.get("amount") if c.programme == "temporary" else proposal.get("monthly_amount"),
+                # the programme's own amount (monthly or one-off) is picked by the service from the registry
+                "proposal_amounts": {k: proposal.get(k) for k in ("monthly_amount", "amount")},
                 "decided_amount": (c.decision or {}).get("monthly_amount"),
                 "result": (c.decision or {}).get("result"),
                 "forms": copy.deepcopy(c.forms or {}),
@@ -259,23 +266,25 @@ class CaseListRepository:
         return out
 
     # --- duplicate check -------------------------------------------------------------------
-    def people_in_cases(self, id_numbers: Sequence[str], *, exclude_case: int | None = None) -> list[dict[str, Any]]:
-        """Members with these ID numbers in cases that are open or ended in approval (在保)."""
+    def people_in_cases(self, id_numbers: Sequence[str], covered: dict[str, Sequence[str]], *,
+                        exclude_case: int | None = None) -> list[dict[str, Any]]:
+        """Members with these ID numbers in cases that are open or ended in one of the ``covered``
+        states of their workflow (approved: 在保)."""
         if not id_numbers:
             return []
         stmt = (
             select(MemberRow.id_number, MemberRow.name, CaseRow.id, CaseRow.number, CaseRow.state,
-                   CaseRow.closed, CaseRow.programme, CaseRow.village_code)
+                   CaseRow.closed, CaseRow.programme, CaseRow.village_code, CaseRow.workflow_id)
             .join(CaseRow, CaseRow.household_id == MemberRow.household_id)
             .where(MemberRow.id_number.in_(list(id_numbers)),
-                   or_(CaseRow.closed.is_(False), CaseRow.state == "approved"))
+                   or_(CaseRow.closed.is_(False), in_states(covered)))
             .order_by(CaseRow.id)
         )
         if exclude_case is not None:
             stmt = stmt.where(CaseRow.id != exclude_case)
         return [
             {"id_number": r[0], "name": r[1], "case_id": r[2], "number": r[3], "state": r[4], "closed": r[5],
-             "programme": r[6], "village": r[7]}
+             "programme": r[6], "village": r[7], "workflow_id": r[8]}
             for r in self._s.execute(stmt)
         ]
 

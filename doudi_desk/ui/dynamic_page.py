@@ -31,11 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.programmes import REGISTRY
 from ..services.lifecycle import STATUSES, add_months
 from .errors import show_error
 from .lifecycle_ui import STAFF_ROLES, STATUS_COLOURS, StartReviewDialog
 from .style import GREY, RED, set_role
 
+# Programmes paying every month: their benefits are reviewed and listed here (domain/programmes.py).
+BENEFIT_PROGRAMMES = [(code, p.name) for code, p in REGISTRY.items() if p.monthly]
 FLAG_LABELS_SHORT = {"edge_family": "低保边缘", "rigid_expense_hardship": "刚性支出困难", "monitoring_alert": "防返贫监测预警"}
 
 
@@ -251,8 +254,7 @@ class DueReviewsTab(ListTab):
         self.month = self._combo("复核到期月份", [(add_months(this_month, i), add_months(this_month, i))
                                                    for i in range(0, 7)], "month")
         self.month.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.programme = self._combo("项目", [(None, "全部"), ("dibao", "最低生活保障"), ("tekun", "特困人员救助供养")],
-                                     "programme")
+        self.programme = self._combo("项目", [(None, "全部"), *BENEFIT_PROGRAMMES], "programme")
         self.programme.currentIndexChanged.connect(self.apply_filters)
         self.filters.addStretch(1)
         self.open_review_button = QPushButton("打开复核案件")
@@ -366,8 +368,7 @@ class BenefitsTab(ListTab):
         self.status = self._combo("保障状态", [(None, "全部"), *STATUSES.items()], "status")
         self.status.setCurrentIndex(self.status.findData("active"))
         self.status.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.programme = self._combo("项目", [(None, "全部"), ("dibao", "最低生活保障"), ("tekun", "特困人员救助供养")],
-                                     "programme")
+        self.programme = self._combo("项目", [(None, "全部"), *BENEFIT_PROGRAMMES], "programme")
         self.programme.currentIndexChanged.connect(self.apply_filters)
         self.filters.addStretch(1)
         self.hint.setText("保障状态按今天计算：渐退期满的自动转为已停保；已决定停发的，当月仍按在保发放。双击打开案件。")
