@@ -16,6 +16,9 @@ from .errors import InputError
 from .money import to_bool, to_int
 
 DIBAO_BASES = {"household": "整户保障", "single_person": "单人户保障"}
+# The coverages a status records; a programme's registry entry names which one its persons count in
+# (``covers``: 低保 → dibao, 特困 → tekun).
+ROLES = ("dibao", "tekun")
 
 
 @dataclass(frozen=True)
@@ -63,3 +66,19 @@ def parse_status(raw: Any, members: int, prefix: str = "household.status") -> Ho
         lists[key] = tuple(sorted(indexes))
     return HouseholdStatus(dibao=dibao, dibao_covered=lists["dibao_covered"], tekun_covered=lists["tekun_covered"],
                            edge_family=to_bool(raw.get("edge_family"), f"{prefix}.edge_family"))
+
+
+def describe(status: HouseholdStatus, names: list[str]) -> str:
+    """The status in one Chinese sentence, for the record of a decision (names by member index)."""
+
+    def who(indexes: tuple[int, ...]) -> str:
+        return "、".join(names[i] for i in indexes if 0 <= i < len(names))
+
+    parts = []
+    if status.dibao_covered:
+        parts.append(f"低保在保（{DIBAO_BASES.get(status.dibao or '', '')}）：{who(status.dibao_covered)}")
+    if status.tekun_covered:
+        parts.append(f"特困供养：{who(status.tekun_covered)}")
+    if status.edge_family:
+        parts.append("低保边缘家庭")
+    return "；".join(parts) or "无低保、特困在保记录"

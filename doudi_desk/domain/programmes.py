@@ -61,6 +61,7 @@ class Suggestion:
     after: str
     label: str
     candidate: Callable[[Member], bool]
+    member_flag: str = ""  # a member fact every candidate has (lets the database narrow the search)
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ REGISTRY: dict[str, Programme] = {p.code: p for p in (
                Part(dla.CARE, dla.PARTS[dla.CARE], "care_allowance", "dca")),
         links=(Link("dibao", "ends", (dla.LIVING,), "家庭最低生活保障停发"),
                Link("tekun", "starts", (dla.LIVING, dla.CARE), "本人纳入特困人员救助供养")),
-        suggestions=(Suggestion("dibao", "可申请两项补贴", dla.candidate),),
+        suggestions=(Suggestion("dibao", "可申请两项补贴", dla.candidate, "disability_certificate"),),
         review_months=dla.REVIEW_MONTHS, posted=False, payee="covered", payment_label="残疾人两项补贴",
         documents={"application_form": "残疾人两项补贴申请审批表", "confirmation_notice": "残疾人两项补贴确认通知书",
                    "refusal_notice": "残疾人两项补贴不予确认告知书", "approval_form": "残疾人两项补贴审核审批表",
@@ -235,3 +236,8 @@ def failure_label(code: str, reason: str) -> str:
     """A reason code of a decision in Chinese (the code itself when unknown)."""
     prog = REGISTRY.get(code)
     return (prog.failed_labels if prog else calc.FAILED_LABELS).get(reason, reason)
+
+
+def suggesting(code: str) -> list[tuple[Programme, Suggestion]]:
+    """Programmes that suggest an application when a benefit of ``code`` is in force."""
+    return [(p, s) for p in REGISTRY.values() for s in p.suggestions if s.after == code]

@@ -288,6 +288,49 @@ class CaseListRepository:
             for r in self._s.execute(stmt)
         ]
 
+    # --- benefits of people ------------------------------------------------------------------
+    def benefit_cases_of(self, id_numbers: Sequence[str], approved: dict[str, Sequence[str]],
+                         decided: dict[str, Sequence[str]]) -> list[tuple[str, int]]:
+        """``(id_number, case id)`` of the approved cases (``approved`` states of their workflows) whose
+        household holds one of these people, or whose decided review or change (``decided``) does —
+        a member who joined by a change is in the change's copy of the household."""
+        ids = list(id_numbers)
+        if not ids:
+            return []
+        direct = (select(MemberRow.id_number, CaseRow.id)
+                  .join(CaseRow, CaseRow.household_id == MemberRow.household_id)
+                  .where(MemberRow.id_number.in_(ids), in_states(approved)))
+        child = CaseRow.__table__.alias("child")
+        parent = CaseRow.__table__.alias("parent")
+        through = (select(MemberRow.id_number, parent.c.id)
+                   .join(child, child.c.household_id == MemberRow.household_id)
+                   .join(parent, parent.c.id == child.c.parent_case_id)
+                   .where(MemberRow.id_number.in_(ids),
+                          or_(false(), *[and_(child.c.workflow_id == w, child.c.state.in_(list(n)))
+                                         for w, n in decided.items()]),
+                          or_(false(), *[and_(parent.c.workflow_id == w, parent.c.state.in_(list(n)))
+                                         for w, n in approved.items()])))
+        found = {(r[0], r[1]) for r in self._s.execute(direct)} | {(r[0], r[1]) for r in self._s.execute(through)}
+        return sorted(found, key=lambda r: (r[1], r[0]))
+
+    def members_of_cases(self, workflow_states: dict[str, Sequence[str]], villages: Sequence[str] | None,
+                         flag: str = "") -> list[dict[str, Any]]:
+        """Members of the households of the cases in ``workflow_states`` (of these villages; None:
+        all), with the case they belong to; ``flag`` (a boolean member column) narrows to members
+        who have it. One query, plain rows."""
+        stmt = (select(CaseRow.id, CaseRow.number, CaseRow.village_code, CaseRow.parent_case_id, CaseRow.benefit,
+                       MemberRow.name, MemberRow.id_number, MemberRow.excluded, MemberRow.disability_type,
+                       MemberRow.disability_grade, MemberRow.disability_certificate, MemberRow.certificate_number)
+                .join(MemberRow, MemberRow.household_id == CaseRow.household_id)
+                .where(in_states(workflow_states)))
+        if villages is not None:
+            stmt = stmt.where(CaseRow.village_code.in_(list(villages)))
+        if flag:
+            stmt = stmt.where(getattr(MemberRow, flag).is_(True))
+        keys = ("case_id", "number", "village", "parent_case_id", "benefit", "name", "id_number", "excluded",
+                "disability_type", "disability_grade", "disability_certificate", "certificate_number")
+        return [dict(zip(keys, row, strict=True)) for row in self._s.execute(stmt.order_by(CaseRow.id, MemberRow.position))]
+
     # --- settings lists --------------------------------------------------------------------
     def policy_sets(self) -> list[dict[str, Any]]:
         rows = self._s.scalars(select(PolicySetRow).order_by(PolicySetRow.area_code, PolicySetRow.effective_from))

@@ -315,7 +315,13 @@ def _member_row(position: int, m: Member) -> MemberRow:
         work_capacity=m.work_capacity,
         student=m.student,
         staff_relative=m.staff_relative,
+        **{key: getattr(m, key) for key in MEMBER_ALLOWANCE_FIELDS},
     )
+
+
+# Member facts of 残疾人两项补贴 (policy.md §10), stored as columns of the same name.
+MEMBER_ALLOWANCE_FIELDS = ("disability_certificate", "certificate_number", "long_term_care", "orphan_support",
+                           "work_injury_care")
 
 
 def _member(row: MemberRow) -> Member:
@@ -334,6 +340,7 @@ def _member(row: MemberRow) -> Member:
         work_capacity=row.work_capacity,
         student=row.student,
         staff_relative=row.staff_relative,
+        **{key: getattr(row, key) for key in MEMBER_ALLOWANCE_FIELDS},
     )
 
 

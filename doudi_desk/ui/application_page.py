@@ -204,7 +204,8 @@ class ApplicationPage(QWidget):
     def _programme_changed(self, *_args: Any) -> None:
         prog = REGISTRY[self.programme_value]
         self.claim_box.setVisible(prog.claim)
-        self.household.set_applicant_column(prog.person_based)
+        self.household.set_applicant_column(
+            prog.person_based, f"{prog.short}申请：在「申请人」一栏勾选申请人（只能一人；不勾选时户主为申请人）。")
         self.repeat_box.hide()
         self.save_button.setText(prog.register_label)
         self._edited()

@@ -144,7 +144,7 @@ def test_migrate_creates_the_folder_and_twice_is_a_no_op(db: Database, db_path: 
     Database(_url(db_path)).migrate()  # a second program start on the same file
     assert set(inspect(db.engine).get_table_names()) == tables_before
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0007",)]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0014",)]
     with db.unit_of_work() as uow:
         assert uow.settings.get("office") == "建北街道"
 
