@@ -560,8 +560,5 @@ def calc_request(raw: Any) -> dict[str, Any]:
     household = parse_household(raw["household"], need_temporary=prog.claim)
     status = None
     if prog.uses_status:
-        from .disability_allowance import apply_member_facts
-
-        apply_member_facts(raw["household"], household)
         status = parse_status(raw["household"].get("status"), len(household.members))
     return decide(code, household, policy, on, status).to_contract()

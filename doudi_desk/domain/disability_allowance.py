@@ -20,7 +20,7 @@ from .calc import _Calc
 from .coverage import DIBAO_BASES, HouseholdStatus
 from .errors import InputError
 from .model import DISABILITY_TYPES, GRADES, Household, Member
-from .money import YUAN, fmt, quantize, to_bool, yuan
+from .money import YUAN, fmt, quantize, yuan
 from .policy import PolicyParams
 
 CODE = "disability_allowance"
@@ -188,28 +188,6 @@ def _amount(table: Mapping[str, Decimal], grade: str, p: PolicyParams) -> Decima
     return quantize(table.get(grade, Decimal(0)), YUAN, p.rounding)
 
 
-def apply_member_facts(raw: Any, household: Household, prefix: str = "household") -> None:
-    """Read the member facts of calc-contract.md (certificate, long-term care, orphan support,
-    work-injury care) from a request's household into the parsed members."""
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("members"), list):
-        return
-    from .certificate import validate_certificate
-
-    for i, (item, member) in enumerate(zip(raw["members"], household.members, strict=False)):
-        if not isinstance(item, Mapping):
-            continue
-        here = f"{prefix}.members[{i}]"
-        for key in MEMBER_FLAGS:
-            setattr(member, key, to_bool(item.get(key), f"{here}.{key}"))
-        number = item.get("certificate_number")
-        if number not in (None, ""):
-            if not isinstance(number, str):
-                raise InputError(f"{here}.certificate_number: 残疾人证号应为文字", f"{here}.certificate_number")
-            member.certificate_number = validate_certificate(number, member.id_number, member.disability,
-                                                             f"{here}.certificate_number")
-            member.disability_certificate = True
-
-
 def candidate(member: Member) -> bool:
     """A member who could apply: holds a certificate with a disability recorded."""
     return member.disability_certificate and member.disability is not None and not member.excluded
@@ -223,8 +201,8 @@ def household_from_forms(household: Household, forms: Mapping[str, Mapping[str, 
     for m in household.members:
         if not m.applicant:
             continue
-        if "certificate_valid" in check:
-            m.disability_certificate = bool(check["certificate_valid"])
+        if check.get("result") in ("valid", "invalid"):
+            m.disability_certificate = check["result"] == "valid"
         if "long_term_care" in need:
             m.long_term_care = bool(need["long_term_care"])
     return household

@@ -13,8 +13,6 @@ from typing import Any
 
 from . import ids
 
-PROGRAMMES: dict[str, str] = {"dibao": "最低生活保障", "tekun": "特困人员救助供养", "temporary": "临时救助"}
-
 RELATIONS: dict[str, str] = {
     "head": "户主",
     "spouse": "配偶",

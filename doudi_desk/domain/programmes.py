@@ -170,7 +170,7 @@ REGISTRY: dict[str, Programme] = {p.code: p for p in (
     Programme(
         dla.CODE, "残疾人两项补贴", "两项补贴", "CJ", MONTHLY, "补贴金额", "元/月", "补贴",
         "确认给予{names}{parts}，每月合计{amount}元，自{start}起按月发放",
-        dla.decide, application_forms=("disability_application",), approval_forms=("disability_approval",),
+        dla.decide, application_forms=("disability_application",), approval_forms=("disability_approval", "disability_review_decision"),
         from_forms=dla.household_from_forms, person_based=True, uses_status=True,
         failed_labels=dla.FAILED_LABELS, amount_editable=False, register_label="登记两项补贴申请",
         parts=(Part(dla.LIVING, dla.PARTS[dla.LIVING], "living_allowance", "dla"),
@@ -241,3 +241,10 @@ def failure_label(code: str, reason: str) -> str:
 def suggesting(code: str) -> list[tuple[Programme, Suggestion]]:
     """Programmes that suggest an application when a benefit of ``code`` is in force."""
     return [(p, s) for p in REGISTRY.values() for s in p.suggestions if s.after == code]
+
+
+def flags_programme() -> str:
+    """The programme whose decision sets a household's low-income flags (policy.md §8): 低保's."""
+    from .coverage import ROLES
+
+    return covering(ROLES[0])[0]

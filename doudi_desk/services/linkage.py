@@ -36,13 +36,17 @@ def coverage_change(uow, case: Case) -> tuple[set[str], str | None]:
     return covered_ids(uow, case), month
 
 
-def follow(service, uow, source: Case, user: User, day: dt.date, before: set[str]) -> list[Case]:
+def follow(service, uow, source: Case, user: User, day: dt.date, before: set[str],
+           after: set[str] | None = None) -> list[Case]:
     """After ``source``'s benefit changed (granted, reviewed, phased out or stopped), stop the parts
     of the benefits that follow its programme for the persons whose coverage began or ended.
-    ``before``: the ID numbers it covered before the change. Returns the benefits changed."""
-    after, month = coverage_change(uow, source)
+    ``before``: the ID numbers it covered before the change; ``after``: those it covers now, when the
+    caller knows them (a 复核 or 变更 being decided is not stored yet). Returns the benefits changed."""
+    covered, month = coverage_change(uow, source)
     if month is None:
         return []
+    if after is None or (source.benefit or {}).get("status") in ("stopped", "phasing_out"):
+        after = covered
     changed: list[Case] = []
     for prog, link in following(source.programme, "ends"):
         ended = before - after

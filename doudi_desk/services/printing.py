@@ -168,6 +168,9 @@ class PrintService:
                           fields=[PERSONAL_FIELDS["id_number"]], cases=[case.number])
             return pdf
 
+    def _approved(self) -> dict[str, list[str]]:
+        return roles.ending(self.ctx.engines, "approved", kind="application")
+
     def _spec(self, case: Case):
         engine = self.ctx.engines.get(case.workflow_id)
         return engine.spec if engine else None
@@ -250,7 +253,7 @@ class PrintService:
                 return f"{prog.name}不张榜公布"
             if not prog.monthly:
                 return f"{prog.name}为一次性救助，不设长期公布名单"
-            if not paid_cases(uow, case.village_code, case.programme, self.ctx.today()):
+            if not paid_cases(uow, case.village_code, case.programme, self.ctx.today(), self._approved()):
                 return f"本村没有在保的{prog.name}家庭"
         if kind == "roster":
             return "花名册按村或乡镇打印"
@@ -326,7 +329,7 @@ class PrintService:
             households = []
             totals = {"households": 0, "members": 0, "covered": 0, "amount": Decimal(0)}
             for village in villages:
-                for case, h, d in paid_cases(uow, village.code, programme, self.ctx.today()):
+                for case, h, d in paid_cases(uow, village.code, programme, self.ctx.today(), self._approved()):
                     covered = len(d["covered"])
                     paid = d["monthly_amount"] if prog.monthly else amount_of(programme, case.decision)
                     amount = Decimal(str(paid or 0))
@@ -525,7 +528,7 @@ class PrintService:
         prog = self._posted(programme)
         rows = []
         private: set[str] = set()
-        for _case, h, d in paid_cases(uow, village_code, programme, self.ctx.today()):
+        for _case, h, d in paid_cases(uow, village_code, programme, self.ctx.today(), self._approved()):
             rows.append(PostedRow(name=h.head.name, members=len(h.members), covered=len(d["covered"]),
                                   amount=yuan_text(d["monthly_amount"])))
             _private_values(h, private)
