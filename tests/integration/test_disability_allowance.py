@@ -6,8 +6,6 @@ and, in ``make test-pg``, on PostgreSQL."""
 from __future__ import annotations
 
 import pytest
-
-from conftest import dump_db
 from disability_helpers import (
     HEAD_ID,
     VILLAGE,
@@ -21,6 +19,8 @@ from disability_helpers import (
     to_county,
     triggers,
 )
+
+from conftest import dump_db
 from doudi_desk.domain.errors import DomainError
 
 

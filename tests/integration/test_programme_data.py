@@ -16,7 +16,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
 import yaml
 
 from conftest import AREAS, TODAY, USERS
