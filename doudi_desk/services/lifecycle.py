@@ -196,7 +196,7 @@ class LifecycleService:
         parent = lookup.case_for(uow, user, ref)
         if (parent.kind != "application" or roles.case_outcome(self.ctx.engines, parent) != "approved"
                 or not parent.benefit):
-            raise DomainError(f"案件 {parent.number} 不是按月发放、仍在保障中的案件")
+            raise DomainError(f"案件 {parent.number} 不是在保的按月发放案件（低保、特困、两项补贴等）")
         if effective_status(parent.benefit, self.ctx.today()) == "stopped":
             raise DomainError(f"案件 {parent.number} 已停保")
         for other in uow.cases.children(parent.id, open_only=True):

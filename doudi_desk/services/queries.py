@@ -37,6 +37,8 @@ TABS: dict[str, str] = {
     "posting": "公示中",
     "overdue": "已逾期",
 }
+# Member facts of 两项补贴 the household view names (policy.md §10).
+MEMBER_SUPPORT = {"long_term_care": "需长期照护", "orphan_support": "孤儿基本生活保障", "work_injury_care": "工伤保险生活护理费"}
 # The steps each tab lists, by the role they play in their workflow (workflows/*.yaml ``roles``).
 TAB_ROLES = {"approval": "awaiting_decision", "posting": "posting"}
 SORT_KEYS = ("number", "head", "village", "programme", "state", "applied_on", "deadline")
@@ -354,6 +356,11 @@ class QueryService:
                 notes.append(f"不计入：{EXCLUSIONS.get(m.excluded, m.excluded)}")
             if m.staff_relative:
                 notes.append("近亲属备案")
+            if m.disability_certificate:  # the number holds the ID number: masked like it
+                number = m.certificate_number if full or not m.certificate_number else \
+                    mask_id_number(m.certificate_number[:18]) + m.certificate_number[18:]
+                notes.append(f"残疾人证{number}" if number else "持残疾人证")
+            notes += [label for key, label in MEMBER_SUPPORT.items() if getattr(m, key)]
             members.append({"name": m.name, "id_number": m.id_number if full else mask_id_number(m.id_number),
                             "relation": RELATIONS.get(m.relation, m.relation),
                             "sex": "男" if m.sex == "M" else "女", "age": m.age_on(today), "notes": "，".join(notes)})

@@ -900,7 +900,9 @@ class CasePage(QWidget):
         else:
             aid = view["forms"].get("first_aid") or {}
             self.amount.setText(f"已先行救助 {aid['amount']} 元" if aid.get("amount") else "尚未测算")
-            self.eligibility.setText("完成家庭经济状况调查后自动测算。")
+            computing = self.spec.states_with("computes_proposal")
+            self.eligibility.setText(f"进入「{self.spec.state(computing[0]).label}」环节时按现行政策自动测算。"
+                                     if computing else "本流程不测算金额。")
         if p:
             text = "符合保障条件" if p.get("eligible") else "不符合保障条件"
             failed = view.get("proposal_failed_labels") or []
@@ -908,6 +910,8 @@ class CasePage(QWidget):
             extra = ("；原因：" + "、".join(failed)) if failed else ""
             extra += ("；标记：" + "、".join(flags)) if flags else ""
             policy = p.get("policy_set") or {}
+            if p.get("status_text"):  # what was in force for the family, read from the benefits
+                extra += f"；在保状态（据在保记录）：{p['status_text']}"
             if not decision:
                 self.eligibility.setText(f"{text}{extra}（{p.get('decision_date')} 按 {policy.get('effective_from', '')} "
                                          "起施行的政策参数测算）")

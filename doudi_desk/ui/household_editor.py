@@ -366,6 +366,12 @@ class HouseholdEditor(QWidget):
         elif item.column() == M_APPLICANT and item.checkState() == Qt.CheckState.Checked:
             self.set_applicant(item.row())  # only one applicant
             return
+        elif item.column() == M_CERT_NO and item.text().strip():
+            held = self.members.item(item.row(), M_CERT)
+            if held is not None and held.checkState() != Qt.CheckState.Checked:
+                self._loading = True
+                held.setCheckState(Qt.CheckState.Checked)  # a certificate number: the certificate is held
+                self._loading = False
         self._edited()
 
     def valid_ids(self) -> list[str]:

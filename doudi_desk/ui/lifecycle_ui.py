@@ -503,7 +503,8 @@ class BenefitPanel(QWidget):
         history = list(reversed(b.get("history") or []))
         self.history.setRowCount(len(history))
         for r, h in enumerate(history):
-            cells = (h.get("month") or "", str(h.get("amount") or ""), HISTORY_RESULTS.get(h.get("result"), h.get("result")),
+            result = "联动停发" if h.get("linked") else HISTORY_RESULTS.get(h.get("result"), h.get("result"))
+            cells = (h.get("month") or "", str(h.get("amount") or ""), result,
                      h.get("case") or "", h.get("decided_on") or "")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
