@@ -7,10 +7,18 @@ tests/output/screenshots/."""
 
 from __future__ import annotations
 
+from disability_helpers import HEAD_CERTIFICATE, day, family, grant_dibao, stop_dibao
 from PySide6.QtCore import Qt
 
-from disability_helpers import HEAD_CERTIFICATE, day, family, grant_dibao, stop_dibao
-from doudi_desk.ui.household_editor import M_APPLICANT, M_CERT, M_CERT_NO, M_DGRADE, M_DTYPE, M_LTC, M_NAME
+from doudi_desk.ui.household_editor import (
+    M_APPLICANT,
+    M_CERT,
+    M_CERT_NO,
+    M_DGRADE,
+    M_DTYPE,
+    M_LTC,
+    M_NAME,
+)
 from tests.gui.conftest import fill_form, login, make_window, screenshot, settle, type_text
 from tests.gui.test_lifecycle_gui import open_page, switch
 from tests.gui.test_workflow_gui import choose_cell, dialog_action, edit_cell, fire
