@@ -62,11 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_case_commands(sub: Any) -> None:
-    from . import cli_cases, cli_ops, cli_print, cli_reports
+    from . import cli_cases, cli_import, cli_ops, cli_payroll, cli_print, cli_reports
 
     cli_cases.register(sub)
     cli_print.register(sub)
     cli_reports.register(sub)  # report monthly, ledger, campaign
+    cli_payroll.register(sub)  # payroll, price-index
+    cli_import.register(sub)  # import, export
     cli_ops.register(sub)  # audit, backup, restore, user passwd/set/unlock (after cli_cases' "user")
 
 

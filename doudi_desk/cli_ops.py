@@ -56,7 +56,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from .services.backup import BackupService
 
     result = BackupService(_ctx(args)).backup(args.file, actor=args.actor, overwrite=args.overwrite)
-    print(f"已备份到 {result['file']}，副本已通过完整性和审计记录链校验：")
+    checked = ("审计记录链逐条核对无误" if result.get("chain_checked") == "hashes" else
+               "审计记录链各条记录首尾相接、链头一致（逐条核对哈希请运行 doudi-admin verify-backup）")
+    print(f"已备份到 {result['file']}，副本已通过完整性检查，{checked}：")
     _print_summary(result)
     return 0
 

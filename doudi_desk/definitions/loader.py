@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ..domain.errors import DomainError
 from ..domain.programmes import PROGRAMMES
 from ..domain.specs import (
     FIELD_TYPES,
@@ -98,8 +99,11 @@ _FIELD_KEYS = {
 _CHOICE_KEYS = {"value": True, "label": True}
 
 
-class DefinitionError(Exception):
-    """One or more broken definition files; ``errors`` holds one formatted line per problem."""
+class DefinitionError(DomainError):
+    """One or more broken definition files; ``errors`` holds one formatted line per problem.
+
+    A known error (an office's edited YAML file, a missing template), shown with every problem,
+    never a crash."""
 
     def __init__(self, errors: list[str]):
         super().__init__("\n".join(errors))

@@ -8,7 +8,7 @@ Money is exact ``Decimal``; rounding happens only where policy.md says so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -244,8 +244,7 @@ class _Calc:
 
     def review_interval(self, covered: list[int]) -> int:
         """12 months unless a covered person is of working age (18–59) without severe disability."""
-        working = [i for i in covered if 18 <= self.h.members[i].age_on(self.on) <= 59
-                   and not self.h.members[i].severe_disability]
+        working = working_age_members(self.h, covered, self.on)
         if working:
             self.say(f"保障对象中有劳动年龄段（18–59周岁）非重度残疾人员"
                      f"{'、'.join(self.member_label(i) for i in working)}，每6个月复核一次。")
@@ -374,6 +373,21 @@ def decide_dibao(h: Household, p: PolicyParams, on: dt.date) -> Decision:
         per_capita_monthly=inc.per_capita_monthly, covered=covered, monthly_amount=amount, topups=topups,
         failed=failed, flags=flags, review_interval_months=interval, explanation=c.lines, own_monthly_income=own,
     )
+
+
+def working_age_members(h: Household, indexes: Iterable[int], on: dt.date) -> list[int]:
+    """Members of working age (18–59) without severe disability (policy.md §9)."""
+    return [i for i in indexes if 18 <= h.members[i].age_on(on) <= 59 and not h.members[i].severe_disability]
+
+
+def review_interval_months(programme: str, h: Household, covered: Iterable[int] | None, on: dt.date) -> int:
+    """The 复核 interval of policy.md §9: 特困 12 months; 低保 6 months when a covered person is of
+    working age without severe disability, else 12. ``covered`` None (not known): every counted
+    member is looked at, so an unknown never lengthens the interval."""
+    if programme == "tekun":
+        return 12
+    indexes = h.counted_indexes() if covered is None else list(covered)
+    return 6 if working_age_members(h, indexes, on) else 12
 
 
 def unable_to_work(m: Member, on: dt.date) -> str | None:
@@ -553,12 +567,25 @@ def calc_request(raw: Any) -> dict[str, Any]:
             raise InputError(f"{key}: 缺少此项", key)
     on = parse_date(raw["decision_date"], "decision_date")
     code = raw["programme"]
-    if not isinstance(code, str) or code not in REGISTRY:
-        raise InputError(f"programme: 未知的救助项目 {code!r}（可选：{'、'.join(REGISTRY)}）", "programme")
-    prog = REGISTRY[code]
+    later = later_programmes()
+    if not isinstance(code, str) or (code not in REGISTRY and code not in later):
+        names = "、".join([*REGISTRY, *later])
+        raise InputError(f"programme: 未知的救助项目 {code!r}（可选：{names}）", "programme")
     policy = parse_policy(raw["policy"], code)
+    if code in later:
+        return later[code](raw, parse_household(raw["household"]), policy, on)
+    prog = REGISTRY[code]
     household = parse_household(raw["household"], need_temporary=prog.claim)
     status = None
     if prog.uses_status:
         status = parse_status(raw["household"].get("status"), len(household.members))
     return decide(code, household, policy, on, status).to_contract()
+
+
+def later_programmes() -> dict[str, Any]:
+    """Computations of calc-contract.md "Programmes added later" that are no case programme of their
+    own (价格临时补贴 is paid with the month's payroll): request → contract dict. The case programmes
+    (两项补贴 …) are in the registry, domain/programmes.py."""
+    from .price_subsidy import decide_price_subsidy
+
+    return {"price_subsidy": decide_price_subsidy}

@@ -39,6 +39,7 @@ REQUIRED_BY_PROGRAMME: dict[str, tuple[str, ...]] = {
     "dibao": _COMMON,
     "tekun": _COMMON + ("tekun_basic_ratio", "tekun_care_monthly"),
     "temporary": _COMMON + ("temp_township_ceiling", "temp_big_case"),
+    "price_subsidy": _COMMON + ("price_cpi_trigger", "price_food_trigger"),
 }
 ALL_KEYS = (
     "dibao_standard_monthly",
@@ -62,12 +63,12 @@ ALL_KEYS = (
     "rigid_share",
     "monitoring_line_annual",
     "rounding",
-    # §10 残疾人两项补贴 and §11 价格临时补贴: kept with the set, optional (the shipped values of
-    # policy.md when absent)
+    # §10 残疾人两项补贴
     "dla_monthly",
     "dca_monthly",
     "dla_extend_to_edge",
     "dca_extend_mental",
+    # §11 价格临时补贴
     "price_cpi_trigger",
     "price_food_trigger",
     "price_subsidy_min",
@@ -113,10 +114,12 @@ class PolicyParams:
     rigid_share: Decimal = Decimal("0.60")
     monitoring_line_annual: Decimal = Decimal("5000")
     rounding: str = "half_up"
+    # §10: per disability grade "1".."4"; a grade missing from the care map gives no allowance.
     dla_monthly: dict[str, Decimal] = field(default_factory=lambda: {g: Decimal("80") for g in GRADES})
     dca_monthly: dict[str, Decimal] = field(default_factory=lambda: {"1": Decimal("100"), "2": Decimal("80")})
     dla_extend_to_edge: bool = False
     dca_extend_mental: bool = False
+    # §11: year-on-year rises in percent that trigger a month; the floor per person.
     price_cpi_trigger: Decimal = Decimal("3.5")
     price_food_trigger: Decimal = Decimal("6.0")
     price_subsidy_min: Decimal = Decimal("0")
@@ -175,11 +178,15 @@ def parse_policy(raw: Any, programme: str = "dibao", prefix: str = "policy") -> 
         "disposable_income_prev_year",
         "rigid_share",
         "monitoring_line_annual",
-        "price_cpi_trigger",
-        "price_food_trigger",
         "price_subsidy_min",
     ):
         dec(key)
+    for key in ("price_cpi_trigger", "price_food_trigger"):  # percentages; a trigger may be any number
+        if raw.get(key) is not None:
+            kw[key] = to_decimal(raw[key], f"{prefix}.{key}", allow_negative=True)
+    for key in ("dla_monthly", "dca_monthly"):
+        if raw.get(key) is not None:
+            kw[key] = _parse_grades(raw[key], f"{prefix}.{key}", complete=key == "dla_monthly")
     if "lowincome_line_annual" in raw:
         kw["lowincome_line_annual"] = (
             None
@@ -218,22 +225,7 @@ def parse_policy(raw: Any, programme: str = "dibao", prefix: str = "policy") -> 
         kw["topups"] = _parse_topups(raw["topups"], f"{prefix}.topups")
     if raw.get("tekun_care_monthly") is not None:
         kw["tekun_care_monthly"] = _parse_care(raw["tekun_care_monthly"], f"{prefix}.tekun_care_monthly")
-    for key in ("dla_monthly", "dca_monthly"):
-        if raw.get(key) is not None:
-            kw[key] = _parse_grades(raw[key], f"{prefix}.{key}")
     return PolicyParams(**kw)
-
-
-def _parse_grades(raw: Any, field: str) -> dict[str, Decimal]:
-    """A monthly amount per disability grade ("1"…"4"); a grade left out has none (§10)."""
-    if not isinstance(raw, dict):
-        raise InputError(f"{field}: 应为对象（残疾等级 1–4 → 金额）", field)
-    out = {}
-    for grade, value in raw.items():
-        if str(grade) not in GRADES:
-            raise InputError(f"{field}.{grade}: 残疾等级只能是 1–4", f"{field}.{grade}")
-        out[str(grade)] = to_decimal(value, f"{field}.{grade}")
-    return dict(sorted(out.items()))
 
 
 def _parse_tiers(raw: Any, field: str) -> tuple[Tier, ...]:
@@ -291,3 +283,17 @@ def _parse_care(raw: Any, field: str) -> dict[str, Decimal]:
     if extra:
         raise InputError(f"{field}.{extra[0]}: 未知的护理等级", f"{field}.{extra[0]}")
     return out
+
+
+def _parse_grades(raw: Any, field: str, *, complete: bool) -> dict[str, Decimal]:
+    """A money amount per disability grade "1".."4" (all four where ``complete``)."""
+    if not isinstance(raw, dict):
+        raise InputError(f"{field}: 应为对象（残疾等级 1–4 对应的金额）", field)
+    extra = sorted(str(k) for k in raw if str(k) not in GRADES)
+    if extra:
+        raise InputError(f"{field}.{extra[0]}: 残疾等级只能是 1、2、3、4", f"{field}.{extra[0]}")
+    out = {str(k): to_decimal(v, f"{field}.{k}") for k, v in raw.items()}
+    missing = [g for g in GRADES if g not in out]
+    if complete and missing:
+        raise InputError(f"{field}.{missing[0]}: 缺少此项", f"{field}.{missing[0]}")
+    return dict(sorted(out.items()))

@@ -101,7 +101,8 @@ class Programme:
     review_months: int | None = None  # a fixed review interval (else the decision's own)
     posted: bool = True  # its 初审 is posted in the village (公示名单, 长期公布名单)
     payee: str = "head"  # whose name a payroll line carries: head | covered
-    payment_label: str = ""  # the payroll group's name: 最低生活保障金
+    payment_label: str = ""  # the payroll group's name: 最低生活保障金 (none: not paid by payroll)
+    payment_item: str = ""  # a payroll line's item: 低保金
     register_label: str = "登记申请"  # the application page's button
     ledger: Ledger | None = None  # a 台账 per village
     report_table: str | None = None  # its table in the 统计月报 (domain/statistics.py sections); parts: allowances
@@ -144,14 +145,14 @@ REGISTRY: dict[str, Programme] = {p.code: p for p in (
         "dibao", "最低生活保障", "低保", "DB", MONTHLY, "保障金额", "元/月", "保障",
         "确认保障{count}人（{names}），户月保障金额{amount}元，自{start}起按月发放",
         _plain(calc.decide_dibao), application_forms=("application",), approval_forms=("approval", "review_decision"),
-        covers="dibao", payment_label="最低生活保障金", ledger=Ledger(), report_table="dibao",
+        covers="dibao", payment_label="最低生活保障金", payment_item="低保金", ledger=Ledger(), report_table="dibao",
     ),
     Programme(
         "tekun", "特困人员救助供养", "特困", "TK", MONTHLY, "救助供养金额", "元/月", "救助供养",
         "认定{names}为特困人员，月救助供养金额{amount}元，自{start}起发放",
         _plain(calc.decide_tekun), application_forms=("tekun_application",),
         approval_forms=("tekun_approval", "review_decision"), from_forms=calc.tekun_from_forms,
-        person_based=True, covers="tekun", payee="covered", payment_label="特困人员救助供养金",
+        person_based=True, covers="tekun", payee="covered", payment_label="特困人员救助供养金", payment_item="特困供养金",
         ledger=Ledger("供养方式、自理能力", "供养人数", "特困人员"), report_table="tekun",
         register_label="登记特困人员申请",
         documents={"application_form": "特困人员救助供养申请书", "confirmation_notice": "特困人员认定通知书",
@@ -162,7 +163,7 @@ REGISTRY: dict[str, Programme] = {p.code: p for p in (
     Programme(
         "temporary", "临时救助", "临时救助", "LS", ONE_OFF, "救助金额", "元", "救助", "给予临时救助{amount}元，一次性发放",
         _plain(calc.decide_temporary), application_forms=("temporary_application",),
-        approval_forms=("temporary_approval",), claim=True, repeat_by_cause=True, payment_label="临时救助金",
+        approval_forms=("temporary_approval",), claim=True, repeat_by_cause=True, payment_label="临时救助金", payment_item="临时救助金",
         ledger=Ledger(), report_table="temporary", register_label="登记临时救助申请",
         documents={"application_form": "临时救助申请书", "confirmation_notice": "临时救助审批通知书",
                    "refusal_notice": "不予救助告知书", "approval_form": "临时救助审批表"},
@@ -178,7 +179,7 @@ REGISTRY: dict[str, Programme] = {p.code: p for p in (
         links=(Link("dibao", "ends", (dla.LIVING,), "家庭最低生活保障停发"),
                Link("tekun", "starts", (dla.LIVING, dla.CARE), "本人纳入特困人员救助供养")),
         suggestions=(Suggestion("dibao", "可申请两项补贴", dla.candidate, "disability_certificate"),),
-        review_months=dla.REVIEW_MONTHS, posted=False, payee="covered", payment_label="残疾人两项补贴",
+        review_months=dla.REVIEW_MONTHS, posted=False, payee="covered", payment_label="残疾人两项补贴", payment_item="两项补贴",
         documents={"application_form": "残疾人两项补贴申请审批表", "confirmation_notice": "残疾人两项补贴确认通知书",
                    "refusal_notice": "残疾人两项补贴不予确认告知书", "approval_form": "残疾人两项补贴审核审批表",
                    "termination_notice": "残疾人两项补贴停发通知书", "termination_proposal": "残疾人两项补贴停发审批表",

@@ -21,6 +21,7 @@ WORKFLOW_KINDS: dict[str, str] = {
     "review": "复核",
     "change": "变更",
     "termination": "停保（终止）",
+    "import": "历史导入",
 }
 
 # What a state means to the services, declared in the workflow YAML (``roles`` of a state). Services
@@ -46,10 +47,14 @@ KIND_OUTCOMES: dict[str, tuple[str, ...]] = {
     "review": ("decided", "cancelled"),
     "change": ("decided", "cancelled"),
     "termination": ("terminated", "cancelled"),
+    "import": ("approved",),
 }
+# The kinds of case that carry a benefit record (an application approved, a benefit brought in from a
+# roster); 复核, 变更 and 停保 change theirs.
+BENEFIT_KINDS = ("application", "import")
 # The outcome a workflow of each kind must be able to reach: the one the services act on.
 KIND_MAIN_OUTCOME: dict[str, str] = {"application": "approved", "review": "decided", "change": "decided",
-                                     "termination": "terminated"}
+                                     "termination": "terminated", "import": "approved"}
 # Outcomes that end a case without a decision on its merits: no total deadline left to meet.
 ABANDONED = ("not_accepted", "withdrawn")
 

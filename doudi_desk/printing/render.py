@@ -76,6 +76,9 @@ KINDS: dict[str, Kind] = {k.id: k for k in (
     Kind("linked_stop_notice", "停发告知书", "linked_stop_notice.xml.j2", "case"),
     Kind("roster", "花名册", "roster.xml.j2", "area"),
     Kind("case_file", "案件档案", "case_file_cover.xml.j2", "case"),
+    Kind("payroll_roster", "发放花名册", "payroll_roster.xml.j2", "payroll"),
+    Kind("payroll_summary", "发放汇总表", "payroll_summary.xml.j2", "payroll"),
+    Kind("payroll_changes", "变动名单", "payroll_changes.xml.j2", "payroll"),
 )}
 
 

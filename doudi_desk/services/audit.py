@@ -37,6 +37,11 @@ ACTIONS = {
     "campaign_created": "建立排查活动", "campaign_assigned": "分配排查任务", "campaign_check": "登记入户核查",
     "campaign_problem": "登记排查问题", "campaign_problem_state": "问题整改状态", "campaign_case_opened": "排查问题开立案件",
     "campaign_closed": "结束排查活动",
+    "payroll_built": "编制发放名册", "payroll_submitted": "提交发放名册", "payroll_reviewed": "审核发放名册",
+    "payroll_returned": "退回发放名册", "payroll_approved": "审批发放名册", "payroll_exported": "生成银行代发文件",
+    "payroll_results": "导入银行回盘", "payroll_closed": "发放名册结账", "owed_settled": "处理追缴款",
+    "price_index_set": "录入价格指数",
+    "import": "导入花名册",
 }
 
 

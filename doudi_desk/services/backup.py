@@ -4,9 +4,11 @@ restore into an empty database with a row-by-row check (storage/backup.py does t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +33,12 @@ def default_backup_folder() -> Path:
 
 
 def _summary(result: dict[str, Any]) -> dict[str, Any]:
+    """``chain_checked``: ``links`` (a new backup: every event links to the one before, the head
+    matches) or ``hashes`` (every event rehashed: verify-backup, restore); None without a chain."""
     return {"schema_version": result.get("schema_version"),
             "rows": {name: t["rows"] for name, t in result["tables"].items()},
-            "chain": result.get("chain"), "chain_verified": result.get("chain_verified", True)}
+            "chain": result.get("chain"), "chain_verified": result.get("chain_verified", True),
+            "chain_checked": result.get("chain_checked")}
 
 
 class BackupService:
@@ -42,6 +47,20 @@ class BackupService:
 
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
+        self._own: Database | None = None
+
+    @classmethod
+    def on_own_connection(cls, ctx: AppContext) -> BackupService:
+        """A service with a database engine of its own, for a background thread that must never
+        share (or wait for) the window's connections; :meth:`close` it when done."""
+        own = Database(ctx.db.url.render_as_string(hide_password=False))
+        service = cls(dataclasses.replace(ctx, db=own))
+        service._own = own
+        return service
+
+    def close(self) -> None:
+        if self._own is not None:
+            self._own.dispose()
 
     def _may_back_up(self, uow, actor: str | None) -> str:
         if actor is None:
@@ -51,13 +70,16 @@ class BackupService:
             raise DomainError(f"用户「{actor}」无权备份数据库，须由系统管理员操作")
         return actor
 
-    def backup(self, dest: str | Path, *, actor: str | None = None, overwrite: bool = False) -> dict[str, Any]:
+    def backup(self, dest: str | Path, *, actor: str | None = None, overwrite: bool = False,
+               progress: Callable[[float, str], None] | None = None) -> dict[str, Any]:
         """Back the database up to ``dest`` while the program keeps running; the copy is checked
-        (integrity, audit chain) before it is kept. Recorded as an office event."""
+        (integrity, the audit chain's links and head, every table's digest streamed into the
+        manifest) before it is kept. Recorded as an office event. ``progress(fraction, text)`` is
+        called along the way (from the thread doing the work)."""
         with self.ctx.db.unit_of_work() as uow:
             who = self._may_back_up(uow, actor)
         path = Path(dest).expanduser().resolve()
-        result = _backup(self.ctx.db, path, overwrite=overwrite)
+        result = _backup(self.ctx.db, path, overwrite=overwrite, progress=progress)
         summary = _summary(result)
         with self.ctx.db.unit_of_work() as uow:
             uow.events.append_office(who, "backup", self.ctx.now(), subject=path.name, comment=f"备份到 {path}",
@@ -67,7 +89,7 @@ class BackupService:
         return summary | {"file": str(path)}
 
     def daily(self, folder: Path | None = None, *, keep_days: int | None = None,
-              today: dt.date | None = None) -> Path | None:
+              today: dt.date | None = None, progress: Callable[[float, str], None] | None = None) -> Path | None:
         """Today's automatic backup of the SQLite file, unless it exists; backups older than
         ``keep_days`` days are deleted. Does nothing for PostgreSQL (the server's own backups
         and ``doudi-admin backup`` cover it). Returns the new file, or None."""
@@ -84,7 +106,7 @@ class BackupService:
         target = folder / f"{stem}-{today.isoformat()}.sqlite3"
         made = None
         if not target.exists():
-            made = Path(self.backup(target)["file"])
+            made = Path(self.backup(target, progress=progress)["file"])
         self._prune(folder, stem, today, keep_days)
         return made
 

@@ -462,7 +462,7 @@ class CampaignService:
 
     def export(self, campaign_id: int, table: str, path: str, actor: str) -> str:
         """``summary`` (排查情况统计表) or ``problems`` (核查问题清单) to .xlsx or .pdf."""
-        from .report_xlsx import write_workbook
+        from ..exchange.report_xlsx import write_workbook
         from .reports_print import campaign_pdf, file_kind, write_output
 
         if table not in ("summary", "problems"):

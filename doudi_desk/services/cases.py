@@ -28,7 +28,7 @@ from ..workflow.engine import RefusedError, WorkflowEngine
 from . import coverage, lifecycle, linkage, lookup, roles
 from .context import AppContext
 
-KIND_CODES = {"application": "", "review": "FH", "change": "BG", "termination": "TB"}  # 复核 变更 停保
+KIND_CODES = {"application": "", "review": "FH", "change": "BG", "termination": "TB", "import": "DR"}  # 复核 变更 停保 导入
 EXTENSION_REASONS = {
     "objection": "公示有异议",
     "household_split": "人户分离",

@@ -30,7 +30,7 @@ def benefits_of(ctx, uow, id_numbers: Collection[str], role: str, on: dt.date,
     """Benefits of the programmes that cover persons as ``role`` (dibao | tekun) in force on ``on``,
     by the ID numbers of these people they cover."""
     codes = covering(role)
-    approved = roles.ending(ctx.engines, "approved", kind="application", programmes=codes)
+    approved = roles.ending(ctx.engines, "approved", programmes=codes)
     decided = roles.ending(ctx.engines, "decided", programmes=codes)
     found: dict[str, list[Case]] = {}
     cases: dict[int, Case] = {}

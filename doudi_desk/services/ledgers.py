@@ -358,7 +358,7 @@ def families_of(cases: list[dict[str, Any]], members: dict[int, list[dict[str, A
 
 
 def _ledger_xlsx(path, table: Table, today: dt.date) -> None:
-    from .report_xlsx import write_workbook
+    from ..exchange.report_xlsx import write_workbook
 
     write_workbook(path, [table], title=table.title.split("台账")[0], subtitle=f"制表日期：{today.isoformat()}",
                    notes=())

@@ -19,6 +19,7 @@ from ..domain.errors import DomainError, InputError
 from ..domain.model import AuditEvent, Case, Household, User
 from ..domain.policy import parse_policy
 from ..domain.programmes import REGISTRY, parts_of
+from ..domain.specs import BENEFIT_KINDS
 from . import lookup, roles
 
 if TYPE_CHECKING:
@@ -189,12 +190,12 @@ class LifecycleService:
 
     def _approved(self) -> dict[str, list[str]]:
         """Applications that ended approved, in every workflow (state roles: ``outcome``)."""
-        return roles.ending(self.ctx.engines, "approved", kind="application")
+        return roles.ending(self.ctx.engines, "approved")
 
     # --- starting cases ---
     def _parent(self, uow, user: User, ref: str | int) -> Case:
         parent = lookup.case_for(uow, user, ref)
-        if (parent.kind != "application" or roles.case_outcome(self.ctx.engines, parent) != "approved"
+        if (parent.kind not in BENEFIT_KINDS or roles.case_outcome(self.ctx.engines, parent) != "approved"
                 or not parent.benefit):
             raise DomainError(f"案件 {parent.number} 不是在保的按月发放案件（低保、特困、两项补贴等）")
         if effective_status(parent.benefit, self.ctx.today()) == "stopped":
@@ -243,7 +244,7 @@ class LifecycleService:
                       "detail": change.get("detail") or RESULTS.get(kind, kind)}
             covered_names = {parent_member["name"] for parent_member in self._covered_members(uow, parent)}
             remaining = covered_names - {leaving} if leaving else covered_names
-            if leaving and not remaining:
+            if leaving and covered_names and not remaining:  # covered names unknown (imported): a change
                 engine = self.ctx.engine_for_programme(parent.programme, "termination")
                 reason = "death" if kind == "death" else "moved"
                 forms = {"termination": {"reason": reason,
@@ -411,6 +412,9 @@ def apply_to_parent(service: CaseService, uow, case: Case, user: User, day: dt.d
             benefit["wage_income"] = str(wage_income(household))
     result["effective_month"] = start
     res = result["result"]
+    if case.kind == "review":  # a review investigates income and assets and fixes who is covered
+        for key in ("pending", "pending_labels"):
+            benefit.pop(key, None)
     if res == "stop":
         benefit.update(status="stopped", stopped_from=start)
         parent.next_review_on = None
@@ -430,7 +434,7 @@ def apply_to_parent(service: CaseService, uow, case: Case, user: User, day: dt.d
             benefit["part_stops"] = stops
         parent.next_review_on = _review_date(start, interval)
     entry = {"month": start, "amount": result["monthly_amount"], "result": res, "case": case.number,
-             "decided_on": day.isoformat()}
+             "decided_on": day.isoformat()} | ({"until": result["phase_out_until"]} if res == "phase_out" else {})
     if prog.parts:
         entry["parts"] = dict(benefit.get("parts") or {}) if res != "stop" else \
             {k: "0" for k in (benefit.get("parts") or {})}

@@ -23,7 +23,7 @@ from .context import AppContext
 from .lifecycle import STATUSES, LifecycleService, effective_status
 from .monitoring import household_flags
 
-KIND_LABELS = {"application": "申请", "review": "复核", "change": "变更", "termination": "停保"}
+KIND_LABELS = {"application": "申请", "review": "复核", "change": "变更", "termination": "停保", "import": "历史导入"}
 STAFF_ROLES = {"caseworker", "township_reviewer"}
 
 
@@ -100,7 +100,9 @@ class LifecycleQueries:
                     "village_name": village_name(r["village"]),
                     "programme_label": PROGRAMMES.get(r["programme"], r["programme"]),
                     "since_month": benefit.get("since_month"),
-                    "covered_count": len(benefit.get("covered") or []),
+                    # an imported benefit may know how many are covered but not who (保障对象待确认)
+                    "covered_count": len(benefit.get("covered") or []) or benefit.get("covered_count") or 0,
+                    "pending_labels": list(benefit.get("pending_labels") or []),
                     "open_case": open_children[0].number if open_children else None,
                     "open_case_kind": (KIND_LABELS.get(open_children[0].kind, open_children[0].kind)
                                        if open_children else None),
@@ -150,7 +152,7 @@ class LifecycleQueries:
             for prog, suggestion in all_suggestions():
                 after = [suggestion.after]
                 rows = uow.listing.members_of_cases(
-                    roles.ending(self.ctx.engines, "approved", kind="application", programmes=after), villages,
+                    roles.ending(self.ctx.engines, "approved", programmes=after), villages,
                     suggestion.member_flag)
                 rows += uow.listing.members_of_cases(roles.ending(self.ctx.engines, "decided", programmes=after),
                                                      villages, suggestion.member_flag)

@@ -74,7 +74,7 @@ def _stop(service, uow, prog: Programme, link: Link, people: set[str], source: C
           month: str) -> list[Case]:
     if not people:
         return []
-    approved = roles.ending(service.ctx.engines, "approved", kind="application", programmes=[prog.code])
+    approved = roles.ending(service.ctx.engines, "approved", programmes=[prog.code])
     out = []
     seen: set[int] = set()
     for id_number in sorted(people):

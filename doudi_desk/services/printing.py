@@ -169,7 +169,7 @@ class PrintService:
             return pdf
 
     def _approved(self) -> dict[str, list[str]]:
-        return roles.ending(self.ctx.engines, "approved", kind="application")
+        return roles.ending(self.ctx.engines, "approved")
 
     def _spec(self, case: Case):
         engine = self.ctx.engines.get(case.workflow_id)
@@ -378,6 +378,8 @@ class PrintService:
         if kind not in KINDS:
             raise InputError(f"KIND: 没有这种文书「{kind}」（可选：{'、'.join(KINDS)}）", "kind")
         scope = KINDS[kind].scope
+        if scope == "payroll":
+            raise InputError(f"KIND: {KINDS[kind].title}按发放名册打印：doudi-admin payroll print 名册编号 {kind}", "kind")
         if case is not None:
             if villages:
                 raise InputError("--case 与 --village 只能给一个", "case")

@@ -101,7 +101,7 @@ def gather_benefits(uow, engines, villages: list[str]) -> tuple[list[Benefit], d
     """Every benefit of the villages that has a table of its own (低保, 特困) with its decisions, and
     the people they cover."""
     tables = _tables(monthly=True)
-    approved = roles.ending(engines, "approved", kind="application", programmes=tables)
+    approved = roles.ending(engines, "approved", programmes=tables)
     decided = roles.ending(engines, "decided", "terminated", programmes=tables)
     steps: dict[int, list[Step]] = defaultdict(list)
     for (parent, cid, household, result, month, decided_on, amount, covered, until, basis,
@@ -135,7 +135,7 @@ def gather_parts(uow, engines, villages: list[str]) -> list[PartBenefit]:
     programmes = {p.code: {part.code: part.stat for part in p.parts} for p in with_parts()}
     if not programmes:
         return []
-    approved = roles.ending(engines, "approved", kind="application", programmes=programmes)
+    approved = roles.ending(engines, "approved", programmes=programmes)
     out = []
     for cid, village, programme, text in uow.statistics.benefit_records(villages, approved):
         try:
@@ -317,7 +317,7 @@ def _with_paid(figures: dict[str, VillageFigures], points: list[MonthPoint],
 def write_report(ctx: AppContext, report: MonthlyReport, path: str, kind: str | None = None,
                  prepared_by: str = "") -> None:
     """Write a made report as xlsx (one sheet per table) or PDF (tables and charts)."""
-    from .report_xlsx import write_workbook
+    from ..exchange.report_xlsx import write_workbook
     from .reports_print import file_kind, monthly_pdf, write_output
 
     def xlsx(target) -> None:

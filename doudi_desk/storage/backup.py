@@ -27,7 +27,8 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -39,13 +40,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from ..domain.errors import DomainError
+from .chain import ChainWalk
 from .db import Database, _sqlite_file
 from .models import Base
 from .repo import EventRepository
 
 log = logging.getLogger(__name__)
 
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TAR_MEMBER_MANIFEST = "manifest.json"
 TAR_MEMBER_DUMP = "database.pgdump"
@@ -85,16 +87,119 @@ def _existing(conn: Connection) -> set[str]:
     return set(inspect(conn).get_table_names())
 
 
-def manifest(conn: Connection) -> dict[str, Any]:
+Progress = Callable[[float, str], None]  # (fraction done 0…1, what is being done, in Chinese)
+
+
+def _order_by(table: Table) -> list[Any]:
+    """A total order every database gives alike: the chain's order for the audit trail, else the
+    primary key (all columns for a table without one)."""
+    if table.name == "audit_events":
+        return [table.c.chain_seq]
+    return list(table.primary_key.columns) or list(table.columns)
+
+
+def _row_text_sql(conn: Connection, table: Table, cols: list[Any]) -> str:
+    """A SELECT giving each row as one text made by the database itself (no Python per value)."""
+    prep = conn.dialect.identifier_preparer
+    names = ", ".join(prep.quote(c.name) for c in cols)
+    order = ", ".join(prep.quote(c.name) for c in _order_by(table))
+    row = f"json_array({names})" if conn.dialect.name == "sqlite" else f"ROW({names})::text"
+    extra = ", chain_seq, prev_hash, hash" if table.name == "audit_events" else ""
+    return f"SELECT {row}{extra} FROM {prep.quote(table.name)} ORDER BY {order}"
+
+
+def _stream_digest(conn: Connection, table: Table, cols: list[Any], links: ChainWalk | None,
+                   portable: bool) -> tuple[int, str]:
+    """Row count and SHA-256 of a table's rows, streamed in :func:`_order_by` order (constant memory).
+    ``links``, for the audit trail, checks on the way that each event links to the one before."""
+    digest = hashlib.sha256()
+    count = 0
+    if portable:
+        stmt = select(*cols, *((table.c.chain_seq, table.c.prev_hash, table.c.hash) if links else ()))
+        result = conn.execute(stmt.order_by(*_order_by(table)).execution_options(yield_per=5000))
+        width = len(cols)
+        for part in result.partitions():
+            lines = [json.dumps([_canon(v) for v in row[:width]], ensure_ascii=False, default=str) for row in part]
+            digest.update(("\n".join(lines) + "\n").encode())
+            count += len(part)
+            if links is not None and links.problem is None:
+                links.feed([tuple(row[width:]) for row in part])
+        return count, digest.hexdigest()
+    result = conn.exec_driver_sql(_row_text_sql(conn, table, cols)).yield_per(1000)  # ~4 MB of text a batch
+    for part in result.partitions():
+        digest.update(("\n".join([row[0] for row in part]) + "\n").encode())
+        count += len(part)
+        if links is not None and links.problem is None:
+            links.feed([tuple(row[1:]) for row in part])
+    return count, digest.hexdigest()
+
+
+def manifest(conn: Connection, *, portable: bool = False, progress: Progress | None = None,
+             manifest_format: int = MANIFEST_FORMAT) -> dict[str, Any]:
     """Row count and digest of every table, the schema version and the audit chain's head, read in
-    ``conn``'s transaction. A table's digest hashes the sorted hashes of its rows (values as
-    canonical text), so it does not depend on the order either database returns rows in."""
+    ``conn``'s transaction.
+
+    Format 2 streams each table's rows in a fixed order (the chain's, or the primary key's) into one
+    SHA-256, each row as text made by the database (SQLite ``json_array``, PostgreSQL ``ROW()::text``),
+    so millions of rows cost neither Python work per value nor memory. The audit trail's rows enter
+    as id, chain number and hashes (their content is what those hashes cover, and every restore
+    walks the whole chain); on the way its links are checked (``chain_links``: each event numbered after the one before and pointing at
+    its hash). ``portable`` digests canonical values instead (the same on SQLite and PostgreSQL: for
+    a SQLite backup restored into PostgreSQL). Format 1 (old PostgreSQL backups) sorted per-row
+    hashes in memory; it is computed only to check such a backup.
+    """
+    if manifest_format == 1:
+        return _manifest_v1(conn)
+    present = _existing(conn)
+    tables: dict[str, Any] = {}
+    links: ChainWalk | None = None
+    wanted = [t for t in _tables(conn) if t.name in present]
+    for i, table in enumerate(wanted):
+        if progress:
+            progress(i / len(wanted), f"核对数据表 {table.name}")
+        have = {c["name"] for c in inspect(conn).get_columns(table.name)}
+        cols = [c for c in table.columns if c.name in have]
+        chained = table.name == "audit_events" and {"chain_seq", "prev_hash", "hash"} <= have
+        if chained:
+            # Each event's own SHA-256 covers its content (storage/chain.py), and a restore rehashes
+            # the whole chain: the digest needs only each row's id, place in the chain and hashes.
+            cols = [table.c.id, table.c.chain_seq, table.c.prev_hash, table.c.hash]
+        walk = ChainWalk(links_only=True) if chained else None
+        rows, sha = _stream_digest(conn, table, cols, walk, portable)
+        tables[table.name] = {"rows": rows, "sha256": sha}
+        if walk is not None:
+            links = walk
+    version = None
+    if "alembic_version" in present:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    chain = None
+    if "audit_chain" in present:
+        row = conn.execute(text("SELECT last_seq, last_hash FROM audit_chain WHERE id = 1")).first()
+        chain = {"seq": row[0], "hash": row[1]} if row else None
+    result = {"format": MANIFEST_FORMAT, "dialect": conn.dialect.name, "portable": portable,
+              "schema_version": version, "tables": tables, "chain": chain}
+    if links is not None:
+        problem = links.problem
+        if problem is None and chain is None:
+            problem = {"kind": "head", "chain_seq": None}
+        elif problem is None and chain["seq"] > links.count:
+            problem = {"kind": "truncated", "chain_seq": links.count + 1}
+        elif problem is None and (chain["seq"], chain["hash"]) != (links.count, links.head):
+            problem = {"kind": "head", "chain_seq": chain["seq"]}
+        result["chain_links"] = {"ok": problem is None, "events": links.count, "problem": None if problem is None
+                                 else {"kind": problem["kind"], "chain_seq": problem["chain_seq"]}}
+    if progress:
+        progress(1.0, "核对完毕")
+    return result
+
+
+def _manifest_v1(conn: Connection) -> dict[str, Any]:
+    """Format 1: each table's digest hashes the sorted hashes of its rows (canonical values)."""
     present = _existing(conn)
     tables: dict[str, Any] = {}
     for table in _tables(conn):
         if table.name not in present:
             continue
-        # Only the columns the table has in this database (an older schema lacks newer ones).
         have = {c["name"] for c in inspect(conn).get_columns(table.name)}
         cols = [c for c in table.columns if c.name in have]
         hashes = []
@@ -110,8 +215,7 @@ def manifest(conn: Connection) -> dict[str, Any]:
     if "audit_chain" in present:
         row = conn.execute(text("SELECT last_seq, last_hash FROM audit_chain WHERE id = 1")).first()
         chain = {"seq": row[0], "hash": row[1]} if row else None
-    return {"format": MANIFEST_FORMAT, "dialect": conn.dialect.name, "schema_version": version,
-            "tables": tables, "chain": chain}
+    return {"format": 1, "dialect": conn.dialect.name, "schema_version": version, "tables": tables, "chain": chain}
 
 
 def _verify_chain(engine: Engine) -> dict[str, Any] | None:
@@ -189,29 +293,97 @@ def is_empty(db: Database) -> bool:
 # --------------------------------------------------------------------------------------- SQLite
 
 
-def backup_sqlite(db: Database, dest: Path, *, overwrite: bool = False) -> dict[str, Any]:
-    """Copy a live SQLite database to ``dest`` (written to a .part file, checked, then renamed)."""
+COPY_STEP_PAGES = 4096  # 16 MB a step with 4 KB pages: progress a few times a second
+
+
+def backup_sqlite(db: Database, dest: Path, *, overwrite: bool = False,
+                  progress: Progress | None = None) -> dict[str, Any]:
+    """Copy a live SQLite database to ``dest`` while others keep working, and check the copy.
+
+    The copy is made on a connection of its own (never the program's), inside one read
+    transaction: in WAL mode writers go on, and every step of the online backup reads the same
+    snapshot, so it can report progress step by step without ever restarting. The copy (a .part
+    file until it is kept) must pass ``PRAGMA quick_check``; its manifest is streamed from it
+    (:func:`manifest`) and the audit trail's links and head are checked on the way. Rehashing every
+    event is left to ``audit verify``, ``verify-backup`` and restoring, which walk the whole chain.
+    """
     _check_destination(dest, overwrite)
+    source = _sqlite_file(db.url)
+    if source is None:
+        raise BackupError("内存数据库无法备份")
     part = _part(dest)
     part.unlink(missing_ok=True)
-    raw = db.engine.raw_connection()
+    report = progress or (lambda _f, _t: None)
+    report(0.0, "复制数据库")
     try:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise BackupError(f"无法打开数据库 {source}：{exc}") from None
+    try:
+        src.execute("PRAGMA busy_timeout=10000")
+        src.execute("BEGIN")
+        src.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # the snapshot every step reads
         target = sqlite3.connect(part)
         try:
-            raw.driver_connection.backup(target)  # all pages in one step: one consistent snapshot
+            src.backup(target, pages=COPY_STEP_PAGES,
+                       progress=lambda _status, remaining, total: report(0.5 * (1 - remaining / max(total, 1)),
+                                                                         "复制数据库"))
             target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-            ok = target.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             target.close()
-    finally:
-        raw.close()
-    if ok != "ok":
+        src.execute("COMMIT")
+    except sqlite3.Error as exc:
         part.unlink(missing_ok=True)
-        raise BackupError(f"备份副本完整性检查未通过：{ok}")
-    result = inspect_sqlite(part)
+        raise BackupError(f"备份失败：{exc}") from None
+    except BaseException:  # stopped from the progress callback (the window is closing)
+        part.unlink(missing_ok=True)
+        raise
+    finally:
+        src.close()
+    # The integrity check (SQLite's C code, on a connection of its own) runs beside the manifest:
+    # on two cores the two overlap.
+    report(0.5, "检查副本完整性")
+    checked: list[str] = []
+    checker = threading.Thread(target=lambda: checked.append(_quick_check(part)), name="backup-check")
+    checker.start()
+    engine = _readonly_engine(part)
+    try:
+        with engine.connect() as conn:
+            result = manifest(conn, progress=lambda f, t: report(0.55 + 0.45 * f, t))
+    except Exception:
+        checker.join()
+        part.unlink(missing_ok=True)
+        if checked and checked[0] != "ok":
+            raise BackupError(f"备份副本完整性检查未通过：{checked[0]}") from None
+        raise
+    finally:
+        engine.dispose()
+    checker.join()
+    if not checked or checked[0] != "ok":
+        part.unlink(missing_ok=True)
+        raise BackupError(f"备份副本完整性检查未通过：{checked[0] if checked else '未能完成检查'}")
+    links = result.get("chain_links")
+    if links is not None and not links["ok"]:
+        part.unlink(missing_ok=True)
+        where = links["problem"]["chain_seq"]
+        raise BackupError(f"数据库中的审计记录链已断开（{'第 ' + str(where) + ' 号记录' if where else '链头'}），"
+                          "未保留备份；请管理员运行 doudi-admin audit verify 查明")
+    result["chain_checked"] = "links"  # links and head; "hashes" where every event was rehashed
     _fsync(part)
     os.replace(part, dest)
+    report(1.0, "备份完成")
     return result
+
+
+def _quick_check(path: Path) -> str:
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return str(con.execute("PRAGMA quick_check").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        return str(exc)
 
 
 def _readonly_engine(path: Path) -> Engine:
@@ -244,6 +416,7 @@ def inspect_sqlite(path: Path) -> dict[str, Any]:
     if chain is not None and not chain["ok"]:
         raise BackupError(f"{path} 中的审计记录链已断开（{chain['problem']}），请改用更早的备份")
     result["chain_verified"] = chain is not None
+    result["chain_checked"] = "hashes" if chain is not None else None
     return result
 
 
@@ -270,8 +443,9 @@ def restore_sqlite_file(source: Path, db: Database) -> dict[str, Any]:
 
 
 def _check_restored(db: Database, expected: dict[str, Any]) -> dict[str, Any]:
-    with db.engine.connect() as conn:
-        actual = manifest(conn)
+    with db.engine.connect() as conn:  # digested the way the backup's manifest was
+        actual = manifest(conn, portable=bool(expected.get("portable")),
+                          manifest_format=expected.get("format", MANIFEST_FORMAT))
     problems = compare(expected, actual)
     chain = _verify_chain(db.engine)
     if chain is not None and not chain["ok"]:
@@ -383,7 +557,7 @@ def _unpacked(source: Path) -> Iterator[tuple[dict[str, Any], Path]]:
             meta = json.loads((Path(tmp) / TAR_MEMBER_MANIFEST).read_text(encoding="utf-8"))
         except ValueError as exc:
             raise BackupError(f"备份包 {source} 的说明文件已损坏：{exc}") from None
-        if meta.get("format") != MANIFEST_FORMAT:
+        if meta.get("format") not in (1, MANIFEST_FORMAT):
             raise BackupError(f"备份包 {source} 的格式版本 {meta.get('format')} 不受支持")
         yield meta, Path(tmp) / TAR_MEMBER_DUMP
 
@@ -427,8 +601,8 @@ def restore_sqlite_into_postgres(source: Path, db: Database) -> dict[str, Any]:
         src = Database(f"sqlite:///{copy}")
         try:
             src.migrate()
-            with src.engine.connect() as conn:
-                expected = manifest(conn)
+            with src.engine.connect() as conn:  # canonical values: SQLite and PostgreSQL compared
+                expected = manifest(conn, portable=True)
             db.migrate()
             with src.engine.connect() as sconn, db.engine.begin() as tconn:
                 _copy_rows(sconn, tconn)
@@ -479,11 +653,11 @@ def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, A
 # ------------------------------------------------------------------------------------- dispatch
 
 
-def backup(db: Database, dest: Path, *, overwrite: bool = False) -> dict[str, Any]:
+def backup(db: Database, dest: Path, *, overwrite: bool = False, progress: Progress | None = None) -> dict[str, Any]:
     if db.is_sqlite:
         if _sqlite_file(db.url) is None:
             raise BackupError("内存数据库无法备份")
-        return backup_sqlite(db, dest, overwrite=overwrite)
+        return backup_sqlite(db, dest, overwrite=overwrite, progress=progress)
     if db.url.get_backend_name() == "postgresql":
         return backup_postgres(db, dest, overwrite=overwrite)
     raise BackupError(f"不支持备份 {db.url.get_backend_name()} 数据库")

@@ -7,6 +7,8 @@ prefix. Surnames whose everyday reading differs from the surname reading use the
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pypinyin import Style, lazy_pinyin
 
 # Surname readings where pypinyin's most common reading of the character is not the surname's.
@@ -17,6 +19,7 @@ _SURNAME_INITIAL = {
 }
 
 
+@lru_cache(maxsize=65536)  # names repeat (王芳, 张伟 …); an import writes tens of thousands at once
 def name_initials(name: str) -> str:
     """Lower-case initials: ``张三`` → ``zs``; letters and digits in a name are kept as typed."""
     name = (name or "").strip()

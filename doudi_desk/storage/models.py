@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -430,3 +431,155 @@ class CampaignProblemRow(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+# --- payments (资金发放, payments.md): payrolls, their lines, bank files, amounts owed, price indices
+
+
+class PayrollRow(Base):
+    """One payroll: an area (township, or the county where it pays), a programme group, a month.
+
+    ``version`` is the optimistic lock of its maker-checker steps: every step is one
+    ``UPDATE … WHERE version = expected AND state = expected``, so two approvers cannot both win.
+    """
+
+    __tablename__ = "payrolls"
+    __table_args__ = (UniqueConstraint("area_code", "group_code", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_code: Mapped[str] = mapped_column(CODE, ForeignKey("areas.code"))
+    group_code: Mapped[str] = mapped_column(CODE)
+    month: Mapped[str] = mapped_column(String(7))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The first month this area's group is paid through the program (its first payroll's month or
+    # the month given then): nothing before it is back-paid, it was paid outside the program.
+    covers_from: Mapped[str] = mapped_column(String(7))
+    built_by: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    submitted_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    exported_by: Mapped[str | None] = mapped_column(String(64))
+    results_by: Mapped[str | None] = mapped_column(String(64))
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    line_count: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    held_count: Mapped[int] = mapped_column(Integer, default=0)
+    held_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    digest: Mapped[str | None] = mapped_column(String(64))
+    frozen: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)  # totals and changes at approval
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PayrollLineRow(Base):
+    """One payee, one item, one month. A line that is to be paid or was paid is ``live``; the
+    partial unique index on (case, item, month) over live lines means nothing is paid twice, while
+    a line held back or failed at the bank may be followed by a later one (补发)."""
+
+    __tablename__ = "payroll_lines"
+    __table_args__ = (
+        Index("uq_payroll_lines_live_key", "case_id", "item", "month", unique=True,
+              sqlite_where=text("live = 1"), postgresql_where=text("live")),
+        Index("ix_payroll_lines_case_month", "case_id", "month"),
+        Index("ix_payroll_lines_payroll_seq", "payroll_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payroll_id: Mapped[int] = mapped_column(ForeignKey("payrolls.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # 序号 in the payroll and the bank file
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))  # the benefit (the granting case)
+    item: Mapped[str] = mapped_column(CODE)
+    month: Mapped[str] = mapped_column(String(7))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    kind: Mapped[str] = mapped_column(String(16))  # regular | back_pay | difference | one_off
+    state: Mapped[str] = mapped_column(String(16))  # pending | held | paid | failed
+    live: Mapped[bool] = mapped_column(Boolean)
+    ref: Mapped[str] = mapped_column(String(32), default="")  # the deciding case's number
+    basis: Mapped[int] = mapped_column(Integer, default=0)  # decisions in the benefit's history when built
+    persons: Mapped[int] = mapped_column(Integer, default=0)
+    person_ids: Mapped[str] = mapped_column(Text, default="")  # 价格临时补贴: who it is for (each once a month)
+    village_code: Mapped[str] = mapped_column(CODE)
+    household_id: Mapped[int | None] = mapped_column(Integer)
+    payee_name: Mapped[str] = mapped_column(NAME)
+    payee_id_number: Mapped[str] = mapped_column(String(32))
+    bank_name: Mapped[str] = mapped_column(String(100), default="")
+    bank_account: Mapped[str] = mapped_column(String(40), default="")
+    hold_reason: Mapped[str] = mapped_column(Text, default="")
+    result_reason: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class BankFileRow(Base):
+    """A bank file made for a payroll (``export``) or a result file read back (``result``)."""
+
+    __tablename__ = "bank_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payroll_id: Mapped[int] = mapped_column(ForeignKey("payrolls.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))  # export | result
+    layout: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    line_count: Mapped[int] = mapped_column(Integer)
+    total: Mapped[Decimal] = mapped_column(MONEY)
+    actor: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AmountOwedRow(Base):
+    """Paid but not due (追缴): a stop or reduction reached a month already paid. Recorded against
+    the benefit, never as a negative line; open until recovered or written off with a reason."""
+
+    __tablename__ = "amounts_owed"
+    __table_args__ = (UniqueConstraint("case_id", "item", "month", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    item: Mapped[str] = mapped_column(CODE)
+    month: Mapped[str] = mapped_column(String(7))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    source: Mapped[str] = mapped_column(String(32))  # the decision that made it not due
+    reason: Mapped[str] = mapped_column(Text)
+    payroll_id: Mapped[int] = mapped_column(ForeignKey("payrolls.id"), index=True)  # found while building it
+    status: Mapped[str] = mapped_column(String(16))  # draft | open | recovered | written_off
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    settled_by: Mapped[str | None] = mapped_column(String(64))
+    settled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    settle_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PriceIndexRow(Base):
+    """A month's published price indices for an area (year-on-year rises in percent, policy.md §11)."""
+
+    __tablename__ = "price_indices"
+    __table_args__ = (UniqueConstraint("area_code", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_code: Mapped[str] = mapped_column(CODE, ForeignKey("areas.code"))
+    month: Mapped[str] = mapped_column(String(7))
+    cpi_yoy: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    food_yoy: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ImportBatchRow(Base):
+    """One committed import of a roster file: who, when, which file (by SHA-256) and what it did.
+
+    The audit trail has the same as an office event; this table lets the importer tell a clerk
+    "this file was already imported on …" without reading the whole trail.
+    """
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    profile: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)

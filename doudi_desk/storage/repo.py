@@ -13,11 +13,10 @@ import builtins
 import copy
 import dataclasses
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, func, or_, select, update
+from sqlalchemy import Text, cast, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,12 +35,14 @@ from ..domain.model import (
     User,
     Vehicle,
 )
+from .benefits import BenefitRepository
+from .bulk import ImportRepository
 from .campaigns import CampaignRepository
-from .chain import FIELDS as CHAIN_FIELDS
-from .chain import GENESIS, event_digest
-from .initials import name_initials
+from .chain import ChainWalk, event_digest
 from .ledgers import LedgerReader
 from .listing import CaseListRepository, in_states
+from .mapping import MEMBER_ALLOWANCE_FIELDS, member_values
+from .mapping import assets_json as _assets_json
 from .models import (
     AreaRow,
     AuditChainRow,
@@ -57,6 +58,7 @@ from .models import (
     UserRow,
     json_normalized,
 )
+from .payments import PaymentRepository
 from .statistics import StatisticsReader
 
 _CENT = Decimal("0.01")
@@ -264,17 +266,6 @@ class UserRepository:
 # ----------------------------------------------------------------------------------- households
 
 
-def _assets_json(assets: Assets) -> dict[str, Any]:
-    return {
-        "financial": str(assets.financial),
-        "vehicles": [
-            {"disability_vehicle": v.disability_vehicle, "note": v.note} for v in assets.vehicles
-        ],
-        "homes": assets.homes,
-        "commercial_property": assets.commercial_property,
-    }
-
-
 def _assets(data: dict[str, Any]) -> Assets:
     return Assets(
         financial=Decimal(data.get("financial", "0")),
@@ -300,28 +291,7 @@ def _temporary(data: dict[str, Any] | None) -> TemporaryClaim | None:
 
 
 def _member_row(position: int, m: Member) -> MemberRow:
-    return MemberRow(
-        position=position,
-        name=m.name,
-        name_initials=name_initials(m.name),
-        id_number=m.id_number,
-        relation=m.relation,
-        excluded=m.excluded,
-        disability_type=None if m.disability is None else m.disability.type,
-        disability_grade=None if m.disability is None else m.disability.grade,
-        serious_illness=m.serious_illness,
-        applicant=m.applicant,
-        adl_unable=m.adl_unable,
-        work_capacity=m.work_capacity,
-        student=m.student,
-        staff_relative=m.staff_relative,
-        **{key: getattr(m, key) for key in MEMBER_ALLOWANCE_FIELDS},
-    )
-
-
-# Member facts of 残疾人两项补贴 (policy.md §10), stored as columns of the same name.
-MEMBER_ALLOWANCE_FIELDS = ("disability_certificate", "certificate_number", "long_term_care", "orphan_support",
-                           "work_injury_care")
+    return MemberRow(**member_values(position, m))
 
 
 def _member(row: MemberRow) -> Member:
@@ -735,6 +705,44 @@ class EventRepository:
             "data": json_normalized(data or {}),
         })
 
+    def append_first_events(self, events: builtins.list[AuditEvent]) -> None:
+        """The first events (seq 1) of many cases created in this transaction (an import), linked
+        into the chain in order under one lock of the chain head and written in one multi-row insert."""
+        if not events:
+            return
+        if any(e.seq != 1 or e.case_id is None for e in events):
+            raise ValueError("append_first_events takes only the first event (seq 1) of a case")
+        self._s.execute(
+            update(AuditChainRow).where(AuditChainRow.id == 1)
+            .values(last_seq=AuditChainRow.last_seq)
+            .execution_options(synchronize_session=False)
+        )
+        head = self._s.execute(
+            select(AuditChainRow.last_seq, AuditChainRow.last_hash).where(AuditChainRow.id == 1)
+        ).one_or_none()
+        if head is None:
+            raise AuditChainError("审计记录链的链头缺失，无法记录操作；请管理员运行 doudi-admin audit verify 检查")
+        seq, prev = head.last_seq, head.last_hash
+        rows = []
+        for event in events:
+            seq += 1
+            values = {
+                "case_id": event.case_id, "seq": 1, "actor": event.actor, "trigger": event.trigger,
+                "from_state": event.from_state, "to_state": event.to_state,
+                "recorded_at": _naive(event.recorded_at), "effective_date": event.effective_date,
+                "comment": event.comment, "changes": json_normalized(event.changes),
+                "data": json_normalized(event.data), "chain_seq": seq,
+            }
+            digest = event_digest(prev, values)
+            rows.append({**values, "prev_hash": prev, "hash": digest})
+            prev = digest
+        self._s.execute(insert(AuditEventRow.__table__), rows)
+        self._s.execute(
+            update(AuditChainRow).where(AuditChainRow.id == 1)
+            .values(last_seq=seq, last_hash=prev)
+            .execution_options(synchronize_session=False)
+        )
+
     def _append_row(self, values: dict[str, Any]) -> int:
         # Touch the head row first: on PostgreSQL this takes its row lock and waits for any other
         # appender to commit; on SQLite it takes the write lock. The SELECT after it then reads
@@ -810,48 +818,24 @@ class EventRepository:
             (a row in the middle was deleted), ``truncated`` (the last rows were deleted),
             ``head`` (the chain head disagrees with the last row or is gone), ``unreadable``.
         """
-        columns = [
-            AuditEventRow.id, AuditEventRow.chain_seq, AuditEventRow.case_id, AuditEventRow.seq,
-            AuditEventRow.actor, AuditEventRow.trigger, AuditEventRow.from_state, AuditEventRow.to_state,
-            cast(AuditEventRow.recorded_at, Text).label("recorded_at"),
-            cast(AuditEventRow.effective_date, Text).label("effective_date"),
-            AuditEventRow.comment,
-            cast(AuditEventRow.changes, Text).label("changes"),
-            cast(AuditEventRow.data, Text).label("data"),
-            AuditEventRow.prev_hash, AuditEventRow.hash,
-        ]
-        prev, expected, count = GENESIS, 1, 0
+        walk = ChainWalk()
+        result = self._s.connection().execute(
+            select(*self.chain_columns()).order_by(AuditEventRow.chain_seq).execution_options(yield_per=5000))
+        for part in result.partitions():
+            if not walk.feed(part):
+                break
+        count = walk.count
 
         def problem(kind: str, row: Any = None, chain_seq: int | None = None) -> dict[str, Any]:
             return {"ok": False, "events": count, "head": self.head(), "problem": {
-                "kind": kind,
-                "chain_seq": chain_seq if chain_seq is not None else (row.chain_seq if row else None),
-                "event_id": row.id if row is not None else None,
-                "case_id": row.case_id if row is not None else None,
-                "seq": row.seq if row is not None else None,
+                "kind": kind, "chain_seq": chain_seq if chain_seq is not None else (row[1] if row else None),
+                "event_id": row[0] if row is not None else None,
+                "case_id": row[2] if row is not None else None,
+                "seq": row[3] if row is not None else None,
             }}
 
-        result = self._s.execute(select(*columns).order_by(AuditEventRow.chain_seq)
-                                 .execution_options(yield_per=2000))
-        for row in result:
-            if row.chain_seq != expected:
-                return problem("missing", row, chain_seq=expected)
-            if row.prev_hash != prev:
-                return problem("relinked", row)
-            try:
-                values = {
-                    **{k: getattr(row, k) for k in CHAIN_FIELDS},
-                    "recorded_at": dt.datetime.fromisoformat(row.recorded_at),
-                    "effective_date": dt.date.fromisoformat(row.effective_date),
-                    "changes": _json_loads(row.changes),
-                    "data": _json_loads(row.data),
-                }
-                digest = event_digest(row.prev_hash, values)
-            except (TypeError, ValueError):
-                return problem("unreadable", row)
-            if digest != row.hash:
-                return problem("altered", row)
-            prev, expected, count = row.hash, expected + 1, count + 1
+        if walk.problem is not None:
+            return problem(walk.problem["kind"], walk.problem["row"], walk.problem["chain_seq"])
         head = self.head()
         if head is None:
             return {"ok": False, "events": count, "head": None,
@@ -859,15 +843,21 @@ class EventRepository:
                                 "seq": None}}
         if head[0] > count:
             return problem("truncated", chain_seq=count + 1)
-        if head != (count, prev):
+        if head != (count, walk.head):
             return problem("head", chain_seq=head[0])
         return {"ok": True, "events": count, "head": head, "problem": None}
 
-
-def _json_loads(text: Any) -> Any:
-    if not isinstance(text, str):
-        raise TypeError("JSON column is not text")
-    return json.loads(text)
+    @staticmethod
+    def chain_columns() -> list[Any]:
+        """What :class:`~doudi_desk.storage.chain.ChainWalk` reads: id, the hashed fields as stored
+        text (dates and JSON cast to text, so both databases give the same), prev_hash, hash."""
+        return [
+            AuditEventRow.id, AuditEventRow.chain_seq, AuditEventRow.case_id, AuditEventRow.seq,
+            AuditEventRow.actor, AuditEventRow.trigger, AuditEventRow.from_state, AuditEventRow.to_state,
+            cast(AuditEventRow.recorded_at, Text), cast(AuditEventRow.effective_date, Text),
+            AuditEventRow.comment, cast(AuditEventRow.changes, Text), cast(AuditEventRow.data, Text),
+            AuditEventRow.prev_hash, AuditEventRow.hash,
+        ]
 
 
 # ------------------------------------------------------------------------------------- policies
@@ -990,6 +980,9 @@ class UnitOfWork:
         self.statistics = StatisticsReader(session)
         self.ledgers = LedgerReader(session)
         self.campaigns = CampaignRepository(session)
+        self.payments = PaymentRepository(session)
+        self.benefits = BenefitRepository(session)
+        self.imports = ImportRepository(session)
 
     def flush(self) -> None:
         """Send pending changes to the database now (constraint errors surface here)."""

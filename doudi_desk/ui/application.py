@@ -113,6 +113,7 @@ def run_self_test(log_file: Path | None, timeout_s: float = 120.0) -> int:
         button.click()
 
     window.ready.connect(ready)
+    window.open_failed.connect(lambda message: fail(message.replace("\n", "")))
     window.logged_in.connect(logged_in)
     QTimer.singleShot(int(timeout_s * 1000), lambda: fail("超时"))
     app.exec()

@@ -9,6 +9,8 @@ from ..services.batch import BatchService
 from ..services.cases import CaseService
 from ..services.context import AppContext
 from ..services.drafts import DraftService
+from ..services.exporting import ExportService
+from ..services.importing import ImportService
 from ..services.lifecycle import LifecycleService
 from ..services.lifecycle_queries import LifecycleQueries
 from ..services.office import OfficeService
@@ -28,6 +30,8 @@ class Backend:
         self.office = OfficeService(ctx)
         self.lifecycle = LifecycleService(self.cases)  # 复核, 变更, 停保 of approved cases
         self.life_queries = LifecycleQueries(ctx, self.cases)
+        self.importing = ImportService(ctx, self.cases)  # 导入花名册
+        self.exports = ExportService(ctx)  # 导出Excel of every list
 
     @cached_property
     def printing(self):
@@ -57,6 +61,31 @@ class Backend:
         from ..services.campaigns import CampaignService
 
         return CampaignService(self.ctx)
+
+    @cached_property
+    def payments(self):
+        """资金发放: payrolls, bank files, price indices, payment accounts, the ledger (services/payments*)."""
+        from types import SimpleNamespace
+
+        from ..services.bank_io import BankFileService
+        from ..services.ledger import LedgerService
+        from ..services.payment_accounts import PaymentAccountService
+        from ..services.payment_export import lines_xlsx
+        from ..services.payments import PaymentService
+        from ..services.price_indices import PriceIndexService
+
+        payrolls = PaymentService(self.ctx)
+        return SimpleNamespace(payrolls=payrolls, bank=BankFileService(self.ctx, payrolls),
+                               prices=PriceIndexService(self.ctx), accounts=PaymentAccountService(self.ctx),
+                               ledger=LedgerService(self.ctx),
+                               lines_xlsx=lambda pid, user, rows: lines_xlsx(self.ctx, pid, user, rows))
+
+    @cached_property
+    def payroll_print(self):
+        """发放花名册, 发放汇总表, 变动名单 (ReportLab loads on first use, on the worker)."""
+        from ..services.payment_print import PayrollPrintService
+
+        return PayrollPrintService(self.ctx, self.payments.payrolls)
 
     @property
     def definitions(self):

@@ -7,6 +7,7 @@ executor, so scrolling through thousands of cases never blocks the window.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from PySide6.QtCore import (
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..services.queries import TABS, CaseQuery
+from .export_excel import export_button
 from .style import GREY, RED
 
 PAGE = 100
@@ -246,6 +248,7 @@ class CaseListPage(QWidget):
             filters.addWidget(QLabel(label))
             filters.addWidget(combo)
         filters.addStretch(1)
+        filters.addWidget(export_button(self, "cases", lambda: asdict(self.query)))
         self.count_label = QLabel()
         filters.addWidget(self.count_label)
         layout.addLayout(filters)

@@ -41,6 +41,7 @@ from ..domain.specs import WorkflowSpec
 from .errors import friendly, is_stale, is_storage, show_error
 from .forms import DateField, FormEditor
 from .lifecycle_ui import (
+    BENEFIT_KINDS,
     KIND_SHORT,
     STAFF_ROLES,
     BenefitPanel,
@@ -493,6 +494,10 @@ class CasePage(QWidget):
         printing.requested.connect(lambda kind: self.print_requested.emit(self.case_id, kind))
         self.print_panel = printing
         self.side.addTab(printing, "打印")
+        from .ledger_panel import LedgerPanel
+
+        self.ledger_panel = LedgerPanel(shell, case_id)
+        self.side.addTab(self.ledger_panel, "发放台账")
         self.benefit_panel = BenefitPanel()
         self.benefit_panel.open_case.connect(self._open_other)
         splitter.addWidget(self.side)
@@ -604,7 +609,7 @@ class CasePage(QWidget):
     def _render_life_buttons(self, view: dict[str, Any]) -> None:
         staff = bool(self._roles() & STAFF_ROLES)
         benefit = view.get("benefit")
-        covered = (bool(benefit) and view.get("kind", "application") == "application"
+        covered = (bool(benefit) and view.get("kind", "application") in BENEFIT_KINDS
                    and self.spec.outcome_of(view["state"]) == "approved")
         status = (benefit or {}).get("status_today")
         open_child = next((c for c in self.links.get("related", []) if not c["closed"]), None)
@@ -786,13 +791,16 @@ class CasePage(QWidget):
         claim = (self.links or {}).get("claim")
         claim_text = (f"临时救助申请：{claim['type_label']}，拟申请 {claim['amount']} 元，事由：{claim['cause'] or '—'}\n"
                       if claim else "")
+        economy = (f"收入：{income}\n刚性支出：{rigid}\n"
+                   f"财产：金融资产 {a.get('financial', '0')} 元，车辆 {a.get('vehicles', 0)} 辆，住房 {a.get('homes', 0)} 套"
+                   + ("，有商业用房" if a.get("commercial_property") else ""))
+        if "economic_data" in ((self.view or {}).get("benefit") or {}).get("pending", []):
+            economy = "收入、支出和财产：待补录家庭经济状况（按花名册导入，尚未调查，复核时补录）"
         self.summary_text.setText(
             claim_text +
             f"{h.get('village_name', '')} {h.get('address', '')}  电话 {h.get('phone') or '—'}"
             f"  发放账户 {' '.join(v for v in (h.get('bank_name'), h.get('bank_account')) if v) or '未登记'}\n"
-            f"收入：{income}\n刚性支出：{rigid}\n"
-            f"财产：金融资产 {a.get('financial', '0')} 元，车辆 {a.get('vehicles', 0)} 辆，住房 {a.get('homes', 0)} 套"
-            + ("，有商业用房" if a.get("commercial_property") else ""))
+            + economy)
         members = h.get("members", [])
         self.members.setRowCount(len(members))
         for r, m in enumerate(members):
@@ -862,11 +870,15 @@ class CasePage(QWidget):
         kind = view.get("kind") or "application"
         prog = programme(view["programme"])
         one_off = not prog.monthly
-        if decision and kind != "application":
+        if decision and kind not in BENEFIT_KINDS:
             self.amount.setText(self._result_text(decision))
             tail = f"；理由：{decision['reasons']}" if decision.get("reasons") else ""
             self.eligibility.setText(f"{decision.get('decided_on', '')} 决定，自 {decision.get('effective_month', '')} "
                                      f"起执行{tail}")
+        elif decision and decision.get("imported"):  # 历史导入: the roster's decision, not computed here
+            self.amount.setText(f"按花名册导入：每月 {decision.get('monthly_amount')} 元")
+            self.eligibility.setText(f"自 {decision.get('start_month')} 起发放（花名册）；{decision['decided_on']} 导入；"
+                                     + "、".join((view.get("benefit") or {}).get("pending_labels") or []))
         elif decision and decision.get("result") == "approved":
             if one_off:
                 self.amount.setText(f"已批准：{prog.name} {decision.get('amount')} 元")

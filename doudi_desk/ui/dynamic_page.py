@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from ..domain.programmes import REGISTRY
 from ..services.lifecycle import STATUSES, add_months
 from .errors import show_error
+from .export_excel import export_button
 from .lifecycle_ui import STAFF_ROLES, STATUS_COLOURS, StartReviewDialog
 from .style import GREY, RED, set_role
 
@@ -267,6 +268,8 @@ class DueReviewsTab(ListTab):
         self.start_button.setVisible(bool(set(shell.user["roles"]) & STAFF_ROLES))
         self.filters.addWidget(self.open_review_button)
         self.filters.addWidget(self.start_button)
+        self.filters.addWidget(export_button(self, "due_reviews", lambda: {"month": self.month.currentData(),
+                                                                             "programme": self.programme.currentData()}))
         self.hint.setText("列出到所选月份为止应复核的在保家庭（含逾期未复核的，红色）。低保按6或12个月、特困按12个月复核；"
                           "选中一户后点「开展复核」开立复核案件，家庭情况从上次认定时带入。")
         self.dialog: StartReviewDialog | None = None
@@ -372,6 +375,8 @@ class BenefitsTab(ListTab):
         self.programme = self._combo("项目", [(None, "全部"), *BENEFIT_PROGRAMMES], "programme")
         self.programme.currentIndexChanged.connect(self.apply_filters)
         self.filters.addStretch(1)
+        self.filters.addWidget(export_button(self, "benefits", lambda: {"status": self.status.currentData(),
+                                                                          "programme": self.programme.currentData()}))
         self.hint.setText("保障状态按今天计算：渐退期满的自动转为已停保；已决定停发的，当月仍按在保发放。双击打开案件。")
 
     def fetch(self) -> list[dict[str, Any]]:
@@ -425,6 +430,7 @@ class MonitoringTab(ListTab):
         self.flag = self._combo("监测标记", [(None, "全部标记"), *choices], "flag")
         self.flag.currentIndexChanged.connect(lambda _i: self.refresh())
         self.filters.addStretch(1)
+        self.filters.addWidget(export_button(self, "monitoring", lambda: {"flag": self.flag.currentData()}))
         self.hint.setText("按现行政策参数和各户最近登记的家庭情况测算：低保边缘家庭（人均收入低于1.5倍低保标准）、"
                           "刚性支出困难家庭、防返贫监测预警。未纳入保障的，可引导申请相应救助。双击打开最近的案件。")
 

@@ -44,8 +44,9 @@ from .household_editor import ContactRow, HouseholdEditor
 from .style import set_role
 
 STAFF_ROLES = {"caseworker", "township_reviewer"}
-KIND_SHORT = {"application": "申请", "review": "复核", "change": "变更", "termination": "停保"}
-HISTORY_RESULTS = {**RESULTS, "approved": "认定"}
+KIND_SHORT = {"application": "申请", "review": "复核", "change": "变更", "termination": "停保", "import": "历史导入"}
+BENEFIT_KINDS = ("application", "import")  # the cases that carry a benefit record
+HISTORY_RESULTS = {**RESULTS, "approved": "认定", "imported": "导入"}
 MEMBER_CHANGES = ("death", "moved_out", "new_job")  # name an existing member
 NEW_MEMBER_CHANGES = ("birth", "moved_in")  # bring a new member
 DETAIL_EXAMPLES = {
@@ -483,7 +484,8 @@ class BenefitPanel(QWidget):
             review_text += "（本月到期）"
         values = {
             "monthly_amount": f"{b.get('monthly_amount')} 元" if b.get("monthly_amount") is not None else "—",
-            "covered": f"{len(b.get('covered') or [])} 人",
+            "covered": (f"{len(b.get('covered') or [])} 人" if b.get("covered")
+                        else f"{b['covered_count']} 人（保障对象待确认）" if b.get("covered_count") else "0 人"),
             "since_month": b.get("since_month") or "—",
             "interval": f"{interval} 个月" if interval else "—",
             "next_review_on": review_text,

@@ -44,8 +44,10 @@ from .case_page import CasePage
 from .dynamic_page import DynamicPage
 from .errors import show_error
 from .executor import Executor
+from .import_dialog import ImportDialog
 from .login import after_log_in, password_field, show_password_mode
 from .login import log_in as login_job
+from .payroll_page import PAY_ROLES, PayrollPage
 from .printing_ui import LIST_KINDS, BatchPrintDialog, PrintDesk
 from .report_tabs import add_report_tabs
 from .settings_page import SettingsPage
@@ -59,6 +61,7 @@ INTAKE_ROLES = {"caseworker", "township_reviewer"}
 PRINT_ROLES = {"caseworker", "township_reviewer"}
 # 复核到期, 在保名单, 低收入监测: the township office works them; the county looks at them.
 DYNAMIC_ROLES = {"caseworker", "township_reviewer", "county_approver"}
+IMPORT_ROLES = {"admin", "caseworker", "township_reviewer"}  # 导入花名册 (services/importing.py)
 
 
 def create_office(backend: Backend, county: tuple[str, str], township: tuple[str, str],
@@ -224,6 +227,7 @@ class MainWindow(QMainWindow):
 
     ready = Signal()
     logged_in = Signal(str)
+    open_failed = Signal(str)  # the database or the definitions could not be opened: the message shown
     print_requested = Signal(int, str)
 
     def __init__(self, url: str | None = None, *, context_factory: Callable[[], AppContext] | None = None):
@@ -266,6 +270,7 @@ class MainWindow(QMainWindow):
         self.case_list: CaseListPage | None = None
         self.supervisor: SupervisorPage | None = None
         self.dynamic: DynamicPage | None = None
+        self.payroll: PayrollPage | None = None
         self.settings: SettingsPage | None = None
 
         self.toolbar = QToolBar("主工具栏")
@@ -286,7 +291,11 @@ class MainWindow(QMainWindow):
         for kind, label in LIST_KINDS.items():
             menu.addAction(f"{label}…", lambda kind=kind: self.open_batch_print(kind))
         self.print_action.setMenu(menu)
-        for a in (self.new_action, self.print_action, self.refresh_action, self.logout_action):
+        self.import_action = QAction("导入", self)
+        self.import_action.setToolTip("导入省系统导出的花名册或救助对象明细（先预览，确认后写入）")
+        self.import_action.triggered.connect(lambda: self.open_import())
+        self.import_dialog: ImportDialog | None = None
+        for a in (self.new_action, self.print_action, self.import_action, self.refresh_action, self.logout_action):
             self.toolbar.addAction(a)
         button = self.toolbar.widgetForAction(self.print_action)
         if isinstance(button, QToolButton):
@@ -319,6 +328,7 @@ class MainWindow(QMainWindow):
         self.opening.setText(f"无法打开数据库：\n{exc}" if hasattr(exc, "message") else "无法打开数据库，详见错误信息。")
         if not hasattr(exc, "message"):
             show_error(exc, self)
+        self.open_failed.emit(self.opening.text())
 
     def _status(self, status: dict[str, Any]) -> None:
         if status["empty"]:
@@ -395,6 +405,11 @@ class MainWindow(QMainWindow):
             self.dynamic.open_case.connect(self.open_case)
             self.dynamic.changed.connect(self._changed)
             self.tabs.addTab(self.dynamic, "动态管理")
+        if roles & (PAY_ROLES | {"admin"}):  # 资金发放; the administrator records price indices there
+            self.payroll = PayrollPage(self)
+            self.payroll.changed.connect(self._changed)
+            self.tabs.addTab(self.payroll, "资金发放")
+            self.payroll.start()
         if "admin" in roles:
             self.settings = SettingsPage(self)
             self.tabs.addTab(self.settings, "设置")
@@ -407,6 +422,7 @@ class MainWindow(QMainWindow):
         # Village lists are printed by the township office: caseworkers and township reviewers.
         self.print_action.setEnabled(bool(roles & PRINT_ROLES))
         self.print_action.setVisible(bool(roles & PRINT_ROLES))
+        self.import_action.setVisible(bool(roles & IMPORT_ROLES))
         self.user_label.setText(f"{self.user['full_name']}（{self.user['role_labels']}）"
                                 + (f" · {self.user['area_name']}" if self.user.get("area_name") else "") + "  ")
         self.toolbar.setVisible(True)
@@ -440,7 +456,24 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def open_import(self) -> ImportDialog | None:
+        """导入花名册 (non-modal; one at a time)."""
+        if not self.user or not (self.roles() & IMPORT_ROLES):
+            return None
+        if self.import_dialog is not None:
+            self.import_dialog.raise_()
+            self.import_dialog.activateWindow()
+            return self.import_dialog
+        dialog = ImportDialog(self, self)
+        dialog.imported.connect(lambda _report: self._changed())
+        dialog.finished.connect(lambda _r: setattr(self, "import_dialog", None))
+        self.import_dialog = dialog
+        dialog.show()
+        return dialog
+
     def _clear_tabs(self) -> None:
+        if self.import_dialog is not None:
+            self.import_dialog.close()
         if self.batch_print is not None:
             self.batch_print.close()
         while self.tabs.count():
@@ -449,7 +482,7 @@ class MainWindow(QMainWindow):
                 page.closing()
             self.tabs.removeTab(0)
             page.deleteLater()
-        self.case_list = self.supervisor = self.settings = self.dynamic = None
+        self.case_list = self.supervisor = self.settings = self.dynamic = self.payroll = None
 
     def logout(self) -> None:
         if self.user:
@@ -503,7 +536,7 @@ class MainWindow(QMainWindow):
 
     def close_tab(self, index: int) -> None:
         page = self.tabs.widget(index)
-        if page is None or page in (self.case_list, self.supervisor, self.settings, self.dynamic) \
+        if page is None or page in (self.case_list, self.supervisor, self.settings, self.dynamic, self.payroll) \
                 or getattr(page, "permanent", False):
             return
         if hasattr(page, "closing"):
@@ -536,6 +569,9 @@ class MainWindow(QMainWindow):
             page = self.tabs.widget(i)
             if hasattr(page, "closing"):
                 page.closing()
+        backup = getattr(self, "auto_backup", None)  # ui/auto_backup.py: stops between two steps
+        if backup is not None:
+            backup.stop()
         if not self.executor.wait_idle(10.0):
             log.warning("closing with database work still running")
         if self.backend:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from .case_list import deadline_text
 from .errors import friendly
+from .export_excel import export_button
 from .style import GREEN, GREY, RED, set_role
 
 COLUMNS = [("number", "案件编号"), ("head", "户主"), ("village_name", "村（社区）"), ("state_label", "环节"),
@@ -219,6 +220,7 @@ class SupervisorPage(QWidget):
         for b in (self.select_all, self.approve_button, self.return_button, self.refresh_button):
             b.setMinimumWidth(120)
             bar.addWidget(b)
+        bar.addWidget(export_button(self, "queue"))
         layout.addLayout(bar)
         self._selection_changed()
 

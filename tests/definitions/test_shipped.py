@@ -71,7 +71,7 @@ def test_every_file_loads(definitions: Definitions) -> None:
 
 def test_every_named_document_can_be_printed(definitions: Definitions) -> None:
     """Each document a workflow names is a print kind with its template (issue 10 item 14), and each
-    shipped template belongs to a kind."""
+    shipped template belongs to a kind (a case document's, or a report's)."""
     from doudi_desk.printing import KINDS, REPORT_KINDS
 
     named = {d for w in definitions.workflows.values() for s in w.states for d in s.documents}
@@ -79,7 +79,8 @@ def test_every_named_document_can_be_printed(definitions: Definitions) -> None:
     folder = default_root() / "print_templates"
     assert all((folder / k.template).is_file() for k in KINDS.values())
     shipped = {p.name for p in folder.glob("*.xml.j2") if not p.name.startswith("_")}
-    # the case documents, and the reports' own kinds (统计月报, 台账 …: printing/report_kinds.py)
+    assert not set(KINDS) & set(REPORT_KINDS)
+    assert all((folder / k.template).is_file() for k in REPORT_KINDS.values())
     assert shipped == {k.template for k in (*KINDS.values(), *REPORT_KINDS.values())}
     assert all(k.template == f"{k.id}.xml.j2" for k in KINDS.values() if k.id != "case_file")
 
@@ -252,16 +253,17 @@ def test_every_final_state_says_how_it_ends_the_case(definitions: Definitions) -
 
 
 def test_every_workflow_that_decides_computes_once(definitions: Definitions) -> None:
-    """A case is computed when it enters its one ``computes_proposal`` state; 停保 computes nothing."""
+    """A case is computed when it enters its one ``computes_proposal`` state; 停保 and 历史导入 (the
+    roster's decision stands) compute nothing."""
     for workflow in definitions.workflows.values():
         computing = workflow.states_with("computes_proposal")
-        assert len(computing) == (0 if workflow.kind == "termination" else 1), workflow.id
+        assert len(computing) == (0 if workflow.kind in ("termination", "import") else 1), workflow.id
 
 
 def test_the_household_is_editable_only_before_the_computation(definitions: Definitions) -> None:
     for workflow in definitions.workflows.values():
         editable = set(workflow.states_with("household_editable"))
-        if workflow.kind == "termination":
+        if workflow.kind in ("termination", "import"):
             assert not editable, workflow.id
             continue
         assert editable, workflow.id

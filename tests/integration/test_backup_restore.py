@@ -32,7 +32,7 @@ def test_round_trip_is_equal_row_by_row(office, tmp_path):
     work(office)
     before = dump_db(office.db_path)
     result = BackupService(office).backup(tmp_path / "office.bak")
-    assert result["rows"]["cases"] == 2 and result["chain_verified"]
+    assert result["rows"]["cases"] == 2 and result["chain_checked"] == "links"
     # The storage layer's restore alone: the restored database is the backup, every row equal.
     target = tmp_path / "restored.sqlite3"
     db = Database(f"sqlite:///{target}")
@@ -193,3 +193,38 @@ def test_a_restore_that_does_not_verify_is_undone(office, tmp_path, monkeypatch)
     with pytest.raises(DomainError, match="已撤销本次恢复"):
         restore(f"sqlite:///{target}", tmp_path / "office.bak")
     assert not target.exists()
+
+
+def test_backup_streams_with_progress_and_refuses_broken_links(office, tmp_path):
+    import sqlite3
+
+    work(office)
+    seen: list[tuple[float, str]] = []
+    result = BackupService(office).backup(tmp_path / "ok.bak", progress=lambda f, t: seen.append((f, t)))
+    fractions = [f for f, _t in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert {"复制数据库", "检查副本完整性", "备份完成"} <= {t for _f, t in seen}
+    assert result["chain"]["seq"] > 0
+    # Someone relinks an event behind the program's back: the next backup refuses and keeps no file.
+    con = sqlite3.connect(office.db_path)
+    con.execute("DROP TRIGGER audit_events_no_update")
+    con.execute("UPDATE audit_events SET prev_hash = ? WHERE chain_seq = 3", ("0" * 64,))
+    con.commit()
+    con.close()
+    with pytest.raises(DomainError, match="审计记录链已断开（第 3 号记录）"):
+        BackupService(office).backup(tmp_path / "broken.bak")
+    assert not (tmp_path / "broken.bak").exists() and not (tmp_path / "broken.bak.part").exists()
+
+
+def test_manifest_streams_in_a_fixed_order_and_checks_the_links(office):
+    work(office)
+    with office.db.engine.connect() as conn:
+        first = storage_backup.manifest(conn)
+        again = storage_backup.manifest(conn)
+        portable = storage_backup.manifest(conn, portable=True)
+        old = storage_backup.manifest(conn, manifest_format=1)
+    assert first == again and first["format"] == 2 and not first["portable"]
+    assert first["chain_links"] == {"ok": True, "events": first["chain"]["seq"], "problem": None}
+    assert portable["tables"]["cases"]["rows"] == first["tables"]["cases"]["rows"]
+    assert portable["tables"]["cases"]["sha256"] != first["tables"]["cases"]["sha256"]
+    assert old["format"] == 1 and old["tables"]["cases"]["rows"] == first["tables"]["cases"]["rows"]

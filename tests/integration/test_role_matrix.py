@@ -115,8 +115,10 @@ def proposal(level: str) -> dict:
 def arrange(ctx, cases, life, spec, t, source: str) -> int:
     """A case of ``spec`` in state ``source`` whose conditions for ``t`` (other than the role) hold."""
     programme = spec.programme
-    if spec.kind == "application":
+    if spec.kind in ("application", "import"):
         case_id = cases.create_case(household(programme), programme, "clerk", applied_on=PAST)["id"]
+        if spec.kind == "import":  # imported cases are written by the importer: one is put in place here
+            place(ctx, case_id, workflow_id=spec.id, kind="import")
     else:
         parent = cases.create_case(household(programme), programme, "clerk", applied_on=PAST)["id"]
         from doudi_desk.services.lifecycle import grant

@@ -17,13 +17,18 @@ def test_the_shipped_set_passes_and_every_key_has_a_field():
 
 
 def test_disability_and_price_keys_are_parsed_exactly():
-    params = PolicyParams().to_dict() | {"dla_monthly": {"1": "90.5", "2": "90"}, "dca_monthly": {},
+    dla = {"1": "90.5", "2": "90", "3": "80", "4": "80"}
+    params = PolicyParams().to_dict() | {"dla_monthly": dla, "dca_monthly": {},
                                          "price_cpi_trigger": "3", "price_include_edge": True}
     p = parse_policy(params)
-    assert p.dla_monthly == {"1": Decimal("90.5"), "2": Decimal("90")} and p.dca_monthly == {}
+    assert p.dla_monthly == {g: Decimal(v) for g, v in dla.items()} and p.dca_monthly == {}
     assert p.price_cpi_trigger == Decimal("3") and p.price_include_edge is True
-    with pytest.raises(InputError, match="残疾等级只能是 1–4"):
-        parse_policy(params | {"dla_monthly": {"5": "80"}})
+    with pytest.raises(InputError, match="残疾等级只能是 1、2、3、4"):
+        parse_policy(params | {"dla_monthly": dla | {"5": "80"}})
+    # The living allowance is set for every grade (policy.md §10: "per grade 1–4"); a care
+    # allowance map may leave grades out (they get none).
+    with pytest.raises(InputError, match=r"dla_monthly\.3: 缺少此项"):
+        parse_policy(params | {"dla_monthly": {"1": "90", "2": "90"}})
 
 
 @pytest.mark.parametrize("change,path,message", [

@@ -1,9 +1,6 @@
 """Report tables to an xlsx workbook (XlsxWriter): one sheet per table, a title row, a line naming
 the area and period, the header rows with their merged cells as the county's forms lay them out,
 then the rows and the notes.
-
-Kept small on purpose: the shared xlsx export (services/exporting.py, Excel import/export issue)
-can take this over when it lands.
 """
 
 from __future__ import annotations
