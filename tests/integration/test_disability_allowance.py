@@ -387,3 +387,21 @@ def test_the_case_list_tabs_show_the_allowance(svc, office):
     [row] = q.case_rows([view["id"]], "clerk")
     assert (row["programme_label"], row["state_label"], row["proposed_amount"]) == ("残疾人两项补贴", "县级审批", "160")
     assert view["id"] in q.case_ids("clerk", CaseQuery(tab="all", programme="disability_allowance"))
+
+
+def test_the_payroll_pays_each_allowance_to_the_person_until_the_link_stops_it(svc, office):
+    """The payroll's 两项补贴 group (from the registry) pays the person from the benefit's record: both
+    allowances in November, the care allowance alone once the family's 低保 has stopped (December)."""
+    from doudi_desk.services.payments import PaymentService
+    from tests.payment_helpers import ACCOUNT, lines, pay_month
+
+    dibao = grant_dibao(svc, family() | ACCOUNT)
+    grant_allowance(svc, family(applicant=True) | ACCOUNT)
+    stop_dibao(office, svc, dibao["id"], on=30)
+    pay = PaymentService(office)
+    november = pay_month(pay, "2026-11", group="disability_allowance")
+    assert [(payee, month, amount) for payee, _item, month, amount, *_ in lines(pay, november["id"])] == [
+        ("王建国", "2026-11", "160.00")]
+    december = pay_month(pay, "2026-12", group="disability_allowance")
+    assert [(payee, month, amount) for payee, _item, month, amount, *_ in lines(pay, december["id"])] == [
+        ("王建国", "2026-12", "80.00")]
