@@ -371,6 +371,7 @@ def _proposal(case: Case, prog: Programme, names: Callable) -> dict[str, Any] | 
         "failed": [failure_label(prog.code, f) for f in p.get("failed") or []],
         "approval_level": APPROVAL_LEVELS.get(p.get("approval_level") or "", ""),
         "decision_date": p.get("decision_date"),
+        "status_text": p.get("status_text") or "",  # the 低保/特困 status the computation read
     }
 
 

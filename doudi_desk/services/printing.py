@@ -25,6 +25,7 @@ from ..domain.model import DISABILITY_TYPES, RELATIONS, Case, Household
 from ..domain.privacy import PERSONAL_FIELDS
 from ..domain.programmes import DEFAULT, PROGRAMMES, amount_of, parts_of
 from ..domain.programmes import programme as programme_of
+from ..domain.statistics import PartBenefit, part_in_force
 from ..printing import (
     KINDS,
     Part,
@@ -326,6 +327,7 @@ class PrintService:
                 lookup.check_village_scope(uow, user, area.code)
             villages = [area] if area.level == "village" else uow.areas.children(area.code, level="village")
             prog = programme_of(programme)
+            month_now = self.ctx.today().isoformat()[:7]
             households = []
             totals = {"households": 0, "members": 0, "covered": 0, "amount": Decimal(0)}
             for village in villages:
@@ -347,13 +349,19 @@ class PrintService:
                                          "birth_date": person.birth_date.isoformat(), "id_number": person.id_number,
                                          "disability": person.disability.label if person.disability else "",
                                          "certificate_number": person.certificate_number}
-                        row["parts"] = {k: v for k, v in parts_of(programme, case.benefit or case.decision).items()
-                                        if Decimal(str(v or 0)) > 0}
+                        # what is paid this month (a part stopped by a link from next month is paid now), or
+                        # from the first month for a benefit that starts later
+                        history = tuple(e for e in ((case.benefit or {}).get("history") or []) if isinstance(e, dict))
+                        since = (case.benefit or {}).get("since_month") or month_now
+                        now = part_in_force(PartBenefit(case.id, village.code, history, {}), max(month_now, since))
+                        row["parts"] = {k: str(v) for k, v in now.items()} if history else \
+                            {k: v for k, v in parts_of(programme, case.decision).items() if Decimal(str(v or 0)) > 0}
+                        row["amount"] = sum((Decimal(v) for v in row["parts"].values()), Decimal(0))
                     households.append(row)
                     totals["households"] += 1
                     totals["members"] += len(h.members)
                     totals["covered"] += covered
-                    totals["amount"] += amount
+                    totals["amount"] += row["amount"]
             if not households:
                 raise DomainError(f"{area.name}没有在保家庭，花名册为空")
             parts = [{"code": part.code, "label": part.label,
