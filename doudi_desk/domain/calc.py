@@ -19,6 +19,7 @@ from .household import parse_household
 from .model import COUNTED_INCOME, EXCLUDED_INCOME, GRADES, Household, Member
 from .money import CENT, YUAN, fmt, quantize, yuan
 from .policy import CARE_LEVELS, TOPUP_GROUPS, PolicyParams, parse_policy
+from .text import shown
 
 FAILED_LABELS: dict[str, str] = {
     "income_over_standard": "家庭人均月收入不低于低保标准",
@@ -553,7 +554,7 @@ def parse_date(raw: Any, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise InputError(f"{field}: 不是有效日期（应为 YYYY-MM-DD）：{raw!r}", field) from None
+        raise InputError(f"{field}: 不是有效日期（应为 YYYY-MM-DD）：{shown(raw)}", field) from None
 
 
 def calc_request(raw: Any) -> dict[str, Any]:
@@ -570,7 +571,7 @@ def calc_request(raw: Any) -> dict[str, Any]:
     later = later_programmes()
     if not isinstance(code, str) or (code not in REGISTRY and code not in later):
         names = "、".join([*REGISTRY, *later])
-        raise InputError(f"programme: 未知的救助项目 {code!r}（可选：{names}）", "programme")
+        raise InputError(f"programme: 未知的救助项目 {shown(code)}（可选：{names}）", "programme")
     policy = parse_policy(raw["policy"], code)
     if code in later:
         return later[code](raw, parse_household(raw["household"]), policy, on)

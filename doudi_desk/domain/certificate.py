@@ -9,7 +9,9 @@ disability recorded for the member, is refused with the field named.
 from __future__ import annotations
 
 from .errors import InputError
+from .ids import normalise_id
 from .model import DISABILITY_TYPES, GRADES, Disability
+from .text import shown, text_problem
 
 TYPE_DIGITS: dict[str, str] = {"1": "visual", "2": "hearing", "3": "speech", "4": "physical", "5": "intellectual",
                                "6": "mental", "7": "multiple"}
@@ -17,11 +19,15 @@ DIGIT_OF_TYPE = {v: k for k, v in TYPE_DIGITS.items()}
 
 
 def certificate_problem(number: str, id_number: str, disability: Disability | None) -> str | None:
-    """What is wrong with a certificate number for this member, or None."""
-    text = "".join(number.split()).upper()
+    """What is wrong with a certificate number for this member, or None. The number is read as an
+    ID number is (:func:`normalise_id`: any digit as ASCII, x as X, spaces out)."""
+    problem = text_problem(number, max_len=40)
+    if problem:
+        return f"残疾人证号{problem}"
+    text = normalise_id(number)
     if len(text) != 20:
         return f"残疾人证号应为20位（身份证号码18位+残疾类别1位+残疾等级1位），现为{len(text)}位"
-    if text[:18] != id_number.upper():
+    if text[:18] != normalise_id(id_number):
         return "残疾人证号前18位应与本人身份证号码一致"
     kind, grade = text[18], text[19]
     if kind not in TYPE_DIGITS:
@@ -41,5 +47,5 @@ def validate_certificate(number: str, id_number: str, disability: Disability | N
     """The certificate number normalised (no spaces, upper case), or InputError naming ``field``."""
     problem = certificate_problem(number, id_number, disability)
     if problem:
-        raise InputError(f"{field}: {problem}", field)
-    return "".join(number.split()).upper()
+        raise InputError(f"{field}: {problem}（{shown(number)}）", field)
+    return normalise_id(number)

@@ -127,5 +127,32 @@ def test_missing_file_exits_2(capsys, tmp_path):
     assert "找不到文件" in capsys.readouterr().err
 
 
-def test_example_input_is_not_modified_by_mutation_helper():
-    assert _example() == copy.deepcopy(_example())
+@pytest.mark.parametrize("path,value", [
+    (("household", "members", 1, "id_number"), "1301021975"),
+    (("policy", "dibao_standard_monthly"), KeyError),
+    (("programme",), "wubao"),
+])
+def test_mutation_changes_only_the_named_field(path, value):
+    """The bad-input tests above are about one field each: the mutated document is the example
+    file with that one field changed (or taken out), nothing else."""
+    original = _example()
+    mutated = _mutate(path, value)
+    assert mutated != original
+    source, target = original, mutated
+    for key in path[:-1]:
+        source, target = source[key], target[key]
+    if value is KeyError:
+        assert path[-1] not in target
+        target[path[-1]] = copy.deepcopy(source[path[-1]])
+    else:
+        assert target[path[-1]] == value
+        target[path[-1]] = source[path[-1]]
+    assert mutated == original
+
+
+def test_calc_leaves_its_input_file_as_it_was(capsys, tmp_path):
+    case = LATER[0] if LATER else CASES[0]
+    text = case.read_text("utf-8")
+    code, _out, err = run_calc(capsys, text, tmp_path)
+    assert code == 0, err
+    assert (tmp_path / "in.json").read_text("utf-8") == text

@@ -3,7 +3,7 @@ long-term care need, and the support that rules an allowance out (孤儿基本�
 Existing members hold none of them until a clerk records them.
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0006
 Create Date: 2026-11-25
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0010"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
