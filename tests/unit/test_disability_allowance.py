@@ -194,3 +194,19 @@ def test_a_matching_certificate_number_is_accepted(capsys, tmp_path):
     code, result, err = calc(capsys, tmp_path, request(**{APPLICANT + "certificate_number": "13042119680315731x42"}))
     assert code == 0, err
     assert "13042119680315731X42" in "".join(result["explanation"])
+
+
+def test_a_certificate_number_is_read_as_an_id_number_is():
+    """Full-width digits and a lower-case x (an input method's habit) are the same number as the
+    ASCII one, as for ID numbers (domain/ids.normalise_id); hidden characters are refused by the one
+    text check, naming the field."""
+    from doudi_desk.domain.errors import InputError
+    from doudi_desk.domain.household import parse_member
+
+    member = {"name": "张三", "id_number": "13042119680315731X", "relation": "head",
+              "disability": {"type": "physical", "grade": 2}}
+    typed = "１３０４２１１９６８０３１５７３１ｘ４２"
+    assert parse_member(member | {"certificate_number": typed}, "m").certificate_number == "13042119680315731X42"
+    with pytest.raises(InputError) as refused:
+        parse_member(member | {"certificate_number": "13042119680315731X4\x002"}, "m")
+    assert refused.value.field == "m.certificate_number" and "空字符" in refused.value.message
