@@ -16,12 +16,13 @@ EXPORT_FILTERS: dict[str, dict[str, str]] = {
     "due_reviews": {"month": "month", "programme": "programme"},
     "benefits": {"status": "status", "programme": "programme"},
     "monitoring": {"flag": "flag"},
-    "audit": {"limit": "limit"},
+    "audit": {"since": "since", "until": "until", "by": "by", "case": "case", "limit": "limit"},
     "roster": {"village": "village", "programme": "programme"},
 }
 FILTER_FLAGS = {"tab": "--tab", "programme": "--programme", "state": "--state", "village": "--village",
                 "deadline": "--deadline", "search": "--search", "month": "--month", "status": "--status",
-                "flag": "--flag", "limit": "--limit"}
+                "flag": "--flag", "since": "--since", "until": "--until", "by": "--by", "case": "--case",
+                "limit": "--limit"}
 
 
 def _print_issues(report: dict[str, Any], verbose: bool) -> None:
@@ -128,6 +129,10 @@ def register(sub: Any) -> None:
     p.add_argument("--month", help="复核到期名单的月份 YYYY-MM")
     p.add_argument("--status", choices=["active", "phasing_out", "stopped"], help="在保名单的保障状态")
     p.add_argument("--flag", help="低收入监测标记：edge_family、rigid_expense_hardship、monitoring_alert")
+    p.add_argument("--since", help="审计记录：起始日期 YYYY-MM-DD")
+    p.add_argument("--until", help="审计记录：截止日期 YYYY-MM-DD（含当日）")
+    p.add_argument("--by", metavar="USER", help="审计记录：操作人（用户名，system 为系统）")
+    p.add_argument("--case", metavar="NUMBER", help="审计记录：案件号")
     p.add_argument("--limit", type=int, help="审计记录条数（默认1000）")
     p.add_argument("--as", dest="actor", required=True)
     p.set_defaults(func=cmd_export)

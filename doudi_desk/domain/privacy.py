@@ -7,10 +7,15 @@ the administrator decide and manage without it. Search still matches the full nu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 FULL_ID_ROLES = frozenset({"caseworker", "township_reviewer"})
 PERSONAL_FIELDS = {"id_number": "公民身份号码", "bank_account": "银行账号"}
+# In free text (a comment of the audit log): an 18-digit ID number (last may be X), a 15-digit one,
+# or a bank card of 16 to 19 digits, not part of a longer run of digits or letters.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
+_CARD_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{16,19}(?![0-9A-Za-z])")
 
 
 def sees_full_ids(roles: Iterable[str]) -> bool:
@@ -34,3 +39,10 @@ def mask_bank_account(value: str | None) -> str:
     if len(digits) <= 4:
         return "*" * len(digits)
     return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def mask_text(text: str | None) -> str:
+    """Free text with every ID number and bank card number in it masked like in lists:
+    ``户主身份证130102197203150316有误`` → ``户主身份证130102********0316有误``."""
+    masked = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text or "")
+    return _CARD_IN_TEXT.sub(lambda m: mask_bank_account(m.group(0)), masked)

@@ -737,9 +737,7 @@ class CaseService:
                     "reason_required": opt.reason_required,
                 })
         labels = {s.name: s.label for s in spec.states}
-        trigger_labels = {t.trigger: t.label for t in spec.transitions} | {
-            "create": "登记申请", "save_forms": "保存表单", "update_household": "修改家庭情况",
-            "extend_deadline": "延长办理期限"}
+        action_labels = trigger_labels(spec)
         users = {u.username: u.full_name for u in uow.users.all()}
         head = household.head
         return {
@@ -807,7 +805,7 @@ class CaseService:
                     "actor": e.actor,
                     "actor_name": users.get(e.actor, e.actor),
                     "trigger": e.trigger,
-                    "action": trigger_labels.get(e.trigger, e.trigger),
+                    "action": action_labels.get(e.trigger, e.trigger),
                     "from_state": e.from_state,
                     "from_label": labels.get(e.from_state) if e.from_state else None,
                     "to_state": e.to_state,
@@ -818,6 +816,14 @@ class CaseService:
                 for e in history
             ],
         }
+
+
+def trigger_labels(spec) -> dict[str, str]:
+    """What each event of a case's workflow is called in its 办理记录 (the transitions' labels and
+    the steps every workflow shares); the audit log names case events the same way."""
+    return {t.trigger: t.label for t in spec.transitions} | {
+        "create": "登记申请", "save_forms": "保存表单", "update_household": "修改家庭情况",
+        "extend_deadline": "延长办理期限"}
 
 
 def _decision_label(decision: Mapping[str, Any] | None) -> str | None:

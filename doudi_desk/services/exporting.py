@@ -35,7 +35,7 @@ KINDS: dict[str, str] = {
     "due_reviews": "复核到期名单",
     "benefits": "在保名单",
     "monitoring": "低收入监测名单",
-    "audit": "审计记录（办公事件）",
+    "audit": "审计记录",
     "roster": "花名册",
 }
 GRADES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
@@ -185,13 +185,37 @@ class ExportService:
                    Column("case", "最近案件"), Column("programme_label", "项目"), Column("case_state_label", "案件环节")]
         return Table(columns, rows, [f"监测标记：{FLAG_LABELS.get(flag, flag)}" if flag else "全部监测标记"])
 
-    def _audit(self, actor: str, limit: int = 1000, actions: Sequence[str] = ()) -> Table:
-        from .audit import ACTIONS, AuditService
+    def _audit(self, actor: str, since: str | None = None, until: str | None = None, by: str | None = None,
+               case: str | None = None, limit: int = 1000) -> Table:
+        """The audit log page's list (services/audit.py AuditLog), newest first, up to ``limit`` events
+        read a page at a time."""
+        from .audit import AuditLog
 
-        rows = AuditService(self.ctx).office_log(actor, limit=limit, actions=actions)
-        columns = [Column("chain_seq", "序号", "int"), Column("recorded_at", "时间"), Column("actor", "操作人"),
-                   Column("action_label", "事件"), Column("subject", "对象"), Column("comment", "说明")]
-        filters = [f"最近 {limit} 条"] + ([f"事件：{'、'.join(ACTIONS.get(a, a) for a in actions)}"] if actions else [])
+        if not isinstance(limit, int) or not 1 <= limit <= 100000:
+            raise InputError("--limit: 审计记录条数应为 1 到 100000 之间的整数", "limit")
+        log = AuditLog(self.ctx)
+        rows: list[dict[str, Any]] = []
+        before = None
+        while len(rows) < limit:
+            page = log.page(actor, since=since, until=until, by=by, case=case, before=before,
+                            limit=min(2000, limit - len(rows)))
+            rows.extend(page["rows"])
+            before = page["next"]
+            if before is None:
+                break
+        columns = [Column("chain_seq", "序号", "int"), Column("time", "时间"), Column("actor_name", "操作人"),
+                   Column("case_number", "案件号"), Column("action_label", "操作"), Column("change", "状态变化"),
+                   Column("note", "说明")]
+        filters = []
+        if since or until:
+            filters.append(f"时间：{since or '最早'} 至 {until or '今天'}")
+        if by:
+            names = {a["username"]: a["name"] for a in log.actors(actor)}
+            filters.append(f"操作人：{names.get(by, by)}")
+        if case:
+            filters.append(f"案件号：{case}")
+        if before is not None:
+            filters.append(f"仅最近 {limit} 条")
         return Table(columns, rows, filters)
 
     def _labels(self, actor: str, *, programme: str | None = None, state: str | None = None,

@@ -16,7 +16,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, func, insert, or_, select, update
+from sqlalchemy import Text, and_, cast, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -825,6 +825,44 @@ class EventRepository:
         return [
             {"chain_seq": r.chain_seq, "actor": r.actor, "action": r.trigger, "subject": r.to_state,
              "recorded_at": r.recorded_at, "comment": r.comment, "data": copy.deepcopy(r.data)}
+            for r in rows
+        ]
+
+    def page(self, *, limit: int, before: int | None = None, since: dt.datetime | None = None,
+             until: dt.datetime | None = None, actor: str | None = None,
+             case_ids: builtins.list[int] | None = None, villages: builtins.list[str] | None = None,
+             hidden_actors: builtins.list[str] = ()) -> builtins.list[dict[str, Any]]:
+        """One page of the audit log, newest first: at most ``limit`` events with ``chain_seq``
+        below ``before`` (keyset paging: one indexed query per page, whatever the trail's size).
+
+        ``since``/``until``: recorded at or after / before these times; ``actor``: done by this
+        account; ``case_ids``: events of these cases only. ``villages`` (None: everywhere) scopes the
+        log to an area: case events of cases in these villages, and office events except those of
+        ``hidden_actors`` (the accounts of other areas)."""
+        e, c = AuditEventRow, CaseRow
+        stmt = (select(e.chain_seq, e.case_id, e.seq, e.actor, e.trigger, e.from_state, e.to_state,
+                       e.recorded_at, e.comment, c.number, c.workflow_id)
+                .outerjoin(c, c.id == e.case_id))
+        if before is not None:
+            stmt = stmt.where(e.chain_seq < before)
+        if since is not None:
+            stmt = stmt.where(e.recorded_at >= since)
+        if until is not None:
+            stmt = stmt.where(e.recorded_at < until)
+        if actor is not None:
+            stmt = stmt.where(e.actor == actor)
+        if case_ids is not None:
+            stmt = stmt.where(e.case_id.in_(case_ids))
+        if villages is not None:
+            office = e.case_id.is_(None)
+            if hidden_actors:
+                office = and_(office, e.actor.not_in(hidden_actors))
+            stmt = stmt.where(or_(c.village_code.in_(villages), office))
+        rows = self._s.execute(stmt.order_by(e.chain_seq.desc()).limit(limit))
+        return [
+            {"chain_seq": r.chain_seq, "case_id": r.case_id, "seq": r.seq, "actor": r.actor, "trigger": r.trigger,
+             "from_state": r.from_state, "to_state": r.to_state, "recorded_at": r.recorded_at,
+             "comment": r.comment, "case_number": r.number, "workflow_id": r.workflow_id}
             for r in rows
         ]
 

@@ -42,6 +42,13 @@ class Backend:
         return PrintService(self.ctx)
 
     @cached_property
+    def audit_log(self):
+        """审计记录: the audit trail a page at a time (services/audit.py)."""
+        from ..services.audit import AuditLog
+
+        return AuditLog(self.ctx)
+
+    @cached_property
     def statistics(self):
         """统计月报 (services/statistics.py)."""
         from ..services.statistics import StatisticsService

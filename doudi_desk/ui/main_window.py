@@ -38,6 +38,7 @@ from ..services.admin import default_policy
 from ..services.context import AppContext, open_context
 from .about import AboutDialog
 from .application_page import ApplicationPage
+from .audit_page import add_audit_tab
 from .backend import Backend
 from .case_list import CaseListPage
 from .case_page import CasePage
@@ -415,6 +416,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.settings, "设置")
             self.settings.refresh()
         add_report_tabs(self, roles)  # 统计, 台账, 大排查 (ui/report_tabs.py)
+        add_audit_tab(self, roles)  # 审计记录 (ui/audit_page.py)
         for i in range(self.tabs.count()):
             self.tabs.tabBar().setTabButton(i, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.new_action.setEnabled(bool(roles & INTAKE_ROLES))

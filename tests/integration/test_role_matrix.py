@@ -144,7 +144,7 @@ def _investigating_roles() -> set[str]:
 def _actions():
     """(name, roles allowed, setup(ctx, services) -> act(username))."""
     from doudi_desk.services.admin import AdminService, default_policy
-    from doudi_desk.services.audit import AuditService
+    from doudi_desk.services.audit import AuditLog, AuditService
     from doudi_desk.services.backup import BackupService
     from doudi_desk.services.batch import BatchService
 
@@ -224,6 +224,8 @@ def _actions():
         ("set_delegation", ADMIN, admin("set_delegation", "130999101", False)),
         ("audit_verify", {"admin", "county_approver"}, audit("verify")),
         ("audit_office_log", {"admin", "county_approver"}, audit("office_log")),
+        ("audit_log_page", {"admin", "county_approver"},
+         lambda ctx, cases, life: (lambda u: AuditLog(ctx).page(u, limit=5))),
         ("backup", ADMIN, backup),
     ]
 
