@@ -107,12 +107,13 @@ class ExportService:
 
     # --- the lists ---
     def _cases(self, actor: str, tab: str = "all", programme: str | None = None, state: str | None = None,
-               village: str | None = None, deadline: str | None = None, search: str = "", sort: str = "number",
-               descending: bool = False) -> Table:
+               village: str | None = None, deadline: str | None = None, outcome: str | None = None, search: str = "",
+               sort: str = "number", descending: bool = False) -> Table:
+        """The case list as filtered on screen: every field of the list's CaseQuery is accepted."""
         if tab not in TABS:
             raise InputError(f"--tab: 只能是 {'、'.join(f'{k}（{v}）' for k, v in TABS.items())}", "tab")
         query = CaseQuery(tab=tab, programme=programme, state=state, village=village, deadline=deadline,
-                          search=search or "", sort=sort, descending=descending)
+                          outcome=outcome, search=search or "", sort=sort, descending=descending)
         ids = self.queries.case_ids(actor, query)
         rows: list[dict[str, Any]] = []
         for start in range(0, len(ids), 500):
