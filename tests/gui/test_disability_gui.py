@@ -20,7 +20,7 @@ from doudi_desk.ui.household_editor import (
     M_NAME,
 )
 from tests.gui.conftest import fill_form, login, make_window, screenshot, settle, type_text
-from tests.gui.test_lifecycle_gui import open_page, switch
+from tests.gui.test_lifecycle_gui import click, new_case_page, open_page, switch
 from tests.gui.test_workflow_gui import choose_cell, dialog_action, edit_cell, fire
 
 
@@ -126,3 +126,29 @@ def test_apply_decide_and_see_both_allowances(qtbot, office):
     assert view["history"][-1]["trigger"] == "benefit_linked_stop"
     assert view["benefit"]["parts"] == {"living": "0", "care": "80"}
     assert view["household"]["head"] == "王建国"
+
+    # The person's certificate is cancelled: the clerk proposes 停保 of what is still paid (the care
+    # allowance) in the window, the county decides it, and the tab shows the allowances stopped.
+    switch(qtbot, window, "clerk")
+    case_page = open_page(qtbot, window, case_id)
+    click(qtbot, window, case_page.life_buttons["start_termination"])
+    dialog = case_page.dialog
+    assert dialog.objectName() == "termination_dialog"
+    dialog.reason.setCurrentIndex(dialog.reason.findData("certificate_invalid"))
+    type_text(qtbot, dialog.reasons, "残疾人证已被注销")
+    type_text(qtbot, dialog.date.edit, day(32))
+    screenshot(dialog, "disability_termination_dialog")
+    click(qtbot, window, dialog.ok_button)
+    termination = new_case_page(qtbot, window, case_page)
+    assert termination.view["kind"] == "termination" and termination.view["programme"] == "disability_allowance"
+    fire(qtbot, window, termination, "submit_to_county", day(32))
+    switch(qtbot, window, "approver")
+    termination = open_page(qtbot, window, termination.case_id)
+    fire(qtbot, window, termination, "terminate", day(33))
+    assert termination.view["state"] == "terminated"
+    case_page = open_page(qtbot, window, case_id)
+    panel = case_page.benefit_panel
+    assert panel.status.text() == "在保（已决定自 2026-12 起停发）"  # decided in November: paid until the month ends
+    screenshot(window, "disability_benefit_terminated")
+    benefit = svc.show(case_id)["benefit"]
+    assert benefit["status"] == "stopped" and benefit["stopped_from"] == "2026-12"
