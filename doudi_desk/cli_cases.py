@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .domain.errors import InputError
+from .domain.programmes import REGISTRY
 from .domain.text import shown
 
 
@@ -412,7 +413,7 @@ def register(sub: Any) -> None:
 def _case_commands(case: Any) -> None:
     p = case.add_parser("new", help="登记申请")
     p.add_argument("--household", required=True, metavar="FILE.json")
-    p.add_argument("--programme", required=True, choices=["dibao", "tekun", "temporary"])
+    p.add_argument("--programme", required=True, choices=list(REGISTRY))
     p.add_argument("--as", dest="actor", required=True)
     p.add_argument("--village")
     p.add_argument("--date")

@@ -8,6 +8,7 @@ from typing import Any
 
 from .cli_cases import _ctx
 from .domain.errors import InputError
+from .domain.programmes import DEFAULT, REGISTRY
 
 
 def cmd_print(args: argparse.Namespace) -> int:
@@ -112,8 +113,8 @@ def register(sub: Any) -> None:
                    help="村（社区）代码；花名册也可给乡镇代码；公示名单可重复给出以批量打印多个村")
     p.add_argument("--batch", help="初审公示批次：公示开始日期 YYYY-MM-DD（默认为正在公示的最新一批）")
     p.add_argument("--list-batches", action="store_true", help="列出村的初审公示批次")
-    p.add_argument("--programme", default="dibao", choices=["dibao", "tekun", "temporary"],
-                   help="名单和空白表的救助项目（默认 dibao）")
+    p.add_argument("--programme", default=DEFAULT, choices=list(REGISTRY),
+                   help=f"名单和空白表的救助项目（默认 {DEFAULT}）")
     p.add_argument("--blank", action="store_true",
                    help="打印空白表（application_form 申请书、income_statement 收入及财产申报表），供申请人手填")
     p.add_argument("--out", metavar="FILE.pdf")

@@ -26,6 +26,8 @@ from typing import Any
 
 from .cli_cases import _ctx
 from .domain.errors import InputError
+from .domain.programmes import DEFAULT, REGISTRY
+from .services.ledger_books import LEDGER_PROGRAMMES
 
 
 def _progress(done: int, total: int, text: str) -> None:
@@ -149,7 +151,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("ledger", help="台账和一户一册").add_subparsers(dest="ledger_command", required=True)
     q = p.add_parser("table", help="一个村的低保、特困或临时救助台账")
     q.add_argument("--village", required=True)
-    q.add_argument("--programme", required=True, choices=["dibao", "tekun", "temporary"])
+    q.add_argument("--programme", required=True, choices=list(LEDGER_PROGRAMMES))
     q.add_argument("--month", help="在保月份 YYYY-MM，默认本月")
     q.add_argument("--out", required=True, help="输出文件 .xlsx 或 .pdf")
     q.add_argument("--as", dest="actor", required=True)
@@ -208,7 +210,7 @@ def register(sub: Any) -> None:
     q.add_argument("--date")
     q = add("open-case", "由问题开立案件（应保未保→申请，错保→停保）")
     q.add_argument("problem", type=int)
-    q.add_argument("--programme", default="dibao", choices=["dibao", "tekun"])
+    q.add_argument("--programme", default=DEFAULT, choices=[c for c, p in REGISTRY.items() if p.monthly])
     q.add_argument("--reason", default="other", help="停保原因（见停保表单），默认 other")
     q.add_argument("--date")
     q = add("close", "结束排查活动")

@@ -17,10 +17,14 @@ from typing import Any
 import yaml
 
 from ..domain.errors import DomainError
-from ..domain.model import PROGRAMMES
+from ..domain.programmes import PROGRAMMES
 from ..domain.specs import (
     FIELD_TYPES,
+    KIND_MAIN_OUTCOME,
+    KIND_OUTCOMES,
+    OUTCOMES,
     ROLES,
+    STATE_ROLES,
     WORKFLOW_KINDS,
     Choice,
     FieldSpec,
@@ -67,6 +71,8 @@ _STATE_KEYS = {
     "documents": False,
     "final": False,
     "description": False,
+    "roles": False,
+    "outcome": False,
 }
 _TRANSITION_KEYS = {
     "trigger": True,
@@ -610,7 +616,7 @@ def _read_workflow(file: _File, form_ids: set[str], guards: set[str],
     states: dict[str, StateSpec] = {}
     state_at: dict[str, tuple[int, str]] = {}
     for item, s_path in file.items(top, "states", ""):
-        state = _read_state(file, item, s_path, form_ids, templates)
+        state = _read_state(file, item, s_path, form_ids, templates, kind)
         if state is None:
             continue
         if state.name in states:
@@ -656,6 +662,10 @@ def _read_workflow(file: _File, form_ids: set[str], guards: set[str],
                 file.error(item.lines["source"], _join(t_path, "source"),
                            f"终结状态 '{s}' 不能再有后续动作")
 
+    main = KIND_MAIN_OUTCOME.get(kind)
+    if main and have_states and states and not any(s.outcome == main for s in states.values()):
+        file.error(top.lines["states"], "states",
+                   f"{WORKFLOW_KINDS.get(kind, kind)}流程须有一个 outcome: {main}（{OUTCOMES[main]}）的终结状态")
     limits = _read_limits(file, top, declared)
     state_map = _read_state_map(file, top, states)
     if initial in states:
@@ -682,7 +692,7 @@ def _read_workflow(file: _File, form_ids: set[str], guards: set[str],
 
 
 def _read_state(file: _File, m: _Map, path: str, form_ids: set[str],
-                templates: Path | None = None) -> StateSpec | None:
+                templates: Path | None = None, kind: Any = "application") -> StateSpec | None:
     file.check_keys(m, path, _STATE_KEYS)
     name = file.name(m, "name", path)
     label = file.text(m, "label", path)
@@ -700,11 +710,41 @@ def _read_state(file: _File, m: _Map, path: str, form_ids: set[str],
         documents.append(document)
     final = file.flag(m, "final", path)
     description = file.text(m, "description", path, default="") or ""
+    roles = []
+    for role, line, r_path in file.names(m, "roles", path):
+        if role in STATE_ROLES:
+            roles.append(role)
+        else:
+            known = "、".join(f"{k}（{v}）" for k, v in STATE_ROLES.items())
+            file.error(line, r_path, f"未知的状态角色 '{role}'（可用：{known}）")
+    outcome = _read_outcome(file, m, path, final, kind)
     if name is None:
         return None
     return StateSpec(name=name, label=label or "", forms=tuple(forms), time_limit_wd=limit_wd,
                      time_limit_days=limit_days, documents=tuple(documents), final=final,
-                     description=description)
+                     description=description, roles=tuple(roles), outcome=outcome)
+
+
+def _read_outcome(file: _File, m: _Map, path: str, final: bool, kind: Any) -> str | None:
+    """A final state says how it ends the case; a step on the way has no outcome."""
+    allowed = KIND_OUTCOMES.get(kind, ()) if isinstance(kind, str) else ()
+    if "outcome" not in m:
+        if final:
+            names = "、".join(f"{k}（{OUTCOMES[k]}）" for k in allowed)
+            file.error(m.line, path, f"终结状态须写明 outcome（{names}）")
+        return None
+    outcome = file.name(m, "outcome", path)
+    if outcome is None:
+        return None
+    if not final:
+        file.error(m.lines["outcome"], _join(path, "outcome"), "只有终结状态（final: true）可以有 outcome")
+        return None
+    if outcome not in allowed:
+        names = "、".join(f"{k}（{OUTCOMES[k]}）" for k in allowed) or "无"
+        file.error(m.lines["outcome"], _join(path, "outcome"),
+                   f"未知的办结结果 '{outcome}'（{WORKFLOW_KINDS.get(kind, kind)}流程可用：{names}）")
+        return None
+    return outcome
 
 
 def _read_transition(file: _File, m: _Map, path: str, form_ids: set[str],

@@ -8,14 +8,15 @@ Money is exact ``Decimal``; rounding happens only where policy.md says so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .coverage import HouseholdStatus, parse_status
 from .errors import InputError
 from .household import parse_household
-from .model import COUNTED_INCOME, EXCLUDED_INCOME, GRADES, PROGRAMMES, Household, Member
+from .model import COUNTED_INCOME, EXCLUDED_INCOME, GRADES, Household, Member
 from .money import CENT, YUAN, fmt, quantize, yuan
 from .policy import CARE_LEVELS, TOPUP_GROUPS, PolicyParams, parse_policy
 from .text import shown
@@ -518,14 +519,33 @@ def decide_temporary(h: Household, p: PolicyParams, on: dt.date) -> Decision:
     )
 
 
-DECIDERS = {"dibao": decide_dibao, "tekun": decide_tekun, "temporary": decide_temporary}
+SELF_CARE_ITEMS = ("eating", "dressing", "transfer", "toileting", "walking", "bathing")
 
 
-def decide(programme: str, household: Household, policy: PolicyParams, on: dt.date) -> Decision:
-    """Apply policy.md to one household for one programme on a decision date."""
-    if programme not in DECIDERS:
-        raise InputError(f"programme: 未知的救助项目 {programme!r}（可选：{'、'.join(PROGRAMMES)}）", "programme")
-    return DECIDERS[programme](household, policy, on)
+def tekun_from_forms(household: Household, forms: Mapping[str, Mapping[str, Any]]) -> Household:
+    """What the 特困 forms established overrides the application: the supporter declaration and
+    the self-care assessment (number of the six daily activities not managed)."""
+    application = forms.get("tekun_application") or {}
+    if "no_able_supporter" in application:
+        household.no_able_supporter = bool(application["no_able_supporter"])
+    care = forms.get("self_care") or {}
+    if care:
+        unable = sum(1 for k in SELF_CARE_ITEMS if care.get(k) == "unable")
+        for m in household.members:
+            if m.applicant:
+                m.adl_unable = unable
+    return household
+
+
+def decide(programme: str, household: Household, policy: PolicyParams, on: dt.date,
+           status: HouseholdStatus | None = None) -> Any:
+    """Apply policy.md to one household for one programme on a decision date (the programme's
+    decision function from the registry, domain/programmes.py)."""
+    from .programmes import REGISTRY
+
+    if not isinstance(programme, str) or programme not in REGISTRY:
+        raise InputError(f"programme: 未知的救助项目 {programme!r}（可选：{'、'.join(REGISTRY)}）", "programme")
+    return REGISTRY[programme].decide(household, policy, on, status)
 
 
 def parse_date(raw: Any, field: str) -> dt.date:
@@ -539,27 +559,34 @@ def parse_date(raw: Any, field: str) -> dt.date:
 
 def calc_request(raw: Any) -> dict[str, Any]:
     """Run one calc-contract.md request (already parsed from JSON) and return the output dict."""
+    from .programmes import REGISTRY
+
     if not isinstance(raw, dict):
         raise InputError("输入应为一个 JSON 对象", "(root)")
     for key in ("decision_date", "programme", "policy", "household"):
         if key not in raw:
             raise InputError(f"{key}: 缺少此项", key)
     on = parse_date(raw["decision_date"], "decision_date")
-    programme = raw["programme"]
+    code = raw["programme"]
     later = later_programmes()
-    if not isinstance(programme, str) or (programme not in DECIDERS and programme not in later):
-        names = "、".join([*DECIDERS, *later])
-        raise InputError(f"programme: 未知的救助项目 {shown(programme)}（可选：{names}）", "programme")
-    policy = parse_policy(raw["policy"], programme)
-    household = parse_household(raw["household"], need_temporary=programme == "temporary")
-    if programme in later:
-        return later[programme](raw, household, policy, on)
-    return decide(programme, household, policy, on).to_contract()
+    if not isinstance(code, str) or (code not in REGISTRY and code not in later):
+        names = "、".join([*REGISTRY, *later])
+        raise InputError(f"programme: 未知的救助项目 {shown(code)}（可选：{names}）", "programme")
+    policy = parse_policy(raw["policy"], code)
+    if code in later:
+        return later[code](raw, parse_household(raw["household"]), policy, on)
+    prog = REGISTRY[code]
+    household = parse_household(raw["household"], need_temporary=prog.claim)
+    status = None
+    if prog.uses_status:
+        status = parse_status(raw["household"].get("status"), len(household.members))
+    return decide(code, household, policy, on, status).to_contract()
 
 
 def later_programmes() -> dict[str, Any]:
-    """Programmes of calc-contract.md "Programmes added later": request → contract dict.
-    Imported here because they build on this module's income arithmetic."""
+    """Computations of calc-contract.md "Programmes added later" that are no case programme of their
+    own (价格临时补贴 is paid with the month's payroll): request → contract dict. The case programmes
+    (两项补贴 …) are in the registry, domain/programmes.py."""
     from .price_subsidy import decide_price_subsidy
 
     return {"price_subsidy": decide_price_subsidy}

@@ -135,7 +135,10 @@ def posting_elapsed(ctx: GuardContext) -> str | None:
     start = _posting_start(ctx)
     if start is None:
         return "没有公示开始日期"
-    days = ctx.workflow.state("posting").time_limit_days or 7
+    # the 公示 period of the step the case is in, or of the workflow's posting step (state roles)
+    posting = [ctx.case.state] if ctx.workflow.has_role(ctx.case.state, "posting") else \
+        list(ctx.workflow.states_with("posting"))
+    days = (ctx.workflow.state(posting[0]).time_limit_days if posting else None) or 7
     ends = start + dt.timedelta(days=days)
     if ctx.effective_date >= ends:
         return None

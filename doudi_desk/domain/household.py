@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import ids
+from .certificate import validate_certificate
 from .errors import InputError
 from .model import (
     DISABILITY_TYPES,
@@ -90,6 +91,13 @@ def parse_member(raw: Any, field: str) -> Member:
             raise InputError(f"{field}.disability.grade: 缺少残疾等级", f"{field}.disability.grade")
         grade = to_int(d["grade"], f"{field}.disability.grade", low=1, high=4)
         disability = Disability(dtype, grade)
+    number = m.get("certificate_number")
+    if number in (None, ""):
+        number = ""
+    elif not isinstance(number, str):
+        raise InputError(f"{field}.certificate_number: 残疾人证号应为文字", f"{field}.certificate_number")
+    else:
+        number = validate_certificate(number, id_number, disability, f"{field}.certificate_number")
     return Member(
         name=name,
         id_number=id_number,
@@ -102,6 +110,12 @@ def parse_member(raw: Any, field: str) -> Member:
         work_capacity=_text(m.get("work_capacity"), f"{field}.work_capacity", required=False, max_len=16) or None,
         student=to_bool(m.get("student"), f"{field}.student"),
         staff_relative=to_bool(m.get("staff_relative"), f"{field}.staff_relative"),
+        # 两项补贴 (policy.md §10): a certificate number means the certificate is held.
+        disability_certificate=to_bool(m.get("disability_certificate"), f"{field}.disability_certificate") or bool(number),
+        certificate_number=number,
+        long_term_care=to_bool(m.get("long_term_care"), f"{field}.long_term_care"),
+        orphan_support=to_bool(m.get("orphan_support"), f"{field}.orphan_support"),
+        work_injury_care=to_bool(m.get("work_injury_care"), f"{field}.work_injury_care"),
     )
 
 
@@ -222,9 +236,12 @@ def member_to_dict(m: Member) -> dict[str, Any]:
         d["excluded"] = m.excluded
     if m.disability:
         d["disability"] = {"type": m.disability.type, "grade": m.disability.grade}
-    for key in ("serious_illness", "applicant", "student", "staff_relative"):
+    for key in ("serious_illness", "applicant", "student", "staff_relative", "disability_certificate",
+                "long_term_care", "orphan_support", "work_injury_care"):
         if getattr(m, key):
             d[key] = True
+    if m.certificate_number:
+        d["certificate_number"] = m.certificate_number
     if m.adl_unable:
         d["adl_unable"] = m.adl_unable
     if m.work_capacity:

@@ -13,8 +13,6 @@ from typing import Any
 
 from . import ids
 
-PROGRAMMES: dict[str, str] = {"dibao": "最低生活保障", "tekun": "特困人员救助供养", "temporary": "临时救助"}
-
 RELATIONS: dict[str, str] = {
     "head": "户主",
     "spouse": "配偶",
@@ -91,6 +89,14 @@ class Member:
     work_capacity: str | None = None  # free label from the form (有/部分/无)
     student: bool = False
     staff_relative: bool = False  # 近亲属 of office staff or village cadres (备案)
+    # 残疾人两项补贴 (policy.md §10): the 残疾人证 held (its 20-character number: the ID number, the
+    # type digit and the grade digit), long-term care needed (6 months or more), and support that
+    # rules an allowance out: 孤儿基本生活保障, 工伤保险生活护理费.
+    disability_certificate: bool = False
+    certificate_number: str = ""
+    long_term_care: bool = False
+    orphan_support: bool = False
+    work_injury_care: bool = False
 
     @property
     def birth_date(self) -> dt.date:

@@ -89,7 +89,7 @@ ALLOWANCE_COLUMNS = (
     Column("price_persons", "人数", ("价格临时补贴",)),
     Column("price_amount", "金额（元）", ("价格临时补贴",), kind="money"),
 )
-ALLOWANCES_NOTE = "残疾人两项补贴尚未在本程序中办理（两项补贴功能上线后由其发放记录填报），相应栏目暂空。"
+ALLOWANCES_NOTE = "两项补贴为当月在发的人数和应发金额（按审批、复核、停发决定及低保停发、纳入特困的联动停发计算）。"
 PRICE_NOTES = {
     "paid": "价格临时补贴为本月发放名册中银行回盘成功的人次和金额（失败、暂缓的不计）。",
     "awaiting": "本月价格临时补贴发放名册尚未银行回盘，回盘后计入，暂填0。",
@@ -189,7 +189,8 @@ def build_report(month: str, area: ReportArea, units: Sequence[Unit], classes: M
                  figures: Mapping[str, VillageFigures], points: Sequence[MonthPoint], *, bases: Bases | None = None,
                  generated_on: str = "", notes: Sequence[str] = ()) -> MonthlyReport:
     """The report of ``month`` for ``area``: one table per programme, process figures, the
-    allowances table and the 12-month trend; then the charts.
+    allowances table (两项补贴 from its benefits; 价格临时补贴 from payrolls) and the 12-month trend;
+    then the charts.
 
     ``bases`` says which amounts are 实发 and which 应发 (paid_figures.py); without it every amount
     is 应发. A table's amount column is headed by its label for the month (实发, 应发 or 实发/应发)

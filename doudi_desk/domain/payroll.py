@@ -6,7 +6,8 @@ Pure: the service gathers the decision history of each benefit and what earlier 
 it, and stores what comes out. Money is ``Decimal``; a line's key ``(benefit, item, month)`` is paid
 at most once (the storage enforces it too).
 
-Programme groups are one list, :data:`GROUPS`; a new programme (两项补贴) is one more entry.
+Programme groups are one list, :data:`GROUPS`, read from the programme registry: a new programme
+(两项补贴) is paid once its registry entry names its payroll group.
 """
 
 from __future__ import annotations
@@ -75,12 +76,19 @@ class Group:
         return f"{self.code}_diff"
 
 
-GROUPS: tuple[Group, ...] = (
-    Group("dibao", "最低生活保障金", "低保", "monthly", ("dibao",), "低保金"),
-    Group("tekun", "特困人员救助供养金", "特困", "monthly", ("tekun",), "特困供养金", payee="covered"),
-    Group("temporary", "临时救助金", "临时救助", "one_off", ("temporary",), "临时救助金"),
-    Group("price_subsidy", "价格临时补贴", "价格临时补贴", "price", ("dibao", "tekun"), "价格临时补贴"),
-)
+def _groups() -> tuple[Group, ...]:
+    """A group per programme the registry pays (domain/programmes.py ``payment_label``), then
+    价格临时补贴 over the programmes whose covered persons receive it (低保, 特困: policy.md §11)."""
+    from .coverage import ROLES
+    from .programmes import REGISTRY, covering
+
+    own = tuple(Group(p.code, p.payment_label, p.short, "monthly" if p.monthly else "one_off", (p.code,),
+                      p.payment_item, payee=p.payee) for p in REGISTRY.values() if p.payment_label)
+    covered = tuple(code for role in ROLES for code in covering(role))
+    return (*own, Group("price_subsidy", "价格临时补贴", "价格临时补贴", "price", covered, "价格临时补贴"))
+
+
+GROUPS: tuple[Group, ...] = _groups()
 GROUP_BY_CODE = {g.code: g for g in GROUPS}
 PAYROLL_STATES = {"draft": "编制中", "submitted": "待审核", "reviewed": "待审批", "approved": "已审批",
                   "exported": "已导出", "results": "已回盘", "closed": "已结账"}

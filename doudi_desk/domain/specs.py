@@ -24,6 +24,40 @@ WORKFLOW_KINDS: dict[str, str] = {
     "import": "历史导入",
 }
 
+# What a state means to the services, declared in the workflow YAML (``roles`` of a state). Services
+# ask for a role, never for a state's name, so an office may rename a state (with its role).
+STATE_ROLES: dict[str, str] = {
+    "household_editable": "可修改家庭情况（受理前或调查中）",
+    "computes_proposal": "进入本环节时按家庭情况和政策参数测算",
+    "posting": "初审公示（公示期、公示名单、“公示中”列表）",
+    "awaiting_decision": "待审批（案件列表“待审批”）",
+}
+# How a final state ends the case (``outcome`` of a final state), by the kind of workflow.
+OUTCOMES: dict[str, str] = {
+    "approved": "确认（给予保障或救助）",
+    "refused": "不予确认",
+    "not_accepted": "不予受理",
+    "withdrawn": "申请人撤回",
+    "decided": "已决定（结果写入原保障）",
+    "terminated": "已停保",
+    "cancelled": "撤销（原保障不变）",
+}
+KIND_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "application": ("approved", "refused", "not_accepted", "withdrawn"),
+    "review": ("decided", "cancelled"),
+    "change": ("decided", "cancelled"),
+    "termination": ("terminated", "cancelled"),
+    "import": ("approved",),
+}
+# The kinds of case that carry a benefit record (an application approved, a benefit brought in from a
+# roster); 复核, 变更 and 停保 change theirs.
+BENEFIT_KINDS = ("application", "import")
+# The outcome a workflow of each kind must be able to reach: the one the services act on.
+KIND_MAIN_OUTCOME: dict[str, str] = {"application": "approved", "review": "decided", "change": "decided",
+                                     "termination": "terminated", "import": "approved"}
+# Outcomes that end a case without a decision on its merits: no total deadline left to meet.
+ABANDONED = ("not_accepted", "withdrawn")
+
 FIELD_TYPES = (
     "text",  # one line of text
     "textarea",  # several lines
@@ -92,6 +126,11 @@ class StateSpec:
     documents: tuple[str, ...] = ()  # print kinds offered at this step
     final: bool = False
     description: str = ""
+    roles: tuple[str, ...] = ()  # STATE_ROLES
+    outcome: str | None = None  # OUTCOMES, on final states
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
 
 
 @dataclass(frozen=True)
@@ -128,6 +167,22 @@ class WorkflowSpec:
             if s.name == name:
                 return s
         raise KeyError(name)
+
+    def states_with(self, role: str) -> tuple[str, ...]:
+        """Names of the states that play ``role`` (STATE_ROLES)."""
+        return tuple(s.name for s in self.states if role in s.roles)
+
+    def has_role(self, state: str, role: str) -> bool:
+        """Whether ``state`` plays ``role``; False for a state this definition does not know."""
+        return any(s.name == state and role in s.roles for s in self.states)
+
+    def outcome_of(self, state: str) -> str | None:
+        """How ``state`` ends a case (OUTCOMES), None for a step on the way or an unknown state."""
+        return next((s.outcome for s in self.states if s.name == state), None)
+
+    def states_ending(self, *outcomes: str) -> tuple[str, ...]:
+        """Names of the final states with one of these outcomes."""
+        return tuple(s.name for s in self.states if s.outcome in outcomes)
 
     def transitions_from(self, state: str) -> tuple[TransitionSpec, ...]:
         return tuple(t for t in self.transitions if state in t.source)

@@ -118,9 +118,14 @@ class Benefit:
     """An approved 低保 or 特困 case with the decisions that shaped it."""
 
     case_id: int
-    programme: str  # dibao | tekun
+    programme: str  # the programme's code
     village: str
     steps: tuple[Step, ...]  # any order
+    table: str | None = None  # the report's table it counts in (dibao | tekun); None: its programme code
+
+    @property
+    def section(self) -> str:
+        return self.table or self.programme
 
     @cached_property
     def timeline(self) -> tuple[tuple[int, ...], tuple[InForce | None, ...]]:
@@ -220,8 +225,8 @@ class CaseDates:
 DIBAO_KEYS = ("households", "persons", "elderly", "minors", "disabled", "ill", "single", "phasing",
               "new", "stopped", "amount")
 TEKUN_KEYS = ("persons", "centralised", "dispersed", "self_care", "partial", "full", "new", "stopped", "amount")
-# 价格临时补贴 from the payrolls (paid_figures.py); 两项补贴 keys join when that programme has figures.
-ALLOWANCE_KEYS = ("price_persons", "price_amount")
+# 两项补贴 from its benefits in force; 价格临时补贴 from the payrolls (paid_figures.py).
+ALLOWANCE_KEYS = ("dla_persons", "dla_amount", "dca_persons", "dca_amount", "price_persons", "price_amount")
 TEMP_KEYS = ("cases", "amount", "urgent", "urgent_amount", "expenditure", "expenditure_amount", "first_aid",
              "first_aid_amount", "township", "county", "county_collective")
 PROCESS_KEYS = ("received", "decided", "approved", "refused", "working_days_total", "working_days_cases",
@@ -274,7 +279,7 @@ def benefit_figures(benefits: Iterable[Benefit], people: Mapping[int, list[Perso
         if now is None and then is None:
             continue
         f = out[b.village]
-        if b.programme == "dibao":
+        if b.section == "dibao":
             d = f.dibao
             if now is not None:
                 covered = _covered_people(people, now)
@@ -289,7 +294,7 @@ def benefit_figures(benefits: Iterable[Benefit], people: Mapping[int, list[Perso
                 d["amount"] += now.amount
             d["new"] += now is not None and then is None
             d["stopped"] += now is None and then is not None
-        elif b.programme == "tekun":
+        elif b.section == "tekun":
             t = f.tekun
             if now is not None:
                 t["persons"] += len(now.covered)
@@ -300,6 +305,54 @@ def benefit_figures(benefits: Iterable[Benefit], people: Mapping[int, list[Perso
                 t["amount"] += now.amount
             t["new"] += now is not None and then is None
             t["stopped"] += now is None and then is not None
+    return out
+
+
+@dataclass(frozen=True)
+class PartBenefit:
+    """A benefit paid as several allowances (两项补贴) with its record's history: each entry
+    ``{"month", "result", "parts": {part: amount}}`` from that month on (a stop: nothing)."""
+
+    case_id: int
+    village: str
+    history: tuple[Mapping[str, object], ...]
+    stats: Mapping[str, str]  # part code → its columns (``dla`` → dla_persons, dla_amount)
+
+
+def part_in_force(benefit: PartBenefit, month: str) -> Mapping[str, Decimal]:
+    """Each part's amount in ``month`` (nothing before the start or after a stop). Entries taking
+    effect in the same month apply in the order they were recorded."""
+    found: Mapping[str, object] | None = None
+    for entry in sorted(enumerate(benefit.history), key=lambda e: (str(e[1].get("month") or ""), e[0])):
+        if str(entry[1].get("month") or "9999") <= month:
+            found = entry[1]
+    if found is None or found.get("result") == "stop":
+        return {}
+    parts = found.get("parts")
+    if not isinstance(parts, Mapping):
+        return {}
+    out = {}
+    for code, amount in parts.items():
+        try:
+            value = Decimal(str(amount))
+        except ArithmeticError:
+            continue
+        if value > 0:
+            out[str(code)] = value
+    return out
+
+
+def allowance_figures(benefits: Iterable[PartBenefit], month: str) -> dict[str, VillageFigures]:
+    """两项补贴 of ``month`` by village: persons and amounts due of each allowance in force."""
+    out: dict[str, VillageFigures] = defaultdict(VillageFigures)
+    for b in benefits:
+        for code, amount in part_in_force(b, month).items():
+            stat = b.stats.get(code)
+            if not stat:
+                continue
+            a = out[b.village].allowances
+            a[f"{stat}_persons"] += 1  # type: ignore[operator]
+            a[f"{stat}_amount"] += amount  # type: ignore[operator]
     return out
 
 
@@ -429,7 +482,7 @@ def trend(benefits: Iterable[Benefit], months: list[str]) -> list[MonthPoint]:
     for b in benefits:
         starts, states = b.timeline
         previous = None
-        dibao = b.programme == "dibao"
+        dibao = b.section == "dibao"
         for k, (start, state) in enumerate(zip(starts, states, strict=True)):
             if first <= start < first + n and (previous is None) != (state is None):
                 sums["new" if state is not None else "stop"][start - first] += 1

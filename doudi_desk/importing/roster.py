@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..domain.model import PROGRAMMES
+from ..domain.programmes import PROGRAMMES
 from .issues import FileRefused, Issue
 from .profiles import FIELDS, Profile
 from .reader import Workbook, read

@@ -71,6 +71,9 @@ KINDS: dict[str, Kind] = {k.id: k for k in (
     Kind("termination_proposal", "停保（终止）呈报表", "termination_proposal.xml.j2", "case"),
     Kind("adjustment_notice", "调整（增发/减发）通知书", "adjustment_notice.xml.j2", "case"),
     Kind("termination_notice", "停发（终止）通知书", "termination_notice.xml.j2", "case"),
+    # A benefit that follows another programme's status stopped with it (two allowances when the
+    # family's 低保 stops or the person enters 特困): written without a case of its own.
+    Kind("linked_stop_notice", "停发告知书", "linked_stop_notice.xml.j2", "case"),
     Kind("roster", "花名册", "roster.xml.j2", "area"),
     Kind("case_file", "案件档案", "case_file_cover.xml.j2", "case"),
     Kind("payroll_roster", "发放花名册", "payroll_roster.xml.j2", "payroll"),

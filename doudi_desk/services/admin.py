@@ -14,6 +14,7 @@ from ..domain.errors import DomainError, InputError
 from ..domain.model import AREA_LEVELS, URBAN_RURAL, Area, User, default_urban_rural
 from ..domain.policy import PolicyParams, parse_policy
 from ..domain.policy_fields import check_policy, describe
+from ..domain.programmes import REGISTRY
 from ..domain.specs import ROLES
 from .context import AppContext
 
@@ -215,8 +216,7 @@ class AdminService:
         if problems:
             first = next(iter(problems))
             raise InputError(f"policy.{first}: 政策参数有误：{describe(problems)}", f"policy.{first}")
-        parse_policy(dict(params), "dibao")
-        for programme in ("tekun", "temporary"):
+        for programme in REGISTRY:  # every programme's decision can use the set
             parse_policy(dict(params), programme)
         with self.ctx.db.unit_of_work() as uow:
             who = self._admin(uow, actor)

@@ -33,8 +33,9 @@ from ..domain.campaigns import (
 )
 from ..domain.errors import DomainError, InputError
 from ..domain.model import User
+from ..domain.programmes import DEFAULT, REGISTRY
 from ..domain.report_tables import Table
-from . import lookup
+from . import lookup, roles
 from .context import AppContext
 from .ledger_books import families_of, head_of
 from .lifecycle import effective_status
@@ -140,12 +141,16 @@ class CampaignService:
             reasons, anchor = [], None
             for c in g["cases"]:
                 d = c["decision"] or {}
-                if ("benefit" in rules and c["programme"] in ("dibao", "tekun") and c["state"] == "approved"
-                        and c["benefit"] and effective_status(c["benefit"], today) != "stopped"):
+                prog = REGISTRY.get(c["programme"])
+                approved = roles.outcome(self.ctx.engines, c["workflow_id"], c["state"]) == "approved"
+                if not (prog and approved):
+                    continue
+                # 低保、特困在保: the programmes whose coverage is the family's status (domain/programmes.py)
+                if ("benefit" in rules and prog.covers and c["benefit"]
+                        and effective_status(c["benefit"], today) != "stopped"):
                     reasons.append("benefit")
                     anchor = anchor or c
-                if ("temporary" in rules and c["programme"] == "temporary" and c["state"] == "approved"
-                        and (d.get("decided_on") or "") >= year_ago):
+                if "temporary" in rules and not prog.monthly and (d.get("decided_on") or "") >= year_ago:
                     reasons.append("temporary")
             for c in g["all"]:
                 reasons.extend(sorted(flags.get(c["number"], ())))
@@ -364,7 +369,7 @@ class CampaignService:
             raise InputError(f"problem: 没有编号为 {problem_id} 的问题", "problem")
         return problem
 
-    def open_case(self, problem_id: int, actor: str, *, programme: str = "dibao", reason: str = "other",
+    def open_case(self, problem_id: int, actor: str, *, programme: str = DEFAULT, reason: str = "other",
                   effective_date: str | dt.date | None = None) -> dict[str, Any]:
         """From a problem: 应保未保 → a new application for the family (``programme``); 错保 → a 停保 case
         on the family's benefit. The case and the problem's link to it are written together; the problem

@@ -12,34 +12,30 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..domain.calc import FAILED_LABELS, FLAG_LABELS, decide
+from ..domain.calc import FLAG_LABELS, decide
 from ..domain.calendar import WorkingCalendar
+from ..domain.coverage import describe as describe_status
 from ..domain.errors import DomainError, InputError
 from ..domain.forms import DateSpan, date_problem, normalise_form, validate_form
 from ..domain.guards import GuardContext
 from ..domain.household import household_to_dict, parse_household
-from ..domain.model import PROGRAMMES, AuditEvent, Case, Household, User
+from ..domain.model import AuditEvent, Case, Household, User
 from ..domain.policy import parse_policy
-from ..domain.programmes import amount_of
-from ..domain.specs import ROLES, WORKFLOW_KINDS, TransitionSpec
+from ..domain.programmes import PROGRAMMES, REGISTRY, amount_of, failure_label, parts_of
+from ..domain.specs import ABANDONED, ROLES, WORKFLOW_KINDS, TransitionSpec
 from ..domain.text import clean_text, shown
 from ..storage.repo import StaleVersionError
 from ..workflow.engine import RefusedError, WorkflowEngine
-from . import lifecycle, lookup
+from . import coverage, lifecycle, linkage, lookup, roles
 from .context import AppContext
 
-PROGRAMME_CODES = {"dibao": "DB", "tekun": "TK", "temporary": "LS"}
 KIND_CODES = {"application": "", "review": "FH", "change": "BG", "termination": "TB", "import": "DR"}  # 复核 变更 停保 导入
-PROPOSAL_STATES = ("preliminary_review",)  # entering 初审 computes the proposal from the household
 EXTENSION_REASONS = {
     "objection": "公示有异议",
     "household_split": "人户分离",
     "outside_hukou": "非户籍地申请",
     "hard_investigation": "调查核实困难",
 }
-SELF_CARE_ITEMS = ("eating", "dressing", "transfer", "toileting", "walking", "bathing")
-APPROVAL_FORMS = ("approval", "tekun_approval", "temporary_approval", "review_decision")
-HOUSEHOLD_EDITABLE = ("applied", "correcting", "accepted", "investigating")
 RESULTS = {"approved": "确认", "refused": "不予确认", "not_accepted": "不予受理", "withdrawn": "撤回"}
 
 
@@ -202,11 +198,12 @@ class CaseService:
                              "programme")
         comment = _comment(comment)
         repeat_reason = clean_text(repeat_reason, "repeat_reason", "重复救助理由", multiline=True)
-        household = parse_household(household_data, need_temporary=programme == "temporary")
-        if programme == "tekun" and not any(m.applicant for m in household.members):
+        prog = REGISTRY[programme]
+        household = parse_household(household_data, need_temporary=prog.claim)
+        if prog.person_based and not any(m.applicant for m in household.members):
             household.head.applicant = True  # the head applies unless another member is marked
-        if programme == "tekun" and sum(m.applicant for m in household.members) > 1:
-            raise InputError("household.members: 特困人员申请只能有一名申请人（applicant）", "household.members")
+        if prog.person_based and sum(m.applicant for m in household.members) > 1:
+            raise InputError(f"household.members: {prog.name}申请只能有一名申请人（applicant）", "household.members")
         self.ctx.engine_for_programme(programme)  # an unknown workflow is refused before anything is read
         with self.ctx.db.unit_of_work() as uow:
             user = self._actor(uow, actor)
@@ -243,8 +240,8 @@ class CaseService:
         uow.locks.hold(f"new_application:{programme}")
         if not allow_duplicate:
             self._check_duplicates(uow, household, programme)
-        if programme == "temporary":
-            self._check_repeat_claim(uow, household, day, repeat_reason)
+        if REGISTRY[programme].repeat_by_cause:
+            self._check_repeat_claim(uow, household, day, repeat_reason, programme)
         return self._open_case(uow, user, household, self.ctx.engine_for_programme(programme), day, comment=comment)
 
     def _open_case(self, uow, user: User, household: Household, engine: WorkflowEngine, day: dt.date, *,
@@ -258,7 +255,7 @@ class CaseService:
         spec = engine.spec
         case = Case(
             id=None,
-            number=uow.cases.next_number(PROGRAMME_CODES[spec.programme] + KIND_CODES[spec.kind], day.year),
+            number=uow.cases.next_number(REGISTRY[spec.programme].case_prefix + KIND_CODES[spec.kind], day.year),
             programme=spec.programme,
             workflow_id=spec.id,
             workflow_version=spec.version,
@@ -291,27 +288,40 @@ class CaseService:
         return case
 
     def _check_duplicates(self, uow, household: Household, programme: str) -> None:
-        if programme == "temporary":
+        prog = REGISTRY[programme]
+        if prog.repeat_by_cause:
             return  # 临时救助 helps covered families too; repeats are checked by cause instead
+        covered = roles.ending(self.ctx.engines, "approved", programmes=[programme])
         clashes = []
         for m in household.members:
-            if m.excluded:
-                continue
-            for other in uow.cases.with_id_number(m.id_number, programme=programme, covered_states=("approved",)):
+            if m.excluded or (prog.person_based and not m.applicant):
+                continue  # a person's benefit (特困, 两项补贴): only the applicant's own cases count
+            for other in uow.cases.with_id_number(m.id_number, programme=programme, covered_states=covered):
+                if prog.person_based and not self._applies(uow, other, m.id_number):
+                    continue  # another member's case of the same family
+                if other.closed and lifecycle.effective_status(other.benefit, self.ctx.today()) == "stopped":
+                    continue  # a benefit that has stopped: the person may apply again
                 clashes.append(f"{m.name}（{m.id_number}）已在案件 {other.number}（{self._state_label(other)}）中")
         if clashes:
             raise DomainError("重复申请：" + "；".join(clashes) + "。如确需另行办理，请加 --allow-duplicate 并说明理由")
 
-    def _check_repeat_claim(self, uow, household: Household, day: dt.date, reason: str) -> None:
-        """One 临时救助 per cause per household per year, unless justified (procedures.md §3)."""
+    @staticmethod
+    def _applies(uow, case: Case, id_number: str) -> bool:
+        """Whether the person with this ID number is the one who applied in ``case``."""
+        applicant = next((m for m in uow.households.get(case.household_id).members if m.applicant), None)
+        return applicant is not None and applicant.id_number == id_number
+
+    def _check_repeat_claim(self, uow, household: Household, day: dt.date, reason: str, programme: str) -> None:
+        """One claim per cause per household per year, unless justified (临时救助, procedures.md §3)."""
         claim = household.temporary
         cause = (claim.cause or "").strip() if claim else ""
         if not cause:
             raise InputError("household.temporary.cause: 临时救助须写明救助事由（如：火灾、车祸、重病住院）",
                              "household.temporary.cause")
         earlier = []
+        covered = roles.ending(self.ctx.engines, "approved", programmes=[programme])
         for m in household.members:
-            for other in uow.cases.with_id_number(m.id_number, programme="temporary", covered_states=("approved",)):
+            for other in uow.cases.with_id_number(m.id_number, programme=programme, covered_states=covered):
                 if other.applied_on.year != day.year or other.number in earlier:
                     continue
                 old = uow.households.get(other.household_id).temporary
@@ -341,7 +351,7 @@ class CaseService:
                 case.total_deadline = calendar.add_working_days(day, limit)
         if state.final:
             case.state_deadline = None
-            case.total_deadline = None if case.state in ("not_accepted", "withdrawn") else case.total_deadline
+            case.total_deadline = None if state.outcome in ABANDONED else case.total_deadline
             case.closed = True
 
     # --- advance ---
@@ -402,7 +412,8 @@ class CaseService:
             submitted = self._check_submitted(uow, engine, case, t, {} if data is None else data, day)
             if t.reason_required and not comment.strip():
                 raise InputError(f"--comment: 办理「{t.label}」须写明理由", "comment")
-            for form_id in set(t.forms) & set(APPROVAL_FORMS):
+            prog = REGISTRY[case.programme]
+            for form_id in set(t.forms) & set(prog.approval_forms if prog.amount_editable else ()):
                 if not case.proposal:
                     continue
                 # The approver confirms the computed amount unless they enter another one.
@@ -423,16 +434,23 @@ class CaseService:
                 case.staff_relative = True  # 单独登记备案 (57号文 §11): the county must visit
             calendar = self.ctx.calendar(uow)
             self._set_deadlines(case, engine, calendar, day)
-            if new_state in PROPOSAL_STATES:
+            spec = engine.spec
+            if spec.has_role(new_state, "computes_proposal"):
                 case.proposal = self._proposal(uow, case, day)
+            outcome = spec.outcome_of(new_state)
+            if outcome == "approved" and prog.uses_status:
+                self._check_status_unchanged(uow, case, day)
             self._record_decision(case, user, t, day, calendar, comment)
-            if case.kind == "application" and case.state == "approved" and case.programme != "temporary":
+            granted = case.kind == "application" and outcome == "approved" and prog.monthly
+            if granted:
                 lifecycle.grant(case, household, day)
-            elif case.kind != "application" and case.state in ("decided", "terminated"):
+            elif case.kind != "application" and outcome in ("decided", "terminated"):
                 lifecycle.apply_to_parent(self, uow, case, user, day)
             case.workflow_version = engine.spec.version
             case = self._save_with_event(uow, case, loaded_version, user, trigger, day, from_state=from_state,
                                          comment=comment, before=before, data=_jsonable(submitted))
+            if granted:  # benefits that follow this one's coverage (两项补贴 after 特困), same transaction
+                linkage.follow(self, uow, case, user, day, before=set())
             return self._view(uow, case, user)
 
     def save_forms(
@@ -502,8 +520,8 @@ class CaseService:
         field and the proposal is computed from the corrected household when 初审 begins.
         """
         with self.ctx.db.unit_of_work() as uow:
-            user, case, _engine = self._load(uow, actor, case_ref, expected_version)
-            if case.state not in HOUSEHOLD_EDITABLE:
+            user, case, engine = self._load(uow, actor, case_ref, expected_version)
+            if not engine.spec.has_role(case.state, "household_editable"):
                 raise RefusedError(f"案件处于「{self._state_label(case)}」，家庭情况只能在受理前或调查中修改；"
                                    "如需修改请先退回重新调查")
             if not set(user.roles) & {"caseworker", "township_reviewer"}:
@@ -512,7 +530,7 @@ class CaseService:
             if not comment:
                 raise InputError("--comment: 修改家庭情况须写明原因", "comment")
             day = self._effective_date(uow, [case], effective_date)
-            new = parse_household(household_data, need_temporary=case.programme == "temporary")
+            new = parse_household(household_data, need_temporary=REGISTRY[case.programme].claim)
             old = uow.households.get(case.household_id)
             new.id = old.id
             new.village_code = old.village_code
@@ -578,31 +596,50 @@ class CaseService:
     def _proposal(self, uow, case: Case, day: dt.date) -> dict[str, Any]:
         household = self._household_for_decision(case, uow.households.get(case.household_id))
         set_id, area_code, effective_from, policy = self.policy_for(uow, case.village_code, day, case.programme)
-        result = decide(case.programme, household, policy, day).to_contract()
+        status = None
+        if REGISTRY[case.programme].uses_status:
+            status = self._status(uow, case, household, day)
+        result = decide(case.programme, household, policy, day, status).to_contract()
         result["decision_date"] = day.isoformat()
         result["policy_set"] = {"id": set_id, "area": area_code, "effective_from": effective_from.isoformat()}
+        if status is not None:  # what was in force, as read from the database (never typed in)
+            result["status"] = status.to_dict()
+            result["status_text"] = describe_status(status, [m.name for m in household.members])
         return result
+
+    def _status(self, uow, case: Case, household: Household, day: dt.date):
+        """The family's 低保/特困 status in the month the decision takes effect (the month after it),
+        from the benefits in force (services/coverage.py)."""
+        starts = dt.date.fromisoformat(month_after(day) + "-01")
+        return coverage.status_for(self.ctx, uow, household, starts)
+
+    def _check_status_unchanged(self, uow, case: Case, day: dt.date) -> None:
+        """A decision made with the family's status is refused when that status changed since the
+        computation (a 低保 stopped, a 特困 began): the township looks at the case again."""
+        household = self._household_for_decision(case, uow.households.get(case.household_id))
+        now = self._status(uow, case, household, day).to_dict()
+        then = (case.proposal or {}).get("status")
+        if then is not None and then != now:
+            from ..domain.coverage import parse_status
+
+            names = [m.name for m in household.members]
+            raise RefusedError(
+                f"测算后本人或家庭的低保、特困在保状态已变化（测算时：{(case.proposal or {}).get('status_text')}；"
+                f"现在：{describe_status(parse_status(now, len(names)), names)}），请退回重新审核后再审批")
 
     @staticmethod
     def _household_for_decision(case: Case, household: Household) -> Household:
-        """What the forms established overrides the application: the 特困 supporter declaration and
-        the self-care assessment (number of the six daily activities not managed)."""
-        if case.programme == "tekun":
-            application = case.forms.get("tekun_application") or {}
-            if "no_able_supporter" in application:
-                household.no_able_supporter = bool(application["no_able_supporter"])
-            care = case.forms.get("self_care") or {}
-            if care:
-                unable = sum(1 for k in SELF_CARE_ITEMS if care.get(k) == "unable")
-                for m in household.members:
-                    if m.applicant:
-                        m.adl_unable = unable
-        return household
+        """What the forms established overrides the application (the programme's ``from_forms``:
+        the 特困 supporter declaration and self-care assessment, the 残疾人证 as checked …)."""
+        hook = REGISTRY[case.programme].from_forms
+        return hook(household, case.forms) if hook else household
 
     def _record_decision(self, case: Case, user: User, t: TransitionSpec, day: dt.date,
                          calendar: WorkingCalendar, comment: str) -> None:
-        if case.state == "approved":
-            approval = next((case.forms[f] for f in APPROVAL_FORMS if case.forms.get(f)), {})
+        prog = REGISTRY[case.programme]
+        outcome = self.ctx.engines[case.workflow_id].spec.outcome_of(case.state)
+        if outcome == "approved":
+            approval = next((case.forms[f] for f in prog.approval_forms if case.forms.get(f)), {})
             proposal = case.proposal or {}
             amount = _amount_text(approval.get("amount") or self._proposed_amount(case))
             case.decision = {
@@ -615,20 +652,23 @@ class CaseService:
                 "policy_set": proposal.get("policy_set"),
                 "comment": approval.get("comment") or comment,
             }
-            if case.programme == "temporary":
+            if not prog.monthly:
                 first_aid = case.forms.get("first_aid") or {}
                 case.decision |= {"amount": amount, "approval_level": proposal.get("approval_level"),
                                   "first_aid_amount": first_aid.get("amount"),
                                   "form_of_help": approval.get("form_of_help")}
             else:
                 case.decision |= {"monthly_amount": amount, "start_month": month_after(day),
-                                  "review_interval_months": proposal.get("review_interval_months")}
-                if case.programme == "tekun":
+                                  "review_interval_months": proposal.get("review_interval_months")
+                                  or prog.review_months}
+                if prog.parts:  # each allowance as decided (两项补贴)
+                    case.decision["parts"] = parts_of(prog.code, proposal)
+                if "tekun_care_level" in proposal:  # a person supported with a care level (特困)
                     supply = case.forms.get("supply_arrangement") or {}
                     case.decision |= {"care_level": proposal.get("tekun_care_level"),
                                       "supply_mode": supply.get("mode"),
                                       "spot_checked": bool(approval.get("spot_checked"))}
-        elif case.state == "refused":
+        elif outcome == "refused":
             refusal = case.forms.get("refusal") or {}
             case.decision = {
                 "result": "refused",
@@ -638,10 +678,10 @@ class CaseService:
                 "decided_on": day.isoformat(),
                 "notice_due": calendar.add_working_days(day, 3).isoformat(),
             }
-        elif case.state in ("not_accepted", "withdrawn"):
+        elif outcome in ABANDONED:
             form = case.forms.get("not_accepted") or {}
             case.decision = {
-                "result": case.state,
+                "result": outcome,
                 "reasons": form.get("reasons") or comment,
                 "decided_by": user.username,
                 "decided_on": day.isoformat(),
@@ -704,7 +744,7 @@ class CaseService:
             "id": case.id,
             "number": case.number,
             "programme": case.programme,
-            "programme_label": PROGRAMMES[case.programme],
+            "programme_label": PROGRAMMES.get(case.programme, case.programme),
             "workflow": {"id": spec.id, "version": case.workflow_version, "title": spec.title},
             "state": case.state,
             "state_label": state.label,
@@ -737,7 +777,7 @@ class CaseService:
             "available_triggers": triggers,
             "pending_completion": self._pending_completion(case, history),
             "proposal": case.proposal,
-            "proposal_failed_labels": [FAILED_LABELS.get(f, f) for f in (case.proposal or {}).get("failed", [])],
+            "proposal_failed_labels": [failure_label(case.programme, f) for f in (case.proposal or {}).get("failed", [])],
             "proposal_flag_labels": [FLAG_LABELS.get(f, f) for f in (case.proposal or {}).get("flags", [])],
             "decision": case.decision,
             "decision_label": _decision_label(case.decision),

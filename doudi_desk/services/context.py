@@ -32,7 +32,7 @@ class AppContext:
             if engine.spec.programme == programme and engine.spec.kind == kind:
                 return engine
         from ..domain.errors import InputError
-        from ..domain.model import PROGRAMMES
+        from ..domain.programmes import PROGRAMMES
         from ..domain.specs import WORKFLOW_KINDS
 
         raise InputError(f"--programme: 没有「{PROGRAMMES.get(programme, programme)}」的"

@@ -58,7 +58,8 @@ def build_demo(ctx: AppContext, households: int = 200, seed: int = 2026,
     """Create the demo office in an empty database; return a summary.
 
     ``households`` 低保 applications spread over every state; with ``with_other_programmes`` also a
-    dozen 特困 and 临时救助 cases each and a few reviews, a change ending in 渐退 and a termination.
+    dozen 特困 and 临时救助 cases each, a few reviews, a change ending in 渐退, a termination, and a
+    dozen disabled persons with 两项补贴 in several states (services/demo_allowances.py).
     """
     admin = AdminService(ctx)
     with ctx.db.unit_of_work() as uow:
@@ -101,6 +102,16 @@ def build_demo(ctx: AppContext, households: int = 200, seed: int = 2026,
         others = {"tekun": dict(add_tekun(service, rng, make, villages, today)),
                   "temporary": dict(add_temporary(service, rng, make, villages, today)),
                   "lifecycle": dict(add_lifecycle(service, rng, today))}
+        from .demo_allowances import add_allowances
+
+        def dibao_for(household: dict[str, Any], start: dt.date) -> dict[str, Any] | None:
+            view = service.create_case(household, "dibao", "zhangmin", applied_on=start)
+            _drive(service, view, "approved", start, today, rng)
+            view = service.show(view["id"])
+            return view if view["benefit"] else None
+
+        others["allowances"] = dict(add_allowances(
+            service, rng, lambda village: _household(rng, used_ids, village, True), dibao_for, villages, today))
     return {"households": households, "states": dict(reached), "others": others}
 
 

@@ -32,7 +32,7 @@ def _steps(service: CaseService, case_id: int, steps: list[tuple[str, str, dict[
            today: dt.date) -> str:
     """Fire (trigger, actor, data, comment) steps a day or more apart; stop at today or on a refusal."""
     day = start
-    posted = start
+    posted: dt.date | None = None
     state = ""
     for trigger, actor, data, comment in steps:
         day += dt.timedelta(days=8 if trigger.startswith("submit") else 2)
@@ -40,8 +40,9 @@ def _steps(service: CaseService, case_id: int, steps: list[tuple[str, str, dict[
             break
         if trigger == "post_notice":
             posted = day
-        # The 公示 record's start date is the day the notice went up, not the day it is reported on.
-        filled = _dated(data, posted if trigger.startswith("submit") else day)
+        # The 公示 record's start date is the day the notice went up, not the day it is reported on;
+        # a workflow without 公示 (两项补贴) dates its forms on the day of the step.
+        filled = _dated(data, posted if trigger.startswith("submit") and posted is not None else day)
         try:
             state = service.advance(case_id, trigger, actor, data=filled, effective_date=day,
                                     comment=comment)["state"]

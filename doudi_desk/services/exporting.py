@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.errors import DomainError, InputError
-from ..domain.model import DISABILITY_TYPES, PROGRAMMES, RELATIONS, User
+from ..domain.model import DISABILITY_TYPES, RELATIONS, User
 from ..domain.privacy import PERSONAL_FIELDS, mask_bank_account, mask_id_number, sees_full_ids
+from ..domain.programmes import DEFAULT, PROGRAMMES
 from ..importing.roster_out import write_roster
 from ..importing.workbook import Col, write_table
 from . import lookup
@@ -106,12 +107,13 @@ class ExportService:
 
     # --- the lists ---
     def _cases(self, actor: str, tab: str = "all", programme: str | None = None, state: str | None = None,
-               village: str | None = None, deadline: str | None = None, search: str = "", sort: str = "number",
-               descending: bool = False) -> Table:
+               village: str | None = None, deadline: str | None = None, outcome: str | None = None, search: str = "",
+               sort: str = "number", descending: bool = False) -> Table:
+        """The case list as filtered on screen: every field of the list's CaseQuery is accepted."""
         if tab not in TABS:
             raise InputError(f"--tab: 只能是 {'、'.join(f'{k}（{v}）' for k, v in TABS.items())}", "tab")
         query = CaseQuery(tab=tab, programme=programme, state=state, village=village, deadline=deadline,
-                          search=search or "", sort=sort, descending=descending)
+                          outcome=outcome, search=search or "", sort=sort, descending=descending)
         ids = self.queries.case_ids(actor, query)
         rows: list[dict[str, Any]] = []
         for start in range(0, len(ids), 500):
@@ -233,10 +235,14 @@ class ExportService:
 
     # --- the 花名册 ---
     def _roster(self, actor: str, out: str | Path, village: Sequence[str] | str | None = None,
-                programme: str = "dibao") -> dict[str, Any]:
-        """In-force families of villages (or of a township's villages) in the province's roster layout."""
-        if programme not in ("dibao", "tekun"):
-            raise InputError("--programme: 花名册只有低保（dibao）和特困（tekun）", "programme")
+                programme: str = DEFAULT) -> dict[str, Any]:
+        """In-force families of villages (or of a township's villages) in the province's roster layout
+        (the programmes whose rosters are imported: those with a 历史导入 workflow)."""
+        kinds = {(e.spec.programme, e.spec.kind) for e in self.ctx.engines.values()}
+        rostered = [code for code in PROGRAMMES if (code, "import") in kinds]
+        if programme not in rostered:
+            names = "、".join(f"{PROGRAMMES[c]}（{c}）" for c in rostered)
+            raise InputError(f"--programme: 花名册只有{names}", "programme")
         codes = [village] if isinstance(village, str) else list(village or [])
         today = self.ctx.today()
         with self.ctx.db.unit_of_work() as uow:

@@ -26,7 +26,8 @@ from typing import Any
 
 from ..domain.calc import review_interval_months
 from ..domain.errors import DomainError, InputError
-from ..domain.model import PROGRAMMES, AuditEvent, Case, User
+from ..domain.model import AuditEvent, Case, User
+from ..domain.programmes import PROGRAMMES, REGISTRY
 from ..importing.error_list import error_rows
 from ..importing.gcpause import gc_paused
 from ..importing.issues import Issue
@@ -35,7 +36,7 @@ from ..importing.reader import digest_of, read
 from ..importing.records import HouseholdRecord
 from ..importing.roster import ParsedFile, parse_workbook
 from . import lookup
-from .cases import KIND_CODES, PROGRAMME_CODES, CaseService, _amount_text
+from .cases import KIND_CODES, CaseService, _amount_text
 from .context import AppContext
 from .import_areas import AreaResolver
 from .import_compare import STATUS_LABELS, compare, in_force
@@ -322,7 +323,7 @@ class ImportService:
             uow.imports.add_households(households, now)
             cases = []
             for row, household in zip(chunk, households, strict=True):
-                prefix = f"{today.year}-{PROGRAMME_CODES[row.record.programme]}{KIND_CODES['import']}-"
+                prefix = f"{today.year}-{REGISTRY[row.record.programme].case_prefix}{KIND_CODES['import']}-"
                 if prefix not in serials:
                     serials[prefix] = uow.imports.next_serial(prefix)
                 number = f"{prefix}{serials[prefix]:06d}"
@@ -377,7 +378,8 @@ class ImportService:
         }
         return Case(
             id=None, number=number, programme=rec.programme, workflow_id=engine.spec.id,
-            workflow_version=engine.spec.version, state="approved", household_id=household.id,
+            workflow_version=engine.spec.version, state=engine.spec.states_ending("approved")[0],
+            household_id=household.id,
             village_code=row.village.code, created_by=user.username, created_at=now, applied_on=today,
             state_entered_on=today, forms={}, decision=decision, benefit=benefit, last_effective_date=today,
             closed=True, kind="import",

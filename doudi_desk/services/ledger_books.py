@@ -22,19 +22,21 @@ from decimal import Decimal
 from typing import Any
 
 from ..domain.errors import DomainError, InputError
-from ..domain.model import DISABILITY_TYPES, PROGRAMMES, RELATIONS, User
+from ..domain.model import DISABILITY_TYPES, RELATIONS, User
 from ..domain.privacy import PERSONAL_FIELDS, mask_id_number, sees_full_ids
+from ..domain.programmes import PROGRAMMES, REGISTRY, amount_of
 from ..domain.report_tables import Column, Table
 from ..domain.specs import WORKFLOW_KINDS
 from ..domain.statistics import in_force, last_months, parse_month
-from . import lookup
+from . import lookup, roles
 from .audit import record_export
 from .context import AppContext
 from .lifecycle import RESULTS, STATUSES
 from .statistics import REPORT_ROLES, gather_benefits
 
 Progress = Callable[[int, int, str], None]
-LEDGER_PROGRAMMES = ("dibao", "tekun", "temporary")
+LEDGER_PROGRAMMES = tuple(code for code, p in REGISTRY.items() if p.ledger is not None)
+BASES = {"household": "整户", "single_person": "单人户"}
 CARE = {"self_care": "全自理", "partial": "半失能", "full": "全失能"}
 SUPPLY = {"centralised": "集中供养", "dispersed": "分散供养"}
 TEMP_TYPES = {"urgent": "急难型", "expenditure": "支出型"}
@@ -102,11 +104,14 @@ class LedgerBookService:
             user = self._user(uow, actor)
             area = self._village(uow, user, village)
             cases = uow.ledgers.cases([village], programme=programme)
-            if programme == "temporary":
+            prog = REGISTRY[programme]
+            ledger = prog.ledger
+            assert ledger is not None
+            if not prog.monthly:
                 members = uow.ledgers.members([c["household_id"] for c in cases])
                 details = uow.ledgers.household_details([c["household_id"] for c in cases])
-                return self._temporary_ledger(area, month, cases, members, details)
-            benefits, _people = gather_benefits(uow, [village])
+                return self._one_off_ledger(area, prog, month, cases, members, details)
+            benefits, _people = gather_benefits(uow, self.ctx.engines, [village])
             mine = [b for b in benefits if b.programme == programme]
             states = {b.case_id: in_force(b, month) for b in mine}
             members = uow.ledgers.members([s.household_id for s in states.values() if s] +
@@ -115,7 +120,8 @@ class LedgerBookService:
         reviews: dict[int, str] = {}
         for c in cases:
             d = c["decision"] or {}
-            if c["kind"] == "review" and c["state"] == "decided" and (d.get("effective_month") or "") <= month:
+            if c["kind"] == "review" and roles.outcome(self.ctx.engines, c["workflow_id"], c["state"]) == "decided" \
+                    and (d.get("effective_month") or "") <= month:
                 parent = c["parent_case_id"]
                 reviews[parent] = max(reviews.get(parent, ""), d.get("decided_on") or "")
         rows = []
@@ -126,10 +132,8 @@ class LedgerBookService:
             case = by_id[b.case_id]
             family = members.get(state.household_id or case["household_id"]) or members.get(case["household_id"], [])
             counted = [m for m in family if not m["excluded"]]
-            if programme == "dibao":
-                category = "单人户" if state.basis == "single_person" else "整户"
-            else:
-                category = "、".join(x for x in (SUPPLY.get(state.supply_mode or ""), CARE.get(state.care_level or "")) if x)
+            category = "、".join(x for x in (BASES.get(state.basis or ""), SUPPLY.get(state.supply_mode or ""),
+                                             CARE.get(state.care_level or "")) if x)
             rows.append({
                 "_kind": "unit", "no": len(rows) + 1, "label": head_of(family)["name"], "case": case["number"],
                 "category": category, "members": len(counted), "persons": len(state.covered), "amount": state.amount,
@@ -142,27 +146,28 @@ class LedgerBookService:
                  "persons": sum(r["persons"] for r in rows), "amount": sum((r["amount"] for r in rows), Decimal(0))}
         columns = (
             Column("no", "序号", kind="text"), Column("label", "户主", kind="text"), Column("case", "案件编号", kind="text"),
-            Column("category", "保障类别" if programme == "dibao" else "供养方式、自理能力", kind="text"),
-            Column("members", "家庭人口"), Column("persons", "保障人数" if programme == "dibao" else "供养人数"),
+            Column("category", ledger.category, kind="text"),
+            Column("members", "家庭人口"), Column("persons", ledger.persons),
             Column("amount", "月保障金额（元）", kind="money"), Column("start", "起始月份", kind="text"),
             Column("status", "状态", kind="text"), Column("last_review", "上次复核", kind="text"),
             Column("next_review", "下次复核（按目前安排）", kind="text"),
         )
-        title = f"{area.name}{'最低生活保障' if programme == 'dibao' else '特困人员救助供养'}台账"
+        title = f"{area.name}{prog.name}台账"
         return Table(f"ledger_{programme}", title, columns, (*rows, total) if rows else (),
                      note=f"{month[:4]}年{int(month[5:])}月在保（含渐退期）的"
-                          f"{'家庭' if programme == 'dibao' else '特困人员'}，共{len(rows)}户。",
+                          f"{ledger.unit}，共{len(rows)}户。",
                      sheet=f"{PROGRAMMES[programme][:4]}台账")
 
-    def _temporary_ledger(self, area, month: str, cases, members, details) -> Table:
+    def _one_off_ledger(self, area, prog, month: str, cases, members, details) -> Table:
         months = last_months(month, 12)
         rows = []
         for c in cases:
             d = c["decision"] or {}
             decided = d.get("decided_on") or ""
-            if c["state"] != "approved" or not (months[0] <= decided[:7] <= month):
+            if roles.outcome(self.ctx.engines, c["workflow_id"], c["state"]) != "approved" \
+                    or not (months[0] <= decided[:7] <= month):
                 continue
-            claim = (details.get(c["household_id"]) or {}).get("temporary") or {}
+            claim = (details.get(c["household_id"]) or {}).get("claim") or {}
             rows.append({
                 "_kind": "unit", "no": len(rows) + 1, "label": head_of(members.get(c["household_id"], []))["name"],
                 "case": c["number"], "type": TEMP_TYPES.get(claim.get("type", ""), ""), "cause": claim.get("cause", ""),
@@ -178,8 +183,8 @@ class LedgerBookService:
             Column("amount", "救助金额（元）", kind="money"), Column("level", "审批层级", kind="text"),
             Column("decided_on", "审批日期", kind="text"), Column("first_aid", "先行救助（元）", kind="money"),
         )
-        return Table("ledger_temporary", f"{area.name}临时救助台账", columns, (*rows, total) if rows else (),
-                     note=f"{months[0]}至{month}审批的临时救助，共{len(rows)}人次。", sheet="临时救助台账")
+        return Table(f"ledger_{prog.code}", f"{area.name}{prog.name}台账", columns, (*rows, total) if rows else (),
+                     note=f"{months[0]}至{month}审批的{prog.name}，共{len(rows)}人次。", sheet=f"{prog.short}台账")
 
     def export_ledger(self, village: str, programme: str, path: str, actor: str, month: str | None = None) -> str:
         """A ledger to .xlsx or .pdf."""
@@ -220,7 +225,7 @@ class LedgerBookService:
             members = uow.ledgers.members([c["household_id"] for c in cases if c["parent_case_id"] is None])
         groups = families_of(cases, members)
         return [{"key": key, "head": g["head"]["name"], "cases": [c["number"] for c in g["cases"]],
-                 "programmes": sorted({PROGRAMMES[c["programme"]] for c in g["cases"]})}
+                 "programmes": sorted({PROGRAMMES.get(c["programme"], c["programme"]) for c in g["cases"]})}
                 for key, g in sorted(groups.items(), key=lambda kv: kv[1]["cases"][0]["number"])]
 
     def household_book(self, ref: str, actor: str) -> bytes:
@@ -303,9 +308,9 @@ class LedgerBookService:
         for c in g["all"]:
             d = c["decision"] or {}
             result = d.get("result_label") or DECISIONS.get(d.get("result", ""), d.get("result", ""))
-            amount = d.get("monthly_amount") if c["programme"] != "temporary" else d.get("amount")
+            amount = amount_of(c["programme"], d) if c["programme"] in REGISTRY else d.get("monthly_amount")
             case_rows.append({
-                "number": c["number"], "programme": PROGRAMMES[c["programme"]],
+                "number": c["number"], "programme": PROGRAMMES.get(c["programme"], c["programme"]),
                 "kind": WORKFLOW_KINDS.get(c["kind"], c["kind"]),
                 "state": lookup.state_label(engines, c["workflow_id"], c["state"]),
                 "applied_on": c["applied_on"].isoformat(), "decided_on": d.get("decided_on", ""),

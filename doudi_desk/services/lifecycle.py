@@ -21,8 +21,10 @@ from ..domain.household import parse_member
 from ..domain.model import AuditEvent, Case, Household, IncomeItem, User, Vehicle
 from ..domain.money import to_amount, to_bool
 from ..domain.policy import parse_policy
+from ..domain.programmes import REGISTRY, parts_of
+from ..domain.specs import BENEFIT_KINDS
 from ..domain.text import clean_text, name_problem, shown
-from . import lookup
+from . import lookup, roles
 
 if TYPE_CHECKING:
     from .cases import CaseService
@@ -60,20 +62,30 @@ def effective_status(benefit: dict[str, Any] | None, on: dt.date) -> str | None:
 
 
 def latest_determination(uow, parent: Case) -> Case:
-    """The case whose household was last determined: the latest decided 复核 or 变更, else the parent."""
+    """The case whose household was last determined: the latest decided 复核 or 变更 (a closed one
+    whose decision was written to the benefit, services/lifecycle.py ``apply_to_parent``), else the
+    parent."""
     latest = parent
     for other in uow.cases.children(parent.id):
-        if other.state == "decided":
+        if other.kind in ("review", "change") and other.closed and (other.decision or {}).get("result") in RESULTS:
             latest = other
     return latest
 
 
-def paid_cases(uow, village_code: str, programme: str, on: dt.date) -> list[tuple[Case, Household, dict[str, Any]]]:
+def paid_cases(uow, village_code: str, programme: str, on: dt.date,
+               approved: dict[str, list[str]] | None = None) -> list[tuple[Case, Household, dict[str, Any]]]:
     """Approved cases of a village still paid on a date (a stopped benefit is left out), each with the
     household as last determined and what is paid now: ``monthly_amount``, ``covered`` (indexes into
-    that household) and ``start_month`` — after a 复核 or 变更 these differ from the first decision."""
+    that household) and ``start_month`` — after a 复核 or 变更 these differ from the first decision.
+    ``approved``: the approved states of the workflows (services/roles.py); without it, cases with
+    an approving decision."""
+    if approved is not None:
+        found = uow.cases.query(workflow_states=approved, village_code=village_code, programme=programme)
+    else:
+        found = [c for c in uow.cases.query(village_code=village_code, programme=programme)
+                 if c.closed and (c.decision or {}).get("result") == "approved"]
     out = []
-    for case in uow.cases.query(state="approved", village_code=village_code, programme=programme):
+    for case in found:
         if case.benefit and effective_status(case.benefit, on) == "stopped":
             continue
         d, b = case.decision or {}, case.benefit or {}
@@ -114,6 +126,9 @@ def grant(case: Case, household: Household, decided_on: dt.date) -> None:
         "history": [{"month": start, "amount": d.get("monthly_amount"), "result": "approved",
                      "case": case.number, "decided_on": decided_on.isoformat()}],
     }
+    if "parts" in d:  # paid as several allowances: each one, so one can stop alone (两项补贴)
+        case.benefit["parts"] = dict(d["parts"])
+        case.benefit["history"][0]["parts"] = dict(d["parts"])
     case.next_review_on = _review_date(start, d.get("review_interval_months"))
 
 
@@ -137,7 +152,7 @@ class LifecycleService:
             raise InputError(f"--month: 应为 YYYY-MM，现为 {month}", "month") from None
         rows = []
         with self.ctx.db.unit_of_work() as uow:
-            for case in uow.cases.query(state="approved", village_code=village):
+            for case in uow.cases.query(workflow_states=self._approved(), village_code=village):
                 if case.next_review_on is None or case.next_review_on >= end:
                     continue
                 if villages is not None and case.village_code not in villages:
@@ -162,7 +177,7 @@ class LifecycleService:
         today = self.ctx.today()
         rows = []
         with self.ctx.db.unit_of_work() as uow:
-            for case in uow.cases.query(state="approved", village_code=village):
+            for case in uow.cases.query(workflow_states=self._approved(), village_code=village):
                 if not case.benefit or (villages is not None and case.village_code not in villages):
                     continue
                 now = effective_status(case.benefit, today)
@@ -177,6 +192,10 @@ class LifecycleService:
                              "next_review_on": case.next_review_on.isoformat() if case.next_review_on else None})
         return rows
 
+    def _approved(self) -> dict[str, list[str]]:
+        """Applications that ended approved, in every workflow (state roles: ``outcome``)."""
+        return roles.ending(self.ctx.engines, "approved")
+
     # --- starting cases ---
     def _parent(self, uow, user: User, ref: str | int) -> Case:
         """The benefit's case, locked for this transaction: one open 复核, 变更 or 停保 at a time.
@@ -187,8 +206,9 @@ class LifecycleService:
         parent = lookup.case_for(uow, user, ref)
         uow.cases.lock(parent.id)
         parent = uow.cases.get(parent.id)  # as it is now that no one else can start a case on it
-        if parent.kind not in ("application", "import") or parent.state != "approved" or not parent.benefit:
-            raise DomainError(f"案件 {parent.number} 不是在保的低保或特困案件")
+        if (parent.kind not in BENEFIT_KINDS or roles.case_outcome(self.ctx.engines, parent) != "approved"
+                or not parent.benefit):
+            raise DomainError(f"案件 {parent.number} 不是在保的按月发放案件（低保、特困、两项补贴等）")
         if effective_status(parent.benefit, self.ctx.today()) == "stopped":
             raise DomainError(f"案件 {parent.number} 已停保")
         for other in uow.cases.children(parent.id, open_only=True):
@@ -392,8 +412,12 @@ def _whole(value: Decimal) -> str:
 def apply_to_parent(service: CaseService, uow, case: Case, user: User, day: dt.date) -> None:
     """Write a decided review/change/termination to the benefit record of its parent case."""
     from .cases import _snapshot, diff, month_after
+    from .coverage import covered_ids
+    from .linkage import follow
 
     parent = uow.cases.get(case.parent_case_id)
+    prog = REGISTRY[parent.programme]
+    covered_before = covered_ids(uow, parent)
     before = _snapshot(parent) | {"benefit": copy.deepcopy(parent.benefit)}
     benefit = copy.deepcopy(parent.benefit or {})
     start = month_after(day)
@@ -405,12 +429,15 @@ def apply_to_parent(service: CaseService, uow, case: Case, user: User, day: dt.d
         household = uow.households.get(case.household_id)
         found = uow.policies.effective(lookup.area_chain(uow, case.village_code), day)
         months = parse_policy(found[3], case.programme).phase_out_months if found else 0
-        form = case.forms.get("review_decision") or {}
-        result = outcome(case, parent, household, months, form.get("amount"))
+        form_id = next((f for f in prog.approval_forms if case.forms.get(f)), "review_decision")
+        form = case.forms.get(form_id) or {}
+        result = outcome(case, parent, household, months, form.get("amount") if prog.amount_editable else None)
+        if prog.parts and result["result"] != "stop":  # each allowance as now computed
+            result["parts"] = parts_of(prog.code, case.proposal)
         result["reasons"] = form.get("reasons", "")
         if result["result"] in ("lower", "stop", "phase_out") and not str(result["reasons"]).strip():
             label = RESULTS[result["result"]]
-            raise InputError(f"data.review_decision.reasons: 本次结果为{label}，须书面说明理由", "data.review_decision.reasons")
+            raise InputError(f"data.{form_id}.reasons: 本次结果为{label}，须书面说明理由", f"data.{form_id}.reasons")
         if result["result"] != "stop":
             benefit["wage_income"] = str(wage_income(household))
     result["effective_month"] = start
@@ -427,12 +454,21 @@ def apply_to_parent(service: CaseService, uow, case: Case, user: User, day: dt.d
         result["phase_out_until"] = until
         parent.next_review_on = None
     else:
+        interval = result.get("review_interval_months") or prog.review_months
         benefit.update(status="active", monthly_amount=result["monthly_amount"], covered=result.get("covered", []),
-                       review_interval_months=result.get("review_interval_months"))
-        parent.next_review_on = _review_date(start, result.get("review_interval_months"))
-    benefit.setdefault("history", []).append({"month": start, "amount": result["monthly_amount"], "result": res,
-                                              "case": case.number, "decided_on": day.isoformat()}
-                                             | ({"until": result["phase_out_until"]} if res == "phase_out" else {}))
+                       review_interval_months=interval)
+        if "parts" in result:
+            benefit["parts"] = dict(result["parts"])
+            stops = {k: v for k, v in (benefit.get("part_stops") or {}).items()
+                     if str(result["parts"].get(k, "0")) in ("0", "")}  # a part granted again is paid again
+            benefit["part_stops"] = stops
+        parent.next_review_on = _review_date(start, interval)
+    entry = {"month": start, "amount": result["monthly_amount"], "result": res, "case": case.number,
+             "decided_on": day.isoformat()} | ({"until": result["phase_out_until"]} if res == "phase_out" else {})
+    if prog.parts:
+        entry["parts"] = dict(benefit.get("parts") or {}) if res != "stop" else \
+            {k: "0" for k in (benefit.get("parts") or {})}
+    benefit.setdefault("history", []).append(entry)
     parent.benefit = benefit
     case.decision = {"result": res, "result_label": RESULTS[res], "decided_by": user.username,
                      "decided_on": day.isoformat(), "parent_case": parent.number} | result
@@ -446,4 +482,12 @@ def apply_to_parent(service: CaseService, uow, case: Case, user: User, day: dt.d
                                                                    if result.get("reasons") else ""),
         changes=changes,
     ))
+    # Benefits that follow this one's coverage (两项补贴 after 低保): in this same transaction. The
+    # decided 复核/变更 is saved after this, so who it covers is read from its own household here.
+    after = None
+    if res not in ("stop", "phase_out") and case.kind != "termination":
+        household = uow.households.get(case.household_id)
+        after = {household.members[i].id_number for i in result.get("covered") or []
+                 if isinstance(i, int) and 0 <= i < len(household.members)}
+    follow(service, uow, parent, user, day, before=covered_before, after=after)
 

@@ -14,12 +14,13 @@ from typing import Any
 from ..domain.calc import FLAG_LABELS
 from ..domain.errors import DomainError
 from ..domain.household import TEMPORARY_TYPES, household_to_dict
-from ..domain.model import PROGRAMMES
+from ..domain.model import Disability, Member
+from ..domain.programmes import PROGRAMMES, REGISTRY, Programme, Suggestion
 from ..domain.specs import WORKFLOW_KINDS
-from . import lookup
+from . import lookup, roles
 from .cases import CaseService
 from .context import AppContext
-from .lifecycle import STATUSES, LifecycleService
+from .lifecycle import STATUSES, LifecycleService, effective_status
 from .monitoring import household_flags
 
 KIND_LABELS = {"application": "申请", "review": "复核", "change": "变更", "termination": "停保", "import": "历史导入"}
@@ -139,6 +140,63 @@ class LifecycleQueries:
                     latest[head_id] = row
         return sorted(latest.values(), key=lambda r: (r["village"], r["case"]))
 
+    def suggestions(self, actor: str) -> list[dict[str, Any]]:
+        """可申请两项补贴: members of families whose benefit is in force (低保) who could apply for a
+        programme that suggests itself after it (registry ``suggestions``) and have no case of it in
+        force or under way — one row per person, in the user's area. A constant number of queries."""
+        today = self.ctx.today()
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        with self.ctx.db.unit_of_work() as uow:
+            user, inside, village_name = self._in_scope(uow, actor)
+            villages = _villages_of(uow, user)
+            for prog, suggestion in all_suggestions():
+                after = [suggestion.after]
+                rows = uow.listing.members_of_cases(
+                    roles.ending(self.ctx.engines, "approved", programmes=after), villages,
+                    suggestion.member_flag)
+                rows += uow.listing.members_of_cases(roles.ending(self.ctx.engines, "decided", programmes=after),
+                                                     villages, suggestion.member_flag)
+                roots: dict[int, Any] = {}
+                found = []
+                for r in rows:
+                    root_id = r["parent_case_id"] or r["case_id"]
+                    if root_id not in roots:
+                        roots[root_id] = uow.cases.get(root_id) if r["parent_case_id"] else None
+                    root = roots[root_id]
+                    benefit = root.benefit if root is not None else r["benefit"]
+                    if effective_status(benefit, today) in (None, "stopped") or not inside(r["village"]):
+                        continue
+                    if not suggestion.candidate(_member(r)):
+                        continue
+                    found.append((r, root.number if root is not None else r["number"], root_id, benefit))
+                held = self._held(uow, prog.code, [r["id_number"] for r, *_ in found], today)
+                for r, number, root_id, benefit in found:
+                    if r["id_number"] in held or (prog.code, r["id_number"]) in out:
+                        continue
+                    out[prog.code, r["id_number"]] = {
+                        "programme": prog.code, "programme_label": prog.name, "hint": suggestion.label,
+                        "after_label": PROGRAMMES.get(suggestion.after, suggestion.after),
+                        "case": number, "case_id": root_id, "village": r["village"],
+                        "village_name": village_name(r["village"]), "member": r["name"],
+                        "since_month": (benefit or {}).get("since_month") or "",
+                    }
+        return sorted(out.values(), key=lambda row: (row["village"], row["case"], row["member"]))
+
+    def _held(self, uow, code: str, id_numbers: list[str], today) -> set[str]:
+        """People with a case of ``code`` under way, or approved and not stopped."""
+        held = set()
+        approved = roles.ending(self.ctx.engines, "approved", programmes=[code])
+        for f in uow.listing.people_in_cases(sorted(set(id_numbers)), approved):
+            if f["programme"] != code:
+                continue
+            case = uow.cases.get(f["case_id"])
+            applicant = next((m for m in uow.households.get(case.household_id).members if m.applicant), None)
+            if applicant is not None and applicant.id_number != f["id_number"]:
+                continue  # the case is another member's
+            if not f["closed"] or effective_status(case.benefit, today) not in (None, "stopped"):
+                held.add(f["id_number"])
+        return held
+
     @staticmethod
     def flag_choices() -> list[tuple[str, str]]:
         return list(FLAG_LABELS.items())
@@ -149,16 +207,17 @@ class LifecycleQueries:
 
     # --- one case ---
     def links(self, case_ref: str | int) -> dict[str, Any]:
-        """The case a review/change/termination belongs to, the cases opened on this one, and for
-        临时救助 the claim (type, proposed amount, cause) as registered."""
+        """The case a review/change/termination belongs to, the cases opened on this one, and for a
+        programme with a one-off claim (临时救助) the claim (type, proposed amount, cause) as registered."""
         with self.ctx.db.unit_of_work() as uow:
             case = lookup.case_by_ref(uow, case_ref)
             parent = uow.cases.get(case.parent_case_id) if case.parent_case_id else None
-            claim = uow.households.get(case.household_id).temporary if case.programme == "temporary" else None
+            prog = REGISTRY.get(case.programme)
+            claim = uow.households.get(case.household_id).temporary if prog and prog.claim else None
             return {
                 "parent": self._case_link(parent) if parent else None,
                 "related": [self._case_link(c) for c in uow.cases.children(case.id)],
-                "temporary": {"type": claim.type, "type_label": TEMPORARY_TYPES.get(claim.type, claim.type),
+                "claim": {"type": claim.type, "type_label": TEMPORARY_TYPES.get(claim.type, claim.type),
                               "amount": str(claim.amount), "cause": claim.cause} if claim else None,
             }
 
@@ -176,3 +235,25 @@ class LifecycleQueries:
                 raise DomainError(f"用户 {user.full_name} 无权修改家庭情况，须由经办人或乡镇审核人办理")
             case = lookup.case_for(uow, user, case_ref)
             return household_to_dict(uow.households.get(case.household_id))
+
+
+def all_suggestions() -> list[tuple[Programme, Suggestion]]:
+    return [(p, s) for p in REGISTRY.values() for s in p.suggestions]
+
+
+def _villages_of(uow, user) -> list[str] | None:
+    """The villages under the user's area (None: the county, all villages)."""
+    if not user.area_code:
+        return None
+    area = uow.areas.get(user.area_code)
+    if area is None:
+        return None
+    return [area.code] if area.level == "village" else [a.code for a in uow.areas.children(area.code, level="village")]
+
+
+def _member(row: dict[str, Any]) -> Member:
+    disability = (Disability(row["disability_type"], row["disability_grade"])
+                  if row["disability_type"] and row["disability_grade"] else None)
+    return Member(name=row["name"], id_number=row["id_number"], excluded=row["excluded"], disability=disability,
+                  disability_certificate=bool(row["disability_certificate"]),
+                  certificate_number=row["certificate_number"] or "")

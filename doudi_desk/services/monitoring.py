@@ -13,6 +13,7 @@ from typing import Any
 from ..domain.calc import FLAG_LABELS, decide
 from ..domain.errors import DomainError, InputError
 from ..domain.policy import parse_policy
+from ..domain.programmes import flags_programme
 from .context import AppContext
 from .lookup import area_chain
 
@@ -49,7 +50,8 @@ def household_flags(ctx: AppContext, *, on: dt.date | None = None, flag: str | N
             if found is None:
                 raise DomainError(f"地区 {code} 在 {on.isoformat()} 没有生效的政策参数")
             household = uow.households.get(household_id)
-            result = decide("dibao", household, parse_policy(found[3], "dibao"), on)
+            code_ = flags_programme()  # the 低保 computation sets the flags (policy.md §8)
+            result = decide(code_, household, parse_policy(found[3], code_), on)
             if flag is not None and flag not in result.flags:
                 continue
             rows.append({

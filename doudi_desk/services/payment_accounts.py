@@ -13,7 +13,8 @@ from ..domain.errors import DomainError, InputError
 from ..domain.household import bank_account
 from ..domain.model import AuditEvent
 from ..domain.privacy import mask_bank_account
-from . import lookup
+from ..domain.specs import BENEFIT_KINDS
+from . import lookup, roles
 from .context import AppContext
 
 
@@ -35,7 +36,7 @@ class PaymentAccountService:
             if not set(user.roles) & {"caseworker", "township_reviewer"}:
                 raise DomainError(f"用户 {user.full_name} 无权更正发放账户，须由经办人或乡镇审核人办理")
             case = lookup.case_for(uow, user, case_ref)
-            if case.kind != "application" or case.state != "approved":
+            if case.kind not in BENEFIT_KINDS or roles.case_outcome(self.ctx.engines, case) != "approved":
                 raise DomainError(f"案件 {case.number} 不是已批准的救助案件，没有发放账户可更正")
             latest = uow.benefits.latest_determinations([case.id]).get(case.id)
             household_id = latest[0] if latest else case.household_id

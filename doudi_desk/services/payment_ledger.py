@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..domain.errors import InputError
-from ..domain.model import PROGRAMMES
 from ..domain.payroll import KIND_LABELS, STATE_LABELS, item_label
 from ..domain.privacy import mask_bank_account
+from ..domain.programmes import PROGRAMMES
 from . import lookup
 from .context import AppContext
 from .payments import STATES, PaymentService
@@ -60,10 +60,10 @@ def ledger_rows(uow, case_ids: Iterable[int], *, year: int | None = None,
         })
     for case in (cases[c] for c in case_ids):  # 先行救助 was paid outside the payroll, in cash or by transfer
         paid_on = str(case["first_aid_paid_on"] or "")
-        if case["programme"] == "temporary" and case["first_aid_amount"] and (
+        if case["first_aid_amount"] and (  # a one-off programme's 先行救助 (临时救助)
                 year is None or paid_on[:4] == str(year)):
             rows.append({"month": paid_on[:7], "payroll_month": "", "case_id": case["id"], "case": case["number"],
-                         "programme": PROGRAMMES["temporary"], "item": "先行救助", "kind": "先行救助",
+                         "programme": PROGRAMMES.get(case["programme"], case["programme"]), "item": "先行救助", "kind": "先行救助",
                          "amount": _money(case["first_aid_amount"]), "state": "first_aid",
                          "state_label": "已付（先行救助）", "payee": "", "account": "", "reason": "", "payroll": None})
     for o in uow.payments.owed(case_ids=case_ids, limit=None):

@@ -36,6 +36,7 @@ from ..domain.payroll import (
 )
 from ..domain.policy import PolicyParams, parse_policy
 from ..domain.price_subsidy import Indices, per_person
+from ..domain.programmes import REGISTRY
 from . import lookup
 
 COVER_RESULTS = ("approved", "raise", "lower", "keep")
@@ -126,7 +127,8 @@ class BenefitSource:
     def load(self, villages: Sequence[str], programmes: Sequence[str], *, everyone: bool = True) -> list[Benefit]:
         """The benefits in payment of these villages. Without ``everyone`` only the household heads are
         read (a county's 低保 payroll needs the head as payee and the number covered, not each person)."""
-        cases = self.repo.approved_cases(villages, programmes, with_decision="temporary" in programmes)
+        one_off = {code for code in programmes if code in REGISTRY and not REGISTRY[code].monthly}
+        cases = self.repo.approved_cases(villages, programmes, with_decision=bool(one_off))
         latest = self.repo.determinations_in(villages, programmes)
         hh_of = {c["id"]: latest.get(c["id"], (c["household_id"], ""))[0] for c in cases}
         self._households.update(self.repo.households_in(villages, programmes, heads_only=not everyone))
@@ -142,7 +144,7 @@ class BenefitSource:
             programme = c["programme"]
             b = c["benefit"] or {}
             covered = b.get("covered", c["decision"].get("covered")) or []
-            if programme == "temporary":
+            if programme in one_off:  # paid once to the household: every counted member
                 people = [m for m in members if not m.excluded]
                 count = len(people)
             elif everyone:
@@ -155,7 +157,7 @@ class BenefitSource:
             payee = Payee(who.name, who.id_number, h["bank_name"] or "", h["bank_account"] or "", c["village"],
                           household_id)
             out.append(Benefit(c["id"], c["number"], programme, c["village"],
-                               [] if programme == "temporary" else decisions(c), payee,
+                               [] if programme in one_off else decisions(c), payee,
                                [m.id_number for m in people], count, c["decision"], c["household_id"]))
         return out
 

@@ -16,11 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..domain.calc import FAILED_LABELS
 from ..domain.household import TEMPORARY_TYPES
 from ..domain.model import COUNTED_INCOME, EXPENSE_KINDS, INCOME_TYPES, RELATIONS, Case, Household
 from ..domain.policy import CARE_LEVELS
-from ..domain.programmes import Programme, amount_of, programme
+from ..domain.programmes import Programme, amount_of, failure_label, parts_of, programme
 from .lifecycle import RESULTS as REVIEW_RESULTS
 from .lookup import state_label
 
@@ -160,6 +159,7 @@ def case_context(ctx, uow, case: Case, office: Mapping[str, str]) -> dict[str, A
 
     proposal = _proposal(case, prog, names)
     decision = _decision(case, prog, forms, label, who, names, parent)
+    benefit_record = parent.benefit if parent else case.benefit
     coverage = _coverage(case, proposal, decision, parent, names)
     application = _application(case, spec, forms, label, events, parent)
     temporary = _temporary(h, forms, label)
@@ -222,9 +222,7 @@ def case_context(ctx, uow, case: Case, office: Mapping[str, str]) -> dict[str, A
         "blank": False,
         "office": office,
         "issuer": issuer,
-        "programme": {"code": prog.code, "name": prog.name, "monthly": prog.monthly, "amount_label": prog.amount_label,
-                      "unit": prog.unit, "heading": prog.heading(), "proposed_heading": prog.heading(proposed=True),
-                      "grant": prog.grant},
+        "programme": _programme(prog),
         "case": {
             "id": case.id, "number": case.number, "programme": case.programme, "programme_label": prog.name,
             "kind": case.kind, "kind_label": KIND_LABELS.get(case.kind, case.kind),
@@ -244,7 +242,11 @@ def case_context(ctx, uow, case: Case, office: Mapping[str, str]) -> dict[str, A
                        "homes": h.assets.homes, "commercial_property": h.assets.commercial_property},
         },
         "coverage": {"count": len(coverage["indexes"]) if coverage["known"] else None, "names": names(coverage["indexes"])},
-        "benefit": _benefit(prog, parent.benefit if parent else case.benefit),
+        "benefit": _benefit(prog, benefit_record),
+        "parts": _parts(prog, case.proposal, case.decision, benefit_record),
+        "linked": linked_stop(prog, benefit_record),
+        "forms": forms_view(forms, label),
+        "applicant": _applicant(h),
         "people": {"caseworker": who(case.created_by)},
         "application": application,
         "verification": verification,
@@ -270,6 +272,90 @@ def case_context(ctx, uow, case: Case, office: Mapping[str, str]) -> dict[str, A
 
 # --- sections ---------------------------------------------------------------------------------
 
+def _programme(prog: Programme) -> dict[str, Any]:
+    return {"code": prog.code, "name": prog.name, "monthly": prog.monthly, "amount_label": prog.amount_label,
+            "unit": prog.unit, "heading": prog.heading(), "proposed_heading": prog.heading(proposed=True),
+            "grant": prog.grant, "person_based": prog.person_based, "has_parts": bool(prog.parts),
+            "part_labels": [p.label for p in prog.parts]}
+
+
+def _parts(prog: Programme, proposal, decision, benefit) -> list[dict[str, Any]]:
+    """A programme paid as several allowances: each one's label, the amount proposed, decided and
+    paid now (the benefit record: a part stopped by the 低保's stop shows 0)."""
+    proposed, decided, paid = (parts_of(prog.code, r) for r in (proposal, decision, benefit))
+    return [{"code": p.code, "label": p.label, "proposed": yuan_text(proposed.get(p.code)),
+             "decided": yuan_text(decided.get(p.code)), "paid": yuan_text(paid.get(p.code)),
+             "granted": Decimal(str(decided.get(p.code) or proposed.get(p.code) or 0)) > 0}
+            for p in prog.parts]
+
+
+def linked_stop(prog: Programme, benefit: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The latest stop that followed another programme's status (services/linkage.py): when, why,
+    which allowances stopped with their amounts and which go on; None when there was none."""
+    entries = [h for h in (benefit or {}).get("history") or [] if isinstance(h, Mapping) and h.get("linked")]
+    if not entries:
+        return None
+    h = entries[-1]
+    link = h["linked"]
+    previous = link.get("previous") or {}
+    now = h.get("parts") or {}
+    labels = {p.code: p.label for p in prog.parts}
+    stopped = [{"label": labels.get(k, k), "amount": previous.get(k, "")} for k in link.get("stopped") or []]
+    remaining = [] if h.get("result") == "stop" else [
+        {"label": labels.get(k, k), "amount": v} for k, v in now.items() if Decimal(str(v or 0)) > 0]
+    return {"month": h.get("month"), "reason": link.get("reason") or "", "source": h.get("case") or "",
+            "decided_on": h.get("decided_on"), "stopped": stopped, "remaining": remaining}
+
+
+def _applicant(h: Household) -> dict[str, Any] | None:
+    """The member who applies for a person's benefit (特困, 两项补贴), with what the household
+    editor records about them."""
+    m = next((m for m in h.members if m.applicant), None)
+    if m is None:
+        return None
+    return {"name": m.name, "id_number": m.id_number, "sex": SEXES.get(m.sex, m.sex),
+            "birth_date": m.birth_date.isoformat(), "disability": m.disability.label if m.disability else "",
+            "certificate": m.disability_certificate, "certificate_number": m.certificate_number,
+            "long_term_care": m.long_term_care, "orphan_support": m.orphan_support,
+            "work_injury_care": m.work_injury_care}
+
+
+def forms_view(forms: Mapping[str, Mapping[str, Any]], label: Labels) -> dict[str, dict[str, Any]]:
+    """Every form recorded on the case, each field as ``{"value", "text"}`` — the text as a reader
+    writes it (a choice's label, 是/否, names, dates in Chinese) — so a programme's templates can
+    print its own forms without code of their own."""
+    out: dict[str, dict[str, Any]] = {}
+    for form_id, data in forms.items():
+        spec = label.forms.get(form_id)
+        if spec is None or not isinstance(data, Mapping):
+            continue
+        fields: dict[str, Any] = {}
+        for f in spec.fields:
+            value = data.get(f.name)
+            fields[f.name] = {"value": value,
+                              "text": _field_text(f.type, value, lambda v, i=form_id, n=f.name: label(i, n, v))}
+        out[form_id] = fields
+    return out
+
+
+def _field_text(kind: str, value: Any, choice: Callable[[Any], str]) -> str:
+    if value in (None, "", []):
+        return ""
+    if kind == "choice":
+        return choice(value)
+    if kind == "multichoice":
+        return "、".join(choice(v) for v in value) if isinstance(value, list) else str(value)
+    if kind == "bool":
+        return "是" if value is True else "否"
+    if kind == "date":
+        return cn_day(value)
+    if kind == "person_list":
+        return "、".join(p["name"] for p in _people(value))
+    if kind == "members_table":
+        return f"{len(value)}人" if isinstance(value, list) else ""
+    return str(value)
+
+
 def _proposal(case: Case, prog: Programme, names: Callable) -> dict[str, Any] | None:
     p = case.proposal
     if not p:
@@ -282,9 +368,10 @@ def _proposal(case: Case, prog: Programme, names: Callable) -> dict[str, Any] | 
         "explanation": list(p.get("explanation") or []),
         "basis_label": (BASIS_LABELS.get(p.get("basis") or "", "") if prog.monthly else "一次性发放")
         if eligible else "不符合条件",
-        "failed": [FAILED_LABELS.get(f, f) for f in p.get("failed") or []],
+        "failed": [failure_label(prog.code, f) for f in p.get("failed") or []],
         "approval_level": APPROVAL_LEVELS.get(p.get("approval_level") or "", ""),
         "decision_date": p.get("decision_date"),
+        "status_text": p.get("status_text") or "",  # the 低保/特困 status the computation read
     }
 
 
@@ -295,8 +382,7 @@ def _decision(case: Case, prog: Programme, forms, label: Labels, who: Callable, 
         return None
     result = d.get("result")
     amount = amount_of(prog.code, d)
-    approval = next((forms[f] for f in ("approval", "tekun_approval", "temporary_approval", "review_decision")
-                     if forms.get(f)), {})
+    approval = next((forms[f] for f in prog.approval_forms if forms.get(f)), {})
     rule = d.get("rule") or ""
     if result == "not_accepted":
         rule = rule or (forms.get("not_accepted") or {}).get("rule", "")
@@ -319,6 +405,8 @@ def _decision(case: Case, prog: Programme, forms, label: Labels, who: Callable, 
         "first_aid_amount": d.get("first_aid_amount") or "",
         "form_of_help": label("temporary_approval", "form_of_help", d.get("form_of_help")),
         "parent_case": d.get("parent_case") or (parent.number if parent else ""),
+        "parts": [{"label": part.label, "decided": yuan_text(amount), "granted": Decimal(str(amount or 0)) > 0}
+                  for part, amount in ((prog.part(k), v) for k, v in parts_of(prog.code, d).items())],
     }
 
 
@@ -586,8 +674,9 @@ def _decision_opinion(case: Case, decision, prog: Programme) -> str:
     amount = yuan_text(decision["amount"])
     if result == "approved":
         names = decision["covered_names"]
-        text = "同意。" + _sentence(prog.approval.format(count=len(names), names="、".join(names), amount=amount,
-                                                         start=cn_month(decision["start_month"])))
+        text = "同意。" + _sentence(prog.approval.format(
+            count=len(names), names="、".join(names), amount=amount, start=cn_month(decision["start_month"]),
+            parts="、".join(f"{p['label']}每月{p['decided']}元" for p in decision.get("parts", []) if p["granted"])))
         if decision["first_aid_amount"]:
             text += f"其中已先行救助{yuan_text(decision['first_aid_amount'])}元。"
     elif result == "refused":
@@ -630,9 +719,11 @@ def blank_context(ctx, code: str, office: Mapping[str, str]) -> dict[str, Any]:
     return {
         "blank": True,
         "office": office,
-        "programme": {"code": prog.code, "name": prog.name, "monthly": prog.monthly, "amount_label": prog.amount_label,
-                      "unit": prog.unit, "heading": prog.heading(), "proposed_heading": prog.heading(proposed=True),
-                      "grant": prog.grant},
+        "programme": _programme(prog),
+        "parts": [{"code": p.code, "label": p.label, "proposed": "", "decided": "", "paid": "", "granted": False}
+                  for p in prog.parts],
+        "forms": {},
+        "applicant": None,
         "case": {"number": "", "programme": prog.code, "programme_label": prog.name, "kind": "application",
                  "applied_on": None},
         "household": {"head": "", "applicant": "", "size": "", "village": "", "township": office.get("township", ""),

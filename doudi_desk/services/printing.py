@@ -21,10 +21,11 @@ from typing import Any
 
 from ..definitions.loader import TEMPLATES_DIR, default_root
 from ..domain.errors import DomainError, InputError
-from ..domain.model import DISABILITY_TYPES, PROGRAMMES, RELATIONS, Case, Household
+from ..domain.model import DISABILITY_TYPES, RELATIONS, Case, Household
 from ..domain.privacy import PERSONAL_FIELDS
-from ..domain.programmes import amount_of
+from ..domain.programmes import DEFAULT, PROGRAMMES, amount_of, parts_of
 from ..domain.programmes import programme as programme_of
+from ..domain.statistics import PartBenefit, part_in_force
 from ..printing import (
     KINDS,
     Part,
@@ -36,12 +37,12 @@ from ..printing import (
     render,
     render_case_file,
 )
-from . import lookup
+from . import lookup, roles
 from .audit import record_export
 from .context import AppContext
 from .lifecycle import paid_cases
 from .office import OfficeService
-from .print_context import SEXES, blank_context, case_context, rmb_upper, yuan_text
+from .print_context import SEXES, blank_context, case_context, linked_stop, rmb_upper, yuan_text
 
 __all__ = ["PrintService", "rmb_upper", "shipped_templates", "workflow_documents"]
 
@@ -126,7 +127,7 @@ class PrintService:
                               fields=[PERSONAL_FIELDS["id_number"]], cases=[case.number])
             return pdf
 
-    def blank_document(self, kind: str, programme: str = "dibao", township: str | None = None,
+    def blank_document(self, kind: str, programme: str = DEFAULT, township: str | None = None,
                        actor: str | None = None) -> bytes:
         """A blank form to fill by hand before anything is registered (申请书, 收入及财产申报表)."""
         if kind not in BLANK_KINDS:
@@ -168,6 +169,9 @@ class PrintService:
                           fields=[PERSONAL_FIELDS["id_number"]], cases=[case.number])
             return pdf
 
+    def _approved(self) -> dict[str, list[str]]:
+        return roles.ending(self.ctx.engines, "approved")
+
     def _spec(self, case: Case):
         engine = self.ctx.engines.get(case.workflow_id)
         return engine.spec if engine else None
@@ -178,6 +182,15 @@ class PrintService:
         d = case.decision or {}
         prog = programme_of(case.programme)
         spec = self._spec(case)
+        outcome = roles.case_outcome(self.ctx.engines, case)
+
+        def in_step(form_id: str) -> bool:
+            """The current step fills this form: its document can be printed blank to fill by hand."""
+            try:
+                return spec is not None and form_id in spec.state(roles.current_state(spec, case.state)).forms
+            except KeyError:
+                return False
+
         if kind in ("acceptance_notice", "correction_notice", "not_accepted_notice") and case.kind != "application":
             return "复核、变更和停保由乡镇依职权启动，不出具受理、补正或不予受理文书"
         if spec is not None and kind not in workflow_documents(spec) and kind not in ("case_file", "publication_list"):
@@ -191,27 +204,26 @@ class PrintService:
         if kind in ("home_visit_form", "neighbour_record", "verification_request", "self_care_form") \
                 and case.kind == "application" and not case.accepted_on:
             return "尚未受理"
-        if kind == "neighbour_record" and not forms.get("neighbour_visit") and case.state != "investigating":
+        if kind == "neighbour_record" and not forms.get("neighbour_visit") and not in_step("neighbour_visit"):
             return "没有邻里访问记录"
-        if kind == "home_visit_form" and not forms.get("home_visit") and case.state != "investigating":
+        if kind == "home_visit_form" and not forms.get("home_visit") and not in_step("home_visit"):
             return "没有入户调查记录"
-        if kind == "self_care_form" and not forms.get("self_care") and case.state != "investigating":
+        if kind == "self_care_form" and not forms.get("self_care") and not in_step("self_care"):
             return "没有生活自理能力评估记录"
         if kind == "care_agreement":
             mode = (forms.get("supply_arrangement") or {}).get("mode")
             if mode == "centralised":
                 return "集中供养，不签订委托照料协议"
-            if mode != "dispersed" and case.state != "investigating":
+            if mode != "dispersed" and not in_step("supply_arrangement"):
                 return "尚未确定分散供养"
-        if kind == "review_record" and not forms.get("democratic_review") and case.state != "democratic_review":
+        if kind == "review_record" and not forms.get("democratic_review") and not in_step("democratic_review"):
             return "未组织民主评议"
         if kind == "preliminary_opinion_form" and not forms.get("preliminary_opinion") \
-                and case.state != "preliminary_review":
+                and not in_step("preliminary_opinion"):
             return "尚未提出初审意见"
         if kind == "objection_record" and not forms.get("objection"):
             return "公示期间没有登记异议"
-        if kind == "county_visit_form" and not forms.get("county_visit") \
-                and case.state not in ("county_review", "county_approval"):
+        if kind == "county_visit_form" and not forms.get("county_visit") and not in_step("county_visit"):
             return "未进行县级入户核查"
         if kind == "first_aid_record" and not forms.get("first_aid"):
             return "未先行救助"
@@ -225,10 +237,12 @@ class PrintService:
             return f"{prog.name}为一次性救助，不发救助证"
         if kind == "refusal_notice" and d.get("result") != "refused":
             return "未作出不予确认决定"
-        if kind == "adjustment_notice" and case.state != "decided":
+        if kind == "adjustment_notice" and outcome != "decided":
             return "尚未作出复核（变更）决定"
-        if kind == "termination_notice" and case.state != "terminated":
+        if kind == "termination_notice" and outcome != "terminated":
             return "尚未决定停保"
+        if kind == "linked_stop_notice" and linked_stop(prog, case.benefit) is None:
+            return "没有随低保、特困状态变化停发的补贴"
         if kind == "termination_proposal" and not forms.get("termination"):
             return "没有停保登记"
         if kind == "change_report" and not forms.get("change_report"):
@@ -236,9 +250,11 @@ class PrintService:
         if kind == "posting_list" and not self._case_batches(uow, case):
             return "尚未发布初审公示"
         if kind == "publication_list":
+            if not prog.posted:
+                return f"{prog.name}不张榜公布"
             if not prog.monthly:
                 return f"{prog.name}为一次性救助，不设长期公布名单"
-            if not paid_cases(uow, case.village_code, case.programme, self.ctx.today()):
+            if not paid_cases(uow, case.village_code, case.programme, self.ctx.today(), self._approved()):
                 return f"本村没有在保的{prog.name}家庭"
         if kind == "roster":
             return "花名册按村或乡镇打印"
@@ -247,7 +263,7 @@ class PrintService:
     # --- village and township lists ---
     # Every list is scoped like a case action: with an actor, a village outside the actor's area is
     # refused ("不在用户…的辖区内"); without one (set-up on the command line) all villages are open.
-    def posting_batches(self, village_code: str, programme: str = "dibao",
+    def posting_batches(self, village_code: str, programme: str = DEFAULT,
                         actor: str | None = None) -> list[dict[str, Any]]:
         """The 公示 batches of a village, newest first: batch id (start date), period, households,
         whether the period has ended and which batch is printed by default (``current``)."""
@@ -262,15 +278,17 @@ class PrintService:
                 entries = found[batch]
                 out.append({"batch": batch, "start": batch, "end": end.isoformat(),
                             "households": len(entries), "ended": end < self.ctx.today(), "current": batch == default,
-                            "in_posting": sum(1 for case, _ in entries if case.state == "posting")})
+                            "in_posting": sum(1 for case, _ in entries
+                                              if roles.plays(self.ctx.engines, case.workflow_id, case.state,
+                                                             "posting"))})
             return out
 
-    def posting_list(self, village_code: str, batch: str | None = None, programme: str = "dibao",
+    def posting_list(self, village_code: str, batch: str | None = None, programme: str = DEFAULT,
                      actor: str | None = None) -> bytes:
         """初审公示名单 of one village and batch (default: the current one)."""
         return self.posting_lists([(village_code, batch)], programme=programme, actor=actor)
 
-    def posting_lists(self, villages: Iterable[str | tuple[str, str | None]], programme: str = "dibao",
+    def posting_lists(self, villages: Iterable[str | tuple[str, str | None]], programme: str = DEFAULT,
                       actor: str | None = None) -> bytes:
         """Several villages' 公示 lists in one PDF, each starting on a new page numbered from 1."""
         with self.ctx.db.unit_of_work() as uow:
@@ -284,11 +302,11 @@ class PrintService:
                 raise InputError("--village: 请至少选择一个村（社区）", "village")
             return render(parts, self._config(uow), restart_numbers=True)
 
-    def publication_list(self, village_code: str, programme: str = "dibao", actor: str | None = None) -> bytes:
+    def publication_list(self, village_code: str, programme: str = DEFAULT, actor: str | None = None) -> bytes:
         """长期公布名单: the village's households receiving a monthly benefit, name, size and amount only."""
         return self.publication_lists([village_code], programme=programme, actor=actor)
 
-    def publication_lists(self, villages: Iterable[str], programme: str = "dibao", actor: str | None = None) -> bytes:
+    def publication_lists(self, villages: Iterable[str], programme: str = DEFAULT, actor: str | None = None) -> bytes:
         with self.ctx.db.unit_of_work() as uow:
             parts = []
             for code in villages:
@@ -298,7 +316,7 @@ class PrintService:
                 raise InputError("--village: 请至少选择一个村（社区）", "village")
             return render(parts, self._config(uow), restart_numbers=True)
 
-    def roster(self, area_code: str, programme: str = "dibao", actor: str | None = None) -> bytes:
+    def roster(self, area_code: str, programme: str = DEFAULT, actor: str | None = None) -> bytes:
         """花名册 of a village or a township: internal, with ID numbers; never for posting."""
         with self.ctx.db.unit_of_work() as uow:
             area = uow.areas.get(area_code)
@@ -309,33 +327,52 @@ class PrintService:
                 lookup.check_village_scope(uow, user, area.code)
             villages = [area] if area.level == "village" else uow.areas.children(area.code, level="village")
             prog = programme_of(programme)
+            month_now = self.ctx.today().isoformat()[:7]
             households = []
             totals = {"households": 0, "members": 0, "covered": 0, "amount": Decimal(0)}
             for village in villages:
-                for case, h, d in paid_cases(uow, village.code, programme, self.ctx.today()):
+                for case, h, d in paid_cases(uow, village.code, programme, self.ctx.today(), self._approved()):
                     covered = len(d["covered"])
                     paid = d["monthly_amount"] if prog.monthly else amount_of(programme, case.decision)
                     amount = Decimal(str(paid or 0))
-                    households.append({
+                    row = {
                         "village": village.name, "head": h.head.name, "size": len(h.members), "covered": covered,
                         "amount": amount, "start_month": d.get("start_month") or "", "phone": h.phone,
                         "bank_name": h.bank_name, "bank_account": h.bank_account,
                         "members": [{"name": m.name, "relation": RELATIONS.get(m.relation, m.relation), "sex": SEXES.get(m.sex, m.sex),
                                      "birth_date": m.birth_date.isoformat(), "id_number": m.id_number}
                                     for m in h.members],
-                    })
+                    }
+                    if prog.parts:  # a person's allowances: the person, each allowance paid now
+                        person = next((m for m in h.members if m.applicant), h.head)
+                        row["person"] = {"name": person.name, "sex": SEXES.get(person.sex, person.sex),
+                                         "birth_date": person.birth_date.isoformat(), "id_number": person.id_number,
+                                         "disability": person.disability.label if person.disability else "",
+                                         "certificate_number": person.certificate_number}
+                        # what is paid this month (a part stopped by a link from next month is paid now), or
+                        # from the first month for a benefit that starts later
+                        history = tuple(e for e in ((case.benefit or {}).get("history") or []) if isinstance(e, dict))
+                        since = (case.benefit or {}).get("since_month") or month_now
+                        now = part_in_force(PartBenefit(case.id, village.code, history, {}), max(month_now, since))
+                        row["parts"] = {k: str(v) for k, v in now.items()} if history else \
+                            {k: v for k, v in parts_of(programme, case.decision).items() if Decimal(str(v or 0)) > 0}
+                        row["amount"] = sum((Decimal(v) for v in row["parts"].values()), Decimal(0))
+                    households.append(row)
                     totals["households"] += 1
                     totals["members"] += len(h.members)
                     totals["covered"] += covered
-                    totals["amount"] += amount
+                    totals["amount"] += row["amount"]
             if not households:
                 raise DomainError(f"{area.name}没有在保家庭，花名册为空")
-            data = {"area": {"code": area.code, "name": area.name}, "programme_label": prog.name,
+            parts = [{"code": part.code, "label": part.label,
+                      "persons": sum(1 for row in households if part.code in row.get("parts", {}))}
+                     for part in prog.parts]
+            data = {"area": {"code": area.code, "name": area.name}, "programme_label": prog.name, "parts": parts,
                     "amount_heading": prog.heading(), "amount_label": prog.amount_label,
                     "office": self.office.details_in(uow, area.code if area.level == "township" else area.parent_code),
                     "issued_on": self.ctx.today(), "households": households, "totals": totals,
                     "prepared_by": user.full_name if user else ""}
-            pdf = render(Part("roster", data), self._config(uow), title=f"{area.name}花名册")
+            pdf = render(Part("roster", data), self._config(uow), title=f"{area.name}{prog.document('roster', '花名册')}")
             fields = [PERSONAL_FIELDS["id_number"]] + (
                 [PERSONAL_FIELDS["bank_account"]] if any(h["bank_account"] for h in households) else [])
             record_export(uow, self.ctx, actor or "system", f"{area.name}花名册", fields=fields,
@@ -344,7 +381,7 @@ class PrintService:
 
     # --- one entry point for the command line ---
     def render_kind(self, kind: str, *, case: str | None = None, villages: Sequence[str] = (),
-                    batch: str | None = None, actor: str | None = None, programme: str = "dibao") -> bytes:
+                    batch: str | None = None, actor: str | None = None, programme: str = DEFAULT) -> bytes:
         """Dispatch ``doudi-admin print KIND --case ID | --village CODE [--batch ID]``."""
         if kind not in KINDS:
             raise InputError(f"KIND: 没有这种文书「{kind}」（可选：{'、'.join(KINDS)}）", "kind")
@@ -448,9 +485,17 @@ class PrintService:
             out.append((e.effective_date.isoformat(), row))
         return out
 
+    @staticmethod
+    def _posted(programme: str):
+        """The programme, refused when its cases are not posted in the village (两项补贴)."""
+        prog = programme_of(programme)
+        if not prog.posted:
+            raise DomainError(f"{prog.name}不在村（社区）张榜公示或公布，请打印{prog.document('roster', '花名册')}")
+        return prog
+
     def _posting_data(self, uow, village_code: str, batch: str | None, programme: str) -> PostedList:
         village = self._village(uow, village_code)
-        prog = programme_of(programme)
+        prog = self._posted(programme)
         found = self._batches(uow, village_code, programme)
         if not found:
             raise DomainError(f"{village.name}没有发布过初审公示的{prog.name}案件")
@@ -490,10 +535,10 @@ class PrintService:
 
     def _publication_data(self, uow, village_code: str, programme: str) -> PostedList:
         village = self._village(uow, village_code)
-        prog = programme_of(programme)
+        prog = self._posted(programme)
         rows = []
         private: set[str] = set()
-        for _case, h, d in paid_cases(uow, village_code, programme, self.ctx.today()):
+        for _case, h, d in paid_cases(uow, village_code, programme, self.ctx.today(), self._approved()):
             rows.append(PostedRow(name=h.head.name, members=len(h.members), covered=len(d["covered"]),
                                   amount=yuan_text(d["monthly_amount"])))
             _private_values(h, private)

@@ -21,13 +21,13 @@ from ..domain.model import (
     EXCLUSIONS,
     EXPENSE_KINDS,
     INCOME_TYPES,
-    PROGRAMMES,
     RELATIONS,
     User,
 )
 from ..domain.privacy import mask_bank_account, mask_id_number, sees_full_ids
-from ..domain.specs import ROLES, TransitionSpec, WorkflowSpec
-from . import lookup
+from ..domain.programmes import PROGRAMMES, REGISTRY, amount_of
+from ..domain.specs import ROLES, WORKFLOW_KINDS, TransitionSpec, WorkflowSpec
+from . import lookup, roles
 from .context import AppContext
 
 TABS: dict[str, str] = {
@@ -37,14 +37,17 @@ TABS: dict[str, str] = {
     "posting": "公示中",
     "overdue": "已逾期",
 }
-APPROVAL_STATES = ("preliminary_review", "county_review", "township_decision")
-POSTING_STATES = ("posting",)
+# Member facts of 两项补贴 the household view names (policy.md §10).
+MEMBER_SUPPORT = {"long_term_care": "需长期照护", "orphan_support": "孤儿基本生活保障", "work_injury_care": "工伤保险生活护理费"}
+# The steps each tab lists, by the role they play in their workflow (workflows/*.yaml ``roles``).
+TAB_ROLES = {"approval": "awaiting_decision", "posting": "posting"}
 SORT_KEYS = ("number", "head", "village", "programme", "state", "applied_on", "deadline")
 # What "approve" and "return" mean in the supervisor queue: the workflow's own transition of one of
 # these names, wherever a step offers it to the user's role (发布初审公示 after 初审; the decision
 # 确认 / 认定 / 审批同意; 退回重新调查). Which form each needs comes from the workflow (batch.py).
 BATCH_APPROVE: tuple[str, ...] = ("post_notice", "approve")
 BATCH_RETURN = "return_case"
+KIND_SHORT = {k: v[:2] for k, v in WORKFLOW_KINDS.items() if k != "application"}  # 复核 变更 停保
 
 
 def batch_transition(spec: WorkflowSpec, state: str, roles: Sequence[str] = ()) -> TransitionSpec | None:
@@ -68,6 +71,7 @@ class CaseQuery:
     state: str | None = None
     village: str | None = None
     deadline: str | None = None  # None | "overdue" | "soon" (due within 3 working days)
+    outcome: str | None = None  # cases ended this way (approved: 在保 or paid), whatever their state is called
     search: str = ""
     sort: str = "number"
     descending: bool = False
@@ -148,22 +152,21 @@ class QueryService:
         today = self.ctx.today()
         f: dict[str, Any] = {"villages": self._scope(uow, user), "programme": query.programme,
                              "village": query.village, "search": query.search}
-        states: list[str] | None = None
+        steps: dict[str, list[str]] | None = None
         if query.tab == "todo":
             # per workflow: state names repeat across workflows (a 停保's 县级决定 may be withdrawn by
             # the township; an application's 县级审核确认 is not the township's to-do)
-            f["workflow_states"] = {spec.id: todo for spec in self._specs()
-                                    if (todo := todo_states(spec, user.roles))}
+            steps = {spec.id: todo for spec in self._specs() if (todo := todo_states(spec, user.roles))}
             f["open_only"] = True
-        elif query.tab == "approval":
-            states = list(APPROVAL_STATES)
-        elif query.tab == "posting":
-            states = list(POSTING_STATES)
+        elif query.tab in TAB_ROLES:
+            steps = roles.with_role(self.ctx.engines, TAB_ROLES[query.tab])
+            f["open_only"] = True
         elif query.tab == "overdue":
             f["deadline_before"] = today
-        if query.state:
-            states = [query.state] if states is None or query.state in states else []
-        f["states"] = states
+        if query.outcome:
+            steps = roles.intersect(steps, roles.ending(self.ctx.engines, query.outcome))
+        f["workflow_states"] = steps
+        f["states"] = [query.state] if query.state else None
         if query.deadline == "overdue":
             f["deadline_before"] = today
         elif query.deadline == "soon":
@@ -213,6 +216,10 @@ class QueryService:
             if not full:
                 r["head_id_number"] = mask_id_number(r["head_id_number"])
             r["programme_label"] = PROGRAMMES.get(r["programme"], r["programme"])
+            prog = REGISTRY.get(r["programme"])
+            amounts = r.pop("proposal_amounts")
+            r["proposed_amount"] = amount_of(prog.code, amounts) if prog else None
+            r["one_off"] = prog is not None and not prog.monthly  # 临时救助: the amount is paid once
             r["matched"] = matched.get(r["id"], "")
             r["state_label"] = lookup.state_label(self.ctx.engines, r["workflow_id"], r["state"])
             deadlines = [d for d in (r["state_deadline"], r["total_deadline"]) if d is not None]
@@ -273,7 +280,7 @@ class QueryService:
             r["can_return"] = back is not None and bool(set(user.roles) & set(back.roles))
             r["batchable"] = t is not None
             if not r["batchable"]:
-                kind = {"review": "复核", "change": "变更", "termination": "停保"}.get(engine.spec.kind, "")
+                kind = KIND_SHORT.get(engine.spec.kind, "") if engine else ""
                 r["approve_label"] = f"{kind}决定（在案件页办理）" if kind else "在案件页办理"
         return rows
 
@@ -282,11 +289,11 @@ class QueryService:
         """People already in another open or covered (在保) case, by ID number."""
         numbers = sorted({n.strip().upper() for n in id_numbers if n and not id_problem(n.strip().upper())})
         with self.ctx.db.unit_of_work() as uow:
-            found = uow.listing.people_in_cases(numbers, exclude_case=exclude_case)
+            found = uow.listing.people_in_cases(numbers, roles.ending(self.ctx.engines, "approved"),
+                                                exclude_case=exclude_case)
         for f in found:
-            engine = next((e for e in self.ctx.engines.values() if e.spec.programme == f["programme"]), None)
-            f["state_label"] = lookup.state_label(self.ctx.engines, engine.spec.id, f["state"]) if engine else f["state"]
-            f["covered"] = f["state"] == "approved"
+            f["state_label"] = lookup.state_label(self.ctx.engines, f["workflow_id"], f["state"])
+            f["covered"] = roles.outcome(self.ctx.engines, f["workflow_id"], f["state"]) == "approved"
             f["message"] = (f"{f['name']}（{f['id_number']}）已在案件 {f['number']}"
                             f"（{PROGRAMMES.get(f['programme'], f['programme'])}，{f['state_label']}）中")
         return found
@@ -349,6 +356,11 @@ class QueryService:
                 notes.append(f"不计入：{EXCLUSIONS.get(m.excluded, m.excluded)}")
             if m.staff_relative:
                 notes.append("近亲属备案")
+            if m.disability_certificate:  # the number holds the ID number: masked like it
+                number = m.certificate_number if full or not m.certificate_number else \
+                    mask_id_number(m.certificate_number[:18]) + m.certificate_number[18:]
+                notes.append(f"残疾人证{number}" if number else "持残疾人证")
+            notes += [label for key, label in MEMBER_SUPPORT.items() if getattr(m, key)]
             members.append({"name": m.name, "id_number": m.id_number if full else mask_id_number(m.id_number),
                             "relation": RELATIONS.get(m.relation, m.relation),
                             "sex": "男" if m.sex == "M" else "女", "age": m.age_on(today), "notes": "，".join(notes)})

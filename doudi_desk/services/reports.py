@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..domain.programmes import amount_of, programme
-from . import lookup
+from ..domain.programmes import amount_of, parts_of, programme
+from . import lookup, roles
 from .context import AppContext
 from .lifecycle import STATUSES
 
@@ -38,7 +38,7 @@ def summary_text(ctx: AppContext) -> str:
         counts = Counter((c.workflow_id, c.state) for c in uow.cases.query())
         areas = uow.areas.all()
         users = uow.users.all()
-        sample = uow.cases.query(state="approved", limit=1)
+        sample = uow.cases.query(workflow_states=roles.ending(ctx.engines, "approved"), limit=1)
     county = [a for a in areas if a.level == "county"]
     towns = [a for a in areas if a.level == "township"]
     villages = [a for a in areas if a.level == "village"]
@@ -99,7 +99,8 @@ def case_text(view: dict[str, Any]) -> str:
         if d.get("result") == "approved":
             prog = programme(view["programme"])
             since = f"，自 {d.get('start_month')} 起发放" if prog.monthly else "，一次性发放"
-            lines.append(f"决定：{label}，{prog.heading()} {amount_of(prog.code, d)}{since}{who}")
+            parts = "".join(f"，{prog.part(k).label} {v}" for k, v in parts_of(prog.code, d).items())
+            lines.append(f"决定：{label}，{prog.heading()} {amount_of(prog.code, d)}{parts}{since}{who}")
         elif d.get("result") in ("raise", "lower", "keep"):
             lines.append(f"决定：{label}，每月 {d.get('previous_amount')} 元 → {d.get('monthly_amount')} 元，"
                          f"自 {d.get('effective_month')} 起{who}")

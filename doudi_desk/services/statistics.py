@@ -13,6 +13,7 @@ row and month with its basis.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -34,13 +35,16 @@ from ..domain.paid_figures import (
     needing_due,
     payments_of,
 )
+from ..domain.programmes import REGISTRY, with_parts
 from ..domain.report_tables import MonthlyReport, ReportArea
 from ..domain.statistics import (
     Benefit,
     CaseDates,
+    PartBenefit,
     Person,
     Step,
     TemporaryAid,
+    allowance_figures,
     benefit_figures,
     last_months,
     merge,
@@ -50,7 +54,7 @@ from ..domain.statistics import (
     temporary_figures,
     trend,
 )
-from . import lookup
+from . import lookup, roles
 from .context import AppContext
 
 log = logging.getLogger(__name__)
@@ -110,37 +114,68 @@ def _indexes(text: Any) -> tuple[int, ...]:
     return tuple(map(int, inner.split(","))) if inner else ()
 
 
-def gather_benefits(uow, villages: list[str]) -> tuple[list[Benefit], dict[int, list[Person]]]:
-    """Every 低保/特困 benefit of the villages with its decisions, and the people they cover."""
+def _tables(monthly: bool) -> dict[str, str]:
+    """Programme code → its table in the report, for the monthly (低保, 特困) or the one-off
+    (临时救助) programmes of the registry."""
+    return {code: p.report_table for code, p in REGISTRY.items() if p.report_table and p.monthly == monthly}
+
+
+def gather_benefits(uow, engines, villages: list[str]) -> tuple[list[Benefit], dict[int, list[Person]]]:
+    """Every benefit of the villages that has a table of its own (低保, 特困) with its decisions, and
+    the people they cover."""
+    tables = _tables(monthly=True)
+    approved = roles.ending(engines, "approved", programmes=tables)
+    decided = roles.ending(engines, "decided", "terminated", programmes=tables)
     steps: dict[int, list[Step]] = defaultdict(list)
-    for (parent, cid, household, result, month, decided, amount, covered, until, basis,
-         care) in uow.statistics.benefit_steps(villages):
+    for (parent, cid, household, result, month, decided_on, amount, covered, until, basis,
+         care) in uow.statistics.benefit_steps(villages, decided):
         if not month or not result:
             continue
         sets_amount = result in ("raise", "lower", "keep")
         if sets_amount:
-            steps[parent].append(Step(month, (decided or "", cid), result, _money(amount), _indexes(covered),
+            steps[parent].append(Step(month, (decided_on or "", cid), result, _money(amount), _indexes(covered),
                                       household, basis, care, None, until))
         else:
-            steps[parent].append(Step(month, (decided or "", cid), result, None, None, None, None, None, None, until))
+            steps[parent].append(Step(month, (decided_on or "", cid), result, None, None, None, None, None, None,
+                                      until))
     benefits = []
-    for (cid, village, programme, household, decided, start, amount, covered, basis, care,
-         supply) in uow.statistics.benefit_cases(villages):
+    for (cid, village, programme, household, decided_on, start, amount, covered, basis, care,
+         supply) in uow.statistics.benefit_cases(villages, approved):
         if not start:
             continue
-        first = Step(start, (decided or "", cid), "approved", _money(amount), _indexes(covered), household, basis,
+        first = Step(start, (decided_on or "", cid), "approved", _money(amount), _indexes(covered), household, basis,
                      care, supply)
-        benefits.append(Benefit(cid, programme, village, (first, *steps.get(cid, ()))))
+        benefits.append(Benefit(cid, programme, village, (first, *steps.get(cid, ())), tables.get(programme)))
     people: dict[int, list[Person]] = defaultdict(list)
-    for household, born, disabled, ill in uow.statistics.people(villages):
+    merged = {w: approved.get(w, []) + decided.get(w, []) for w in approved.keys() | decided.keys()}
+    for household, born, disabled, ill in uow.statistics.people(villages, merged):
         people[household].append(Person(born or 19000101, disabled, ill))
     return benefits, people
 
 
-def gather_temporary(uow, villages: list[str]) -> list[TemporaryAid]:
+def gather_parts(uow, engines, villages: list[str]) -> list[PartBenefit]:
+    """Benefits paid as several allowances (两项补贴) with their records' histories."""
+    programmes = {p.code: {part.code: part.stat for part in p.parts} for p in with_parts()}
+    if not programmes:
+        return []
+    approved = roles.ending(engines, "approved", programmes=programmes)
     out = []
-    for cid, village, state, kind, decided, amount, level, aid_on, aid_amount in uow.statistics.temporary_cases(villages):
-        approved = state == "approved"
+    for cid, village, programme, text in uow.statistics.benefit_records(villages, approved):
+        try:
+            record = json.loads(text) if isinstance(text, str) else (text or {})
+        except ValueError:
+            log.warning("case %s: unreadable benefit record left out of the statistics", cid)
+            continue
+        history = tuple(h for h in (record.get("history") or []) if isinstance(h, dict))
+        out.append(PartBenefit(cid, village, history, programmes.get(programme, {})))
+    return out
+
+
+def gather_temporary(uow, engines, villages: list[str]) -> list[TemporaryAid]:
+    out = []
+    for (cid, village, workflow, state, kind, decided, amount, level, aid_on,
+         aid_amount) in uow.statistics.temporary_cases(villages, list(_tables(monthly=False))):
+        approved = roles.outcome(engines, workflow, state) == "approved"
         if not approved and not aid_on:
             continue
         out.append(TemporaryAid(cid, village, kind or "", _date(decided) if approved else None,
@@ -215,9 +250,10 @@ class StatisticsService:
             months = last_months(month_text, 12)
             first, last = month_bounds(month_text)
             step(1, 6, "读取在保对象和审批决定…")
-            benefits, people = gather_benefits(uow, villages)
+            benefits, people = gather_benefits(uow, self.ctx.engines, villages)
+            parts = gather_parts(uow, self.ctx.engines, villages)
             step(2, 6, "读取临时救助…")
-            aids = gather_temporary(uow, villages)
+            aids = gather_temporary(uow, self.ctx.engines, villages)
             step(3, 6, "读取办理情况…")
             dates = gather_case_dates(uow, villages, first, last)
             objections = uow.statistics.event_counts(villages, OBJECTION_TRIGGERS, first, last)
@@ -225,6 +261,7 @@ class StatisticsService:
             paid = paid_amounts(uow, villages, months)
         step(4, 6, "计算本月数字…")
         figures = merge(benefit_figures(benefits, people, month_text), temporary_figures(aids, month_text),
+                        allowance_figures(parts, month_text),
                         process_figures(dates, objections, month_text, calendar.is_working_day))
         step(5, 6, "计算近12个月趋势…")
         points = trend(benefits, months)

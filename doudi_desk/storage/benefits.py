@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select, union, update
 from sqlalchemy.orm import Session, aliased
 
 from .models import CaseRow, HouseholdRow, MemberRow
+from .outcomes import approved, decided_review
 
 CHUNK = 5000
 
@@ -38,7 +39,7 @@ class BenefitRepository:
         for chunk in _chunks(list(villages), 1000):
             stmt = (select(CaseRow.id, CaseRow.number, CaseRow.programme, CaseRow.village_code, CaseRow.household_id,
                            decision, CaseRow.benefit)
-                    .where(CaseRow.kind == "application", CaseRow.state == "approved",
+                    .where(CaseRow.kind == "application", approved(CaseRow),
                            CaseRow.programme.in_(list(programmes)), CaseRow.village_code.in_(list(chunk)))
                     .order_by(CaseRow.id))
             out.extend({"id": i, "number": n, "programme": p, "village": v, "household_id": h,
@@ -51,7 +52,7 @@ class BenefitRepository:
         out: dict[int, tuple[int, str]] = {}
         for chunk in _chunks(list(parent_ids)):
             stmt = (select(CaseRow.parent_case_id, CaseRow.household_id, CaseRow.number)
-                    .where(CaseRow.parent_case_id.in_(list(chunk)), CaseRow.state == "decided")
+                    .where(CaseRow.parent_case_id.in_(list(chunk)), decided_review(CaseRow))
                     .order_by(CaseRow.id))
             for parent, household, number in self._run(stmt):
                 out[parent] = (household, number)
@@ -72,7 +73,7 @@ class BenefitRepository:
         return out
 
     def _benefit_filter(self, case: Any, villages: Sequence[str], programmes: Sequence[str]) -> Any:
-        return and_(case.kind == "application", case.state == "approved", case.programme.in_(list(programmes)),
+        return and_(case.kind == "application", approved(case), case.programme.in_(list(programmes)),
                     case.village_code.in_(list(villages)))
 
     def determinations_in(self, villages: Sequence[str], programmes: Sequence[str]) -> dict[int, tuple[int, str]]:
@@ -83,7 +84,7 @@ class BenefitRepository:
         for chunk in _chunks(list(villages), 1000):
             stmt = (select(CaseRow.parent_case_id, CaseRow.household_id, CaseRow.number)
                     .join(parent, parent.id == CaseRow.parent_case_id)
-                    .where(self._benefit_filter(parent, chunk, programmes), CaseRow.state == "decided")
+                    .where(self._benefit_filter(parent, chunk, programmes), decided_review(CaseRow))
                     .order_by(CaseRow.id))
             for parent_id, household, number in self._run(stmt).all():
                 out[parent_id] = (household, number)
@@ -106,7 +107,7 @@ class BenefitRepository:
             decided = (select(*columns).select_from(CaseRow).join(HouseholdRow, HouseholdRow.id == CaseRow.household_id)
                        .join(MemberRow, MemberRow.household_id == HouseholdRow.id)
                        .join(parent, parent.id == CaseRow.parent_case_id)
-                       .where(self._benefit_filter(parent, chunk, programmes), CaseRow.state == "decided",
+                       .where(self._benefit_filter(parent, chunk, programmes), decided_review(CaseRow),
                               member_filter)
                        .order_by(HouseholdRow.id, MemberRow.position))
             for stmt in (applied, decided):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..domain.model import Household
 from .mapping import assets_json, member_values
 from .models import CaseRow, HouseholdRow, ImportBatchRow, MemberRow, json_normalized
+from .outcomes import approved, decided_review
 
 CHUNK = 900  # values per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 BENEFIT_KINDS = ("application", "import")
@@ -67,13 +68,15 @@ class ImportRepository:
         return out
 
     def benefit_cases(self, *, case_ids: Sequence[int] = (), villages: Sequence[str] = (),
-                      programmes: Sequence[str] = ("dibao", "tekun"), exclude: Iterable[int] = (),
+                      programmes: Sequence[str] = (), exclude: Iterable[int] = (),
                       with_decision: bool = False) -> list[dict[str, Any]]:
         """Approved 低保/特困 cases (application or import) by id or by village (less ``exclude``), each
         with the household as last determined (after a decided 复核/变更) and whether a case on it is
         open; ``decision`` only when asked for (it is the largest column)."""
         wanted: set[int] = set(case_ids)
-        condition = (CaseRow.state == "approved", CaseRow.kind.in_(BENEFIT_KINDS), CaseRow.programme.in_(list(programmes)))
+        condition: tuple[Any, ...] = (approved(CaseRow), CaseRow.kind.in_(BENEFIT_KINDS))
+        if programmes:  # none given: every programme's
+            condition += (CaseRow.programme.in_(list(programmes)),)
         for chunk in _chunks(sorted(set(villages))):
             wanted.update(self._s.scalars(select(CaseRow.id).where(*condition, CaseRow.village_code.in_(chunk))))
         wanted -= set(exclude)
@@ -91,11 +94,11 @@ class ImportRepository:
         latest: dict[int, int] = {}  # parent -> household of its latest decided review/change
         open_child: dict[int, str] = {}
         for chunk in _chunks(parents):
-            stmt = (select(CaseRow.parent_case_id, CaseRow.id, CaseRow.household_id, CaseRow.state, CaseRow.closed,
-                           CaseRow.number)
+            stmt = (select(CaseRow.parent_case_id, CaseRow.id, CaseRow.household_id, decided_review(CaseRow),
+                           CaseRow.closed, CaseRow.number)
                     .where(CaseRow.parent_case_id.in_(chunk)).order_by(CaseRow.id))
-            for parent, _cid, household_id, state, closed, number in self._s.execute(stmt):
-                if state == "decided":
+            for parent, _cid, household_id, decided, closed, number in self._s.execute(stmt):
+                if decided:
                     latest[parent] = household_id
                 if not closed:
                     open_child.setdefault(parent, number)

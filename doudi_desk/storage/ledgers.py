@@ -58,14 +58,14 @@ class LedgerReader:
         return out
 
     def household_details(self, household_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """Address, phone and 临时救助 claim of households by id."""
+        """Address, phone and one-off claim (临时救助: type, amount, cause) of households by id."""
         out: dict[int, dict[str, Any]] = {}
         ids = sorted(set(household_ids))
         for start in range(0, len(ids), 500):
             stmt = (select(HouseholdRow.id, HouseholdRow.address, HouseholdRow.phone, HouseholdRow.temporary)
                     .where(HouseholdRow.id.in_(ids[start:start + 500])))
             for hid, address, phone, temporary in self._s.execute(stmt):
-                out[hid] = {"address": address, "phone": phone, "temporary": copy.deepcopy(temporary)}
+                out[hid] = {"address": address, "phone": phone, "claim": copy.deepcopy(temporary)}
         return out
 
     def events(self, case_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:

@@ -36,6 +36,13 @@ def _prefix(column: Any, text: str) -> Any:
     return and_(column >= text, column < text + _TOP)
 
 
+def in_states(workflow_states: dict[str, Sequence[str]]) -> Any:
+    """Cases in these states of these workflows (``{workflow_id: [state, …]}``; state names repeat
+    across workflows with other meanings, so each is taken with its workflow)."""
+    return or_(false(), *[and_(CaseRow.workflow_id == w, CaseRow.state.in_(list(names)))
+                          for w, names in workflow_states.items()])
+
+
 class CaseListRepository:
     """Queries behind the case list, the supervisor queue and the duplicate check."""
 
@@ -70,8 +77,7 @@ class CaseListRepository:
         if states is not None:
             stmt = stmt.where(CaseRow.state.in_(list(states)))
         if workflow_states is not None:  # these steps of these workflows (state names repeat across them)
-            stmt = stmt.where(or_(false(), *[and_(CaseRow.workflow_id == w, CaseRow.state.in_(list(names)))
-                                             for w, names in workflow_states.items()]))
+            stmt = stmt.where(in_states(workflow_states))
         if programme:
             stmt = stmt.where(CaseRow.programme == programme)
         if village:
@@ -251,7 +257,8 @@ class CaseListRepository:
                 "staff_relative": c.staff_relative,
                 "objection": c.id in objections,
                 "eligible": proposal.get("eligible"),
-                "proposed_amount": proposal.get("amount") if c.programme == "temporary" else proposal.get("monthly_amount"),
+                # the programme's own amount (monthly or one-off) is picked by the service from the registry
+                "proposal_amounts": {k: proposal.get(k) for k in ("monthly_amount", "amount")},
                 "decided_amount": (c.decision or {}).get("monthly_amount"),
                 "result": (c.decision or {}).get("result"),
                 "forms": copy.deepcopy(c.forms or {}),
@@ -259,25 +266,70 @@ class CaseListRepository:
         return out
 
     # --- duplicate check -------------------------------------------------------------------
-    def people_in_cases(self, id_numbers: Sequence[str], *, exclude_case: int | None = None) -> list[dict[str, Any]]:
-        """Members with these ID numbers in cases that are open or ended in approval (在保)."""
+    def people_in_cases(self, id_numbers: Sequence[str], covered: dict[str, Sequence[str]], *,
+                        exclude_case: int | None = None) -> list[dict[str, Any]]:
+        """Members with these ID numbers in cases that are open or ended in one of the ``covered``
+        states of their workflow (approved: 在保)."""
         if not id_numbers:
             return []
         stmt = (
             select(MemberRow.id_number, MemberRow.name, CaseRow.id, CaseRow.number, CaseRow.state,
-                   CaseRow.closed, CaseRow.programme, CaseRow.village_code)
+                   CaseRow.closed, CaseRow.programme, CaseRow.village_code, CaseRow.workflow_id)
             .join(CaseRow, CaseRow.household_id == MemberRow.household_id)
             .where(MemberRow.id_number.in_(list(id_numbers)),
-                   or_(CaseRow.closed.is_(False), CaseRow.state == "approved"))
+                   or_(CaseRow.closed.is_(False), in_states(covered)))
             .order_by(CaseRow.id)
         )
         if exclude_case is not None:
             stmt = stmt.where(CaseRow.id != exclude_case)
         return [
             {"id_number": r[0], "name": r[1], "case_id": r[2], "number": r[3], "state": r[4], "closed": r[5],
-             "programme": r[6], "village": r[7]}
+             "programme": r[6], "village": r[7], "workflow_id": r[8]}
             for r in self._s.execute(stmt)
         ]
+
+    # --- benefits of people ------------------------------------------------------------------
+    def benefit_cases_of(self, id_numbers: Sequence[str], approved: dict[str, Sequence[str]],
+                         decided: dict[str, Sequence[str]]) -> list[tuple[str, int]]:
+        """``(id_number, case id)`` of the approved cases (``approved`` states of their workflows) whose
+        household holds one of these people, or whose decided review or change (``decided``) does —
+        a member who joined by a change is in the change's copy of the household."""
+        ids = list(id_numbers)
+        if not ids:
+            return []
+        direct = (select(MemberRow.id_number, CaseRow.id)
+                  .join(CaseRow, CaseRow.household_id == MemberRow.household_id)
+                  .where(MemberRow.id_number.in_(ids), in_states(approved)))
+        child = CaseRow.__table__.alias("child")
+        parent = CaseRow.__table__.alias("parent")
+        through = (select(MemberRow.id_number, parent.c.id)
+                   .join(child, child.c.household_id == MemberRow.household_id)
+                   .join(parent, parent.c.id == child.c.parent_case_id)
+                   .where(MemberRow.id_number.in_(ids),
+                          or_(false(), *[and_(child.c.workflow_id == w, child.c.state.in_(list(n)))
+                                         for w, n in decided.items()]),
+                          or_(false(), *[and_(parent.c.workflow_id == w, parent.c.state.in_(list(n)))
+                                         for w, n in approved.items()])))
+        found = {(r[0], r[1]) for r in self._s.execute(direct)} | {(r[0], r[1]) for r in self._s.execute(through)}
+        return sorted(found, key=lambda r: (r[1], r[0]))
+
+    def members_of_cases(self, workflow_states: dict[str, Sequence[str]], villages: Sequence[str] | None,
+                         flag: str = "") -> list[dict[str, Any]]:
+        """Members of the households of the cases in ``workflow_states`` (of these villages; None:
+        all), with the case they belong to; ``flag`` (a boolean member column) narrows to members
+        who have it. One query, plain rows."""
+        stmt = (select(CaseRow.id, CaseRow.number, CaseRow.village_code, CaseRow.parent_case_id, CaseRow.benefit,
+                       MemberRow.name, MemberRow.id_number, MemberRow.excluded, MemberRow.disability_type,
+                       MemberRow.disability_grade, MemberRow.disability_certificate, MemberRow.certificate_number)
+                .join(MemberRow, MemberRow.household_id == CaseRow.household_id)
+                .where(in_states(workflow_states)))
+        if villages is not None:
+            stmt = stmt.where(CaseRow.village_code.in_(list(villages)))
+        if flag:
+            stmt = stmt.where(getattr(MemberRow, flag).is_(True))
+        keys = ("case_id", "number", "village", "parent_case_id", "benefit", "name", "id_number", "excluded",
+                "disability_type", "disability_grade", "disability_certificate", "certificate_number")
+        return [dict(zip(keys, row, strict=True)) for row in self._s.execute(stmt.order_by(CaseRow.id, MemberRow.position))]
 
     # --- settings lists --------------------------------------------------------------------
     def policy_sets(self) -> list[dict[str, Any]]:

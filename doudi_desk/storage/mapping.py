@@ -7,6 +7,10 @@ from typing import Any
 from ..domain.model import Assets, Member
 from .initials import name_initials
 
+# Member facts of 残疾人两项补贴 (policy.md §10), stored as columns of the same name (migration 0014).
+MEMBER_ALLOWANCE_FIELDS = ("disability_certificate", "certificate_number", "long_term_care", "orphan_support",
+                           "work_injury_care")
+
 
 def assets_json(assets: Assets) -> dict[str, Any]:
     return {
@@ -36,4 +40,5 @@ def member_values(position: int, m: Member) -> dict[str, Any]:
         "work_capacity": m.work_capacity,
         "student": m.student,
         "staff_relative": m.staff_relative,
+        **{key: getattr(m, key) for key in MEMBER_ALLOWANCE_FIELDS},
     }

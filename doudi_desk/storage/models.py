@@ -163,6 +163,12 @@ class MemberRow(Base):
     work_capacity: Mapped[str | None] = mapped_column(String(16))
     student: Mapped[bool] = mapped_column(Boolean, default=False)
     staff_relative: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 残疾人两项补贴 (policy.md §10, migration 0014)
+    disability_certificate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    certificate_number: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    long_term_care: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    orphan_support: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    work_injury_care: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class IncomeItemRow(Base):

@@ -40,9 +40,9 @@ from .bulk import ImportRepository
 from .campaigns import CampaignRepository
 from .chain import ChainWalk, event_digest
 from .ledgers import LedgerReader
-from .listing import CaseListRepository
+from .listing import CaseListRepository, in_states
+from .mapping import MEMBER_ALLOWANCE_FIELDS, member_values
 from .mapping import assets_json as _assets_json
-from .mapping import member_values
 from .models import (
     AreaRow,
     AuditChainRow,
@@ -319,6 +319,7 @@ def _member(row: MemberRow) -> Member:
         work_capacity=row.work_capacity,
         student=row.student,
         staff_relative=row.staff_relative,
+        **{key: getattr(row, key) for key in MEMBER_ALLOWANCE_FIELDS},
     )
 
 
@@ -553,17 +554,21 @@ class CaseRepository:
         open_only: bool = False,
         limit: int | None = None,
         offset: int = 0,
+        workflow_states: dict[str, list[str]] | None = None,
     ) -> list[Case]:
         """Cases matching every filter given, in id order.
 
         ``deadline_before`` keeps cases whose state deadline or total deadline is earlier than
-        that date.
+        that date; ``workflow_states`` (``{workflow_id: [state, …]}``) keeps cases in those states of
+        those workflows (the services build it from the workflows' state roles).
         """
         stmt = select(CaseRow)
         if state is not None:
             stmt = stmt.where(CaseRow.state == state)
         if states is not None:
             stmt = stmt.where(CaseRow.state.in_(states))
+        if workflow_states is not None:
+            stmt = stmt.where(in_states(workflow_states))
         if village_code is not None:
             stmt = stmt.where(CaseRow.village_code == village_code)
         if programme is not None:
@@ -622,13 +627,17 @@ class CaseRepository:
         return [_case(r) for r in self._s.scalars(stmt.order_by(CaseRow.id))]
 
     def with_id_number(
-        self, id_number: str, *, programme: str | None = None, covered_states: tuple[str, ...] = ()
+        self, id_number: str, *, programme: str | None = None,
+        covered_states: tuple[str, ...] | dict[str, list[str]] = (),
     ) -> list[Case]:
-        """Open cases, and closed ones in ``covered_states`` (e.g. approved = in payment), of
-        households with a member holding this ID number."""
+        """Open cases, and closed ones in ``covered_states`` (e.g. approved = in payment; as
+        ``{workflow_id: [state, …]}`` each name is taken with its workflow), of households with a
+        member holding this ID number."""
         households = select(MemberRow.household_id).where(MemberRow.id_number == id_number)
         live = CaseRow.closed.is_(False)
-        if covered_states:
+        if isinstance(covered_states, dict):
+            live = or_(live, in_states(covered_states))
+        elif covered_states:
             live = or_(live, CaseRow.state.in_(covered_states))
         stmt = select(CaseRow).where(CaseRow.household_id.in_(households), live)
         if programme is not None:

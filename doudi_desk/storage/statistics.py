@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy import Integer, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from .listing import in_states
 from .models import AuditEventRow, CaseRow, HouseholdRow, MemberRow
 
-BENEFIT_PROGRAMMES = ("dibao", "tekun")
-DECIDED_CHILD_STATES = ("decided", "terminated")
+# ``approved`` and ``decided`` filters are ``{workflow_id: [state, …]}``: the services build them from the
+# workflows' outcomes (services/roles.py) for the programmes a table counts (domain/programmes.py).
+WorkflowStates = dict[str, list[str]]
 
 
 def _text(column: Any, *path: str) -> Any:
@@ -41,53 +43,60 @@ class StatisticsReader:
         # Through the session's Core connection: plain column rows need none of the ORM's loading.
         return self._s.connection().execute(stmt)
 
-    def benefit_cases(self, villages: Sequence[str]) -> list[tuple]:
-        """Approved 低保/特困 applications: ``(id, village, programme, household_id, decided_on,
-        start_month, monthly_amount, covered, basis, care_level, supply_mode)``."""
+    def benefit_cases(self, villages: Sequence[str], approved: WorkflowStates) -> list[tuple]:
+        """Approved applications (of the workflows in ``approved``): ``(id, village, programme,
+        household_id, decided_on, start_month, monthly_amount, covered, basis, care_level, supply_mode)``."""
         d = CaseRow.decision
         stmt = (select(CaseRow.id, CaseRow.village_code, CaseRow.programme, CaseRow.household_id,
                        _text(d, "decided_on"), _text(d, "start_month"), _text(d, "monthly_amount"),
                        _text(d, "covered"), _text(d, "basis"), _text(d, "care_level"),
                        _text(d, "supply_mode"))
                 .where(CaseRow.village_code.in_(list(villages)), CaseRow.kind == "application",
-                       CaseRow.state == "approved", CaseRow.programme.in_(BENEFIT_PROGRAMMES)))
+                       in_states(approved)))
         return list(self._rows(stmt).all())
 
-    def benefit_steps(self, villages: Sequence[str]) -> list[tuple]:
-        """Decided 复核/变更/停保 cases: ``(parent_id, id, household_id, result, effective_month,
-        decided_on, monthly_amount, covered, phase_out_until, basis, care_level)``."""
+    def benefit_records(self, villages: Sequence[str], approved: WorkflowStates) -> list[tuple]:
+        """Approved applications with their benefit record as JSON text: ``(id, village, programme,
+        benefit)`` — for benefits whose every change is in the record (parts stopped by a link)."""
+        stmt = (select(CaseRow.id, CaseRow.village_code, CaseRow.programme, cast(CaseRow.benefit, String))
+                .where(CaseRow.village_code.in_(list(villages)), CaseRow.kind == "application",
+                       in_states(approved), CaseRow.benefit.is_not(None)))
+        return list(self._rows(stmt).all())
+
+    def benefit_steps(self, villages: Sequence[str], decided: WorkflowStates) -> list[tuple]:
+        """Decided 复核/变更/停保 cases (of the workflows in ``decided``): ``(parent_id, id, household_id,
+        result, effective_month, decided_on, monthly_amount, covered, phase_out_until, basis, care_level)``."""
         d, p = CaseRow.decision, CaseRow.proposal
         stmt = (select(CaseRow.parent_case_id, CaseRow.id, CaseRow.household_id, _text(d, "result"),
                        _text(d, "effective_month"), _text(d, "decided_on"), _text(d, "monthly_amount"),
                        _text(d, "covered"), _text(d, "phase_out_until"), _text(p, "basis"),
                        _text(p, "tekun_care_level"))
                 .where(CaseRow.village_code.in_(list(villages)), CaseRow.parent_case_id.is_not(None),
-                       CaseRow.state.in_(DECIDED_CHILD_STATES), CaseRow.programme.in_(BENEFIT_PROGRAMMES)))
+                       in_states(decided)))
         return list(self._rows(stmt).all())
 
-    def people(self, villages: Sequence[str]) -> list[tuple]:
+    def people(self, villages: Sequence[str], cases: WorkflowStates) -> list[tuple]:
         """Members of the households the benefit decisions rest on: ``(household_id, born, disabled,
         serious_illness)`` in position order; ``born`` is YYYYMMDD read off the ID number (validated
         on entry: 18 characters, the birth date in digits 7–14)."""
         households = (select(CaseRow.household_id)
-                      .where(CaseRow.village_code.in_(list(villages)),
-                             CaseRow.programme.in_(BENEFIT_PROGRAMMES),
-                             CaseRow.state.in_(("approved", *DECIDED_CHILD_STATES))))
+                      .where(CaseRow.village_code.in_(list(villages)), in_states(cases)))
         stmt = (select(MemberRow.household_id, cast(func.substr(MemberRow.id_number, 7, 8), Integer),
                        MemberRow.disability_type.is_not(None), MemberRow.serious_illness)
                 .where(MemberRow.household_id.in_(households))
                 .order_by(MemberRow.household_id, MemberRow.position))
         return list(self._rows(stmt).all())
 
-    def temporary_cases(self, villages: Sequence[str]) -> list[tuple]:
-        """临时救助 cases approved or helped first: ``(id, village, state, type, decided_on, amount,
-        approval_level, first_aid_paid_on, first_aid_amount)``."""
+    def temporary_cases(self, villages: Sequence[str], programmes: Sequence[str]) -> list[tuple]:
+        """Cases of one-off programmes (临时救助): ``(id, village, workflow_id, state, type, decided_on,
+        amount, approval_level, first_aid_paid_on, first_aid_amount)``."""
         d, f = CaseRow.decision, CaseRow.forms
-        stmt = (select(CaseRow.id, CaseRow.village_code, CaseRow.state, _text(HouseholdRow.temporary, "type"),
+        stmt = (select(CaseRow.id, CaseRow.village_code, CaseRow.workflow_id, CaseRow.state,
+                       _text(HouseholdRow.temporary, "type"),
                        _text(d, "decided_on"), _text(d, "amount"), _text(d, "approval_level"),
                        _text(f, "first_aid", "paid_on"), _text(f, "first_aid", "amount"))
                 .join(HouseholdRow, HouseholdRow.id == CaseRow.household_id)
-                .where(CaseRow.village_code.in_(list(villages)), CaseRow.programme == "temporary"))
+                .where(CaseRow.village_code.in_(list(villages)), CaseRow.programme.in_(list(programmes))))
         return list(self._rows(stmt).all())
 
     def case_dates(self, villages: Sequence[str], first: dt.date, last: dt.date) -> list[tuple]:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.errors import InputError
 from ..domain.household import TEMPORARY_TYPES, parse_household
-from ..domain.model import PROGRAMMES
+from ..domain.programmes import DEFAULT, PROGRAMMES, REGISTRY
 from .errors import friendly, show_error
 from .forms import DateField
 from .household_editor import ContactRow, HouseholdEditor
@@ -196,17 +196,18 @@ class ApplicationPage(QWidget):
     # --- the programme decides what is asked ---
     @property
     def programme_value(self) -> str:
-        return self.programme.currentData() or "dibao"
+        return self.programme.currentData() or DEFAULT
 
     def set_programme(self, programme: str) -> None:
         self.programme.setCurrentIndex(max(self.programme.findData(programme), 0))
 
     def _programme_changed(self, *_args: Any) -> None:
-        programme = self.programme_value
-        self.claim_box.setVisible(programme == "temporary")
-        self.household.set_applicant_column(programme == "tekun")
+        prog = REGISTRY[self.programme_value]
+        self.claim_box.setVisible(prog.claim)
+        self.household.set_applicant_column(
+            prog.person_based, f"{prog.short}申请：在「申请人」一栏勾选申请人（只能一人；不勾选时户主为申请人）。")
         self.repeat_box.hide()
-        self.save_button.setText({"tekun": "登记特困人员申请", "temporary": "登记临时救助申请"}.get(programme, "登记申请"))
+        self.save_button.setText(prog.register_label)
         self._edited()
 
     # --- older names, kept for callers ---
@@ -225,9 +226,9 @@ class ApplicationPage(QWidget):
         data = {
             "village": self.village.currentData(),
             **self.contact.values(),
-            **self.household.household_data(applicant=programme == "tekun"),
+            **self.household.household_data(applicant=REGISTRY[programme].person_based),
         }
-        if programme == "temporary":
+        if REGISTRY[programme].claim:
             data["temporary"] = {"type": self.claim_type.currentData(),
                                  "amount": self.claim_amount.text().strip() or None,
                                  "cause": self.claim_cause.text().strip()}
@@ -325,8 +326,8 @@ class ApplicationPage(QWidget):
             self.duplicates = found
             if found:
                 text = "查重发现：" + "；".join(f["message"] for f in found)
-                if programme == "temporary":
-                    text += "。临时救助可以救助在保或在办其他救助的家庭，不影响登记。"
+                if REGISTRY[programme].repeat_by_cause:
+                    text += f"。{PROGRAMMES[programme]}可以救助在保或在办其他救助的家庭，不影响登记。"
                 self.duplicate_label.setText(text)
                 self.duplicate_label.show()
             else:
@@ -357,8 +358,8 @@ class ApplicationPage(QWidget):
         try:
             if not data["village"]:
                 raise InputError("household.village: 请选择户籍所在村（社区）", "household.village")
-            parse_household(data, need_temporary=programme == "temporary")
-            if programme == "temporary" and not data["temporary"].get("cause"):
+            parse_household(data, need_temporary=REGISTRY[programme].claim)
+            if REGISTRY[programme].claim and not data["temporary"].get("cause"):
                 raise InputError("household.temporary.cause: 缺少此项", "household.temporary.cause")
         except InputError as exc:
             self._mark(exc)
@@ -381,14 +382,20 @@ class ApplicationPage(QWidget):
             say(self.message, "请写明重复救助理由", "error")
             return
         data = self.household_data()
-        if not self._validate(data, "temporary"):
+        programme = self.programme_value
+        if not self._validate(data, programme):
             return
-        self._create(data, "temporary", allow_duplicate=False, comment="", repeat_reason=reason)
+        self._create(data, programme, allow_duplicate=False, comment="", repeat_reason=reason)
 
     def _after_check(self, data: dict[str, Any], programme: str, found: list[dict[str, Any]]) -> None:
         # The service refuses a second open or covered case of the same programme; people in other
         # programmes are only worth a note (临时救助 helps covered families too).
-        blocking = [f for f in found if f.get("programme") == programme] if programme != "temporary" else []
+        prog = REGISTRY[programme]
+        blocking = [f for f in found if f.get("programme") == programme] if not prog.repeat_by_cause else []
+        if prog.person_based:  # a person's benefit: only the applicant's own case of it blocks
+            applying = {str(m.get("id_number") or "").strip().upper() for m in data.get("members", [])
+                        if m.get("applicant")}
+            blocking = [f for f in blocking if f.get("id_number") in applying]
         if not blocking:
             self._create(data, programme, allow_duplicate=False, comment="")
             return
@@ -437,7 +444,7 @@ class ApplicationPage(QWidget):
                 self._mark(exc)
                 say(self.message, self._describe(exc), "error")
             elif hasattr(exc, "message") and not hasattr(exc, "kind"):
-                if programme == "temporary" and REPEAT_MARK in str(exc):
+                if REGISTRY[programme].repeat_by_cause and REPEAT_MARK in str(exc):
                     self._repeat_refused(exc)
                 else:
                     say(self.message, friendly(exc), "error")

@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import InputError
+from ..domain.programmes import REGISTRY, programme
 from ..domain.specs import WorkflowSpec
-from ..services.cases import APPROVAL_FORMS, HOUSEHOLD_EDITABLE
 from .errors import friendly, is_stale, is_storage, show_error
 from .forms import DateField, FormEditor
 from .lifecycle_ui import (
@@ -72,19 +72,26 @@ DOCUMENT_LABELS = {
     "adjustment_notice": "保障金额调整通知书", "termination_proposal": "停保审批表",
     "termination_notice": "停保通知书",
 }
-PROGRAMME_DOCUMENT_LABELS = {
-    "tekun": {"application_form": "特困人员救助供养申请书", "confirmation_notice": "特困人员认定通知书",
-              "certificate": "特困人员救助供养证", "refusal_notice": "不予认定告知书",
-              "termination_proposal": "终止救助供养审批表", "termination_notice": "终止救助供养通知书",
-              "adjustment_notice": "救助供养调整通知书"},
-    "temporary": {"application_form": "临时救助申请书", "confirmation_notice": "临时救助审批通知书",
-                  "refusal_notice": "不予救助告知书", "approval_form": "临时救助审批表"},
-}
+# Forms in which an approver confirms (or changes, with a reason) the computed amount.
+AMOUNT_FORMS = frozenset(f for p in REGISTRY.values() if p.amount_editable for f in p.approval_forms)
 
 
-def document_label(kind: str, programme: str | None = None) -> str:
-    """The Chinese name of a document kind, as the programme calls it (低保证 / 特困人员救助供养证 …)."""
-    return PROGRAMME_DOCUMENT_LABELS.get(programme or "", {}).get(kind) or DOCUMENT_LABELS.get(kind, kind)
+def document_label(kind: str, code: str | None = None) -> str:
+    """The Chinese name of a document kind, as the programme calls it (低保证 / 特困人员救助供养证 …;
+    the registry's ``documents``, domain/programmes.py)."""
+    default = DOCUMENT_LABELS.get(kind, kind)
+    return REGISTRY[code].document(kind, default) if code in REGISTRY else default
+
+
+def _parts_text(code: str, record: dict[str, Any]) -> str:
+    """A programme paid as several allowances: each one's amount (（困难残疾人生活补贴 80 元、…）)."""
+    from ..domain.programmes import parts_of
+
+    parts = parts_of(code, record) if code in REGISTRY else {}
+    if not parts:
+        return ""
+    prog = REGISTRY[code]
+    return "（" + "、".join(f"{prog.part(k).label} {v} 元" for k, v in parts.items()) + "）"
 
 
 def _unwanted(view: dict[str, Any]) -> set[str]:
@@ -207,11 +214,11 @@ class ActionDialog(QDialog):
         for form_id in trigger["forms"]:
             editor = FormEditor(forms[form_id], today)
             stored = dict(view["forms"].get(form_id) or {})
-            if form_id in APPROVAL_FORMS and not stored.get("amount") and view.get("proposal"):
+            if form_id in AMOUNT_FORMS and not stored.get("amount") and view.get("proposal"):
                 p = view["proposal"]
-                if view["programme"] == "temporary":
+                if not programme(view["programme"]).monthly:
                     stored["amount"] = p.get("amount")
-                elif p.get("eligible") or form_id != "review_decision":
+                elif p.get("eligible") or view.get("kind", "application") == "application":
                     stored["amount"] = p.get("monthly_amount")
             editor.set_values(stored)
             self.editors[form_id] = editor
@@ -602,7 +609,8 @@ class CasePage(QWidget):
     def _render_life_buttons(self, view: dict[str, Any]) -> None:
         staff = bool(self._roles() & STAFF_ROLES)
         benefit = view.get("benefit")
-        covered = bool(benefit) and view.get("kind", "application") in BENEFIT_KINDS and view["state"] == "approved"
+        covered = (bool(benefit) and view.get("kind", "application") in BENEFIT_KINDS
+                   and self.spec.outcome_of(view["state"]) == "approved")
         status = (benefit or {}).get("status_today")
         open_child = next((c for c in self.links.get("related", []) if not c["closed"]), None)
         why = ""
@@ -616,7 +624,7 @@ class CasePage(QWidget):
             button.setEnabled(not why)
             if why:
                 button.setToolTip(why)
-        editable = staff and not view["closed"] and view["state"] in HOUSEHOLD_EDITABLE
+        editable = staff and not view["closed"] and self.spec.has_role(view["state"], "household_editable")
         self.life_buttons["edit_household"].setVisible(editable)
         if covered:
             text = f"保障状态：{status_text(benefit)}。"
@@ -780,7 +788,7 @@ class CasePage(QWidget):
         income = "；".join(f"{i['member']} {i['type']} {i['amount']} 元/年" for i in h.get("income", [])) or "无"
         rigid = "；".join(f"{e['kind']} {e['amount']} 元/年" for e in h.get("rigid_expenses", [])) or "无"
         a = h.get("assets", {})
-        claim = (self.links or {}).get("temporary")
+        claim = (self.links or {}).get("claim")
         claim_text = (f"临时救助申请：{claim['type_label']}，拟申请 {claim['amount']} 元，事由：{claim['cause'] or '—'}\n"
                       if claim else "")
         economy = (f"收入：{income}\n刚性支出：{rigid}\n"
@@ -860,7 +868,8 @@ class CasePage(QWidget):
         self.explanation.clear()
         decision = view.get("decision")
         kind = view.get("kind") or "application"
-        temporary = view["programme"] == "temporary"
+        prog = programme(view["programme"])
+        one_off = not prog.monthly
         if decision and kind not in BENEFIT_KINDS:
             self.amount.setText(self._result_text(decision))
             tail = f"；理由：{decision['reasons']}" if decision.get("reasons") else ""
@@ -871,13 +880,13 @@ class CasePage(QWidget):
             self.eligibility.setText(f"自 {decision.get('start_month')} 起发放（花名册）；{decision['decided_on']} 导入；"
                                      + "、".join((view.get("benefit") or {}).get("pending_labels") or []))
         elif decision and decision.get("result") == "approved":
-            if temporary:
-                self.amount.setText(f"已批准：临时救助 {decision.get('amount')} 元")
+            if one_off:
+                self.amount.setText(f"已批准：{prog.name} {decision.get('amount')} 元")
                 first = (f"；其中已先行救助 {decision['first_aid_amount']} 元" if decision.get("first_aid_amount")
                          else "")
                 self.eligibility.setText(f"{decision['decided_on']} 审批同意{first}")
             else:
-                self.amount.setText(f"已确认：每月 {decision.get('monthly_amount')} 元")
+                self.amount.setText(f"已确认：每月 {decision.get('monthly_amount')} 元{_parts_text(view['programme'], decision)}")
                 self.eligibility.setText(f"自 {decision.get('start_month')} 起发放；{decision['decided_on']} 确认")
         elif decision:
             self.amount.setText(view["state_label"] if view["closed"] else  # 不予确认 / 不予认定 / 不予救助 …
@@ -893,17 +902,19 @@ class CasePage(QWidget):
             self.eligibility.setText(f"停保情形：{reason or '—'}；理由：{form.get('reasons') or '—'}"
                                      "（县级决定后自次月起停发）")
         elif p:
-            amount = p.get("amount") if temporary else p.get("monthly_amount")
-            if temporary:
+            amount = p.get("amount") if one_off else p.get("monthly_amount")
+            if one_off:
                 self.amount.setText(f"拟救助金额：{amount} 元")
             elif kind in ("review", "change"):
                 self.amount.setText(f"复核测算：每月 {amount} 元" if p.get("eligible") else "复核测算：不再符合条件")
             else:
-                self.amount.setText(f"拟保障金额：每月 {amount} 元")
+                self.amount.setText(f"拟{prog.amount_label}：每月 {amount} 元{_parts_text(view['programme'], p)}")
         else:
             aid = view["forms"].get("first_aid") or {}
             self.amount.setText(f"已先行救助 {aid['amount']} 元" if aid.get("amount") else "尚未测算")
-            self.eligibility.setText("完成家庭经济状况调查后自动测算。")
+            computing = self.spec.states_with("computes_proposal")
+            self.eligibility.setText(f"进入「{self.spec.state(computing[0]).label}」环节时按现行政策自动测算。"
+                                     if computing else "本流程不测算金额。")
         if p:
             text = "符合保障条件" if p.get("eligible") else "不符合保障条件"
             failed = view.get("proposal_failed_labels") or []
@@ -911,6 +922,8 @@ class CasePage(QWidget):
             extra = ("；原因：" + "、".join(failed)) if failed else ""
             extra += ("；标记：" + "、".join(flags)) if flags else ""
             policy = p.get("policy_set") or {}
+            if p.get("status_text"):  # what was in force for the family, read from the benefits
+                extra += f"；在保状态（据在保记录）：{p['status_text']}"
             if not decision:
                 self.eligibility.setText(f"{text}{extra}（{p.get('decision_date')} 按 {policy.get('effective_from', '')} "
                                          "起施行的政策参数测算）")

@@ -3,7 +3,8 @@
 - 复核到期: approved 低保 / 特困 cases whose 复核 falls in a month (overdue ones included, in red),
   with the review case already opened, and 开展复核 for the selected family;
 - 在保名单: benefits in payment with their status today (在保 / 渐退期 / 已停保);
-- 低收入监测: households flagged 低保边缘 / 刚性支出困难 / 防返贫监测预警.
+- 低收入监测: households flagged 低保边缘 / 刚性支出困难 / 防返贫监测预警;
+- 可申请补贴: people a benefit in force suggests an application for (可申请两项补贴).
 
 Each list is read on the executor when its tab is first shown and again after any change; rows are
 plain dicts from :class:`~doudi_desk.services.lifecycle_queries.LifecycleQueries`. Double-click opens
@@ -31,12 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.programmes import REGISTRY
 from ..services.lifecycle import STATUSES, add_months
 from .errors import show_error
 from .export_excel import export_button
 from .lifecycle_ui import STAFF_ROLES, STATUS_COLOURS, StartReviewDialog
 from .style import GREY, RED, set_role
 
+# Programmes paying every month: their benefits are reviewed and listed here (domain/programmes.py).
+BENEFIT_PROGRAMMES = [(code, p.name) for code, p in REGISTRY.items() if p.monthly]
 FLAG_LABELS_SHORT = {"edge_family": "低保边缘", "rigid_expense_hardship": "刚性支出困难", "monitoring_alert": "防返贫监测预警"}
 
 
@@ -252,8 +256,7 @@ class DueReviewsTab(ListTab):
         self.month = self._combo("复核到期月份", [(add_months(this_month, i), add_months(this_month, i))
                                                    for i in range(0, 7)], "month")
         self.month.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.programme = self._combo("项目", [(None, "全部"), ("dibao", "最低生活保障"), ("tekun", "特困人员救助供养")],
-                                     "programme")
+        self.programme = self._combo("项目", [(None, "全部"), *BENEFIT_PROGRAMMES], "programme")
         self.programme.currentIndexChanged.connect(self.apply_filters)
         self.filters.addStretch(1)
         self.open_review_button = QPushButton("打开复核案件")
@@ -369,8 +372,7 @@ class BenefitsTab(ListTab):
         self.status = self._combo("保障状态", [(None, "全部"), *STATUSES.items()], "status")
         self.status.setCurrentIndex(self.status.findData("active"))
         self.status.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.programme = self._combo("项目", [(None, "全部"), ("dibao", "最低生活保障"), ("tekun", "特困人员救助供养")],
-                                     "programme")
+        self.programme = self._combo("项目", [(None, "全部"), *BENEFIT_PROGRAMMES], "programme")
         self.programme.currentIndexChanged.connect(self.apply_filters)
         self.filters.addStretch(1)
         self.filters.addWidget(export_button(self, "benefits", lambda: {"status": self.status.currentData(),
@@ -457,8 +459,36 @@ class MonitoringTab(ListTab):
         return f"共 {len(rows)} 户" + (f"（{parts}）" if parts else "")
 
 
+class SuggestionsTab(ListTab):
+    """可申请: people a benefit in force suggests an application for (可申请两项补贴: a certificate
+    holder in a 低保 family with no allowance in force or under way)."""
+
+    COLUMNS = [("member", "姓名"), ("village_name", "村（社区）"), ("hint", "提示"), ("after_label", "在保项目"),
+               ("case", "在保案件"), ("since_month", "在保起始月份")]
+    WIDTHS = (80, 100, 130, 110, 160)
+
+    def __init__(self, shell, parent: QWidget | None = None):
+        super().__init__(shell, parent)
+        self.setObjectName("suggestions")
+        self.filters.addWidget(QLabel("家庭已纳入保障、有成员可以申请其他补贴的，告知并引导申请（不需另行核对家庭经济状况）。"))
+        self.filters.addStretch(1)
+        self.hint.setText("在「登记申请」中选择相应项目，勾选该成员为申请人。双击打开该户的在保案件。")
+
+    def fetch(self) -> list[dict[str, Any]]:
+        return self.shell.backend.life_queries.suggestions(self.shell.user["username"])
+
+    def case_of(self, row: dict[str, Any]) -> int | None:
+        return row.get("case_id")
+
+    def colour(self, row: dict[str, Any], key: str) -> QColor | None:
+        return RED if key == "hint" else None
+
+    def summary(self, rows: list[dict[str, Any]]) -> str:
+        return f"共 {len(rows)} 人"
+
+
 class DynamicPage(QTabWidget):
-    """The 动态管理 tab: 复核到期 / 在保名单 / 低收入监测.
+    """The 动态管理 tab: 复核到期 / 在保名单 / 低收入监测 / 可申请补贴.
 
     Signals:
         open_case(int): a list asked to open this case.
@@ -475,13 +505,15 @@ class DynamicPage(QTabWidget):
         self.due = DueReviewsTab(shell)
         self.benefits = BenefitsTab(shell)
         self.monitoring = MonitoringTab(shell)
-        for tab, title in ((self.due, "复核到期"), (self.benefits, "在保名单"), (self.monitoring, "低收入监测")):
+        self.suggestions = SuggestionsTab(shell)
+        for tab, title in ((self.due, "复核到期"), (self.benefits, "在保名单"), (self.monitoring, "低收入监测"),
+                           (self.suggestions, "可申请补贴")):
             tab.open_case.connect(self.open_case)
             self.addTab(tab, title)
         self.due.review_started.connect(lambda _cid: self.changed.emit())
 
     def tabs(self) -> list[ListTab]:
-        return [self.due, self.benefits, self.monitoring]
+        return [self.due, self.benefits, self.monitoring, self.suggestions]
 
     def mark_stale(self) -> None:
         """Cases changed: lists are read again (now if shown, else when next shown)."""
@@ -489,7 +521,8 @@ class DynamicPage(QTabWidget):
             tab.mark_stale()
 
     def show_list(self, key: str) -> ListTab:
-        tab = {"due": self.due, "benefits": self.benefits, "monitoring": self.monitoring}[key]
+        tab = {"due": self.due, "benefits": self.benefits, "monitoring": self.monitoring,
+               "suggestions": self.suggestions}[key]
         self.setCurrentWidget(tab)
         return tab
 

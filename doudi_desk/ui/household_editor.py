@@ -3,7 +3,9 @@ birth date and sex filled from them), income items, rigid expenses and assets.
 
 Used by the new application (申请登记) and by 修改家庭情况 on a case page. What the tables do not
 show (a member's 在校生 or 自理 flags, notes on income items, which vehicle is a 残疾人代步车) is
-kept from the household that was loaded, so editing never loses it.
+kept from the household that was loaded, so editing never loses it. A member's 残疾人证 (held, its
+number), long-term care need, 孤儿基本生活保障 and 工伤保险生活护理费 (两项补贴, policy.md §10) are
+columns of the members table.
 """
 
 from __future__ import annotations
@@ -43,13 +45,18 @@ from ..domain.model import (
 from .style import set_role
 
 WORK_CAPACITY = [("", "—"), ("有", "有"), ("部分", "部分"), ("无", "无")]
-M_NAME, M_ID, M_BIRTH, M_SEX, M_REL, M_DTYPE, M_DGRADE, M_ILL, M_WORK, M_EXCL, M_APPLICANT = range(11)
+(M_NAME, M_ID, M_BIRTH, M_SEX, M_REL, M_DTYPE, M_DGRADE, M_ILL, M_WORK, M_EXCL, M_APPLICANT,
+ M_CERT, M_CERT_NO, M_LTC, M_ORPHAN, M_INJURY) = range(16)
 MEMBER_COLUMNS = ["姓名", "身份证号码", "出生日期", "性别", "与户主关系", "残疾类别", "残疾等级", "重病", "劳动能力",
-                  "不计入原因", "申请人"]
+                  "不计入原因", "申请人", "持残疾人证", "残疾人证号", "需长期照护", "孤儿基本生活保障", "工伤保险生活护理费"]
+# Yes/no facts of a member shown as tick boxes: 重病, the applicant mark, and those of 两项补贴 (policy.md §10).
+CHECK_COLUMNS = {M_ILL: "serious_illness", M_APPLICANT: "applicant", M_CERT: "disability_certificate",
+                 M_LTC: "long_term_care", M_ORPHAN: "orphan_support", M_INJURY: "work_injury_care"}
 BAD = QBrush(QColor("#ffcdd2"))
 EXTRA_ROLE = Qt.ItemDataRole.UserRole + 1  # the member's fields the table does not show
 SHOWN_MEMBER_KEYS = {"name", "id_number", "relation", "disability", "serious_illness", "work_capacity", "excluded",
-                     "applicant"}
+                     "applicant", "disability_certificate", "certificate_number", "long_term_care", "orphan_support",
+                     "work_injury_care"}
 
 
 class ComboDelegate(QStyledItemDelegate):
@@ -137,14 +144,14 @@ class HouseholdEditor(QWidget):
                                                                       self))
         self.members.setItemDelegateForColumn(M_WORK, ComboDelegate(WORK_CAPACITY, self))
         self.members.setItemDelegateForColumn(M_EXCL, ComboDelegate(_options(EXCLUSIONS), self))
-        for i, w in enumerate((80, 170, 90, 44, 80, 70, 70, 44, 70, 130)):
+        for i, w in enumerate((80, 170, 90, 44, 80, 70, 70, 44, 70, 130, 50, 76, 190, 76, 110, 120)):
             self.members.setColumnWidth(i, w)
         self.members.horizontalHeader().setStretchLastSection(True)
         self.members.setMinimumHeight(120 if compact else 150)
         self.members.setColumnHidden(M_APPLICANT, True)
         self.members.itemChanged.connect(self._member_changed)
         m_layout.addWidget(self.members)
-        self.applicant_hint = QLabel("特困人员申请：在「申请人」一栏勾选申请人（只能一人；不勾选时户主为申请人）。")
+        self.applicant_hint = QLabel("在「申请人」一栏勾选申请人（只能一人；不勾选时户主为申请人）。")
         self.applicant_hint.setObjectName("applicant_hint")
         self.applicant_hint.setWordWrap(True)
         set_role(self.applicant_hint, "hint")
@@ -200,9 +207,11 @@ class HouseholdEditor(QWidget):
         self.homes.valueChanged.connect(self._edited)
         self.commercial.toggled.connect(self._edited)
 
-    # --- the applicant column (特困) ---
-    def set_applicant_column(self, shown: bool) -> None:
+    # --- the applicant column (a person's benefit: 特困, 两项补贴) ---
+    def set_applicant_column(self, shown: bool, hint: str = "") -> None:
         self.members.setColumnHidden(M_APPLICANT, not shown)
+        if hint:
+            self.applicant_hint.setText(hint)
         self.applicant_hint.setVisible(shown)
 
     def applicant_row(self) -> int | None:
@@ -297,12 +306,14 @@ class HouseholdEditor(QWidget):
             M_WORK: _item(data.get("work_capacity") or "—", data.get("work_capacity") or ""),
             M_EXCL: _item(EXCLUSIONS.get(data.get("excluded"), "无"), data.get("excluded")),
             M_APPLICANT: _item(""),
+            M_CERT_NO: _item(data.get("certificate_number") or ""),
+            **{c: _item("") for c in (M_CERT, M_LTC, M_ORPHAN, M_INJURY)},
         }
         cells[M_NAME].setData(EXTRA_ROLE, {k: copy.deepcopy(v) for k, v in data.items() if k not in SHOWN_MEMBER_KEYS})
-        for c in (M_ILL, M_APPLICANT):
+        for c, key in CHECK_COLUMNS.items():
             cells[c].setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-        cells[M_ILL].setCheckState(Qt.CheckState.Checked if data.get("serious_illness") else Qt.CheckState.Unchecked)
-        cells[M_APPLICANT].setCheckState(Qt.CheckState.Checked if data.get("applicant") else Qt.CheckState.Unchecked)
+            checked = data.get(key) or (key == "disability_certificate" and bool(data.get("certificate_number")))
+            cells[c].setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         for c, item in cells.items():
             self.members.setItem(r, c, item)
         self._loading = False
@@ -355,6 +366,12 @@ class HouseholdEditor(QWidget):
         elif item.column() == M_APPLICANT and item.checkState() == Qt.CheckState.Checked:
             self.set_applicant(item.row())  # only one applicant
             return
+        elif item.column() == M_CERT_NO and item.text().strip():
+            held = self.members.item(item.row(), M_CERT)
+            if held is not None and held.checkState() != Qt.CheckState.Checked:
+                self._loading = True
+                held.setCheckState(Qt.CheckState.Checked)  # a certificate number: the certificate is held
+                self._loading = False
         self._edited()
 
     def valid_ids(self) -> list[str]:
@@ -379,8 +396,13 @@ class HouseholdEditor(QWidget):
             dtype, grade = cell(M_DTYPE, Qt.ItemDataRole.UserRole), cell(M_DGRADE, Qt.ItemDataRole.UserRole)
             if dtype or grade:
                 m["disability"] = {"type": dtype, "grade": grade}
-            if self.members.item(r, M_ILL).checkState() == Qt.CheckState.Checked:
-                m["serious_illness"] = True
+            for c, key in CHECK_COLUMNS.items():
+                if c != M_APPLICANT and self.members.item(r, c).checkState() == Qt.CheckState.Checked:
+                    m[key] = True
+            number = (cell(M_CERT_NO) or "").strip().upper()
+            if number:
+                m["certificate_number"] = number
+                m["disability_certificate"] = True
             if cell(M_WORK, Qt.ItemDataRole.UserRole):
                 m["work_capacity"] = cell(M_WORK, Qt.ItemDataRole.UserRole)
             if cell(M_EXCL, Qt.ItemDataRole.UserRole):
@@ -442,7 +464,9 @@ class HouseholdEditor(QWidget):
         if field.startswith(f"{prefix}.members["):
             r = int(field.split("[")[1].split("]")[0])
             sub = field.split("].")[-1] if "]." in field else ""
-            col = {"name": M_NAME, "id_number": M_ID}.get(sub.split(".")[0], M_NAME)
+            col = {"name": M_NAME, "id_number": M_ID, "certificate_number": M_CERT_NO, "disability": M_DTYPE,
+                   "long_term_care": M_LTC, "orphan_support": M_ORPHAN,
+                   "work_injury_care": M_INJURY}.get(sub.split(".")[0], M_NAME)
             item = self.members.item(r, col)
             if item:
                 self._loading = True

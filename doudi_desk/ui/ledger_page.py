@@ -16,13 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.programmes import REGISTRY
 from ..domain.report_tables import Table
 from ..domain.statistics import shift
+from ..services.ledger_books import LEDGER_PROGRAMMES
 from .errors import show_error
 from .report_common import ReportTableView, ask_save_path, run_for
 from .style import set_role
 
-PROGRAMMES = {"dibao": "低保", "tekun": "特困", "temporary": "临时救助"}
+# The programmes with a 台账 (domain/programmes.py), by their short names.
+PROGRAMMES = {code: REGISTRY[code].short for code in LEDGER_PROGRAMMES}
 
 
 class LedgerPage(QWidget):

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from ..domain import ids
 from ..domain.errors import InputError
 from ..domain.model import RELATIONS
+from ..domain.programmes import programme
 from ..domain.specs import FormSpec
 from ..services.lifecycle import RESULTS, STATUSES
 from .errors import friendly
@@ -54,6 +55,27 @@ DETAIL_EXAMPLES = {
     "vehicle": "如：新购小型货车一辆，用于经营", "property": "如：在县城购买商品房一套", "other": "写明变化的具体情况",
 }
 STATUS_COLOURS = {"active": "#2e7d32", "phasing_out": "#ef6c00", "stopped": "#757575"}
+
+
+def parts_text(code: str | None, benefit: dict[str, Any]) -> str:
+    """Each allowance of a programme paid as several (两项补贴), with a part stopped by a link:
+    困难残疾人生活补贴 已停发（自 2027-01 起：家庭最低生活保障停发）."""
+    from ..domain.programmes import REGISTRY, parts_of
+
+    if code not in REGISTRY or not REGISTRY[code].parts:
+        return ""
+    prog = REGISTRY[code]
+    stops = benefit.get("part_stops") or {}
+    lines = []
+    for key, amount in parts_of(code, benefit).items():
+        stop = stops.get(key)
+        if stop:
+            lines.append(f"{prog.part(key).label}：已停发（自 {stop.get('from')} 起：{stop.get('reason')}）")
+        elif amount not in ("0", "", None):
+            lines.append(f"{prog.part(key).label}：每月 {amount} 元")
+        else:
+            lines.append(f"{prog.part(key).label}：不享受")
+    return "\n".join(lines)
 
 
 def status_text(benefit: dict[str, Any]) -> str:
@@ -344,7 +366,7 @@ class HouseholdDialog(SubmitDialog):
         self.body.addWidget(self.contact)
         self.editor = HouseholdEditor(compact=True)
         self.editor.set_household(household)
-        self.editor.set_applicant_column(view.get("programme") == "tekun")
+        self.editor.set_applicant_column(programme(view["programme"]).person_based if view.get("programme") else False)
         self.body.addWidget(self.editor)
         form = QFormLayout()
         self.comment = QPlainTextEdit()
@@ -392,7 +414,8 @@ def _table(headers: list[str], name: str) -> QTableWidget:
 
 
 class BenefitPanel(QWidget):
-    """保障情况 of an approved 低保 / 特困 case; double-click a case number to open that case.
+    """保障情况 of an approved case paying every month (低保, 特困, 两项补贴 with each allowance);
+    double-click a case number to open that case.
 
     Signals:
         open_case(int): open this case (a review, change or termination of this one).
@@ -415,7 +438,7 @@ class BenefitPanel(QWidget):
         self.fact_labels: dict[str, QLabel] = {}
         for key, label in (("monthly_amount", "月保障金额"), ("covered", "保障人数"), ("since_month", "起始月份"),
                            ("interval", "复核周期"), ("next_review_on", "下次复核"), ("phase_out_until", "渐退至"),
-                           ("stopped_from", "停发自")):
+                           ("stopped_from", "停发自"), ("parts", "各项补贴")):
             value = QLabel()
             value.setObjectName(f"benefit_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -468,10 +491,11 @@ class BenefitPanel(QWidget):
             "next_review_on": review_text,
             "phase_out_until": b.get("phase_out_until") or "",
             "stopped_from": b.get("stopped_from") or "",
+            "parts": parts_text(view.get("programme"), b),
         }
         for key, label in self.fact_labels.items():
             label.setText(values[key])
-            if key in ("phase_out_until", "stopped_from"):
+            if key in ("phase_out_until", "stopped_from", "parts"):
                 self.facts.setRowVisible(label, bool(values[key]))
         self.fact_labels["next_review_on"].setStyleSheet(
             "color: #c62828; font-weight: bold;" if "逾期" in review_text or "到期" in review_text else "")
@@ -481,7 +505,8 @@ class BenefitPanel(QWidget):
         history = list(reversed(b.get("history") or []))
         self.history.setRowCount(len(history))
         for r, h in enumerate(history):
-            cells = (h.get("month") or "", str(h.get("amount") or ""), HISTORY_RESULTS.get(h.get("result"), h.get("result")),
+            result = "联动停发" if h.get("linked") else HISTORY_RESULTS.get(h.get("result"), h.get("result"))
+            cells = (h.get("month") or "", str(h.get("amount") or ""), result,
                      h.get("case") or "", h.get("decided_on") or "")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)

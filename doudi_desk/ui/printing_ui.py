@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import DomainError
-from ..domain.model import PROGRAMMES
+from ..domain.programmes import PROGRAMMES, REGISTRY
 from ..paths import user_folders
 from ..services.office import FONT_ROLES, OFFICE_FIELDS
 from ..services.queries import CaseQuery
@@ -61,8 +61,9 @@ from .style import set_role
 log = logging.getLogger(__name__)
 
 KEEP_DAYS = 7
-# Programmes whose cases are posted (初审公示) and published (长期公布); 临时救助 is not.
-LIST_PROGRAMMES = ("dibao", "tekun")
+# Programmes paying every month have a 花名册; those posted (初审公示, 长期公布) the two lists too
+# (domain/programmes.py: 临时救助 is paid once, 两项补贴 is not posted).
+LIST_PROGRAMMES = tuple(code for code, p in REGISTRY.items() if p.monthly)
 LIST_KINDS = {"posting_list": "初审公示名单", "publication_list": "长期公布名单", "roster": "花名册（内部资料）"}
 KIND_HINTS = {
     "posting_list": "张贴在村务公开栏：只有户主姓名、家庭人口、保障人口、拟保障金额和类别，公示期7天。"
@@ -570,7 +571,7 @@ class BatchPrintDialog(QDialog):
         self.programme = QComboBox()
         for key in LIST_PROGRAMMES:
             self.programme.addItem(PROGRAMMES[key], key)
-        self.programme.currentIndexChanged.connect(lambda _i: self.load())
+        self.programme.currentIndexChanged.connect(lambda _i: self._programme_changed())
         top.addWidget(self.programme)
         layout.addLayout(top)
         self.hint = QLabel()
@@ -638,6 +639,15 @@ class BatchPrintDialog(QDialog):
         self.kind_buttons.get(kind, self.kind_buttons["posting_list"]).setChecked(True)
         self.load()
 
+    def _programme_changed(self) -> None:
+        """A programme that is not posted has only its 花名册."""
+        posted = REGISTRY[self.programme.currentData()].posted
+        for key, button in self.kind_buttons.items():
+            button.setEnabled(posted or key == "roster")
+        if not posted and self.kind != "roster":
+            self.kind_buttons["roster"].setChecked(True)
+        self.load()
+
     @property
     def kind(self) -> str:
         return next(k for k, b in self.kind_buttons.items() if b.isChecked())
@@ -662,7 +672,7 @@ class BatchPrintDialog(QDialog):
             for v in villages:
                 v["batches"] = backend.printing.posting_batches(v["code"], programme, actor=username)
                 v["covered"] = len(backend.queries.case_ids(
-                    username, CaseQuery(tab="all", state="approved", village=v["code"], programme=programme)))
+                    username, CaseQuery(tab="all", outcome="approved", village=v["code"], programme=programme)))
             parents = {a["parent"] for a in areas if a["code"] in {v["code"] for v in villages}}
             townships = [a for a in areas if a["level"] == "township" and a["code"] in parents]
             return {"villages": villages, "townships": townships, "programme": programme}

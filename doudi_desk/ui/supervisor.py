@@ -71,7 +71,7 @@ class QueueModel(QAbstractTableModel):
                 return deadline_text(row)
             if key == "flags":
                 return "、".join(row["flags"])
-            if key == "proposed_amount" and row.get("programme") == "temporary" and row.get(key) is not None:
+            if key == "proposed_amount" and row.get("one_off") and row.get(key) is not None:
                 return f"{row[key]}（一次性）"
             value = row.get(key)
             return "—" if value is None else str(value)

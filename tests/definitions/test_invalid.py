@@ -32,16 +32,16 @@ def workflow_errors(path: Path, guards: set[str] = GUARDS) -> list[str]:
         ("unknown_key", "workflows/unknown_key.yaml:9: states[0].colour: 未知的键 'colour'"),
         (
             "unknown_guard",
-            "workflows/unknown_guard.yaml:18: transitions[0].conditions[1]: "
+            "workflows/unknown_guard.yaml:19: transitions[0].conditions[1]: "
             "未知的条件 'vote_pass'（可用：forms_complete、vote_passed）",
         ),
         (
             "unknown_role",
-            "workflows/unknown_role.yaml:17: transitions[0].roles[1]: 未知的角色 'village_head'",
+            "workflows/unknown_role.yaml:18: transitions[0].roles[1]: 未知的角色 'village_head'",
         ),
         (
             "undeclared_dest",
-            "workflows/undeclared_dest.yaml:20: transitions[1].dest: "
+            "workflows/undeclared_dest.yaml:21: transitions[1].dest: "
             "目标状态 'archived' 未在 states 中声明",
         ),
         (
@@ -67,10 +67,10 @@ def test_two_errors_in_one_file_are_reported_together() -> None:
     errors = workflow_errors(INVALID / "workflows" / "two_errors.yaml")
     assert len(errors) == 2, errors
     assert errors[0].startswith(
-        "workflows/two_errors.yaml:20: transitions[0].reason_requried: 未知的键 'reason_requried'"
+        "workflows/two_errors.yaml:21: transitions[0].reason_requried: 未知的键 'reason_requried'"
     )
     assert errors[1].startswith(
-        "workflows/two_errors.yaml:25: transitions[1].roles[0]: 未知的角色 'mayor'"
+        "workflows/two_errors.yaml:26: transitions[1].roles[0]: 未知的角色 'mayor'"
     )
 
 
@@ -102,7 +102,7 @@ def test_errors_from_all_files_are_collected() -> None:
     assert [e.split(": ", 2)[:2] for e in errors] == [
         ["forms/sample.yaml:9", "sections[0].fields[0].requird"],
         ["workflows/combined.yaml:9", "states[0].forms[1]"],
-        ["workflows/combined.yaml:19", "transitions[0].conditions[0]"],
+        ["workflows/combined.yaml:20", "transitions[0].conditions[0]"],
     ]
 
 
@@ -122,6 +122,7 @@ states:
   - name: done
     label: 完成
     final: true
+    outcome: approved
 """
 FINISH = """\
   - trigger: finish
@@ -151,21 +152,21 @@ def test_minimal_workflow_loads(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         (HEAD + STATES + STATES + "transitions:\n" + FINISH,
-         "wf.yaml:12: states: 键 'states' 重复（第 6 行已有）"),
-        (HEAD + STATES + "  - name: start\n    label: 又一个\n    final: true\n"
+         "wf.yaml:13: states: 键 'states' 重复（第 6 行已有）"),
+        (HEAD + STATES + "  - name: start\n    label: 又一个\n    final: true\n    outcome: refused\n"
          + "transitions:\n" + FINISH,
-         "wf.yaml:12: states[2].name: 状态 'start' 重复（第 7 行已有）"),
+         "wf.yaml:13: states[2].name: 状态 'start' 重复（第 7 行已有）"),
         (HEAD + STATES + "transitions:\n" + FINISH + FINISH,
-         "wf.yaml:18: transitions[1].trigger: 状态 'start' 已有动作 'finish'（第 13 行）"),
+         "wf.yaml:19: transitions[1].trigger: 状态 'start' 已有动作 'finish'（第 14 行）"),
         (HEAD + STATES + "  - name: stuck\n    label: 卡住\n" + "transitions:\n" + FINISH
          + FINISH.replace("finish", "jam").replace("dest: done", "dest: stuck"),
-         "wf.yaml:12: states[2].name: 状态 'stuck' 不是终结状态（final），却没有任何后续动作"),
+         "wf.yaml:13: states[2].name: 状态 'stuck' 不是终结状态（final），却没有任何后续动作"),
         (HEAD + STATES.replace("label: 开始", "label: 开始\n    forms: [nope]")
          + "transitions:\n" + FINISH,
          "wf.yaml:9: states[0].forms[0]: 未知的表单 'nope'（可用：sample）"),
         (HEAD + STATES + "transitions:\n" + FINISH
          + FINISH.replace("finish", "reopen").replace("source: start", "source: done"),
-         "wf.yaml:19: transitions[1].source: 终结状态 'done' 不能再有后续动作"),
+         "wf.yaml:20: transitions[1].source: 终结状态 'done' 不能再有后续动作"),
         (HEAD.replace("initial: start", "initial: begin") + STATES + "transitions:\n" + FINISH,
          "wf.yaml:5: initial: 初始状态 'begin' 未在 states 中声明"),
         (HEAD.replace("version: 1", "version: one") + STATES + "transitions:\n" + FINISH,
@@ -173,13 +174,27 @@ def test_minimal_workflow_loads(tmp_path: Path) -> None:
         (HEAD.replace("title: 测试\n", "") + STATES + "transitions:\n" + FINISH,
          "wf.yaml:1: (顶层): 缺少必填的键 'title'"),
         (HEAD + STATES + "transitions:\n" + FINISH.replace("roles: [caseworker]", "roles: []"),
-         "wf.yaml:17: transitions[0].roles: 至少要有一项"),
+         "wf.yaml:18: transitions[0].roles: 至少要有一项"),
         (HEAD + STATES + "transitions:\n" + FINISH.replace("finish", "to_done"),
-         "wf.yaml:13: transitions[0].trigger: 动作名 'to_done' 与流程引擎的保留名冲突"),
+         "wf.yaml:14: transitions[0].trigger: 动作名 'to_done' 与流程引擎的保留名冲突"),
         (HEAD + "state_map: {old: gone}\n" + STATES + "transitions:\n" + FINISH,
          "wf.yaml:6: state_map.old: 新状态 'gone' 未在 states 中声明"),
         (HEAD + "limits: {clock_starts: nowhere}\n" + STATES + "transitions:\n" + FINISH,
          "wf.yaml:6: limits.clock_starts: 计时起点 'nowhere' 未在 states 中声明"),
+        # state roles and outcomes (what a state means to the services)
+        (HEAD + STATES.replace("label: 开始", "label: 开始\n    roles: [computes_proposal, proofreading]")
+         + "transitions:\n" + FINISH,
+         "wf.yaml:9: states[0].roles[1]: 未知的状态角色 'proofreading'（可用：household_editable"),
+        (HEAD + STATES.replace("label: 开始", "label: 开始\n    outcome: approved") + "transitions:\n" + FINISH,
+         "wf.yaml:9: states[0].outcome: 只有终结状态（final: true）可以有 outcome"),
+        (HEAD + STATES.replace("    outcome: approved\n", "") + "transitions:\n" + FINISH,
+         "wf.yaml:9: states[1]: 终结状态须写明 outcome（approved（确认（给予保障或救助））"),
+        (HEAD + STATES.replace("outcome: approved", "outcome: terminated") + "transitions:\n" + FINISH,
+         "wf.yaml:12: states[1].outcome: 未知的办结结果 'terminated'（申请审批流程可用：approved"),
+        (HEAD + STATES.replace("outcome: approved", "outcome: refused") + "transitions:\n" + FINISH,
+         "wf.yaml:6: states: 申请审批流程须有一个 outcome: approved（确认（给予保障或救助））的终结状态"),
+        (HEAD.replace("initial: start", "kind: termination\ninitial: start") + STATES + "transitions:\n" + FINISH,
+         "wf.yaml:13: states[1].outcome: 未知的办结结果 'approved'（停保（终止）流程可用：terminated"),
         ("- just\n- a list\n", "wf.yaml:1: (顶层): 应为映射"),
         ("", "wf.yaml:1: (文件): 文件为空"),
     ],
@@ -271,6 +286,8 @@ def test_start_up_refuses_a_workflow_naming_a_document_without_a_template(tmp_pa
     (tmp_path / "print_templates" / "termination_notice.xml.j2").unlink()
     with pytest.raises(DefinitionError) as info:
         open_context(f"sqlite:///{tmp_path / 'db.sqlite3'}", definitions_root=tmp_path, migrate=False)
-    assert sorted(e.split(": ")[0].split(":")[0] for e in info.value.errors) == [
-        "workflows/dibao_termination.yaml", "workflows/tekun_termination.yaml"]
+    naming = sorted(f"workflows/{p.name}" for p in (root / "workflows").glob("*.yaml")
+                    if "termination_notice" in p.read_text("utf-8"))
+    assert "workflows/dibao_termination.yaml" in naming
+    assert sorted(e.split(": ")[0].split(":")[0] for e in info.value.errors) == naming
     assert all("文书 'termination_notice' 没有打印模板" in e for e in info.value.errors)

@@ -236,3 +236,54 @@ def test_dibao_states(definitions: Definitions) -> None:
     assert states["posting"].forms == ("posting",)
     assert states["democratic_review"].forms == ("democratic_review",)
     assert "refusal_notice" in states["refused"].documents
+
+
+# --- state roles: what each state means to the services ---------------------------------------
+
+def test_every_final_state_says_how_it_ends_the_case(definitions: Definitions) -> None:
+    from doudi_desk.domain.specs import KIND_MAIN_OUTCOME, KIND_OUTCOMES
+
+    for workflow in definitions.workflows.values():
+        for state in workflow.states:
+            if state.final:
+                assert state.outcome in KIND_OUTCOMES[workflow.kind], (workflow.id, state.name)
+            else:
+                assert state.outcome is None, (workflow.id, state.name)
+        assert workflow.states_ending(KIND_MAIN_OUTCOME[workflow.kind]), workflow.id
+
+
+def test_every_workflow_that_decides_computes_once(definitions: Definitions) -> None:
+    """A case is computed when it enters its one ``computes_proposal`` state; 停保 and 历史导入 (the
+    roster's decision stands) compute nothing."""
+    for workflow in definitions.workflows.values():
+        computing = workflow.states_with("computes_proposal")
+        assert len(computing) == (0 if workflow.kind in ("termination", "import") else 1), workflow.id
+
+
+def test_the_household_is_editable_only_before_the_computation(definitions: Definitions) -> None:
+    for workflow in definitions.workflows.values():
+        editable = set(workflow.states_with("household_editable"))
+        if workflow.kind in ("termination", "import"):
+            assert not editable, workflow.id
+            continue
+        assert editable, workflow.id
+        computing = workflow.states_with("computes_proposal")[0]
+        # from the computing state on, no editable state is reached without going back through a
+        # transition that leads into it again (退回重新调查 re-enters the investigation)
+        assert computing not in editable
+        assert not any(workflow.state(name).final for name in editable)
+
+
+def test_the_posting_state_is_a_calendar_period(definitions: Definitions) -> None:
+    for workflow in definitions.workflows.values():
+        for name in workflow.states_with("posting"):
+            assert workflow.state(name).time_limit_days, (workflow.id, name)
+
+
+def test_cases_awaiting_a_decision_can_be_decided_from_there(definitions: Definitions) -> None:
+    """A state in the 待审批 list has a transition towards a decision (公示, or a final state)."""
+    for workflow in definitions.workflows.values():
+        for name in workflow.states_with("awaiting_decision"):
+            dests = {t.dest for t in workflow.transitions_from(name)}
+            assert any(workflow.state(d).final or workflow.has_role(d, "posting") or
+                       workflow.has_role(d, "awaiting_decision") for d in dests), (workflow.id, name)

@@ -165,7 +165,7 @@ def test_tekun_application_to_approval(qtbot, office):
     proposal = case_page.view["proposal"]
     assert proposal["eligible"] and proposal["tekun_care_level"] == "partial"
     assert any(line.startswith("申请人刘二") for line in proposal["explanation"])  # the marked applicant
-    assert case_page.amount.text() == f"拟保障金额：每月 {proposal['monthly_amount']} 元"
+    assert case_page.amount.text() == f"拟救助供养金额：每月 {proposal['monthly_amount']} 元"
 
     switch(qtbot, window, "reviewer")
     case_page = open_page(qtbot, window, case_id)

@@ -36,7 +36,7 @@ def items(*views):
 def test_the_workflows_a_batch_can_decide_are_the_ones_tested_here(office):
     decidable = {e.spec.id for e in office.engines.values()
                  if any(t.trigger == "approve" for t in e.spec.transitions)}
-    assert decidable == {"dibao", "tekun", "temporary"}
+    assert decidable == {"dibao", "tekun", "temporary", "disability_allowance"}  # 两项补贴: test_disability_allowance
     assert "approve" in BATCH_APPROVE
 
 

@@ -23,10 +23,18 @@ def test_demo_has_cases_in_every_state_with_valid_ids(tmp_path):
     with ctx.db.unit_of_work() as uow:
         cases = uow.cases.query()
         roles = {r for u in uow.users.all() for r in u.roles}
-        # Review and change cases carry a copy of their household, so count applications only.
-        numbers = [m.id_number for c in cases if c.kind == "application"
+        # Review and change cases carry a copy of their household, and a 两项补贴 application the family
+        # of the disabled person's 低保, so count the other applications only.
+        numbers = [m.id_number for c in cases if c.kind == "application" and c.programme != "disability_allowance"
                    for m in uow.households.get(c.household_id).members]
+        allowances = [c for c in cases if c.programme == "disability_allowance"]
     assert roles == {"caseworker", "township_reviewer", "county_approver", "admin"}
+    # a dozen disabled persons: allowances in several states, one stopped with the family's 低保
+    allowance_states = summary["others"]["allowances"]
+    assert sum(allowance_states.values()) == 12 and allowance_states["living_stopped_with_dibao"] == 1
+    assert {"approved", "county_approval", "reviewing", "applied", "refused", "withdrawn"} <= set(allowance_states)
+    stopped = [c for c in allowances if c.benefit and (c.benefit.get("part_stops") or {}).get("living")]
+    assert len(stopped) == 1 and stopped[0].benefit["parts"]["living"] == "0"
     assert len(numbers) == len(set(numbers)) > 200
     assert all(ids.id_problem(n) is None for n in numbers)
     ctx.db.dispose()

@@ -222,9 +222,10 @@ def test_the_registry_names_every_amount():
     assert programme("dibao").heading() == "保障金额（元/月）"
     assert amount_of("temporary", {"monthly_amount": "0", "amount": "35000"}) == "35000"
     assert amount_of("tekun", {"monthly_amount": "1166", "amount": None}) == "1166"
-    from doudi_desk.domain.model import PROGRAMMES
+    from doudi_desk.domain.programmes import PROGRAMMES
 
     assert {code: p.name for code, p in REGISTRY.items()} == PROGRAMMES
+    assert amount_of("disability_allowance", {"monthly_amount": "160", "amount": None}) == "160"
 
 
 # --- 2. opinions are the recorded ones ---------------------------------------------------------
@@ -311,9 +312,9 @@ def test_tekun_and_temporary_data_reach_the_forms(ctx, printer):
 
 # --- 13. application documents, blank and filled -----------------------------------------------
 
-@pytest.mark.parametrize("programme", ["dibao", "tekun", "temporary"])
+@pytest.mark.parametrize("programme", ["dibao", "tekun", "temporary", "disability_allowance"])
 def test_application_documents_print_blank(printer, programme):
-    from doudi_desk.domain.model import PROGRAMMES
+    from doudi_desk.domain.programmes import PROGRAMMES
 
     for kind in ("application_form", "income_statement"):
         pdf = printer.blank_document(kind, programme, actor="zhangmin")

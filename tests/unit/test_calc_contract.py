@@ -12,12 +12,22 @@ from doudi_desk.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "domain" / "examples"
 CASES = sorted(p for p in EXAMPLES.glob("*.json") if not p.name.endswith(".expected.json"))
-# calc-contract.md "Programmes added later": a subfolder, each example run once calc knows its programme.
+# calc-contract.md "Programmes added later": a subfolder; each example runs once calc knows its programme
+# (a registry programme, domain/programmes.py, or a computation of calc's own: price_subsidy).
 LATER = sorted(p for p in (EXAMPLES / "new-programmes").glob("*.json") if not p.name.endswith(".expected.json"))
 
 
 def _programme(path: Path) -> str:
     return json.loads(path.read_text("utf-8"))["programme"]
+
+
+def _later_case(path: Path):
+    from doudi_desk.domain.calc import later_programmes
+    from doudi_desk.domain.programmes import REGISTRY
+
+    known = _programme(path) in REGISTRY or _programme(path) in later_programmes()
+    return pytest.param(path, id=f"new-programmes/{path.stem}", marks=() if known else pytest.mark.skip(
+        reason=f"calc does not know programme {_programme(path)!r} yet"))
 
 
 def run_calc(capsys, payload, tmp_path) -> tuple[int, str, str]:
@@ -32,16 +42,13 @@ def test_examples_exist():
     assert len(CASES) >= 3, f"no examples found in {EXAMPLES}"
 
 
-def _later_case(path: Path):
+def test_later_examples_run_for_both_programmes():
     from doudi_desk.domain.calc import later_programmes
+    from doudi_desk.domain.programmes import REGISTRY
 
-    known = _programme(path) in later_programmes()
-    return pytest.param(path, id=path.stem, marks=() if known else pytest.mark.skip(
-        reason=f"calc does not know programme {_programme(path)!r} yet"))
-
-
-def test_later_examples_exist_and_run_for_price_subsidy():
-    assert "price_subsidy" in {_programme(p) for p in LATER}, f"no price_subsidy example in {EXAMPLES / 'new-programmes'}"
+    names = {_programme(p) for p in LATER}
+    assert {"disability_allowance", "price_subsidy"} <= names, f"examples missing in {EXAMPLES / 'new-programmes'}"
+    assert "disability_allowance" in REGISTRY and "price_subsidy" in later_programmes()
 
 
 @pytest.mark.parametrize("case", [*CASES, *(_later_case(p) for p in LATER)],
@@ -120,5 +127,32 @@ def test_missing_file_exits_2(capsys, tmp_path):
     assert "找不到文件" in capsys.readouterr().err
 
 
-def test_example_input_is_not_modified_by_mutation_helper():
-    assert _example() == copy.deepcopy(_example())
+@pytest.mark.parametrize("path,value", [
+    (("household", "members", 1, "id_number"), "1301021975"),
+    (("policy", "dibao_standard_monthly"), KeyError),
+    (("programme",), "wubao"),
+])
+def test_mutation_changes_only_the_named_field(path, value):
+    """The bad-input tests above are about one field each: the mutated document is the example
+    file with that one field changed (or taken out), nothing else."""
+    original = _example()
+    mutated = _mutate(path, value)
+    assert mutated != original
+    source, target = original, mutated
+    for key in path[:-1]:
+        source, target = source[key], target[key]
+    if value is KeyError:
+        assert path[-1] not in target
+        target[path[-1]] = copy.deepcopy(source[path[-1]])
+    else:
+        assert target[path[-1]] == value
+        target[path[-1]] = source[path[-1]]
+    assert mutated == original
+
+
+def test_calc_leaves_its_input_file_as_it_was(capsys, tmp_path):
+    case = LATER[0] if LATER else CASES[0]
+    text = case.read_text("utf-8")
+    code, _out, err = run_calc(capsys, text, tmp_path)
+    assert code == 0, err
+    assert (tmp_path / "in.json").read_text("utf-8") == text

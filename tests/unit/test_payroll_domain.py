@@ -138,5 +138,9 @@ def test_the_digest_changes_with_any_line():
 
 
 def test_groups_are_one_list():
-    assert [g.code for g in GROUPS] == ["dibao", "tekun", "temporary", "price_subsidy"]
+    # one group per programme the registry pays (domain/programmes.py), then 价格临时补贴
+    assert [g.code for g in GROUPS] == ["dibao", "tekun", "temporary", "disability_allowance", "price_subsidy"]
     assert {g.kind for g in GROUPS} == {"monthly", "one_off", "price"}
+    allowance = next(g for g in GROUPS if g.code == "disability_allowance")
+    assert (allowance.kind, allowance.payee, allowance.item_label) == ("monthly", "covered", "两项补贴")
+    assert GROUPS[-1].programmes == ("dibao", "tekun")  # 价格临时补贴: persons covered by 低保 or 特困

@@ -5,7 +5,7 @@ day early in the trail (1–6 s, benchmarks/audit_log_bench.py); with them the p
 reads only the matching events.
 
 Revision ID: 0016
-Revises: 0006
+Revises: 0014
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0006"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
