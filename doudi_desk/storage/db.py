@@ -221,6 +221,17 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
+ANALYSIS_LIMIT = 1000  # rows SQLite's ANALYZE samples per index (0 would read them all)
+
+
+def _has_cases(conn: Any) -> bool:
+    try:
+        return conn.exec_driver_sql("SELECT 1 FROM cases LIMIT 1").first() is not None
+    except DBAPIError:  # no schema yet
+        conn.rollback()
+        return False
+
+
 class Database:
     """One database: an engine, its migrations and units of work.
 
@@ -347,3 +358,27 @@ class Database:
     def dispose(self) -> None:
         """Close all pooled connections (before deleting or replacing the database file)."""
         self.engine.dispose()
+
+    def optimize(self, *, analyze: bool = False) -> None:
+        """Keep the query planner's statistics current (platform-notes.md: a county database SQLite
+        never ANALYZEd scans where an index would do).
+
+        SQLite: ANALYZE (sampled: ``analysis_limit``, so 2 million events cost milliseconds) when
+        ``analyze`` is asked for — after migrations and bulk imports — or when the database holds
+        cases but has never been analysed; otherwise ``PRAGMA optimize``, which re-analyses only
+        what grew (SQLite's advice for a connection about to close). PostgreSQL: ANALYZE after a
+        bulk load (``analyze``); its autovacuum does the rest.
+        """
+        with _translated_errors(), self.engine.connect() as conn:
+            if self.is_sqlite:
+                has_stats = conn.exec_driver_sql(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is not None
+                if analyze or (not has_stats and _has_cases(conn)):
+                    conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+                    conn.exec_driver_sql("ANALYZE")
+                else:
+                    conn.exec_driver_sql("PRAGMA optimize")
+                conn.commit()
+            elif analyze:
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()

@@ -16,13 +16,14 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, or_, select, union
+from sqlalchemy import and_, case, false, func, literal, or_, select, tuple_, union
 from sqlalchemy.orm import Session
 
 from .models import AreaRow, AuditEventRow, CaseRow, HouseholdRow, MemberRow, PolicySetRow
 from .search_keys import reversed_key
 
 _TOP = "\U0010ffff"
+_NO_DATE = dt.date(9999, 12, 31)  # stands in for "no deadline" in sort keys (never compared as a date)
 _ID_LIKE = re.compile(r"^[0-9]{4,17}[0-9Xx]?$")
 _NUMBER_LIKE = re.compile(r"^\d{4}-[A-Za-z]{2}-?\d*$")
 _NUMBER_TAIL = re.compile(r"^([A-Za-z]{2})-?(\d{1,6})$")  # DB-000123, tk12
@@ -160,6 +161,73 @@ class CaseListRepository:
                 out[cid] = "；".join(dict.fromkeys(reasons))
         return out
 
+    def _order(self, sort: str, descending: bool, state_order: Sequence[str]) -> list[tuple[Any, bool]]:
+        """The sort as (expression, descending) pairs, the id last: a total order, and none of
+        the expressions is NULL (keyset comparisons would fail on NULL)."""
+        if sort == "deadline":
+            # The nearer of the step's and the whole procedure's deadline; closed cases have none
+            # and go last whichever way the list is sorted.
+            due = case(
+                (CaseRow.closed.is_(True), None),
+                (CaseRow.state_deadline.is_(None), CaseRow.total_deadline),
+                (CaseRow.total_deadline.is_(None), CaseRow.state_deadline),
+                (CaseRow.state_deadline < CaseRow.total_deadline, CaseRow.state_deadline),
+                else_=CaseRow.total_deadline,
+            )
+            return [(case((due.is_(None), 1), else_=0), False), (func.coalesce(due, _NO_DATE), descending),
+                    (CaseRow.id, descending)]
+        if sort == "state":
+            key: Any = case({name: i for i, name in enumerate(state_order)}, value=CaseRow.state,
+                            else_=len(state_order))
+        elif sort == "head":
+            key = func.coalesce(self._head_name(), "")
+        else:
+            key = {"village": CaseRow.village_code, "programme": CaseRow.programme,
+                   "applied_on": CaseRow.applied_on}.get(sort, CaseRow.number)
+        return [(key, descending), (CaseRow.id, descending)]
+
+    @staticmethod
+    def _after(order: list[tuple[Any, bool]], values: Sequence[Any]) -> Any:
+        """Rows after the row whose sort values are ``values`` (keyset paging). One row-value
+        comparison when every key runs the same way, which an index serves (platform-notes.md);
+        otherwise spelled out term by term."""
+        directions = {desc for _expr, desc in order}
+        if len(directions) == 1:
+            left, right = tuple_(*[e for e, _d in order]), tuple_(*[literal(v) for v in values])
+            return left < right if directions.pop() else left > right
+        terms = []
+        for i, (expr, desc) in enumerate(order):
+            equal = [order[j][0] == values[j] for j in range(i)]
+            terms.append(and_(*equal, expr < values[i] if desc else expr > values[i]))
+        return or_(*terms)
+
+    def page(
+        self,
+        *,
+        sort: str = "number",
+        descending: bool = False,
+        state_order: Sequence[str] = (),
+        after: Sequence[Any] | None = None,
+        limit: int = 100,
+        **filters: Any,
+    ) -> tuple[list[int], list[Any] | None]:
+        """One page of the ids :meth:`ids` gives, after the row whose sort values are ``after``
+        (None: the first page), found by keyset in SQL: ``(ids, next)``, ``next`` being the sort
+        values to pass for the page after, or None when this was the last page."""
+        order = self._order(sort, descending, state_order)
+        stmt = self._filtered(select(CaseRow.id, *[e for e, _d in order[:-1]]), **filters)
+        if after is not None:
+            stmt = stmt.where(self._after(order, after))
+        stmt = stmt.order_by(*[e.desc() if d else e.asc() for e, d in order]).limit(limit + 1)
+        rows = self._s.execute(stmt).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        ids = [r[0] for r in rows]
+        if not more or not rows:
+            return ids, None
+        last = rows[-1]
+        return ids, [*last[1:], last[0]]
+
     def ids(
         self,
         *,
@@ -169,92 +237,82 @@ class CaseListRepository:
         **filters: Any,
     ) -> list[int]:
         """Ids of the cases matching every filter, in the order asked for (id breaks ties)."""
-        keys = {
-            "number": CaseRow.number,
-            "head": self._head_name(),
-            "village": CaseRow.village_code,
-            "programme": CaseRow.programme,
-            "applied_on": CaseRow.applied_on,
-            # The nearer of the step's and the whole procedure's deadline; closed cases have none.
-            "deadline": case(
-                (CaseRow.closed.is_(True), None),
-                (CaseRow.state_deadline.is_(None), CaseRow.total_deadline),
-                (CaseRow.total_deadline.is_(None), CaseRow.state_deadline),
-                (CaseRow.state_deadline < CaseRow.total_deadline, CaseRow.state_deadline),
-                else_=CaseRow.total_deadline,
-            ),
-        }
-        if sort == "state":
-            key: Any = case({name: i for i, name in enumerate(state_order)}, value=CaseRow.state, else_=len(state_order))
-        else:
-            key = keys.get(sort, CaseRow.number)
-        # Cases without a deadline go last whichever way the list is sorted.
-        order: list[Any] = []
-        if sort == "deadline":
-            order.append(key.is_(None))
-        order.append(key.desc() if descending else key.asc())
-        order.append(CaseRow.id.desc() if descending else CaseRow.id.asc())
-        stmt = self._filtered(select(CaseRow.id), **filters).order_by(*order)
+        order = self._order(sort, descending, state_order)
+        stmt = self._filtered(select(CaseRow.id), **filters).order_by(*[e.desc() if d else e.asc() for e, d in order])
         return list(self._s.scalars(stmt))
 
     def count(self, **filters: Any) -> int:
         stmt = self._filtered(select(func.count(CaseRow.id)), **filters)
         return int(self._s.scalar(stmt) or 0)
 
+    def tally(self, today: dt.date, *, villages: Sequence[str] | None = None, search: str = "") -> list[tuple]:
+        """How many cases there are of each (workflow, state, closed, overdue) in scope (and
+        matching ``search``): one grouped query from which every tab's count is added up."""
+        due = or_(CaseRow.state_deadline < today, CaseRow.total_deadline < today)
+        overdue = case((and_(CaseRow.closed.is_(False), due), 1), else_=0)
+        stmt = self._filtered(select(CaseRow.workflow_id, CaseRow.state, CaseRow.closed, overdue, func.count()),
+                              villages=villages, search=search)
+        return [tuple(r) for r in self._s.execute(stmt.group_by(CaseRow.workflow_id, CaseRow.state, CaseRow.closed,
+                                                                 overdue))]
+
     # --- rows ----------------------------------------------------------------------------
     def rows(self, ids: Sequence[int]) -> list[dict[str, Any]]:
-        """One plain dict per case id given (same order; missing ids are left out)."""
+        """One plain dict per case id given (same order; missing ids are left out): the listed
+        columns only, read in four statements whatever the number of ids."""
         ids = list(ids)
         if not ids:
             return []
-        cases = {r.id: r for r in self._s.scalars(select(CaseRow).where(CaseRow.id.in_(ids)))}
-        households = {c.household_id for c in cases.values()}
-        members: dict[int, list[MemberRow]] = {}
-        for m in self._s.scalars(
-            select(MemberRow).where(MemberRow.household_id.in_(households)).order_by(MemberRow.position)
+        c = CaseRow
+        cases = {r.id: r for r in self._s.execute(
+            select(c.id, c.number, c.programme, c.workflow_id, c.state, c.version, c.closed, c.village_code,
+                   c.household_id, c.applied_on, c.state_deadline, c.total_deadline, c.county_delegated,
+                   c.staff_relative, c.proposal, c.decision).where(c.id.in_(ids)))}
+        households = {r.household_id for r in cases.values()}
+        members: dict[int, list[tuple[str, str, str]]] = {}
+        for hid, relation, name, id_number in self._s.execute(
+            select(MemberRow.household_id, MemberRow.relation, MemberRow.name, MemberRow.id_number)
+            .where(MemberRow.household_id.in_(households)).order_by(MemberRow.household_id, MemberRow.position)
         ):
-            members.setdefault(m.household_id, []).append(m)
-        villages = {c.village_code for c in cases.values()}
+            members.setdefault(hid, []).append((relation, name, id_number))
+        villages = {r.village_code for r in cases.values()}
         names = dict(self._s.execute(select(AreaRow.code, AreaRow.name).where(AreaRow.code.in_(villages))).all())
-        objections = set(
-            self._s.scalars(
-                select(AuditEventRow.case_id)
-                .where(AuditEventRow.case_id.in_(ids), AuditEventRow.trigger == "record_objection")
-                .distinct()
-            )
-        )
+        objections = set(self._s.scalars(
+            select(AuditEventRow.case_id)
+            .where(AuditEventRow.trigger == "record_objection", AuditEventRow.case_id.in_(ids))
+            .distinct()
+        ))
         out = []
         for cid in ids:
-            c = cases.get(cid)
-            if c is None:
+            r = cases.get(cid)
+            if r is None:
                 continue
-            people = members.get(c.household_id, [])
-            head = next((m for m in people if m.relation == "head"), people[0] if people else None)
-            proposal = c.proposal or {}
+            people = members.get(r.household_id, [])
+            head = next((m for m in people if m[0] == "head"), people[0] if people else None)
+            proposal = r.proposal or {}
+            decision = r.decision or {}
             out.append({
-                "id": c.id,
-                "number": c.number,
-                "programme": c.programme,
-                "workflow_id": c.workflow_id,
-                "state": c.state,
-                "version": c.version,
-                "closed": c.closed,
-                "village": c.village_code,
-                "village_name": names.get(c.village_code, c.village_code),
-                "head": head.name if head else "",
-                "head_id_number": head.id_number if head else "",
+                "id": r.id,
+                "number": r.number,
+                "programme": r.programme,
+                "workflow_id": r.workflow_id,
+                "state": r.state,
+                "version": r.version,
+                "closed": r.closed,
+                "village": r.village_code,
+                "village_name": names.get(r.village_code, r.village_code),
+                "head": head[1] if head else "",
+                "head_id_number": head[2] if head else "",
                 "members": len(people),
-                "applied_on": c.applied_on,
-                "state_deadline": c.state_deadline,
-                "total_deadline": c.total_deadline,
-                "county_delegated": c.county_delegated,
-                "staff_relative": c.staff_relative,
-                "objection": c.id in objections,
+                "applied_on": r.applied_on,
+                "state_deadline": r.state_deadline,
+                "total_deadline": r.total_deadline,
+                "county_delegated": r.county_delegated,
+                "staff_relative": r.staff_relative,
+                "objection": r.id in objections,
                 "eligible": proposal.get("eligible"),
-                "proposed_amount": proposal.get("amount") if c.programme == "temporary" else proposal.get("monthly_amount"),
-                "decided_amount": (c.decision or {}).get("monthly_amount"),
-                "result": (c.decision or {}).get("result"),
-                "forms": copy.deepcopy(c.forms or {}),
+                "proposed_amount": proposal.get("amount") if r.programme == "temporary" else proposal.get("monthly_amount"),
+                "decided_amount": decision.get("monthly_amount"),
+                "result": decision.get("result"),
             })
         return out
 

@@ -141,6 +141,26 @@ class AreaRepository:
     def all(self) -> list[Area]:
         return [_area(r) for r in self._s.scalars(select(AreaRow).order_by(AreaRow.code))]
 
+    def villages_under(self, code: str) -> list[str] | None:
+        """Codes of the villages under ``code`` (itself, if a village), sorted; None when that is
+        every village there is (a county's own database) or ``code`` is no area: no filter needed."""
+        rows = self._s.execute(select(AreaRow.code, AreaRow.level, AreaRow.parent_code)).all()
+        level = {c: lv for c, lv, _p in rows}
+        if code not in level:
+            return None
+        if level[code] == "village":
+            return [code]
+        children: dict[str | None, list[str]] = {}
+        for c, _lv, parent in rows:
+            children.setdefault(parent, []).append(c)
+        found, todo = [], [code]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                (found if level[child] == "village" else todo).append(child)
+        if len(found) == sum(1 for lv in level.values() if lv == "village"):
+            return None
+        return sorted(found)
+
 
 # ---------------------------------------------------------------------------------------- users
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 
 from ..services.admin import AdminService
@@ -99,6 +100,10 @@ class Backend:
         return self.ctx.today()
 
     def close(self) -> None:
+        try:
+            self.ctx.db.optimize()  # SQLite's advice before a long-lived connection closes
+        except Exception:  # noqa: BLE001 - statistics are an optimisation; closing must not fail
+            logging.getLogger(__name__).warning("PRAGMA optimize at close failed", exc_info=True)
         self.ctx.db.dispose()
 
     def case_bundle(self, case_id: int, username: str, draft_key: str) -> dict:
