@@ -8,7 +8,15 @@ import datetime as dt
 from PySide6.QtCore import Qt
 
 from doudi_desk.domain.ids import make_id
-from tests.gui.conftest import demo_context, fetch_all, login, make_window, screenshot, settle, type_text
+from tests.gui.conftest import (
+    demo_context,
+    fetch_all,
+    login,
+    make_window,
+    screenshot,
+    settle,
+    type_text,
+)
 
 
 def _head(name, seq):
