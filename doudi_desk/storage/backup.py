@@ -90,21 +90,21 @@ def _existing(conn: Connection) -> set[str]:
 Progress = Callable[[float, str], None]  # (fraction done 0…1, what is being done, in Chinese)
 
 
-def _order_by(table: Table) -> list[Any]:
-    """A total order every database gives alike: the chain's order for the audit trail, else the
-    primary key (all columns for a table without one)."""
-    if table.name == "audit_events":
+def _order_by(table: Table, chained: bool = True) -> list[Any]:
+    """A total order every database gives alike: the chain's order for the audit trail (when it has
+    its chain: not before migration 0004), else the primary key (all columns for a table without one)."""
+    if table.name == "audit_events" and chained:
         return [table.c.chain_seq]
     return list(table.primary_key.columns) or list(table.columns)
 
 
-def _row_text_sql(conn: Connection, table: Table, cols: list[Any]) -> str:
+def _row_text_sql(conn: Connection, table: Table, cols: list[Any], chained: bool) -> str:
     """A SELECT giving each row as one text made by the database itself (no Python per value)."""
     prep = conn.dialect.identifier_preparer
     names = ", ".join(prep.quote(c.name) for c in cols)
-    order = ", ".join(prep.quote(c.name) for c in _order_by(table))
+    order = ", ".join(prep.quote(c.name) for c in _order_by(table, chained))
     row = f"json_array({names})" if conn.dialect.name == "sqlite" else f"ROW({names})::text"
-    extra = ", chain_seq, prev_hash, hash" if table.name == "audit_events" else ""
+    extra = ", chain_seq, prev_hash, hash" if chained else ""
     return f"SELECT {row}{extra} FROM {prep.quote(table.name)} ORDER BY {order}"
 
 
@@ -116,7 +116,7 @@ def _stream_digest(conn: Connection, table: Table, cols: list[Any], links: Chain
     count = 0
     if portable:
         stmt = select(*cols, *((table.c.chain_seq, table.c.prev_hash, table.c.hash) if links else ()))
-        result = conn.execute(stmt.order_by(*_order_by(table)).execution_options(yield_per=5000))
+        result = conn.execute(stmt.order_by(*_order_by(table, links is not None)).execution_options(yield_per=5000))
         width = len(cols)
         for part in result.partitions():
             lines = [json.dumps([_canon(v) for v in row[:width]], ensure_ascii=False, default=str) for row in part]
@@ -125,7 +125,7 @@ def _stream_digest(conn: Connection, table: Table, cols: list[Any], links: Chain
             if links is not None and links.problem is None:
                 links.feed([tuple(row[width:]) for row in part])
         return count, digest.hexdigest()
-    result = conn.exec_driver_sql(_row_text_sql(conn, table, cols)).yield_per(1000)  # ~4 MB of text a batch
+    result = conn.exec_driver_sql(_row_text_sql(conn, table, cols, links is not None)).yield_per(1000)  # ~4 MB a batch
     for part in result.partitions():
         digest.update(("\n".join([row[0] for row in part]) + "\n").encode())
         count += len(part)
