@@ -101,16 +101,14 @@ def todo_states(spec: WorkflowSpec, roles: Sequence[str]) -> list[str]:
     return states
 
 
-def _in_tab(f: Mapping[str, Any], workflow: str, state: str, closed: bool, overdue: bool) -> bool:
-    """Whether cases of this (workflow, state, closed, overdue) group pass a tab's filters
-    (:meth:`QueryService._filters`: the same conditions the list's SQL applies)."""
+def _in_tab(f: Mapping[str, Any], workflow: str, state: str, closed: bool) -> bool:
+    """Whether cases of this (workflow, state, closed) group pass a tab's filters other than the
+    deadline (:meth:`QueryService._filters`: the same conditions the list's SQL applies)."""
     if f.get("states") is not None and state not in f["states"]:
         return False
     if f.get("workflow_states") is not None and state not in f["workflow_states"].get(workflow, ()):
         return False
-    if f.get("open_only") and closed:
-        return False
-    return not (f.get("deadline_before") is not None and not overdue)
+    return not (f.get("open_only") and closed)
 
 
 class QueryService:
@@ -230,8 +228,9 @@ class QueryService:
                 if f.get("deadline_before") not in (None, today):
                     counts[tab] = uow.listing.count(**f)  # not a tab of its own today; counted as asked
                 else:
-                    counts[tab] = sum(n for workflow, state, closed, overdue, n in groups
-                                      if _in_tab(f, workflow, state, bool(closed), bool(overdue)))
+                    late = f.get("deadline_before") is not None
+                    counts[tab] = sum(overdue if late else n for workflow, state, closed, n, overdue in groups
+                                      if _in_tab(f, workflow, state, closed))
             return counts
 
     def case_rows(self, ids: Sequence[int], actor: str | None = None, search: str = "") -> list[dict[str, Any]]:

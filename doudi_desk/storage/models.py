@@ -193,6 +193,11 @@ class RigidExpenseRow(Base):
 
 class CaseRow(Base):
     __tablename__ = "cases"
+    # migration 0015: the list's tabs, counts and sort orders (storage/listing.py)
+    __table_args__ = (Index("ix_cases_workflow_state", "workflow_id", "state", "closed", "state_deadline",
+                            "total_deadline"),
+                      Index("ix_cases_applied_on", "applied_on", "id"),
+                      Index("ix_cases_programme", "programme", "id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
