@@ -111,7 +111,16 @@ def gui_run(url: str, data_home: Path, *, bare: bool = False, first: bool = Fals
         return {"error": (proc.stderr or proc.stdout)[-2000:]}
 
 
+def compile_tree() -> None:
+    """Byte-compile this tree once, as an installed program is (PyInstaller ships .pyc): with
+    PYTHONDONTWRITEBYTECODE set, every start would otherwise compile the whole program again."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "doudi_desk"), quiet=2)
+
+
 def gui_rows(url: str, work: Path, *, daily_backup: bool) -> list[Row]:
+    compile_tree()
     bare = min((gui_run(url, work, bare=True) for _ in range(3)), key=lambda r: r.get("shown", 1e9))
     home = work / "gui-home"
     shutil.rmtree(home, ignore_errors=True)

@@ -57,13 +57,13 @@ from ..services.queries import CaseQuery
 from .errors import friendly, show_error
 from .pdf_preview import PdfPreviewWindow
 from .style import set_role
+from .work_tabs import LIST_KINDS
 
 log = logging.getLogger(__name__)
 
 KEEP_DAYS = 7
 # Programmes whose cases are posted (初审公示) and published (长期公布); 临时救助 is not.
 LIST_PROGRAMMES = ("dibao", "tekun")
-LIST_KINDS = {"posting_list": "初审公示名单", "publication_list": "长期公布名单", "roster": "花名册（内部资料）"}
 KIND_HINTS = {
     "posting_list": "张贴在村务公开栏：只有户主姓名、家庭人口、保障人口、拟保障金额和类别，公示期7天。"
                     "勾选要打印的村，每个村一份、页码各自从1起，合成一个 PDF。",

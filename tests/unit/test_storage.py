@@ -165,7 +165,8 @@ def test_migrate_creates_the_folder_and_twice_is_a_no_op(db: Database, db_path: 
 def test_failed_migration_leaves_the_database_untouched(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from alembic import command  # what Database.migrate runs (loaded only when a database is behind)
+    # what Database.migrate runs (loaded only when a database is behind)
+    from alembic import command
 
     real_upgrade = command.upgrade
 
