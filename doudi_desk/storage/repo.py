@@ -13,8 +13,9 @@ import builtins
 import copy
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Text, cast, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -365,6 +366,16 @@ def _fill_household(row: HouseholdRow, h: Household) -> None:
     ]
 
 
+# Ids per ``IN (...)`` of a bulk read: far below SQLite's and PostgreSQL's bound-parameter limits.
+IN_CHUNK = 500
+_T = TypeVar("_T")
+
+
+def chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def _household(row: HouseholdRow) -> Household:
     return Household(
         id=row.id,
@@ -405,6 +416,18 @@ class HouseholdRepository:
 
     def get(self, household_id: int) -> Household:
         return _household(self._row(household_id))
+
+    def get_many(self, household_ids: Iterable[int]) -> dict[int, Household]:
+        """id → household for many at once (a village's list): a query per chunk of ids, each with
+        its members, income and expenses loaded by ``selectin``, never a query per household."""
+        out: dict[int, Household] = {}
+        for chunk in chunks(sorted(set(household_ids)), IN_CHUNK):
+            for row in self._s.scalars(select(HouseholdRow).where(HouseholdRow.id.in_(chunk))):
+                out[row.id] = _household(row)
+        missing = set(household_ids) - out.keys()
+        if missing:
+            raise NotFoundError(f"找不到编号为 {min(missing)} 的家庭")
+        return out
 
     def replace(self, household: Household) -> None:
         """Overwrite a stored household (by ``household.id``), members and items included."""
@@ -572,6 +595,14 @@ class CaseRepository:
         if open_only:
             stmt = stmt.where(CaseRow.closed.is_(False))
         stmt = stmt.order_by(CaseRow.id).offset(offset).limit(limit)
+        return [_case(r) for r in self._s.scalars(stmt)]
+
+    def with_event(self, trigger: str, *, village_code: str, programme: str) -> list[Case]:
+        """Cases of a village and programme that have at least one event ``trigger`` (e.g. every
+        case ever posted for 公示), in id order: one query."""
+        has = select(AuditEventRow.id).where(AuditEventRow.case_id == CaseRow.id, AuditEventRow.trigger == trigger)
+        stmt = (select(CaseRow).where(CaseRow.village_code == village_code, CaseRow.programme == programme,
+                                      has.exists()).order_by(CaseRow.id))
         return [_case(r) for r in self._s.scalars(stmt)]
 
     def count_by_state(self, open_only: bool = False) -> dict[str, int]:
@@ -786,6 +817,16 @@ class EventRepository:
             .order_by(AuditEventRow.seq)
         )
         return [_event(r) for r in rows]
+
+    def of_cases(self, case_ids: Iterable[int]) -> dict[int, builtins.list[AuditEvent]]:
+        """case id → its events in order, for many cases at once: a query per chunk of ids."""
+        out: dict[int, builtins.list[AuditEvent]] = {}
+        for chunk in chunks(sorted(set(case_ids)), IN_CHUNK):
+            rows = self._s.scalars(select(AuditEventRow).where(AuditEventRow.case_id.in_(chunk))
+                                   .order_by(AuditEventRow.case_id, AuditEventRow.seq))
+            for r in rows:
+                out.setdefault(r.case_id, []).append(_event(r))
+        return out
 
     def office(self, *, limit: int = 100, actions: tuple[str, ...] = ()) -> builtins.list[dict[str, Any]]:
         """The latest office events, newest first, as plain dicts."""
