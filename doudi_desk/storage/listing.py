@@ -25,11 +25,12 @@ from .search_keys import reversed_key
 _TOP = "\U0010ffff"
 _NO_DATE = dt.date(9999, 12, 31)  # stands in for "no deadline" in sort keys (never compared as a date)
 _ID_LIKE = re.compile(r"^[0-9]{4,17}[0-9Xx]?$")
+_FULL_ID = re.compile(r"^[0-9]{17}[0-9Xx]$")
 _NUMBER_LIKE = re.compile(r"^\d{4}-[A-Za-z]{2}-?\d*$")
 _NUMBER_TAIL = re.compile(r"^([A-Za-z]{2})-?(\d{1,6})$")  # DB-000123, tk12
 _INITIALS = re.compile(r"^[A-Za-z]{1,32}$")
 # Why a case matched a search, for the list's 搜索匹配 column.
-MATCH_LABELS = {"id_prefix": "身份证号开头", "id_tail": "身份证号尾号", "initials": "姓名拼音首字母",
+MATCH_LABELS = {"id": "身份证号", "id_prefix": "身份证号开头", "id_tail": "身份证号尾号", "initials": "姓名拼音首字母",
                 "name": "姓名", "phone_tail": "联系电话尾号", "number": "案件编号"}
 
 
@@ -106,12 +107,19 @@ class CaseListRepository:
         if tail:
             # DB-12 is 案件 DB-000012 (numbers have six digits), of whichever year
             return [("number", _prefix(CaseRow.number_reversed, reversed_key(f"{tail[1]}-{tail[2].zfill(6)}")))]
+        if _FULL_ID.match(text):  # a whole ID number: one equality on its index, nothing else can match
+            return [("id", MemberRow.id_number == upper)]
         if _ID_LIKE.match(text):
             terms = [("id_prefix", _prefix(MemberRow.id_number, upper)),
-                     ("id_tail", _prefix(MemberRow.id_reversed, reversed_key(upper))),
-                     ("number", _prefix(CaseRow.number, upper)),
-                     ("number", _prefix(CaseRow.number_reversed, reversed_key(upper)))]
-            if text.isdigit():
+                     ("id_tail", _prefix(MemberRow.id_reversed, reversed_key(upper)))]
+            # Only what the text could be part of: a case number (2026-DB-000012) begins with at
+            # most 4 digits and ends with 6 (7 past the millionth case of a year); a phone number has
+            # at most 16 digits.
+            if text.isdigit() and len(text) <= 4:
+                terms.append(("number", _prefix(CaseRow.number, upper)))
+            if text.isdigit() and len(text) <= 7:
+                terms.append(("number", _prefix(CaseRow.number_reversed, reversed_key(upper))))
+            if text.isdigit() and len(text) <= 16:
                 terms.append(("phone_tail", _prefix(HouseholdRow.phone_reversed, text[::-1])))
             return terms
         if _INITIALS.match(text):
