@@ -157,7 +157,9 @@ def _pick(ctx) -> dict[str, Any]:
     from sqlalchemy import text
 
     with ctx.db.engine.connect() as conn:
-        id_number = conn.execute(text("SELECT id_number FROM members ORDER BY id LIMIT 1 OFFSET 777")).scalar()
+        members = conn.execute(text("SELECT COUNT(*) FROM members")).scalar()
+        id_number = conn.execute(text("SELECT id_number FROM members ORDER BY id LIMIT 1 OFFSET :n"),
+                                 {"n": min(777, members // 2)}).scalar()  # a tiny county has fewer than 778
         name = conn.execute(text("SELECT name FROM members GROUP BY name ORDER BY COUNT(*) DESC, name LIMIT 1")).scalar()
         village = conn.execute(text("SELECT village_code FROM cases WHERE state = 'posting' GROUP BY village_code "
                                     "ORDER BY COUNT(*) DESC LIMIT 1")).scalar()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .domain.errors import InputError
+from .domain.text import shown
 
 
 def _ctx(args: argparse.Namespace):
@@ -55,7 +56,7 @@ def _date(raw: str | None, field: str = "--date") -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise InputError(f"{field}: 不是有效日期（应为 YYYY-MM-DD）：{raw}", field) from None
+        raise InputError(f"{field}: 不是有效日期（应为 YYYY-MM-DD）：{shown(raw)}", field) from None
 
 
 def _out(obj: Any) -> None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.integration.test_lifecycle import GAP, INVESTIGATION, SINGLE, approved, day
+from tests.integration.test_lifecycle import (
+    GAP,
+    INVESTIGATION,
+    SINGLE,
+    approved,
+    day,
+    investigation_on,
+)
 
 TOWN = "130999101"  # 河东镇 (前进村)
 ACCOUNT = {"bank_name": "青山县农村信用社", "bank_account": "6230580112345678"}
@@ -52,7 +59,7 @@ def lower_by_review(svc, life, parent: dict, *, start: int = 20) -> dict:
     richer = dict(GAP, **ACCOUNT, income=GAP["income"] + [{"type": "business", "amount": "9600"}])
     svc.advance(review["id"], "start_investigation", "clerk", effective_date=day(start))
     svc.update_household(review["id"], "clerk", richer, effective_date=day(start), comment="开了小卖部")
-    svc.advance(review["id"], "complete_investigation", "clerk", effective_date=day(start + 1), data=INVESTIGATION)
+    svc.advance(review["id"], "complete_investigation", "clerk", effective_date=day(start + 1), data=investigation_on(start))
     svc.advance(review["id"], "submit_to_county", "reviewer", effective_date=day(start + 2), data={
         "preliminary_opinion": {"opinion": "approve", "category": "adjust", "comment": "减发"}})
     return svc.advance(review["id"], "decide", "approver", effective_date=day(start + 3),

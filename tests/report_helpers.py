@@ -58,10 +58,11 @@ def elder(village, name, seq, born="1948-06-18"):
             "income": [{"type": "transfer", "amount": "1200", "member": 0}], "assets": {"financial": "3000", "homes": 1}}
 
 
-def investigation(day0):
+def investigation(day0, after=2):
+    """The investigation's forms, dated ``after`` days from ``day0`` (within the step's span)."""
     return {
-        "verification": {"requested_on": d(day0, 2), "result": "consistent"},
-        "home_visit": {"visit_date": d(day0, 2), "investigators": [{"name": "张敏"}, {"name": "李强"}],
+        "verification": {"requested_on": d(day0, after), "result": "consistent"},
+        "home_visit": {"visit_date": d(day0, after), "investigators": [{"name": "张敏"}, {"name": "李强"}],
                        "family_present": "户主", "conclusion": "meets"},
     }
 
@@ -146,7 +147,7 @@ def decide_change(svc, view, when, reasons):
     """Investigate and decide a change or review case opened by the lifecycle service."""
     cid = view["id"]
     svc.advance(cid, "start_investigation", "clerk", effective_date=when)
-    svc.advance(cid, "complete_investigation", "clerk", effective_date=d(when, 1), data=investigation(when))
+    svc.advance(cid, "complete_investigation", "clerk", effective_date=d(when, 1), data=investigation(when, after=1))
     svc.advance(cid, "submit_to_county", "reviewer", effective_date=d(when, 2), data={
         "preliminary_opinion": {"opinion": "approve", "category": "adjust", "comment": reasons}})
     return svc.advance(cid, "decide", "approver", effective_date=d(when, 3),
@@ -221,7 +222,7 @@ def later_changes(office, out: dict) -> dict:
     richer["income"] = richer["income"] + [{"type": "business", "amount": "3000", "member": 2}]
     svc.update_household(review["id"], "clerk", richer, effective_date="2026-11-09", comment="赵晨开网店")
     svc.advance(review["id"], "complete_investigation", "clerk", effective_date="2026-11-10",
-                data=investigation("2026-11-09"))
+                data=investigation("2026-11-09", after=1))
     svc.advance(review["id"], "submit_to_county", "reviewer", effective_date="2026-11-11", data={
         "preliminary_opinion": {"opinion": "approve", "category": "adjust", "comment": "减发"}})
     out["D_lower"] = svc.advance(review["id"], "decide", "approver", effective_date="2026-11-12",

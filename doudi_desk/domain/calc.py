@@ -18,6 +18,7 @@ from .household import parse_household
 from .model import COUNTED_INCOME, EXCLUDED_INCOME, GRADES, PROGRAMMES, Household, Member
 from .money import CENT, YUAN, fmt, quantize, yuan
 from .policy import CARE_LEVELS, TOPUP_GROUPS, PolicyParams, parse_policy
+from .text import shown
 
 FAILED_LABELS: dict[str, str] = {
     "income_over_standard": "家庭人均月收入不低于低保标准",
@@ -533,7 +534,7 @@ def parse_date(raw: Any, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise InputError(f"{field}: 不是有效日期（应为 YYYY-MM-DD）：{raw!r}", field) from None
+        raise InputError(f"{field}: 不是有效日期（应为 YYYY-MM-DD）：{shown(raw)}", field) from None
 
 
 def calc_request(raw: Any) -> dict[str, Any]:
@@ -546,9 +547,9 @@ def calc_request(raw: Any) -> dict[str, Any]:
     on = parse_date(raw["decision_date"], "decision_date")
     programme = raw["programme"]
     later = later_programmes()
-    if programme not in DECIDERS and programme not in later:
+    if not isinstance(programme, str) or (programme not in DECIDERS and programme not in later):
         names = "、".join([*DECIDERS, *later])
-        raise InputError(f"programme: 未知的救助项目 {programme!r}（可选：{names}）", "programme")
+        raise InputError(f"programme: 未知的救助项目 {shown(programme)}（可选：{names}）", "programme")
     policy = parse_policy(raw["policy"], programme)
     household = parse_household(raw["household"], need_temporary=programme == "temporary")
     if programme in later:

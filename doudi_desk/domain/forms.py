@@ -2,6 +2,12 @@
 
 Form data is a plain mapping of field name to value as the editor or the CLI gives it. Every
 problem is returned at once, keyed by field name, so the editor can mark all bad fields together.
+
+Every text a form holds (text, textarea, the names of a person list) passes
+:func:`~doudi_desk.domain.text.text_problem`; every money value the amount rules of
+:mod:`~doudi_desk.domain.money`; every date :func:`date_problem`, which also holds it inside the
+case's span when the caller gives one (:class:`DateSpan`: not before the step or the application,
+not after the day the work is recorded for).
 """
 
 from __future__ import annotations
@@ -9,17 +15,43 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from . import ids, money
+from . import household, ids, money
 from .errors import InputError
 from .specs import FieldSpec, FormSpec
+from .text import LINE_MAX, TEXT_MAX, shown, text_problem
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LIST_TYPES = frozenset({"multichoice", "person_list", "members_table"})
 _PERSON_KEYS = ("name", "username", "role")
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """The days a date written on a case's form may fall on, with what bounds them (in Chinese):
+    e.g. not before 本环节开始日期 2026-10-12, not after 办理日期 2026-10-20."""
+
+    earliest: dt.date
+    earliest_what: str
+    latest: dt.date
+    latest_what: str
+
+
+def date_problem(value: Any, span: DateSpan | None = None) -> str | None:
+    """The one check of a date a person entered: a real calendar date written YYYY-MM-DD, and,
+    given the case's span, inside it. None when it is fine."""
+    date = _as_date(value)
+    if date is None:
+        return f"应为日期（YYYY-MM-DD），现为 {shown(value)}"
+    if span is not None:
+        if date < span.earliest:
+            return f"{date.isoformat()} 早于{span.earliest_what} {span.earliest.isoformat()}"
+        if date > span.latest:
+            return f"{date.isoformat()} 晚于{span.latest_what} {span.latest.isoformat()}"
+    return None
 
 
 def validate_form(spec: FormSpec, data: Mapping[str, Any]) -> dict[str, str]:
@@ -41,18 +73,26 @@ def validate_form(spec: FormSpec, data: Mapping[str, Any]) -> dict[str, str]:
     return problems
 
 
-def normalise_form(spec: FormSpec, data: Mapping[str, Any]) -> dict[str, Any]:
+def normalise_form(spec: FormSpec, data: Mapping[str, Any], *, span: DateSpan | None = None,
+                   recorded: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Canonical form of the values given, for storage; raise InputError if one is malformed.
 
     Only the values present are checked, not completeness (that is :func:`validate_form`'s job),
     so a form can be saved part-filled. Money becomes a two-place string ("1200.00"), dates ISO
-    strings, ints ``int``, ID numbers upper-case; text is stripped. A field given empty becomes
-    None, so merging the result into stored data clears it; signature blocks are left out.
+    strings, ints ``int``, ID numbers normalised (:func:`~doudi_desk.domain.ids.normalise_id`);
+    text is stripped, its line breaks ``\n``. A field given empty becomes None, so merging the
+    result into stored data clears it; signature blocks are left out.
+
+    ``span``: every date given must fall inside it, except one equal to the date ``recorded``
+    already holds for the field (a form sent back whole after its step was reopened).
     """
-    problems = {str(k): f"「{spec.title}」中没有这个字段" for k in data if spec.field(k) is None}
+    problems = {shown(k): f"「{spec.title}」中没有这个字段" for k in data if spec.field(k) is None}
     for f in spec.fields:
         if f.name in data:
             problem = _field_problem(_relaxed(f), data[f.name])
+            if problem is None and f.type == "date" and span is not None and not _is_empty(data[f.name]):
+                unchanged = recorded is not None and _as_date(recorded.get(f.name)) == _as_date(data[f.name])
+                problem = None if unchanged else date_problem(data[f.name], span)
             if problem:
                 problems[f.name] = problem
     if problems:
@@ -93,7 +133,7 @@ def _field_problem(f: FieldSpec, value: Any) -> str | None:
         if value is None:
             return "必须勾选确认" if f.required else None
         if not isinstance(value, bool):
-            return f"应为是或否，现为 {value!r}"
+            return f"应为是或否，现为 {shown(value)}"
         return "必须勾选确认" if f.required and not value else None
     if _is_empty(value):
         if not f.required:
@@ -112,7 +152,9 @@ def _num(value: float) -> str:
 
 
 def _text(f: FieldSpec, value: Any) -> str | None:
-    return None if isinstance(value, str) else f"应为文字，现为 {value!r}"
+    multiline = f.type == "textarea"
+    limit = int(f.max) if f.max is not None else TEXT_MAX if multiline else LINE_MAX
+    return text_problem(value, multiline=multiline, max_len=limit)
 
 
 def _id_number(f: FieldSpec, value: Any) -> str | None:
@@ -129,15 +171,15 @@ def _money(f: FieldSpec, value: Any) -> str | None:
         amount = _to_decimal(value, f.name)
     except InputError as exc:
         return exc.message.split(": ", 1)[-1]
-    if amount != amount.quantize(money.CENT):
-        return f"金额最多保留两位小数（现为 {value}）"
-    return _bounds(f, amount)
+    return money.amount_problem(amount) or _bounds(f, amount)
 
 
 def _int(f: FieldSpec, value: Any) -> str | None:
     number = _as_int(value)
     if number is None:
-        return f"应为整数，现为 {value!r}"
+        return f"应为整数，现为 {shown(value)}"
+    if f.max is None and abs(number) > money.COUNT_CEILING:
+        return f"数值过大（不能超过 {money.COUNT_CEILING}）"
     return _bounds(f, number)
 
 
@@ -145,8 +187,8 @@ def _as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return value if abs(value) <= 10**15 else None
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,15}", value.strip()):
         return int(value.strip())
     return None
 
@@ -160,14 +202,14 @@ def _bounds(f: FieldSpec, value: Decimal | int) -> str | None:
 
 
 def _date(f: FieldSpec, value: Any) -> str | None:
-    return None if _as_date(value) is not None else f"应为日期（YYYY-MM-DD），现为 {value!r}"
+    return date_problem(value)
 
 
 def _as_date(value: Any) -> dt.date | None:
     # datetime is a date subclass, but a time of day has no place in these fields.
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if isinstance(value, str) and _DATE.match(value.strip()):
+    if isinstance(value, str) and len(value) <= 20 and _DATE.match(value.strip()):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
@@ -179,7 +221,7 @@ def _choice(f: FieldSpec, value: Any) -> str | None:
     allowed = {c.value for c in f.choices}
     if isinstance(value, str) and value in allowed:
         return None
-    return f"'{value}' 不是可选项（可选：{_choice_labels(f)}）"
+    return f"「{shown(value)}」不是可选项（可选：{_choice_labels(f)}）"
 
 
 def _choice_labels(f: FieldSpec) -> str:
@@ -188,11 +230,11 @@ def _choice_labels(f: FieldSpec) -> str:
 
 def _multichoice(f: FieldSpec, value: Any) -> str | None:
     if not isinstance(value, list | tuple):
-        return f"应为选项列表，现为 {value!r}"
+        return f"应为选项列表，现为 {shown(value)}"
     allowed = {c.value for c in f.choices}
     bad = [v for v in value if not isinstance(v, str) or v not in allowed]
     if bad:
-        return f"{'、'.join(map(str, bad))} 不是可选项（可选：{_choice_labels(f)}）"
+        return f"{'、'.join(shown(v, 20) for v in bad[:5])} 不是可选项（可选：{_choice_labels(f)}）"
     if len(set(value)) != len(value):
         return "选项不能重复"
     return _count(f, len(value))
@@ -200,28 +242,37 @@ def _multichoice(f: FieldSpec, value: Any) -> str | None:
 
 def _person_list(f: FieldSpec, value: Any) -> str | None:
     if not isinstance(value, list | tuple):
-        return f"应为人员列表，现为 {value!r}"
+        return f"应为人员列表，现为 {shown(value)}"
+    if len(value) > 1000:
+        return f"人数过多（{len(value)} 人）"
     for index, person in enumerate(value, start=1):
         if not isinstance(person, Mapping):
-            return f"第 {index} 人应为 {{name, username, role}} 形式，现为 {person!r}"
-        unknown = [str(k) for k in person if k not in _PERSON_KEYS]
+            return f"第 {index} 人应为 {{name, username, role}} 形式，现为 {shown(person)}"
+        unknown = [shown(k, 20) for k in person if k not in _PERSON_KEYS]
         if unknown:
             allowed = "、".join(_PERSON_KEYS)
             return f"第 {index} 人有未知的项 {'、'.join(unknown)}（可用：{allowed}）"
         name = person.get("name")
         if not isinstance(name, str) or not name.strip():
             return f"第 {index} 人缺少姓名"
-        for key in _PERSON_KEYS[1:]:
+        for key in _PERSON_KEYS:
             extra = person.get(key)
-            if extra is not None and not isinstance(extra, str):
-                return f"第 {index} 人的 {key} 应为文字，现为 {extra!r}"
+            if extra is not None:
+                problem = text_problem(extra, max_len=100)
+                if problem:
+                    return f"第 {index} 人的 {key} {problem}"
     return _count(f, len(value))
 
 
 def _members_table(f: FieldSpec, value: Any) -> str | None:
-    # The member rows themselves are checked by the household code; here only the shape.
+    # Each row is checked like a member of a household file (name, ID number, relation …).
     if not isinstance(value, list | tuple) or not all(isinstance(m, Mapping) for m in value):
         return "应为家庭成员列表"
+    for index, row in enumerate(value, start=1):
+        try:
+            household.parse_member(dict(row), f"第{index}行")
+        except InputError as exc:
+            return exc.message
     return _count(f, len(value))
 
 
@@ -250,7 +301,7 @@ _CHECKS = {
 def _normalise(f: FieldSpec, value: Any) -> Any:
     """Canonical form of a value already known to be valid."""
     if f.type in ("text", "textarea"):
-        return value.strip()
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if f.type == "id_number":
         return ids.validate_id(value.strip(), f.name)
     if f.type == "money":
@@ -268,7 +319,7 @@ def _normalise(f: FieldSpec, value: Any) -> Any:
     if f.type == "person_list":
         return [_person(p) for p in value]
     if f.type == "members_table":
-        return [dict(m) for m in value]
+        return [household.member_to_dict(household.parse_member(dict(m), f.name)) for m in value]
     return value
 
 

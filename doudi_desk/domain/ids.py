@@ -3,21 +3,45 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
 from .errors import InputError
+from .text import shown, text_problem
+
+
+def normalise_id(number: str) -> str:
+    """An ID number as stored and compared: every Unicode digit as its ASCII digit (full-width
+    ０-９, Arabic-Indic, superscripts …), x and ｘ as X, spaces taken out.
+
+    Apply it before an ID number is checked, stored, searched for or compared, so the same person
+    is the same number however the digits were typed. Text that is not an ID number comes back
+    changed only in those ways (so :func:`id_problem` can still say what is wrong with it).
+    """
+    out = []
+    for ch in unicodedata.normalize("NFKC", number):
+        if ch.isspace():
+            continue
+        value = unicodedata.decimal(ch, None)
+        if value is None:
+            value = unicodedata.digit(ch, None)
+        out.append(str(value) if value is not None else "X" if ch in "xX" else ch)
+    return "".join(out)
 
 
 def id_problem(number: str) -> str | None:
     """Return a Chinese message describing what is wrong with an ID number, or None if valid."""
     if not isinstance(number, str):
         return "身份证号码必须是文字"
-    compact = ric.compact(number)
+    problem = text_problem(number, max_len=40)
+    if problem:
+        return f"身份证号码{problem}"
+    compact = normalise_id(number)
     if len(compact) != 18:
         return f"身份证号码应为18位，现为{len(compact)}位"
-    if not compact[:17].isdigit():
+    if not (compact[:17].isascii() and compact[:17].isdigit()):
         return "身份证号码前17位必须是数字"
     if compact[17] not in "0123456789X":
         return "身份证号码第18位（校验码）只能是数字或X"
@@ -39,8 +63,8 @@ def validate_id(number: str, field: str = "id_number") -> str:
     """Return the normalised (upper-case X) ID number or raise InputError naming the field."""
     problem = id_problem(number)
     if problem:
-        raise InputError(f"{field}: {problem}（{number!s}）", field)
-    return ric.compact(number)
+        raise InputError(f"{field}: {problem}（{shown(number)}）", field)
+    return normalise_id(number)
 
 
 def birth_date(number: str) -> dt.date:
@@ -50,7 +74,7 @@ def birth_date(number: str) -> dt.date:
 
 def sex(number: str) -> str:
     """'M' or 'F' from the 17th digit (odd = male)."""
-    return "M" if int(ric.compact(number)[16]) % 2 else "F"
+    return "M" if int(normalise_id(number)[16]) % 2 else "F"
 
 
 def age_on(number: str, on: dt.date) -> int:

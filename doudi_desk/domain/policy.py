@@ -8,6 +8,7 @@ from typing import Any
 
 from .errors import InputError
 from .money import to_bool, to_decimal, to_int
+from .text import shown
 
 TOPUP_GROUPS: dict[str, str] = {
     "elderly70": "70周岁以上老年人",
@@ -205,16 +206,16 @@ def parse_policy(raw: Any, programme: str = "dibao", prefix: str = "policy") -> 
     if kw.get("dibao_standard_monthly", defaults.dibao_standard_monthly) <= 0:
         raise InputError(f"{prefix}.dibao_standard_monthly: 低保标准必须大于0", f"{prefix}.dibao_standard_monthly")
     if raw.get("amount_mode") is not None:
-        if raw["amount_mode"] not in AMOUNT_MODES:
+        if not isinstance(raw["amount_mode"], str) or raw["amount_mode"] not in AMOUNT_MODES:
             raise InputError(
-                f"{prefix}.amount_mode: 只能是 gap（补差）或 tiers（分档），现为 {raw['amount_mode']!r}",
+                f"{prefix}.amount_mode: 只能是 gap（补差）或 tiers（分档），现为 {shown(raw['amount_mode'])}",
                 f"{prefix}.amount_mode",
             )
         kw["amount_mode"] = raw["amount_mode"]
     if raw.get("rounding") is not None:
-        if raw["rounding"] not in ROUNDINGS:
+        if not isinstance(raw["rounding"], str) or raw["rounding"] not in ROUNDINGS:
             raise InputError(
-                f"{prefix}.rounding: 只能是 half_up（四舍五入）或 up（向上取整），现为 {raw['rounding']!r}",
+                f"{prefix}.rounding: 只能是 half_up（四舍五入）或 up（向上取整），现为 {shown(raw['rounding'])}",
                 f"{prefix}.rounding",
             )
         kw["rounding"] = raw["rounding"]
@@ -262,9 +263,9 @@ def _parse_topups(raw: Any, field: str) -> tuple[tuple[str, Decimal], ...]:
         here = f"{field}[{i}]"
         if not isinstance(item, dict) or "group" not in item or "rate" not in item:
             raise InputError(f"{here}: 应为 {{group, rate}} 对象", here)
-        if item["group"] not in TOPUP_GROUPS:
+        if not isinstance(item["group"], str) or item["group"] not in TOPUP_GROUPS:
             raise InputError(
-                f"{here}.group: 未知的增发对象类别 {item['group']!r}（可用：{', '.join(TOPUP_GROUPS)}）",
+                f"{here}.group: 未知的增发对象类别 {shown(item['group'])}（可用：{', '.join(TOPUP_GROUPS)}）",
                 f"{here}.group",
             )
         out.append((item["group"], to_decimal(item["rate"], f"{here}.rate")))

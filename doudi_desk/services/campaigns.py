@@ -386,29 +386,23 @@ class CampaignService:
                 raise DomainError("只有应保未保、错保问题可以开立案件")
             target = uow.campaigns.target(problem["target_id"])
             lookup.check_village_scope(uow, user, target["village_code"])
-            day = cases._effective_date(None, effective_date)
             note = f"大排查「{campaign['name']}」问题#{problem['id']}：{problem['finding']}"
             if problem["kind"] == "missed":
                 household = copy.deepcopy(uow.households.get(target["household_id"]))
                 household.id = None
                 household.temporary = None
                 household.village_code = target["village_code"]
-                cases._check_duplicates(uow, household, programme)
-                engine = self.ctx.engine_for_programme(programme)
-                case = cases._open_case(uow, user, household, engine, day, comment=f"依职权登记申请（{note}）")
+                day = cases._effective_date(uow, [], effective_date)
+                case = cases.register_in(uow, user, household, programme, day, comment=f"依职权登记申请（{note}）")
             else:
-                parent = life._parent(uow, user, target["case_id"])
                 spec = self.ctx.definitions.forms["termination"]
                 data = {"reason": reason, "reasons": f"{note}"}
                 problems = validate_form(spec, data)
                 if problems:
                     name, msg = next(iter(problems.items()))
                     raise InputError(f"{name}: {msg}", name)
-                engine = self.ctx.engine_for_programme(parent.programme, "termination")
-                case = cases._open_case(uow, user, life._current_household(uow, parent), engine, day,
-                                        comment=f"提出停保（{note}）", parent=parent,
-                                        forms={"termination": normalise_form(spec, data)})
-                life._note_on_parent(uow, parent, user, day, "termination_started", f"提出停保：{case.number}（{note}）")
+                case = life.terminate_in(uow, user, target["case_id"], normalise_form(spec, data), effective_date,
+                                         note=note)
             values: dict[str, Any] = {"case_id": case.id}
             if problem["state"] == "pending":
                 values |= {"state": "in_progress",

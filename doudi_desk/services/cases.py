@@ -15,13 +15,14 @@ from typing import Any
 from ..domain.calc import FAILED_LABELS, FLAG_LABELS, decide
 from ..domain.calendar import WorkingCalendar
 from ..domain.errors import DomainError, InputError
-from ..domain.forms import normalise_form, validate_form
+from ..domain.forms import DateSpan, date_problem, normalise_form, validate_form
 from ..domain.guards import GuardContext
 from ..domain.household import household_to_dict, parse_household
 from ..domain.model import PROGRAMMES, AuditEvent, Case, Household, User
 from ..domain.policy import parse_policy
 from ..domain.programmes import amount_of
 from ..domain.specs import ROLES, WORKFLOW_KINDS, TransitionSpec
+from ..domain.text import clean_text, shown
 from ..storage.repo import StaleVersionError
 from ..workflow.engine import RefusedError, WorkflowEngine
 from . import lifecycle, lookup
@@ -138,25 +139,37 @@ class CaseService:
             case.state = spec.state_map[case.state]  # a renamed state of an older definition
         return engine
 
-    def _effective_date(self, case: Case | None, raw: dt.date | str | None) -> dt.date:
+    def _effective_date(self, uow, cases: list[Case], raw: dt.date | str | None) -> dt.date:
+        """The day an action is recorded for: a real date, not in the future, and not before the
+        last event of any case the action writes an event on (its history reads in date order)."""
         today = self.ctx.today()
         if raw is None:
             day = today
-        elif isinstance(raw, dt.date):
+        elif isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
             day = raw
         else:
-            try:
-                day = dt.date.fromisoformat(str(raw))
-            except ValueError:
-                raise InputError(f"--date: 不是有效日期（应为 YYYY-MM-DD）：{raw}", "date") from None
+            problem = date_problem(raw)
+            if problem:
+                raise InputError(f"--date: 办理日期{problem}", "date")
+            day = dt.date.fromisoformat(str(raw).strip())
         if day > today:
             raise InputError(f"--date: 办理日期 {day.isoformat()} 不能晚于今天 {today.isoformat()}", "date")
-        if case and case.last_effective_date and day < case.last_effective_date:
-            raise InputError(
-                f"--date: 办理日期 {day.isoformat()} 不能早于上一步的办理日期 {case.last_effective_date.isoformat()}",
-                "date",
-            )
+        for case in cases:
+            if case.id is not None:
+                uow.events.check_in_order(case.id, day)
         return day
+
+    def _form_span(self, uow, case: Case, engine: WorkflowEngine, day: dt.date) -> DateSpan:
+        """Where a date written on one of the case's forms now may fall: from the start of the
+        current step (in the first step: from the application, for a 复核/变更/停保 case the
+        application of the case it reviews) to the day the work is recorded for."""
+        spec = engine.spec
+        if case.state == spec.initial or case.state_entered_on is None:
+            origin = uow.cases.get(case.parent_case_id) if case.parent_case_id else case
+            what = "申请日期" if origin is case else f"原案件 {origin.number} 的申请日期"
+            return DateSpan(origin.applied_on, what, day, "办理日期")
+        label = spec.state(case.state).label
+        return DateSpan(max(case.state_entered_on, case.applied_on), f"本环节（{label}）开始日期", day, "办理日期")
 
     def policy_for(self, uow, village_code: str, on: dt.date, programme: str):
         found = uow.policies.effective(lookup.area_chain(uow, village_code), on)
@@ -184,14 +197,17 @@ class CaseService:
         ``allow_duplicate``), and for 临时救助 when the household had a claim for the same cause this
         year (unless ``repeat_reason`` says why it is justified).
         """
-        if programme not in PROGRAMMES:
-            raise InputError(f"--programme: 未知的救助项目「{programme}」（可选：{'、'.join(PROGRAMMES)}）", "programme")
+        if not isinstance(programme, str) or programme not in PROGRAMMES:
+            raise InputError(f"--programme: 未知的救助项目「{shown(programme)}」（可选：{'、'.join(PROGRAMMES)}）",
+                             "programme")
+        comment = _comment(comment)
+        repeat_reason = clean_text(repeat_reason, "repeat_reason", "重复救助理由", multiline=True)
         household = parse_household(household_data, need_temporary=programme == "temporary")
         if programme == "tekun" and not any(m.applicant for m in household.members):
             household.head.applicant = True  # the head applies unless another member is marked
         if programme == "tekun" and sum(m.applicant for m in household.members) > 1:
             raise InputError("household.members: 特困人员申请只能有一名申请人（applicant）", "household.members")
-        engine = self.ctx.engine_for_programme(programme)
+        self.ctx.engine_for_programme(programme)  # an unknown workflow is refused before anything is read
         with self.ctx.db.unit_of_work() as uow:
             user = self._actor(uow, actor)
             if not set(user.roles) & {"caseworker", "township_reviewer"}:
@@ -204,18 +220,32 @@ class CaseService:
                 raise InputError(f"household.village: 没有村（社区）「{village}」", "household.village")
             lookup.check_village_scope(uow, user, village)
             household.village_code = village
-            day = self._effective_date(None, applied_on)
+            day = self._effective_date(uow, [], applied_on)
             if allow_duplicate and not comment.strip():
                 raise InputError("--comment: 重复申请须说明理由", "comment")
-            if not allow_duplicate:
-                self._check_duplicates(uow, household, programme)
-            if programme == "temporary":
-                self._check_repeat_claim(uow, household, day, repeat_reason)
-            case = self._open_case(
-                uow, user, household, engine, day,
+            case = self.register_in(
+                uow, user, household, programme, day,
                 comment=(comment or "登记申请") + (f"；重复救助理由：{repeat_reason}" if repeat_reason else ""),
+                allow_duplicate=allow_duplicate, repeat_reason=repeat_reason,
             )
             return self._view(uow, case, user)
+
+    def register_in(self, uow, user: User, household: Household, programme: str, day: dt.date, *,
+                    comment: str, allow_duplicate: bool = False, repeat_reason: str = "") -> Case:
+        """Register an application inside the caller's unit of work (a 大排查 problem opens one this
+        way, with its own link in the same transaction): the duplicate and repeat-claim checks, the
+        household, the case and its first event.
+
+        One open application per person: the check and the insert after it run while this
+        transaction holds the applications lock, so two clerks registering the same family at the
+        same moment are served one after the other (the second is refused).
+        """
+        uow.locks.hold(f"new_application:{programme}")
+        if not allow_duplicate:
+            self._check_duplicates(uow, household, programme)
+        if programme == "temporary":
+            self._check_repeat_claim(uow, household, day, repeat_reason)
+        return self._open_case(uow, user, household, self.ctx.engine_for_programme(programme), day, comment=comment)
 
     def _open_case(self, uow, user: User, household: Household, engine: WorkflowEngine, day: dt.date, *,
                    comment: str, parent: Case | None = None, forms: Mapping[str, Any] | None = None,
@@ -324,22 +354,25 @@ class CaseService:
             household=household or uow.households.get(case.household_id),
         )
 
-    def _check_submitted(self, engine: WorkflowEngine, case: Case, t: TransitionSpec,
-                         data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-        """Validate the form data sent with an action; return it normalised."""
+    def _check_submitted(self, uow, engine: WorkflowEngine, case: Case, t: TransitionSpec,
+                         data: Mapping[str, Any], day: dt.date) -> dict[str, dict[str, Any]]:
+        """Validate the form data sent with an action (every date inside the case's span, see
+        :meth:`_form_span`); return it normalised."""
         if not isinstance(data, Mapping):
             raise InputError("--data: 应为 JSON 对象，键为表单名", "data")
         allowed = set(t.forms) | set(engine.spec.state(case.state).forms)
+        span = self._form_span(uow, case, engine, day)
         out: dict[str, dict[str, Any]] = {}
         for form_id, values in data.items():
-            if form_id not in allowed:
+            if not isinstance(form_id, str) or form_id not in allowed:
                 names = "、".join(sorted(allowed)) or "无"
-                raise InputError(f"data.{form_id}: 本步骤不填写此表单（可填写：{names}）", f"data.{form_id}")
+                raise InputError(f"data.{shown(form_id)}: 本步骤不填写此表单（可填写：{names}）", "data")
             if not isinstance(values, Mapping):
                 raise InputError(f"data.{form_id}: 应为 JSON 对象", f"data.{form_id}")
             spec = self.ctx.definitions.forms[form_id]
             try:
-                normalised = normalise_form(spec, values)  # format only; completeness is a guard
+                # Format and dates only; completeness is a guard.
+                normalised = normalise_form(spec, values, span=span, recorded=case.forms.get(form_id) or {})
             except InputError as exc:
                 name = exc.field or ""
                 raise InputError(f"data.{form_id}.{name}: {exc.message}", f"data.{form_id}.{name}") from None
@@ -364,8 +397,9 @@ class CaseService:
             if case.closed:
                 raise RefusedError(f"案件 {case.number} 已办结（{self._state_label(case)}），不能再办理")
             t = engine.transition(case.state, trigger)
-            day = self._effective_date(case, effective_date)
-            submitted = self._check_submitted(engine, case, t, data or {})
+            comment = _comment(comment)
+            day = self._effective_date(uow, [case], effective_date)
+            submitted = self._check_submitted(uow, engine, case, t, {} if data is None else data, day)
             if t.reason_required and not comment.strip():
                 raise InputError(f"--comment: 办理「{t.label}」须写明理由", "comment")
             for form_id in set(t.forms) & set(APPROVAL_FORMS):
@@ -396,7 +430,6 @@ class CaseService:
                 lifecycle.grant(case, household, day)
             elif case.kind != "application" and case.state in ("decided", "terminated"):
                 lifecycle.apply_to_parent(self, uow, case, user, day)
-            case.last_effective_date = day
             case.workflow_version = engine.spec.version
             case = self._save_with_event(uow, case, loaded_version, user, trigger, day, from_state=from_state,
                                          comment=comment, before=before, data=_jsonable(submitted))
@@ -427,18 +460,20 @@ class CaseService:
                 raise InputError("--data: 应为 JSON 对象，键为表单名", "data")
             if not data:
                 raise InputError("--data: 没有要保存的表单内容", "data")
-            day = self._effective_date(case, effective_date)
+            day = self._effective_date(uow, [case], effective_date)
             state_forms = set(engine.spec.state(case.state).forms)
             for form_id in data:
-                if form_id not in state_forms:
+                if not isinstance(form_id, str) or form_id not in state_forms:
                     names = "、".join(sorted(state_forms)) or "无"
-                    raise InputError(f"data.{form_id}: 本环节不填写此表单（可填写：{names}）", f"data.{form_id}")
+                    raise InputError(f"data.{shown(form_id)}: 本环节不填写此表单（可填写：{names}）", "data")
             pseudo = TransitionSpec("save_forms", (case.state,), case.state, "保存表单", (), forms=tuple(data))
-            submitted = self._check_submitted(engine, case, pseudo, data)
+            submitted = self._check_submitted(uow, engine, case, pseudo, data, day)
             before = _snapshot(case)
             loaded_version = case.version
             for form_id, values in submitted.items():
                 case.forms[form_id] = {**(case.forms.get(form_id) or {}), **values}
+            if not diff(before, _snapshot(case)):
+                raise InputError("--data: 表单内容与已保存的相同，没有需要保存的修改（未记录）", "data")
             case = self._save_with_event(uow, case, loaded_version, user, "save_forms", day, comment="保存表单",
                                          before=before, data=_jsonable(submitted))
             return self._view(uow, case, user)
@@ -473,16 +508,17 @@ class CaseService:
                                    "如需修改请先退回重新调查")
             if not set(user.roles) & {"caseworker", "township_reviewer"}:
                 raise RefusedError(f"用户 {user.full_name} 无权修改家庭情况，须由经办人或乡镇审核人办理")
-            if not comment.strip():
+            comment = _comment(comment)
+            if not comment:
                 raise InputError("--comment: 修改家庭情况须写明原因", "comment")
-            day = self._effective_date(case, effective_date)
+            day = self._effective_date(uow, [case], effective_date)
             new = parse_household(household_data, need_temporary=case.programme == "temporary")
             old = uow.households.get(case.household_id)
             new.id = old.id
             new.village_code = old.village_code
             before, after = household_to_dict(old), household_to_dict(new)
-            if before == after:
-                raise InputError("household: 家庭情况没有变化", "household")
+            if before == after:  # amounts compared as numbers: both sides are written "7418.60"
+                raise InputError("household: 家庭情况与已登记的相同，没有需要保存的修改（未记录）", "household")
             uow.households.replace(new)
             loaded_version = case.version
             case.staff_relative = any(m.staff_relative for m in new.members)
@@ -496,7 +532,8 @@ class CaseService:
                         effective_date: dt.date | str | None = None,
                         expected_version: int | None = None) -> dict[str, Any]:
         """Extend the whole procedure to its extended limit (低保 45 WD, §22; 民发〔2022〕 §4(1))."""
-        if reason not in EXTENSION_REASONS:
+        comment = _comment(comment)
+        if not isinstance(reason, str) or reason not in EXTENSION_REASONS:
             options = "、".join(f"{k}（{v}）" for k, v in EXTENSION_REASONS.items())
             raise InputError(f"--reason: 延期理由只能是：{options}", "reason")
         with self.ctx.db.unit_of_work() as uow:
@@ -512,7 +549,7 @@ class CaseService:
             extended = calendar.add_working_days(case.accepted_on, spec.extended_limit_wd)
             if case.total_deadline and case.total_deadline >= extended:
                 raise RefusedError(f"办理期限已延长至 {case.total_deadline.isoformat()}，不能再延长")
-            day = self._effective_date(case, effective_date)
+            day = self._effective_date(uow, [case], effective_date)
             before = _snapshot(case)
             loaded_version = case.version
             case.total_deadline = extended
@@ -525,6 +562,7 @@ class CaseService:
                          comment: str, from_state: str | None = None, before: Mapping[str, Any] | None = None,
                          changes: dict[str, Any] | None = None, data: dict[str, Any] | None = None) -> Case:
         """Save the case (refused if stale) and append its audit event, in the caller's transaction."""
+        case.last_effective_date = day
         saved = uow.cases.save(case, expected_version=loaded_version)
         uow.events.append(AuditEvent(
             case_id=saved.id, seq=uow.events.next_seq(saved.id), actor=user.username, trigger=trigger,
@@ -704,6 +742,9 @@ class CaseService:
             "proposal_failed_labels": [FAILED_LABELS.get(f, f) for f in (case.proposal or {}).get("failed", [])],
             "proposal_flag_labels": [FLAG_LABELS.get(f, f) for f in (case.proposal or {}).get("flags", [])],
             "decision": case.decision,
+            "decision_label": _decision_label(case.decision),
+            "decided_by_name": users.get((case.decision or {}).get("decided_by"),
+                                         (case.decision or {}).get("decided_by")),
             "kind": case.kind,
             "kind_label": WORKFLOW_KINDS.get(case.kind, case.kind),
             "parent_case": (uow.cases.get(case.parent_case_id).number if case.parent_case_id else None),
@@ -737,6 +778,19 @@ class CaseService:
                 for e in history
             ],
         }
+
+
+def _decision_label(decision: Mapping[str, Any] | None) -> str | None:
+    """The decision's result in words (确认, 不予确认, 增发, 停发 …)."""
+    if not decision:
+        return None
+    result = decision.get("result")
+    return RESULTS.get(result) or lifecycle.RESULTS.get(result) or decision.get("result_label") or "其他"
+
+
+def _comment(comment: Any) -> str:
+    """The free text a person writes with an action (--comment), checked like every other text."""
+    return clean_text(comment, "--comment", "说明", multiline=True)
 
 
 def role_labels(roles: tuple[str, ...]) -> str:

@@ -16,8 +16,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import DomainError, InputError
-from ..domain.model import AuditEvent, Case, Household, User
+from ..domain.forms import DateSpan, normalise_form, validate_form
+from ..domain.household import parse_member
+from ..domain.model import AuditEvent, Case, Household, IncomeItem, User, Vehicle
+from ..domain.money import to_amount, to_bool
 from ..domain.policy import parse_policy
+from ..domain.text import clean_text, name_problem, shown
 from . import lookup
 
 if TYPE_CHECKING:
@@ -175,7 +179,14 @@ class LifecycleService:
 
     # --- starting cases ---
     def _parent(self, uow, user: User, ref: str | int) -> Case:
+        """The benefit's case, locked for this transaction: one open 复核, 变更 or 停保 at a time.
+
+        The row lock is taken before the check for open cases, so of two clerks starting one at
+        the same moment the second waits, then sees the first one's case and is refused.
+        """
         parent = lookup.case_for(uow, user, ref)
+        uow.cases.lock(parent.id)
+        parent = uow.cases.get(parent.id)  # as it is now that no one else can start a case on it
         if parent.kind not in ("application", "import") or parent.state != "approved" or not parent.benefit:
             raise DomainError(f"案件 {parent.number} 不是在保的低保或特困案件")
         if effective_status(parent.benefit, self.ctx.today()) == "stopped":
@@ -192,10 +203,11 @@ class LifecycleService:
 
     def start_review(self, parent_ref: str | int, actor: str, *, effective_date=None,
                      comment: str = "") -> dict[str, Any]:
+        comment = _comment(comment)
         with self.ctx.db.unit_of_work() as uow:
             user = self._staff(uow, actor)
             parent = self._parent(uow, user, parent_ref)
-            day = self.cases._effective_date(None, effective_date)
+            day = self.cases._effective_date(uow, [parent], effective_date)
             engine = self.ctx.engine_for_programme(parent.programme, "review")
             case = self.cases._open_case(uow, user, self._current_household(uow, parent), engine, day,
                                          comment=comment or f"对 {parent.number} 开展复核", parent=parent)
@@ -206,22 +218,32 @@ class LifecycleService:
                      comment: str = "") -> dict[str, Any]:
         """Open a change case with the change applied to the household; a death or move of the only
         covered person opens a termination instead (procedures.md §1.9)."""
+        if not isinstance(change, dict):
+            raise InputError("change: 应为 JSON 对象（change_type、change_date、member …）", "change")
         kind = change.get("change_type")
-        if kind not in CHANGE_TYPES:
+        if not isinstance(kind, str) or kind not in CHANGE_TYPES:
             raise InputError(f"change.change_type: 只能是 {'、'.join(CHANGE_TYPES)}", "change.change_type")
+        comment = _comment(comment)
         with self.ctx.db.unit_of_work() as uow:
             user = self._staff(uow, actor)
             parent = self._parent(uow, user, parent_ref)
-            day = self.cases._effective_date(None, effective_date)
+            day = self.cases._effective_date(uow, [parent], effective_date)
             household = self._current_household(uow, parent)
+            # The report is the change case's first form: checked like every form, its date
+            # between the application of the benefit's case and the day the change is recorded.
+            raw = {"change_type": kind, "change_date": change.get("change_date"),
+                   "reported_by": change.get("reported_by", "family"),
+                   "detail": change.get("detail") or RESULTS.get(kind, kind)}
+            span = DateSpan(parent.applied_on, f"原案件 {parent.number} 的申请日期", day, "办理日期")
             try:
-                happened = dt.date.fromisoformat(str(change.get("change_date")))
-            except ValueError:
-                raise InputError("change.change_date: 应为 YYYY-MM-DD", "change.change_date") from None
+                report = normalise_form(self.ctx.definitions.forms["change_report"], raw, span=span)
+            except InputError as exc:
+                raise InputError(f"change.{exc.field}: {exc.message}", f"change.{exc.field}") from None
+            for key in ("change_date", "detail"):
+                if not report.get(key):
+                    raise InputError(f"change.{key}: 缺少此项", f"change.{key}")
+            happened = dt.date.fromisoformat(report["change_date"])
             leaving = self._apply_change(household, change)
-            report = {"change_type": kind, "change_date": happened.isoformat(),
-                      "reported_by": change.get("reported_by", "family"),
-                      "detail": change.get("detail") or RESULTS.get(kind, kind)}
             covered_names = {parent_member["name"] for parent_member in self._covered_members(uow, parent)}
             remaining = covered_names - {leaving} if leaving else covered_names
             if leaving and covered_names and not remaining:  # covered names unknown (imported): a change
@@ -247,24 +269,31 @@ class LifecycleService:
 
     def start_termination(self, parent_ref: str | int, actor: str, reason: str, reasons: str, *,
                           rule: str = "", effective_date=None) -> dict[str, Any]:
+        spec = self.ctx.definitions.forms["termination"]
+        data = {"reason": reason, "reasons": reasons} | ({"rule": rule} if rule else {})
+        problems = validate_form(spec, data)
+        if problems:
+            name, msg = next(iter(problems.items()))
+            raise InputError(f"{name}: {msg}", name)
+        form = normalise_form(spec, data)
         with self.ctx.db.unit_of_work() as uow:
             user = self._staff(uow, actor)
-            parent = self._parent(uow, user, parent_ref)
-            day = self.cases._effective_date(None, effective_date)
-            engine = self.ctx.engine_for_programme(parent.programme, "termination")
-            spec = self.ctx.definitions.forms["termination"]
-            data = {"reason": reason, "reasons": reasons} | ({"rule": rule} if rule else {})
-            from ..domain.forms import normalise_form, validate_form
-
-            problems = validate_form(spec, data)
-            if problems:
-                name, msg = next(iter(problems.items()))
-                raise InputError(f"{name}: {msg}", name)
-            case = self.cases._open_case(uow, user, self._current_household(uow, parent), engine, day,
-                                         comment=f"提出停保：{reasons}", parent=parent,
-                                         forms={"termination": normalise_form(spec, data)})
-            self._note_on_parent(uow, parent, user, day, "termination_started", f"提出停保：{case.number}")
+            case = self.terminate_in(uow, user, parent_ref, form, effective_date)
             return self.cases._view(uow, case, user)
+
+    def terminate_in(self, uow, user: User, parent_ref: str | int, form: dict[str, Any], effective_date=None, *,
+                     note: str = "") -> Case:
+        """Open a 停保 case on a benefit inside the caller's unit of work (a 大排查 problem of 错保 opens
+        one this way): the benefit's row lock, the date order on both cases, the note on the benefit."""
+        parent = self._parent(uow, user, parent_ref)
+        day = self.cases._effective_date(uow, [parent], effective_date)
+        engine = self.ctx.engine_for_programme(parent.programme, "termination")
+        case = self.cases._open_case(uow, user, self._current_household(uow, parent), engine, day,
+                                     comment=f"提出停保：{note or form['reasons']}", parent=parent,
+                                     forms={"termination": form})
+        self._note_on_parent(uow, parent, user, day, "termination_started",
+                             f"提出停保：{case.number}" + (f"（{note}）" if note else ""))
+        return case
 
     def _staff(self, uow, actor: str) -> User:
         user = lookup.actor(uow, actor)
@@ -282,10 +311,7 @@ class LifecycleService:
         """Apply a reported change to the household copy; return the name of a member who left."""
         kind = change["change_type"]
         if kind in ("death", "moved_out"):
-            name = str(change.get("member") or "").strip()
-            index = next((i for i, m in enumerate(household.members) if m.name == name), None)
-            if index is None:
-                raise InputError(f"change.member: 家庭中没有成员「{name}」", "change.member")
+            name, index = _member_named(household, change.get("member"))
             del household.members[index]
 
             def keep(items):
@@ -305,23 +331,14 @@ class LifecycleService:
             raw = change.get("new_member")
             if not isinstance(raw, dict):
                 raise InputError("change.new_member: 须填写新成员（姓名、身份证号码、关系）", "change.new_member")
-            from ..domain.household import parse_member
-
             household.members.append(parse_member(raw, "change.new_member"))
         elif kind == "new_job":
-            name = str(change.get("member") or "").strip()
-            index = next((i for i, m in enumerate(household.members) if m.name == name), None)
-            if index is None:
-                raise InputError(f"change.member: 家庭中没有成员「{name}」", "change.member")
-            from ..domain.model import IncomeItem
-            from ..domain.money import to_decimal
-
-            amount = to_decimal(change.get("amount"), "change.amount")
+            _name, index = _member_named(household, change.get("member"))
+            amount = to_amount(change.get("amount"), "change.amount")
             household.income.append(IncomeItem("wage", amount, index, "新增就业"))
         elif kind == "vehicle":
-            from ..domain.model import Vehicle
-
-            household.assets.vehicles.append(Vehicle(bool(change.get("disability_vehicle"))))
+            household.assets.vehicles.append(Vehicle(to_bool(change.get("disability_vehicle"),
+                                                             "change.disability_vehicle")))
         elif kind == "property":
             household.assets.homes += 1
         return None
@@ -332,6 +349,19 @@ class LifecycleService:
             from_state=parent.state, to_state=parent.state, recorded_at=self.ctx.now(), effective_date=day,
             comment=comment,
         ))
+
+
+def _comment(comment: Any) -> str:
+    return clean_text(comment, "--comment", "说明", multiline=True)
+
+
+def _member_named(household: Household, raw: Any) -> tuple[str, int]:
+    """The member a change is about, by name as written (normalised like every entered name)."""
+    problem, name = name_problem(raw)
+    index = None if problem else next((i for i, m in enumerate(household.members) if m.name == name), None)
+    if index is None:
+        raise InputError(f"change.member: 家庭中没有成员「{shown(raw)}」", "change.member")
+    return name, index
 
 
 def outcome(case: Case, parent: Case, household: Household, policy_phase_out_months: int,

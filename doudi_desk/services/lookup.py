@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from ..domain.errors import DomainError
 from ..domain.model import Case, User
+from ..domain.text import shown, text_problem
 from ..storage.repo import NotFoundError
 
 
 def actor(uow, username: str) -> User:
     """The active user acting now, or a Chinese refusal."""
-    user = uow.users.get(username)
+    user = uow.users.get(username) if isinstance(username, str) and not text_problem(username, max_len=64) else None
     if user is None:
-        raise DomainError(f"--as: 没有用户「{username}」")
+        raise DomainError(f"--as: 没有用户「{shown(username)}」")
     if not user.active:
         raise DomainError(f"用户「{username}」已停用，不能办理案件")
     return user
@@ -21,7 +22,9 @@ def case_by_ref(uow, ref: str | int) -> Case:
     """A case by its id or its number (e.g. 2026-DB-000004)."""
     text = str(ref).strip()
     case = None
-    if text.isdigit():
+    if text_problem(text, max_len=64):
+        raise DomainError(f"没有案件「{shown(text)}」")
+    if text.isascii() and text.isdigit() and len(text) <= 12:
         try:
             case = uow.cases.get(int(text))
         except NotFoundError:
@@ -29,7 +32,7 @@ def case_by_ref(uow, ref: str | int) -> Case:
     if case is None:
         case = uow.cases.get_by_number(text)
     if case is None:
-        raise DomainError(f"没有案件「{ref}」")
+        raise DomainError(f"没有案件「{shown(text)}」")
     return case
 
 

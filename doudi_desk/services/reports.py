@@ -8,6 +8,7 @@ from typing import Any
 from ..domain.programmes import amount_of, programme
 from . import lookup
 from .context import AppContext
+from .lifecycle import STATUSES
 
 
 def list_cases(ctx: AppContext, *, state: str | None = None, village: str | None = None,
@@ -56,12 +57,20 @@ def summary_text(ctx: AppContext) -> str:
 
 def case_text(view: dict[str, Any]) -> str:
     """A case as a supervisor reads it: where it stands, what can be done, why this amount, history."""
+    kind = "" if view.get("kind", "application") == "application" else f" {view['kind_label']}"
     lines = [
-        f"案件 {view['number']}（{view['programme_label']}）  户主 {view['household']['head']}，"
+        f"案件 {view['number']}（{view['programme_label']}{kind}）  户主 {view['household']['head']}，"
         f"家庭成员 {view['household']['members']} 人  {view['village_name']}（{view['village']}）",
         f"当前环节：{view['state_label']}  版本 {view['version']}"
         + ("  【县级已授权乡镇审批】" if view["county_delegated"] else ""),
     ]
+    if view.get("parent_case"):
+        lines.append(f"原案件：{view['parent_case']}")
+    benefit = view.get("benefit")
+    if benefit:
+        status = STATUSES.get(benefit.get("status_today"), "—")
+        lines.append(f"保障状态：{status}，每月 {benefit.get('monthly_amount') or '—'} 元"
+                     + (f"，下次复核 {view['next_review_on']}" if view.get("next_review_on") else ""))
     dl = view["deadline"]
     if dl["state"]:
         left = dl["state_working_days_left"]
@@ -85,13 +94,17 @@ def case_text(view: dict[str, Any]) -> str:
         lines += [f"  · {line}" for line in p.get("explanation", [])]
     if view["decision"]:
         d = view["decision"]
-        if d["result"] == "approved":
+        label = view.get("decision_label") or "—"
+        who = f"（{d.get('decided_on') or '—'}，{view.get('decided_by_name') or '—'}）"
+        if d.get("result") == "approved":
             prog = programme(view["programme"])
-            since = f"，自 {d['start_month']} 起发放" if prog.monthly else "，一次性发放"
-            lines.append(f"决定：确认，{prog.heading()} {amount_of(prog.code, d)}{since}"
-                         f"（{d['decided_on']}，{d['decided_by']}）")
+            since = f"，自 {d.get('start_month')} 起发放" if prog.monthly else "，一次性发放"
+            lines.append(f"决定：{label}，{prog.heading()} {amount_of(prog.code, d)}{since}{who}")
+        elif d.get("result") in ("raise", "lower", "keep"):
+            lines.append(f"决定：{label}，每月 {d.get('previous_amount')} 元 → {d.get('monthly_amount')} 元，"
+                         f"自 {d.get('effective_month')} 起{who}")
         else:
-            lines.append(f"决定：{d['result']}，理由：{d.get('reasons') or '—'}（{d['decided_on']}）")
+            lines.append(f"决定：{label}，理由：{d.get('reasons') or '—'}{who}")
     lines.append("办理记录：")
     for e in view["history"]:
         move = f"{e['from_label']} → {e['to_label']}" if e["from_label"] else f"→ {e['to_label']}"

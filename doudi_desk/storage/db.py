@@ -88,6 +88,11 @@ _FAULTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("cannot contain nul (0x00)",),
     ),
     (
+        "encoding",
+        "输入内容中含有无法识别的字符（不是有效的文字编码），无法保存；请删除后重试",
+        (),
+    ),
+    (
         "connect",
         "无法连接数据库，请检查数据库文件位置或网络连接",
         (
@@ -133,18 +138,26 @@ def _translated_errors() -> Iterator[None]:
         raise known from exc
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTAINERS = (dict, list, tuple)
+_WRAPPERS = ("Json", "Jsonb")  # psycopg's wrappers of JSON values (their ``obj``)
 
 
-def _has_nul(parameters: Any) -> bool:
-    # Called on every statement, and on bulk inserts of 100,000 rows: one pass gathers the strings
-    # (the rows of an executemany included) for a single join; deeper containers are looked at after.
+def _bad_text(parameters: Any, nul: bool) -> str | None:
+    """``input`` (a NUL, when ``nul``) or ``encoding`` (a lone surrogate) if a parameter holds one.
+
+    Called on every statement, and on bulk inserts of 100,000 rows: one pass gathers the strings
+    (the rows of an executemany included) for a single join and two searches in C; deeper
+    containers (JSON columns, psycopg's Json wrapper) are looked at after."""
     if isinstance(parameters, str):
-        return "\x00" in parameters
+        if _SURROGATE.search(parameters):
+            return "encoding"
+        return "input" if nul and "\x00" in parameters else None
     if isinstance(parameters, dict):
         parameters = list(parameters.values())
     elif not isinstance(parameters, list | tuple):
-        return False
+        inner = getattr(parameters, "obj", None)  # psycopg passes JSON columns as a Json wrapper
+        return _bad_text(inner, nul) if isinstance(inner, str | dict | list | tuple) else None
     strings: list[str] = []
     nested: list[Any] = []
     keep, deeper = strings.append, nested.append
@@ -153,25 +166,42 @@ def _has_nul(parameters: Any) -> bool:
             for x in v:
                 if x.__class__ is str:
                     keep(x)
-                elif isinstance(x, _CONTAINERS):
-                    deeper(x)
                 elif isinstance(x, str):
                     keep(x)
+                elif isinstance(x, _CONTAINERS) or x.__class__.__name__ in _WRAPPERS:
+                    deeper(x)
         elif isinstance(v, str):
             keep(v)
-        elif isinstance(v, _CONTAINERS):
+        elif isinstance(v, _CONTAINERS) or v.__class__.__name__ in _WRAPPERS:
             deeper(v)
-    if strings and "\x00" in "".join(strings):
-        return True
-    return any(_has_nul(x) for x in nested)
+    if strings:
+        joined = "".join(strings)
+        if _SURROGATE.search(joined):
+            return "encoding"
+        if nul and "\x00" in joined:
+            return "input"
+    for x in nested:
+        found = _bad_text(x, nul)
+        if found:
+            return found
+    return None
 
 
-def _refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, context: Any,
-                _executemany: bool) -> None:
-    if context is not None and context.execution_options.get("nul_checked"):
-        return  # a bulk insert that checked its own rows as it built them (storage/payments.py)
-    if parameters and _has_nul(parameters):
-        refuse_nul()
+def _refuse_bad_text(nul: bool):
+    """The last line of defence behind the input checks (domain/text.py): text the driver cannot
+    encode (a lone surrogate) or, on SQLite, a NUL (PostgreSQL refuses it itself) becomes a known
+    error instead of a crash. A bulk insert that checked its own rows as it built them says so
+    with the execution option ``nul_checked`` (storage/payments.py)."""
+
+    def check(_conn: Any, _cursor: Any, _statement: str, parameters: Any, context: Any,
+              _executemany: bool) -> None:
+        if context is not None and context.execution_options.get("nul_checked"):
+            return
+        kind = _bad_text(parameters, nul) if parameters else None
+        if kind:
+            raise StorageError(kind, next(f[1] for f in _FAULTS if f[0] == kind))
+
+    return check
 
 
 def refuse_nul() -> None:
@@ -272,8 +302,8 @@ class Database:
         )
         if self.is_sqlite:
             self._install_sqlite_pragmas(busy_timeout_ms)
-            # PostgreSQL refuses NUL in text; refuse it on SQLite too, so both behave the same.
-            event.listen(self.engine, "before_cursor_execute", _refuse_nul)
+        # PostgreSQL refuses NUL in text; refuse it on SQLite too, so both behave the same.
+        event.listen(self.engine, "before_cursor_execute", _refuse_bad_text(nul=self.is_sqlite))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def location(self) -> str:

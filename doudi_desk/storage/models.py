@@ -193,11 +193,17 @@ class RigidExpenseRow(Base):
 
 class CaseRow(Base):
     __tablename__ = "cases"
-    # migration 0015: the list's tabs, counts and sort orders (storage/listing.py)
-    __table_args__ = (Index("ix_cases_workflow_state", "workflow_id", "state", "closed", "state_deadline",
-                            "total_deadline"),
-                      Index("ix_cases_applied_on", "applied_on", "id"),
-                      Index("ix_cases_programme", "programme", "id"))
+    # One open 复核, 变更 or 停保 case per benefit, whatever two clerks do at the same moment
+    # (services/lifecycle.py also locks the benefit's case first, so the loser gets a message).
+    # Migration 0015: the list's tabs, counts and sort orders (storage/listing.py).
+    __table_args__ = (
+        Index("uq_cases_open_child", "parent_case_id", unique=True,
+              sqlite_where=text("closed = 0 AND parent_case_id IS NOT NULL"),
+              postgresql_where=text("closed = false AND parent_case_id IS NOT NULL")),
+        Index("ix_cases_workflow_state", "workflow_id", "state", "closed", "state_deadline", "total_deadline"),
+        Index("ix_cases_applied_on", "applied_on", "id"),
+        Index("ix_cases_programme", "programme", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -319,6 +325,20 @@ class CalendarOverrideRow(Base):
     is_working: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(64))
+
+
+class LockRow(Base):
+    """Named locks for rules no constraint can state, e.g. one open application per person.
+
+    A transaction that must check and then insert takes the lock's row first
+    (``LockRepository.hold``): a row lock until commit on PostgreSQL, the write lock on SQLite.
+    Rows are made on first use; ``taken`` counts how often the lock was held.
+    """
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SettingRow(Base):

@@ -52,6 +52,7 @@ from .models import (
     CaseRow,
     HouseholdRow,
     IncomeItemRow,
+    LockRow,
     MemberRow,
     PolicySetRow,
     RigidExpenseRow,
@@ -78,6 +79,14 @@ class StaleVersionError(DomainError):
 
 class NotFoundError(DomainError):
     """A record asked for by id does not exist (deleted, or a wrong id)."""
+
+
+class OpenChildError(DomainError):
+    """A second open 复核/变更/停保 case for one benefit (the partial unique index refused it)."""
+
+
+class OutOfOrderError(InputError):
+    """An event dated before the last event of its case: a history reads in date order."""
 
 
 def _now() -> dt.datetime:
@@ -487,12 +496,19 @@ class CaseRepository:
         updated). SQLite has one writer at a time, so there it cannot happen.
         """
         values = {**_case_values(case), "version": 1}
-        if self._s.get_bind().dialect.name == "sqlite":
-            row = CaseRow(**values)
-            self._s.add(row)
-            self._s.flush()
-        else:
-            row = self._add_numbered(values)
+        try:
+            if self._s.get_bind().dialect.name == "sqlite":
+                row = CaseRow(**values)
+                self._s.add(row)
+                self._s.flush()
+            else:
+                row = self._add_numbered(values)
+        except IntegrityError as exc:
+            if "uq_cases_open_child" in str(exc.orig) or "cases.parent_case_id" in str(exc.orig):
+                # The session must be rolled back now; the message cannot look the parent up.
+                raise OpenChildError("该在保案件已有未办结的复核、变更或停保案件（可能是他人刚刚登记的），"
+                                     "请刷新后查看，先办结该案件") from None
+            raise
         case.id = row.id
         case.number = row.number
         case.version = 1
@@ -522,6 +538,16 @@ class CaseRepository:
         if row is None:
             raise NotFoundError(f"找不到编号为 {case_id} 的案件")
         return _case(row)
+
+    def lock(self, case_id: int) -> None:
+        """Hold the case's row until this transaction ends; another transaction locking or saving it
+        waits. A no-op UPDATE, because it locks on both databases (SQLite ignores FOR UPDATE but
+        takes its write lock for an UPDATE); afterwards :meth:`get` reads the case as committed."""
+        self._s.execute(update(CaseRow).where(CaseRow.id == case_id).values(version=CaseRow.version)
+                        .execution_options(synchronize_session=False))
+        cached = self._s.identity_map.get(self._s.identity_key(CaseRow, case_id))
+        if cached is not None:
+            self._s.expire(cached)
 
     def get_by_number(self, number: str) -> Case | None:
         row = self._s.scalars(select(CaseRow).where(CaseRow.number == number)).one_or_none()
@@ -705,9 +731,23 @@ class EventRepository:
         )
         return (last or 0) + 1
 
+    def check_in_order(self, case_id: int, day: dt.date) -> None:
+        """Refuse an event of the case dated before its last one, whatever that was (an action, a
+        saved form, a household correction, a note from a 复核/变更/停保 case)."""
+        last = self._s.scalar(select(func.max(AuditEventRow.effective_date))
+                              .where(AuditEventRow.case_id == case_id))
+        if last is not None and day < last:
+            number = self._s.scalar(select(CaseRow.number).where(CaseRow.id == case_id))
+            raise OutOfOrderError(
+                f"--date: 办理日期 {day.isoformat()} 早于上一步的办理日期 {last.isoformat()}（案件 {number} 的最后一条"
+                "办理记录）；办理记录须按日期先后登记", "date")
+
     def append(self, event: AuditEvent) -> None:
-        """Store ``event``; its ``seq`` must be :meth:`next_seq` of its case (1 for the first)."""
+        """Store ``event``; its ``seq`` must be :meth:`next_seq` of its case (1 for the first), and
+        it may not be dated before the case's last event (:meth:`check_in_order`)."""
         expected = self.next_seq(event.case_id)
+        if expected > 1:
+            self.check_in_order(event.case_id, event.effective_date)
         if event.seq != expected:
             raise ValueError(
                 f"event seq {event.seq} for case {event.case_id} is not the next one ({expected})"
@@ -990,6 +1030,31 @@ class CalendarRepository:
         return {r.day: r.is_working for r in rows}
 
 
+# ---------------------------------------------------------------------------------------- locks
+
+
+class LockRepository:
+    """Named locks held until the transaction ends (see :class:`~doudi_desk.storage.models.LockRow`)."""
+
+    def __init__(self, session: Session):
+        self._s = session
+
+    def hold(self, name: str) -> None:
+        """Take the lock ``name`` (waiting for a transaction that holds it to end).
+
+        One upsert: it makes the row on first use, and it locks the row on PostgreSQL (ON CONFLICT
+        DO UPDATE) and takes the write lock on SQLite. It must come before the reads it protects.
+        """
+        dialect = self._s.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(LockRow).values(name=name, taken=1)
+        stmt = stmt.on_conflict_do_update(index_elements=[LockRow.name], set_={"taken": LockRow.taken + 1})
+        self._s.execute(stmt)
+
+
 # ------------------------------------------------------------------------------------- settings
 
 
@@ -1028,6 +1093,7 @@ class UnitOfWork:
         self.policies = PolicyRepository(session)
         self.calendar = CalendarRepository(session)
         self.settings = SettingsRepository(session)
+        self.locks = LockRepository(session)
         self.listing = CaseListRepository(session)
         self.statistics = StatisticsReader(session)
         self.ledgers = LedgerReader(session)

@@ -46,6 +46,7 @@ class DailyBackup(QObject):
         self.window_ = window
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._delivered = False  # the running thread's outcome has reached the GUI thread
         self.completed = 0  # runs finished (made a file, found today's, or failed)
         self.label = QLabel()
         self.label.setObjectName("auto_backup_status")
@@ -65,7 +66,13 @@ class DailyBackup(QObject):
         window.ready.connect(self._first.start)
 
     def busy(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """A backup is under way: its thread runs and its outcome has not yet been delivered.
+
+        The thread is done with the database before it reports (its connection is closed first), so
+        once ``finished`` or ``failed`` has been delivered the next run may start at once, even in the
+        instant the old thread takes to return.
+        """
+        return self._thread is not None and self._thread.is_alive() and not self._delivered
 
     def run(self) -> bool:
         """Start today's backup in the background unless one is running; False if not started."""
@@ -73,39 +80,44 @@ class DailyBackup(QObject):
         if backend is None or self.busy() or self._stop.is_set():
             return False
         ctx = backend.ctx
+        self._delivered = False
         self._thread = threading.Thread(target=self._work, args=(ctx,), name="daily-backup", daemon=True)
         self._thread.start()
         return True
 
     def _work(self, ctx: Any) -> None:  # the backup's own thread
         service = BackupService.on_own_connection(ctx)
+        outcome: tuple[Signal, object] | None = None
         try:
             def step(fraction: float, text: str) -> None:
                 if self._stop.is_set():
                     raise _Stopped()
                 self.progress.emit(fraction, text)
 
-            path = service.daily(progress=step)
+            outcome = (self.finished, service.daily(progress=step))
         except _Stopped:
             log.info("daily backup stopped: the window is closing")
         except BaseException as exc:  # noqa: BLE001 - shown in the status bar and logged
-            self.failed.emit(exc)
-        else:
-            self.finished.emit(path)
+            outcome = (self.failed, exc)
         finally:
             service.close()
+        if outcome is not None:  # reported only once the connection is closed
+            signal, value = outcome
+            signal.emit(value)
 
     def _show_progress(self, fraction: float, text: str) -> None:
         self.label.setText(f"自动备份：{text} {fraction:.0%}")
         self.label.show()
 
     def _done(self, path) -> None:
+        self._delivered = True
         self.completed += 1
         self.label.hide()
         if path is not None:
             self.window_.statusBar().showMessage(f"已自动备份到 {path}", 8000)
 
     def _failed(self, exc: BaseException) -> None:
+        self._delivered = True
         self.completed += 1
         self.label.hide()
         log.warning("automatic backup failed: %r", exc)

@@ -61,6 +61,13 @@ def test_daily_backup_writes_todays_file_in_the_background(qtbot, demo_url, tmp_
 
     folder = tmp_path / "backups"
     monkeypatch.setattr(backup_service, "default_backup_folder", lambda: folder)
+    closing = backup_service.BackupService.close
+
+    def slow_close(self):  # the thread lingers over its connection: the outcome must wait for it
+        closing(self)
+        threading.Event().wait(0.3)
+
+    monkeypatch.setattr(backup_service.BackupService, "close", slow_close)
     ctx = demo_context(_copy(demo_url, tmp_path))
     window = make_window(qtbot, ctx)
     backup = start_daily_backup(window)

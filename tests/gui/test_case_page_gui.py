@@ -182,7 +182,7 @@ def test_batch_with_one_stale_case_names_it(qtbot, office):
     # The result names every case: the refused one first with its reason, then each one done.
     lines = queue.dialog.lines()
     assert len(lines) == 3, lines
-    assert lines[0].split("　")[:3] == [views[1]["number"], "孙203", "未办理"] and "已由他人处理" in lines[0]
+    assert lines[0].split("　")[:3] == [views[1]["number"], views[1]["household"]["head"], "未办理"] and "已由他人处理" in lines[0]
     for view, line in zip((views[0], views[2]), lines[1:], strict=True):
         assert line.split("　") == [view["number"], view["household"]["head"], "已办理", "现处于「确认（在保）」"]
     screenshot(queue.dialog, "batch_result")

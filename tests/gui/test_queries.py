@@ -10,6 +10,7 @@ from doudi_desk.services.cases import CaseService
 from doudi_desk.services.drafts import DraftService
 from doudi_desk.services.queries import CaseQuery, QueryService
 from doudi_desk.storage.initials import name_initials
+from tests.helpers.names import han_name
 from tests.integration.test_dibao_paths import (
     APPLICATION,
     OPINION,
@@ -27,7 +28,7 @@ def to_county(svc, seq):
     """A one-person household (ID from seq) driven to 县级审核确认."""
     import datetime as dt
 
-    h = household(members=[{"name": f"孙{seq}", "id_number": make_id("130102", dt.date(1960, 1, 1), seq),
+    h = household(members=[{"name": han_name("孙", seq), "id_number": make_id("130102", dt.date(1960, 1, 1), seq),
                             "relation": "head", "serious_illness": True}],
                   income=[{"type": "farming", "amount": "1200"}], rigid_expenses=[])
     cid = svc.create_case(h, "dibao", "clerk", applied_on=day(0))["id"]

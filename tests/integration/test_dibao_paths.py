@@ -391,7 +391,7 @@ def test_household_corrected_during_investigation_changes_the_proposal(svc, offi
     view = svc.update_household(cid, "clerk", corrected, effective_date=day(3), comment="入户发现小卖部经营收入")
     event = view["history"][-1]
     assert event["trigger"] == "update_household"
-    assert event["changes"]["household.income[3].amount"] == {"before": None, "after": "9600"}
+    assert event["changes"]["household.income[3].amount"] == {"before": None, "after": "9600.00"}
     view = svc.advance(cid, "complete_investigation", "clerk", data=investigation(), effective_date=day(4))
     # net income 10,560 + 9,600 = 20,160 → 420/月 per person: (720 − 420) × 4 + 792 top-ups
     assert view["proposal"]["per_capita_monthly"] == "420.00"
@@ -417,7 +417,7 @@ def test_approved_amount_other_than_computed_needs_a_reason(svc, office):
 
 def test_posting_start_cannot_be_dated_before_the_posting(svc):
     view = to_posting(svc)  # posted on day 5
-    with pytest.raises(DomainError, match="公示期"):
+    with pytest.raises(DomainError, match="公示开始日期：2026-10-09 早于本环节（初审公示）开始日期 2026-10-14"):
         svc.advance(view["id"], "submit_to_county", "reviewer",
                     data={"posting": {"start_date": day(0), "place": "村务公开栏"}}, effective_date=day(8))
 

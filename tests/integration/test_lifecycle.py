@@ -53,11 +53,16 @@ SINGLE = {
     "income": [{"type": "wage", "amount": "30000", "member": 0}, {"type": "wage", "amount": "6000", "member": 1}],
     "assets": {"financial": "12000", "vehicles": [], "homes": 1},
 }
-INVESTIGATION = {
-    "verification": {"requested_on": day(2), "result": "consistent"},
-    "home_visit": {"visit_date": day(2), "investigators": [{"name": "张敏"}, {"name": "李强"}],
-                   "family_present": "户主", "conclusion": "meets"},
-}
+def investigation_on(n: int) -> dict:
+    """The investigation forms, dated ``day(n)`` (a form's date lies inside its step)."""
+    return {
+        "verification": {"requested_on": day(n), "result": "consistent"},
+        "home_visit": {"visit_date": day(n), "investigators": [{"name": "张敏"}, {"name": "李强"}],
+                       "family_present": "户主", "conclusion": "meets"},
+    }
+
+
+INVESTIGATION = investigation_on(2)
 
 
 def approved(svc, household) -> dict:
@@ -77,7 +82,7 @@ def approved(svc, household) -> dict:
 
 def run_to_decision(svc, case_id, *, when=20, data=None):
     svc.advance(case_id, "start_investigation", "clerk", effective_date=day(when))
-    svc.advance(case_id, "complete_investigation", "clerk", effective_date=day(when + 1), data=INVESTIGATION)
+    svc.advance(case_id, "complete_investigation", "clerk", effective_date=day(when + 1), data=investigation_on(when))
     view = svc.advance(case_id, "submit_to_county", "reviewer", effective_date=day(when + 2), data={
         "preliminary_opinion": {"opinion": "approve", "category": "adjust", "comment": "复核"}})
     return view
@@ -103,7 +108,7 @@ def test_review_that_lowers_the_amount(svc, life, office):
     richer = dict(GAP, income=GAP["income"] + [{"type": "business", "amount": "9600"}])
     svc.advance(review["id"], "start_investigation", "clerk", effective_date=day(20))
     svc.update_household(review["id"], "clerk", richer, effective_date=day(20), comment="开了小卖部")
-    svc.advance(review["id"], "complete_investigation", "clerk", effective_date=day(21), data=INVESTIGATION)
+    svc.advance(review["id"], "complete_investigation", "clerk", effective_date=day(21), data=investigation_on(20))
     view = svc.advance(review["id"], "submit_to_county", "reviewer", effective_date=day(22), data={
         "preliminary_opinion": {"opinion": "approve", "category": "adjust", "comment": "减发"}})
     assert view["proposal"]["monthly_amount"] == "1992"
@@ -203,7 +208,7 @@ def test_income_rise_not_from_work_stops_without_phase_out(svc, life):
     svc.advance(view["id"], "start_investigation", "clerk", effective_date=day(30))
     rich = dict(GAP, income=GAP["income"] + [{"type": "property", "amount": "60000"}])
     svc.update_household(view["id"], "clerk", rich, effective_date=day(30), comment="土地流转收入")
-    svc.advance(view["id"], "complete_investigation", "clerk", effective_date=day(31), data=INVESTIGATION)
+    svc.advance(view["id"], "complete_investigation", "clerk", effective_date=day(31), data=investigation_on(30))
     svc.advance(view["id"], "submit_to_county", "reviewer", effective_date=day(32), data={
         "preliminary_opinion": {"opinion": "refuse", "category": "stop", "comment": "停发"}})
     view = svc.advance(view["id"], "decide", "approver", effective_date=day(33),
@@ -239,7 +244,7 @@ def test_tekun_termination_runs_its_own_seven_day_posting(svc, life):
     view = life.start_termination(parent["id"], "clerk", "work_ability", "经鉴定已恢复劳动能力", effective_date=day(40))
     tid = view["id"]
     svc.advance(tid, "start_investigation", "clerk", effective_date=day(40))
-    svc.advance(tid, "post_notice", "reviewer", effective_date=day(41), data={"home_visit": INVESTIGATION["home_visit"]})
+    svc.advance(tid, "post_notice", "reviewer", effective_date=day(41), data={"home_visit": investigation_on(40)["home_visit"]})
     with pytest.raises(DomainError, match="公示期"):
         svc.advance(tid, "submit_to_county", "reviewer", effective_date=day(45),
                     data={"posting": {"start_date": day(41), "place": "公开栏"}})

@@ -32,7 +32,9 @@ def listed(office):
         view = svc.create_case(_household(i), "dibao" if i % 5 else "tekun", "clerk", applied_on=day(i % 3))
         ids.append(view["id"])
         if view["programme"] == "dibao" and i % 3 != 0:
-            svc.advance(view["id"], "accept", "clerk", data=APPLICATION, effective_date=day(3))
+            # the application form is dated the day the case was applied for (form dates stay inside the case)
+            application = {"application": {**APPLICATION["application"], "apply_date": day(i % 3)}}
+            svc.advance(view["id"], "accept", "clerk", data=application, effective_date=day(3))
         if view["programme"] == "dibao" and i in (4, 8):
             svc.advance(view["id"], "withdraw", "clerk", effective_date=day(4), comment="申请人书面撤回")
     return QueryService(office), ids

@@ -102,7 +102,7 @@ def test_nul_characters_are_refused_the_same_way_on_both(pg, office):
         svc = CaseService(ctx)
         view = to_posting(svc)
         before = svc.show(view["id"])["version"]
-        with pytest.raises(StorageError, match="空字符"):
+        with pytest.raises(DomainError, match="空字符"):  # refused by the text check, before storage
             svc.advance(view["id"], "record_objection", "clerk", comment="有\x00异议",
                         data={"objection": {"received_on": day(6), "objector": "村民", "content": "反映\x00"}},
                         effective_date=day(6))

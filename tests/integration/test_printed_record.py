@@ -51,6 +51,7 @@ def ctx(tmp_path_factory):
     ctx.cases = svc
     ctx.scenario = {
         "temporary": _temporary(svc),
+        "temporary_decided": _temporary_decided(svc),
         "refused": _refused_proposal(svc),
         "tekun": _tekun_at_home(svc),
         "objection": _objection(svc),
@@ -66,9 +67,9 @@ def printer(ctx):
     return PrintService(ctx)
 
 
-def _temporary(svc) -> str:
-    """A 支出型 临时救助 of 35,000元: 公示, county approval with its 一事一议 record."""
-    h = {"village": DONGGANG, "members": [person("钱建华", d("1975-03-01"), 301, relation="head")],
+def _temporary(svc, name: str = "钱建华", seq: int = 301) -> str:
+    """A 支出型 临时救助 of 35,000元 in 公示 (test 1 takes it on to the county's approval)."""
+    h = {"village": DONGGANG, "members": [person(name, d("1975-03-01"), seq, relation="head")],
          "income": [{"type": "wage", "amount": "12000", "member": 0}],
          "rigid_expenses": [{"kind": "medical", "amount": "60000", "member": 0, "note": "住院自付"}],
          "assets": {"financial": "2000", "homes": 1},
@@ -84,6 +85,19 @@ def _temporary(svc) -> str:
     svc.advance(cid, "post_notice", "wangfang", effective_date=d("2026-10-26"), data={"preliminary_opinion": {
         "opinion": "approve", "category": "new", "comment": "情况属实，建议给予临时救助"}})
     return view["number"]
+
+
+def _temporary_decided(svc) -> str:
+    """Another 35,000元 临时救助, approved by the county with its 一事一议 record (so every test of the
+    module finds a decided one-off case, whatever order the tests run in)."""
+    number = _temporary(svc, "冯建国", 302)
+    svc.advance(number, "submit_to_county", "wangfang", effective_date=d("2026-11-02"),
+                data={"posting": {"start_date": "2026-10-26", "place": "村务公开栏"}})
+    svc.advance(number, "approve", "zhaojun", effective_date=d("2026-11-05"), data={
+        "temporary_approval": {"form_of_help": "cash"},
+        "collective_decision": {"meeting_date": "2026-11-04", "participants": [
+            {"name": "赵军"}, {"name": "钱局长"}, {"name": "孙科长"}], "decision": "同意给予临时救助35000元"}})
+    return number
 
 
 def _refused_proposal(svc) -> str:

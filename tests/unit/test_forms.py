@@ -112,7 +112,7 @@ def test_empty_data_reports_every_required_field() -> None:
         ("pledge_signed", False, "必须勾选确认"),
         ("pledge_signed", "yes", "应为是或否"),
         ("photo_taken", 1, "应为是或否"),
-        ("channel", "village", "'village' 不是可选项（可选：self=本人、proxy=委托）"),
+        ("channel", "village", "「village」不是可选项（可选：self=本人、proxy=委托）"),
         ("materials", "id_card", "应为选项列表"),
         ("materials", ["id_card", "car"], "car 不是可选项"),
         ("materials", ["id_card", "id_card"], "选项不能重复"),
@@ -146,7 +146,8 @@ def test_optional_fields_may_be_empty_or_none() -> None:
 
 def test_normalise() -> None:
     data = {**valid(), "apply_date": dt.date(2025, 3, 5), "id_number": VALID_ID.lower(),
-            "place": "", "photo_taken": False, "members": [{"name": "王五"}], "signatures": None}
+            "place": "", "photo_taken": False, "signatures": None,
+            "members": [{"name": "王　五", "id_number": "١١٠١٠٥١٩٤٩١٢٣١٠٠٢x", "relation": "head"}]}
     assert normalise_form(SPEC, data) == {
         "apply_date": "2025-03-05",
         "reason": "因病致贫",
@@ -159,7 +160,7 @@ def test_normalise() -> None:
         "materials": ["id_card", "other"],  # in the order of the choices
         "missing": ["hukou"],
         "investigators": [{"name": "张三", "username": "zhangsan"}, {"name": "李四"}],
-        "members": [{"name": "王五"}],
+        "members": [{"name": "王五", "id_number": VALID_ID.upper(), "relation": "head"}],  # checked like a member
         "place": None,
     }
 

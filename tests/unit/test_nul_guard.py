@@ -1,11 +1,12 @@
-"""The NUL-byte guard on every statement (PostgreSQL refuses NUL in text; SQLite is made to agree)
-checks single statements and the rows of a bulk insert alike."""
+"""The text guard on every statement (PostgreSQL refuses NUL in text; SQLite is made to agree; a
+lone surrogate cannot be encoded by either driver) checks single statements and the rows of a bulk
+insert alike."""
 
 from __future__ import annotations
 
 import pytest
 
-from doudi_desk.storage.db import _has_nul
+from doudi_desk.storage.db import _bad_text
 
 
 @pytest.mark.parametrize("params,found", [
@@ -14,8 +15,16 @@ from doudi_desk.storage.db import _has_nul
     ([(1, "a"), (2, "b\x00")], True), ([(1, "a"), (2, "b")], False),  # executemany rows
     ([{"a": "x"}, {"a": "y\x00"}], True), (({"k": ["a", "b\x00"]},), True), ([[["deep\x00"]]], True),
 ])
-def test_has_nul(params, found):
-    assert _has_nul(params) is found
+def test_nul_is_found_on_sqlite_only(params, found):
+    assert (_bad_text(params, nul=True) == "input") is found
+    assert _bad_text(params, nul=False) is None
+
+
+@pytest.mark.parametrize("params", [
+    "a\ud800", {"b": "x\udfff"}, [(1, "a"), (2, "\ud800b")], [{"a": "y"}, {"a": ["\udc00"]}], [[["\ud800"]]],
+])
+def test_a_lone_surrogate_is_found_everywhere(params):
+    assert _bad_text(params, nul=True) == "encoding" and _bad_text(params, nul=False) == "encoding"
 
 
 def test_a_bulk_insert_with_a_nul_is_refused(office):

@@ -10,7 +10,7 @@
 The statistics the planner needs are refreshed after every upgrade (services/upgrade.py).
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0010"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
