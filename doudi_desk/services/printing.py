@@ -406,7 +406,9 @@ class PrintService:
         the households of those cases by id. A few queries for the whole village (the cases ever
         posted, their events, their households), never one per case."""
         cases = uow.cases.with_event("post_notice", village_code=village_code, programme=programme)
-        events = uow.events.of_cases(c.id for c in cases)
+        # only what _posted_rows reads: the posting itself and the changes of the proposal and opinion
+        events = uow.events.of_cases((c.id for c in cases), triggers=("post_notice",),
+                                     changing=POSTED_FIELDS)
         households = uow.households.get_many(c.household_id for c in cases)
         found: dict[str, list[tuple[Case, dict[str, Any]]]] = {}
         for case in cases:
@@ -435,6 +437,7 @@ class PrintService:
         for e in events:
             for key in (amount_key, "proposal.covered", "proposal.eligible",
                         "forms.preliminary_opinion.category", "forms.preliminary_opinion.opinion"):
+                # (each starts with one of POSTED_FIELDS: the bulk read keeps only such events)
                 if key in e.changes:
                     state[key] = e.changes[key].get("after")
             if e.trigger != "post_notice":
@@ -521,6 +524,10 @@ class PrintService:
         village = uow.areas.get(case.village_code)
         office = self.office.details_in(uow, village.parent_code if village else None)
         return case_context(self.ctx, uow, case, office)
+
+
+# The changed fields a posted row is made of (the proposal, the 初审意见), by prefix.
+POSTED_FIELDS = ("proposal.", "forms.preliminary_opinion.")
 
 
 def workflow_documents(spec) -> list[str]:

@@ -466,11 +466,13 @@ _CASE_FIELDS = tuple(f.name for f in dataclasses.fields(Case) if f.name != "id")
 _CASE_JSON_FIELDS = ("forms", "proposal", "decision", "benefit")
 
 
-def _case(row: CaseRow) -> Case:
+def _case(row: Any, *, fresh: bool = False) -> Case:
+    """A Case from a CaseRow, or (``fresh``) from a row of plain column values nothing else holds."""
     values = {name: getattr(row, name) for name in _CASE_FIELDS}
-    for name in _CASE_JSON_FIELDS:
-        # A copy, so a caller editing case.forms cannot change what the session holds.
-        values[name] = copy.deepcopy(values[name])
+    if not fresh:
+        for name in _CASE_JSON_FIELDS:
+            # A copy, so a caller editing case.forms cannot change what the session holds.
+            values[name] = copy.deepcopy(values[name])
     return Case(id=row.id, **values)
 
 
@@ -627,9 +629,10 @@ class CaseRepository:
         """Cases of a village and programme that have at least one event ``trigger`` (e.g. every
         case ever posted for 公示), in id order: one query."""
         has = select(AuditEventRow.id).where(AuditEventRow.case_id == CaseRow.id, AuditEventRow.trigger == trigger)
-        stmt = (select(CaseRow).where(CaseRow.village_code == village_code, CaseRow.programme == programme,
-                                      has.exists()).order_by(CaseRow.id))
-        return [_case(r) for r in self._s.scalars(stmt)]
+        columns = [CaseRow.id, *[getattr(CaseRow, n) for n in _CASE_FIELDS]]  # plain values: no ORM rows to copy
+        stmt = (select(*columns).where(CaseRow.village_code == village_code, CaseRow.programme == programme,
+                                       has.exists()).order_by(CaseRow.id))
+        return [_case(r, fresh=True) for r in self._s.execute(stmt)]
 
     def count_by_state(self, open_only: bool = False) -> dict[str, int]:
         stmt = select(CaseRow.state, func.count()).group_by(CaseRow.state)
@@ -688,6 +691,10 @@ class CaseRepository:
 
 
 # --------------------------------------------------------------------------------------- events
+
+
+# AuditEvent's fields, in order: each is a column of the same name.
+_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(AuditEvent))
 
 
 def _event(row: AuditEventRow) -> AuditEvent:
@@ -858,14 +865,27 @@ class EventRepository:
         )
         return [_event(r) for r in rows]
 
-    def of_cases(self, case_ids: Iterable[int]) -> dict[int, builtins.list[AuditEvent]]:
-        """case id → its events in order, for many cases at once: a query per chunk of ids."""
+    def of_cases(self, case_ids: Iterable[int], *, triggers: Sequence[str] = (),
+                 changing: Sequence[str] = ()) -> dict[int, builtins.list[AuditEvent]]:
+        """case id → its events in order, for many cases at once: a query per chunk of ids. The
+        columns are read as plain values (no ORM rows), so nothing the session holds needs copying.
+
+        With ``triggers`` or ``changing``, only the events that are one of those triggers or whose
+        changes name a field starting with one of ``changing`` (e.g. ``proposal.``) are read."""
         out: dict[int, builtins.list[AuditEvent]] = {}
+        columns = [getattr(AuditEventRow, f) for f in _EVENT_FIELDS]
+        wanted: Any = None
+        if triggers or changing:
+            changes = cast(AuditEventRow.changes, Text)
+            wanted = or_(AuditEventRow.trigger.in_(list(triggers)),
+                         *[changes.contains(f'"{prefix}', autoescape=True) for prefix in changing])
         for chunk in chunks(sorted(set(case_ids)), IN_CHUNK):
-            rows = self._s.scalars(select(AuditEventRow).where(AuditEventRow.case_id.in_(chunk))
-                                   .order_by(AuditEventRow.case_id, AuditEventRow.seq))
+            stmt = select(*columns).where(AuditEventRow.case_id.in_(chunk))
+            if wanted is not None:
+                stmt = stmt.where(wanted)
+            rows = self._s.execute(stmt.order_by(AuditEventRow.case_id, AuditEventRow.seq))
             for r in rows:
-                out.setdefault(r.case_id, []).append(_event(r))
+                out.setdefault(r.case_id, []).append(AuditEvent(*r))
         return out
 
     def office(self, *, limit: int = 100, actions: tuple[str, ...] = ()) -> builtins.list[dict[str, Any]]:
