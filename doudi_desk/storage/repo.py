@@ -832,15 +832,20 @@ class EventRepository:
             .execution_options(synchronize_session=False)
         )
 
-    def _append_row(self, values: dict[str, Any]) -> int:
-        # Touch the head row first: on PostgreSQL this takes its row lock and waits for any other
-        # appender to commit; on SQLite it takes the write lock. The SELECT after it then reads
-        # the true last hash, so two transactions can never link to the same predecessor.
+    def hold_head(self) -> None:
+        """Touch the chain head row (changing nothing): on PostgreSQL this takes its row lock and
+        waits for any other appender to commit; on SQLite it takes the write lock and opens the
+        transaction for real (a SAVEPOINT before any write would otherwise be its own transaction)."""
         self._s.execute(
             update(AuditChainRow).where(AuditChainRow.id == 1)
             .values(last_seq=AuditChainRow.last_seq)
             .execution_options(synchronize_session=False)
         )
+
+    def _append_row(self, values: dict[str, Any]) -> int:
+        # The head row first (hold_head): the SELECT after it then reads the true last hash, so two
+        # transactions can never link to the same predecessor.
+        self.hold_head()
         head = self._s.execute(
             select(AuditChainRow.last_seq, AuditChainRow.last_hash).where(AuditChainRow.id == 1)
         ).one_or_none()
