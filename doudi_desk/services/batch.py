@@ -38,7 +38,7 @@ OPINION_APPROVE = {"opinion": "approve", "category": "new", "comment": "经调�
 DECISION_COMMENT = "同意"
 # A transaction of a batch decides at most this many cases, and starts no new case after this long.
 CHUNK_CASES = 100
-CHUNK_SECONDS = 0.25
+CHUNK_SECONDS = 0.5
 
 
 class BatchService:
