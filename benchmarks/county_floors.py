@@ -73,6 +73,12 @@ def first_page(raw: Any) -> list[tuple]:
     return page_rows(raw, [r[0] for r in cur.fetchall()])
 
 
+def count_all(raw: Any) -> int:
+    cur = raw.cursor()
+    cur.execute("SELECT COUNT(*) FROM cases")
+    return cur.fetchone()[0]
+
+
 def queue_rows(raw: Any, states: list[str]) -> list[tuple]:
     """The rows of the supervisor queue, in one statement."""
     cur = raw.cursor()

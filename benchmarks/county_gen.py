@@ -41,8 +41,9 @@ from doudi_desk.services.demo import build_demo
 from doudi_desk.storage.chain import CHAIN_VERSION, event_digest
 from doudi_desk.storage.db import MIGRATIONS_DIR
 from doudi_desk.storage.initials import name_initials
+from doudi_desk.storage.search_keys import phone_key, reversed_key
 
-GENERATOR_VERSION = 4  # bump when the generated data changes, so caches are rebuilt
+GENERATOR_VERSION = 6  # bump when the generated data changes, so caches are rebuilt
 PASSWORD = "county-bench-2026"
 REGION = "139902"  # the generated county's code (and the region of its people's ID numbers)
 TEMPLATE_REGION = "139901"  # the demo's
@@ -65,8 +66,12 @@ def schema_revision() -> str:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
-    heads = ScriptDirectory.from_config(config).get_heads()
-    return "+".join(sorted(heads))
+    script = ScriptDirectory.from_config(config)
+    heads = script.get_heads()
+    # The head and a digest of the whole chain: migrations relinked when branches merge keep their
+    # numbers, and a cache made on another chain must never pass for this one.
+    chain = ";".join(sorted(f"{r.revision}<{r.down_revision}" for r in script.walk_revisions()))
+    return "+".join(sorted(heads)) + "-" + hashlib.sha1(chain.encode()).hexdigest()[:8]
 
 
 def cache_folder() -> Path:
@@ -281,14 +286,16 @@ class _Chain:
 
 
 COLUMNS = {
-    "households": ("id", "village_code", "address", "phone", "bank_name", "bank_account", "no_able_supporter",
-                   "assets", "temporary", "created_at"),
-    "members": ("id", "household_id", "position", "name", "name_initials", "id_number", "relation", "excluded",
+    "households": ("id", "village_code", "address", "phone", "phone_reversed", "bank_name", "bank_account",
+                   "no_able_supporter", "assets", "temporary", "created_at"),
+    "members": ("id", "household_id", "position", "name", "name_initials", "id_number", "id_reversed", "relation",
+                "excluded",
                 "disability_type", "disability_grade", "serious_illness", "applicant", "adl_unable", "work_capacity",
                 "student", "staff_relative"),
     "income_items": ("household_id", "position", "member_position", "type", "amount", "note"),
     "rigid_expenses": ("household_id", "position", "member_position", "kind", "amount", "note"),
-    "cases": ("id", "number", "programme", "workflow_id", "workflow_version", "state", "household_id", "village_code",
+    "cases": ("id", "number", "number_reversed", "programme", "workflow_id", "workflow_version", "state",
+              "household_id", "village_code",
               "created_by", "created_at", "applied_on", "accepted_on", "state_entered_on", "state_deadline",
               "total_deadline", "county_delegated", "staff_relative", "forms", "proposal", "decision",
               "last_effective_date", "closed", "kind", "parent_case_id", "benefit", "next_review_on", "version"),
@@ -480,6 +487,7 @@ class CountyGenerator:
             ids_map[t.case["id"]] = cid
             c = dict(t.case)
             c.update(id=cid, number=subs[t.case["number"]], household_id=hid, village_code=village,
+                     number_reversed=reversed_key(subs[t.case["number"]]),
                      created_by=sub(f'"{c["created_by"]}"').strip('"'),
                      parent_case_id=ids_map.get(c["parent_case_id"]) if c["parent_case_id"] else None)
             for k in _CASE_TEXT:
@@ -494,6 +502,7 @@ class CountyGenerator:
         hid = self._take("households")
         h = dict(t.household)
         h.update(id=hid, village_code=village, phone=sub(h["phone"]), bank_account=sub(h["bank_account"]))
+        h["phone_reversed"] = phone_key(h["phone"])
         if not h["bank_account"]:  # the demo's 特困 and 临时救助 households have no account: every one is paid
             h["bank_name"] = f"{COUNTY_NAME}农村信用社"
             h["bank_account"] = f"6230 58{self.rng.randrange(10, 99)} {self.rng.randrange(10**7, 10**8)} {hid % 10000:04d}"
@@ -502,6 +511,7 @@ class CountyGenerator:
             m2 = dict(m)
             m2.update(id=self._take("members"), household_id=hid, name=sub(m["name"]), id_number=sub(m["id_number"]))
             m2["name_initials"] = self.people.initials(m2["name"])
+            m2["id_reversed"] = reversed_key(m2["id_number"])
             self.rows["members"].append(tuple(m2[k] for k in COLUMNS["members"]))
             self.stats["members"] += 1
         for table, items in (("income_items", t.income), ("rigid_expenses", t.rigid)):
@@ -569,6 +579,25 @@ def cached_database(households: int, *, log=print) -> Path:
     folder = cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"county-{households}-{schema_revision()}-g{GENERATOR_VERSION}.sqlite3"
+    older = sorted(folder.glob(f"county-{households}-*-g{GENERATOR_VERSION}.sqlite3"), key=lambda p: p.stat().st_mtime)
+    if not path.exists() and older:
+        # The same data at an older schema revision: the program's own migrations bring it up (minutes, not
+        # the generator's half hour), as they would bring up an office's database.
+        log(f"upgrading {older[-1].name} to schema {schema_revision()} …")
+        part = path.with_name(f"{path.name}.{os.getpid()}.part")
+        shutil.copyfile(older[-1], part)
+        from doudi_desk.storage.db import Database
+
+        db = Database(f"sqlite:///{part}")
+        db.migrate()
+        db.dispose()
+        con = sqlite3.connect(part)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+        for suffix in ("-wal", "-shm"):
+            Path(str(part) + suffix).unlink(missing_ok=True)
+        part.replace(path)
+        shutil.copyfile(older[-1].with_suffix(".json"), path.with_suffix(".json"))
     if not path.exists():
         log(f"generating a county of {households:,} households into {path} …")
         stats = generate(households, path, log=log)

@@ -10,6 +10,7 @@ window when to warn about that.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -24,6 +25,9 @@ _MAKEUP_WORKDAYS: Mapping[dt.date, str] = chinese_calendar.workdays
 _FIRST_YEAR = min(_HOLIDAYS).year
 _LAST_YEAR = max(_HOLIDAYS).year
 _CHINESE_NAMES: dict[str, str] = {h.value: h.chinese for h in chinese_calendar.Holiday}
+
+
+_SPAN_DAYS = 366 * 2  # the cumulative table grows by at least this much at a time
 
 
 def _as_date(d: dt.date) -> dt.date:
@@ -43,6 +47,11 @@ class WorkingCalendar:
         self._overrides: dict[dt.date, bool] = {
             _as_date(day): bool(working) for day, working in (overrides or {}).items()
         }
+        # Cumulative working days: _cum[i] = working days in (_first, _first + i] (ordinals), built on
+        # first use and grown as needed, so counting over thousands of deadlines is two lookups each
+        # instead of a walk day by day (a county's supervisor queue: 5,000 rows).
+        self._first = 0
+        self._cum: list[int] = []
 
     @property
     def overrides(self) -> Mapping[dt.date, bool]:
@@ -76,12 +85,21 @@ class WorkingCalendar:
         if n < 0:
             raise ValueError(f"n must not be negative, got {n}")
         d = _as_date(start)
-        remaining = n
-        while remaining:
-            d += _ONE_DAY
-            if self.is_working_day(d):
-                remaining -= 1
-        return d
+        if n == 0:
+            return d
+        day = d.toordinal()
+        # Each 7 calendar days hold at least one working day unless the office declared a long
+        # closure; grow the table until the n-th working day lies inside it.
+        span = max(_SPAN_DAYS, 2 * n)
+        while True:
+            self._cover(day, day + span)
+            target = self._cum[day - self._first] + n
+            i = bisect_left(self._cum, target, day - self._first)
+            if i < len(self._cum):
+                return dt.date.fromordinal(self._first + i)
+            if self._first + len(self._cum) > dt.date.max.toordinal():
+                raise OverflowError("date value out of range")
+            span *= 2
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after ``start`` up to and including ``end``.
@@ -89,16 +107,28 @@ class WorkingCalendar:
         Antisymmetric: if ``end < start`` the result is ``-working_days_between(end, start)``, so
         "working days left until a deadline" turns into "working days overdue" past it.
         """
-        start, end = _as_date(start), _as_date(end)
-        if end < start:
-            return -self.working_days_between(end, start)
-        count = 0
-        d = start
-        while d < end:
-            d += _ONE_DAY
-            if self.is_working_day(d):
+        a, b = _as_date(start).toordinal(), _as_date(end).toordinal()
+        self._cover(min(a, b), max(a, b))
+        return self._cum[b - self._first] - self._cum[a - self._first]
+
+    def _cover(self, low: int, high: int) -> None:
+        """Make the cumulative table span the ordinals ``low`` … ``high``."""
+        if self._cum and self._first <= low and high < self._first + len(self._cum):
+            return
+        if self._cum:
+            low, high = min(low, self._first), max(high, self._first + len(self._cum) - 1)
+        low = max(1, low - _SPAN_DAYS // 2)  # room for the next questions
+        high = min(dt.date.max.toordinal(), high + _SPAN_DAYS // 2)
+        cum, count, working = [], 0, self.is_working_day
+        d = dt.date.fromordinal(low)
+        for _ in range(high - low + 1):
+            if working(d):
                 count += 1
-        return count
+            cum.append(count)
+            d += _ONE_DAY
+        # _cum[0] is the first day itself; differences between entries never count it, so its
+        # own status does not matter.
+        self._first, self._cum = low, cum
 
     def holiday_name(self, d: dt.date) -> str | None:
         """The Chinese name the national schedule gives ``d``, or None.

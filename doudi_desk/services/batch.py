@@ -1,24 +1,28 @@
 """Batch approval and return from the supervisor queue.
 
-Each case goes through :meth:`CaseService.advance` in its own transaction, so one refused or stale
-case is named and skipped while every other case of the batch is done. Progress is reported after
-each case and the caller may stop between cases.
+Cases are decided in chunks: one transaction holds up to ``CHUNK_CASES`` cases or ``CHUNK_SECONDS``
+of work (so the database's write lock is never held longer, and a commit's cost is shared), and
+each case goes through :meth:`CaseService.advance_in` in its own savepoint, so one refused or stale
+case is named and undone alone while every other case of the batch is done. Progress is reported
+after each commit, for the cases it made permanent, and the caller may stop between cases.
 
-Exactly once: the decision, the case's new version and its audit event are one transaction, and
+Exactly once: the decision, the case's new version and its audit event are written together, and
 the case is written with ``UPDATE … WHERE version = <the version the supervisor saw>``. When two
 supervisors approve overlapping batches at the same time (two PCs on one server), the second
 writer of each shared case finds the version moved on and that case is reported as a conflict
 ("已由他人处理"), never decided twice. A kill in the middle (power cut, SIGKILL) leaves every case
-either decided with its audit event or untouched.
+either decided with its audit event (its chunk committed) or untouched (its chunk rolled back).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..domain.errors import DomainError, InputError
+from ..domain.model import Case, User
 from ..domain.specs import WorkflowSpec
 from ..storage.repo import StaleVersionError
 from . import lookup
@@ -32,18 +36,17 @@ log = logging.getLogger(__name__)
 # follows the computation: a household computed as not eligible is never posted as 拟同意 unseen.
 OPINION_APPROVE = {"opinion": "approve", "category": "new", "comment": "经调查核实，拟同意"}
 DECISION_COMMENT = "同意"
+# A transaction of a batch decides at most this many cases, and starts no new case after this long.
+CHUNK_CASES = 100
+CHUNK_SECONDS = 0.5
 
 
 class BatchService:
-    """Approve or return many cases, one transaction each."""
+    """Approve or return many cases, in chunks of one transaction with a savepoint per case."""
 
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
         self.cases = CaseService(ctx)
-
-    def _check_scope(self, case_id: int, actor: str) -> None:
-        with self.ctx.db.unit_of_work() as uow:
-            lookup.check_scope(uow, lookup.actor(uow, actor), lookup.case_by_ref(uow, case_id))
 
     def _defaults(self, form_id: str, decision: bool, view: Mapping[str, Any], have: Mapping[str, Any]
                   ) -> dict[str, Any]:
@@ -72,25 +75,45 @@ class BatchService:
                 data[form_id] = missing
         return data
 
-    def _one(self, item: Mapping[str, Any], action: str, actor: str, reason: str) -> dict[str, Any]:
-        self._check_scope(item["id"], actor)
-        view = self.cases.show(item["id"], actor)
+    def _one(self, uow, user: User, item: Mapping[str, Any], action: str, reason: str) -> Case:
+        """Decide one case inside the chunk's transaction (the caller wraps it in a savepoint)."""
+        case = lookup.case_for(uow, user, item["id"])  # refused outside the user's area
         seen = item.get("version")
-        if seen is not None and view["version"] != seen:
+        if seen is not None and case.version != seen:
             # Decided or changed by someone else since the supervisor looked: never act unseen.
-            raise StaleVersionError(current=view["version"], expected=seen)
-        state = view["state"]
-        engine = self.ctx.engines.get(view["workflow"]["id"])
-        options = {t["trigger"] for t in view["available_triggers"]}
+            raise StaleVersionError(current=case.version, expected=seen)
+        engine = self.cases._engine(case)
+        spec, state = engine.spec, case.state
+        label = spec.state(state).label
         if action == "approve":
-            t = batch_transition(engine.spec, state) if engine else None  # the role guard judges the user
-            if t is None or t.trigger not in options:
-                raise DomainError(f"案件处于「{view['state_label']}」，不能批量批准，请在案件页办理")
-            return self.cases.advance(item["id"], t.trigger, actor, data=self._data_for(engine.spec, state, t.trigger, view),
-                                      comment=reason, expected_version=item.get("version"))
-        if BATCH_RETURN not in options:
-            raise DomainError(f"案件处于「{view['state_label']}」，不能退回")
-        return self.cases.advance(item["id"], BATCH_RETURN, actor, comment=reason, expected_version=item.get("version"))
+            t = batch_transition(spec, state)  # the role guard judges the user
+            if t is None or case.closed:
+                raise DomainError(f"案件处于「{label}」，不能批量批准，请在案件页办理")
+            data = self._data_for(spec, state, t.trigger, {"forms": case.forms, "proposal": case.proposal})
+            return self.cases.advance_in(uow, user, case, engine, t.trigger, data=data, comment=reason)
+        if case.closed or not any(t.trigger == BATCH_RETURN for t in spec.transitions_from(state)):
+            raise DomainError(f"案件处于「{label}」，不能退回")
+        return self.cases.advance_in(uow, user, case, engine, BATCH_RETURN, comment=reason)
+
+    def _try(self, uow, user: User, item: Mapping[str, Any], action: str, reason: str,
+             failed: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """One case in its own savepoint: what the list of done cases shows, or None after naming
+        the refusal in ``failed`` (its savepoint undone, the chunk's other cases kept)."""
+        number = item.get("number") or str(item["id"])
+        try:
+            with uow.session.begin_nested():
+                case = self._one(uow, user, item, action, reason)
+                head = uow.households.get(case.household_id).head.name
+            return {"id": case.id, "number": case.number, "head": head,
+                    "state_label": self.cases._state_label(case)}
+        except StaleVersionError as exc:
+            failed.append(_failure(item, f"已由他人处理：{exc}", True))
+        except DomainError as exc:
+            failed.append(_failure(item, str(exc), getattr(exc, "kind", None) == "conflict"))  # a broken deadlock
+        except Exception as exc:  # a bug on one case must not undo the others; it is logged
+            log.exception("batch %s failed on case %s", action, number)
+            failed.append(_failure(item, f"程序错误：{exc!r}（详见日志）", False))
+        return None
 
     def run(
         self,
@@ -130,32 +153,44 @@ class BatchService:
         done: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
         stopped = False
-        for i, item in enumerate(items):
-            if should_stop and should_stop():
-                stopped = True
-                break
-            number = item.get("number") or str(item["id"])
-            head = item.get("head") or ""
+        i = 0
+        while i < len(items) and not stopped:
+            decided: list[tuple[int, Mapping[str, Any], dict[str, Any] | None]] = []  # this chunk's
             try:
-                view = self._one(item, action, actor, reason)
-                done.append({"id": view["id"], "number": view["number"], "head": view["household"]["head"],
-                             "state_label": view["state_label"]})
-            except StaleVersionError as exc:
-                failed.append({"id": item["id"], "number": number, "head": head, "conflict": True,
-                               "message": f"已由他人处理：{exc}"})
-            except DomainError as exc:
-                conflict = getattr(exc, "kind", None) == "conflict"  # a deadlock the server broke
-                failed.append({"id": item["id"], "number": number, "head": head, "message": str(exc),
-                               "conflict": conflict})
-            except Exception as exc:  # a bug on one case must not undo the others; it is logged
-                log.exception("batch %s failed on case %s", action, number)
-                failed.append({"id": item["id"], "number": number, "head": head, "conflict": False,
-                               "message": f"程序错误：{exc!r}（详见日志）"})
-            if progress:
-                progress(i + 1, len(items), number)
+                with self.ctx.db.unit_of_work() as uow:
+                    user = lookup.actor(uow, actor)
+                    uow.events.hold_head()  # one real transaction from here (SQLite: the write lock)
+                    started = time.monotonic()
+                    while i < len(items) and len(decided) < CHUNK_CASES \
+                            and time.monotonic() - started < CHUNK_SECONDS:
+                        if should_stop and should_stop():
+                            stopped = True
+                            break
+                        item = items[i]
+                        i += 1
+                        decided.append((i, item, self._try(uow, user, item, action, reason, failed)))
+            except DomainError as exc:  # the chunk could not be committed (database locked, full …)
+                if not decided:
+                    raise
+                conflict = getattr(exc, "kind", None) == "conflict"
+                for _n, item, entry in decided:
+                    if entry is not None:
+                        failed.append(_failure(item, str(exc), conflict))
+                decided = [(n, item, None) for n, item, _entry in decided]
+            # committed: only now are these cases done (a kill before this line leaves them untouched)
+            for n, item, entry in decided:
+                if entry is not None:
+                    done.append(entry)
+                if progress:
+                    progress(n, len(items), item.get("number") or str(item["id"]))
         _log_result(action, actor, len(items), done, failed, stopped)
         return {"done": done, "failed": failed, "conflicts": sum(1 for f in failed if f["conflict"]),
                 "stopped": stopped}
+
+
+def _failure(item: Mapping[str, Any], message: str, conflict: bool) -> dict[str, Any]:
+    return {"id": item["id"], "number": item.get("number") or str(item["id"]), "head": item.get("head") or "",
+            "conflict": conflict, "message": message}
 
 
 def _log_result(action: str, actor: str, asked: int, done: list[dict[str, Any]], failed: list[dict[str, Any]],

@@ -403,55 +403,64 @@ class CaseService:
         """Fire one workflow trigger on a case, as one transaction with its audit event."""
         with self.ctx.db.unit_of_work() as uow:
             user, case, engine = self._load(uow, actor, case_ref, expected_version)
-            loaded_version = case.version
-            if case.closed:
-                raise RefusedError(f"案件 {case.number} 已办结（{self._state_label(case)}），不能再办理")
-            t = engine.transition(case.state, trigger)
-            comment = _comment(comment)
-            day = self._effective_date(uow, [case], effective_date)
-            submitted = self._check_submitted(uow, engine, case, t, {} if data is None else data, day)
-            if t.reason_required and not comment.strip():
-                raise InputError(f"--comment: 办理「{t.label}」须写明理由", "comment")
-            prog = REGISTRY[case.programme]
-            for form_id in set(t.forms) & set(prog.approval_forms if prog.amount_editable else ()):
-                if not case.proposal:
-                    continue
-                # The approver confirms the computed amount unless they enter another one.
-                submitted.setdefault(form_id, {})
-                if not (case.forms.get(form_id) or {}).get("amount"):
-                    submitted[form_id].setdefault("amount", self._proposed_amount(case))
-                self._check_amount_reasoned(case, submitted[form_id], comment)
-            history = uow.events.list(case.id)
-            household = uow.households.get(case.household_id)
-            ctx = self._context(uow, case, user, engine, t, submitted, day, history, household)
-            before = _snapshot(case)
-            from_state = case.state
-            new_state = engine.fire(case.state, trigger, ctx)
-            for form_id, values in submitted.items():
-                case.forms[form_id] = {**(case.forms.get(form_id) or {}), **values}
-            case.state = new_state
-            if any((case.forms.get(f) or {}).get("staff_relative_declared") for f in case.forms):
-                case.staff_relative = True  # 单独登记备案 (57号文 §11): the county must visit
-            calendar = self.ctx.calendar(uow)
-            self._set_deadlines(case, engine, calendar, day)
-            spec = engine.spec
-            if spec.has_role(new_state, "computes_proposal"):
-                case.proposal = self._proposal(uow, case, day)
-            outcome = spec.outcome_of(new_state)
-            if outcome == "approved" and prog.uses_status:
-                self._check_status_unchanged(uow, case, day)
-            self._record_decision(case, user, t, day, calendar, comment)
-            granted = case.kind == "application" and outcome == "approved" and prog.monthly
-            if granted:
-                lifecycle.grant(case, household, day)
-            elif case.kind != "application" and outcome in ("decided", "terminated"):
-                lifecycle.apply_to_parent(self, uow, case, user, day)
-            case.workflow_version = engine.spec.version
-            case = self._save_with_event(uow, case, loaded_version, user, trigger, day, from_state=from_state,
-                                         comment=comment, before=before, data=_jsonable(submitted))
-            if granted:  # benefits that follow this one's coverage (两项补贴 after 特困), same transaction
-                linkage.follow(self, uow, case, user, day, before=set())
+            case = self.advance_in(uow, user, case, engine, trigger, data=data, effective_date=effective_date,
+                                   comment=comment)
             return self._view(uow, case, user)
+
+    def advance_in(self, uow, user: User, case: Case, engine: WorkflowEngine, trigger: str, *,
+                   data: Mapping[str, Any] | None = None, effective_date: dt.date | str | None = None,
+                   comment: str = "") -> Case:
+        """:meth:`advance` inside the caller's unit of work (a batch decides many cases in one, each
+        in its own savepoint), on a case the caller loaded and checked; returns the case as saved."""
+        loaded_version = case.version
+        if case.closed:
+            raise RefusedError(f"案件 {case.number} 已办结（{self._state_label(case)}），不能再办理")
+        t = engine.transition(case.state, trigger)
+        comment = _comment(comment)
+        day = self._effective_date(uow, [case], effective_date)
+        submitted = self._check_submitted(uow, engine, case, t, {} if data is None else data, day)
+        if t.reason_required and not comment.strip():
+            raise InputError(f"--comment: 办理「{t.label}」须写明理由", "comment")
+        prog = REGISTRY[case.programme]
+        for form_id in set(t.forms) & set(prog.approval_forms if prog.amount_editable else ()):
+            if not case.proposal:
+                continue
+            # The approver confirms the computed amount unless they enter another one.
+            submitted.setdefault(form_id, {})
+            if not (case.forms.get(form_id) or {}).get("amount"):
+                submitted[form_id].setdefault("amount", self._proposed_amount(case))
+            self._check_amount_reasoned(case, submitted[form_id], comment)
+        history = uow.events.list(case.id)
+        household = uow.households.get(case.household_id)
+        ctx = self._context(uow, case, user, engine, t, submitted, day, history, household)
+        before = _snapshot(case)
+        from_state = case.state
+        new_state = engine.fire(case.state, trigger, ctx)
+        for form_id, values in submitted.items():
+            case.forms[form_id] = {**(case.forms.get(form_id) or {}), **values}
+        case.state = new_state
+        if any((case.forms.get(f) or {}).get("staff_relative_declared") for f in case.forms):
+            case.staff_relative = True  # 单独登记备案 (57号文 §11): the county must visit
+        calendar = self.ctx.calendar(uow)
+        self._set_deadlines(case, engine, calendar, day)
+        spec = engine.spec
+        if spec.has_role(new_state, "computes_proposal"):
+            case.proposal = self._proposal(uow, case, day)
+        outcome = spec.outcome_of(new_state)
+        if outcome == "approved" and prog.uses_status:
+            self._check_status_unchanged(uow, case, day)
+        self._record_decision(case, user, t, day, calendar, comment)
+        granted = case.kind == "application" and outcome == "approved" and prog.monthly
+        if granted:
+            lifecycle.grant(case, household, day)
+        elif case.kind != "application" and outcome in ("decided", "terminated"):
+            lifecycle.apply_to_parent(self, uow, case, user, day)
+        case.workflow_version = engine.spec.version
+        case = self._save_with_event(uow, case, loaded_version, user, trigger, day, from_state=from_state,
+                                     comment=comment, before=before, data=_jsonable(submitted))
+        if granted:  # benefits that follow this one's coverage (两项补贴 after 特困), same transaction
+            linkage.follow(self, uow, case, user, day, before=set())
+        return case
 
     def save_forms(
         self,

@@ -54,6 +54,8 @@ def open_context(url: str | None = None, *, definitions_root=None, migrate: bool
     if migrate:
         try:
             upgrade = migrate_with_backup(db, backup_folder=backup_folder)
+            if upgrade is None:
+                db.optimize()  # statistics for a database never analysed (once), else PRAGMA optimize
         except BaseException:
             db.dispose()
             raise

@@ -308,6 +308,8 @@ class ImportService:
                                  + (f"；{counts['gone']} 户不在名单中，可提出停保" if counts["gone"] else "")
                                  + (f"；跳过有错误的 {counts['error']} 户" if counts["error"] else ""))
         self._last = None  # done with this file: free the memory
+        if len(created) >= 1000:  # a county's roster changes the tables' statistics: refresh them
+            self.ctx.db.optimize(analyze=True)
         progress(100, 100, report["message"])
         return report
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..definitions.loader import TEMPLATES_DIR, default_root
 from ..domain.errors import DomainError, InputError
-from ..domain.model import DISABILITY_TYPES, RELATIONS, Case, Household
+from ..domain.model import DISABILITY_TYPES, RELATIONS, AuditEvent, Case, Household
 from ..domain.privacy import PERSONAL_FIELDS
 from ..domain.programmes import DEFAULT, PROGRAMMES, amount_of, parts_of
 from ..domain.programmes import programme as programme_of
@@ -269,7 +269,7 @@ class PrintService:
         whether the period has ended and which batch is printed by default (``current``)."""
         with self.ctx.db.unit_of_work() as uow:
             self._village(uow, village_code, actor)
-            found = self._batches(uow, village_code, programme)
+            found, _households = self._batches(uow, village_code, programme)
             default = _default_batch(found, self.ctx.today()) if found else None
             out = []
             for batch in sorted(found, reverse=True):
@@ -437,18 +437,31 @@ class PrintService:
             lookup.check_village_scope(uow, lookup.actor(uow, actor), code)
         return area
 
-    def _batches(self, uow, village_code: str, programme: str) -> dict[str, list[tuple[Case, dict[str, Any]]]]:
-        """batch id → [(case, row as posted then)] for a village, from the cases' audit trails."""
+    def _batches(self, uow, village_code: str, programme: str
+                 ) -> tuple[dict[str, list[tuple[Case, dict[str, Any]]]], dict[int, Household]]:
+        """batch id → [(case, row as posted then)] for a village, from the cases' audit trails; and
+        the households of those cases by id. A few queries for the whole village (the cases ever
+        posted, their events, their households), never one per case."""
+        cases = uow.cases.with_event("post_notice", village_code=village_code, programme=programme)
+        # only what _posted_rows reads: the posting itself and the changes of the proposal and opinion
+        events = uow.events.of_cases((c.id for c in cases), triggers=("post_notice",),
+                                     changing=POSTED_FIELDS)
+        households = uow.households.get_many(c.household_id for c in cases)
         found: dict[str, list[tuple[Case, dict[str, Any]]]] = {}
-        for case in uow.cases.query(village_code=village_code, programme=programme):
-            for batch, row in self._posted_rows(uow, case, lambda c=case: uow.households.get(c.household_id)):
+        for case in cases:
+            for batch, row in self._posted_rows(case, events.get(case.id, []), households[case.household_id]):
                 found.setdefault(batch, []).append((case, row))
-        return found
+        return found, households
 
     def _case_batches(self, uow, case: Case) -> list[str]:
-        return sorted({batch for batch, _ in self._posted_rows(uow, case, lambda: uow.households.get(case.household_id))})
+        events = uow.events.list(case.id)
+        if not any(e.trigger == "post_notice" for e in events):
+            return []
+        household = uow.households.get(case.household_id)
+        return sorted({batch for batch, _ in self._posted_rows(case, events, household)})
 
-    def _posted_rows(self, uow, case: Case, household_of) -> list[tuple[str, dict[str, Any]]]:
+    @staticmethod
+    def _posted_rows(case: Case, events: list[AuditEvent], household: Household) -> list[tuple[str, dict[str, Any]]]:
         """(batch, row) for each time the case was posted, with the proposal and opinion of then.
 
         The list shows what the township proposes (procedures.md §1.6: its 初审意见 is posted): a
@@ -458,10 +471,10 @@ class PrintService:
         amount_key = "proposal.monthly_amount" if prog.monthly else "proposal.amount"
         out = []
         state: dict[str, Any] = {}
-        household = None
-        for e in uow.events.list(case.id):
+        for e in events:
             for key in (amount_key, "proposal.covered", "proposal.eligible",
                         "forms.preliminary_opinion.category", "forms.preliminary_opinion.opinion"):
+                # (each starts with one of POSTED_FIELDS: the bulk read keeps only such events)
                 if key in e.changes:
                     state[key] = e.changes[key].get("after")
             if e.trigger != "post_notice":
@@ -472,7 +485,6 @@ class PrintService:
                 category = "stop"
             refused = (opinion.get("opinion") or state.get("forms.preliminary_opinion.opinion")) == "refuse"
             paid = not refused and case.kind != "termination" and state.get("proposal.eligible", True)
-            household = household or household_of()
             covered = state.get("proposal.covered") or []
             row = {  # a PostedRow when printed: its checks then name the household
                 "name": household.head.name,
@@ -496,7 +508,7 @@ class PrintService:
     def _posting_data(self, uow, village_code: str, batch: str | None, programme: str) -> PostedList:
         village = self._village(uow, village_code)
         prog = self._posted(programme)
-        found = self._batches(uow, village_code, programme)
+        found, households = self._batches(uow, village_code, programme)
         if not found:
             raise DomainError(f"{village.name}没有发布过初审公示的{prog.name}案件")
         if batch:
@@ -515,7 +527,7 @@ class PrintService:
         office = self.office.details_in(uow, village.parent_code)
         private = set()
         for case, _ in entries:
-            _private_values(uow.households.get(case.household_id), private)
+            _private_values(households[case.household_id], private)
         return PostedList(
             title=f"{village.name}{prog.name}初审公示",
             village=village.name,
@@ -557,6 +569,10 @@ class PrintService:
         village = uow.areas.get(case.village_code)
         office = self.office.details_in(uow, village.parent_code if village else None)
         return case_context(self.ctx, uow, case, office)
+
+
+# The changed fields a posted row is made of (the proposal, the 初审意见), by prefix.
+POSTED_FIELDS = ("proposal.", "forms.preliminary_opinion.")
 
 
 def workflow_documents(spec) -> list[str]:

@@ -75,6 +75,7 @@ def migrate_with_backup(db: Database, *, backup_folder: Path | None = None,
     log.info("backed up %s to %s before migrating %s -> %s", db.url.render_as_string(hide_password=True),
              target, current, head)
     db.migrate()
+    db.optimize(analyze=True)  # migrations rebuild tables and add indexes: fresh planner statistics
     with db.unit_of_work() as uow:
         uow.events.append_office("system", "backup", when, subject=target.name,
                                  comment=f"升级前自动备份到 {target}",

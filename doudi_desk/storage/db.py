@@ -15,10 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -252,6 +248,39 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
+_REVISION_LINE = re.compile(r'^(down_revision|revision)\s*(?::[^=]*)?=\s*["\']([^"\']*)["\']', re.MULTILINE)
+
+
+def migration_chain() -> tuple[str, list[str]]:
+    """The head revision and every revision of the shipped migrations, read from the files' own
+    ``revision = …`` / ``down_revision = …`` lines (what Alembic reads, without loading Alembic).
+
+    Raises:
+        RuntimeError: the migrations have no single head.
+    """
+    revisions: dict[str, str | None] = {}
+    for path in sorted(MIGRATIONS_DIR.joinpath("versions").glob("*.py")):
+        found = dict(m.groups() for m in _REVISION_LINE.finditer(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions[found["revision"]] = found.get("down_revision")
+    parents = {down for down in revisions.values() if down}
+    heads = [r for r in revisions if r not in parents]
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must have one head, found {heads}")
+    return heads[0], sorted(revisions)
+
+
+ANALYSIS_LIMIT = 1000  # rows SQLite's ANALYZE samples per index (0 would read them all)
+
+
+def _has_cases(conn: Any) -> bool:
+    try:
+        return conn.exec_driver_sql("SELECT 1 FROM cases LIMIT 1").first() is not None
+    except DBAPIError:  # no schema yet
+        conn.rollback()
+        return False
+
+
 class Database:
     """One database: an engine, its migrations and units of work.
 
@@ -301,30 +330,43 @@ class Database:
                 cursor.close()
 
     @staticmethod
-    def _alembic_config() -> Config:
+    def _alembic_config() -> Any:
+        from alembic.config import Config  # Alembic loads only when a database is behind (≈0.5 s)
+
         config = Config()
         # Config values go through configparser interpolation, so a literal % must be doubled.
         config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
         return config
 
     def revision(self) -> str | None:
-        """The schema revision the database is at (None: no schema yet, a new database)."""
+        """The schema revision the database is at (None: no schema yet, a new database).
+
+        Read from Alembic's own table with one SELECT: opening an up-to-date database (every start
+        but the first after an upgrade) never loads Alembic."""
         with _translated_errors(), self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            try:
+                rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+            except DBAPIError as exc:
+                if storage_error_for(exc) is not None:
+                    raise
+                return None  # no table: no schema yet
+        if len(rows) > 1:
+            raise RuntimeError(f"database has several schema heads: {sorted(r[0] for r in rows)}")
+        return rows[0][0] if rows else None
 
     @classmethod
     def head_revision(cls) -> str:
         """The newest schema revision this program knows (its migrations' head)."""
-        head = ScriptDirectory.from_config(cls._alembic_config()).get_current_head()
-        assert head is not None, "no migrations shipped"
-        return head
+        return migration_chain()[0]
 
     @classmethod
     def known_revisions(cls) -> set[str]:
-        return {s.revision for s in ScriptDirectory.from_config(cls._alembic_config()).walk_revisions()}
+        return set(migration_chain()[1])
 
     def migrate(self) -> None:
         """Apply all Alembic migrations up to head; does nothing on an up-to-date database."""
+        from alembic import command
+
         config = self._alembic_config()
         with _translated_errors(), self.engine.connect() as conn:
             config.attributes["connection"] = conn
@@ -335,7 +377,9 @@ class Database:
                     command.upgrade(config, "head")
 
     @staticmethod
-    def _migrate_sqlite(conn: Any, config: Config) -> None:
+    def _migrate_sqlite(conn: Any, config: Any) -> None:
+        from alembic import command
+
         # Foreign keys off while tables are rebuilt (batch mode drops and recreates tables, and a
         # DROP with foreign keys on would cascade-delete rows). The pragma is ignored inside a
         # transaction, so it is set before BEGIN and checked with foreign_key_check at the end.
@@ -378,3 +422,27 @@ class Database:
     def dispose(self) -> None:
         """Close all pooled connections (before deleting or replacing the database file)."""
         self.engine.dispose()
+
+    def optimize(self, *, analyze: bool = False) -> None:
+        """Keep the query planner's statistics current (platform-notes.md: a county database SQLite
+        never ANALYZEd scans where an index would do).
+
+        SQLite: ANALYZE (sampled: ``analysis_limit``, so 2 million events cost milliseconds) when
+        ``analyze`` is asked for — after migrations and bulk imports — or when the database holds
+        cases but has never been analysed; otherwise ``PRAGMA optimize``, which re-analyses only
+        what grew (SQLite's advice for a connection about to close). PostgreSQL: ANALYZE after a
+        bulk load (``analyze``); its autovacuum does the rest.
+        """
+        with _translated_errors(), self.engine.connect() as conn:
+            if self.is_sqlite:
+                has_stats = conn.exec_driver_sql(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is not None
+                if analyze or (not has_stats and _has_cases(conn)):
+                    conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+                    conn.exec_driver_sql("ANALYZE")
+                else:
+                    conn.exec_driver_sql("PRAGMA optimize")
+                conn.commit()
+            elif analyze:
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()

@@ -1,15 +1,14 @@
 """Pinyin initials of a Chinese name, stored beside the name so a search for ``zs`` finds 张三.
 
 Computed when a member is written (and by migration 0002 for older rows); searched as an indexed
-prefix. Surnames whose everyday reading differs from the surname reading use the surname one
-(曾 is zēng as a surname, not céng).
+prefix. pypinyin is imported on the first name written, not when the program starts. Surnames
+whose everyday reading differs from the surname reading use the surname one (曾 is zēng as a
+surname, not céng).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-
-from pypinyin import Style, lazy_pinyin
 
 # Surname readings where pypinyin's most common reading of the character is not the surname's.
 _SURNAME_INITIAL = {
@@ -25,6 +24,9 @@ def name_initials(name: str) -> str:
     name = (name or "").strip()
     if not name:
         return ""
+    # pypinyin loads its dictionaries (≈0.3–0.8 s) on import: only when a name is written, never at start
+    from pypinyin import Style, lazy_pinyin
+
     out = []
     first = name[0]
     rest = name

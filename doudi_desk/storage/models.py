@@ -201,10 +201,14 @@ class CaseRow(Base):
     __tablename__ = "cases"
     # One open 复核, 变更 or 停保 case per benefit, whatever two clerks do at the same moment
     # (services/lifecycle.py also locks the benefit's case first, so the loser gets a message).
+    # Migration 0015: the list's tabs, counts and sort orders (storage/listing.py).
     __table_args__ = (
         Index("uq_cases_open_child", "parent_case_id", unique=True,
               sqlite_where=text("closed = 0 AND parent_case_id IS NOT NULL"),
               postgresql_where=text("closed = false AND parent_case_id IS NOT NULL")),
+        Index("ix_cases_workflow_state", "workflow_id", "state", "closed", "state_deadline", "total_deadline"),
+        Index("ix_cases_applied_on", "applied_on", "id"),
+        Index("ix_cases_programme", "programme", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

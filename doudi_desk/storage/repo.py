@@ -13,8 +13,9 @@ import builtins
 import copy
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Text, and_, cast, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -149,6 +150,26 @@ class AreaRepository:
 
     def all(self) -> list[Area]:
         return [_area(r) for r in self._s.scalars(select(AreaRow).order_by(AreaRow.code))]
+
+    def villages_under(self, code: str) -> list[str] | None:
+        """Codes of the villages under ``code`` (itself, if a village), sorted; None when that is
+        every village there is (a county's own database) or ``code`` is no area: no filter needed."""
+        rows = self._s.execute(select(AreaRow.code, AreaRow.level, AreaRow.parent_code)).all()
+        level = {c: lv for c, lv, _p in rows}
+        if code not in level:
+            return None
+        if level[code] == "village":
+            return [code]
+        children: dict[str | None, list[str]] = {}
+        for c, _lv, parent in rows:
+            children.setdefault(parent, []).append(c)
+        found, todo = [], [code]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                (found if level[child] == "village" else todo).append(child)
+        if len(found) == sum(1 for lv in level.values() if lv == "village"):
+            return None
+        return sorted(found)
 
 
 # ---------------------------------------------------------------------------------------- users
@@ -355,6 +376,16 @@ def _fill_household(row: HouseholdRow, h: Household) -> None:
     ]
 
 
+# Ids per ``IN (...)`` of a bulk read: far below SQLite's and PostgreSQL's bound-parameter limits.
+IN_CHUNK = 500
+_T = TypeVar("_T")
+
+
+def chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def _household(row: HouseholdRow) -> Household:
     return Household(
         id=row.id,
@@ -396,6 +427,18 @@ class HouseholdRepository:
     def get(self, household_id: int) -> Household:
         return _household(self._row(household_id))
 
+    def get_many(self, household_ids: Iterable[int]) -> dict[int, Household]:
+        """id → household for many at once (a village's list): a query per chunk of ids, each with
+        its members, income and expenses loaded by ``selectin``, never a query per household."""
+        out: dict[int, Household] = {}
+        for chunk in chunks(sorted(set(household_ids)), IN_CHUNK):
+            for row in self._s.scalars(select(HouseholdRow).where(HouseholdRow.id.in_(chunk))):
+                out[row.id] = _household(row)
+        missing = set(household_ids) - out.keys()
+        if missing:
+            raise NotFoundError(f"找不到编号为 {min(missing)} 的家庭")
+        return out
+
     def replace(self, household: Household) -> None:
         """Overwrite a stored household (by ``household.id``), members and items included."""
         if household.id is None:
@@ -424,11 +467,13 @@ _CASE_FIELDS = tuple(f.name for f in dataclasses.fields(Case) if f.name != "id")
 _CASE_JSON_FIELDS = ("forms", "proposal", "decision", "benefit")
 
 
-def _case(row: CaseRow) -> Case:
+def _case(row: Any, *, fresh: bool = False) -> Case:
+    """A Case from a CaseRow, or (``fresh``) from a row of plain column values nothing else holds."""
     values = {name: getattr(row, name) for name in _CASE_FIELDS}
-    for name in _CASE_JSON_FIELDS:
-        # A copy, so a caller editing case.forms cannot change what the session holds.
-        values[name] = copy.deepcopy(values[name])
+    if not fresh:
+        for name in _CASE_JSON_FIELDS:
+            # A copy, so a caller editing case.forms cannot change what the session holds.
+            values[name] = copy.deepcopy(values[name])
     return Case(id=row.id, **values)
 
 
@@ -585,6 +630,15 @@ class CaseRepository:
         stmt = stmt.order_by(CaseRow.id).offset(offset).limit(limit)
         return [_case(r) for r in self._s.scalars(stmt)]
 
+    def with_event(self, trigger: str, *, village_code: str, programme: str) -> list[Case]:
+        """Cases of a village and programme that have at least one event ``trigger`` (e.g. every
+        case ever posted for 公示), in id order: one query."""
+        has = select(AuditEventRow.id).where(AuditEventRow.case_id == CaseRow.id, AuditEventRow.trigger == trigger)
+        columns = [CaseRow.id, *[getattr(CaseRow, n) for n in _CASE_FIELDS]]  # plain values: no ORM rows to copy
+        stmt = (select(*columns).where(CaseRow.village_code == village_code, CaseRow.programme == programme,
+                                       has.exists()).order_by(CaseRow.id))
+        return [_case(r, fresh=True) for r in self._s.execute(stmt)]
+
     def count_by_state(self, open_only: bool = False) -> dict[str, int]:
         stmt = select(CaseRow.state, func.count()).group_by(CaseRow.state)
         if open_only:
@@ -646,6 +700,10 @@ class CaseRepository:
 
 
 # --------------------------------------------------------------------------------------- events
+
+
+# AuditEvent's fields, in order: each is a column of the same name.
+_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(AuditEvent))
 
 
 def _event(row: AuditEventRow) -> AuditEvent:
@@ -783,15 +841,20 @@ class EventRepository:
             .execution_options(synchronize_session=False)
         )
 
-    def _append_row(self, values: dict[str, Any]) -> int:
-        # Touch the head row first: on PostgreSQL this takes its row lock and waits for any other
-        # appender to commit; on SQLite it takes the write lock. The SELECT after it then reads
-        # the true last hash, so two transactions can never link to the same predecessor.
+    def hold_head(self) -> None:
+        """Touch the chain head row (changing nothing): on PostgreSQL this takes its row lock and
+        waits for any other appender to commit; on SQLite it takes the write lock and opens the
+        transaction for real (a SAVEPOINT before any write would otherwise be its own transaction)."""
         self._s.execute(
             update(AuditChainRow).where(AuditChainRow.id == 1)
             .values(last_seq=AuditChainRow.last_seq)
             .execution_options(synchronize_session=False)
         )
+
+    def _append_row(self, values: dict[str, Any]) -> int:
+        # The head row first (hold_head): the SELECT after it then reads the true last hash, so two
+        # transactions can never link to the same predecessor.
+        self.hold_head()
         head = self._s.execute(
             select(AuditChainRow.last_seq, AuditChainRow.last_hash).where(AuditChainRow.id == 1)
         ).one_or_none()
@@ -815,6 +878,29 @@ class EventRepository:
             .order_by(AuditEventRow.seq)
         )
         return [_event(r) for r in rows]
+
+    def of_cases(self, case_ids: Iterable[int], *, triggers: Sequence[str] = (),
+                 changing: Sequence[str] = ()) -> dict[int, builtins.list[AuditEvent]]:
+        """case id → its events in order, for many cases at once: a query per chunk of ids. The
+        columns are read as plain values (no ORM rows), so nothing the session holds needs copying.
+
+        With ``triggers`` or ``changing``, only the events that are one of those triggers or whose
+        changes name a field starting with one of ``changing`` (e.g. ``proposal.``) are read."""
+        out: dict[int, builtins.list[AuditEvent]] = {}
+        columns = [getattr(AuditEventRow, f) for f in _EVENT_FIELDS]
+        wanted: Any = None
+        if triggers or changing:
+            changes = cast(AuditEventRow.changes, Text)
+            wanted = or_(AuditEventRow.trigger.in_(list(triggers)),
+                         *[changes.contains(f'"{prefix}', autoescape=True) for prefix in changing])
+        for chunk in chunks(sorted(set(case_ids)), IN_CHUNK):
+            stmt = select(*columns).where(AuditEventRow.case_id.in_(chunk))
+            if wanted is not None:
+                stmt = stmt.where(wanted)
+            rows = self._s.execute(stmt.order_by(AuditEventRow.case_id, AuditEventRow.seq))
+            for r in rows:
+                out.setdefault(r.case_id, []).append(AuditEvent(*r))
+        return out
 
     def office(self, *, limit: int = 100, actions: tuple[str, ...] = ()) -> builtins.list[dict[str, Any]]:
         """The latest office events, newest first, as plain dicts."""

@@ -2,36 +2,82 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from ..services.admin import AdminService
-from ..services.batch import BatchService
-from ..services.cases import CaseService
-from ..services.context import AppContext
-from ..services.drafts import DraftService
-from ..services.exporting import ExportService
-from ..services.importing import ImportService
-from ..services.lifecycle import LifecycleService
-from ..services.lifecycle_queries import LifecycleQueries
-from ..services.office import OfficeService
 from ..services.queries import QueryService
+
+if TYPE_CHECKING:
+    from ..services.context import AppContext
 
 
 class Backend:
-    """Everything the window may do; every method is called on the executor's worker thread."""
+    """Everything the window may do; every method is called on the executor's worker thread.
+
+    The log-in and the case list need only the queries; every other service is made (and its
+    module imported) the first time it is used, so starting the window does not load them all."""
 
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
-        self.cases = CaseService(ctx)
         self.queries = QueryService(ctx)
-        self.drafts = DraftService(ctx)
-        self.batch = BatchService(ctx)
-        self.admin = AdminService(ctx)
-        self.office = OfficeService(ctx)
-        self.lifecycle = LifecycleService(self.cases)  # 复核, 变更, 停保 of approved cases
-        self.life_queries = LifecycleQueries(ctx, self.cases)
-        self.importing = ImportService(ctx, self.cases)  # 导入花名册
-        self.exports = ExportService(ctx)  # 导出Excel of every list
+
+    @cached_property
+    def cases(self):
+        from ..services.cases import CaseService
+
+        return CaseService(self.ctx)
+
+    @cached_property
+    def drafts(self):
+        from ..services.drafts import DraftService
+
+        return DraftService(self.ctx)
+
+    @cached_property
+    def batch(self):
+        from ..services.batch import BatchService
+
+        return BatchService(self.ctx)
+
+    @cached_property
+    def admin(self):
+        from ..services.admin import AdminService
+
+        return AdminService(self.ctx)
+
+    @cached_property
+    def office(self):
+        from ..services.office import OfficeService
+
+        return OfficeService(self.ctx)
+
+    @cached_property
+    def lifecycle(self):
+        """复核, 变更, 停保 of approved cases."""
+        from ..services.lifecycle import LifecycleService
+
+        return LifecycleService(self.cases)
+
+    @cached_property
+    def life_queries(self):
+        from ..services.lifecycle_queries import LifecycleQueries
+
+        return LifecycleQueries(self.ctx, self.cases)
+
+    @cached_property
+    def importing(self):
+        """导入花名册."""
+        from ..services.importing import ImportService
+
+        return ImportService(self.ctx, self.cases)
+
+    @cached_property
+    def exports(self):
+        """导出Excel of every list."""
+        from ..services.exporting import ExportService
+
+        return ExportService(self.ctx)
 
     @cached_property
     def printing(self):
@@ -107,6 +153,10 @@ class Backend:
         return self.ctx.today()
 
     def close(self) -> None:
+        try:
+            self.ctx.db.optimize()  # SQLite's advice before a long-lived connection closes
+        except Exception:  # noqa: BLE001 - statistics are an optimisation; closing must not fail
+            logging.getLogger(__name__).warning("PRAGMA optimize at close failed", exc_info=True)
         self.ctx.db.dispose()
 
     def case_bundle(self, case_id: int, username: str, draft_key: str) -> dict:

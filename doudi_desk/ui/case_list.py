@@ -1,8 +1,9 @@
 """The case list: tabs (待办 / 全部案件 / 待审批 / 公示中 / 已逾期), filters, one search box, sorting.
 
-:class:`CaseListModel` holds only the ids of the matching cases and fetches the rows of a page
-when the view first asks for one of them [Anki ``browser/table/model.py``]; fetching runs on the
-executor, so scrolling through thousands of cases never blocks the window.
+:class:`CaseListModel` holds the rows the user has scrolled through and fetches the next page by
+keyset when the view reaches the end [Qt's ``fetchMore``; Anki ``browser/table/model.py`` pages
+rows too]; fetching runs on the executor, so a county's 150,000 cases never block the window and
+the first page costs what a page costs.
 """
 
 from __future__ import annotations
@@ -66,7 +67,12 @@ def deadline_text(row: dict[str, Any]) -> str:
 
 
 class CaseListModel(QAbstractTableModel):
-    """Case ids with rows fetched a page at a time.
+    """The rows of the case list, fetched a page at a time by keyset as the view scrolls down.
+
+    The first page comes with the query (:meth:`CaseListPage.refresh`); Qt asks :meth:`canFetchMore`
+    / :meth:`fetchMore` when the view reaches the last row shown, and the next page is fetched on the
+    executor after the sort values of that row (``QueryService.case_page``). The model never asks
+    for more than one page at a time and never holds more rows than the user scrolled through.
 
     Signals:
         sort_requested(str, bool): the header asked for this sort key (descending?).
@@ -79,56 +85,76 @@ class CaseListModel(QAbstractTableModel):
     def __init__(self, shell, parent=None):
         super().__init__(parent)
         self.shell = shell
-        self._ids: list[int] = []
-        self._rows: dict[int, dict[str, Any]] = {}
-        self._asked: set[int] = set()
+        self._rows: list[dict[str, Any]] = []
+        self._next: list[Any] | None = None
+        self._fetching = False
         self._generation = 0
+        self.query = CaseQuery()
         self.search = ""
+        self.total: int | None = None
 
     # --- contents ---
-    def set_ids(self, ids: list[int], search: str = "") -> None:
+    def set_first_page(self, query: CaseQuery, page: dict[str, Any]) -> None:
+        """Show the first page of ``query`` (``QueryService.case_page``'s answer)."""
         self.beginResetModel()
         self._generation += 1
-        self.search = search
-        self._ids = list(ids)
-        self._rows.clear()
-        self._asked.clear()
+        self.query = query
+        self.search = query.search
+        self._rows = list(page["rows"])
+        self._next = page["next"]
+        self.total = page.get("total")
+        self._fetching = False
         self.endResetModel()
+        self.page_loaded.emit()
 
     def case_id(self, row: int) -> int | None:
-        return self._ids[row] if 0 <= row < len(self._ids) else None
+        return self._rows[row]["id"] if 0 <= row < len(self._rows) else None
 
     def row_data(self, row: int) -> dict[str, Any] | None:
-        cid = self.case_id(row)
-        return self._rows.get(cid) if cid is not None else None
+        return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def loaded(self) -> bool:
-        return all(cid in self._rows for cid in self._ids)
+        """Every row of the query is here (no page left to fetch)."""
+        return self._next is None
 
-    def _want(self, row: int) -> None:
-        page = row // PAGE
-        if page in self._asked:
+    def fetching(self) -> bool:
+        return self._fetching
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and self._next is not None
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008, N802
+        if parent.isValid() or self._next is None or self._fetching or self.shell.user is None:
             return
-        self._asked.add(page)
-        ids = self._ids[page * PAGE:(page + 1) * PAGE]
+        self._fetching = True
         generation = self._generation
-        self.shell.executor.submit(self.shell.backend.queries.case_rows, ids, self.shell.user["username"],
-                                   self.search, owner=self,
-                                   on_done=lambda rows: self._arrived(generation, page, rows))
+        self.shell.executor.submit(self.shell.backend.queries.case_page, self.shell.user["username"], self.query,
+                                   self._next, PAGE, owner=self,
+                                   on_done=lambda page: self._arrived(generation, page),
+                                   on_error=lambda exc: self._failed(generation, exc))
 
-    def _arrived(self, generation: int, page: int, rows: list[dict[str, Any]]) -> None:
+    def _arrived(self, generation: int, page: dict[str, Any]) -> None:
         if generation != self._generation:
             return  # the list was re-queried meanwhile
-        for r in rows:
-            self._rows[r["id"]] = r
-        first, last = page * PAGE, min((page + 1) * PAGE, len(self._ids)) - 1
-        if last >= first:
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        self._fetching = False
+        rows = page["rows"]
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self._next = page["next"]
         self.page_loaded.emit()
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self._fetching = False
+        from .errors import show_error
+
+        show_error(exc, self.shell)
 
     # --- Qt model interface ---
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -147,18 +173,12 @@ class CaseListModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._ids)):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
-        cid = self._ids[index.row()]
+        row = self._rows[index.row()]
         if role == Qt.ItemDataRole.UserRole:
-            return cid
-        row = self._rows.get(cid)
+            return row["id"]
         key = COLUMNS[index.column()][0]
-        if row is None:
-            self._want(index.row())
-            if role == Qt.ItemDataRole.DisplayRole:
-                return "…" if index.column() == 0 else ""
-            return None
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "village":
                 return row["village_name"]
@@ -349,20 +369,21 @@ class CaseListPage(QWidget):
         user = self.shell.user["username"]
         queries = self.shell.backend.queries
         query = self.query
-        self.shell.executor.submit(queries.case_ids, user, query, owner=self,
-                                   on_done=lambda ids: self._ids_arrived(generation, query, ids))
+        self.shell.executor.submit(queries.case_page, user, query, None, PAGE, owner=self,
+                                   on_done=lambda page: self._page_arrived(generation, query, page))
         self.shell.executor.submit(queries.tab_counts, user, query.search, owner=self,
                                    on_done=lambda counts: self._counts(generation, counts))
 
-    def _ids_arrived(self, generation: int, query: CaseQuery, ids: list[int]) -> None:
+    def _page_arrived(self, generation: int, query: CaseQuery, page: dict[str, Any]) -> None:
         if generation != self._refresh_generation:
             return
-        self.model.set_ids(ids, query.search)
+        self.model.set_first_page(query, page)
         self.view.setColumnHidden(MATCH_COLUMN, not query.search)
+        total = page["total"]
         if query.search:
-            self.count_label.setText(f"在「{TABS[query.tab]}」中搜索「{query.search}」：找到 {len(ids)} 件")
+            self.count_label.setText(f"在「{TABS[query.tab]}」中搜索「{query.search}」：找到 {total} 件")
         else:
-            self.count_label.setText(f"共 {len(ids)} 件")
+            self.count_label.setText(f"共 {total} 件")
         self.refreshed.emit()
 
     def _counts(self, generation: int, counts: dict[str, int]) -> None:

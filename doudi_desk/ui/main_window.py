@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -34,26 +34,29 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import InputError
-from ..services.admin import default_policy
-from ..services.context import AppContext, open_context
-from .about import AboutDialog
-from .application_page import ApplicationPage
-from .audit_page import add_audit_tab
 from .backend import Backend
 from .case_list import CaseListPage
-from .case_page import CasePage
-from .dynamic_page import DynamicPage
 from .errors import show_error
 from .executor import Executor
-from .import_dialog import ImportDialog
 from .login import after_log_in, password_field, show_password_mode
 from .login import log_in as login_job
-from .payroll_page import PAY_ROLES, PayrollPage
-from .printing_ui import LIST_KINDS, BatchPrintDialog, PrintDesk
 from .report_tabs import add_report_tabs
-from .settings_page import SettingsPage
 from .style import set_role
 from .supervisor import SupervisorPage
+from .work_tabs import LIST_KINDS, PAY_ROLES, LazyTabs, PageMap
+
+if TYPE_CHECKING:
+    from ..services.context import AppContext
+    from .application_page import ApplicationPage
+    from .case_page import CasePage
+    from .dynamic_page import DynamicPage
+    from .import_dialog import ImportDialog
+    from .payroll_page import PayrollPage
+    from .printing_ui import BatchPrintDialog, PrintDesk
+    from .settings_page import SettingsPage
+
+# Pages and dialogs are imported where they are first made (a case opened, a tab shown): the
+# window's start imports only what the log-in page and the case list need.
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,8 @@ IMPORT_ROLES = {"admin", "caseworker", "township_reviewer"}  # 导入花名册 (
 def create_office(backend: Backend, county: tuple[str, str], township: tuple[str, str],
                   villages: list[tuple[str, str]], admin: tuple[str, str]) -> None:
     """First start: the areas, the first administrator and the shipped parameter set."""
+    from ..services.admin import default_policy
+
     a = backend.admin
     a.add_area(county[0], county[1], "county")
     a.add_area(township[0], township[1], "township", county[0])
@@ -239,7 +244,7 @@ class MainWindow(QMainWindow):
         self.executor = Executor(self, on_error=lambda exc: show_error(exc, self))
         self.backend: Backend | None = None
         self.user: dict[str, Any] | None = None
-        self.print_desk = PrintDesk(self)  # where PDFs go and how they open (tests replace both)
+        self._print_desk: PrintDesk | None = None
         self.batch_print: BatchPrintDialog | None = None
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
@@ -270,9 +275,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.tabs)
         self.case_list: CaseListPage | None = None
         self.supervisor: SupervisorPage | None = None
-        self.dynamic: DynamicPage | None = None
-        self.payroll: PayrollPage | None = None
-        self.settings: SettingsPage | None = None
+        self.lazy_tabs = LazyTabs(self.tabs, self)  # 动态管理, 资金发放, 设置, 统计, 台账, 大排查
 
         self.toolbar = QToolBar("主工具栏")
         self.toolbar.setMovable(False)
@@ -309,8 +312,42 @@ class MainWindow(QMainWindow):
         self.toolbar.setVisible(False)
 
         self.url = url
-        factory = context_factory or (lambda: open_context(url))
+        factory = context_factory or (lambda: _open(url))
         self.executor.submit(factory, on_done=self._opened, on_error=self._open_failed)
+
+    # --- pages made when first needed ---
+    @property
+    def print_desk(self) -> PrintDesk:
+        """Where PDFs go and how they open (tests replace both); made on first use."""
+        if self._print_desk is None:
+            from .printing_ui import PrintDesk
+
+            self._print_desk = PrintDesk(self)
+        return self._print_desk
+
+    @print_desk.setter
+    def print_desk(self, desk: PrintDesk) -> None:
+        self._print_desk = desk
+
+    @property
+    def dynamic(self) -> DynamicPage | None:
+        return self.lazy_tabs.page("dynamic")  # type: ignore[return-value]
+
+    @property
+    def payroll(self) -> PayrollPage | None:
+        return self.lazy_tabs.page("payroll")  # type: ignore[return-value]
+
+    @property
+    def settings(self) -> SettingsPage | None:
+        return self.lazy_tabs.page("settings")  # type: ignore[return-value]
+
+    @property
+    def report_pages(self) -> PageMap:
+        return PageMap(self.lazy_tabs, ("statistics", "ledgers", "campaigns"))
+
+    def page(self, key: str) -> QWidget | None:
+        """A work tab's page by key (built now if it was not yet), or None if the user has no such tab."""
+        return self.lazy_tabs.page(key)
 
     # --- running work ---
     def run(self, fn, *args, on_done=None, on_error=None, **kwargs):
@@ -395,28 +432,24 @@ class MainWindow(QMainWindow):
         self.case_list = CaseListPage(self)
         self.case_list.open_case.connect(self.open_case)
         self.tabs.addTab(self.case_list, "案件")
+        self.case_list.permanent = True
         if roles & APPROVER_ROLES:
             self.supervisor = SupervisorPage(self)
+            self.supervisor.permanent = True
             self.supervisor.open_case.connect(self.open_case)
             self.supervisor.changed.connect(self._changed)
             self.tabs.addTab(self.supervisor, "审批队列")
             self.supervisor.refresh()
         if roles & DYNAMIC_ROLES:
-            self.dynamic = DynamicPage(self)
-            self.dynamic.open_case.connect(self.open_case)
-            self.dynamic.changed.connect(self._changed)
-            self.tabs.addTab(self.dynamic, "动态管理")
+            self.lazy_tabs.add("dynamic", "动态管理", self._make_dynamic)
         if roles & (PAY_ROLES | {"admin"}):  # 资金发放; the administrator records price indices there
-            self.payroll = PayrollPage(self)
-            self.payroll.changed.connect(self._changed)
-            self.tabs.addTab(self.payroll, "资金发放")
-            self.payroll.start()
+            self.lazy_tabs.add("payroll", "资金发放", self._make_payroll)
         if "admin" in roles:
-            self.settings = SettingsPage(self)
-            self.tabs.addTab(self.settings, "设置")
-            self.settings.refresh()
+            self.lazy_tabs.add("settings", "设置", self._make_settings)
         add_report_tabs(self, roles)  # 统计, 台账, 大排查 (ui/report_tabs.py)
-        add_audit_tab(self, roles)  # 审计记录 (ui/audit_page.py)
+        from .audit_page import add_audit_tab
+
+        add_audit_tab(self, roles)  # 审计记录 (ui/audit_page.py): reads nothing until first shown
         for i in range(self.tabs.count()):
             self.tabs.tabBar().setTabButton(i, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.new_action.setEnabled(bool(roles & INTAKE_ROLES))
@@ -436,6 +469,29 @@ class MainWindow(QMainWindow):
         self.case_list.start()
         self.tabs.setCurrentIndex(0)
 
+    def _make_dynamic(self) -> DynamicPage:
+        from .dynamic_page import DynamicPage
+
+        page = DynamicPage(self)
+        page.open_case.connect(self.open_case)
+        page.changed.connect(self._changed)
+        return page
+
+    def _make_payroll(self) -> PayrollPage:
+        from .payroll_page import PayrollPage
+
+        page = PayrollPage(self)
+        page.changed.connect(self._changed)
+        page.start()
+        return page
+
+    def _make_settings(self) -> SettingsPage:
+        from .settings_page import SettingsPage
+
+        page = SettingsPage(self)
+        page.refresh()
+        return page
+
     def open_batch_print(self, kind: str = "posting_list") -> BatchPrintDialog | None:
         """打印名单 (non-modal); the village chosen in the case list's filter is preselected."""
         if not self.user or not (self.roles() & PRINT_ROLES):
@@ -445,6 +501,8 @@ class MainWindow(QMainWindow):
             self.batch_print.raise_()
             self.batch_print.activateWindow()
             return self.batch_print
+        from .printing_ui import BatchPrintDialog
+
         village = self.case_list.village.currentData() if self.case_list else None
         dialog = BatchPrintDialog(self, kind, village, self)
         dialog.finished.connect(lambda _r: setattr(self, "batch_print", None))
@@ -452,8 +510,10 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    def open_about(self) -> AboutDialog:
+    def open_about(self):
         """关于兜底 Desk (non-modal): version, database and schema revision, folders."""
+        from .about import AboutDialog
+
         dialog = AboutDialog(self, self)
         dialog.show()
         return dialog
@@ -466,6 +526,8 @@ class MainWindow(QMainWindow):
             self.import_dialog.raise_()
             self.import_dialog.activateWindow()
             return self.import_dialog
+        from .import_dialog import ImportDialog
+
         dialog = ImportDialog(self, self)
         dialog.imported.connect(lambda _report: self._changed())
         dialog.finished.connect(lambda _r: setattr(self, "import_dialog", None))
@@ -478,13 +540,14 @@ class MainWindow(QMainWindow):
             self.import_dialog.close()
         if self.batch_print is not None:
             self.batch_print.close()
+        self.lazy_tabs.clear()  # first: removing tabs changes the current one, which must build nothing
         while self.tabs.count():
             page = self.tabs.widget(0)
             if hasattr(page, "closing"):
                 page.closing()
             self.tabs.removeTab(0)
             page.deleteLater()
-        self.case_list = self.supervisor = self.settings = self.dynamic = self.payroll = None
+        self.case_list = self.supervisor = None
 
     def logout(self) -> None:
         if self.user:
@@ -496,6 +559,8 @@ class MainWindow(QMainWindow):
 
     # --- pages ---
     def open_case(self, case_id: int) -> CasePage:
+        from .case_page import CasePage
+
         for i in range(self.tabs.count()):
             page = self.tabs.widget(i)
             if isinstance(page, CasePage) and page.case_id == case_id:
@@ -520,6 +585,8 @@ class MainWindow(QMainWindow):
     def new_application(self) -> ApplicationPage | None:
         if not self.user or not (self.roles() & INTAKE_ROLES):
             return None
+        from .application_page import ApplicationPage
+
         for i in range(self.tabs.count()):
             if isinstance(self.tabs.widget(i), ApplicationPage):
                 self.tabs.setCurrentIndex(i)
@@ -538,8 +605,7 @@ class MainWindow(QMainWindow):
 
     def close_tab(self, index: int) -> None:
         page = self.tabs.widget(index)
-        if page is None or page in (self.case_list, self.supervisor, self.settings, self.dynamic, self.payroll) \
-                or getattr(page, "permanent", False):
+        if page is None or getattr(page, "permanent", False):
             return
         if hasattr(page, "closing"):
             page.closing()
@@ -554,16 +620,21 @@ class MainWindow(QMainWindow):
             self.case_list.refresh()
         if self.supervisor:
             self.supervisor.refresh()
-        if self.dynamic:
-            self.dynamic.mark_stale()
+        dynamic = self.lazy_tabs.pages.get("dynamic")  # a tab never shown has nothing to refresh
+        if dynamic is not None:
+            dynamic.mark_stale()
 
     def refresh(self) -> None:
         self._changed()
         page = self.tabs.currentWidget()
-        if isinstance(page, CasePage):
-            page.load()
-        if self.settings:
-            self.settings.refresh()
+        if page is not None and not getattr(page, "permanent", False):  # a case or a new application
+            from .case_page import CasePage
+
+            if isinstance(page, CasePage):
+                page.load()
+        settings = self.lazy_tabs.pages.get("settings")
+        if settings is not None:
+            settings.refresh()
 
     # --- closing: never lose work ---
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -579,6 +650,14 @@ class MainWindow(QMainWindow):
         if self.backend:
             self.backend.close()
         event.accept()
+
+
+def _open(url: str | None) -> AppContext:
+    """Open the database and definitions (on the worker thread: the services load there, not while
+    the window first paints)."""
+    from ..services.context import open_context
+
+    return open_context(url)
 
 
 __all__ = ["MainWindow", "create_office", "InputError"]

@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 from .dynamic_page import RowsModel
 from .payroll_detail import PayrollDetail, _text, table
 from .style import set_role
-
-PAY_ROLES = {"caseworker", "township_reviewer", "county_approver"}
+from .work_tabs import PAY_ROLES
 
 
 def _next_month(today) -> str:

@@ -57,6 +57,7 @@ from ..services.queries import CaseQuery
 from .errors import friendly, show_error
 from .pdf_preview import PdfPreviewWindow
 from .style import set_role
+from .work_tabs import LIST_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,6 @@ KEEP_DAYS = 7
 # Programmes paying every month have a 花名册; those posted (初审公示, 长期公布) the two lists too
 # (domain/programmes.py: 临时救助 is paid once, 两项补贴 is not posted).
 LIST_PROGRAMMES = tuple(code for code, p in REGISTRY.items() if p.monthly)
-LIST_KINDS = {"posting_list": "初审公示名单", "publication_list": "长期公布名单", "roster": "花名册（内部资料）"}
 KIND_HINTS = {
     "posting_list": "张贴在村务公开栏：只有户主姓名、家庭人口、保障人口、拟保障金额和类别，公示期7天。"
                     "勾选要打印的村，每个村一份、页码各自从1起，合成一个 PDF。",

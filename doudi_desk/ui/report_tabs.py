@@ -9,18 +9,27 @@ CAMPAIGN_ROLES = {"caseworker", "township_reviewer", "county_approver"}
 
 
 def add_report_tabs(window, roles: set[str]) -> None:
-    from .campaign_page import CampaignPage
-    from .ledger_page import LedgerPage
-    from .statistics_page import StatisticsPage
+    """Register the tabs; each page is built (and its module imported) when first shown."""
+    def statistics():
+        from .statistics_page import StatisticsPage
 
-    window.report_pages = {}
-    if roles & REPORT_ROLES:
-        for key, page, label in (("statistics", StatisticsPage(window), "统计"), ("ledgers", LedgerPage(window), "台账")):
-            window.report_pages[key] = page
-            window.tabs.addTab(page, label)
-    if roles & CAMPAIGN_ROLES:
+        return StatisticsPage(window)
+
+    def ledgers():
+        from .ledger_page import LedgerPage
+
+        return LedgerPage(window)
+
+    def campaigns():
+        from .campaign_page import CampaignPage
+
         page = CampaignPage(window)
         page.open_case.connect(window.open_case)
         page.changed.connect(window._changed)
-        window.report_pages["campaigns"] = page
-        window.tabs.addTab(page, "大排查")
+        return page
+
+    if roles & REPORT_ROLES:
+        window.lazy_tabs.add("statistics", "统计", statistics)
+        window.lazy_tabs.add("ledgers", "台账", ledgers)
+    if roles & CAMPAIGN_ROLES:
+        window.lazy_tabs.add("campaigns", "大排查", campaigns)

@@ -30,6 +30,9 @@ from .errors import friendly
 from .export_excel import export_button
 from .style import GREEN, GREY, RED, set_role
 
+FIRST_PAGE = 200  # the first screen (and a few screens more): shown at once
+REST_PAGE = 1000  # the rest of the queue, behind it
+
 COLUMNS = [("number", "案件编号"), ("head", "户主"), ("village_name", "村（社区）"), ("state_label", "环节"),
            ("approve_label", "待办"), ("proposed_amount", "拟保障金额（元/月）"), ("members", "人数"),
            ("deadline", "期限"), ("flags", "标记")]
@@ -44,6 +47,12 @@ class QueueModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
+
+    def append_rows(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -186,6 +195,10 @@ class SupervisorPage(QWidget):
         self.dialog: QWidget | None = None
         self.progress: QProgressDialog | None = None
         self.job = None
+        self._generation = 0
+        self.total = 0
+        self._overdue = 0
+        self.loading = False  # rows after the first screen still coming
         layout = QVBoxLayout(self)
         self.title = QLabel("待我审批的案件")
         set_role(self.title, "title")
@@ -225,13 +238,35 @@ class SupervisorPage(QWidget):
         self._selection_changed()
 
     def refresh(self) -> None:
-        self.shell.executor.submit(self.shell.backend.queries.supervisor_queue, self.shell.user["username"],
-                                   owner=self, on_done=self._arrived)
+        """The first screen of the queue (FIRST_PAGE rows, nearest deadline first), then the rest
+        behind it in larger pages, appended as they arrive: a county's 5,000 cases never hold up
+        the first screen, and no page blocks the window."""
+        self._generation += 1
+        self._fetch(self._generation, None, FIRST_PAGE)
 
-    def _arrived(self, rows: list[dict[str, Any]]) -> None:
-        self.model.set_rows(rows)
-        overdue = sum(1 for r in rows if r.get("overdue"))
-        self.info.setText(f"共 {len(rows)} 件待审批" + (f"，其中 {overdue} 件已逾期" if overdue else ""))
+    def _fetch(self, generation: int, after: Any, limit: int) -> None:
+        self.shell.executor.submit(self.shell.backend.queries.queue_page, self.shell.user["username"], after, limit,
+                                   owner=self, on_done=lambda page: self._arrived(generation, after is None, page))
+
+    def _arrived(self, generation: int, first: bool, page: dict[str, Any]) -> None:
+        if generation != self._generation or self.shell.user is None:
+            return  # refreshed meanwhile
+        if first:
+            self.total = page["total"]
+            self._overdue = 0
+            self.model.set_rows(list(page["rows"]))
+        else:
+            self.model.append_rows(page["rows"])
+        self._overdue += sum(1 for r in page["rows"] if r.get("overdue"))
+        self.loading = page["next"] is not None
+        if self.loading:
+            self._fetch(generation, page["next"], REST_PAGE)
+        text = f"共 {self.total} 件待审批"
+        if self.loading:
+            text += f"（已载入 {self.model.rowCount()} 件，其余正在载入）"
+        elif self._overdue:
+            text += f"，其中 {self._overdue} 件已逾期"
+        self.info.setText(text)
         self._selection_changed()
 
     def selected(self) -> list[dict[str, Any]]:

@@ -79,6 +79,14 @@ def settle(qtbot, window, ms: int = 0):
     qtbot.waitUntil(lambda: window.executor.pending == 0, timeout=15000)
 
 
+def fetch_all(qtbot, window, model):
+    """Scroll a paged list model to its end, as a user would: fetch page after page until none is left."""
+    settle(qtbot, window)
+    while model.canFetchMore():
+        model.fetchMore()
+        settle(qtbot, window)
+
+
 def login(qtbot, window, username: str):
     assert window.login_page.select(username)
     qtbot.mouseClick(window.login_page.button, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton)

@@ -8,7 +8,15 @@ import datetime as dt
 from PySide6.QtCore import Qt
 
 from doudi_desk.domain.ids import make_id
-from tests.gui.conftest import demo_context, login, make_window, screenshot, settle, type_text
+from tests.gui.conftest import (
+    demo_context,
+    fetch_all,
+    login,
+    make_window,
+    screenshot,
+    settle,
+    type_text,
+)
 
 
 def _head(name, seq):
@@ -34,10 +42,7 @@ def test_search_by_pinyin_initials_name_and_id(qtbot, office):
     def search(text):
         with qtbot.waitSignal(page.refreshed, timeout=5000):
             type_text(qtbot, page.search, text)
-        settle(qtbot, window)
-        for r in range(page.model.rowCount()):  # rows are fetched when first asked for (as when painted)
-            page.model.data(page.model.index(r, 0))
-        settle(qtbot, window)
+        fetch_all(qtbot, window, page.model)
         return [page.model.row_data(r)["head"] for r in range(page.model.rowCount())]
 
     assert search("zs") == ["张三"]
@@ -63,12 +68,9 @@ def test_a_search_from_the_todo_tab_looks_everywhere_and_says_why_each_case_matc
     assert page.query.tab == "todo"
     with qtbot.waitSignal(page.refreshed, timeout=5000):
         type_text(qtbot, page.search, "lx")
-    settle(qtbot, window)
+    fetch_all(qtbot, window, page.model)
     assert page.query.tab == "all" and page.tabs.currentIndex() == 1
     assert page.count_label.text() == "在「全部案件」中搜索「lx」：找到 2 件"
-    for r in range(page.model.rowCount()):
-        page.model.data(page.model.index(r, 0))
-    settle(qtbot, window)
     from doudi_desk.ui.case_list import MATCH_COLUMN
 
     assert not page.view.isColumnHidden(MATCH_COLUMN)
@@ -100,18 +102,14 @@ def test_case_list_model_passes_qtmodeltester_and_sorts(qtbot, qtmodeltester, de
     settle(qtbot, window)
     model = page.model
     assert model.rowCount() > 40
-    for r in range(model.rowCount()):
-        model.data(model.index(r, 0))
-    settle(qtbot, window)
+    fetch_all(qtbot, window, model)
     assert model.loaded()
     qtmodeltester.check(model)
     # Sorting by the deadline column (server side): overdue first, closed cases (no deadline) last.
     column = [k for k, _ in __import__("doudi_desk.ui.case_list", fromlist=["COLUMNS"]).COLUMNS].index("deadline")
     with qtbot.waitSignal(page.refreshed, timeout=5000):
         page.view.horizontalHeader().sectionClicked.emit(column)
-    for r in range(model.rowCount()):
-        model.data(model.index(r, 0))
-    settle(qtbot, window)
+    fetch_all(qtbot, window, model)
     rows = [model.row_data(r) for r in range(model.rowCount())]
     lefts = [r["days_left"] for r in rows if r["days_left"] is not None]
     assert lefts == sorted(lefts) and rows[-1]["days_left"] is None

@@ -124,3 +124,54 @@ def test_a_household_computed_ineligible_is_not_posted_as_approved_by_a_batch(sv
     view = svc.show(cid)
     result = BatchService(office).run(items(view), "approve", "reviewer")
     assert result["failed"] == [] and svc.show(cid)["forms"]["preliminary_opinion"]["opinion"] == "refuse"
+
+
+def test_a_batch_is_a_few_transactions_and_a_stale_case_in_one_is_undone_alone(svc, office, monkeypatch):
+    """Cases are decided in chunks (one commit for many cases), each in its own savepoint: a case
+    changed since the supervisor looked is named and left as it was, while the cases before and
+    after it in the same transaction are decided, each with its own event in the chain. Another
+    connection sees none of the chunk's decisions until it commits; progress comes after it."""
+    from sqlalchemy import event, text
+
+    from doudi_desk.services import batch
+    from doudi_desk.services.audit import AuditService
+    from tests.gui.test_queries import to_county
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)  # the four cases in one chunk, however slow the machine
+
+    cases = [to_county(svc, 210 + i) for i in range(4)]
+    asked = items(*cases)
+    asked[1] = {**asked[1], "version": asked[1]["version"] - 1}  # someone else saved it since
+    commits = []
+
+    def committed(_conn):
+        commits.append(1)
+
+    reported, outside = [], []
+
+    def peek() -> bool:  # asked before each case: what another program sees of the first case
+        with office.db.engine.connect() as conn:
+            outside.append(conn.execute(text("SELECT state FROM cases WHERE id = :i"), {"i": cases[0]["id"]}).scalar())
+        return False
+
+    event.listen(office.db.engine, "commit", committed)
+    try:
+        result = BatchService(office).run(asked, "approve", "approver", should_stop=peek,
+                                          progress=lambda n, total, number: reported.append((n, total, number)))
+    finally:
+        event.remove(office.db.engine, "commit", committed)
+    assert outside == ["county_review"] * 4  # the first case's decision was not committed before the last case
+    assert [d["number"] for d in result["done"]] == [cases[i]["number"] for i in (0, 2, 3)]
+    assert [(f["number"], f["conflict"]) for f in result["failed"]] == [(cases[1]["number"], True)]
+    assert "已由他人处理" in result["failed"][0]["message"]
+    assert len(commits) < len(cases)  # not a transaction per case
+    assert [r[0] for r in reported] == [1, 2, 3, 4] and all(r[1] == 4 for r in reported)
+    for i, case in enumerate(cases):
+        view = svc.show(case["id"])
+        if i == 1:
+            assert view["state"] == case["state"] and view["version"] == case["version"]
+            assert len(view["history"]) == len(case["history"])
+        else:
+            assert view["state"] == "approved" and view["version"] == case["version"] + 1
+            assert view["history"][-1]["trigger"] == "approve" and len(view["history"]) == len(case["history"]) + 1
+    assert AuditService(office).verify()["ok"]

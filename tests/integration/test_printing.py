@@ -206,6 +206,28 @@ def test_posting_list_of_a_village_batch(demo, printer):
     assert text.count("户主姓名") == len(pages_text(pdf)) or len(pages_text(pdf)) > 1
 
 
+def test_a_villages_posting_list_is_gathered_in_the_same_few_queries_whatever_its_size(demo, printer):
+    """No query per case: the village with the most posted cases and the one with the fewest are
+    gathered (cases ever posted, their events, their households) in the same number of queries."""
+    from query_count import selects, statements
+    from sqlalchemy import text
+
+    with demo.db.engine.connect() as conn:
+        posted = conn.execute(text(
+            "SELECT c.village_code, COUNT(DISTINCT c.id) FROM cases c JOIN audit_events e ON e.case_id = c.id "
+            "WHERE e.trigger = 'post_notice' AND c.programme = 'dibao' GROUP BY c.village_code ORDER BY 2, 1")).all()
+    (small, few), (big, many) = posted[0], posted[-1]
+    assert many >= few + 3, posted
+    counts = {}
+    for village in (small, big):
+        printer.posting_batches(village)  # warm: the office's settings and fonts are read once
+        with statements(demo.db.engine) as sent:
+            batches = printer.posting_batches(village)
+            printer.posting_list(village, batches[0]["batch"])
+        counts[village] = len(selects(sent))
+    assert counts[small] == counts[big] <= 20, counts
+
+
 def test_batch_printing_of_several_villages(demo, printer):
     villages = ["139901101001", "139901101002", "139901101003"]
     pdf = printer.posting_lists(villages)

@@ -126,6 +126,26 @@ def test_every_kind_of_search_uses_an_index(found, office, text_, indexes):
         assert f"USING INDEX {index} " in plan or f"USING COVERING INDEX {index} " in plan, (index, plan)
 
 
+def test_a_whole_id_number_is_one_indexed_equality(found, office):
+    """A full 18-character ID number can only be a member's ID number: the search asks that one
+    index (not the tails, case numbers or phones, which cannot match it) and the row says so."""
+    from query_count import selects, statements
+
+    a, b, search = found
+    q = QueryService(office)
+    full = _id_ending_in_x()  # 赵德明's
+    assert full.endswith("X") and search(full) == [b["id"]] and search(full.lower()) == [b["id"]]
+    assert q.case_rows([b["id"]], "clerk", full)[0]["matched"] == "赵德明（身份证号）"
+    with statements(office.db.engine) as sent:
+        q.case_page("clerk", CaseQuery(tab="all", search=full), limit=100)
+    assert any("members.id_number = " in s for s in selects(sent)), sent
+    assert not any("id_reversed" in s or "phone_reversed" in s or "number_reversed" in s for s in selects(sent))
+    if office.db.engine.dialect.name == "sqlite":
+        plans = _captured_plans(office, lambda: q.case_ids("clerk", CaseQuery(tab="all", search=full)))
+        [plan] = [p for p in plans if "members" in p]
+        assert "SCAN" not in plan and "ix_members_id_number (id_number=?)" in plan, plan
+
+
 def test_rows_written_before_the_search_keys_are_found_after_the_migration(tmp_path):
     from alembic import command
     from alembic.config import Config

@@ -153,3 +153,46 @@ def test_between_is_antisymmetric(a: dt.date, b: dt.date) -> None:
 @given(d=st.dates(min_value=D(2004, 1, 1), max_value=D(2026, 12, 31)))
 def test_agrees_with_the_package_where_it_has_data(d: dt.date) -> None:
     assert CAL.is_working_day(d) == chinese_calendar.is_workday(d)
+
+
+def _walk_between(cal: WorkingCalendar, start: dt.date, end: dt.date) -> int:
+    """The definition, day by day (what the cumulative table replaces)."""
+    if end < start:
+        return -_walk_between(cal, end, start)
+    return sum(1 for i in range(1, (end - start).days + 1) if cal.is_working_day(start + dt.timedelta(days=i)))
+
+
+def _walk_add(cal: WorkingCalendar, start: dt.date, n: int) -> dt.date:
+    d = start
+    while n:
+        d += dt.timedelta(days=1)
+        n -= cal.is_working_day(d)
+    return d
+
+
+def test_cumulative_table_counts_like_walking_day_by_day_across_holidays() -> None:
+    # Spring Festival 2026 with its 调休 Saturdays, National Day 2025, and office overrides on both
+    # sides; one calendar answers questions that make its table grow backwards and forwards.
+    cal = WorkingCalendar({D(2026, 2, 13): False, D(2026, 3, 1): True, D(2025, 10, 11): False})
+    days = [D(2025, 9, 25) + dt.timedelta(days=i) for i in range(0, 200, 3)]
+    for a in days:
+        for b in days[::7]:
+            assert cal.working_days_between(a, b) == _walk_between(cal, a, b), (a, b)
+    for start in days:
+        for n in (0, 1, 2, 5, 9, 10, 30):
+            assert cal.add_working_days(start, n) == _walk_add(cal, start, n), (start, n)
+    # far outside the first table: 2004 and beyond the package's years
+    assert cal.working_days_between(D(2004, 1, 1), D(2027, 3, 1)) == _walk_between(cal, D(2004, 1, 1), D(2027, 3, 1))
+    assert cal.add_working_days(D(2004, 9, 28), 3) == _walk_add(cal, D(2004, 9, 28), 3)
+
+
+def test_a_long_office_closure_is_crossed() -> None:
+    closed = {D(2026, 5, 1) + dt.timedelta(days=i): False for i in range(900)}  # beyond one table span
+    cal = WorkingCalendar(closed)
+    assert cal.add_working_days(D(2026, 4, 30), 1) == _walk_add(cal, D(2026, 4, 30), 1)
+
+
+@given(a=dates, b=dates, extra=overrides)
+def test_between_agrees_with_walking(a: dt.date, b: dt.date, extra: dict[dt.date, bool]) -> None:
+    cal = WorkingCalendar(extra)
+    assert cal.working_days_between(a, b) == _walk_between(cal, a, b)

@@ -165,15 +165,16 @@ def test_migrate_creates_the_folder_and_twice_is_a_no_op(db: Database, db_path: 
 def test_failed_migration_leaves_the_database_untouched(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from doudi_desk.storage import db as db_module
+    # what Database.migrate runs (loaded only when a database is behind)
+    from alembic import command
 
-    real_upgrade = db_module.command.upgrade
+    real_upgrade = command.upgrade
 
     def upgrade_then_fail(*args: object, **kwargs: object) -> None:
         real_upgrade(*args, **kwargs)  # type: ignore[arg-type]
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(db_module.command, "upgrade", upgrade_then_fail)
+    monkeypatch.setattr(command, "upgrade", upgrade_then_fail)
     database = Database(_url(db_path))
     with pytest.raises(RuntimeError, match="power cut"):
         database.migrate()
@@ -184,6 +185,31 @@ def test_failed_migration_leaves_the_database_untouched(
     with database.unit_of_work() as uow:
         assert uow.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
     database.dispose()
+
+
+def test_the_cheap_revision_check_reads_what_alembic_reads(db_path: Path) -> None:
+    """Opening an up-to-date database never loads Alembic: its revision is one SELECT and the head
+    is read from the migration files' own lines; both agree with Alembic's answers."""
+    import subprocess
+    import sys
+
+    from alembic.runtime.migration import MigrationContext as Context
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(Database._alembic_config())
+    assert Database.head_revision() == script.get_current_head()
+    assert Database.known_revisions() == {s.revision for s in script.walk_revisions()}
+    database = Database(_url(db_path))
+    assert database.revision() is None  # a new file: no schema yet
+    database.migrate()
+    with database.engine.connect() as conn:
+        assert database.revision() == Context.configure(conn).get_current_revision() == script.get_current_head()
+    database.dispose()
+    probe = ("import sys; from doudi_desk.storage.db import Database; "
+             f"d = Database({_url(db_path)!r}); assert d.revision() == d.head_revision(); "
+             "print('alembic' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
 
 
 def test_migrated_schema_matches_the_models(db: Database) -> None:
