@@ -41,6 +41,7 @@ from .application_page import ApplicationPage
 from .backend import Backend
 from .case_list import CaseListPage
 from .case_page import CasePage
+from .clock import REAL_CLOCK, Clock
 from .dynamic_page import DynamicPage
 from .errors import show_error
 from .executor import Executor
@@ -230,8 +231,10 @@ class MainWindow(QMainWindow):
     open_failed = Signal(str)  # the database or the definitions could not be opened: the message shown
     print_requested = Signal(int, str)
 
-    def __init__(self, url: str | None = None, *, context_factory: Callable[[], AppContext] | None = None):
+    def __init__(self, url: str | None = None, *, context_factory: Callable[[], AppContext] | None = None,
+                 clock: Clock = REAL_CLOCK):
         super().__init__()
+        self.clock = clock  # idleness and debounced work (tests pass a clock they advance)
         # The platform adds the application's display name (兜底 Desk) after the title itself.
         self.setWindowTitle("社会救助案件办理")
         self.resize(1366, 768)
