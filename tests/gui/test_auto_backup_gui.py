@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import threading
 
-from tests.gui.conftest import SCREENSHOTS, demo_context, make_window, settle
+from tests.helpers.window import SCREENSHOTS, demo_context, make_window, settle
 
 
 def _copy(demo_url: str, tmp_path) -> str:

@@ -8,7 +8,7 @@ import datetime as dt
 from PySide6.QtCore import Qt
 
 from doudi_desk.domain.ids import make_id
-from tests.gui.conftest import demo_context, login, make_window, screenshot, settle, type_text
+from tests.helpers.window import demo_context, login, make_window, screenshot, settle, type_text
 
 
 def _head(name, seq):
@@ -52,7 +52,7 @@ def test_search_by_pinyin_initials_name_and_id(qtbot, office):
 
 def test_a_search_from_the_todo_tab_looks_everywhere_and_says_why_each_case_matched(qtbot, office):
     from doudi_desk.services.cases import CaseService
-    from tests.integration.test_dibao_paths import to_posting
+    from tests.helpers.dibao import to_posting
 
     svc = CaseService(office)
     posted = to_posting(svc)  # 王建国's household (李秀兰 …), in 公示

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from doudi_desk.services.queries import CaseQuery
 from doudi_desk.ui.export_excel import ExportButton
-from tests.gui.conftest import login, make_window, screenshot, settle
+from tests.helpers.window import login, make_window, screenshot, settle
 from tests.import_support import (
     BY_HOUSEHOLD,
     ROSTER_HEADER,

@@ -13,18 +13,21 @@ from PySide6.QtCore import Qt
 
 from doudi_desk.domain.ids import make_id
 from doudi_desk.ui.household_editor import M_APPLICANT, M_NAME
-from tests.gui.conftest import (
+from tests.helpers.lifecycle import GAP as _GAP
+from tests.helpers.lifecycle import SINGLE
+from tests.helpers.window import (
+    choose_cell,
     demo_context,
+    dialog_action,
+    edit_cell,
     fill_form,
+    fire,
     login,
     make_window,
     screenshot,
     settle,
     type_text,
 )
-from tests.gui.test_workflow_gui import choose_cell, dialog_action, edit_cell, fire
-from tests.integration.test_lifecycle import GAP as _GAP
-from tests.integration.test_lifecycle import SINGLE
 
 ELDER = make_id("130102", dt.date(1948, 6, 18), 93)
 BROTHER = make_id("130102", dt.date(1950, 2, 1), 17)

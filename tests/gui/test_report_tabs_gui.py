@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from tests.gui.conftest import SCREENSHOTS, demo_context, login, make_window, settle, type_text
+from tests.helpers.window import SCREENSHOTS, demo_context, login, make_window, settle, type_text
 
 
 def _copy(demo_url, tmp_path) -> str:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import QFileDialog
 
-from tests.gui.conftest import SCREENSHOTS, demo_context, login, make_window, settle
+from tests.helpers.window import SCREENSHOTS, demo_context, login, make_window, screenshot, settle
 
 TOWN = "139901101"  # 桃源镇
 
@@ -42,13 +42,10 @@ def test_statistics_tab_makes_shows_and_exports_the_report(qtbot, demo_url, tmp_
     assert [c.title for c in (w.spec for w in page.charts)] == [c.title for c in expected.charts]
     assert page.charts[0].spec.categories == ("东岗村", "西河村", "南坡村", "北屯村", "柳树沟村")
     assert page.xlsx_button.isEnabled() and page.pdf_button.isEnabled()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.tabs.setCurrentIndex(0)
-    qtbot.wait(50)
-    window.grab().save(str(SCREENSHOTS / "statistics_charts.png"))
+    screenshot(window, "statistics_charts")
     page.tabs.setCurrentIndex(1)
-    qtbot.wait(50)
-    window.grab().save(str(SCREENSHOTS / "statistics_dibao_table.png"))
+    screenshot(window, "statistics_dibao_table")
 
     # 导出: the dialog opens without blocking; answering it writes the file on the worker.
     dialog = page.ask_export("xlsx")

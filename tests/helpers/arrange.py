@@ -12,12 +12,12 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
-from conftest import TODAY
 from doudi_desk.definitions.loader import default_root, load_definitions
 from doudi_desk.domain import ids
 from doudi_desk.domain.guards import GUARDS
 from doudi_desk.domain.model import AuditEvent
 from tests.helpers.names import han_name
+from tests.helpers.office import TODAY
 
 DEFS = load_definitions(default_root(), GUARDS.keys())
 PAST = TODAY - dt.timedelta(days=10)

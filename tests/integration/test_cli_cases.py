@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from conftest import dump_db
 from doudi_desk.cli import main
+from tests.helpers.office import dump_db
 
 START = dt.date.today() - dt.timedelta(days=30)
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import TODAY, dump_db
 from doudi_desk.cli import main
+from tests.helpers.office import TODAY, dump_db
 from tests.payment_helpers import TOWN, gap_benefit, services, single_benefit
 from tests.printing_helpers import flat, fonts_not_embedded, pages_text, save_png
 

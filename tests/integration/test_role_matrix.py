@@ -22,10 +22,8 @@ import itertools
 
 import pytest
 
-from conftest import TODAY, _office, dump_db
 from doudi_desk.domain.errors import DomainError
 from doudi_desk.domain.specs import ROLES
-from tests.figures import record
 from tests.helpers.arrange import (  # noqa: F401 - household, place, proposal are used by test_postgres
     DEFS,
     PAST,
@@ -37,6 +35,7 @@ from tests.helpers.arrange import (  # noqa: F401 - household, place, proposal a
     proposal,
     sample,
 )
+from tests.helpers.office import TODAY, dump_db, open_office
 
 COMBOS = sorted(
     (spec.id, t.trigger, source)
@@ -61,7 +60,7 @@ def offices(tmp_path_factory):
     def get(key: str):
         if key not in made:
             path = tmp_path_factory.mktemp("matrix") / "office.sqlite3"
-            gen = _office(f"sqlite:///{path}", path)
+            gen = open_office(f"sqlite:///{path}", path)
             ctx = next(gen)
             teardown.append(gen)
             admin = AdminService(ctx)
@@ -98,7 +97,6 @@ def test_every_role_on_every_trigger(offices, wid, trigger, source):
             cases.advance(refused_case, trigger, username, data=data, comment="矩阵测试", effective_date=TODAY)
         assert ROLE_REFUSAL in str(refused.value) and "无权办理" in str(refused.value), str(refused.value)
         assert dump_db(ctx.db_path) == before, f"refused {trigger} by {role} changed the database"
-    record("roles x triggers", len(ROLE_USERS), allowed=len(set(t.roles)), refused=len(ROLE_USERS) - len(set(t.roles)))
 
 
 def test_the_matrix_covers_every_workflow_and_role():
@@ -243,7 +241,6 @@ def test_every_role_on_every_service_action(offices, name, allowed, setup):
         with pytest.raises(DomainError, match="无权|不是系统管理员|须由"):
             act(username)
         assert dump_db(ctx.db_path) == before, f"refused {name} by {role} changed the database"
-    record("roles x service actions", len(ROLE_USERS), allowed=len(allowed), refused=len(ROLE_USERS) - len(allowed))
 
 
 # --- separation of duties -------------------------------------------------------------------------------
@@ -252,7 +249,7 @@ def test_every_role_on_every_service_action(offices, name, allowed, setup):
 def test_whoever_registered_a_case_cannot_approve_it(office):
     from doudi_desk.services.admin import AdminService
     from doudi_desk.services.cases import CaseService
-    from tests.integration.test_dibao_paths import POSTING, day, to_posting
+    from tests.helpers.dibao import POSTING, day, to_posting
 
     AdminService(office).add_user("zhao", "赵军军", ["caseworker", "county_approver"])
     svc = CaseService(office)
