@@ -72,3 +72,19 @@ def without_events_after(dump: dict, last_seq: int) -> dict:
     out["audit_events"] = [r for r in dump["audit_events"] if r[-3] <= last_seq]
     out.pop("audit_chain")
     return out
+
+
+def fix_cli_clock(monkeypatch, today: dt.date = TODAY, now: dt.datetime = dt.datetime(2026, 11, 23, 10, 0)) -> None:
+    """Every context doudi-admin opens in this test has ``today`` and ``now`` fixed (its
+    commands refuse dates after today, so a test's dates must not depend on the real calendar)."""
+    import doudi_desk.services.context as context
+
+    real = context.open_context
+
+    def opened(url=None, **kw):
+        ctx = real(url, **kw)
+        ctx.today = lambda: today
+        ctx.now = lambda: now
+        return ctx
+
+    monkeypatch.setattr(context, "open_context", opened)

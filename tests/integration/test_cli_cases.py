@@ -8,9 +8,9 @@ import json
 import pytest
 
 from doudi_desk.cli import main
-from tests.helpers.office import dump_db
+from tests.helpers.office import TODAY, dump_db, fix_cli_clock
 
-START = dt.date.today() - dt.timedelta(days=30)
+START = TODAY - dt.timedelta(days=30)
 
 
 def d(n: int) -> str:
@@ -18,7 +18,8 @@ def d(n: int) -> str:
 
 
 @pytest.fixture
-def db(tmp_path, capsys):
+def db(tmp_path, capsys, monkeypatch):
+    fix_cli_clock(monkeypatch)
     path = tmp_path / "cli.sqlite3"
     url = f"sqlite:///{path}"
     steps = [
