@@ -1,12 +1,11 @@
-"""Fixtures and helpers for driving the real window offscreen with pytest-qt."""
+"""Fixtures of the GUI tests: the Qt application set up as the program does, and the demo township.
+Helpers for driving the window are in tests/helpers/window.py."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from tests.helpers.office import TODAY
+from tests.helpers.demo import demo_copy
 
 
 @pytest.fixture(scope="session")
@@ -22,16 +21,7 @@ def _app_setup(qapp):
     yield
 
 
-@pytest.fixture(scope="session")
-def demo_url(tmp_path_factory):
-    """A demo township database built once per test session (today fixed like the office fixture)."""
-    from doudi_desk.services.context import open_context
-    from doudi_desk.services.demo import build_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    ctx = open_context(f"sqlite:///{path}")
-    ctx.today = lambda: TODAY
-    ctx.now = lambda: dt.datetime(2026, 11, 23, 9, 0)
-    build_demo(ctx, households=80)
-    ctx.db.dispose()
-    return f"sqlite:///{path}"
+@pytest.fixture
+def demo_url(tmp_path):
+    """This test's copy of the demo township (80 households, built once per run on the fixed day)."""
+    return demo_copy(tmp_path / "demo.sqlite3", 80)

@@ -4,9 +4,14 @@ yields one of these; tests that need a second office call :func:`open_office` th
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import functools
 import os
+import shutil
 import sqlite3
+import tempfile
+from pathlib import Path
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -32,13 +37,23 @@ USERS = [
 BACKEND = os.environ.get("DOUDI_TEST_BACKEND", "sqlite")
 
 
-def open_office(url, db_path):
-    from doudi_desk.services.admin import AdminService, default_policy
-    from doudi_desk.services.context import open_context
+@functools.cache
+def shipped_definitions():
+    """The shipped workflow and form definitions, loaded once per test run (they are frozen)."""
+    from doudi_desk.services.context import load_shipped_definitions
 
-    ctx = open_context(url)
+    return load_shipped_definitions()
+
+
+def _clocked(ctx):
     ctx.today = lambda: TODAY
     ctx.now = lambda: dt.datetime(2026, 11, 23, 9, 30)
+    return ctx
+
+
+def _fill(ctx) -> None:
+    from doudi_desk.services.admin import AdminService, default_policy
+
     admin = AdminService(ctx)
     for code, name, level, parent in AREAS:
         admin.add_area(code, name, level, parent)
@@ -46,6 +61,34 @@ def open_office(url, db_path):
         admin.add_user(username, name, roles)
     admin.set_policy("130999", dt.date(2026, 1, 1), default_policy())
     admin.set_delegation("130999102", True)
+
+
+@functools.cache
+def _sqlite_template() -> Path:
+    """The office on SQLite, migrated and filled once per test run; each test gets a copy."""
+    from doudi_desk.services.context import open_context
+
+    folder = Path(tempfile.mkdtemp(prefix="doudi-office-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "office.sqlite3"
+    ctx = _clocked(open_context(f"sqlite:///{path}", definitions=shipped_definitions()))
+    _fill(ctx)
+    ctx.db.dispose()  # the last connection closing folds the WAL into the file
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+def open_office(url, db_path):
+    """Yield the office on ``url`` (a fresh SQLite file at ``db_path`` is a copy of the run's
+    template: the same rows as building it, without migrating and filling it again)."""
+    from doudi_desk.services.context import open_context
+
+    fresh_file = url == f"sqlite:///{db_path}" and not Path(db_path).exists()
+    if fresh_file:
+        shutil.copyfile(_sqlite_template(), db_path)
+    ctx = _clocked(open_context(url, definitions=shipped_definitions()))
+    if not fresh_file:
+        _fill(ctx)
     ctx.db_path = db_path
     yield ctx
     ctx.db.dispose()

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.helpers.clock import FakeClock
-from tests.helpers.office import TODAY
+from tests.helpers.office import TODAY, shipped_definitions
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
 
@@ -19,7 +19,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
 def demo_context(url):
     from doudi_desk.services.context import open_context
 
-    ctx = open_context(url)
+    ctx = open_context(url, definitions=shipped_definitions())
     ctx.today = lambda: TODAY
     ctx.now = lambda: dt.datetime(2026, 11, 23, 9, 30)
     return ctx

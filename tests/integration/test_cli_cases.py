@@ -155,7 +155,8 @@ def test_show_lists_triggers_for_the_user(accepted, capsys):
     assert view["deadline"]["state_working_days_left"] is not None
 
 
-def test_demo_then_show_a_decided_case(tmp_path, capsys):
+def test_demo_then_show_a_decided_case(tmp_path, capsys, monkeypatch):
+    fix_cli_clock(monkeypatch)
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     code, out, err = run(capsys, url, "demo", "--households", "60")
     assert code == 0, err

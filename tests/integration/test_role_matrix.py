@@ -24,16 +24,14 @@ import pytest
 
 from doudi_desk.domain.errors import DomainError
 from doudi_desk.domain.specs import ROLES
-from tests.helpers.arrange import (  # noqa: F401 - household, place, proposal are used by test_postgres
+from tests.helpers.arrange import (
     DEFS,
     PAST,
-    add_events,
     arrange,
     form_data,
     household,
     place,
     proposal,
-    sample,
 )
 from tests.helpers.office import TODAY, dump_db, open_office
 
@@ -269,14 +267,11 @@ def test_whoever_registered_a_case_cannot_approve_it(office):
 
 def test_in_the_demo_no_case_is_decided_by_its_registrar_or_investigator(tmp_path):
     from doudi_desk.services.cases import CaseService
-    from doudi_desk.services.context import open_context
-    from doudi_desk.services.demo import build_demo
     from doudi_desk.services.reports import list_cases
+    from tests.helpers.demo import open_demo
 
-    ctx = open_context(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
-    ctx.today = lambda: TODAY
+    ctx = open_demo(tmp_path / "demo.sqlite3", 60)
     try:
-        build_demo(ctx, households=60)
         svc = CaseService(ctx)
         decided = 0
         for row in list_cases(ctx, limit=None):
