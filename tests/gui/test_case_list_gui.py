@@ -129,7 +129,7 @@ def test_tabs_and_screenshots(qtbot, demo_url):
     screenshot(window, "login")
     login(qtbot, window, "wangfang")  # 乡镇审核人 of 桃源镇
     page = window.case_list
-    settle(qtbot, window, 100)
+    settle(qtbot, window)
     counts = {page.tabs.tabText(i).split("（")[0]: int(page.tabs.tabText(i).split("（")[1].rstrip("）"))
               for i in range(page.tabs.count())}
     assert counts["全部案件"] >= counts["待办"] > 0 and counts["待审批"] > 0

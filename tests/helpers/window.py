@@ -37,11 +37,8 @@ def make_window(qtbot, ctx, clock: FakeClock | None = None):
     return window
 
 
-def settle(qtbot, window, ms: int = 0):
-    """Let every queued database job deliver (after ``ms`` of real time: only for the timers that do
-    not run on the window's clock yet, the case list's search)."""
-    if ms:
-        qtbot.wait(ms)
+def settle(qtbot, window):
+    """Let every queued database job deliver (waiting on the jobs, never a fixed time)."""
     qtbot.waitUntil(lambda: window.executor.pending == 0, timeout=15000)
 
 
