@@ -7,17 +7,9 @@ database connection of its own and shows its progress in the status bar.
 
 from __future__ import annotations
 
-import shutil
 import threading
 
 from tests.helpers.window import SCREENSHOTS, demo_context, make_window, settle
-
-
-def _copy(demo_url: str, tmp_path) -> str:
-    source = demo_url.removeprefix("sqlite:///")
-    target = tmp_path / "office.sqlite3"
-    shutil.copyfile(source, target)
-    return f"sqlite:///{target}"
 
 
 def test_log_in_is_not_queued_behind_a_running_backup(qtbot, demo_url, tmp_path, monkeypatch):
@@ -34,7 +26,7 @@ def test_log_in_is_not_queued_behind_a_running_backup(qtbot, demo_url, tmp_path,
         return None
 
     monkeypatch.setattr(BackupService, "daily", slow_daily)
-    window = make_window(qtbot, demo_context(_copy(demo_url, tmp_path)))
+    window = make_window(qtbot, demo_context(demo_url))
     backup = start_daily_backup(window)  # the log-in page already shows: start it now
     try:
         assert backup.run()
@@ -68,7 +60,7 @@ def test_daily_backup_writes_todays_file_in_the_background(qtbot, demo_url, tmp_
         threading.Event().wait(0.3)
 
     monkeypatch.setattr(backup_service.BackupService, "close", slow_close)
-    ctx = demo_context(_copy(demo_url, tmp_path))
+    ctx = demo_context(demo_url)
     window = make_window(qtbot, ctx)
     backup = start_daily_backup(window)
     seen: list[tuple[float, str]] = []
@@ -76,7 +68,7 @@ def test_daily_backup_writes_todays_file_in_the_background(qtbot, demo_url, tmp_
     with qtbot.waitSignal(backup.finished, timeout=60000) as done:
         assert backup.run()
     made = done.args[0]
-    assert made is not None and made.parent == folder and made.name.startswith("office-")
+    assert made is not None and made.parent == folder and made.name.startswith("demo-")  # named after the database file
     assert seen and seen[-1][0] == 1.0 and any("复制数据库" in t for _f, t in seen)
     assert "已自动备份到" in window.statusBar().currentMessage()
     with qtbot.waitSignal(backup.finished, timeout=30000) as again:

@@ -112,11 +112,7 @@ def test_charts_drawn_to_png(qapp, tmp_path):
 
 
 def test_the_administrator_classes_a_village_as_urban(qtbot, demo_url, tmp_path):
-    import shutil
-
-    source = demo_url.removeprefix("sqlite:///")
-    shutil.copy(source, tmp_path / "demo.sqlite3")
-    ctx = demo_context(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    ctx = demo_context(demo_url)
     window = make_window(qtbot, ctx)
     login(qtbot, window, "admin")
     page = _statistics_tab(window)
