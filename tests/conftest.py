@@ -1,36 +1,15 @@
-"""Shared fixtures: a temporary office database with areas, users and a policy set."""
+"""Shared fixtures: a temporary office database with areas, users and a policy set
+(tests/helpers/office.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import sqlite3
 
 import pytest
 
+from tests.helpers.office import BACKEND, open_office
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-TODAY = dt.date(2026, 11, 23)
-
-AREAS = [
-    ("130999", "测试县", "county", None),
-    ("130999101", "河东镇", "township", "130999"),
-    ("130999102", "河西乡", "township", "130999"),
-    ("130999101001", "前进村", "village", "130999101"),
-    ("130999102001", "红星村", "village", "130999102"),
-]
-USERS = [
-    ("admin", "管理员", ["admin"]),
-    ("clerk", "张敏", ["caseworker"]),
-    ("clerk2", "李强", ["caseworker"]),
-    ("reviewer", "王芳", ["township_reviewer"]),
-    ("approver", "赵军", ["county_approver"]),
-]
-
-
-# DOUDI_TEST_BACKEND=postgresql runs every test using `office` on a fresh PostgreSQL database
-# (tests/pg_support.py); then `office.db_path` is that database's URL, which dump_db accepts too.
-BACKEND = os.environ.get("DOUDI_TEST_BACKEND", "sqlite")
 
 
 @pytest.fixture
@@ -40,39 +19,6 @@ def office(tmp_path):
         from tests.pg_support import fresh_database
 
         with fresh_database() as url:
-            yield from _office(url, url)
+            yield from open_office(url, url)
         return
-    yield from _office(f"sqlite:///{tmp_path / 'office.sqlite3'}", tmp_path / "office.sqlite3")
-
-
-def _office(url, db_path):
-    from doudi_desk.services.admin import AdminService, default_policy
-    from doudi_desk.services.context import open_context
-
-    ctx = open_context(url)
-    ctx.today = lambda: TODAY
-    ctx.now = lambda: dt.datetime(2026, 11, 23, 9, 30)
-    admin = AdminService(ctx)
-    for code, name, level, parent in AREAS:
-        admin.add_area(code, name, level, parent)
-    for username, name, roles in USERS:
-        admin.add_user(username, name, roles)
-    admin.set_policy("130999", dt.date(2026, 1, 1), default_policy())
-    admin.set_delegation("130999102", True)
-    ctx.db_path = db_path
-    yield ctx
-    ctx.db.dispose()
-
-
-def dump_db(path) -> dict[str, list[tuple]]:
-    """Every row of every table, for before/after comparisons (a SQLite file, or a database URL)."""
-    if isinstance(path, str) and "://" in path:
-        from tests.pg_support import dump_url
-
-        return dump_url(path)
-    con = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
-    finally:
-        con.close()
+    yield from open_office(f"sqlite:///{tmp_path / 'office.sqlite3'}", tmp_path / "office.sqlite3")

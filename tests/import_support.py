@@ -45,7 +45,7 @@ def open_office(url: str):
 def office_context(tmp_path: Path) -> Iterator[Any]:
     """The office on a fresh SQLite file, or (DOUDI_TEST_BACKEND=postgresql) a fresh PostgreSQL
     database; ``ctx.db_path`` is what ``conftest.dump_db`` takes."""
-    from conftest import BACKEND
+    from tests.helpers.office import BACKEND
 
     if BACKEND == "postgresql":
         from tests.pg_support import fresh_database

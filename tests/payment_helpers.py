@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.integration.test_lifecycle import (
-    GAP,
-    INVESTIGATION,
-    SINGLE,
-    approved,
-    day,
-    investigation_on,
-)
+from tests.helpers.lifecycle import GAP, INVESTIGATION, SINGLE, approved, day, investigation_on
 
 TOWN = "130999101"  # 河东镇 (前进村)
 ACCOUNT = {"bank_name": "青山县农村信用社", "bank_account": "6230580112345678"}

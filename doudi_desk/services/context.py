@@ -43,12 +43,12 @@ class AppContext:
 
 
 def open_context(url: str | None = None, *, definitions_root=None, migrate: bool = True,
-                 backup_folder: Path | None = None) -> AppContext:
+                 backup_folder: Path | None = None, definitions: Definitions | None = None) -> AppContext:
     """Open the database (applying migrations, after a backup if it holds an older schema: see
-    services/upgrade.py) and load every workflow and form definition."""
-    root = definitions_root or default_root()
-    # A workflow naming a document without a print template is a start-up error, not a runtime one.
-    definitions = load_definitions(root, GUARDS.keys(), templates=Path(root) / TEMPLATES_DIR)
+    services/upgrade.py) and load every workflow and form definition (unless ``definitions``
+    already loaded by :func:`load_shipped_definitions` are given: they are immutable)."""
+    if definitions is None:
+        definitions = load_shipped_definitions(definitions_root)
     db = Database(url or default_url())
     upgrade = None
     if migrate:
@@ -61,3 +61,10 @@ def open_context(url: str | None = None, *, definitions_root=None, migrate: bool
             raise
     engines = {wid: WorkflowEngine(spec, GUARDS) for wid, spec in definitions.workflows.items()}
     return AppContext(db=db, definitions=definitions, engines=engines, upgrade=upgrade)
+
+
+def load_shipped_definitions(definitions_root=None) -> Definitions:
+    """Every workflow and form definition under ``definitions_root`` (default: the shipped ones)."""
+    root = definitions_root or default_root()
+    # A workflow naming a document without a print template is a start-up error, not a runtime one.
+    return load_definitions(root, GUARDS.keys(), templates=Path(root) / TEMPLATES_DIR)

@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -505,14 +505,8 @@ class CasePage(QWidget):
         splitter.setStretchFactor(1, 2)
         outer.addWidget(splitter, 1)
 
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setSingleShot(True)
-        self._draft_timer.setInterval(1000)
-        self._draft_timer.timeout.connect(self.save_draft)
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(400)
-        self._preview_timer.timeout.connect(self._preview)
+        self._draft_timer = shell.clock.timer(self, 1000, self.save_draft)
+        self._preview_timer = shell.clock.timer(self, 400, self._preview)
         self.effective.changed.connect(self._edited)
 
     # --- loading ---------------------------------------------------------------------------

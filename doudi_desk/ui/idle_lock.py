@@ -8,9 +8,7 @@ Minutes come from the office setting ``idle_lock_minutes`` (default 10; 0 switch
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QGroupBox,
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..services.accounts import IDLE_LOCK_MINUTES, AccountService
+from .clock import REAL_CLOCK, Clock
 from .style import set_role
 
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
@@ -71,17 +70,17 @@ class LockCover(QWidget):
 
 
 class IdleLock(QObject):
-    """Watches input to the whole application and covers ``window`` after ``minutes`` idle."""
+    """Watches input to the whole application and covers ``window`` after ``minutes`` idle, as
+    measured by ``clock`` (the real one unless a test passes its own)."""
 
-    def __init__(self, window, *, check_every_ms: int = 15000):
+    def __init__(self, window, *, check_every_ms: int = 15000, clock: Clock = REAL_CLOCK):
         super().__init__(window)
         self.window = window
+        self.clock = clock
         self.minutes: float = IDLE_LOCK_MINUTES
-        self.last_input = time.monotonic()
+        self.last_input = clock.monotonic()
         self.cover: LockCover | None = None
-        self.timer = QTimer(self)
-        self.timer.setInterval(check_every_ms)
-        self.timer.timeout.connect(self.check)
+        self.timer = clock.timer(self, check_every_ms, self.check, single_shot=False)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -90,7 +89,7 @@ class IdleLock(QObject):
     # --- watching ---
     def start(self, minutes: float | None) -> None:
         self.minutes = IDLE_LOCK_MINUTES if minutes is None else minutes
-        self.last_input = time.monotonic()
+        self.last_input = self.clock.monotonic()
         if self.minutes > 0:
             self.timer.start()
         else:
@@ -101,7 +100,7 @@ class IdleLock(QObject):
         if obj is self.window and kind == QEvent.Type.Resize and self.cover is not None:
             self.cover.setGeometry(self.window.rect())
         if kind in _ACTIVITY and not self.locked:
-            self.last_input = time.monotonic()
+            self.last_input = self.clock.monotonic()
         return False
 
     @property
@@ -112,7 +111,7 @@ class IdleLock(QObject):
         if self.window.user is None:
             self.timer.stop()
             return
-        if not self.locked and self.minutes > 0 and time.monotonic() - self.last_input >= self.minutes * 60:
+        if not self.locked and self.minutes > 0 and self.clock.monotonic() - self.last_input >= self.minutes * 60:
             self.lock()
 
     # --- locking ---
@@ -164,4 +163,4 @@ class IdleLock(QObject):
         if self.cover is not None:
             self.cover.password.clear()
             self.cover.hide()
-        self.last_input = time.monotonic()
+        self.last_input = self.clock.monotonic()

@@ -77,7 +77,7 @@ def after_log_in(window, user: dict[str, Any]) -> None:
 
     install_account_actions(window)
     if getattr(window, "idle_lock", None) is None:
-        window.idle_lock = IdleLock(window)
+        window.idle_lock = IdleLock(window, clock=window.clock)
     window.idle_lock.start(user.get("idle_lock_minutes"))
     if window.login_page is not None and hasattr(window.login_page, "password"):
         window.login_page.password.clear()

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from ..domain.errors import InputError
 from .backend import Backend
 from .case_list import CaseListPage
+from .clock import REAL_CLOCK, Clock
 from .errors import show_error
 from .executor import Executor
 from .login import after_log_in, password_field, show_password_mode
@@ -236,8 +237,10 @@ class MainWindow(QMainWindow):
     open_failed = Signal(str)  # the database or the definitions could not be opened: the message shown
     print_requested = Signal(int, str)
 
-    def __init__(self, url: str | None = None, *, context_factory: Callable[[], AppContext] | None = None):
+    def __init__(self, url: str | None = None, *, context_factory: Callable[[], AppContext] | None = None,
+                 clock: Clock = REAL_CLOCK):
         super().__init__()
+        self.clock = clock  # idleness and debounced work (tests pass a clock they advance)
         # The platform adds the application's display name (兜底 Desk) after the title itself.
         self.setWindowTitle("社会救助案件办理")
         self.resize(1366, 768)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from upgrade_helpers import OLD, old_database
 
-from tests.gui.conftest import screenshot
+from tests.helpers.window import screenshot
 
 
 def test_about_shows_version_and_revision_after_an_upgrade(qtbot, tmp_path):

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from doudi_desk.services.audit import PAGE_SIZE
 from doudi_desk.ui.audit_page import AuditPage
 from doudi_desk.ui.case_page import CasePage
-from tests.gui.conftest import demo_context, login, make_window, screenshot, settle, type_text
+from tests.helpers.window import demo_context, login, make_window, screenshot, settle, type_text
 from tests.import_support import read_xlsx
 
 XINGHUA_STAFF = {"陈静", "周丽", "孙伟"}  # 杏花乡: another township's caseworkers

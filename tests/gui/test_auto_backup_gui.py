@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import threading
 
-from tests.gui.conftest import SCREENSHOTS, demo_context, make_window, settle
+from tests.helpers.window import SCREENSHOTS, demo_context, make_window, settle
 
 
-def test_log_in_is_not_queued_behind_a_running_backup(qtbot, fresh_demo_url, monkeypatch):
+def test_log_in_is_not_queued_behind_a_running_backup(qtbot, demo_url, tmp_path, monkeypatch):
     from doudi_desk.services.backup import BackupService
     from doudi_desk.ui.auto_backup import start_daily_backup
 
@@ -26,7 +26,7 @@ def test_log_in_is_not_queued_behind_a_running_backup(qtbot, fresh_demo_url, mon
         return None
 
     monkeypatch.setattr(BackupService, "daily", slow_daily)
-    window = make_window(qtbot, demo_context(fresh_demo_url))
+    window = make_window(qtbot, demo_context(demo_url))
     backup = start_daily_backup(window)  # the log-in page already shows: start it now
     try:
         assert backup.run()
@@ -47,7 +47,7 @@ def test_log_in_is_not_queued_behind_a_running_backup(qtbot, fresh_demo_url, mon
     assert not backup.busy()
 
 
-def test_daily_backup_writes_todays_file_in_the_background(qtbot, fresh_demo_url, tmp_path, monkeypatch):
+def test_daily_backup_writes_todays_file_in_the_background(qtbot, demo_url, tmp_path, monkeypatch):
     from doudi_desk.services import backup as backup_service
     from doudi_desk.ui.auto_backup import start_daily_backup
 
@@ -60,7 +60,7 @@ def test_daily_backup_writes_todays_file_in_the_background(qtbot, fresh_demo_url
         threading.Event().wait(0.3)
 
     monkeypatch.setattr(backup_service.BackupService, "close", slow_close)
-    ctx = demo_context(fresh_demo_url)
+    ctx = demo_context(demo_url)
     window = make_window(qtbot, ctx)
     backup = start_daily_backup(window)
     seen: list[tuple[float, str]] = []
@@ -68,7 +68,7 @@ def test_daily_backup_writes_todays_file_in_the_background(qtbot, fresh_demo_url
     with qtbot.waitSignal(backup.finished, timeout=60000) as done:
         assert backup.run()
     made = done.args[0]
-    assert made is not None and made.parent == folder and made.name.startswith("demo-")  # named after the database
+    assert made is not None and made.parent == folder and made.name.startswith("demo-")  # named after the database file
     assert seen and seen[-1][0] == 1.0 and any("复制数据库" in t for _f, t in seen)
     assert "已自动备份到" in window.statusBar().currentMessage()
     with qtbot.waitSignal(backup.finished, timeout=30000) as again:

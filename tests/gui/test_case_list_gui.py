@@ -8,7 +8,7 @@ import datetime as dt
 from PySide6.QtCore import Qt
 
 from doudi_desk.domain.ids import make_id
-from tests.gui.conftest import (
+from tests.helpers.window import (
     demo_context,
     fetch_all,
     login,
@@ -57,7 +57,7 @@ def test_search_by_pinyin_initials_name_and_id(qtbot, office):
 
 def test_a_search_from_the_todo_tab_looks_everywhere_and_says_why_each_case_matched(qtbot, office):
     from doudi_desk.services.cases import CaseService
-    from tests.integration.test_dibao_paths import to_posting
+    from tests.helpers.dibao import to_posting
 
     svc = CaseService(office)
     posted = to_posting(svc)  # 王建国's household (李秀兰 …), in 公示
@@ -127,7 +127,7 @@ def test_tabs_and_screenshots(qtbot, demo_url):
     screenshot(window, "login")
     login(qtbot, window, "wangfang")  # 乡镇审核人 of 桃源镇
     page = window.case_list
-    settle(qtbot, window, 100)
+    settle(qtbot, window)
     counts = {page.tabs.tabText(i).split("（")[0]: int(page.tabs.tabText(i).split("（")[1].rstrip("）"))
               for i in range(page.tabs.count())}
     assert counts["全部案件"] >= counts["待办"] > 0 and counts["待审批"] > 0

@@ -10,24 +10,22 @@ import sys
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from tests.gui.conftest import fill_form, login, make_window, screenshot, settle, type_text
-from tests.integration.test_dibao_paths import (
-    APPLICATION,
+from tests.helpers.dibao import (
     day,
-    household,
+    investigating,
     investigation,
     to_posting,
 )
-
-
-def _investigating(office):
-    from doudi_desk.services.cases import CaseService
-
-    svc = CaseService(office)
-    cid = svc.create_case(household(), "dibao", "clerk", applied_on=day(0))["id"]
-    svc.advance(cid, "accept", "clerk", data=APPLICATION, effective_date=day(1))
-    svc.advance(cid, "start_investigation", "clerk", effective_date=day(2))
-    return svc, cid
+from tests.helpers.names import han_name
+from tests.helpers.window import (
+    advance,
+    fill_form,
+    login,
+    make_window,
+    screenshot,
+    settle,
+    type_text,
+)
 
 
 def test_a_refused_action_shows_its_reason(qtbot, office):
@@ -52,11 +50,11 @@ def test_a_refused_action_shows_its_reason(qtbot, office):
     # A back-dated step before the previous one is refused by the service: the reason shows.
     fill_form(qtbot, page.editors["posting"], {"start_date": day(5), "place": "村务公开栏"})
     type_text(qtbot, page.effective.edit, day(3))
-    settle(qtbot, window, 500)
+    advance(qtbot, window, 0.5)
     assert not page.buttons["submit_to_county"].isEnabled()
     assert "公示期" in page.buttons["submit_to_county"].toolTip()
     type_text(qtbot, page.effective.edit, day(12))
-    settle(qtbot, window, 500)
+    advance(qtbot, window, 0.5)
     assert page.buttons["submit_to_county"].isEnabled()
     type_text(qtbot, page.effective.edit, day(3))
     page.fire("submit_to_county")  # as if clicked before the preview caught up
@@ -67,7 +65,7 @@ def test_a_refused_action_shows_its_reason(qtbot, office):
 
 
 def test_half_filled_form_survives_closing_the_window(qtbot, office):
-    _svc, cid = _investigating(office)
+    _svc, cid = investigating(office)
     window = make_window(qtbot, office)
     login(qtbot, window, "clerk")
     page = window.open_case(cid)
@@ -93,7 +91,7 @@ def test_half_filled_form_survives_closing_the_window(qtbot, office):
 
 
 def test_stale_version_shows_both_and_reapplies(qtbot, office):
-    svc, cid = _investigating(office)
+    svc, cid = investigating(office)
     window = make_window(qtbot, office)
     login(qtbot, window, "clerk")
     page = window.open_case(cid)
@@ -102,7 +100,7 @@ def test_stale_version_shows_both_and_reapplies(qtbot, office):
     for form_id, values in data.items():
         fill_form(qtbot, page.editors[form_id], values)
     type_text(qtbot, page.effective.edit, day(4))
-    settle(qtbot, window, 500)
+    advance(qtbot, window, 0.5)
     # Meanwhile a colleague saves the verification form on another PC.
     svc.save_forms(cid, "clerk2", {"verification": {"findings": "社保缴费记录一致"}}, effective_date=day(3))
     qtbot.mouseClick(page.buttons["complete_investigation"], Qt.MouseButton.LeftButton)
@@ -123,7 +121,7 @@ def test_database_fault_is_a_chinese_message_and_a_bug_opens_the_crash_dialog(qt
     from doudi_desk.storage.db import StorageError
     from doudi_desk.ui.errors import CrashDialog
 
-    _svc, cid = _investigating(office)
+    _svc, cid = investigating(office)
     window = make_window(qtbot, office)
     login(qtbot, window, "clerk")
     page = window.open_case(cid)
@@ -131,7 +129,7 @@ def test_database_fault_is_a_chinese_message_and_a_bug_opens_the_crash_dialog(qt
     for form_id, values in investigation().items():
         fill_form(qtbot, page.editors[form_id], values)
     type_text(qtbot, page.effective.edit, day(4))
-    settle(qtbot, window, 500)
+    advance(qtbot, window, 0.5)
 
     def locked(*_a, **_k):
         raise StorageError("locked", "数据库正被其他程序占用，请稍后再试")
@@ -159,7 +157,7 @@ def test_database_fault_is_a_chinese_message_and_a_bug_opens_the_crash_dialog(qt
 
 def test_batch_with_one_stale_case_names_it(qtbot, office):
     from doudi_desk.services.cases import CaseService
-    from tests.gui.test_queries import to_county
+    from tests.helpers.dibao import to_county
 
     svc = CaseService(office)
     views = [to_county(svc, seq) for seq in (201, 203, 205)]
@@ -182,7 +180,8 @@ def test_batch_with_one_stale_case_names_it(qtbot, office):
     # The result names every case: the refused one first with its reason, then each one done.
     lines = queue.dialog.lines()
     assert len(lines) == 3, lines
-    assert lines[0].split("　")[:3] == [views[1]["number"], views[1]["household"]["head"], "未办理"] and "已由他人处理" in lines[0]
+    assert lines[0].split("　")[:3] == [views[1]["number"], views[1]["household"]["head"], "未办理"]
+    assert "已由他人处理" in lines[0] and views[1]["household"]["head"] == han_name("孙", 203)
     for view, line in zip((views[0], views[2]), lines[1:], strict=True):
         assert line.split("　") == [view["number"], view["household"]["head"], "已办理", "现处于「确认（在保）」"]
     screenshot(queue.dialog, "batch_result")

@@ -19,9 +19,22 @@ from doudi_desk.ui.household_editor import (
     M_LTC,
     M_NAME,
 )
-from tests.gui.conftest import fill_form, login, make_window, screenshot, settle, type_text
-from tests.gui.test_lifecycle_gui import click, new_case_page, open_page, switch
-from tests.gui.test_workflow_gui import choose_cell, dialog_action, edit_cell, fire
+from tests.helpers.window import (
+    choose_cell,
+    click,
+    dialog_action,
+    edit_cell,
+    fill_form,
+    fire,
+    login,
+    make_window,
+    new_case_page,
+    open_page,
+    screenshot,
+    settle,
+    switch,
+    type_text,
+)
 
 
 def test_apply_decide_and_see_both_allowances(qtbot, office):

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from doudi_desk.services.queries import CaseQuery
 from doudi_desk.ui.export_excel import ExportButton
-from tests.gui.conftest import login, make_window, screenshot, settle
+from tests.helpers.window import login, make_window, screenshot, settle
 from tests.import_support import (
     BY_HOUSEHOLD,
     ROSTER_HEADER,
@@ -70,7 +70,7 @@ def test_preview_then_confirm_with_progress(qtbot, qtmodeltester, office):
 
     settle(qtbot, window)
     window.case_list.select_tab("all")
-    settle(qtbot, window, 300)
+    settle(qtbot, window)
     assert window.case_list.model.rowCount() == 60  # the lists refreshed themselves
 
 
@@ -131,11 +131,11 @@ def test_export_buttons_write_what_the_list_shows(qtbot, office, tmp_path):
     window = make_window(qtbot, office)
     window.backend.importing.commit(BY_HOUSEHOLD, "admin")
     login(qtbot, window, "taoyuan_rev")
-    settle(qtbot, window, 300)
+    settle(qtbot, window)
     button = window.case_list.findChild(ExportButton, "export_cases")
     window.case_list.select_tab("all")
     window.case_list.village.setCurrentIndex(window.case_list.village.findData("139901101002"))
-    settle(qtbot, window, 300)
+    settle(qtbot, window)
     shown = window.case_list.model.rowCount()
     out = tmp_path / "案件.xlsx"
     with qtbot.waitSignal(button.exported, timeout=30000) as done:
@@ -147,7 +147,7 @@ def test_export_buttons_write_what_the_list_shows(qtbot, office, tmp_path):
 
     window.tabs.setCurrentWidget(window.dynamic)
     window.dynamic.show_list("benefits")
-    settle(qtbot, window, 300)
+    settle(qtbot, window)
     benefits = window.dynamic.benefits.findChild(ExportButton, "export_benefits")
     screenshot(window, "export_button_benefits")
     with qtbot.waitSignal(benefits.exported, timeout=30000):
@@ -167,7 +167,7 @@ def test_an_imported_family_on_its_case_page(qtbot, office):
     case_id = window.backend.cases.show(number, "taoyuan")["id"]
     page = window.open_case(case_id)
     qtbot.waitUntil(lambda: page.view is not None, timeout=15000)
-    settle(qtbot, window, 200)
+    settle(qtbot, window)
     assert page.amount.text() == "按花名册导入：每月 420 元"
     assert "待补录家庭经济状况" in page.eligibility.text() and "保障对象待确认" in page.eligibility.text()
     assert page.life_buttons["start_review"].isVisible()  # 复核, 变更, 停保 as for any benefit

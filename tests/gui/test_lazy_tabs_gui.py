@@ -8,7 +8,7 @@ import sys
 
 from PySide6.QtCore import Qt
 
-from tests.gui.conftest import demo_context, login, make_window, screenshot, settle
+from tests.helpers.window import demo_context, login, make_window, screenshot, settle
 
 
 def _labels(window) -> list[str]:

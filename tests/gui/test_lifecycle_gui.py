@@ -13,18 +13,25 @@ from PySide6.QtCore import Qt
 
 from doudi_desk.domain.ids import make_id
 from doudi_desk.ui.household_editor import M_APPLICANT, M_NAME
-from tests.gui.conftest import (
+from tests.helpers.lifecycle import GAP as _GAP
+from tests.helpers.lifecycle import SINGLE
+from tests.helpers.window import (
+    choose_cell,
+    click,
     demo_context,
+    dialog_action,
+    edit_cell,
     fill_form,
+    fire,
     login,
     make_window,
+    new_case_page,
+    open_page,
     screenshot,
     settle,
+    switch,
     type_text,
 )
-from tests.gui.test_workflow_gui import choose_cell, dialog_action, edit_cell, fire
-from tests.integration.test_lifecycle import GAP as _GAP
-from tests.integration.test_lifecycle import SINGLE
 
 ELDER = make_id("130102", dt.date(1948, 6, 18), 93)
 BROTHER = make_id("130102", dt.date(1950, 2, 1), 17)
@@ -67,38 +74,11 @@ def approved(svc, household, start: dt.date) -> dict:
     return svc.advance(cid, "approve", "approver", effective_date=day(11))
 
 
-def switch(qtbot, window, username: str) -> None:
-    window.logout()
-    settle(qtbot, window)
-    login(qtbot, window, username)
-
-
-def open_page(qtbot, window, case_id: int):
-    page = window.open_case(case_id)
-    settle(qtbot, window)
-    assert page.view is not None and page.view["id"] == case_id
-    return page
-
-
-def click(qtbot, window, button) -> None:
-    assert button.isVisible() and button.isEnabled(), button.toolTip()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    settle(qtbot, window)
-
-
 def investigate(qtbot, window, page, day: str) -> None:
     fill_form(qtbot, page.editors["verification"], {"requested_on": day, "result": "consistent"})
     fill_form(qtbot, page.editors["home_visit"], {"visit_date": day, "investigators": [{"name": "张敏"}, {"name": "李强"}],
                                                   "family_present": "户主", "conclusion": "meets"})
     fire(qtbot, window, page, "complete_investigation", day)
-
-
-def new_case_page(qtbot, window, before):
-    """The case page that an action opened (the current tab, not ``before``)."""
-    page = window.current_page()
-    assert page is not before and page.objectName() == "case_page"
-    settle(qtbot, window)
-    return page
 
 
 # --- 特困 ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from doudi_desk.services import accounts
 from doudi_desk.services.admin import AdminService
-from tests.gui.conftest import make_window, screenshot, settle
+from tests.helpers.window import advance, make_window, screenshot, settle, try_login
 
 PASSWORD = "Qingshan-2026"
 
@@ -21,14 +21,6 @@ def admin_first(ctx) -> None:
 @pytest.fixture(autouse=True)
 def cheap_hasher(monkeypatch):
     monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-def try_login(qtbot, window, username: str, password: str):
-    page = window.login_page
-    assert page.select(username)
-    page.password.setText(password)
-    qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
-    settle(qtbot, window)
 
 
 def test_open_mode_hint_then_passwords_required(qtbot, office):
@@ -89,9 +81,10 @@ def test_idle_window_locks_and_only_the_password_unlocks_it(qtbot, office):
     settle(qtbot, window)
     try_login(qtbot, window, "clerk", PASSWORD)
     lock = window.idle_lock
-    lock.start(0.001)  # 60 ms of idleness
-    qtbot.wait(120)
-    lock.check()
+    assert lock.clock is window.clock and lock.minutes == 10  # the office default
+    advance(qtbot, window, 9 * 60 + 45)  # checked every 15 s: the last check before ten minutes
+    assert not lock.locked
+    advance(qtbot, window, 15)
     assert lock.locked and lock.cover.isVisible()
     assert not window.centralWidget().isEnabled() and not window.toolbar.isEnabled()
     screenshot(window, "idle_locked")
@@ -103,13 +96,13 @@ def test_idle_window_locks_and_only_the_password_unlocks_it(qtbot, office):
     lock.unlock()
     settle(qtbot, window)
     assert not lock.locked and window.centralWidget().isEnabled()
-    # Input keeps it open.
-    lock.start(0.01)  # 600 ms
-    for _ in range(4):
-        qtbot.wait(200)
+    # Input keeps it open: a key every five minutes for half an hour.
+    for _ in range(6):
+        advance(qtbot, window, 5 * 60)
         qtbot.keyClick(window.centralWidget(), Qt.Key.Key_Shift)
-        lock.check()
     assert not lock.locked
+    advance(qtbot, window, 10 * 60)  # then ten minutes without input
+    assert lock.locked
 
 
 def test_lock_screen_logout(qtbot, office):

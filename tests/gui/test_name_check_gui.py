@@ -4,10 +4,23 @@ name typed with a full stop is registered with the middle dot."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt
 
-from tests.gui.conftest import login, make_window, screenshot, settle, type_text
-from tests.gui.test_workflow_gui import HEAD, SPOUSE, choose_cell, edit_cell
+from doudi_desk.domain.ids import make_id
+from tests.helpers.window import (
+    choose_cell,
+    edit_cell,
+    login,
+    make_window,
+    screenshot,
+    settle,
+    type_text,
+)
+
+HEAD = make_id("130102", dt.date(1970, 3, 15), 31)
+SPOUSE = make_id("130102", dt.date(1972, 8, 2), 42)
 
 
 def test_a_diagnosis_in_a_name_is_refused_where_it_is_typed(qtbot, office):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from tests.gui.conftest import demo_context, login, make_window, screenshot, settle, type_text
+from tests.helpers.window import demo_context, login, make_window, screenshot, settle, type_text
 
 TOWN = "139901101"  # 桃源镇
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrinter
 
-from tests.gui.conftest import demo_context, login, make_window, screenshot, settle
+from tests.helpers.window import demo_context, login, make_window, screenshot, settle
 
 A4 = (595, 842)
 

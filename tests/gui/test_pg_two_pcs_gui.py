@@ -7,14 +7,20 @@ import pytest
 from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 
-from conftest import _office
 from doudi_desk.services import accounts
 from doudi_desk.services.admin import AdminService
 from doudi_desk.services.cases import CaseService
-from tests.gui.conftest import fill_form, make_window, screenshot, settle, type_text
-from tests.gui.test_case_page_gui import _investigating
-from tests.gui.test_login_lock_gui import try_login
-from tests.integration.test_dibao_paths import day, investigation
+from tests.helpers.dibao import day, investigating, investigation
+from tests.helpers.office import open_office
+from tests.helpers.window import (
+    advance,
+    fill_form,
+    make_window,
+    screenshot,
+    settle,
+    try_login,
+    type_text,
+)
 from tests.pg_support import fresh_database, requires_pg
 
 pytestmark = requires_pg
@@ -30,7 +36,7 @@ def admin_first(ctx) -> None:
 def pg(monkeypatch):
     monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     with fresh_database() as url:
-        yield from _office(url, url)
+        yield from open_office(url, url)
 
 
 def pc(qtbot, office, username: str):
@@ -49,7 +55,7 @@ def test_second_pc_gets_the_conflict_and_keeps_its_input(qtbot, pg):
     admin_first(pg)
     for user in ("clerk", "clerk2"):
         AdminService(pg).set_password(user, PASSWORD, temporary=False)
-    _svc, cid = _investigating(pg)
+    _svc, cid = investigating(pg)
     first, second = pc(qtbot, pg, "clerk"), pc(qtbot, pg, "clerk2")
     pages = []
     for window in (first, second):
@@ -61,7 +67,7 @@ def test_second_pc_gets_the_conflict_and_keeps_its_input(qtbot, pg):
     for form_id, values in investigation().items():  # … while PC 1 finishes the investigation
         fill_form(qtbot, pages[0].editors[form_id], values)
     type_text(qtbot, pages[0].effective.edit, day(4))
-    settle(qtbot, first, 500)
+    advance(qtbot, first, 0.5)
     qtbot.mouseClick(pages[0].buttons["complete_investigation"], Qt.MouseButton.LeftButton)
     settle(qtbot, first)
     assert CaseService(pg).show(cid)["state"] == "preliminary_review"

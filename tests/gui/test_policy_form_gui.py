@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QLineEdit, QTableWidgetItem
 
-from tests.gui.conftest import login, make_window, screenshot, settle, type_text
+from tests.helpers.window import login, make_window, screenshot, settle, type_text
 
 POLICY_MD = Path(__file__).resolve().parents[2].parent / "shared" / "domain" / "policy.md"
 PYTHON_TEXT = re.compile(r"Invalid|isoformat|Decimal|Error|None|[A-Za-z_]+\(|\[\d\]")

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.gui.conftest import (
+from tests.helpers.window import (
     SCREENSHOTS,
     demo_context,
     login,

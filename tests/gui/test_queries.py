@@ -10,8 +10,7 @@ from doudi_desk.services.cases import CaseService
 from doudi_desk.services.drafts import DraftService
 from doudi_desk.services.queries import CaseQuery, QueryService
 from doudi_desk.storage.initials import name_initials
-from tests.helpers.names import han_name
-from tests.integration.test_dibao_paths import (
+from tests.helpers.dibao import (
     APPLICATION,
     OPINION,
     POSTING,
@@ -20,6 +19,7 @@ from tests.integration.test_dibao_paths import (
     investigation,
     to_posting,
 )
+from tests.helpers.names import han_name
 
 ZHAO = make_id("130102", __import__("datetime").date(1980, 1, 1), 11)
 

@@ -1,8 +1,8 @@
-"""The 台账 and 大排查 tabs on (a copy of) the demo township, driven through their widgets."""
+"""The 台账 and 大排查 tabs on (this test's copy of) the demo township, driven through their widgets."""
 
 from __future__ import annotations
 
-from tests.gui.conftest import SCREENSHOTS, demo_context, login, make_window, settle, type_text
+from tests.helpers.window import SCREENSHOTS, demo_context, login, make_window, settle, type_text
 
 
 def test_ledger_tab_shows_a_villages_ledger_and_makes_its_books(qtbot, demo_url, tmp_path):
@@ -34,8 +34,8 @@ def test_ledger_tab_shows_a_villages_ledger_and_makes_its_books(qtbot, demo_url,
     window.close()
 
 
-def test_campaign_tab_from_a_new_campaign_to_a_fixed_problem(qtbot, fresh_demo_url, tmp_path):
-    window = make_window(qtbot, demo_context(fresh_demo_url))
+def test_campaign_tab_from_a_new_campaign_to_a_fixed_problem(qtbot, demo_url, tmp_path):
+    window = make_window(qtbot, demo_context(demo_url))
     login(qtbot, window, "wangfang")
     page = window.report_pages["campaigns"]
     window.tabs.setCurrentWidget(page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from tests.gui.conftest import login, screenshot, settle, type_text
+from tests.helpers.window import login, screenshot, settle, type_text
 
 
 def test_first_start_creates_the_office(qtbot, tmp_path):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from tests.gui.conftest import SCREENSHOTS, demo_context, login, make_window, settle
+from tests.helpers.window import SCREENSHOTS, demo_context, login, make_window, screenshot, settle
 
 TOWN = "139901101"  # 桃源镇
 
@@ -43,13 +43,10 @@ def test_statistics_tab_makes_shows_and_exports_the_report(qtbot, demo_url, tmp_
     assert [c.title for c in (w.spec for w in page.charts)] == [c.title for c in expected.charts]
     assert page.charts[0].spec.categories == ("东岗村", "西河村", "南坡村", "北屯村", "柳树沟村")
     assert page.xlsx_button.isEnabled() and page.pdf_button.isEnabled()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.tabs.setCurrentIndex(0)
-    qtbot.wait(50)
-    window.grab().save(str(SCREENSHOTS / "statistics_charts.png"))
+    screenshot(window, "statistics_charts")
     page.tabs.setCurrentIndex(1)
-    qtbot.wait(50)
-    window.grab().save(str(SCREENSHOTS / "statistics_dibao_table.png"))
+    screenshot(window, "statistics_dibao_table")
 
     # 导出: the dialog opens without blocking; answering it writes the file on the worker.
     dialog = page.ask_export("xlsx")
@@ -115,8 +112,8 @@ def test_charts_drawn_to_png(qapp, tmp_path):
             assert "#2f6fb0" not in colours
 
 
-def test_the_administrator_classes_a_village_as_urban(qtbot, fresh_demo_url):
-    ctx = demo_context(fresh_demo_url)
+def test_the_administrator_classes_a_village_as_urban(qtbot, demo_url, tmp_path):
+    ctx = demo_context(demo_url)
     window = make_window(qtbot, ctx)
     login(qtbot, window, "admin")
     page = _statistics_tab(window)
@@ -136,13 +133,13 @@ def test_the_administrator_classes_a_village_as_urban(qtbot, fresh_demo_url):
     window.close()
 
 
-def test_a_month_paid_through_its_payroll_shows_paid_amounts(qtbot, fresh_demo_url):
+def test_a_month_paid_through_its_payroll_shows_paid_amounts(qtbot, demo_url):
     """October paid for 桃源镇's 低保 through the whole cycle (one line failed at the bank): the tab
     shows 实发 — the bank's paid lines — where the demo alone shows 应发, and says so per row."""
     from doudi_desk.services.bank_io import BankFileService
     from doudi_desk.services.payments import PaymentService
 
-    ctx = demo_context(fresh_demo_url)
+    ctx = demo_context(demo_url)
     due = window_free_report(ctx)
     pay, bank = PaymentService(ctx), BankFileService(ctx, PaymentService(ctx))
     view = pay.build(TOWN, "dibao", "2026-10", "zhangmin", since="2026-10")

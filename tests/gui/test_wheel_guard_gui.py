@@ -6,8 +6,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QScrollArea
 
-from tests.gui.conftest import login, make_window, screenshot, settle, type_text
-from tests.gui.test_case_page_gui import _investigating
+from tests.helpers.dibao import investigating
+from tests.helpers.window import login, make_window, screenshot, settle, type_text
 
 
 def wheel(widget, steps: int = -1) -> QWheelEvent:
@@ -24,7 +24,7 @@ def guarded_widgets(root):
 
 
 def test_wheel_over_an_unfocused_answer_changes_nothing_and_scrolls_the_page(qtbot, office):
-    _svc, cid = _investigating(office)
+    _svc, cid = investigating(office)
     window = make_window(qtbot, office)
     login(qtbot, window, "clerk")
     page = window.open_case(cid)
@@ -64,7 +64,7 @@ def test_wheel_over_an_unfocused_answer_changes_nothing_and_scrolls_the_page(qtb
 
 
 def test_every_combo_and_spin_box_takes_focus_only_by_click_or_tab(qtbot, office):
-    _svc, cid = _investigating(office)
+    _svc, cid = investigating(office)
     window = make_window(qtbot, office)
     login(qtbot, window, "clerk")
     window.open_case(cid)

@@ -8,9 +8,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QPainter, QPdfWriter
 from PySide6.QtWidgets import QApplication
 
-from tests.gui.conftest import fill_form, login, make_window, screenshot, settle, type_text
-from tests.gui.test_case_page_gui import _investigating
-from tests.integration.test_dibao_paths import POSTING, day, investigation
+from tests.helpers.dibao import POSTING, day, investigating, investigation
+from tests.helpers.window import fill_form, login, make_window, screenshot, settle, type_text
 
 
 def _top(widget, page) -> int:
@@ -19,7 +18,7 @@ def _top(widget, page) -> int:
 
 
 def test_the_case_page_does_not_move_while_typing(qtbot, office):
-    _svc, cid = _investigating(office)
+    _svc, cid = investigating(office)
     window = make_window(qtbot, office)
     login(qtbot, window, "clerk")
     page = window.open_case(cid)
@@ -88,7 +87,7 @@ def test_no_duplicates_found_is_said_in_green_even_after_an_error(qtbot, office)
 
 def test_every_column_of_the_history_fits_at_1366(qtbot, office):
     from doudi_desk.services.cases import CaseService
-    from tests.integration.test_dibao_paths import to_posting
+    from tests.helpers.dibao import to_posting
 
     view = to_posting(CaseService(office))
     CaseService(office).advance(view["id"], "submit_to_county", "reviewer", data=POSTING, effective_date=day(12),

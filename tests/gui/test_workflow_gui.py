@@ -10,67 +10,25 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from doudi_desk.domain.ids import make_id
-from tests.gui.conftest import fill_form, login, make_window, screenshot, settle, type_text
+from tests.helpers.window import (
+    choose_cell,
+    commit,
+    dialog_action,
+    edit_cell,
+    fill_form,
+    fire,
+    login,
+    make_window,
+    open_editor,
+    screenshot,
+    settle,
+    type_text,
+)
 
 HEAD = make_id("130102", dt.date(1970, 3, 15), 31)
 SPOUSE = make_id("130102", dt.date(1972, 8, 2), 42)
 CHILD = make_id("130102", dt.date(2012, 5, 20), 15)
 WRONG = CHILD[:-1] + ("0" if CHILD[-1] != "0" else "1")  # one wrong check digit
-
-
-def open_editor(qtbot, table, row, column):
-    """Make the cell current (which opens its editor, as the tables edit on any trigger)."""
-    index = table.model().index(row, column)
-    table.setCurrentIndex(index)
-    editor = table.indexWidget(index)
-    if editor is None:
-        table.edit(index)
-        editor = table.indexWidget(index)
-    assert editor is not None, (row, column)
-    return editor
-
-
-def commit(qtbot, editor):
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.wait(10)  # the delegate commits on a queued call
-
-
-def edit_cell(qtbot, table, row, column, text):
-    editor = open_editor(qtbot, table, row, column)
-    type_text(qtbot, editor, text)
-    commit(qtbot, editor)
-    return editor
-
-
-def choose_cell(qtbot, table, row, column, value):
-    combo = open_editor(qtbot, table, row, column)
-    combo.setCurrentIndex(combo.findData(value))
-    commit(qtbot, combo)
-
-
-def fire(qtbot, window, page, trigger, date):
-    type_text(qtbot, page.effective.edit, date)
-    settle(qtbot, window, 500)  # the preview of actions judges the typed forms
-    button = page.buttons[trigger]
-    assert button.isEnabled(), button.toolTip()
-    state = page.view["state"]
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    settle(qtbot, window)
-    return state
-
-
-def dialog_action(qtbot, window, page, trigger, date, values, comment=""):
-    type_text(qtbot, page.effective.edit, date)
-    settle(qtbot, window, 500)
-    qtbot.mouseClick(page.buttons[trigger], Qt.MouseButton.LeftButton)
-    dialog = page.dialog
-    assert dialog is not None and dialog.isVisible()
-    for form_id, data in values.items():
-        fill_form(qtbot, dialog.editors[form_id], data)
-    if comment:
-        type_text(qtbot, dialog.comment, comment)
-    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    settle(qtbot, window)
 
 
 def test_whole_case_through_the_window(qtbot, office):

@@ -12,14 +12,12 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
-from conftest import TODAY
-from doudi_desk.definitions.loader import default_root, load_definitions
 from doudi_desk.domain import ids
-from doudi_desk.domain.guards import GUARDS
 from doudi_desk.domain.model import AuditEvent
 from tests.helpers.names import han_name
+from tests.helpers.office import TODAY, shipped_definitions
 
-DEFS = load_definitions(default_root(), GUARDS.keys())
+DEFS = shipped_definitions()
 PAST = TODAY - dt.timedelta(days=10)
 _seq = itertools.count(1)
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from conftest import dump_db
 from doudi_desk.domain.errors import DomainError
+from tests.helpers.office import dump_db
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 

@@ -14,8 +14,8 @@ from doudi_desk.services.admin import AdminService
 from doudi_desk.services.audit import AuditLog
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.exporting import ExportService
+from tests.helpers.dibao import APPLICATION, day, household
 from tests.import_support import read_xlsx
-from tests.integration.test_dibao_paths import APPLICATION, day, household
 
 EAST, WEST = "130999101001", "130999102001"  # 河东镇前进村, 河西乡红星村
 ID_IN_COMMENT = "130102197203150316"

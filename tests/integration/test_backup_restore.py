@@ -8,24 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dump_db
 from doudi_desk.domain.errors import DomainError
 from doudi_desk.services.audit import AuditService
 from doudi_desk.services.backup import BackupService, inspect_backup, restore
 from doudi_desk.services.cases import CaseService
 from doudi_desk.storage import backup as storage_backup
 from doudi_desk.storage.db import Database
-from tests.integration.test_audit_trail import work
-from tests.integration.test_dibao_paths import POSTING, day, to_posting
-
-
-def without_events_after(dump: dict, last_seq: int) -> dict:
-    """A dump with the audit events after ``last_seq`` and the chain head left out."""
-    out = dict(dump)
-    # audit_events columns end with chain_seq, prev_hash, hash
-    out["audit_events"] = [r for r in dump["audit_events"] if r[-3] <= last_seq]
-    out.pop("audit_chain")
-    return out
+from tests.helpers.dibao import POSTING, day, to_posting
+from tests.helpers.office import dump_db, without_events_after
+from tests.helpers.tamper import work
 
 
 def test_round_trip_is_equal_row_by_row(office, tmp_path):

@@ -10,8 +10,8 @@ import pytest
 from doudi_desk.services.batch import BatchService
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.queries import BATCH_APPROVE, QueryService
-from tests.integration.test_tekun_temporary import ELDER as TEKUN_ELDER
-from tests.integration.test_tekun_temporary import (
+from tests.helpers.tekun import ELDER as TEKUN_ELDER
+from tests.helpers.tekun import (
     OPINION,
     POSTED,
     TEKUN_APP,
@@ -41,7 +41,7 @@ def test_the_workflows_a_batch_can_decide_are_the_ones_tested_here(office):
 
 
 def test_dibao_batch_confirms_at_county_and_at_a_delegated_township(svc, office):
-    from tests.gui.test_queries import to_county
+    from tests.helpers.dibao import to_county
 
     county = to_county(svc, 201)
     queue = {r["id"]: r for r in QueryService(office).supervisor_queue("approver")}
@@ -135,7 +135,7 @@ def test_a_batch_is_a_few_transactions_and_a_stale_case_in_one_is_undone_alone(s
 
     from doudi_desk.services import batch
     from doudi_desk.services.audit import AuditService
-    from tests.gui.test_queries import to_county
+    from tests.helpers.dibao import to_county
 
     monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)  # the four cases in one chunk, however slow the machine
 

@@ -35,9 +35,9 @@ def _returned(pay, bank, view: dict, fail: dict[str, str] | None = None) -> dict
 def _zhao_family(s, office) -> dict:
     """The history above, through the services; returns 赵德明's 低保 case."""
     from doudi_desk.services.payment_accounts import PaymentAccountService
-    from tests.integration.test_lifecycle import day
-    from tests.integration.test_tekun_temporary import POSTED, temp_household, temp_to_posting
-    from tests.integration.test_tekun_temporary import day as tday
+    from tests.helpers.lifecycle import day
+    from tests.helpers.tekun import POSTED, temp_household, temp_to_posting
+    from tests.helpers.tekun import day as tday
 
     svc, life, pay, bank = s
     zhao = single_benefit(svc)
@@ -111,7 +111,7 @@ def test_the_book_prints_the_case_pages_ledger_in_date_order(s, office):
 
 def test_a_villages_books_read_payments_in_a_constant_number_of_queries(s, office):
     from doudi_desk.services.ledger_books import LedgerBookService
-    from tests.integration.test_lifecycle import GAP, approved
+    from tests.helpers.lifecycle import GAP, approved
     from tests.query_count import count_statements
 
     svc, _life, pay, bank = s

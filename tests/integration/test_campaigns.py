@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import dump_db
 from doudi_desk.domain.errors import DomainError, InputError
+from tests.helpers.office import dump_db
 from tests.report_helpers import RURAL, approve_dibao, dibao_steps, gap_household, temporary
 
 TOWN = "130999101"

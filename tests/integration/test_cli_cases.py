@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from conftest import dump_db
 from doudi_desk.cli import main
+from tests.helpers.office import TODAY, dump_db, fix_cli_clock
 
-START = dt.date.today() - dt.timedelta(days=30)
+START = TODAY - dt.timedelta(days=30)
 
 
 def d(n: int) -> str:
@@ -18,7 +18,8 @@ def d(n: int) -> str:
 
 
 @pytest.fixture
-def db(tmp_path, capsys):
+def db(tmp_path, capsys, monkeypatch):
+    fix_cli_clock(monkeypatch)
     path = tmp_path / "cli.sqlite3"
     url = f"sqlite:///{path}"
     steps = [
@@ -154,7 +155,8 @@ def test_show_lists_triggers_for_the_user(accepted, capsys):
     assert view["deadline"]["state_working_days_left"] is not None
 
 
-def test_demo_then_show_a_decided_case(tmp_path, capsys):
+def test_demo_then_show_a_decided_case(tmp_path, capsys, monkeypatch):
+    fix_cli_clock(monkeypatch)
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     code, out, err = run(capsys, url, "demo", "--households", "60")
     assert code == 0, err

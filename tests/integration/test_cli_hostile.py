@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, _office, dump_db
 from doudi_desk.cli import main
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.lifecycle import LifecycleService
 from tests.helpers.arrange import DEFS, PAST, arrange, household, place
+from tests.helpers.office import TODAY, dump_db, open_office
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 ENTRY = Path(sys.executable).with_name("doudi-admin")
@@ -33,7 +33,7 @@ def template_db(tmp_path_factory):
     """An office on a SQLite file with one open 低保 application and one approved benefit, made once
     and copied for each test."""
     path = tmp_path_factory.mktemp("cli-template") / "office.sqlite3"
-    gen = _office(f"sqlite:///{path}", path)
+    gen = open_office(f"sqlite:///{path}", path)
     ctx = next(gen)
     cases = CaseService(ctx)
     life = LifecycleService(cases)

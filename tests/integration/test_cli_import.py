@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import dump_db
 from doudi_desk.cli import main
 from doudi_desk.services.demo import TOWNSHIPS, VILLAGES
+from tests.helpers.office import dump_db
 from tests.import_support import BY_HOUSEHOLD, ROSTER_HEADER, household_rows, read_xlsx, write_rows
 
 

@@ -4,14 +4,13 @@ documents printed (text read back, first pages saved as PNG to look at)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
 
-from conftest import TODAY, dump_db
 from doudi_desk.cli import main
+from tests.helpers.office import dump_db, fix_cli_clock
 from tests.payment_helpers import TOWN, gap_benefit, services, single_benefit
 from tests.printing_helpers import flat, fonts_not_embedded, pages_text, save_png
 
@@ -19,17 +18,7 @@ from tests.printing_helpers import flat, fonts_not_embedded, pages_text, save_pn
 @pytest.fixture
 def cli(office, monkeypatch, capsys):
     """Run doudi-admin on the office's database, with the office's 'today'."""
-    import doudi_desk.services.context as context
-
-    real = context.open_context
-
-    def opened(url=None, **kw):
-        ctx = real(url, **kw)
-        ctx.today = lambda: TODAY
-        ctx.now = lambda: dt.datetime(2026, 11, 23, 10, 0)
-        return ctx
-
-    monkeypatch.setattr(context, "open_context", opened)
+    fix_cli_clock(monkeypatch)
     url = f"sqlite:///{office.db_path}"
 
     def run(*argv):

@@ -9,10 +9,11 @@ from doudi_desk.services.admin import AdminService
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.context import open_context
 from doudi_desk.services.demo import build_demo
+from tests.helpers.demo import clocked
 
 
 def test_demo_has_cases_in_every_state_with_valid_ids(tmp_path):
-    ctx = open_context(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    ctx = clocked(open_context(f"sqlite:///{tmp_path / 'demo.sqlite3'}"))
     summary = build_demo(ctx, households=200, with_other_programmes=True)
     spec = ctx.definitions.workflows["dibao"]
     assert set(summary["states"]) == {s.name for s in spec.states}

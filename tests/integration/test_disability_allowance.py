@@ -20,8 +20,8 @@ from disability_helpers import (
     triggers,
 )
 
-from conftest import dump_db
 from doudi_desk.domain.errors import DomainError
+from tests.helpers.office import dump_db
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import dump_db
 from doudi_desk.domain.errors import DomainError
 from doudi_desk.services import accounts
 from doudi_desk.services.accounts import AccountService
@@ -21,7 +20,8 @@ from doudi_desk.services.admin import AdminService
 from doudi_desk.services.batch import BatchService
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.queries import CaseQuery, QueryService
-from tests.integration.test_dibao_paths import APPLICATION, household, investigation, to_preliminary
+from tests.helpers.dibao import APPLICATION, household, investigation, to_preliminary
+from tests.helpers.office import dump_db
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                           HealthCheck.too_slow])

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BACKEND, TODAY, _office
 from doudi_desk.domain.errors import DomainError
 from doudi_desk.domain.text import text_problem
 from doudi_desk.services.cases import CaseService
@@ -21,6 +20,7 @@ from doudi_desk.services.lifecycle import LifecycleService
 from doudi_desk.services.reports import case_text
 from tests.helpers.arrange import DEFS, PAST, arrange, fill, household, place, sample, where_filled
 from tests.helpers.checks import refused, refused_or_clean
+from tests.helpers.office import BACKEND, TODAY, open_office
 
 # Refused by every field type, whatever the field: bad text, oversized text, numbers that are not.
 STRICT = ["\udfff", "备注\ud800", "\x00", "\x00\x00\x00", "说明\x1b[0m", "\u202e倒序", "x" * 10_000,
@@ -47,13 +47,13 @@ def shared(tmp_path_factory):
         from tests.pg_support import fresh_database
 
         with fresh_database() as url:
-            gen = _office(url, url)
+            gen = open_office(url, url)
             ctx = next(gen)
             yield ctx, CaseService(ctx), LifecycleService(CaseService(ctx))
             next(gen, None)
         return
     path = tmp_path_factory.mktemp("hostile") / "office.sqlite3"
-    gen = _office(f"sqlite:///{path}", path)
+    gen = open_office(f"sqlite:///{path}", path)
     ctx = next(gen)
     yield ctx, CaseService(ctx), LifecycleService(CaseService(ctx))
     next(gen, None)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dump_db
 from doudi_desk.domain.errors import DomainError, InputError
 from doudi_desk.services.audit import AuditService
 from doudi_desk.services.cases import CaseService
@@ -19,6 +18,7 @@ from doudi_desk.services.exporting import ExportService
 from doudi_desk.services.importing import ImportService
 from doudi_desk.services.lifecycle import LifecycleService
 from doudi_desk.services.lifecycle_queries import LifecycleQueries
+from tests.helpers.office import dump_db
 from tests.import_support import (
     BY_HOUSEHOLD,
     BY_MEMBER,

@@ -11,7 +11,7 @@ import pytest
 from doudi_desk.domain.ids import make_id
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.queries import SORT_KEYS, TABS, CaseQuery, QueryService
-from tests.integration.test_dibao_paths import APPLICATION, day
+from tests.helpers.dibao import APPLICATION, day
 
 VILLAGES = ("130999101001", "130999102001")
 NAMES = ("王建国", "李秀兰", "王建国", "张三")  # ties on the head's name

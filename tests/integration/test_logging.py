@@ -32,7 +32,7 @@ def test_the_log_holds_log_ins_batches_and_backups_and_no_library_chatter(log_fi
     from doudi_desk.services.backup import BackupService
     from doudi_desk.services.batch import BatchService
     from doudi_desk.services.cases import CaseService
-    from tests.gui.test_queries import to_county
+    from tests.helpers.dibao import to_county
 
     accounts = AccountService(office)
     AdminService(office).set_password("admin", "Qingshan#2026-mz", temporary=False)

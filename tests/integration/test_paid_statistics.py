@@ -126,7 +126,7 @@ def test_the_county_report_sums_paid_and_due_townships_and_says_so(s, office):
     total mixes both and is labelled 实发/应发, each township's row with its own basis."""
     from doudi_desk.domain.ids import make_id
     from doudi_desk.services.statistics import StatisticsService
-    from tests.integration.test_lifecycle import GAP, INVESTIGATION, day
+    from tests.helpers.lifecycle import GAP, INVESTIGATION, day
 
     svc, _life, pay, bank = s
     gap_benefit(svc)

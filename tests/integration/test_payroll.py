@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from doudi_desk.domain.errors import DomainError
-from tests.integration.test_lifecycle import run_to_decision
+from tests.helpers.lifecycle import run_to_decision
 from tests.payment_helpers import (
     TOWN,
     at,
@@ -164,8 +164,8 @@ def test_missing_account_is_held_then_paid_as_back_pay(s, office):
 def test_first_aid_is_never_paid_twice(office):
     from doudi_desk.services.cases import CaseService
     from doudi_desk.services.payments import PaymentService
-    from tests.integration.test_tekun_temporary import POSTED, temp_household, temp_to_posting
-    from tests.integration.test_tekun_temporary import day as tday
+    from tests.helpers.tekun import POSTED, temp_household, temp_to_posting
+    from tests.helpers.tekun import day as tday
 
     svc, pay = CaseService(office), PaymentService(office)
     household = dict(temp_household(), bank_name="信用社", bank_account="6230580112345678")

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import dump_db
 from doudi_desk.domain.errors import DomainError
+from tests.helpers.office import dump_db
 from tests.payment_helpers import TOWN, gap_benefit, lines, pay_month, services, single_benefit
 
 
@@ -228,7 +228,7 @@ def test_price_subsidy_only_in_triggered_months(s, office):
 def test_price_subsidy_counts_a_person_once(s, office):
     """A person covered by 特困 and by a 低保 household gets one share (policy.md §11)."""
     from doudi_desk.services.price_indices import PriceIndexService
-    from tests.integration.test_lifecycle import TEKUN, day
+    from tests.helpers.lifecycle import TEKUN, day
 
     svc, _life, pay, _bank = s
     gap_benefit(svc)
@@ -237,7 +237,7 @@ def test_price_subsidy_counts_a_person_once(s, office):
                  bank_name="信用社", bank_account="6230580100000001")
     case = svc.create_case(tekun, "tekun", "clerk", applied_on=day(0), allow_duplicate=True, comment="测试")
     cid = case["id"]
-    from tests.integration.test_lifecycle import INVESTIGATION
+    from tests.helpers.lifecycle import INVESTIGATION
 
     svc.advance(cid, "accept", "clerk", effective_date=day(0), data={"tekun_application": {
         "apply_date": day(0), "channel": "self", "reason": "孤老", "no_able_supporter": True,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import _office
 from doudi_desk.domain.errors import DomainError
 from doudi_desk.services.admin import AdminService
 from doudi_desk.services.audit import AuditService
 from doudi_desk.services.payments import PaymentService
-from tests.integration.test_postgres import race, second_pc
+from tests.helpers.office import open_office
+from tests.helpers.races import race, second_pc
 from tests.payment_helpers import TOWN, gap_benefit, services, single_benefit
 from tests.pg_support import fresh_database, requires_pg
 
@@ -21,7 +21,7 @@ pytestmark = requires_pg
 @pytest.fixture
 def pg():
     with fresh_database() as url:
-        yield from _office(url, url)
+        yield from open_office(url, url)
 
 
 def test_two_approvers_at_once_one_wins_the_other_is_told(pg):

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
 
 import pytest
 
-from conftest import _office
 from doudi_desk.domain.errors import DomainError
 from doudi_desk.domain.ids import make_id
 from doudi_desk.services.audit import AuditService
@@ -22,10 +20,10 @@ from doudi_desk.services.cases import CaseService
 from doudi_desk.services.queries import QueryService
 from doudi_desk.storage.db import StorageError
 from doudi_desk.storage.repo import StaleVersionError
-from tests.figures import record
-from tests.integration import test_audit_trail as trail
-from tests.integration.test_crash_kill import KILLS, kill_runs
-from tests.integration.test_dibao_paths import (
+from tests.helpers import tamper as trail
+from tests.helpers.arrange import household as fresh_household
+from tests.helpers.arrange import place, proposal
+from tests.helpers.dibao import (
     APPLICATION,
     OPINION,
     POSTING,
@@ -35,8 +33,9 @@ from tests.integration.test_dibao_paths import (
     to_posting,
     to_preliminary,
 )
-from tests.integration.test_role_matrix import household as fresh_household
-from tests.integration.test_role_matrix import place, proposal
+from tests.helpers.kills import KILLS, kill_runs
+from tests.helpers.office import open_office
+from tests.helpers.races import race, second_pc
 from tests.pg_support import dump_url, fresh_database, requires_pg
 
 pytestmark = requires_pg
@@ -45,36 +44,7 @@ pytestmark = requires_pg
 @pytest.fixture
 def pg():
     with fresh_database() as url:
-        yield from _office(url, url)
-
-
-def second_pc(ctx):
-    """Another program on another PC: its own engine, its own connections to the same server."""
-    from doudi_desk.services.context import open_context
-
-    other = open_context(ctx.db_path)
-    other.today, other.now = ctx.today, ctx.now
-    return other
-
-
-def race(*jobs: Callable[[], object]) -> list[object]:
-    """Run the jobs in threads released together; return each one's result or exception."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[i] = job()
-        except BaseException as exc:  # noqa: BLE001 - returned to the test
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+        yield from open_office(url, url)
 
 
 # --- same behaviour as SQLite -------------------------------------------------------------------------
@@ -143,7 +113,6 @@ def test_two_connections_same_case_the_second_save_is_refused(pg):
             assert thread.is_alive(), "PC 2 should be waiting for PC 1's row lock"
         thread.join(10)
         assert len(outcome) == 1 and isinstance(outcome[0], StaleVersionError)
-        record("conflicts provoked and caught", 1, how="row lock, two connections")
     finally:
         other.db.dispose()
 
@@ -161,7 +130,6 @@ def test_two_pcs_edit_one_case_the_second_gets_a_conflict_and_writes_nothing(pg)
         with pytest.raises(StaleVersionError, match="已被他人修改"):
             svc2.advance(view["id"], "post_notice", "reviewer", data=mine, effective_date=day(5),
                          expected_version=seen2["version"])
-        record("conflicts provoked and caught", 1, how="two PCs, one case")
         stored = svc2.show(view["id"])
         assert stored["forms"]["preliminary_opinion"]["comment"] == "拟同意"
         assert [e["trigger"] for e in stored["history"]].count("post_notice") == 1
@@ -182,7 +150,6 @@ def test_racing_saves_one_wins_one_conflicts(pg, round_):
         wins = [r for r in results if isinstance(r, dict)]
         stale = [r for r in results if isinstance(r, StaleVersionError)]
         assert len(wins) == 1 and len(stale) == 1, results
-        record("conflicts provoked and caught", 1, how="racing saves")
         after = CaseService(pg).show(view["id"])
         assert after["version"] == seen + 1
         assert [e["trigger"] for e in after["history"]].count("save_forms") == 1
@@ -226,7 +193,6 @@ def test_overlapping_batches_decide_every_case_exactly_once(pg, with_versions):
     failed = a["failed"] + b["failed"]
     assert all(f["id"] in {i["id"] for i in items[8:16]} for f in failed)
     assert failed, "the two batches should have collided on the shared cases"
-    record("conflicts provoked and caught", len(failed), how="overlapping batches", shared=8)
     if with_versions:
         assert all(f["conflict"] for f in failed), failed
     svc = CaseService(pg)
@@ -312,7 +278,7 @@ def test_pg_dump_round_trip_is_equal_row_by_row(pg, tmp_path):
         summary = restore(target, tmp_path / "county.bak")
         restored = dump_url(target)
         last = summary["chain"]["seq"]
-        from tests.integration.test_backup_restore import without_events_after
+        from tests.helpers.office import without_events_after
 
         assert without_events_after(restored, last) == without_events_after(before, last)
         with pytest.raises(DomainError, match="不是空的"):

@@ -39,14 +39,9 @@ def investigation(day: str, **extra) -> dict:
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory):
     from doudi_desk.services.cases import CaseService
-    from doudi_desk.services.context import open_context
-    from doudi_desk.services.demo import build_demo
+    from tests.helpers.demo import open_demo
 
-    path = tmp_path_factory.mktemp("record") / "demo.sqlite3"
-    ctx = open_context(f"sqlite:///{path}")
-    ctx.today = lambda: TODAY
-    ctx.now = lambda: dt.datetime(2026, 11, 23, 9, 0)
-    build_demo(ctx, households=40, with_other_programmes=True)
+    ctx = open_demo(tmp_path_factory.mktemp("record") / "demo.sqlite3", 40, with_other_programmes=True)
     svc = CaseService(ctx)
     ctx.cases = svc
     ctx.scenario = {

@@ -25,15 +25,10 @@ def cn(day: str | dt.date) -> str:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     from doudi_desk.services.cases import CaseService
-    from doudi_desk.services.context import open_context
-    from doudi_desk.services.demo import build_demo
     from doudi_desk.services.office import OfficeService
+    from tests.helpers.demo import open_demo
 
-    path = tmp_path_factory.mktemp("print") / "demo.sqlite3"
-    ctx = open_context(f"sqlite:///{path}")
-    ctx.today = lambda: TODAY
-    ctx.now = lambda: dt.datetime(2026, 11, 23, 9, 0)
-    build_demo(ctx, households=60)
+    ctx = open_demo(tmp_path_factory.mktemp("print") / "demo.sqlite3", 60)
     ctx.office = OfficeService(ctx)  # the demo sets each township's phone and address
     cases = CaseService(ctx)
     # The demo leaves its 民主评议 case without a record; hold the meeting.
@@ -355,15 +350,11 @@ def test_every_offered_document_of_every_programme_prints(tmp_path):
     """The print tab offers a document only when it can be made: for every case of the demo with 特困,
     临时救助, 复核, 变更 and 停保, every document offered as available renders (or, for a case with nothing
     to print yet, is refused with a Chinese message) — no internal error."""
-    from doudi_desk.services.context import open_context
-    from doudi_desk.services.demo import build_demo
     from doudi_desk.services.printing import PrintService
     from doudi_desk.services.reports import list_cases
+    from tests.helpers.demo import open_demo
 
-    ctx = open_context(f"sqlite:///{tmp_path / 'all.sqlite3'}")
-    ctx.today = lambda: TODAY
-    ctx.now = lambda: dt.datetime(2026, 11, 23, 9, 0)
-    build_demo(ctx, households=40, with_other_programmes=True)
+    ctx = open_demo(tmp_path / "all.sqlite3", 40, with_other_programmes=True)
     printer = PrintService(ctx)
     printed, programmes, kinds = 0, set(), set()
     for row in list_cases(ctx, limit=None):

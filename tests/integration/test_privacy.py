@@ -11,7 +11,7 @@ from doudi_desk.services.admin import AdminService
 from doudi_desk.services.audit import AuditService
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.queries import CaseQuery, QueryService
-from tests.integration.test_dibao_paths import APPLICATION, POSTING, day, household, to_posting
+from tests.helpers.dibao import APPLICATION, POSTING, day, household, to_posting
 
 HEAD_ID = "130102197203150316"
 
@@ -102,7 +102,7 @@ def test_every_case_action_is_refused_outside_the_users_township(office):
     another township's case is refused with 辖区 in the message and writes nothing."""
     from doudi_desk.services.lifecycle import LifecycleService
     from doudi_desk.services.printing import PrintService
-    from tests.conftest import dump_db
+    from tests.helpers.office import dump_db
 
     admin = AdminService(office)
     admin.add_user("hexi", "河西经办", ["caseworker", "township_reviewer"], "130999102")
@@ -172,7 +172,7 @@ def test_bad_bank_account_is_refused_by_name(raw):
 
 def test_bank_account_masked_unless_the_role_needs_it_and_logged_when_printed(office):
     from doudi_desk.services.printing import PrintService
-    from tests.integration.test_dibao_paths import OPINION, investigation
+    from tests.helpers.dibao import OPINION, investigation
     from tests.printing_helpers import flat, pages_text
 
     svc = CaseService(office)

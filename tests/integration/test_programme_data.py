@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import AREAS, TODAY, USERS
+from tests.helpers.office import AREAS, TODAY, USERS
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "doudi_desk"

@@ -19,13 +19,13 @@ from collections.abc import Callable
 
 import pytest
 
-from conftest import _office
 from doudi_desk.domain.errors import DomainError
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.context import open_context
 from doudi_desk.services.lifecycle import LifecycleService
 from doudi_desk.storage import repo
 from tests.helpers.arrange import DEFS, arrange, household, place
+from tests.helpers.office import open_office
 from tests.pg_support import PG_URL, fresh_database
 
 
@@ -43,7 +43,7 @@ def two_pcs(request, tmp_path):
 
 
 def _pair(url, db_path):
-    gen = _office(url, db_path)
+    gen = open_office(url, db_path)
     first = next(gen)
     second = open_context(url)
     second.today, second.now, second.db_path = first.today, first.now, first.db_path

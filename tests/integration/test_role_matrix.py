@@ -22,21 +22,18 @@ import itertools
 
 import pytest
 
-from conftest import TODAY, _office, dump_db
 from doudi_desk.domain.errors import DomainError
 from doudi_desk.domain.specs import ROLES
-from tests.figures import record
-from tests.helpers.arrange import (  # noqa: F401 - household, place, proposal are used by test_postgres
+from tests.helpers.arrange import (
     DEFS,
     PAST,
-    add_events,
     arrange,
     form_data,
     household,
     place,
     proposal,
-    sample,
 )
+from tests.helpers.office import TODAY, dump_db, open_office
 
 COMBOS = sorted(
     (spec.id, t.trigger, source)
@@ -61,7 +58,7 @@ def offices(tmp_path_factory):
     def get(key: str):
         if key not in made:
             path = tmp_path_factory.mktemp("matrix") / "office.sqlite3"
-            gen = _office(f"sqlite:///{path}", path)
+            gen = open_office(f"sqlite:///{path}", path)
             ctx = next(gen)
             teardown.append(gen)
             admin = AdminService(ctx)
@@ -98,7 +95,6 @@ def test_every_role_on_every_trigger(offices, wid, trigger, source):
             cases.advance(refused_case, trigger, username, data=data, comment="矩阵测试", effective_date=TODAY)
         assert ROLE_REFUSAL in str(refused.value) and "无权办理" in str(refused.value), str(refused.value)
         assert dump_db(ctx.db_path) == before, f"refused {trigger} by {role} changed the database"
-    record("roles x triggers", len(ROLE_USERS), allowed=len(set(t.roles)), refused=len(ROLE_USERS) - len(set(t.roles)))
 
 
 def test_the_matrix_covers_every_workflow_and_role():
@@ -245,7 +241,6 @@ def test_every_role_on_every_service_action(offices, name, allowed, setup):
         with pytest.raises(DomainError, match="无权|不是系统管理员|须由"):
             act(username)
         assert dump_db(ctx.db_path) == before, f"refused {name} by {role} changed the database"
-    record("roles x service actions", len(ROLE_USERS), allowed=len(allowed), refused=len(ROLE_USERS) - len(allowed))
 
 
 # --- separation of duties -------------------------------------------------------------------------------
@@ -254,7 +249,7 @@ def test_every_role_on_every_service_action(offices, name, allowed, setup):
 def test_whoever_registered_a_case_cannot_approve_it(office):
     from doudi_desk.services.admin import AdminService
     from doudi_desk.services.cases import CaseService
-    from tests.integration.test_dibao_paths import POSTING, day, to_posting
+    from tests.helpers.dibao import POSTING, day, to_posting
 
     AdminService(office).add_user("zhao", "赵军军", ["caseworker", "county_approver"])
     svc = CaseService(office)
@@ -274,14 +269,11 @@ def test_whoever_registered_a_case_cannot_approve_it(office):
 
 def test_in_the_demo_no_case_is_decided_by_its_registrar_or_investigator(tmp_path):
     from doudi_desk.services.cases import CaseService
-    from doudi_desk.services.context import open_context
-    from doudi_desk.services.demo import build_demo
     from doudi_desk.services.reports import list_cases
+    from tests.helpers.demo import open_demo
 
-    ctx = open_context(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
-    ctx.today = lambda: TODAY
+    ctx = open_demo(tmp_path / "demo.sqlite3", 60)
     try:
-        build_demo(ctx, households=60)
         svc = CaseService(ctx)
         decided = 0
         for row in list_cases(ctx, limit=None):

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from doudi_desk.domain.ids import make_id
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.queries import CaseQuery, QueryService
-from tests.integration.test_dibao_paths import day, household
+from tests.helpers.dibao import day, household
 
 OTHER_TOWNSHIP = "130999102001"
 
@@ -185,7 +185,7 @@ def test_a_step_of_one_workflow_does_not_make_another_workflows_cases_a_to_do(of
     """县级审核确认 of an application is the county's; that a 停保 in its 县级决定 (also named
     county_review) may be withdrawn by the township does not put the application in the
     township's 待办."""
-    from tests.gui.test_queries import to_county
+    from tests.helpers.dibao import to_county
 
     view = to_county(CaseService(office), 401)
     q = QueryService(office)

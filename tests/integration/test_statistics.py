@@ -23,9 +23,9 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import BACKEND, _office
 from doudi_desk.domain.errors import DomainError, InputError
 from doudi_desk.domain.report_tables import table_rows_text
+from tests.helpers.office import BACKEND, open_office
 from tests.report_helpers import RURAL, URBAN, build_township, later_changes
 
 TOWN = "130999101"
@@ -47,7 +47,7 @@ def town(tmp_path_factory):
 def _town(url, path):
     from doudi_desk.services.statistics import StatisticsService
 
-    for ctx in _office(url, path):
+    for ctx in open_office(url, path):
         cases = build_township(ctx)
         before = StatisticsService(ctx).monthly("2026-10", TOWN, "clerk")
         cases |= later_changes(ctx, cases)

@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from argon2 import PasswordHasher
 
-from conftest import dump_db
 from doudi_desk.domain.errors import DomainError, InputError
 from doudi_desk.services import accounts
 from doudi_desk.services.accounts import MAX_FAILURES, AccountService, LoginError
 from doudi_desk.services.admin import AdminService
 from doudi_desk.services.audit import AuditService
+from tests.helpers.office import dump_db
 
 PASSWORD = "Qingshan-2026"
 
