@@ -38,7 +38,9 @@ PG_SUITE := tests/integration/test_dibao_paths.py tests/integration/test_tekun_t
 	tests/integration/test_lifecycle.py tests/integration/test_monitoring.py tests/integration/test_privacy.py \
 	tests/gui/test_queries.py tests/integration/test_statistics.py tests/integration/test_campaigns.py \
 	tests/integration/test_payroll.py tests/integration/test_payroll_cycle.py \
-	tests/integration/test_import_export.py tests/integration/test_disability_allowance.py
+	tests/integration/test_import_export.py tests/integration/test_disability_allowance.py \
+	tests/integration/test_batch.py tests/integration/test_printing.py tests/integration/test_search.py \
+	tests/integration/test_list_paging.py tests/integration/test_audit_log.py
 test-pg: $(STAMP)
 	@test -n "$$DOUDI_TEST_PG_URL" || { echo "DOUDI_TEST_PG_URL is not set (.ci/run sets it)"; exit 2; }
 	QT_QPA_PLATFORM=offscreen DOUDI_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q $(PG_SUITE) \
