@@ -447,7 +447,7 @@ class BenefitPanel(QWidget):
         layout.addWidget(facts)
         layout.addWidget(QLabel("保障金额变动"))
         self.history = _table(["执行月份", "金额（元/月）", "事项", "案件", "决定日期"], "benefit_history")
-        for i, w in enumerate((70, 90, 50, 150)):
+        for i, w in enumerate((70, 90, 84, 150)):  # 事项 holds 联动停发 whole
             self.history.setColumnWidth(i, w)
         self.history.doubleClicked.connect(lambda index: self._open(self.history, index.row()))
         layout.addWidget(self.history, 1)

@@ -134,6 +134,8 @@ def test_apply_decide_and_see_both_allowances(qtbot, office):
         "困难残疾人生活补贴：已停发（自 2026-12 起：家庭最低生活保障停发）\n重度残疾人护理补贴：每月 80 元")
     assert panel.fact_labels["monthly_amount"].text() == "80 元"
     assert panel.history.item(0, 2).text() == "联动停发" and panel.history.item(0, 3).text() == dibao["number"]
+    shown = panel.history.fontMetrics().horizontalAdvance("联动停发")
+    assert shown + 12 <= panel.history.columnWidth(2)  # read whole, not "联动…"
     screenshot(window, "disability_benefit_living_stopped")
     view = svc.show(case_id)
     assert view["history"][-1]["trigger"] == "benefit_linked_stop"
