@@ -144,7 +144,7 @@ class HouseholdEditor(QWidget):
                                                                       self))
         self.members.setItemDelegateForColumn(M_WORK, ComboDelegate(WORK_CAPACITY, self))
         self.members.setItemDelegateForColumn(M_EXCL, ComboDelegate(_options(EXCLUSIONS), self))
-        for i, w in enumerate((80, 170, 90, 44, 80, 70, 70, 44, 70, 130, 50, 76, 190, 76, 110, 120)):
+        for i, w in enumerate((124, 170, 90, 44, 80, 70, 70, 44, 70, 130, 50, 76, 190, 76, 110, 120)):  # 姓名: 阿依古丽·买买提 whole
             self.members.setColumnWidth(i, w)
         self.members.horizontalHeader().setStretchLastSection(True)
         self.members.setMinimumHeight(120 if compact else 150)

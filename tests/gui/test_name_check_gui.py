@@ -43,6 +43,8 @@ def test_a_diagnosis_in_a_name_is_refused_where_it_is_typed(qtbot, office):
     assert "第1行" in message and "姓名" in message and "「（」" in message, message
     assert "汉字" in message and "病情" in message
     screenshot(window, "application_name_with_diagnosis_refused")
+    shown = table.fontMetrics().horizontalAdvance(table.item(1, 0).text())
+    assert shown + 12 <= table.columnWidth(0)  # a minority name is read whole, not "阿依古丽.…"
     assert window.current_page() is page  # nothing registered
 
     edit_cell(qtbot, table, 0, 0, "褚三")
