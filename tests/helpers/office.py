@@ -102,7 +102,10 @@ def dump_db(path) -> dict[str, list[tuple]]:
         return dump_url(path)
     con = sqlite3.connect(path)
     try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        # sqlite_stat1/4 are the query planner's statistics (ANALYZE at the first open of a database
+        # never analysed, storage/db.py), not the office's data: a refused command may leave them.
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                            "AND name NOT LIKE 'sqlite_stat%' ORDER BY name")]
         return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
     finally:
         con.close()
