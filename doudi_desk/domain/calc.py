@@ -415,15 +415,22 @@ def care_level(adl_unable: int) -> str:
     return "partial" if adl_unable <= 3 else "full"
 
 
-def decide_tekun(h: Household, p: PolicyParams, on: dt.date) -> Decision:
+def the_applicant(h: Household, application: str) -> int:
+    """The index of the one member marked ``applicant`` of a personal application (特困, 两项补贴),
+    who must count in the family."""
     applicants = [i for i, m in enumerate(h.members) if m.applicant]
     if len(applicants) != 1:
-        raise InputError("household.members: 特困人员申请须指定且只能指定一名申请人（applicant: true）",
+        raise InputError(f"household.members: {application}申请须指定且只能指定一名申请人（applicant: true）",
                          "household.members")
     a = applicants[0]
     if h.members[a].excluded:
         raise InputError(f"household.members[{a}].excluded: 申请人不能是不计入家庭的人员",
                          f"household.members[{a}].excluded")
+    return a
+
+
+def decide_tekun(h: Household, p: PolicyParams, on: dt.date) -> Decision:
+    a = the_applicant(h, "特困人员")
     c = _Calc(h, p, on)
     inc = c.income()
     asset_failed = c.asset_failures(inc.members)

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .calc import _Calc
+from .calc import _Calc, the_applicant
 from .coverage import DIBAO_BASES, HouseholdStatus
-from .errors import InputError
 from .model import DISABILITY_TYPES, GRADES, Household, Member
 from .money import YUAN, fmt, quantize, yuan
 from .policy import PolicyParams
@@ -101,14 +100,7 @@ def decide(h: Household, p: PolicyParams, on: dt.date, status: HouseholdStatus |
     """Both allowances for the one member marked ``applicant``, with what is in force for the
     household that month (``status``; nothing when None)."""
     status = status or HouseholdStatus()
-    applicants = [i for i, m in enumerate(h.members) if m.applicant]
-    if len(applicants) != 1:
-        raise InputError("household.members: 残疾人两项补贴申请须指定且只能指定一名申请人（applicant: true）",
-                         "household.members")
-    a = applicants[0]
-    if h.members[a].excluded:
-        raise InputError(f"household.members[{a}].excluded: 申请人不能是不计入家庭的人员",
-                         f"household.members[{a}].excluded")
+    a = the_applicant(h, "残疾人两项补贴")
     c = _Calc(h, p, on)
     inc = c.income()
     m = h.members[a]

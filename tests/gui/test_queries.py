@@ -11,32 +11,14 @@ from doudi_desk.services.drafts import DraftService
 from doudi_desk.services.queries import CaseQuery, QueryService
 from doudi_desk.storage.initials import name_initials
 from tests.helpers.dibao import (
-    APPLICATION,
-    OPINION,
     POSTING,
     day,
     household,
-    investigation,
+    to_county,
     to_posting,
 )
-from tests.helpers.names import han_name
 
 ZHAO = make_id("130102", __import__("datetime").date(1980, 1, 1), 11)
-
-
-def to_county(svc, seq):
-    """A one-person household (ID from seq) driven to 县级审核确认."""
-    import datetime as dt
-
-    h = household(members=[{"name": han_name("孙", seq), "id_number": make_id("130102", dt.date(1960, 1, 1), seq),
-                            "relation": "head", "serious_illness": True}],
-                  income=[{"type": "farming", "amount": "1200"}], rigid_expenses=[])
-    cid = svc.create_case(h, "dibao", "clerk", applied_on=day(0))["id"]
-    svc.advance(cid, "accept", "clerk", data=APPLICATION, effective_date=day(1))
-    svc.advance(cid, "start_investigation", "clerk", effective_date=day(2))
-    svc.advance(cid, "complete_investigation", "clerk", data=investigation(), effective_date=day(4))
-    svc.advance(cid, "post_notice", "reviewer", data=OPINION, effective_date=day(5))
-    return svc.advance(cid, "submit_to_county", "reviewer", data=POSTING, effective_date=day(12))
 
 
 @pytest.fixture
