@@ -49,15 +49,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.errors import DomainError
-from ..domain.programmes import PROGRAMMES, REGISTRY
-from ..paths import user_folders
-from ..services.office import FONT_ROLES, OFFICE_FIELDS
-from ..services.queries import CaseQuery
-from .errors import friendly, show_error
-from .pdf_preview import PdfPreviewWindow
-from .style import set_role
-from .work_tabs import LIST_KINDS
+from ...domain.errors import DomainError
+from ...domain.programmes import PROGRAMMES, REGISTRY
+from ...paths import user_folders
+from ...services.office import FONT_ROLES, OFFICE_FIELDS
+from ...services.queries import CaseQuery
+from ..errors import friendly, show_error
+from ..pdf_preview import PdfPreviewWindow
+from ..style import set_role
+from ..work_tabs import LIST_KINDS
 
 log = logging.getLogger(__name__)
 

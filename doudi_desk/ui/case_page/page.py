@@ -35,12 +35,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.errors import InputError
-from ..domain.programmes import REGISTRY, programme
-from ..domain.specs import WorkflowSpec
-from .errors import friendly, is_stale, is_storage, show_error
-from .forms import DateField, FormEditor
-from .lifecycle_ui import (
+from ...domain.errors import InputError
+from ...domain.programmes import REGISTRY, programme
+from ...domain.specs import WorkflowSpec
+from ..errors import friendly, is_stale, is_storage, show_error
+from ..forms import DateField, FormEditor
+from ..lifecycle_ui import (
     BENEFIT_KINDS,
     KIND_SHORT,
     STAFF_ROLES,
@@ -52,8 +52,8 @@ from .lifecycle_ui import (
     TerminationDialog,
     status_text,
 )
-from .printing_ui import CasePrintPanel
-from .style import set_role
+from ..printing_ui import CasePrintPanel
+from ..style import set_role
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def document_label(kind: str, code: str | None = None) -> str:
 
 def _parts_text(code: str, record: dict[str, Any]) -> str:
     """A programme paid as several allowances: each one's amount (（困难残疾人生活补贴 80 元、…）)."""
-    from ..domain.programmes import parts_of
+    from ...domain.programmes import parts_of
 
     parts = parts_of(code, record) if code in REGISTRY else {}
     if not parts:
@@ -494,7 +494,7 @@ class CasePage(QWidget):
         printing.requested.connect(lambda kind: self.print_requested.emit(self.case_id, kind))
         self.print_panel = printing
         self.side.addTab(printing, "打印")
-        from .ledger_panel import LedgerPanel
+        from ..ledger_panel import LedgerPanel
 
         self.ledger_panel = LedgerPanel(shell, case_id)
         self.side.addTab(self.ledger_panel, "发放台账")
