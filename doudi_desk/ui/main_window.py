@@ -53,7 +53,8 @@ if TYPE_CHECKING:
     from .dynamic_page import DynamicPage
     from .import_dialog import ImportDialog
     from .payroll_page import PayrollPage
-    from .printing_ui import BatchPrintDialog, PrintDesk
+    from .printing_ui.batch_dialog import BatchPrintDialog
+    from .printing_ui.desk import PrintDesk
     from .settings_page import SettingsPage
 
 # Pages and dialogs are imported where they are first made (a case opened, a tab shown): the
@@ -323,7 +324,7 @@ class MainWindow(QMainWindow):
     def print_desk(self) -> PrintDesk:
         """Where PDFs go and how they open (tests replace both); made on first use."""
         if self._print_desk is None:
-            from .printing_ui import PrintDesk
+            from .printing_ui.desk import PrintDesk
 
             self._print_desk = PrintDesk(self)
         return self._print_desk
@@ -504,7 +505,7 @@ class MainWindow(QMainWindow):
             self.batch_print.raise_()
             self.batch_print.activateWindow()
             return self.batch_print
-        from .printing_ui import BatchPrintDialog
+        from .printing_ui.batch_dialog import BatchPrintDialog
 
         village = self.case_list.village.currentData() if self.case_list else None
         dialog = BatchPrintDialog(self, kind, village, self)

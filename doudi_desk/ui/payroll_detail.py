@@ -203,7 +203,7 @@ class PayrollDetail(QWidget):
             prints.addWidget(b)
         prints.addStretch(1)
         layout.addLayout(prints)
-        from .printing_ui import ResultPanel
+        from .printing_ui.result_panel import ResultPanel
 
         self.result = ResultPanel(shell)
         self.result.hide()

@@ -30,7 +30,7 @@ from ..domain.specs import ROLES
 from ..services.admin import default_policy
 from .forms import DateField
 from .policy_form import PolicyForm
-from .printing_ui import OfficeSettings
+from .printing_ui.office_settings import OfficeSettings
 from .style import set_role
 
 

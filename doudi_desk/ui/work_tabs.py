@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 PAY_ROLES = {"caseworker", "township_reviewer", "county_approver"}  # 资金发放 (ui/payroll_page.py)
-# The lists of 打印名单 (ui/printing_ui.py).
+# The lists of 打印名单 (ui/printing_ui/batch_dialog.py).
 LIST_KINDS = {"posting_list": "初审公示名单", "publication_list": "长期公布名单", "roster": "花名册（内部资料）"}
 
 

@@ -52,7 +52,7 @@ from ..lifecycle_ui import (
     TerminationDialog,
     status_text,
 )
-from ..printing_ui import CasePrintPanel
+from ..printing_ui.case_panel import CasePrintPanel
 from ..style import set_role
 
 log = logging.getLogger(__name__)
