@@ -49,7 +49,7 @@ from .work_tabs import LIST_KINDS, PAY_ROLES, LazyTabs, PageMap
 if TYPE_CHECKING:
     from ..services.context import AppContext
     from .application_page import ApplicationPage
-    from .case_page import CasePage
+    from .case_page.page import CasePage
     from .dynamic_page import DynamicPage
     from .import_dialog import ImportDialog
     from .payroll_page import PayrollPage
@@ -563,7 +563,7 @@ class MainWindow(QMainWindow):
 
     # --- pages ---
     def open_case(self, case_id: int) -> CasePage:
-        from .case_page import CasePage
+        from .case_page.page import CasePage
 
         for i in range(self.tabs.count()):
             page = self.tabs.widget(i)
@@ -632,7 +632,7 @@ class MainWindow(QMainWindow):
         self._changed()
         page = self.tabs.currentWidget()
         if page is not None and not getattr(page, "permanent", False):  # a case or a new application
-            from .case_page import CasePage
+            from .case_page.page import CasePage
 
             if isinstance(page, CasePage):
                 page.load()

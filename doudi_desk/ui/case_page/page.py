@@ -17,43 +17,33 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QListWidget,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ...domain.errors import InputError
-from ...domain.programmes import REGISTRY, programme
+from ...domain.programmes import REGISTRY
 from ...domain.specs import WorkflowSpec
 from ..errors import friendly, is_stale, is_storage, show_error
 from ..forms import DateField, FormEditor
-from ..lifecycle_ui import (
-    BENEFIT_KINDS,
-    KIND_SHORT,
-    STAFF_ROLES,
-    BenefitPanel,
-    ChangeDialog,
-    HouseholdDialog,
-    StartReviewDialog,
-    SubmitDialog,
-    TerminationDialog,
-    status_text,
-)
+from ..lifecycle_ui import KIND_SHORT, BenefitPanel
 from ..printing_ui.case_panel import CasePrintPanel
 from ..style import set_role
+from .action_dialog import ActionDialog
+from .conflict_dialog import ConflictDialog
+from .history import HistoryTable
+from .household import HouseholdBox
+from .life import LifeActions
+from .proposal import ProposalPanel
+from .step_bar import StepBar, deadline_text
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +62,6 @@ DOCUMENT_LABELS = {
     "adjustment_notice": "保障金额调整通知书", "termination_proposal": "停保审批表",
     "termination_notice": "停保通知书",
 }
-# Forms in which an approver confirms (or changes, with a reason) the computed amount.
-AMOUNT_FORMS = frozenset(f for p in REGISTRY.values() if p.amount_editable for f in p.approval_forms)
 
 
 def document_label(kind: str, code: str | None = None) -> str:
@@ -83,238 +71,7 @@ def document_label(kind: str, code: str | None = None) -> str:
     return REGISTRY[code].document(kind, default) if code in REGISTRY else default
 
 
-def _parts_text(code: str, record: dict[str, Any]) -> str:
-    """A programme paid as several allowances: each one's amount (（困难残疾人生活补贴 80 元、…）)."""
-    from ...domain.programmes import parts_of
-
-    parts = parts_of(code, record) if code in REGISTRY else {}
-    if not parts:
-        return ""
-    prog = REGISTRY[code]
-    return "（" + "、".join(f"{prog.part(k).label} {v} 元" for k, v in parts.items()) + "）"
-
-
-def _unwanted(view: dict[str, Any]) -> set[str]:
-    """Triggers that leave the usual road of this case: the other approval level."""
-    unwanted = {"submit_to_county"} if view.get("county_delegated") else {"submit_for_decision"}
-    level = (view.get("proposal") or {}).get("approval_level")  # 临时救助: by amount
-    if level == "township":
-        unwanted.add("submit_to_county")
-    elif level in ("county", "county_collective"):
-        unwanted.add("submit_for_township_approval")
-    return unwanted
-
-
-def main_path(spec: WorkflowSpec, delegated: bool | dict[str, Any]) -> list[str]:
-    """The usual road through a workflow, for the step bar.
-
-    From the initial state, prefer actions that need no extra form and no written reason (the 'yes'
-    path), then steps this case has already been through, then the approval level that applies to
-    it. A step the case went through between two steps of that road (先行救助 between 已受理 and
-    调查核实) is put in its place. ``delegated`` may be the case view (preferred) or, as before,
-    whether the county delegated the decision.
-    """
-    view = delegated if isinstance(delegated, dict) else {"county_delegated": bool(delegated), "history": []}
-    visited = {e["to_state"] for e in view.get("history", [])}
-    unwanted = _unwanted(view)
-    path = [spec.initial]
-    while len(path) < len(spec.states):
-        options = [t for t in spec.transitions_from(path[-1]) if t.dest not in path]
-        if not options:
-            break
-        best = min(options, key=lambda t: (bool(t.forms or t.reason_required), t.dest not in visited,
-                                           t.trigger in unwanted))
-        path.append(best.dest)
-        if spec.state(path[-1]).final:
-            break
-    for state in [s.name for s in spec.states if s.name in visited and s.name not in path]:
-        for i in range(len(path) - 1):
-            into = any(t.dest == state for t in spec.transitions_from(path[i]))
-            out = any(t.dest == path[i + 1] for t in spec.transitions_from(state))
-            if into and out:
-                path.insert(i + 1, state)
-                break
-    return path
-
-
-class StepBar(QWidget):
-    """The workflow's main path with done / current / to-come steps; a side step (异议处理…) is
-    shown as an orange chip after the step it branched from."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.row = QHBoxLayout(self)
-        self.row.setContentsMargins(0, 0, 0, 0)
-        self.row.setSpacing(2)
-        self.labels: list[QLabel] = []
-
-    def show_case(self, spec: WorkflowSpec, view: dict[str, Any]) -> None:
-        while self.row.count():
-            item = self.row.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        self.labels = []
-        path = main_path(spec, view)
-        state = view["state"]
-        visited = {e["to_state"] for e in view["history"]}
-        anchor = None
-        if state not in path:
-            for e in reversed(view["history"]):
-                if e["from_state"] in path:
-                    anchor = e["from_state"]
-                    break
-        current_index = path.index(state) if state in path else (path.index(anchor) if anchor in path else -1)
-        for i, name in enumerate(path):
-            if i:
-                arrow = QLabel("›")
-                set_role(arrow, "todo", "step")
-                self.row.addWidget(arrow)
-            label = QLabel(spec.state(name).label)
-            kind = "current" if name == state else ("done" if i <= current_index or name in visited and i < current_index
-                                                     else "todo")
-            if name != state and i <= current_index:
-                kind = "done"
-            set_role(label, kind, "step")
-            label.setObjectName(f"step_{name}")
-            self.labels.append(label)
-            self.row.addWidget(label)
-            if name == anchor:
-                side = QLabel(f"↳ {spec.state(state).label}")
-                set_role(side, "side", "step")
-                side.setObjectName(f"step_{state}")
-                self.labels.append(side)
-                self.row.addWidget(side)
-        if state not in path and anchor is None:
-            side = QLabel(spec.state(state).label)
-            set_role(side, "side", "step")
-            self.labels.append(side)
-            self.row.addWidget(side)
-        self.row.addStretch(1)
-
-    def current_label(self) -> str:
-        for label in self.labels:
-            if label.property("step") in ("current", "side"):
-                return label.text().lstrip("↳ ")
-        return ""
-
-
-class ActionDialog(QDialog):
-    """An action that brings its own form (登记异议, 确认 …) or needs a written reason."""
-
-    def __init__(self, trigger: dict[str, Any], forms: dict[str, Any], view: dict[str, Any], today: dt.date,
-                 parent: QWidget | None = None):
-        super().__init__(parent)
-        self.trigger = trigger
-        self.setWindowTitle(f"办理：{trigger['label']}")
-        self.setObjectName(f"action_{trigger['trigger']}")
-        layout = QVBoxLayout(self)
-        intro = QLabel(f"办理「{trigger['label']}」后，案件进入「{trigger['to_label']}」。")
-        layout.addWidget(intro)
-        self.editors: dict[str, FormEditor] = {}
-        for form_id in trigger["forms"]:
-            editor = FormEditor(forms[form_id], today)
-            stored = dict(view["forms"].get(form_id) or {})
-            if form_id in AMOUNT_FORMS and not stored.get("amount") and view.get("proposal"):
-                p = view["proposal"]
-                if not programme(view["programme"]).monthly:
-                    stored["amount"] = p.get("amount")
-                elif p.get("eligible") or view.get("kind", "application") == "application":
-                    stored["amount"] = p.get("monthly_amount")
-            editor.set_values(stored)
-            self.editors[form_id] = editor
-            layout.addWidget(editor)
-        layout.addWidget(QLabel("说明" + ("（必须写明理由）＊" if trigger["reason_required"] else "（可不填）")))
-        self.comment = QPlainTextEdit()
-        self.comment.setObjectName("comment")
-        self.comment.setFixedHeight(70)
-        layout.addWidget(self.comment)
-        self.error = QLabel()
-        set_role(self.error, "error")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(trigger["label"])
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(520)
-
-    def _ok(self) -> None:
-        problems = {fid: e.validate() for fid, e in self.editors.items()}
-        if any(problems.values()):
-            self.error.setText("请按提示填写完整后再办理")
-            return
-        if self.trigger["reason_required"] and not self.comment.toPlainText().strip():
-            self.error.setText(f"办理「{self.trigger['label']}」须写明理由")
-            return
-        self.accept()
-
-    def data(self) -> dict[str, dict[str, Any]]:
-        return {fid: e.values() for fid, e in self.editors.items()}
-
-
-class ConflictDialog(QDialog):
-    """Someone else changed the case meanwhile: both versions side by side, and the choice to
-    apply this clerk's entries again on top of the latest version."""
-
-    REAPPLY = 2
-
-    def __init__(self, mine: dict[str, Any], theirs: dict[str, Any], forms: dict[str, Any] | None = None,
-                 parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("案件已被他人修改")
-        self.setObjectName("conflict_dialog")
-        layout = QVBoxLayout(self)
-        last = theirs["history"][-1] if theirs["history"] else None
-        who = f"{last['actor_name']} 于 {last['recorded_at']} 办理了「{last['action']}」" if last else "他人修改了案件"
-        text = QLabel(f"您打开案件后，{who}。\n您的版本：{mine['version']}（环节：{mine['state_label']}）；"
-                      f"当前版本：{theirs['version']}（环节：{theirs['state_label']}）。\n"
-                      "下表列出您填写的内容与当前版本不同之处。")
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        rows = []
-        forms = forms or {}
-        for form_id, values in mine["forms_entered"].items():
-            stored = theirs["forms"].get(form_id) or {}
-            spec = forms.get(form_id)
-            for key, value in values.items():
-                if value not in (None, "", [], False) and stored.get(key) != value:
-                    f = spec.field(key) if spec else None
-                    name = f"{spec.title}·{f.label}" if spec and f else f"{form_id}.{key}"
-                    choices = {c.value: c.label for c in f.choices} if f else {}
-                    rows.append((name, _short(value, choices), _short(stored.get(key), choices)))
-        self.table = QTableWidget(len(rows), 3)
-        self.table.setHorizontalHeaderLabels(["项目", "您的填写", "当前版本"])
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                self.table.setItem(r, c, QTableWidgetItem(value))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table)
-        buttons = QHBoxLayout()
-        self.reapply = QPushButton("在最新版本上重新提交我的填写")
-        self.reapply.clicked.connect(lambda: self.done(self.REAPPLY))
-        self.discard = QPushButton("放弃我的填写，载入最新版本")
-        self.discard.clicked.connect(self.reject)
-        buttons.addWidget(self.reapply)
-        buttons.addWidget(self.discard)
-        layout.addLayout(buttons)
-        self.resize(780, 400)
-
-
-def _short(value: Any, choices: dict[str, str] | None = None) -> str:
-    choices = choices or {}
-    if value is None:
-        return "（未填写）"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        return "、".join(v.get("name", str(v)) if isinstance(v, dict) else choices.get(v, str(v)) for v in value)
-    return choices.get(value, str(value))
-
-
-class CasePage(QWidget):
+class CasePage(LifeActions, QWidget):
     """One case. Signals: changed(int) after an action; print_requested(int, str) from the 打印 area."""
 
     changed = Signal(int)
@@ -432,19 +189,8 @@ class CasePage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        self.summary = QGroupBox("家庭")
-        summary_layout = QVBoxLayout(self.summary)
-        self.summary_text = QLabel()
-        self.summary_text.setWordWrap(True)
-        summary_layout.addWidget(self.summary_text)
-        self.members = QTableWidget(0, 6)
-        self.members.setHorizontalHeaderLabels(["姓名", "关系", "性别", "年龄", "身份证号码", "情况"])
-        self.members.verticalHeader().setVisible(False)
-        self.members.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.members.horizontalHeader().setStretchLastSection(True)
-        for i, w in enumerate((70, 50, 40, 40, 160)):
-            self.members.setColumnWidth(i, w)
-        summary_layout.addWidget(self.members)
+        self.summary = HouseholdBox()
+        self.summary_text, self.members = self.summary.summary_text, self.summary.members
         left_layout.addWidget(self.summary)
         self.forms_box = QWidget()
         self.forms_layout = QVBoxLayout(self.forms_box)
@@ -458,37 +204,11 @@ class CasePage(QWidget):
 
         self.side = QTabWidget()
         self.side.setObjectName("case_side")
-        proposal = QWidget()
-        p_layout = QVBoxLayout(proposal)
-        self.amount = QLabel("尚未测算")
-        self.amount.setObjectName("amount")
-        set_role(self.amount, "amount")
-        p_layout.addWidget(self.amount)
-        self.eligibility = QLabel()
-        self.eligibility.setWordWrap(True)
-        p_layout.addWidget(self.eligibility)
-        self.explanation = QListWidget()
-        self.explanation.setObjectName("explanation")
-        self.explanation.setWordWrap(True)
-        p_layout.addWidget(self.explanation)
-        self.side.addTab(proposal, "测算结果")
-        self.history = QTableWidget(0, 6)
-        self.history.setObjectName("history")
-        self.history.setHorizontalHeaderLabels(["办理日期", "办理人", "事项", "环节", "说明", "记录时间"])
-        self.history.verticalHeader().setVisible(False)
-        self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        # Every column fits the side panel at 1366 wide (nothing to scroll sideways): dates, names
-        # and the time recorded take what they need, the step and the comment share the rest
-        # and wrap.
-        self.history.setWordWrap(True)
-        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.history.horizontalHeader()
-        header.setMinimumSectionSize(40)
-        self.history.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,) * 3
-                                      + (QHeaderView.ResizeMode.Stretch,) * 2
-                                      + (QHeaderView.ResizeMode.ResizeToContents,)):
-            header.setSectionResizeMode(column, mode)
+        self.proposal = ProposalPanel()
+        self.amount, self.eligibility = self.proposal.amount, self.proposal.eligibility
+        self.explanation = self.proposal.explanation
+        self.side.addTab(self.proposal, "测算结果")
+        self.history = HistoryTable()
         self.side.addTab(self.history, "办理记录")
         printing = CasePrintPanel(shell, case_id)
         printing.requested.connect(lambda kind: self.print_requested.emit(self.case_id, kind))
@@ -567,243 +287,14 @@ class CasePage(QWidget):
         self._render_benefit(view)
         self._render_life_buttons(view)
 
-    # --- life after approval --------------------------------------------------------------------
-    def _render_parent(self, view: dict[str, Any]) -> None:
-        parent = view.get("parent_case")
-        if parent:
-            self.parent_button.setText(f"原保障案件 {parent} ›")
-        self.parent_button.setVisible(bool(parent))
-
-    def _render_pending(self, view: dict[str, Any]) -> None:
-        pending = view.get("pending_completion") or []
-        if not pending:
-            self.pending.hide()
-            return
-        aid = view["forms"].get("first_aid") or {}
-        paid = f"已于 {aid.get('paid_on')} 先行救助 {aid.get('amount')} 元。" if aid.get("amount") else "已先行救助。"
-        self.pending.setText(f"{paid}待补办：{'、'.join(pending)}（补齐后方可办结）")
-        self.pending.show()
-
-    def _render_benefit(self, view: dict[str, Any]) -> None:
-        index = self.side.indexOf(self.benefit_panel)
-        if not view.get("benefit"):
-            if index >= 0:
-                self.side.removeTab(index)
-            return
-        self.benefit_panel.show_benefit(view, self.links, self.shell.backend.today())
-        if index < 0:
-            self.side.insertTab(0, self.benefit_panel, "保障情况")
-        if not self._benefit_selected:
-            self._benefit_selected = True
-            self.side.setCurrentWidget(self.benefit_panel)
-
-    def _roles(self) -> set[str]:
-        return set((self.shell.user or {}).get("roles", []))
-
-    def _render_life_buttons(self, view: dict[str, Any]) -> None:
-        staff = bool(self._roles() & STAFF_ROLES)
-        benefit = view.get("benefit")
-        covered = (bool(benefit) and view.get("kind", "application") in BENEFIT_KINDS
-                   and self.spec.outcome_of(view["state"]) == "approved")
-        status = (benefit or {}).get("status_today")
-        open_child = next((c for c in self.links.get("related", []) if not c["closed"]), None)
-        why = ""
-        if status == "stopped":
-            why = "已停保，不能再开展复核、登记变化或提出停保"
-        elif open_child:
-            why = f"已有未办结的{open_child['kind_label']}案件 {open_child['number']}，请先办结"
-        for key in ("start_review", "start_change", "start_termination"):
-            button = self.life_buttons[key]
-            button.setVisible(covered and staff)
-            button.setEnabled(not why)
-            if why:
-                button.setToolTip(why)
-        editable = staff and not view["closed"] and self.spec.has_role(view["state"], "household_editable")
-        self.life_buttons["edit_household"].setVisible(editable)
-        if covered:
-            text = f"保障状态：{status_text(benefit)}。"
-            if staff:
-                text += why + "。" if why else "可开展复核、登记家庭情况变化或提出停保。"
-            self._set_reasons(text)
-
-    def _open_other(self, case_id: int) -> None:
-        if hasattr(self.shell, "open_case"):
-            self.shell.open_case(case_id)
-
-    def open_parent(self) -> None:
-        parent = self.links.get("parent")
-        if parent:
-            self._open_other(parent["id"])
-
-    def _day(self) -> str:
-        return self.effective.text() or self.shell.backend.today().isoformat()
-
-    def _show_dialog(self, dialog: SubmitDialog, run) -> SubmitDialog:
-        """Show a lifecycle dialog; ``run(data, done, failed)`` does the work when it is submitted."""
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-
-        def submitted(data: dict[str, Any]) -> None:
-            def failed(exc: BaseException) -> None:
-                if isinstance(exc, InputError) or (hasattr(exc, "message") and not is_storage(exc)):
-                    dialog.refused(exc)
-                else:
-                    dialog.refused("操作没有完成，详见错误信息。")
-                    show_error(exc, self)
-            run(data, dialog.done_ok, failed)
-
-        dialog.submitted.connect(submitted)
-        self.dialog = dialog
-        dialog.show()
-        return dialog
-
-    def _opened_case(self, view: dict[str, Any], message: str) -> None:
-        """A review, change or termination was opened on this case: reload this page, open the new one."""
-        self.load()
-        self.show_banner(message, "ok")
-        self.changed.emit(self.case_id)
-        self._open_other(view["id"])
-
-    def start_review(self) -> StartReviewDialog | None:
-        if self.view is None:
-            return None
-        dialog = StartReviewDialog(self.view, self.shell.backend.today(), self._day(), self)
-
-        def run(data, done, failed):
-            def ok(view):
-                done()
-                self._opened_case(view, f"已开立复核案件 {view['number']}。")
-            self.shell.executor.submit(self.shell.backend.lifecycle.start_review, self.case_id, self.username,
-                                       effective_date=data["effective_date"], comment=data["comment"],
-                                       owner=self, on_done=ok, on_error=failed)
-
-        return self._show_dialog(dialog, run)
-
-    def start_change(self) -> ChangeDialog | None:
-        if self.view is None:
-            return None
-        members = [m["name"] for m in (self.household or {}).get("members", [])]
-        dialog = ChangeDialog(self.view, members, self.shell.backend.definitions.forms["change_report"],
-                              self.shell.backend.today(), self._day(), self)
-
-        def run(data, done, failed):
-            def ok(view):
-                done()
-                if view["kind"] == "termination":
-                    message = f"唯一保障对象{data['change'].get('member', '')}不再享受保障，已提出停保：{view['number']}。"
-                else:
-                    message = f"已登记家庭情况变化，开立变更案件 {view['number']}。"
-                self._opened_case(view, message)
-            self.shell.executor.submit(self.shell.backend.lifecycle.start_change, self.case_id, self.username,
-                                       data["change"], effective_date=data["effective_date"],
-                                       owner=self, on_done=ok, on_error=failed)
-
-        return self._show_dialog(dialog, run)
-
-    def start_termination(self) -> TerminationDialog | None:
-        if self.view is None:
-            return None
-        dialog = TerminationDialog(self.view, self.shell.backend.definitions.forms["termination"],
-                                   self.shell.backend.today(), self._day(), self)
-
-        def run(data, done, failed):
-            def ok(view):
-                done()
-                self._opened_case(view, f"已提出停保，开立停保案件 {view['number']}。")
-            self.shell.executor.submit(self.shell.backend.lifecycle.start_termination, self.case_id, self.username,
-                                       data["reason"], data["reasons"], rule=data["rule"],
-                                       effective_date=data["effective_date"], owner=self, on_done=ok,
-                                       on_error=failed)
-
-        return self._show_dialog(dialog, run)
-
-    def edit_household(self) -> None:
-        """修改家庭情况: read the household as stored (full ID numbers), then show the dialog."""
-        if self.view is None:
-            return
-        version = self.view["version"]
-
-        def arrived(household: dict[str, Any]) -> None:
-            dialog = HouseholdDialog(self.view, household, self.shell.backend.today(), self._day(), self)
-
-            def run(data, done, failed):
-                def ok(view):
-                    done()
-                    self.shell.executor.submit(self.shell.backend.queries.household_of_case, self.case_id, self.username,
-                                               owner=self, on_done=self._household_arrived)
-                    self.render(view)
-                    self.show_banner("已修改家庭情况，修改已记入办理记录。", "ok")
-                    self.changed.emit(self.case_id)
-                self.shell.executor.submit(self.shell.backend.cases.update_household, self.case_id, self.username,
-                                           data["household"], effective_date=data["effective_date"],
-                                           comment=data["comment"], expected_version=version, owner=self,
-                                           on_done=ok, on_error=failed)
-
-            self._show_dialog(dialog, run)
-
-        self.shell.executor.submit(self.shell.backend.life_queries.household_for_edit, self.case_id, self.username,
-                                   owner=self, on_done=arrived, on_error=self._failed)
-
     def _deadline_text(self, view: dict[str, Any]) -> str:
-        d = view["deadline"]
-        parts = []
-        state = self.spec.state(view["state"])
-        limit = (f"时限 {state.time_limit_wd} 个工作日" if state.time_limit_wd else
-                 f"时限 {state.time_limit_days} 天" if state.time_limit_days else "")
-        if d["state"]:
-            if d["state_working_days_left"] is not None:
-                left = d["state_working_days_left"]
-                tail = f"剩余 {left} 个工作日" if left >= 0 else f"已逾期 {-left} 个工作日"
-            elif d["state_calendar_days_left"] is not None:
-                left = d["state_calendar_days_left"]
-                tail = f"剩余 {left} 天" if left >= 0 else f"已满 {-left} 天"
-            else:
-                tail = ""
-            parts.append(f"本环节（{limit}）期限 {d['state']}，{tail}")
-        if d["total"]:
-            left = d["total_working_days_left"]
-            tail = "" if left is None else (f"剩余 {left} 个工作日" if left >= 0 else f"已逾期 {-left} 个工作日")
-            parts.append(f"办结期限 {d['total']}，{tail}")
-        if view["county_delegated"]:
-            parts.append("县级已授权乡镇审批确认")
-        if view["staff_relative"]:
-            parts.append("近亲属备案")
-        if not d.get("calendar_covers_year", True):
-            parts.append("注意：今年的国家节假日安排尚未载入，期限按周一至周五计算")
-        if view["closed"]:
-            parts.append("案件已办结")
-        text = "；".join(parts)
+        text = deadline_text(self.spec, view)
         overdue = "逾期" in text
         self.deadline.setStyleSheet("color: #c62828; font-weight: bold;" if overdue else "")
         return text
 
     def _render_summary(self) -> None:
-        h = self.household or {}
-        income = "；".join(f"{i['member']} {i['type']} {i['amount']} 元/年" for i in h.get("income", [])) or "无"
-        rigid = "；".join(f"{e['kind']} {e['amount']} 元/年" for e in h.get("rigid_expenses", [])) or "无"
-        a = h.get("assets", {})
-        claim = (self.links or {}).get("claim")
-        claim_text = (f"临时救助申请：{claim['type_label']}，拟申请 {claim['amount']} 元，事由：{claim['cause'] or '—'}\n"
-                      if claim else "")
-        economy = (f"收入：{income}\n刚性支出：{rigid}\n"
-                   f"财产：金融资产 {a.get('financial', '0')} 元，车辆 {a.get('vehicles', 0)} 辆，住房 {a.get('homes', 0)} 套"
-                   + ("，有商业用房" if a.get("commercial_property") else ""))
-        if "economic_data" in ((self.view or {}).get("benefit") or {}).get("pending", []):
-            economy = "收入、支出和财产：待补录家庭经济状况（按花名册导入，尚未调查，复核时补录）"
-        self.summary_text.setText(
-            claim_text +
-            f"{h.get('village_name', '')} {h.get('address', '')}  电话 {h.get('phone') or '—'}"
-            f"  发放账户 {' '.join(v for v in (h.get('bank_name'), h.get('bank_account')) if v) or '未登记'}\n"
-            + economy)
-        members = h.get("members", [])
-        self.members.setRowCount(len(members))
-        for r, m in enumerate(members):
-            for c, key in enumerate(("name", "relation", "sex", "age", "id_number", "notes")):
-                self.members.setItem(r, c, QTableWidgetItem(str(m[key])))
-        self.members.resizeRowsToContents()
-        height = self.members.horizontalHeader().height() + 4
-        height += sum(self.members.rowHeight(r) for r in range(len(members))) or 26
-        self.members.setFixedHeight(height)
+        self.summary.show_household(self.household, self.view, self.links)
 
     def _render_forms(self, view: dict[str, Any]) -> None:
         state = self.spec.state(view["state"])
@@ -856,99 +347,10 @@ class CasePage(QWidget):
         self.reasons.setToolTip(text)
 
     def _render_proposal(self, view: dict[str, Any]) -> None:
-        """测算结果: the proposal and its explanation; once decided, the decision (an approval, a
-        refusal, or for a review/change/termination what it did to the benefit)."""
-        p = view.get("proposal")
-        self.explanation.clear()
-        decision = view.get("decision")
-        kind = view.get("kind") or "application"
-        prog = programme(view["programme"])
-        one_off = not prog.monthly
-        if decision and kind not in BENEFIT_KINDS:
-            self.amount.setText(self._result_text(decision))
-            tail = f"；理由：{decision['reasons']}" if decision.get("reasons") else ""
-            self.eligibility.setText(f"{decision.get('decided_on', '')} 决定，自 {decision.get('effective_month', '')} "
-                                     f"起执行{tail}")
-        elif decision and decision.get("imported"):  # 历史导入: the roster's decision, not computed here
-            self.amount.setText(f"按花名册导入：每月 {decision.get('monthly_amount')} 元")
-            self.eligibility.setText(f"自 {decision.get('start_month')} 起发放（花名册）；{decision['decided_on']} 导入；"
-                                     + "、".join((view.get("benefit") or {}).get("pending_labels") or []))
-        elif decision and decision.get("result") == "approved":
-            if one_off:
-                self.amount.setText(f"已批准：{prog.name} {decision.get('amount')} 元")
-                first = (f"；其中已先行救助 {decision['first_aid_amount']} 元" if decision.get("first_aid_amount")
-                         else "")
-                self.eligibility.setText(f"{decision['decided_on']} 审批同意{first}")
-            else:
-                self.amount.setText(f"已确认：每月 {decision.get('monthly_amount')} 元{_parts_text(view['programme'], decision)}")
-                self.eligibility.setText(f"自 {decision.get('start_month')} 起发放；{decision['decided_on']} 确认")
-        elif decision:
-            self.amount.setText(view["state_label"] if view["closed"] else  # 不予确认 / 不予认定 / 不予救助 …
-                                {"refused": "不予确认", "not_accepted": "不予受理", "withdrawn": "已撤回"}
-                                .get(decision["result"], decision["result"]))
-            self.eligibility.setText(f"理由：{decision.get('reasons') or '—'}")
-        elif kind == "termination":
-            form = view["forms"].get("termination") or {}
-            spec = self.shell.backend.definitions.forms.get("termination")
-            f = spec.field("reason") if spec else None
-            reason = next((c.label for c in (f.choices if f else ()) if c.value == form.get("reason")), "")
-            self.amount.setText("拟停止保障")
-            self.eligibility.setText(f"停保情形：{reason or '—'}；理由：{form.get('reasons') or '—'}"
-                                     "（县级决定后自次月起停发）")
-        elif p:
-            amount = p.get("amount") if one_off else p.get("monthly_amount")
-            if one_off:
-                self.amount.setText(f"拟救助金额：{amount} 元")
-            elif kind in ("review", "change"):
-                self.amount.setText(f"复核测算：每月 {amount} 元" if p.get("eligible") else "复核测算：不再符合条件")
-            else:
-                self.amount.setText(f"拟{prog.amount_label}：每月 {amount} 元{_parts_text(view['programme'], p)}")
-        else:
-            aid = view["forms"].get("first_aid") or {}
-            self.amount.setText(f"已先行救助 {aid['amount']} 元" if aid.get("amount") else "尚未测算")
-            computing = self.spec.states_with("computes_proposal")
-            self.eligibility.setText(f"进入「{self.spec.state(computing[0]).label}」环节时按现行政策自动测算。"
-                                     if computing else "本流程不测算金额。")
-        if p:
-            text = "符合保障条件" if p.get("eligible") else "不符合保障条件"
-            failed = view.get("proposal_failed_labels") or []
-            flags = view.get("proposal_flag_labels") or []
-            extra = ("；原因：" + "、".join(failed)) if failed else ""
-            extra += ("；标记：" + "、".join(flags)) if flags else ""
-            policy = p.get("policy_set") or {}
-            if p.get("status_text"):  # what was in force for the family, read from the benefits
-                extra += f"；在保状态（据在保记录）：{p['status_text']}"
-            if not decision:
-                self.eligibility.setText(f"{text}{extra}（{p.get('decision_date')} 按 {policy.get('effective_from', '')} "
-                                         "起施行的政策参数测算）")
-            for line in p.get("explanation", []):
-                self.explanation.addItem(line)
-
-    @staticmethod
-    def _result_text(d: dict[str, Any]) -> str:
-        """What a decided review, change or termination did to the benefit."""
-        result, label = d.get("result"), d.get("result_label") or d.get("result")
-        if result in ("raise", "lower"):
-            return f"{label}：每月 {d.get('previous_amount')} → {d.get('monthly_amount')} 元"
-        if result == "keep":
-            return f"维持：每月 {d.get('monthly_amount')} 元"
-        if result == "phase_out":
-            return f"渐退：每月 {d.get('monthly_amount')} 元发至 {d.get('phase_out_until')}"
-        if result == "stop":
-            return f"停发：自 {d.get('effective_month')} 起"
-        return str(label)
+        self.proposal.show_case(view, self.spec, self.shell.backend.definitions.forms)
 
     def _render_history(self, view: dict[str, Any]) -> None:
-        events = list(reversed(view["history"]))
-        self.history.setRowCount(len(events))
-        for r, e in enumerate(events):
-            move = f"{e['from_label']} → {e['to_label']}" if e["from_label"] else f"→ {e['to_label']}"
-            recorded = e["recorded_at"].replace(" ", "\n", 1)  # date over time: a narrow column
-            for c, value in enumerate((e["effective_date"], e["actor_name"], e["action"], move, e["comment"] or "",
-                                       recorded)):
-                item = QTableWidgetItem(value)
-                item.setToolTip(value)
-                self.history.setItem(r, c, item)
+        self.history.show_case(view)
 
     def _render_documents(self, view: dict[str, Any]) -> None:
         state = self.spec.state(view["state"])
