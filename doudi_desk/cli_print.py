@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .cli_cases import _ctx
+from .domain import documents
 from .domain.errors import InputError
 from .domain.programmes import DEFAULT, REGISTRY
 
@@ -90,17 +91,10 @@ def cmd_office_set(args: argparse.Namespace) -> int:
     return 0
 
 
-KIND_HELP = ("posting_list 初审公示名单, publication_list 长期公布名单, application_form 申请书, "
-             "income_statement 家庭收入及财产申报表, authorization 核对授权书, correction_notice 补正告知书, "
-             "not_accepted_notice 不予受理告知书, acceptance_notice 受理通知书, first_aid_record 先行救助记录, "
-             "verification_request 核对委托书, home_visit_form 入户调查表, neighbour_record 邻里访问记录, "
-             "self_care_form 生活自理能力评估表, care_agreement 特困人员委托照料协议, "
-             "preliminary_opinion_form 初审意见表, objection_record 公示异议记录, review_record 民主评议记录表, "
-             "county_visit_form 县级入户抽查表, approval_form 审核审批表, collective_record 一事一议记录, "
-             "confirmation_notice 确认通知书, certificate 救助证, refusal_notice 不予确认通知书, "
-             "review_notice 复核告知书, change_report 家庭情况变化报告表, termination_proposal 停保呈报表, "
-             "adjustment_notice 调整（增发/减发）通知书, termination_notice 停发（终止）通知书, "
-             "roster 花名册, case_file 案件档案")
+# Every kind printed for a case, a village or an area, as domain/documents.py titles it (the payroll
+# documents are printed by ``doudi-admin payroll print``).
+KIND_HELP = ", ".join(f"{kind} {name}" for kind, name in documents.of_scope("case", "village", "area").items())
+BLANK_HELP = "、".join(f"{kind} {documents.title(kind)}" for kind in ("application_form", "income_statement"))
 
 
 def register(sub: Any) -> None:
@@ -116,7 +110,7 @@ def register(sub: Any) -> None:
     p.add_argument("--programme", default=DEFAULT, choices=list(REGISTRY),
                    help=f"名单和空白表的救助项目（默认 {DEFAULT}）")
     p.add_argument("--blank", action="store_true",
-                   help="打印空白表（application_form 申请书、income_statement 收入及财产申报表），供申请人手填")
+                   help=f"打印空白表（{BLANK_HELP}），供申请人手填")
     p.add_argument("--out", metavar="FILE.pdf")
     p.add_argument("--as", dest="actor", help="打印人：名单和案件按其辖区核对（花名册的制表人）")
     p.set_defaults(func=cmd_print)

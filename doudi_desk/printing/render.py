@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from reportlab.platypus import NextPageTemplate, PageBreak
 
+from ..domain.documents import DOCUMENTS
 from .errors import PrintError, TemplateError
 from .fonts import FontSet, resolve_fonts
 from .layout import DocTemplate, SectionStart
@@ -35,51 +36,18 @@ class Kind:
     id: str
     title: str
     template: str
-    scope: str  # case | village | area
+    scope: str  # case | village | area | payroll
     posted: bool = False
 
 
 # Every document a workflow can name (workflows/*.yaml ``documents``); the definitions check at
-# start-up refuses a workflow naming one without a template. Case documents are listed in the order
-# of the procedure. Each template is print_templates/<id>.xml.j2 (the case file: its cover).
-KINDS: dict[str, Kind] = {k.id: k for k in (
-    Kind("posting_list", "初审公示名单", "posting_list.xml.j2", "village", posted=True),
-    Kind("publication_list", "长期公布名单", "publication_list.xml.j2", "village", posted=True),
-    Kind("application_form", "申请书", "application_form.xml.j2", "case"),
-    Kind("income_statement", "家庭收入及财产申报表", "income_statement.xml.j2", "case"),
-    Kind("authorization", "家庭经济状况核对授权书", "authorization.xml.j2", "case"),
-    Kind("correction_notice", "补正告知书", "correction_notice.xml.j2", "case"),
-    Kind("not_accepted_notice", "不予受理告知书", "not_accepted_notice.xml.j2", "case"),
-    Kind("acceptance_notice", "受理通知书", "acceptance_notice.xml.j2", "case"),
-    Kind("first_aid_record", "先行救助记录", "first_aid_record.xml.j2", "case"),
-    Kind("verification_request", "家庭经济状况核对委托书", "verification_request.xml.j2", "case"),
-    Kind("home_visit_form", "入户调查表", "home_visit_form.xml.j2", "case"),
-    Kind("neighbour_record", "邻里访问记录", "neighbour_record.xml.j2", "case"),
-    Kind("self_care_form", "生活自理能力评估表", "self_care_form.xml.j2", "case"),
-    Kind("care_agreement", "特困人员委托照料协议", "care_agreement.xml.j2", "case"),
-    Kind("preliminary_opinion_form", "初审意见表", "preliminary_opinion_form.xml.j2", "case"),
-    Kind("objection_record", "公示异议记录", "objection_record.xml.j2", "case"),
-    Kind("review_record", "民主评议记录表", "review_record.xml.j2", "case"),
-    Kind("county_visit_form", "县级入户抽查表", "county_visit_form.xml.j2", "case"),
-    Kind("approval_form", "审核审批表", "approval_form.xml.j2", "case"),
-    Kind("collective_record", "“一事一议”集体研究记录", "collective_record.xml.j2", "case"),
-    Kind("confirmation_notice", "确认通知书", "confirmation_notice.xml.j2", "case"),
-    Kind("certificate", "救助证", "certificate.xml.j2", "case"),
-    Kind("refusal_notice", "不予确认通知书", "refusal_notice.xml.j2", "case"),
-    Kind("review_notice", "复核告知书", "review_notice.xml.j2", "case"),
-    Kind("change_report", "家庭情况变化报告表", "change_report.xml.j2", "case"),
-    Kind("termination_proposal", "停保（终止）呈报表", "termination_proposal.xml.j2", "case"),
-    Kind("adjustment_notice", "调整（增发/减发）通知书", "adjustment_notice.xml.j2", "case"),
-    Kind("termination_notice", "停发（终止）通知书", "termination_notice.xml.j2", "case"),
-    # A benefit that follows another programme's status stopped with it (two allowances when the
-    # family's 低保 stops or the person enters 特困): written without a case of its own.
-    Kind("linked_stop_notice", "停发告知书", "linked_stop_notice.xml.j2", "case"),
-    Kind("roster", "花名册", "roster.xml.j2", "area"),
-    Kind("case_file", "案件档案", "case_file_cover.xml.j2", "case"),
-    Kind("payroll_roster", "发放花名册", "payroll_roster.xml.j2", "payroll"),
-    Kind("payroll_summary", "发放汇总表", "payroll_summary.xml.j2", "payroll"),
-    Kind("payroll_changes", "变动名单", "payroll_changes.xml.j2", "payroll"),
-)}
+# start-up refuses a workflow naming one without a template. The kinds, their titles and order are
+# domain/documents.py's; each template is print_templates/<id>.xml.j2 (the case file: its cover).
+TEMPLATES = {"case_file": "case_file_cover.xml.j2"}
+KINDS: dict[str, Kind] = {
+    d.kind: Kind(d.kind, d.title, TEMPLATES.get(d.kind, f"{d.kind}.xml.j2"), d.scope, d.posted)
+    for d in DOCUMENTS.values()
+}
 
 
 @dataclass(frozen=True)

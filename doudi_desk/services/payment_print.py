@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ..domain import documents
 from ..domain.errors import InputError
 from ..domain.payroll import KIND_LABELS, STATE_LABELS, item_label
 from ..domain.privacy import PERSONAL_FIELDS
@@ -21,7 +22,7 @@ from .payment_views import moved, village_names
 from .payments import PaymentService
 from .printing import rmb_upper, shipped_templates
 
-KINDS = {"payroll_roster": "发放花名册", "payroll_summary": "发放汇总表", "payroll_changes": "变动名单"}
+KINDS = documents.of_scope("payroll")
 
 
 def _money(value: Any) -> Decimal:

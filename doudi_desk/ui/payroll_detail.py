@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.documents import title as document_title
 from .dynamic_page import RowsModel
 from .errors import show_error
 from .style import RED, set_role
@@ -37,7 +38,7 @@ from .style import RED, set_role
 CYCLE = [("draft", "编制中"), ("submitted", "待审核"), ("reviewed", "待审批"), ("approved", "已审批"),
          ("exported", "已导出"), ("results", "已回盘"), ("closed", "已结账")]
 LINE_STATES = {"": "全部状态", "pending": "待发", "held": "暂缓", "paid": "成功", "failed": "失败"}
-PRINTS = {"payroll_summary": "发放汇总表", "payroll_roster": "发放花名册", "payroll_changes": "变动名单"}
+PRINTS = {kind: document_title(kind) for kind in ("payroll_summary", "payroll_roster", "payroll_changes")}
 
 
 def table(model: RowsModel, widths: tuple[int, ...] = ()) -> QTableView:

@@ -17,9 +17,12 @@ from collections.abc import Callable, Iterator, Mapping
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QTabWidget, QWidget
 
+from ..domain.documents import title as document_title
+
 PAY_ROLES = {"caseworker", "township_reviewer", "county_approver"}  # 资金发放 (ui/payroll_page.py)
 # The lists of 打印名单 (ui/printing_ui/batch_dialog.py).
-LIST_KINDS = {"posting_list": "初审公示名单", "publication_list": "长期公布名单", "roster": "花名册（内部资料）"}
+LIST_KINDS = {"posting_list": document_title("posting_list"), "publication_list": document_title("publication_list"),
+              "roster": f"{document_title('roster')}（内部资料）"}
 
 
 class Placeholder(QWidget):

@@ -334,6 +334,24 @@ def test_application_documents_print_filled(ctx, printer):
     assert "特困人员救助供养申请书" in tekun and "吴军" in tekun
 
 
+def test_the_case_documents_are_titled_as_their_programme_calls_them(ctx, printer):
+    """The 打印 tab's buttons (documents_for_case) carry domain/documents.py's title for the case's
+    programme: 特困人员救助供养申请书 for 特困, 临时救助审批表 for 临时救助, 审核审批表 for 低保."""
+    from doudi_desk.domain.documents import title
+
+    seen = {}
+    for part, code in (("DB", "dibao"), ("TK", "tekun"), ("LS", "temporary"), ("CJ", "disability_allowance")):
+        view = first(ctx, part)
+        assert view["programme"] == code
+        entries = printer.documents_for_case(view["id"])
+        assert entries and all(e["title"] == title(e["kind"], code) for e in entries), code
+        seen[code] = {e["kind"]: e["title"] for e in entries}
+    assert seen["dibao"]["application_form"] == "申请书" and seen["dibao"]["approval_form"] == "审核审批表"
+    assert seen["tekun"]["application_form"] == "特困人员救助供养申请书"
+    assert seen["temporary"]["approval_form"] == "临时救助审批表"
+    assert seen["disability_allowance"]["application_form"] == "残疾人两项补贴申请审批表"
+
+
 # --- 14. every document the workflows name has a template and prints ---------------------------
 
 def test_every_named_document_prints_for_some_case(ctx, printer):

@@ -4,7 +4,7 @@
 
 from .action_dialog import ActionDialog
 from .conflict_dialog import ConflictDialog
-from .page import CasePage, document_label
+from .page import CasePage
 from .step_bar import StepBar, main_path
 
-__all__ = ["ActionDialog", "CasePage", "ConflictDialog", "StepBar", "document_label", "main_path"]
+__all__ = ["ActionDialog", "CasePage", "ConflictDialog", "StepBar", "main_path"]

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.documents import title as document_title
 from ...domain.errors import InputError
-from ...domain.programmes import REGISTRY
 from ...domain.specs import WorkflowSpec
 from ..errors import friendly, is_stale, is_storage, show_error
 from ..forms import DateField, FormEditor
@@ -48,27 +48,6 @@ from .step_bar import StepBar, deadline_text
 log = logging.getLogger(__name__)
 
 REASON_LINES = 2  # the height of the "why not now" text under the action buttons
-
-DOCUMENT_LABELS = {
-    "application_form": "最低生活保障申请书", "authorization": "家庭经济状况核对授权书",
-    "income_statement": "家庭收入及财产申报表", "correction_notice": "补正材料告知书",
-    "not_accepted_notice": "不予受理告知书", "acceptance_notice": "受理通知书", "home_visit_form": "入户调查表",
-    "neighbour_record": "邻里访问记录", "verification_request": "家庭经济状况核对申请",
-    "preliminary_opinion_form": "乡镇初审意见表", "approval_form": "审核确认表", "posting_list": "初审公示名单",
-    "objection_record": "异议登记表", "review_record": "民主评议记录", "county_visit_form": "县级入户核查表",
-    "confirmation_notice": "确认通知书", "certificate": "低保证", "publication_list": "长期公布名单",
-    "refusal_notice": "不予确认告知书", "self_care_form": "生活自理能力评估表", "first_aid_record": "先行救助记录",
-    "collective_record": "集体研究记录", "review_notice": "复核通知书", "change_report": "家庭情况变化报告表",
-    "adjustment_notice": "保障金额调整通知书", "termination_proposal": "停保审批表",
-    "termination_notice": "停保通知书",
-}
-
-
-def document_label(kind: str, code: str | None = None) -> str:
-    """The Chinese name of a document kind, as the programme calls it (低保证 / 特困人员救助供养证 …;
-    the registry's ``documents``, domain/programmes.py)."""
-    default = DOCUMENT_LABELS.get(kind, kind)
-    return REGISTRY[code].document(kind, default) if code in REGISTRY else default
 
 
 class CasePage(LifeActions, QWidget):
@@ -354,7 +333,7 @@ class CasePage(LifeActions, QWidget):
 
     def _render_documents(self, view: dict[str, Any]) -> None:
         state = self.spec.state(view["state"])
-        self.print_panel.set_case(view, [(k, document_label(k, view["programme"])) for k in state.documents])
+        self.print_panel.set_case(view, [(k, document_title(k, view["programme"])) for k in state.documents])
 
     def show_print_tab(self) -> CasePrintPanel:
         self.side.setCurrentWidget(self.print_panel)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.documents import title as document_title
 from ...domain.programmes import PROGRAMMES, REGISTRY
 from ...services.queries import CaseQuery
 from ..style import set_role
@@ -348,8 +349,8 @@ class BatchPrintDialog(QDialog):
                 return
             actor = self.shell.user["username"]
             make = lambda p: p.roster(code, programme, actor=actor)  # noqa: E731
-            name = f"花名册_{area_name}_{self.shell.backend.today():%Y%m%d}"
-            title = f"{area_name}{PROGRAMMES[programme]}花名册"
+            name = f"{document_title(kind)}_{area_name}_{self.shell.backend.today():%Y%m%d}"
+            title = f"{area_name}{PROGRAMMES[programme]}{document_title(kind)}"
         else:
             actor = self.shell.user["username"]
             chosen = self.selected()
@@ -362,11 +363,11 @@ class BatchPrintDialog(QDialog):
                 pairs = [(code, batch) for code, _n, batch in chosen]
                 make = lambda p: p.posting_lists(pairs, programme=programme, actor=actor)  # noqa: E731
                 days = sorted({b for _c, _n, b in chosen if b})
-                name = f"初审公示名单_{names}_{days[-1] if days else ''}"
+                name = f"{document_title(kind)}_{names}_{days[-1] if days else ''}"
             else:
                 codes = [code for code, _n, _b in chosen]
                 make = lambda p: p.publication_lists(codes, programme=programme, actor=actor)  # noqa: E731
-                name = f"长期公布名单_{names}"
+                name = f"{document_title(kind)}_{names}"
             title = f"{names}{label}"
         self.generate_button.setEnabled(False)
         self.result.working(title)
