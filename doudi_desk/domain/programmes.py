@@ -199,12 +199,19 @@ def known(code: Any) -> bool:
     return isinstance(code, str) and code in REGISTRY
 
 
+def amount_field(code: str) -> str:
+    """Where a proposal, a decision or a benefit record of the programme keeps its amount:
+    ``monthly_amount`` for a monthly programme, ``amount`` for a one-off one (临时救助)."""
+    return "monthly_amount" if programme(code).monthly else "amount"
+
+
 def amount_of(code: str, record: Mapping[str, Any] | None) -> Any:
     """The amount of a proposal, a decision or a benefit record: the monthly amount of a monthly
-    programme, the one-off amount of a one-off one (None when the record has none)."""
+    programme, the one-off amount of a one-off one (None when the record has none). The one place
+    that tells the two apart: every reader of "the amount of a case" asks here."""
     if not record:
         return None
-    return record.get("monthly_amount" if programme(code).monthly else "amount")
+    return record.get(amount_field(code))
 
 
 def with_parts() -> list[Programme]:

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from ..definitions.loader import TEMPLATES_DIR, default_root
+from ..domain.documents import title as document_title
 from ..domain.errors import DomainError, InputError
 from ..domain.model import DISABILITY_TYPES, RELATIONS, AuditEvent, Case, Household
 from ..domain.privacy import PERSONAL_FIELDS
-from ..domain.programmes import DEFAULT, PROGRAMMES, amount_of, parts_of
+from ..domain.programmes import DEFAULT, PROGRAMMES, amount_field, amount_of, parts_of
 from ..domain.programmes import programme as programme_of
 from ..domain.statistics import PartBenefit, part_in_force
 from ..printing import (
@@ -96,7 +97,7 @@ class PrintService:
                     continue
                 seen.add(kind)
                 reason = self._unavailable(uow, case, kind)
-                out.append({"kind": kind, "title": KINDS[kind].title, "scope": KINDS[kind].scope,
+                out.append({"kind": kind, "title": document_title(kind, case.programme), "scope": KINDS[kind].scope,
                             "current_step": kind in step_docs, "available": reason is None, "reason": reason})
             return out
 
@@ -120,10 +121,11 @@ class PrintService:
             if kind == "publication_list":
                 return render(Part(kind, self._publication_data(uow, case.village_code, case.programme)), config)
             context = self._case_context(uow, case)
-            pdf = render(Part(kind, context), config, title=f"{KINDS[kind].title}（{case.number}）",
+            name = document_title(kind, case.programme)
+            pdf = render(Part(kind, context), config, title=f"{name}（{case.number}）",
                          author=context["office"]["name"])
             if kind in PERSONAL_KINDS:
-                record_export(uow, self.ctx, actor or "system", f"{KINDS[kind].title}（{case.number}）",
+                record_export(uow, self.ctx, actor or "system", f"{name}（{case.number}）",
                               fields=[PERSONAL_FIELDS["id_number"]], cases=[case.number])
             return pdf
 
@@ -333,7 +335,7 @@ class PrintService:
             for village in villages:
                 for case, h, d in paid_cases(uow, village.code, programme, self.ctx.today(), self._approved()):
                     covered = len(d["covered"])
-                    paid = d["monthly_amount"] if prog.monthly else amount_of(programme, case.decision)
+                    paid = amount_of(programme, d) or amount_of(programme, case.decision)  # paid now, else decided
                     amount = Decimal(str(paid or 0))
                     row = {
                         "village": village.name, "head": h.head.name, "size": len(h.members), "covered": covered,
@@ -372,7 +374,7 @@ class PrintService:
                     "office": self.office.details_in(uow, area.code if area.level == "township" else area.parent_code),
                     "issued_on": self.ctx.today(), "households": households, "totals": totals,
                     "prepared_by": user.full_name if user else ""}
-            pdf = render(Part("roster", data), self._config(uow), title=f"{area.name}{prog.document('roster', '花名册')}")
+            pdf = render(Part("roster", data), self._config(uow), title=f"{area.name}{document_title('roster', prog.code)}")
             fields = [PERSONAL_FIELDS["id_number"]] + (
                 [PERSONAL_FIELDS["bank_account"]] if any(h["bank_account"] for h in households) else [])
             record_export(uow, self.ctx, actor or "system", f"{area.name}花名册", fields=fields,
@@ -468,7 +470,7 @@ class PrintService:
         proposed refusal appears as 拟不予保障, with no persons covered and no amount.
         """
         prog = programme_of(case.programme)
-        amount_key = "proposal.monthly_amount" if prog.monthly else "proposal.amount"
+        amount_key = f"proposal.{amount_field(prog.code)}"
         out = []
         state: dict[str, Any] = {}
         for e in events:
@@ -502,7 +504,7 @@ class PrintService:
         """The programme, refused when its cases are not posted in the village (两项补贴)."""
         prog = programme_of(programme)
         if not prog.posted:
-            raise DomainError(f"{prog.name}不在村（社区）张榜公示或公布，请打印{prog.document('roster', '花名册')}")
+            raise DomainError(f"{prog.name}不在村（社区）张榜公示或公布，请打印{document_title('roster', prog.code)}")
         return prog
 
     def _posting_data(self, uow, village_code: str, batch: str | None, programme: str) -> PostedList:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.programmes import REGISTRY, programme
+from ...domain.programmes import REGISTRY, amount_of, programme
 from ..forms import FormEditor
 from ..style import set_role
 
@@ -39,11 +39,10 @@ class ActionDialog(QDialog):
             editor = FormEditor(forms[form_id], today)
             stored = dict(view["forms"].get(form_id) or {})
             if form_id in AMOUNT_FORMS and not stored.get("amount") and view.get("proposal"):
-                p = view["proposal"]
-                if not programme(view["programme"]).monthly:
-                    stored["amount"] = p.get("amount")
-                elif p.get("eligible") or view.get("kind", "application") == "application":
-                    stored["amount"] = p.get("monthly_amount")
+                p, code = view["proposal"], view["programme"]
+                # a one-off sum as proposed; a monthly amount when eligible, or on an application
+                if not programme(code).monthly or p.get("eligible") or view.get("kind", "application") == "application":
+                    stored["amount"] = amount_of(code, p)
             editor.set_values(stored)
             self.editors[form_id] = editor
             layout.addWidget(editor)

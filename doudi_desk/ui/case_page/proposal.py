@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
 
-from ...domain.programmes import REGISTRY, programme
+from ...domain.programmes import REGISTRY, amount_of, parts_of, programme
 from ...domain.specs import WorkflowSpec
 from ..lifecycle_ui import BENEFIT_KINDS
 from ..style import set_role
@@ -14,8 +14,6 @@ from ..style import set_role
 
 def _parts_text(code: str, record: dict[str, Any]) -> str:
     """A programme paid as several allowances: each one's amount (（困难残疾人生活补贴 80 元、…）)."""
-    from ...domain.programmes import parts_of
-
     parts = parts_of(code, record) if code in REGISTRY else {}
     if not parts:
         return ""
@@ -61,12 +59,12 @@ class ProposalPanel(QWidget):
                                      + "、".join((view.get("benefit") or {}).get("pending_labels") or []))
         elif decision and decision.get("result") == "approved":
             if one_off:
-                self.amount.setText(f"已批准：{prog.name} {decision.get('amount')} 元")
+                self.amount.setText(f"已批准：{prog.name} {amount_of(prog.code, decision)} 元")
                 first = (f"；其中已先行救助 {decision['first_aid_amount']} 元" if decision.get("first_aid_amount")
                          else "")
                 self.eligibility.setText(f"{decision['decided_on']} 审批同意{first}")
             else:
-                self.amount.setText(f"已确认：每月 {decision.get('monthly_amount')} 元{_parts_text(view['programme'], decision)}")
+                self.amount.setText(f"已确认：每月 {amount_of(prog.code, decision)} 元{_parts_text(prog.code, decision)}")
                 self.eligibility.setText(f"自 {decision.get('start_month')} 起发放；{decision['decided_on']} 确认")
         elif decision:
             self.amount.setText(view["state_label"] if view["closed"] else  # 不予确认 / 不予认定 / 不予救助 …
@@ -82,7 +80,7 @@ class ProposalPanel(QWidget):
             self.eligibility.setText(f"停保情形：{reason or '—'}；理由：{form.get('reasons') or '—'}"
                                      "（县级决定后自次月起停发）")
         elif p:
-            amount = p.get("amount") if one_off else p.get("monthly_amount")
+            amount = amount_of(prog.code, p)
             if one_off:
                 self.amount.setText(f"拟救助金额：{amount} 元")
             elif kind in ("review", "change"):
