@@ -295,7 +295,7 @@ def register(sub: Any) -> None:
 
     price = sub.add_parser("price-index", help="价格临时补贴：各月居民消费价格指数").add_subparsers(
         dest="price_command", required=True)
-    p = price.add_parser("set", help="录入（或修改）某地某月的 CPI 和食品价格同比涨幅（%）")
+    p = price.add_parser("set", help="录入（或修改）某地某月的 CPI 和食品价格同比涨幅（%%）")
     p.add_argument("area")
     p.add_argument("month", metavar="YYYY-MM")
     p.add_argument("--cpi", required=True)
