@@ -38,6 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
     # It also keeps, in its own dicts and through argparse's public methods only, how each argument
     # is written and which parser each subcommand has: a bad argument is named as the user wrote it.
+    # (An argument group's add_argument goes around this record: add arguments to the parser.)
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.written: dict[str, str] = {}  # dest -> ``--comment``, or the positional's name
         self.commands: dict[str, _Parser] = {}  # subcommand name -> its parser
