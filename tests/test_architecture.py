@@ -21,22 +21,6 @@ def test_import_contracts_are_kept():
     assert "broken" in proc.stdout and " 0 broken" in proc.stdout
 
 
-def test_domain_does_not_import_frameworks_even_lazily():
-    """import-linter sees imports inside functions too; this guards the rule with a plain scan."""
-    banned = ("PySide6", "sqlalchemy", "transitions", "jinja2", "reportlab", "yaml", "alembic")
-    for path in (ROOT / "doudi_desk" / "domain").rglob("*.py"):
-        for line in path.read_text("utf-8").splitlines():
-            stripped = line.strip()
-            if stripped.startswith(("import ", "from ")):
-                assert not any(f" {b}" in stripped or f" {b}." in stripped for b in banned), f"{path}: {stripped}"
-
-
-def test_ruff_is_clean():
-    proc = subprocess.run([_tool("ruff"), "check", "doudi_desk", "tests", "benchmarks"], cwd=ROOT,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
 def _lint_copy(tmp_path: Path, edit: tuple[str, str, str] | None) -> subprocess.CompletedProcess:
     """lint-imports on a copy of the package and its contracts, with one import added to one module
     (``edit``: module path under doudi_desk/, the line it follows, the line added)."""
@@ -87,3 +71,19 @@ def test_every_top_level_module_but_ui_is_kept_from_qt():
            if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()}
     assert "doudi_desk.cli" in top and "doudi_desk.services" in top
     assert top - kept_from_qt == {"doudi_desk.ui"}
+
+
+def test_domain_does_not_import_frameworks_even_lazily():
+    """import-linter sees imports inside functions too; this guards the rule with a plain scan."""
+    banned = ("PySide6", "sqlalchemy", "transitions", "jinja2", "reportlab", "yaml", "alembic")
+    for path in (ROOT / "doudi_desk" / "domain").rglob("*.py"):
+        for line in path.read_text("utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith(("import ", "from ")):
+                assert not any(f" {b}" in stripped or f" {b}." in stripped for b in banned), f"{path}: {stripped}"
+
+
+def test_ruff_is_clean():
+    proc = subprocess.run([_tool("ruff"), "check", "doudi_desk", "tests", "benchmarks"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
