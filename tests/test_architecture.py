@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -17,6 +19,58 @@ def test_import_contracts_are_kept():
     proc = subprocess.run([_tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "broken" in proc.stdout and " 0 broken" in proc.stdout
+
+
+def _lint_copy(tmp_path: Path, edit: tuple[str, str, str] | None) -> subprocess.CompletedProcess:
+    """lint-imports on a copy of the package and its contracts, with one import added to one module
+    (``edit``: module path under doudi_desk/, the line it follows, the line added)."""
+    shutil.copytree(ROOT / "doudi_desk", tmp_path / "doudi_desk", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    if edit is not None:
+        module, after, added = edit
+        path = tmp_path / "doudi_desk" / module
+        text = path.read_text("utf-8")
+        assert f"\n{after}\n" in text, f"{module} no longer has the line {after!r}"
+        path.write_text(text.replace(f"\n{after}\n", f"\n{after}\n{added}\n", 1), "utf-8")
+    return subprocess.run([_tool("lint-imports"), "--no-cache"], cwd=tmp_path, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(("module", "added", "contract"), [
+    ("cli/ops.py", "import PySide6", "nobody but ui imports PySide6"),
+    ("cli/print.py", "from ..printing import render", "cli talks to services and domain only"),
+    ("cli/cases.py", "from ..storage.db import default_url", "cli talks to services and domain only"),
+    ("cli/__init__.py", "import sqlalchemy", "only storage imports SQLAlchemy and Alembic"),
+])
+def test_the_contracts_cover_every_cli_module(tmp_path, module, added, contract):
+    """cli/ is under the contracts: an import it must not make breaks one (the old top-level cli_*
+    modules escaped every contract, so an `import PySide6` in cli_ops.py kept them all green)."""
+    proc = _lint_copy(tmp_path, (module, "from __future__ import annotations", added))
+    dotted = "doudi_desk." + module.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert "Broken contracts" in proc.stdout, proc.stdout
+    assert contract in proc.stdout.split("Broken contracts", 1)[1], proc.stdout
+    assert f"{dotted} -> " in proc.stdout, proc.stdout
+
+
+def test_the_copied_package_alone_keeps_every_contract(tmp_path):
+    """The check above runs on a copy: the unchanged copy keeps every contract, so what breaks
+    there is the added import."""
+    proc = _lint_copy(tmp_path, None)
+    assert proc.returncode == 0 and " 0 broken" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_every_top_level_module_but_ui_is_kept_from_qt():
+    """A new top-level module or package (as the cli_*.py modules once were) is named in a contract
+    forbidding PySide6, or this fails: a module no contract names escapes every contract."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["importlinter"]["contracts"]
+    kept_from_qt = {source for c in contracts if "PySide6" in c.get("forbidden_modules", [])
+                    for source in c["source_modules"]}
+    top = {f"doudi_desk.{p.stem}" for p in (ROOT / "doudi_desk").iterdir()
+           if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()}
+    assert "doudi_desk.cli" in top and "doudi_desk.services" in top
+    assert top - kept_from_qt == {"doudi_desk.ui"}
 
 
 def test_domain_does_not_import_frameworks_even_lazily():

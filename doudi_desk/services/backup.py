@@ -17,7 +17,7 @@ from ..paths import user_folders
 from ..storage.backup import BackupError, inspect_backup
 from ..storage.backup import backup as _backup
 from ..storage.backup import restore as _restore
-from ..storage.db import Database, sqlite_file
+from ..storage.db import Database, default_url, sqlite_file
 from .context import AppContext
 
 log = logging.getLogger(__name__)
@@ -127,12 +127,12 @@ class BackupService:
         return removed
 
 
-def restore(url: str, source: str | Path) -> dict[str, Any]:
-    """Restore a backup file into the empty database at ``url``, check every table against the
-    backup and the audit chain, then bring the schema up to date. Refused if the target has any
-    table."""
+def restore(url: str | None, source: str | Path) -> dict[str, Any]:
+    """Restore a backup file into the empty database at ``url`` (None: the default SQLite file),
+    check every table against the backup and the audit chain, then bring the schema up to date.
+    Refused if the target has any table."""
     path = Path(source).expanduser().resolve()
-    db = Database(url)
+    db = Database(url or default_url())
     try:
         result = _restore(path, db)
         db.migrate()

@@ -104,7 +104,7 @@ def test_a_surrogate_in_an_argument_is_named_by_its_option(office_db, capsys):
 
 def test_the_error_printer_never_fails(office_db, capsys, monkeypatch):
     """Whatever a refusal's message holds (here a lone surrogate), it is printed, escaped, exit 2."""
-    from doudi_desk import cli_cases
+    from doudi_desk.cli import cases as cli_cases
     from doudi_desk.domain.errors import DomainError
 
     def refuse(_args):

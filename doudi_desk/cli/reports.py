@@ -20,14 +20,13 @@ doudi-admin campaign export ID --table summary|problems --out FILE.xlsx|.pdf --a
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
-from .cli_cases import _ctx
-from .domain.errors import InputError
-from .domain.programmes import DEFAULT, REGISTRY
-from .services.ledger_books import LEDGER_PROGRAMMES
+from ..domain.errors import InputError
+from ..domain.programmes import DEFAULT, REGISTRY
+from ..services.ledger_books import LEDGER_PROGRAMMES
+from .common import add_actor, add_date, add_json, context, output, read_json
 
 
 def _progress(done: int, total: int, text: str) -> None:
@@ -38,25 +37,25 @@ def _progress(done: int, total: int, text: str) -> None:
 
 
 def cmd_report_monthly(args: argparse.Namespace) -> int:
-    from .services.statistics import StatisticsService
+    from ..services.statistics import StatisticsService
 
-    result = StatisticsService(_ctx(args)).export(args.month, args.area, args.out, args.actor, progress=_progress)
+    result = StatisticsService(context(args)).export(args.month, args.area, args.out, args.actor, progress=_progress)
     print(f"已生成 {result['area']} {result['month']} 统计月报：{result['path']}")
     return 0
 
 
 def cmd_ledger_table(args: argparse.Namespace) -> int:
-    from .services.ledger_books import LedgerBookService
+    from ..services.ledger_books import LedgerBookService
 
-    path = LedgerBookService(_ctx(args)).export_ledger(args.village, args.programme, args.out, args.actor, args.month)
+    path = LedgerBookService(context(args)).export_ledger(args.village, args.programme, args.out, args.actor, args.month)
     print(f"已生成台账：{path}")
     return 0
 
 
 def cmd_ledger_book(args: argparse.Namespace) -> int:
-    from .services.ledger_books import LedgerBookService
+    from ..services.ledger_books import LedgerBookService
 
-    count = LedgerBookService(_ctx(args)).save_books(args.out, args.actor, village=args.village, case=args.case,
+    count = LedgerBookService(context(args)).save_books(args.out, args.actor, village=args.village, case=args.case,
                                                  progress=_progress)
     print(f"已生成一户一册 {count} 户：{args.out}")
     return 0
@@ -77,9 +76,9 @@ def _print_campaign(view: dict[str, Any]) -> None:
 
 
 def cmd_campaign(args: argparse.Namespace) -> int:
-    from .services.campaigns import CampaignService
+    from ..services.campaigns import CampaignService
 
-    service = CampaignService(_ctx(args))
+    service = CampaignService(context(args))
     action = args.campaign_command
     if action == "create":
         rules = [r for r in (args.rules or "").split(",") if r] or None
@@ -94,7 +93,7 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     elif action == "show":
         view = service.show(args.id, args.actor)
         if args.json:
-            sys.stdout.write(json.dumps(view, ensure_ascii=False, indent=2, default=str) + "\n")
+            output(view)
             return 0
         _print_campaign(view)
         for r in view["progress"]:
@@ -112,9 +111,7 @@ def cmd_campaign(args: argparse.Namespace) -> int:
         service.assign(args.id, args.village, args.user, args.actor)
         print(f"已分配：{args.village} 由 {args.user} 排查")
     elif action == "check":
-        from .cli import _read_json
-
-        target = service.record_check(args.target, _read_json(args.items), args.actor, checked_by=args.checked_by or "",
+        target = service.record_check(args.target, read_json(args.items), args.actor, checked_by=args.checked_by or "",
                                       checked_on=args.date, note=args.note or "")
         print(f"已登记入户核查：{target['head_name']}（{target['check']['checked_on']}）")
     elif action == "problem":
@@ -145,7 +142,7 @@ def register(sub: Any) -> None:
     q.add_argument("--month", required=True, help="统计月份 YYYY-MM")
     q.add_argument("--area", required=True, help="村（社区）、乡镇或县的代码")
     q.add_argument("--out", required=True, help="输出文件 .xlsx 或 .pdf")
-    q.add_argument("--as", dest="actor")
+    add_actor(q)
     q.set_defaults(func=cmd_report_monthly)
 
     p = sub.add_parser("ledger", help="台账和一户一册").add_subparsers(dest="ledger_command", required=True)
@@ -154,20 +151,20 @@ def register(sub: Any) -> None:
     q.add_argument("--programme", required=True, choices=list(LEDGER_PROGRAMMES))
     q.add_argument("--month", help="在保月份 YYYY-MM，默认本月")
     q.add_argument("--out", required=True, help="输出文件 .xlsx 或 .pdf")
-    q.add_argument("--as", dest="actor", required=True)
+    add_actor(q, required=True)
     q.set_defaults(func=cmd_ledger_table)
     q = p.add_parser("book", help="一户一册：一户（--case）或全村各户（--village）")
     q.add_argument("--case", help="该户任一案件的编号")
     q.add_argument("--village")
     q.add_argument("--out", required=True, help="输出的 PDF 文件")
-    q.add_argument("--as", dest="actor", required=True)
+    add_actor(q, required=True)
     q.set_defaults(func=cmd_ledger_book)
 
     p = sub.add_parser("campaign", help="大排查").add_subparsers(dest="campaign_command", required=True)
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         q = p.add_parser(name, help=help_text)
-        q.add_argument("--as", dest="actor", required=True)
+        add_actor(q, required=True)
         q.set_defaults(func=cmd_campaign)
         return q
 
@@ -181,7 +178,7 @@ def register(sub: Any) -> None:
     add("list", "排查活动")
     q = add("show", "进度、排查对象和问题")
     q.add_argument("id", type=int)
-    q.add_argument("--json", action="store_true")
+    add_json(q)
     q = add("assign", "分配一个村的排查人员")
     q.add_argument("id", type=int)
     q.add_argument("--village", required=True)
@@ -190,7 +187,7 @@ def register(sub: Any) -> None:
     q.add_argument("target", type=int)
     q.add_argument("--items", required=True, metavar="FILE.json")
     q.add_argument("--checked-by")
-    q.add_argument("--date")
+    add_date(q)
     q.add_argument("--note")
     q = add("problem", "登记发现的问题")
     q.add_argument("id", type=int)
@@ -207,12 +204,12 @@ def register(sub: Any) -> None:
     q.add_argument("state", choices=["in_progress", "fixed"])
     q.add_argument("--measures")
     q.add_argument("--outcome")
-    q.add_argument("--date")
+    add_date(q)
     q = add("open-case", "由问题开立案件（应保未保→申请，错保→停保）")
     q.add_argument("problem", type=int)
     q.add_argument("--programme", default=DEFAULT, choices=[c for c, p in REGISTRY.items() if p.monthly])
     q.add_argument("--reason", default="other", help="停保原因（见停保表单），默认 other")
-    q.add_argument("--date")
+    add_date(q)
     q = add("close", "结束排查活动")
     q.add_argument("id", type=int)
     q = add("export", "排查情况统计表或核查问题清单")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .cli_cases import _ctx
-from .domain.errors import InputError
+from ..domain.errors import InputError
+from .common import add_actor, context
 
 # Which filters each export KIND takes (argparse dest -> service keyword).
 EXPORT_FILTERS: dict[str, dict[str, str]] = {
@@ -35,11 +35,11 @@ def _print_issues(report: dict[str, Any], verbose: bool) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .services.importing import ImportService
+    from ..services.importing import ImportService
 
     if not args.actor:
         raise InputError("--as: 导入须指明操作用户", "as")
-    service = ImportService(_ctx(args))
+    service = ImportService(context(args))
     report = service.preview(args.file, args.actor, profile=args.profile)
     print(report["explanation"])
     for note in report["notes"]:
@@ -76,7 +76,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .services.exporting import KINDS, ExportService
+    from ..services.exporting import KINDS, ExportService
 
     if args.kind not in KINDS:
         raise InputError(f"KIND: 没有「{args.kind}」（可选：{'、'.join(f'{k}（{v}）' for k, v in KINDS.items())}）", "kind")
@@ -94,7 +94,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 raise InputError("--village: 此名单只能给一个村（社区）", "village")
             value = value[0]
         filters[allowed[dest]] = value
-    result = ExportService(_ctx(args)).export(args.kind, args.actor, args.out, **filters)
+    result = ExportService(context(args)).export(args.kind, args.actor, args.out, **filters)
     note = "；已记入审计记录（含身份证号码或银行账号）" if result["logged"] else ""
     masked = "；身份证号码、银行账号已按权限遮盖" if result["masked"] else ""
     print(f"已导出「{result['title']}」{result['rows']} 条到 {result['path']}{note}{masked}")
@@ -112,7 +112,7 @@ def register(sub: Any) -> None:
     p.add_argument("--start-changes", action="store_true", help="对有变化的在保家庭逐户登记变更")
     p.add_argument("--start-stops", action="store_true", help="对不在名单中的在保家庭逐户提出停保")
     p.add_argument("--verbose", action="store_true", help="也列出已纠正和提示的内容")
-    p.add_argument("--as", dest="actor", required=True, help="操作用户（系统管理员，或乡镇经办人、审核人）")
+    add_actor(p, required=True, help="操作用户（系统管理员，或乡镇经办人、审核人）")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", help="把名单导出为 Excel（案件列表、审批队列、在保名单、复核到期、监测、审计记录、花名册）",
@@ -134,5 +134,5 @@ def register(sub: Any) -> None:
     p.add_argument("--by", metavar="USER", help="审计记录：操作人（用户名，system 为系统）")
     p.add_argument("--case", metavar="NUMBER", help="审计记录：案件号")
     p.add_argument("--limit", type=int, help="审计记录条数（默认1000）")
-    p.add_argument("--as", dest="actor", required=True)
+    add_actor(p, required=True)
     p.set_defaults(func=cmd_export)

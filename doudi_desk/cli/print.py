@@ -6,16 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .cli_cases import _ctx
-from .domain import documents
-from .domain.errors import InputError
-from .domain.programmes import DEFAULT, REGISTRY
+from ..domain import documents
+from ..domain.errors import InputError
+from ..domain.programmes import DEFAULT, REGISTRY
+from .common import add_actor, context
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from .services.printing import PrintService
+    from ..services.printing import PrintService
 
-    service = PrintService(_ctx(args))
+    service = PrintService(context(args))
     if args.list_batches:
         if not args.village:
             raise InputError("--list-batches 须与 --village 一起使用", "village")
@@ -57,10 +57,10 @@ def cmd_print(args: argparse.Namespace) -> int:
 
 
 def cmd_office_show(args: argparse.Namespace) -> int:
-    from .services.office import OFFICE_FIELDS, OfficeService
-    from .services.printing import PrintService
+    from ..services.office import OFFICE_FIELDS, OfficeService
+    from ..services.printing import PrintService
 
-    ctx = _ctx(args)
+    ctx = context(args)
     details = OfficeService(ctx).details(args.township)
     for key, label in OFFICE_FIELDS.items():
         print(f"{label}：{details[key] or '（未设置）'}")
@@ -73,10 +73,10 @@ def cmd_office_show(args: argparse.Namespace) -> int:
 
 
 def cmd_office_set(args: argparse.Namespace) -> int:
-    from .services.office import OFFICE_FIELDS, OfficeService
+    from ..services.office import OFFICE_FIELDS, OfficeService
 
     values = {key: getattr(args, key) for key in OFFICE_FIELDS if getattr(args, key) is not None}
-    service = OfficeService(_ctx(args))
+    service = OfficeService(context(args))
     if values:
         details = service.set_details(values, args.township, args.actor)
         print("已保存单位信息：" + "，".join(f"{OFFICE_FIELDS[k]} {details[k] or '（空）'}" for k in values))
@@ -112,7 +112,7 @@ def register(sub: Any) -> None:
     p.add_argument("--blank", action="store_true",
                    help=f"打印空白表（{BLANK_HELP}），供申请人手填")
     p.add_argument("--out", metavar="FILE.pdf")
-    p.add_argument("--as", dest="actor", help="打印人：名单和案件按其辖区核对（花名册的制表人）")
+    add_actor(p, help="打印人：名单和案件按其辖区核对（花名册的制表人）")
     p.set_defaults(func=cmd_print)
 
     office = sub.add_parser("office", help="单位信息和打印设置").add_subparsers(dest="office_command", required=True)
@@ -132,5 +132,5 @@ def register(sub: Any) -> None:
     q.add_argument("--font-role", default="*", choices=["*", "title", "hei", "fang", "kai", "song"],
                    help="字体用途（默认全部）")
     q.add_argument("--templates", help="本单位打印模板文件夹；给空字符串则只用内置模板")
-    q.add_argument("--as", dest="actor")
+    add_actor(q)
     q.set_defaults(func=cmd_office_set)

@@ -24,9 +24,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .cli_cases import _ctx, _out
-from .domain.errors import InputError
-from .domain.payroll import GROUPS
+from ..domain.errors import InputError
+from ..domain.payroll import GROUPS
+from .common import add_actor, add_comment, add_expect_version, add_json, context, output
 
 
 def _need_actor(args: argparse.Namespace) -> str:
@@ -36,9 +36,9 @@ def _need_actor(args: argparse.Namespace) -> str:
 
 
 def _payments(args):
-    from .services.payments import PaymentService
+    from ..services.payments import PaymentService
 
-    return PaymentService(_ctx(args))
+    return PaymentService(context(args))
 
 
 def _print_summary(view: dict[str, Any]) -> None:
@@ -65,7 +65,7 @@ def _print_summary(view: dict[str, Any]) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     view = _payments(args).build(args.area, args.group, args.month, _need_actor(args), since=args.since,
                                  expected_version=args.expect_version)
-    _out(view) if args.json else _print_summary(view)
+    output(view) if args.json else _print_summary(view)
     return 0
 
 
@@ -77,7 +77,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     view = _payments(args).show(args.payroll, _need_actor(args))
-    _out(view) if args.json else _print_summary(view)
+    output(view) if args.json else _print_summary(view)
     return 0
 
 
@@ -94,9 +94,9 @@ def cmd_lines(args: argparse.Namespace) -> int:
             break
         after = page[-1]["seq"]
     if args.xlsx:
-        from .services.payment_export import lines_xlsx
+        from ..services.payment_export import lines_xlsx
 
-        Path(args.xlsx).write_bytes(lines_xlsx(_ctx(args), args.payroll, actor, rows))
+        Path(args.xlsx).write_bytes(lines_xlsx(context(args), args.payroll, actor, rows))
         print(f"已导出 {len(rows)} 行到 {args.xlsx}")
         return 0
     for r in rows:
@@ -113,9 +113,9 @@ def cmd_step(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .services.bank_io import BankFileService
+    from ..services.bank_io import BankFileService
 
-    out = BankFileService(_ctx(args)).export(args.payroll, _need_actor(args), args.format,
+    out = BankFileService(context(args)).export(args.payroll, _need_actor(args), args.format,
                                              expected_version=args.expect_version)
     target = Path(args.out)
     path = target / out["file_name"] if target.is_dir() else target
@@ -125,14 +125,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .services.bank_io import BankFileService
+    from ..services.bank_io import BankFileService
 
     path = Path(args.file)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"FILE: 无法读取 {path}：{exc}", "file") from None
-    summary = BankFileService(_ctx(args)).import_result(args.payroll, _need_actor(args), args.format, data, path.name,
+    summary = BankFileService(context(args)).import_result(args.payroll, _need_actor(args), args.format, data, path.name,
                                                         expected_version=args.expect_version)
     print(f"已导入回盘文件 {path.name}：成功 {summary['paid']} 笔 {summary['paid_total']} 元，"
           f"失败 {summary['failed']} 笔 {summary['failed_total']} 元")
@@ -146,35 +146,35 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
-    from .services.bank_io import BankFileService
+    from ..services.bank_io import BankFileService
 
-    for f in BankFileService(_ctx(args)).layouts():
+    for f in BankFileService(context(args)).layouts():
         print(f"{f['id']:<16} {f['title']}（{f['file_type']}，{f['encoding']}，{'元' if f['amount'] == 'yuan' else '分'}）")
     return 0
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from .services.payment_print import PayrollPrintService
+    from ..services.payment_print import PayrollPrintService
 
-    pdf = PayrollPrintService(_ctx(args)).render(args.payroll, args.kind, _need_actor(args))
+    pdf = PayrollPrintService(context(args)).render(args.payroll, args.kind, _need_actor(args))
     Path(args.out).write_bytes(pdf)
     print(f"已生成 {args.out}")
     return 0
 
 
 def cmd_account(args: argparse.Namespace) -> int:
-    from .services.payment_accounts import PaymentAccountService
+    from ..services.payment_accounts import PaymentAccountService
 
-    out = PaymentAccountService(_ctx(args)).set_account(args.case, _need_actor(args), args.bank, args.account,
+    out = PaymentAccountService(context(args)).set_account(args.case, _need_actor(args), args.bank, args.account,
                                                         args.reason or "")
     print(f"已更正 {out['case']} 的发放账户：{out['bank_name']} {out['bank_account']}")
     return 0
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
-    from .services.payment_ledger import PaymentLedgerService
+    from ..services.payment_ledger import PaymentLedgerService
 
-    service = PaymentLedgerService(_ctx(args))
+    service = PaymentLedgerService(context(args))
     if args.case is None and not args.person:
         raise InputError("CASE: 请给出案件编号，或用 --person 给出身份证号码", "case")
     if args.person:
@@ -192,7 +192,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 def _print_ledger(ledger: dict[str, Any], args: argparse.Namespace) -> None:
     if args.json:
-        _out(ledger)
+        output(ledger)
         return
     t = ledger["totals"]
     print(f"{ledger['title']}{'' if args.year is None else f'{args.year}年'}台账：已发 {t['received']} 元，待发 {t['pending']} 元，"
@@ -209,9 +209,9 @@ def cmd_settle(args: argparse.Namespace) -> int:
 
 
 def cmd_price_set(args: argparse.Namespace) -> int:
-    from .services.price_indices import PriceIndexService
+    from ..services.price_indices import PriceIndexService
 
-    view = PriceIndexService(_ctx(args)).set(args.area, args.month, args.cpi, args.food, actor=args.actor,
+    view = PriceIndexService(context(args)).set(args.area, args.month, args.cpi, args.food, actor=args.actor,
                                              note=args.note or "")
     state = {True: f"达到启动条件，每人 {view['per_person']} 元", False: "未达到启动条件",
              None: f"无法判断：{view['policy'] or '没有生效的政策参数'}"}[view["triggered"]]
@@ -220,9 +220,9 @@ def cmd_price_set(args: argparse.Namespace) -> int:
 
 
 def cmd_price_list(args: argparse.Namespace) -> int:
-    from .services.price_indices import PriceIndexService
+    from ..services.price_indices import PriceIndexService
 
-    for v in PriceIndexService(_ctx(args)).list(args.area):
+    for v in PriceIndexService(context(args)).list(args.area):
         state = "启动" if v["triggered"] else ("未启动" if v["triggered"] is False else "—")
         print(f"{v['month']} {v['area_name']} CPI {v['cpi_yoy']}% 食品 {v['food_yoy']}% {state}"
               + (f" 每人 {v['per_person']} 元" if v["triggered"] else ""))
@@ -238,9 +238,9 @@ def register(sub: Any) -> None:
         p = payroll.add_parser(name, help=help_)
         if payroll_arg:
             p.add_argument("payroll", type=int, metavar="PAYROLL", help="发放名册编号")
-        p.add_argument("--as", dest="actor")
+        add_actor(p)
         if version:
-            p.add_argument("--expect-version", type=int, help="只在名册仍是这个版本时办理（防止重复审批）")
+            add_expect_version(p, help="只在名册仍是这个版本时办理（防止重复审批）")
         p.set_defaults(func=func)
         return p
 
@@ -249,12 +249,12 @@ def register(sub: Any) -> None:
     p.add_argument("--group", required=True, choices=groups)
     p.add_argument("--month", required=True, help="YYYY-MM")
     p.add_argument("--since", help="第一次编制时：自哪个月起经本程序发放（更早的月份不补发）")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p = add("list", "发放名册列表", cmd_list, payroll_arg=False)
     p.add_argument("--area")
     p.add_argument("--group", choices=groups)
     p = add("show", "名册状态、分村分项合计、与上期相比的变动、追缴", cmd_show)
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p = add("lines", "名册明细（可筛选、导出 xlsx）", cmd_lines)
     p.add_argument("--state", choices=["pending", "held", "paid", "failed"])
     p.add_argument("--village")
@@ -265,7 +265,7 @@ def register(sub: Any) -> None:
         add(step, label, cmd_step, version=True).set_defaults(step=step)
     p = add("return", "退回重编（须写明理由）", cmd_step, version=True)
     p.set_defaults(step="return")
-    p.add_argument("--comment", required=True)
+    add_comment(p, required=True)
     p = add("export", "生成银行代发文件（记录为导出）", cmd_export, version=True)
     p.add_argument("--format", required=True, help="银行格式，见 payroll formats")
     p.add_argument("--out", required=True, help="文件或文件夹")
@@ -287,7 +287,7 @@ def register(sub: Any) -> None:
     p.add_argument("--person", help="按身份证号码查一个人的台账")
     p.add_argument("--year", type=int)
     p.add_argument("--xlsx")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p = add("settle-owed", "追缴款已追回或核销（须写明说明）", cmd_settle, payroll_arg=False)
     p.add_argument("id", type=int, metavar="ID")
     p.add_argument("--status", required=True, choices=["recovered", "written_off"])
@@ -295,13 +295,13 @@ def register(sub: Any) -> None:
 
     price = sub.add_parser("price-index", help="价格临时补贴：各月居民消费价格指数").add_subparsers(
         dest="price_command", required=True)
-    p = price.add_parser("set", help="录入（或修改）某地某月的 CPI 和食品价格同比涨幅（%）")
+    p = price.add_parser("set", help="录入（或修改）某地某月的 CPI 和食品价格同比涨幅（%%）")
     p.add_argument("area")
     p.add_argument("month", metavar="YYYY-MM")
     p.add_argument("--cpi", required=True)
     p.add_argument("--food", required=True)
     p.add_argument("--note")
-    p.add_argument("--as", dest="actor")
+    add_actor(p)
     p.set_defaults(func=cmd_price_set)
     p = price.add_parser("list", help="已录入的价格指数和是否启动")
     p.add_argument("--area")

@@ -3,69 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
-from .domain.errors import InputError
-from .domain.programmes import REGISTRY
-from .domain.text import shown
-
-
-def _ctx(args: argparse.Namespace):
-    """The command's context, opened once; the ``--as`` user is authenticated on opening."""
-    ctx = getattr(args, "context", None)
-    if ctx is None:
-        from .services.context import open_context
-
-        ctx = args.context = open_context(args.db)
-        if getattr(args, "actor", None):
-            _authenticate(ctx, args.actor)
-    return ctx
-
-
-def _authenticate(ctx, username: str) -> None:
-    """Where passwords are required, ``--as USER`` needs USER's password: from DOUDI_PASSWORD,
-    else asked on the terminal (never on the command line, where other users could read it)."""
-    from .services.accounts import AccountService
-
-    service = AccountService(ctx)
-    password = os.environ.get("DOUDI_PASSWORD")
-    if password is None and sys.stdin is not None and sys.stdin.isatty():
-        if not service.status()["passwords_required"]:
-            return
-        import getpass
-
-        password = getpass.getpass(f"用户 {username} 的密码：")
-    service.authenticate_command(username, password)
-
-
-def _json_file(path: str | None) -> Any:
-    if path is None:
-        return {}
-    from .cli import _read_json
-
-    return _read_json(path)
-
-
-def _date(raw: str | None, field: str = "--date") -> dt.date | None:
-    if raw is None:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InputError(f"{field}: 不是有效日期（应为 YYYY-MM-DD）：{shown(raw)}", field) from None
-
-
-def _out(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+from ..domain.errors import InputError
+from ..domain.programmes import REGISTRY
+from .common import (
+    add_actor,
+    add_comment,
+    add_date,
+    add_expect_version,
+    add_json,
+    context,
+    json_file,
+    output,
+    parse_date,
+)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    ctx = _ctx(args)
+    ctx = context(args)
     print(f"数据库已就绪：{ctx.db.location()}（结构版本 {ctx.db.revision()}）")
     if ctx.upgrade is not None:
         print(f"已从结构版本 {ctx.upgrade.from_revision} 升级到 {ctx.upgrade.to_revision}；"
@@ -77,9 +34,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.fresh:
         _remove_sqlite_file(args.db)
-    ctx = _ctx(args)
-    from .services.demo import build_demo
-    from .services.reports import summary_text
+    ctx = context(args)
+    from ..services.demo import build_demo
+    from ..services.reports import summary_text
 
     build_demo(ctx, households=args.households, with_other_programmes=True)
     print(summary_text(ctx))
@@ -87,18 +44,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from .services.reports import summary_text
+    from ..services.reports import summary_text
 
-    print(summary_text(_ctx(args)))
+    print(summary_text(context(args)))
     return 0
 
 
 def cmd_case_new(args: argparse.Namespace) -> int:
-    from .services.cases import CaseService
+    from ..services.cases import CaseService
 
-    view = CaseService(_ctx(args)).create_case(
-        _json_file(args.household), args.programme, args.actor, village_code=args.village,
-        applied_on=_date(args.date), allow_duplicate=args.allow_duplicate, comment=args.comment or "",
+    view = CaseService(context(args)).create_case(
+        json_file(args.household), args.programme, args.actor, village_code=args.village,
+        applied_on=parse_date(args.date), allow_duplicate=args.allow_duplicate, comment=args.comment or "",
         repeat_reason=args.repeat_reason or "",
     )
     _print_case(view, args.json)
@@ -106,10 +63,10 @@ def cmd_case_new(args: argparse.Namespace) -> int:
 
 
 def cmd_case_advance(args: argparse.Namespace) -> int:
-    from .services.cases import CaseService
+    from ..services.cases import CaseService
 
-    view = CaseService(_ctx(args)).advance(
-        args.case, args.trigger, args.actor, data=_json_file(args.data), effective_date=_date(args.date),
+    view = CaseService(context(args)).advance(
+        args.case, args.trigger, args.actor, data=json_file(args.data), effective_date=parse_date(args.date),
         comment=args.comment or "", expected_version=args.expect_version,
     )
     _print_case(view, args.json)
@@ -117,48 +74,48 @@ def cmd_case_advance(args: argparse.Namespace) -> int:
 
 
 def cmd_case_save(args: argparse.Namespace) -> int:
-    from .services.cases import CaseService
+    from ..services.cases import CaseService
 
-    view = CaseService(_ctx(args)).save_forms(args.case, args.actor, _json_file(args.data),
-                                              effective_date=_date(args.date), expected_version=args.expect_version)
+    view = CaseService(context(args)).save_forms(args.case, args.actor, json_file(args.data),
+                                              effective_date=parse_date(args.date), expected_version=args.expect_version)
     _print_case(view, args.json)
     return 0
 
 
 def cmd_case_household(args: argparse.Namespace) -> int:
-    from .services.cases import CaseService
+    from ..services.cases import CaseService
 
-    view = CaseService(_ctx(args)).update_household(
-        args.case, args.actor, _json_file(args.household), effective_date=_date(args.date),
+    view = CaseService(context(args)).update_household(
+        args.case, args.actor, json_file(args.household), effective_date=parse_date(args.date),
         comment=args.comment or "", expected_version=args.expect_version)
     _print_case(view, args.json)
     return 0
 
 
 def cmd_case_extend(args: argparse.Namespace) -> int:
-    from .services.cases import CaseService
+    from ..services.cases import CaseService
 
-    view = CaseService(_ctx(args)).extend_deadline(args.case, args.actor, args.reason, comment=args.comment or "",
-                                                   effective_date=_date(args.date),
+    view = CaseService(context(args)).extend_deadline(args.case, args.actor, args.reason, comment=args.comment or "",
+                                                   effective_date=parse_date(args.date),
                                                    expected_version=args.expect_version)
     _print_case(view, args.json)
     return 0
 
 
 def cmd_case_show(args: argparse.Namespace) -> int:
-    from .services.cases import CaseService
+    from ..services.cases import CaseService
 
-    _print_case(CaseService(_ctx(args)).show(args.case, args.actor), args.json)
+    _print_case(CaseService(context(args)).show(args.case, args.actor), args.json)
     return 0
 
 
 def cmd_case_list(args: argparse.Namespace) -> int:
-    from .services.reports import list_cases
+    from ..services.reports import list_cases
 
-    rows = list_cases(_ctx(args), state=args.state, village=args.village, limit=args.limit,
+    rows = list_cases(context(args), state=args.state, village=args.village, limit=args.limit,
                       staff_relative=args.staff_relative)
     if args.json:
-        _out(rows)
+        output(rows)
     else:
         for r in rows:
             print(f"{r['id']:>5}  {r['number']}  {r['state_label']:<10}  {r['head']:<6}  {r['village']}  "
@@ -168,19 +125,19 @@ def cmd_case_list(args: argparse.Namespace) -> int:
 
 def _print_case(view: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        _out(view)
+        output(view)
         return
-    from .services.reports import case_text
+    from ..services.reports import case_text
 
     print(case_text(view))
 
 
 def cmd_flags(args: argparse.Namespace) -> int:
-    from .services.monitoring import household_flags
+    from ..services.monitoring import household_flags
 
-    rows = household_flags(_ctx(args), flag=args.flag, village=args.village, on=_date(args.date))
+    rows = household_flags(context(args), flag=args.flag, village=args.village, on=parse_date(args.date))
     if args.json:
-        _out(rows)
+        output(rows)
         return 0
     rows = [r for r in rows if r["flags"]] if args.flag is None else rows
     for r in rows:
@@ -191,14 +148,14 @@ def cmd_flags(args: argparse.Namespace) -> int:
 
 
 def _lifecycle(args: argparse.Namespace):
-    from .services.cases import CaseService
-    from .services.lifecycle import LifecycleService
+    from ..services.cases import CaseService
+    from ..services.lifecycle import LifecycleService
 
-    return LifecycleService(CaseService(_ctx(args)))
+    return LifecycleService(CaseService(context(args)))
 
 
 def cmd_review_start(args: argparse.Namespace) -> int:
-    view = _lifecycle(args).start_review(args.case, args.actor, effective_date=_date(args.date),
+    view = _lifecycle(args).start_review(args.case, args.actor, effective_date=parse_date(args.date),
                                          comment=args.comment or "")
     _print_case(view, args.json)
     return 0
@@ -207,7 +164,7 @@ def cmd_review_start(args: argparse.Namespace) -> int:
 def cmd_review_due(args: argparse.Namespace) -> int:
     rows = _lifecycle(args).due_reviews(args.month, args.village)
     if args.json:
-        _out(rows)
+        output(rows)
         return 0
     for r in rows:
         flag = "【已逾期】" if r["overdue"] else ""
@@ -218,15 +175,15 @@ def cmd_review_due(args: argparse.Namespace) -> int:
 
 
 def cmd_change(args: argparse.Namespace) -> int:
-    view = _lifecycle(args).start_change(args.case, args.actor, _json_file(args.data),
-                                         effective_date=_date(args.date), comment=args.comment or "")
+    view = _lifecycle(args).start_change(args.case, args.actor, json_file(args.data),
+                                         effective_date=parse_date(args.date), comment=args.comment or "")
     _print_case(view, args.json)
     return 0
 
 
 def cmd_terminate(args: argparse.Namespace) -> int:
     view = _lifecycle(args).start_termination(args.case, args.actor, args.reason, args.reasons,
-                                              rule=args.rule or "", effective_date=_date(args.date))
+                                              rule=args.rule or "", effective_date=parse_date(args.date))
     _print_case(view, args.json)
     return 0
 
@@ -234,7 +191,7 @@ def cmd_terminate(args: argparse.Namespace) -> int:
 def cmd_benefits(args: argparse.Namespace) -> int:
     rows = _lifecycle(args).benefits(args.village, args.status)
     if args.json:
-        _out(rows)
+        output(rows)
         return 0
     for r in rows:
         extra = (f"  渐退至 {r['phase_out_until']}" if r["phase_out_until"] else "") + (
@@ -246,54 +203,54 @@ def cmd_benefits(args: argparse.Namespace) -> int:
 
 
 def cmd_area_add(args: argparse.Namespace) -> int:
-    from .services.admin import AdminService
+    from ..services.admin import AdminService
 
-    area = AdminService(_ctx(args)).add_area(args.code, args.name, args.level, args.parent, args.actor,
+    area = AdminService(context(args)).add_area(args.code, args.name, args.level, args.parent, args.actor,
                                              urban_rural=args.urban_rural)
     print(f"已添加地区 {area.code} {area.name}")
     return 0
 
 
 def cmd_area_class(args: argparse.Namespace) -> int:
-    from .domain.model import URBAN_RURAL
-    from .services.admin import AdminService
+    from ..domain.model import URBAN_RURAL
+    from ..services.admin import AdminService
 
-    area = AdminService(_ctx(args)).set_urban_rural(args.code, args.urban_rural, args.actor)
+    area = AdminService(context(args)).set_urban_rural(args.code, args.urban_rural, args.actor)
     print(f"{area.code} {area.name}：{URBAN_RURAL[area.urban_rural]}")
     return 0
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from .services.admin import AdminService
+    from ..services.admin import AdminService
 
     roles = [r.strip() for r in args.roles.split(",") if r.strip()]
-    user = AdminService(_ctx(args)).add_user(args.username, args.name, roles, args.area, args.actor)
+    user = AdminService(context(args)).add_user(args.username, args.name, roles, args.area, args.actor)
     print(f"已添加用户 {user.username}（{user.full_name}）")
     return 0
 
 
 def cmd_policy_set(args: argparse.Namespace) -> int:
-    from .services.admin import AdminService, default_policy
+    from ..services.admin import AdminService, default_policy
 
-    params = default_policy() if args.file is None else _json_file(args.file)
-    set_id = AdminService(_ctx(args)).set_policy(args.area, _date(args.effective_from, "--from"), params,
+    params = default_policy() if args.file is None else json_file(args.file)
+    set_id = AdminService(context(args)).set_policy(args.area, parse_date(args.effective_from, "--from"), params,
                                                   args.actor, args.note or "")
     print(f"已保存政策参数（编号 {set_id}），{args.area} 自 {args.effective_from} 起生效")
     return 0
 
 
 def cmd_calendar_set(args: argparse.Namespace) -> int:
-    from .services.admin import AdminService
+    from ..services.admin import AdminService
 
-    AdminService(_ctx(args)).set_calendar_day(_date(args.day, "DAY"), args.kind == "working", args.note or "", args.actor)
+    AdminService(context(args)).set_calendar_day(parse_date(args.day, "DAY"), args.kind == "working", args.note or "", args.actor)
     print(f"已设置 {args.day} 为{'工作日' if args.kind == 'working' else '休息日'}")
     return 0
 
 
 def cmd_delegate(args: argparse.Namespace) -> int:
-    from .services.admin import AdminService
+    from ..services.admin import AdminService
 
-    towns = AdminService(_ctx(args)).set_delegation(args.township, args.mode == "on", args.actor)
+    towns = AdminService(context(args)).set_delegation(args.township, args.mode == "on", args.actor)
     print("已授权乡镇审批确认的乡镇：" + ("、".join(towns) or "无"))
     return 0
 
@@ -316,25 +273,25 @@ def register(sub: Any) -> None:
     review = sub.add_parser("review", help="复核").add_subparsers(dest="review_command", required=True)
     p = review.add_parser("start", help="对在保案件开展复核（家庭情况从上次认定带入）")
     p.add_argument("case")
-    p.add_argument("--as", dest="actor", required=True)
-    p.add_argument("--date")
-    p.add_argument("--comment")
-    p.add_argument("--json", action="store_true")
+    add_actor(p, required=True)
+    add_date(p)
+    add_comment(p)
+    add_json(p)
     p.set_defaults(func=cmd_review_start)
     p = review.add_parser("due", help="某月到期（含逾期）的复核")
     p.add_argument("--month", help="YYYY-MM，默认本月")
     p.add_argument("--village")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=cmd_review_due)
 
     p = sub.add_parser("change", help="登记在保家庭的情况变化（出生、死亡、迁入迁出、就业、购车、房产）")
     p.add_argument("case")
     p.add_argument("--data", required=True, metavar="CHANGE.json",
                    help='{"change_type": "death", "change_date": "YYYY-MM-DD", "member": "姓名", "detail": "…"}')
-    p.add_argument("--as", dest="actor", required=True)
-    p.add_argument("--date")
-    p.add_argument("--comment")
-    p.add_argument("--json", action="store_true")
+    add_actor(p, required=True)
+    add_date(p)
+    add_comment(p)
+    add_json(p)
     p.set_defaults(func=cmd_change)
 
     p = sub.add_parser("terminate", help="提出停保（终止救助供养），须写明理由")
@@ -343,22 +300,22 @@ def register(sub: Any) -> None:
                                                        "prison", "supporter_able", "voluntary", "fraud", "other"])
     p.add_argument("--reasons", required=True, help="具体理由")
     p.add_argument("--rule")
-    p.add_argument("--as", dest="actor", required=True)
-    p.add_argument("--date")
-    p.add_argument("--json", action="store_true")
+    add_actor(p, required=True)
+    add_date(p)
+    add_json(p)
     p.set_defaults(func=cmd_terminate)
 
     p = sub.add_parser("benefits", help="在保、渐退、已停保的低保和特困案件")
     p.add_argument("--status", choices=["active", "phasing_out", "stopped"])
     p.add_argument("--village")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=cmd_benefits)
 
     p = sub.add_parser("flags", help="低收入监测：低保边缘、刚性支出困难、防返贫监测预警家庭")
     p.add_argument("--flag", choices=["edge_family", "rigid_expense_hardship", "monitoring_alert"])
     p.add_argument("--village")
-    p.add_argument("--date", help="按该日的政策参数和年龄计算，默认今天")
-    p.add_argument("--json", action="store_true")
+    add_date(p, help="按该日的政策参数和年龄计算，默认今天")
+    add_json(p)
     p.set_defaults(func=cmd_flags)
 
     p = sub.add_parser("area", help="地区（县、乡镇、村）").add_subparsers(dest="area_command", required=True)
@@ -369,12 +326,12 @@ def register(sub: Any) -> None:
     q.add_argument("--parent")
     q.add_argument("--class", dest="urban_rural", choices=["urban", "rural"],
                    help="村（社区）的城乡分类：urban 城市、rural 农村（默认：社区为城市，村为农村）")
-    q.add_argument("--as", dest="actor")
+    add_actor(q)
     q.set_defaults(func=cmd_area_add)
     q = p.add_parser("class", help="设置村（社区）的城乡分类（统计月报按城市、农村分列）")
     q.add_argument("code")
     q.add_argument("urban_rural", choices=["urban", "rural"], metavar="urban|rural")
-    q.add_argument("--as", dest="actor")
+    add_actor(q)
     q.set_defaults(func=cmd_area_class)
 
     p = sub.add_parser("user", help="用户").add_subparsers(dest="user_command", required=True)
@@ -383,7 +340,7 @@ def register(sub: Any) -> None:
     q.add_argument("name")
     q.add_argument("--roles", required=True, help="caseworker,township_reviewer,county_approver,admin")
     q.add_argument("--area")
-    q.add_argument("--as", dest="actor")
+    add_actor(q)
     q.set_defaults(func=cmd_user_add)
 
     p = sub.add_parser("policy", help="政策参数").add_subparsers(dest="policy_command", required=True)
@@ -392,7 +349,7 @@ def register(sub: Any) -> None:
     q.add_argument("--from", dest="effective_from", required=True)
     q.add_argument("--file")
     q.add_argument("--note")
-    q.add_argument("--as", dest="actor")
+    add_actor(q)
     q.set_defaults(func=cmd_policy_set)
 
     p = sub.add_parser("calendar", help="工作日历调整").add_subparsers(dest="calendar_command", required=True)
@@ -400,13 +357,13 @@ def register(sub: Any) -> None:
     q.add_argument("day")
     q.add_argument("kind", choices=["working", "holiday"])
     q.add_argument("--note")
-    q.add_argument("--as", dest="actor")
+    add_actor(q)
     q.set_defaults(func=cmd_calendar_set)
 
     p = sub.add_parser("delegate", help="县级授权乡镇审批确认（on/off）")
     p.add_argument("township")
     p.add_argument("mode", choices=["on", "off"])
-    p.add_argument("--as", dest="actor")
+    add_actor(p)
     p.set_defaults(func=cmd_delegate)
 
 
@@ -414,60 +371,60 @@ def _case_commands(case: Any) -> None:
     p = case.add_parser("new", help="登记申请")
     p.add_argument("--household", required=True, metavar="FILE.json")
     p.add_argument("--programme", required=True, choices=list(REGISTRY))
-    p.add_argument("--as", dest="actor", required=True)
+    add_actor(p, required=True)
     p.add_argument("--village")
-    p.add_argument("--date")
-    p.add_argument("--comment")
+    add_date(p)
+    add_comment(p)
     p.add_argument("--allow-duplicate", action="store_true", help="成员已在其他案件中仍登记（须 --comment 说明）")
     p.add_argument("--repeat-reason", help="临时救助：同一事由本年度再次救助的理由（重复救助理由）")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=cmd_case_new)
 
     p = case.add_parser("advance", help="办理一个环节")
     p.add_argument("case")
     p.add_argument("trigger")
-    p.add_argument("--as", dest="actor", required=True)
+    add_actor(p, required=True)
     p.add_argument("--data", metavar="FILE.json")
-    p.add_argument("--date", help="实际办理日期（补录纸质办理），不能晚于今天，不能早于上一步")
-    p.add_argument("--comment")
-    p.add_argument("--expect-version", type=int)
-    p.add_argument("--json", action="store_true")
+    add_date(p, help="实际办理日期（补录纸质办理），不能晚于今天，不能早于上一步")
+    add_comment(p)
+    add_expect_version(p)
+    add_json(p)
     p.set_defaults(func=cmd_case_advance)
 
     p = case.add_parser("save", help="保存本环节表单（不改变环节），如分次录入的入户调查表")
     p.add_argument("case")
-    p.add_argument("--as", dest="actor", required=True)
+    add_actor(p, required=True)
     p.add_argument("--data", required=True, metavar="FILE.json")
-    p.add_argument("--date")
-    p.add_argument("--expect-version", type=int)
-    p.add_argument("--json", action="store_true")
+    add_date(p)
+    add_expect_version(p)
+    add_json(p)
     p.set_defaults(func=cmd_case_save)
 
     p = case.add_parser("household", help="修改家庭情况（受理前或调查中），须写明原因")
     p.add_argument("case")
     p.add_argument("--household", required=True, metavar="FILE.json")
-    p.add_argument("--as", dest="actor", required=True)
-    p.add_argument("--comment", required=True)
-    p.add_argument("--date")
-    p.add_argument("--expect-version", type=int)
-    p.add_argument("--json", action="store_true")
+    add_actor(p, required=True)
+    add_comment(p, required=True)
+    add_date(p)
+    add_expect_version(p)
+    add_json(p)
     p.set_defaults(func=cmd_case_household)
 
     p = case.add_parser("extend", help="延长总办理期限（低保最长45个工作日）")
     p.add_argument("case")
     p.add_argument("--reason", required=True,
                    choices=["objection", "household_split", "outside_hukou", "hard_investigation"])
-    p.add_argument("--as", dest="actor", required=True)
-    p.add_argument("--comment")
-    p.add_argument("--date")
-    p.add_argument("--expect-version", type=int)
-    p.add_argument("--json", action="store_true")
+    add_actor(p, required=True)
+    add_comment(p)
+    add_date(p)
+    add_expect_version(p)
+    add_json(p)
     p.set_defaults(func=cmd_case_extend)
 
     p = case.add_parser("show", help="查看案件")
     p.add_argument("case")
-    p.add_argument("--as", dest="actor")
-    p.add_argument("--json", action="store_true")
+    add_actor(p)
+    add_json(p)
     p.set_defaults(func=cmd_case_show)
 
     p = case.add_parser("list", help="列出案件")
@@ -475,7 +432,7 @@ def _case_commands(case: Any) -> None:
     p.add_argument("--village")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--staff-relative", action="store_true", help="只列近亲属备案案件（县级须入户核查）")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=cmd_case_list)
 
 

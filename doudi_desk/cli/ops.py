@@ -17,24 +17,24 @@ import getpass
 import sys
 from typing import Any
 
-from .cli_cases import _ctx
-from .domain.errors import InputError
+from ..domain.errors import InputError
+from .common import add_actor, context
 
 EXIT_BROKEN_CHAIN = 3
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from .services.audit import AuditService
+    from ..services.audit import AuditService
 
-    result = AuditService(_ctx(args)).verify(args.actor)
+    result = AuditService(context(args)).verify(args.actor)
     print(result["message"])
     return 0 if result["ok"] else EXIT_BROKEN_CHAIN
 
 
 def cmd_audit_log(args: argparse.Namespace) -> int:
-    from .services.audit import AuditService
+    from ..services.audit import AuditService
 
-    for r in AuditService(_ctx(args)).office_log(args.actor, limit=args.limit):
+    for r in AuditService(context(args)).office_log(args.actor, limit=args.limit):
         print(f"{r['chain_seq']:>7}  {r['recorded_at']}  {r['actor']:<12} {r['action_label']:<10} "
               f"{r['subject']}  {r['comment']}")
     return 0
@@ -53,9 +53,9 @@ def _print_summary(result: dict[str, Any]) -> None:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from .services.backup import BackupService
+    from ..services.backup import BackupService
 
-    result = BackupService(_ctx(args)).backup(args.file, actor=args.actor, overwrite=args.overwrite)
+    result = BackupService(context(args)).backup(args.file, actor=args.actor, overwrite=args.overwrite)
     checked = ("审计记录链逐条核对无误" if result.get("chain_checked") == "hashes" else
                "审计记录链各条记录首尾相接、链头一致（逐条核对哈希请运行 doudi-admin verify-backup）")
     print(f"已备份到 {result['file']}，副本已通过完整性检查，{checked}：")
@@ -66,7 +66,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_verify_backup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .services.backup import inspect_backup
+    from ..services.backup import inspect_backup
 
     result = inspect_backup(Path(args.file).expanduser())
     rows = {name: t["rows"] for name, t in result["tables"].items()}
@@ -77,11 +77,9 @@ def cmd_verify_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from .services.backup import restore
-    from .storage.db import default_url
+    from ..services.backup import restore
 
-    url = args.db or default_url()
-    result = restore(url, args.file)
+    result = restore(args.db, args.file)
     print(f"已从 {result['file']} 恢复，每张表的行数和内容摘要都与备份一致：")
     _print_summary(result)
     return 0
@@ -100,21 +98,21 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
-    from .services.admin import AdminService
+    from ..services.admin import AdminService
 
     password = _read_password(args)
-    AdminService(_ctx(args)).set_password(args.username, password, actor=args.actor, temporary=not args.permanent)
+    AdminService(context(args)).set_password(args.username, password, actor=args.actor, temporary=not args.permanent)
     note = "" if args.permanent else "（初始密码：该用户下次登录时须改为自己的密码）"
     print(f"已为用户 {args.username} 设置密码{note}")
     return 0
 
 
 def cmd_user_set(args: argparse.Namespace) -> int:
-    from .services.admin import AdminService
+    from ..services.admin import AdminService
 
     roles = None if args.roles is None else [r.strip() for r in args.roles.split(",") if r.strip()]
     active = None if args.active is None else args.active == "yes"
-    user = AdminService(_ctx(args)).update_user(args.username, args.name, roles, args.area or None, active,
+    user = AdminService(context(args)).update_user(args.username, args.name, roles, args.area or None, active,
                                                 actor=args.actor, clear_area=args.area == "")
     print(f"已修改用户 {user.username}（{user.full_name}）：角色 {','.join(user.roles)}，地区 {user.area_code or '—'}，"
           f"{'启用' if user.active else '停用'}")
@@ -122,32 +120,28 @@ def cmd_user_set(args: argparse.Namespace) -> int:
 
 
 def cmd_user_unlock(args: argparse.Namespace) -> int:
-    from .services.admin import AdminService
+    from ..services.admin import AdminService
 
-    AdminService(_ctx(args)).unlock_user(args.username, actor=args.actor)
+    AdminService(context(args)).unlock_user(args.username, actor=args.actor)
     print(f"已解除用户 {args.username} 的登录锁定")
     return 0
-
-
-def _subcommands(parser: argparse.ArgumentParser) -> Any:
-    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
 def register(sub: Any) -> None:
     audit = sub.add_parser("audit", help="审计记录（哈希链校验、办公事件）").add_subparsers(
         dest="audit_command", required=True)
     p = audit.add_parser("verify", help="校验审计记录链，指出第一处断开（被改动或删除）的记录")
-    p.add_argument("--as", dest="actor")
+    add_actor(p)
     p.set_defaults(func=cmd_audit_verify)
     p = audit.add_parser("log", help="登录、账户、导出、备份等办公事件（最新的在前）")
     p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--as", dest="actor")
+    add_actor(p)
     p.set_defaults(func=cmd_audit_log)
 
     p = sub.add_parser("backup", help="备份数据库（程序运行时也可以；SQLite 在线备份或 pg_dump）")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--overwrite", action="store_true", help="覆盖已有的同名文件")
-    p.add_argument("--as", dest="actor")
+    add_actor(p)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("verify-backup", help="检查备份文件（完整性、审计记录链、各表行数）")
@@ -158,14 +152,12 @@ def register(sub: Any) -> None:
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_restore)
 
-    user = sub.choices.get("user")
-    users = _subcommands(user) if user is not None else sub.add_parser("user", help="用户").add_subparsers(
-        dest="user_command", required=True)
+    users = sub["user"].subcommands  # "user add" is in cli/cases.py, registered before this
     p = users.add_parser("passwd", help="设置用户密码（默认为初始密码，下次登录须修改）")
     p.add_argument("username")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读取一行作为密码")
     p.add_argument("--permanent", action="store_true", help="不要求用户下次登录时修改")
-    p.add_argument("--as", dest="actor")
+    add_actor(p)
     p.set_defaults(func=cmd_user_passwd)
     p = users.add_parser("set", help="修改用户的姓名、角色、地区或启用状态")
     p.add_argument("username")
@@ -173,9 +165,9 @@ def register(sub: Any) -> None:
     p.add_argument("--roles", help="caseworker,township_reviewer,county_approver,admin")
     p.add_argument("--area", help="地区代码（空字符串表示不限地区）")
     p.add_argument("--active", choices=["yes", "no"])
-    p.add_argument("--as", dest="actor")
+    add_actor(p)
     p.set_defaults(func=cmd_user_set)
     p = users.add_parser("unlock", help="解除因密码输错被锁定的账户")
     p.add_argument("username")
-    p.add_argument("--as", dest="actor")
+    add_actor(p)
     p.set_defaults(func=cmd_user_unlock)

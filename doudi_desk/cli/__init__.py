@@ -10,89 +10,21 @@ the length of its numbers, and must hold a JSON object.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from .domain.calc import calc_request
-from .domain.errors import DomainError, InputError
-from .domain.text import shown, text_problem
+from ..domain.calc import calc_request
+from ..domain.errors import DomainError, InputError
+from ..domain.text import text_problem
+from .common import output, read_json
 
 EXIT_REFUSED = 2
-MAX_JSON_BYTES = 2 * 1024 * 1024  # a household, a form set or a policy is a few kilobytes
-MAX_JSON_DEPTH = 20
-MAX_JSON_NUMBER = 40  # characters of one number
-
-
-def _read_json(path: str) -> dict[str, Any]:
-    """A JSON file holding one object, bounded in size, depth and number length."""
-    name = shown(path, 200)
-    try:
-        with Path(path).open("rb") as f:
-            raw = f.read(MAX_JSON_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(f"找不到文件：{name}", "FILE") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"无法读取文件 {name}：{shown(str(exc), 200)}", "FILE") from None
-    if len(raw) > MAX_JSON_BYTES:
-        raise InputError(f"{name}: 文件过大（超过 {MAX_JSON_BYTES // 1024 // 1024} MB），不是本程序的数据文件", "FILE")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: 不是 UTF-8 编码的文本文件（第{exc.start + 1}个字节）", "FILE") from None
-    try:
-        value = json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}: 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）", "FILE") from None
-    except RecursionError:
-        raise InputError(f"{name}: JSON 嵌套层次过深（最多 {MAX_JSON_DEPTH} 层）", "FILE") from None
-    except InputError as exc:
-        raise InputError(f"{name}: {exc.message}", "FILE") from None
-    if _depth(value) > MAX_JSON_DEPTH:
-        raise InputError(f"{name}: JSON 嵌套层次过深（最多 {MAX_JSON_DEPTH} 层）", "FILE")
-    if not isinstance(value, dict):
-        kind = {list: "列表", str: "文字", int: "数字", float: "数字", bool: "true/false", type(None): "null"}
-        raise InputError(f"{name}: 应为一个 JSON 对象（{{…}}），现为{kind.get(type(value), '其他值')}", "FILE")
-    return value
-
-
-def _json_int(text: str) -> int:
-    if len(text) > MAX_JSON_NUMBER:
-        raise InputError(f"数字过长（{len(text)} 位）：{shown(text)}", "FILE")
-    return int(text)
-
-
-def _json_float(text: str) -> float:
-    if len(text) > MAX_JSON_NUMBER:
-        raise InputError(f"数字过长（{len(text)} 个字符）：{shown(text)}", "FILE")
-    return float(text)
-
-
-def _json_constant(text: str) -> Any:
-    raise InputError(f"{text} 不是有效的数字", "FILE")
-
-
-def _depth(value: Any) -> int:
-    """Nesting depth of a parsed JSON value, without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, level)
-            if level > MAX_JSON_DEPTH:
-                return level
-            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
-
-
-def _print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def cmd_calc(args: argparse.Namespace) -> int:
-    _print_json(calc_request(_read_json(args.file)))
+    output(calc_request(read_json(args.file)))
     return 0
 
 
@@ -103,6 +35,42 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         _say(f"{self.prog}: 参数错误：{message}\n")
         raise SystemExit(EXIT_REFUSED)
+
+    # It also keeps, in its own dicts and through argparse's public methods only, how each argument
+    # is written and which parser each subcommand has: a bad argument is named as the user wrote it.
+    # (An argument group's add_argument goes around this record: add arguments to the parser.)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.written: dict[str, str] = {}  # dest -> ``--comment``, or the positional's name
+        self.commands: dict[str, _Parser] = {}  # subcommand name -> its parser
+        self.command_dest: str | None = None
+        self.subcommands: _Commands | None = None
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        self.written[action.dest] = max(action.option_strings, key=len) if action.option_strings else (
+            action.metavar if isinstance(action.metavar, str) else action.dest)
+        return action
+
+    def add_subparsers(self, **kwargs: Any) -> _Commands:  # type: ignore[override]
+        self.command_dest = kwargs.get("dest")
+        self.subcommands = _Commands(super().add_subparsers(**kwargs), self.commands)
+        return self.subcommands
+
+
+class _Commands:
+    """The subcommands of one parser: argparse's own, each also kept in the parser's ``commands``."""
+
+    def __init__(self, group: Any, commands: dict[str, _Parser]) -> None:
+        self._group, self._commands = group, commands
+
+    def add_parser(self, name: str, **kwargs: Any) -> _Parser:
+        parser = self._commands[name] = self._group.add_parser(name, **kwargs)
+        return parser
+
+    def __getitem__(self, name: str) -> _Parser:
+        """A subcommand added before (to add subcommands of its own)."""
+        return self._commands[name]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,14 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_case_commands(sub: Any) -> None:
-    from . import cli_cases, cli_import, cli_ops, cli_payroll, cli_print, cli_reports
+    # `print` here is cli/print.py; importing it also rebinds the name `print` in this package's
+    # namespace, so nothing in this module calls the builtin print().
+    from . import cases, import_export, ops, payroll, print, reports
 
-    cli_cases.register(sub)
-    cli_print.register(sub)
-    cli_reports.register(sub)  # report monthly, ledger, campaign
-    cli_payroll.register(sub)  # payroll, price-index
-    cli_import.register(sub)  # import, export
-    cli_ops.register(sub)  # audit, backup, restore, user passwd/set/unlock (after cli_cases' "user")
+    cases.register(sub)
+    print.register(sub)
+    reports.register(sub)  # report monthly, ledger, campaign
+    payroll.register(sub)  # payroll, price-index
+    import_export.register(sub)  # import, export
+    ops.register(sub)  # audit, backup, restore, user passwd/set/unlock (after cases' "user")
 
 
 def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -140,19 +110,14 @@ def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) 
                     raise InputError(f"{name}: 参数{problem}", name)
 
 
-def _option_names(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, str]:
+def _option_names(parser: _Parser, args: argparse.Namespace) -> dict[str, str]:
     """dest -> how the user wrote it (``--comment``, or the positional's name) in the command given."""
     names: dict[str, str] = {}
-    current: argparse.ArgumentParser | None = parser
+    current: _Parser | None = parser
     while current is not None:
-        chosen = None
-        for action in current._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                chosen = action.choices.get(getattr(args, action.dest, None) or "")
-            else:
-                names[action.dest] = max(action.option_strings, key=len) if action.option_strings else (
-                    action.metavar if isinstance(action.metavar, str) else action.dest)
-        current = chosen
+        names.update(current.written)
+        dest = current.command_dest
+        current = current.commands.get(getattr(args, dest, None) or "") if dest else None
     return names
 
 
@@ -198,7 +163,7 @@ def _log_crash() -> Path:
     import tempfile
     import traceback
 
-    from .paths import user_folders
+    from ..paths import user_folders
 
     try:
         folder = user_folders().logs
@@ -209,7 +174,3 @@ def _log_crash() -> Path:
     with path.open("a", encoding="utf-8", errors="backslashreplace") as f:
         f.write(traceback.format_exc() + "\n")
     return path
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
