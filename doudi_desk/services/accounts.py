@@ -22,7 +22,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from ..domain.errors import DomainError, InputError
+from ..domain.errors import InputError, Refused
 from ..domain.specs import ROLES
 from .context import AppContext
 
@@ -40,11 +40,11 @@ HASHER = PasswordHasher()
 _DUMMY_HASH: str | None = None
 
 
-class LoginError(DomainError):
+class LoginError(Refused):
     """A refused log-in or unlock; ``locked_until`` is set when the account is locked."""
 
     def __init__(self, message: str, locked_until: dt.datetime | None = None):
-        super().__init__(message, "password")
+        super().__init__(message, field="password")
         self.locked_until = locked_until
 
 

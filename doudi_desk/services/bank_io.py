@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..definitions.loader import default_root
-from ..domain.errors import DomainError, InputError
+from ..domain.errors import DomainError, InputError, Refused
 from ..domain.paid_figures import village_sums
 from ..domain.payroll import GROUP_BY_CODE, item_label
 from ..domain.privacy import PERSONAL_FIELDS
@@ -37,12 +37,12 @@ from .payment_views import payroll_label
 from .payments import STATES, PaymentService
 
 
-class ResultRefused(DomainError):
+class ResultRefused(Refused):
     """A bank result file that does not match the payroll: ``problems`` lists every mismatch."""
 
     def __init__(self, problems: list[str]):
         shown = "；".join(problems[:30]) + (f"；另有{len(problems) - 30}处" if len(problems) > 30 else "")
-        super().__init__(f"回盘文件与发放名册不符，整个文件未导入（{len(problems)}处）：{shown}")
+        super().__init__(f"回盘文件与发放名册不符，整个文件未导入（{len(problems)}处）：{shown}", problems)
         self.problems = problems
 
 

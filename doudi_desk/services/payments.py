@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..domain.errors import DomainError, InputError
+from ..domain.errors import Conflict, DomainError, InputError
 from ..domain.model import User
 from ..domain.payroll import (
     GROUPS,
@@ -59,7 +59,7 @@ EVENTS = {"build": "payroll_built", "submit": "payroll_submitted", "review": "pa
           "import_result": "payroll_results", "close": "payroll_closed"}
 
 
-class PayrollConflict(DomainError):
+class PayrollConflict(Conflict):
     """Someone else moved the payroll on since it was read (two approvers at once)."""
 
 
