@@ -43,8 +43,8 @@ _DUMMY_HASH: str | None = None
 class LoginError(Refused):
     """A refused log-in or unlock; ``locked_until`` is set when the account is locked."""
 
-    def __init__(self, message: str, locked_until: dt.datetime | None = None):
-        super().__init__(message, field="password")
+    def __init__(self, message: str, locked_until: dt.datetime | None = None, field: str = "password"):
+        super().__init__(message, field=field)
         self.locked_until = locked_until
 
 
@@ -127,8 +127,8 @@ class AccountService:
             if not passwords_required(self.ctx, uow):
                 return
         if password is None:
-            raise LoginError(f"--as: 须提供用户「{username}」的密码：在终端中输入，"
-                             "或由环境变量 DOUDI_PASSWORD 提供")
+            raise LoginError(f"须提供用户「{username}」的密码：在终端中输入，"
+                             "或由环境变量 DOUDI_PASSWORD 提供", field="as")
         self._check_password(username, password, action="command_login")
 
     def unlock(self, username: str, password: str = "") -> None:

@@ -74,7 +74,7 @@ class BankFileService:
     def _layout(self, uow, layout_id: str) -> Layout:
         layouts = self._load(uow)
         if layout_id not in layouts:
-            raise InputError(f"--format: 没有银行格式「{layout_id}」（可选：{'、'.join(layouts)}）", "format")
+            raise InputError(f"没有银行格式「{layout_id}」（可选：{'、'.join(layouts)}）", "format")
         return layouts[layout_id]
 
     def _summary(self, uow, payroll: Mapping[str, Any], count: int, total: Decimal) -> dict[str, Any]:

@@ -755,7 +755,7 @@ class EventRepository:
         if last is not None and day < last:
             number = self._s.scalar(select(CaseRow.number).where(CaseRow.id == case_id))
             raise OutOfOrderError(
-                f"--date: 办理日期 {day.isoformat()} 早于上一步的办理日期 {last.isoformat()}（案件 {number} 的最后一条"
+                f"办理日期 {day.isoformat()} 早于上一步的办理日期 {last.isoformat()}（案件 {number} 的最后一条"
                 "办理记录）；办理记录须按日期先后登记", "date")
 
     def append(self, event: AuditEvent) -> None:
