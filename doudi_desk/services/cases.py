@@ -15,7 +15,7 @@ from typing import Any
 from ..domain.calc import FLAG_LABELS, decide
 from ..domain.calendar import WorkingCalendar
 from ..domain.coverage import describe as describe_status
-from ..domain.errors import DomainError, InputError
+from ..domain.errors import DomainError, InputError, RepeatClaim
 from ..domain.forms import DateSpan, date_problem, normalise_form, validate_form
 from ..domain.guards import GuardContext
 from ..domain.household import household_to_dict, parse_household
@@ -328,8 +328,8 @@ class CaseService:
                 if old and (old.cause or "").strip() == cause:
                     earlier.append(other.number)
         if earlier and not reason.strip():
-            raise DomainError(f"同一家庭同一事由（{cause}）本年度已申请临时救助（案件 {'、'.join(earlier)}），"
-                              "原则上不再重复救助；确需再次救助的，请写明重复救助理由", field="repeat_reason")
+            raise RepeatClaim(f"同一家庭同一事由（{cause}）本年度已申请临时救助（案件 {'、'.join(earlier)}），"
+                              "原则上不再重复救助；确需再次救助的，请写明重复救助理由", earlier)
 
     def _state_label(self, case: Case) -> str:
         return lookup.state_label(self.ctx.engines, case.workflow_id, case.state)

@@ -275,7 +275,7 @@ class PaymentService:
     def lost(self, uow, payroll: Mapping[str, Any]) -> None:
         now = uow.payments.payroll(payroll["id"]) or payroll
         raise PayrollConflict(f"{payroll_label(uow, payroll)}已由他人处理（现为「{STATES[now['state']]}」），"
-                              "本次操作未执行，请刷新后查看")
+                              "本次操作未执行，请刷新后查看", now.get("version"), payroll.get("version"))
 
     def event(self, uow, user: User, payroll: Mapping[str, Any], action: str, from_state: str, to_state: str, *,
                comment: str, **data: Any) -> None:
