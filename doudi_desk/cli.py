@@ -158,11 +158,13 @@ def _option_names(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
 
 def _with_place(exc: KnownError, options: dict[str, str]) -> str:
     """The message with the argument it is about first, as the user wrote it (``--village: …``,
-    ``KIND: …``); a field that is no argument of this command (a data path) is left to the message."""
+    ``KIND: …``). A field that is no argument of this command (a data path) is left to the message;
+    so is a message of the CLI's own that names its arguments itself (``--list-batches 须与 …``)."""
     field = exc.field or ""
     for dest, name in options.items():
-        if field and (dest == field.replace("-", "_") or name in (field, f"--{field}")):
-            return f"{name}: {exc.sentence()}"
+        if field and (dest == field.replace("-", "_") or (name.startswith("--") and name in (field, f"--{field}"))):
+            text = exc.sentence()
+            return exc.message if text.startswith(("--", f"{name}: ")) else f"{name}: {text}"
     return exc.message
 
 
