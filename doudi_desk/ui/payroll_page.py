@@ -102,6 +102,11 @@ class PriceIndexPanel(QGroupBox):
             self.saved.emit()
 
         def failed(exc: BaseException) -> None:
+            if not isinstance(exc, KnownError):
+                from .errors import show_error
+
+                show_error(exc, self)
+                return
             self.message.setText(str(exc))
             set_role(self.message, "refusal")
 
