@@ -40,13 +40,14 @@ def test_a_service_error_is_printed_with_the_option_it_is_about(cli, office, tmp
     assert code == 2 and err.startswith("错误：KIND: 没有这种文书「no_such_kind」"), err  # a positional: its metavar
 
 
-def test_a_data_path_in_a_file_is_printed_as_before(cli, tmp_path):
+def test_a_data_path_in_a_file_is_printed_as_before_and_a_service_refusal_names_its_option(cli, tmp_path):
     household = temp_household()
     household["members"][0]["id_number"] = "130102198011300510"  # a wrong check digit
     path = tmp_path / "household.json"
     path.write_text(json.dumps(household, ensure_ascii=False), encoding="utf-8")
     code, _out, err = cli("case", "new", "--household", str(path), "--programme", "temporary", "--as", "clerk")
     assert code == 2 and err.startswith("错误：household.members[0].id_number: "), err  # not an option of the command
+    path.write_text(json.dumps(temp_household(), ensure_ascii=False), encoding="utf-8")
     code, _out, err = cli("case", "new", "--household", str(path), "--programme", "temporary", "--as", "clerk",
-                          "--date", "2026-13-01")
-    assert code == 2 and err.startswith("错误：--date: "), err
+                          "--date", "2030-01-05")  # refused by the service (field "date"), named by the CLI
+    assert code == 2 and err.startswith("错误：--date: 办理日期 2030-01-05 不能晚于今天"), err
