@@ -27,7 +27,7 @@ _SPACES = re.compile(r"\s+")
 EXCEL_DIGITS = 15
 
 
-class CellError(InputError, ValueError):
+class CellError(InputError):
     """A cell whose value cannot be used; ``message`` says why in Chinese (the caller names the cell)."""
 
 
