@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.calc import calc_request
-from ..domain.errors import DomainError, InputError
+from ..domain.errors import InputError, KnownError
 from ..domain.text import text_problem
 from .common import output, read_json
 
@@ -121,6 +121,18 @@ def _option_names(parser: _Parser, args: argparse.Namespace) -> dict[str, str]:
     return names
 
 
+def _with_place(exc: KnownError, options: dict[str, str]) -> str:
+    """The message with the argument it is about first, as the user wrote it (``--village: …``,
+    ``KIND: …``). A field that is no argument of this command (a data path) is left to the message;
+    so is a message of the CLI's own that names its arguments itself (``--list-batches 须与 …``)."""
+    field = exc.field or ""
+    for dest, name in options.items():
+        if field and (dest == field.replace("-", "_") or (name.startswith("--") and name in (field, f"--{field}"))):
+            text = exc.sentence()
+            return exc.message if text.startswith(("--", f"{name}: ")) else f"{name}: {text}"
+    return exc.message
+
+
 def _say(text: str) -> None:
     """Write a message to stderr; never fails on what the message holds."""
     try:
@@ -141,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _check_arguments(parser, args)
         return int(args.func(args) or 0)
-    except DomainError as exc:
-        _say(f"错误：{exc.message}\n")
+    except KnownError as exc:
+        _say(f"错误：{_with_place(exc, _option_names(parser, args))}\n")
         return EXIT_REFUSED
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")

@@ -170,7 +170,7 @@ def _money(f: FieldSpec, value: Any) -> str | None:
     try:
         amount = _to_decimal(value, f.name)
     except InputError as exc:
-        return exc.message.split(": ", 1)[-1]
+        return exc.sentence()
     return money.amount_problem(amount) or _bounds(f, amount)
 
 

@@ -81,18 +81,21 @@ def text_problem(value: str, *, multiline: bool = False, max_len: int | None = N
 
 
 def clean_text(value: Any, field: str, label: str = "", *, multiline: bool = False, max_len: int | None = None,
-               required: bool = False) -> str:
+               required: bool = False, named: bool = True) -> str:
     """``value`` checked by :func:`text_problem` and normalised, or InputError naming the field.
 
-    None and blank text give "" (or "缺少此项" when ``required``).
+    None and blank text give "" (or "缺少此项" when ``required``). ``named``: the message begins
+    with the field's data path (``data.posting.place: ``); False for a value that is not in a data
+    file (an action's comment), whose field the caller names when it prints.
     """
+    where = f"{field}: " if named else ""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise InputError(f"{field}: {label + '：' if label else ''}缺少此项", field)
+            raise InputError(f"{where}{label + '：' if label else ''}缺少此项", field)
         return ""
     problem = text_problem(value, multiline=multiline, max_len=max_len)
     if problem:
-        raise InputError(f"{field}: {label + '：' if label else ''}{problem}", field)
+        raise InputError(f"{where}{label + '：' if label else ''}{problem}", field)
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..domain.errors import InputError
 from .layouts import LINE_FIELDS, RESULT_FIELDS, Cell, Layout
 
 
-class BankFileError(Exception):
+class BankFileError(InputError):
     """A file cannot be written or read as its layout says; ``problems`` names each place."""
 
     def __init__(self, problems: Sequence[str]):
         super().__init__("；".join(problems[:20]) + (f"；另有{len(problems) - 20}处" if len(problems) > 20 else ""))
         self.problems = list(problems)
-        self.message = str(self)
 
 
 def amount_text(layout: Layout, value: Decimal) -> str:

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from ..domain.errors import InputError
+
 LINE_FIELDS = {"seq": "序号", "payee_name": "姓名", "id_number": "身份证号", "bank_account": "账号",
                "bank_name": "开户银行", "amount": "金额", "memo": "摘要", "month": "月份", "village": "村（社区）"}
 RESULT_FIELDS = {"status": "处理结果", "reason": "失败原因"}
@@ -26,13 +28,12 @@ FILE_TYPES = ("xlsx", "csv", "txt")
 ENCODINGS = ("utf-8", "gbk")
 
 
-class LayoutError(Exception):
+class LayoutError(InputError):
     """One or more layouts are invalid; the message lists every problem (file: key: what)."""
 
     def __init__(self, problems: Sequence[str]):
         super().__init__("银行格式文件有误：\n" + "\n".join(problems))
         self.problems = list(problems)
-        self.message = str(self)
 
 
 @dataclass(frozen=True)

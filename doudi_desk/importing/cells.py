@@ -16,6 +16,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..domain.errors import InputError
 from ..domain.model import DISABILITY_TYPES
 
 # Full-width ASCII (U+FF01–U+FF5E) to ASCII, the ideographic space to a space.
@@ -26,12 +27,8 @@ _SPACES = re.compile(r"\s+")
 EXCEL_DIGITS = 15
 
 
-class CellError(ValueError):
-    """A cell whose value cannot be used; ``message`` says why in Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class CellError(InputError):
+    """A cell whose value cannot be used; ``message`` says why in Chinese (the caller names the cell)."""
 
 
 def excel_shows(value: float) -> str:

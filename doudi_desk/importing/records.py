@@ -229,7 +229,7 @@ def _member_from(row_number: int, name: str, id_text: str, label: str, disabilit
         fld = (exc.field or "").split(".")[1] if "." in (exc.field or "") else "name"
         fld = {"disability": "disability_type"}.get(fld, fld)
         issues.append(ctx.issue("error", row_number, fld if fld in ctx.match.columns else None,
-                                exc.message.split(": ", 1)[-1]))
+                                exc.sentence()))
     number = member.id_number if member else id_text
     return MemberRecord(row_number, name, number, relation, label, disability, illness, covered, member)
 
@@ -371,7 +371,7 @@ def _household(group: list[DataRow], match: HeaderMatch, ctx: _Ctx, today: dt.da
         except CellError as exc:
             fail("bank_account", exc.message, row)
         except InputError as exc:
-            fail("bank_account", exc.message.split(": ", 1)[-1], row)
+            fail("bank_account", exc.sentence(), row)
     elif "bank_account" in cols:
         issues.append(ctx.issue("warning", first.number, "bank_account", "没有银行账号：发放时将暂缓，补录账号后补发"))
     raw, row = value("phone")

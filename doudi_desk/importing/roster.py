@@ -56,7 +56,7 @@ def choose(workbook: Workbook, profiles: dict[str, Profile], wanted: str | None 
     name = workbook.path.name
     if wanted is not None:
         if wanted not in profiles:
-            raise FileRefused(f"--profile: 没有导入格式「{wanted}」（可用：{'、'.join(profiles)}）", "profile")
+            raise FileRefused(f"没有导入格式「{wanted}」（可用：{'、'.join(profiles)}）", "profile")
         profile = profiles[wanted]
         found = _matches(workbook, profile)
         fits = [m for m in found if m.complete]

@@ -65,7 +65,7 @@ class _Book:
             os.replace(self.tmp, self.path)
         except OSError as exc:
             self.tmp.unlink(missing_ok=True)
-            raise InputError(f"--out: 无法写入 {self.path}：{exc.strerror or exc}", "out") from None
+            raise InputError(f"无法写入 {self.path}：{exc.strerror or exc}", "out") from None
 
     def abandon(self) -> None:
         try:
@@ -78,9 +78,9 @@ class _Book:
 def _check_out(path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise InputError(f"--out: 输出文件应以 .xlsx 结尾：{path}", "out")
+        raise InputError(f"输出文件应以 .xlsx 结尾：{path}", "out")
     if not path.parent.exists():
-        raise InputError(f"--out: 文件夹不存在：{path.parent}", "out")
+        raise InputError(f"文件夹不存在：{path.parent}", "out")
     return path
 
 

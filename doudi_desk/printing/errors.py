@@ -1,11 +1,11 @@
-"""Errors of the printing layer; each is a user-facing :class:`DomainError` with a Chinese message."""
+"""Errors of the printing layer; each is a user-facing :class:`PrintRefused` with a Chinese message."""
 
 from __future__ import annotations
 
-from ..domain.errors import DomainError
+from ..domain.errors import PrintRefused
 
 
-class PrintError(DomainError):
+class PrintError(PrintRefused):
     """A document cannot be produced (no usable font, a broken template, missing case data)."""
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from ..domain.errors import DomainError, InputError
+from ..domain.errors import InputError, Refused
 from ..domain.specs import ROLES
 from .context import AppContext
 
@@ -40,11 +40,11 @@ HASHER = PasswordHasher()
 _DUMMY_HASH: str | None = None
 
 
-class LoginError(DomainError):
+class LoginError(Refused):
     """A refused log-in or unlock; ``locked_until`` is set when the account is locked."""
 
-    def __init__(self, message: str, locked_until: dt.datetime | None = None):
-        super().__init__(message, "password")
+    def __init__(self, message: str, locked_until: dt.datetime | None = None, field: str = "password"):
+        super().__init__(message, field=field)
         self.locked_until = locked_until
 
 
@@ -55,16 +55,16 @@ def hash_password(password: str) -> str:
 def check_new_password(username: str, password: str) -> None:
     """Refuse a password that is too short, too long, the user name, or one repeated character."""
     if not isinstance(password, str):
-        raise InputError("password: 密码须为文字", "password")
+        raise InputError("密码须为文字", "password")
     if len(password) < MIN_LENGTH:
-        raise InputError(f"password: 密码至少 {MIN_LENGTH} 位", "password")
+        raise InputError(f"密码至少 {MIN_LENGTH} 位", "password")
     if len(password) > MAX_LENGTH:
-        raise InputError(f"password: 密码不能超过 {MAX_LENGTH} 位", "password")
+        raise InputError(f"密码不能超过 {MAX_LENGTH} 位", "password")
     if "\x00" in password or password != password.strip():
-        raise InputError("password: 密码不能以空格开头或结尾，不能含不可见字符", "password")
+        raise InputError("密码不能以空格开头或结尾，不能含不可见字符", "password")
     if (len(username) >= 3 and username.lower() in password.lower()) or password.lower() == username.lower() \
             or len(set(password)) < 3:
-        raise InputError("password: 密码过于简单（不能包含用户名，不能只由一两个字符重复组成）", "password")
+        raise InputError("密码过于简单（不能包含用户名，不能只由一两个字符重复组成）", "password")
 
 
 def _verify(stored: str | None, password: str) -> bool:
@@ -127,8 +127,8 @@ class AccountService:
             if not passwords_required(self.ctx, uow):
                 return
         if password is None:
-            raise LoginError(f"--as: 须提供用户「{username}」的密码：在终端中输入，"
-                             "或由环境变量 DOUDI_PASSWORD 提供")
+            raise LoginError(f"须提供用户「{username}」的密码：在终端中输入，"
+                             "或由环境变量 DOUDI_PASSWORD 提供", field="as")
         self._check_password(username, password, action="command_login")
 
     def unlock(self, username: str, password: str = "") -> None:
@@ -139,7 +139,7 @@ class AccountService:
         """A user changes their own password (the old one must be right; failures count)."""
         check_new_password(username, new)
         if old == new:
-            raise InputError("password: 新密码不能与原密码相同", "password")
+            raise InputError("新密码不能与原密码相同", "password")
         self._check_password(username, old, action="change_password", audit_success=False)
         new_hash = hash_password(new)
         with self.ctx.db.unit_of_work() as uow:

@@ -44,7 +44,7 @@ class AdminService:
     def add_area(self, code: str, name: str, level: str, parent_code: str | None = None,
                  actor: str | None = None, urban_rural: str | None = None) -> Area:
         if level not in AREA_LEVELS:
-            raise InputError(f"--level: 只能是 {'、'.join(AREA_LEVELS)}", "level")
+            raise InputError(f"只能是 {'、'.join(AREA_LEVELS)}", "level")
         if not code.strip() or not name.strip():
             raise InputError("地区代码和名称不能为空", "code")
         with self.ctx.db.unit_of_work() as uow:
@@ -55,9 +55,9 @@ class AdminService:
             if need:
                 parent = uow.areas.get(parent_code) if parent_code else None
                 if parent is None or parent.level != need:
-                    raise InputError(f"--parent: {AREA_LEVELS[level]}须隶属于一个{AREA_LEVELS[need]}", "parent")
+                    raise InputError(f"{AREA_LEVELS[level]}须隶属于一个{AREA_LEVELS[need]}", "parent")
             if urban_rural is not None and urban_rural not in URBAN_RURAL:
-                raise InputError(f"--class: 只能是 {'、'.join(f'{k}（{v}）' for k, v in URBAN_RURAL.items())}",
+                raise InputError(f"只能是 {'、'.join(f'{k}（{v}）' for k, v in URBAN_RURAL.items())}",
                                  "class")
             klass = (urban_rural or default_urban_rural(name)) if level == "village" else None
             area = Area(code=code, name=name, level=level, parent_code=parent_code if need else None,
@@ -70,7 +70,7 @@ class AdminService:
     def set_urban_rural(self, code: str, urban_rural: str, actor: str | None = None) -> Area:
         """Class a village as 城市 or 农村 for the statistics (reports.md §1)."""
         if urban_rural not in URBAN_RURAL:
-            raise InputError(f"--class: 只能是 {'、'.join(f'{k}（{v}）' for k, v in URBAN_RURAL.items())}", "class")
+            raise InputError(f"只能是 {'、'.join(f'{k}（{v}）' for k, v in URBAN_RURAL.items())}", "class")
         with self.ctx.db.unit_of_work() as uow:
             who = self._admin(uow, actor)
             area = uow.areas.get(code)
@@ -99,7 +99,7 @@ class AdminService:
             if uow.users.get(username):
                 raise InputError(f"username: 用户名 {username} 已存在", "username")
             if area_code and uow.areas.get(area_code) is None:
-                raise InputError(f"--area: 没有地区 {area_code}", "area")
+                raise InputError(f"没有地区 {area_code}", "area")
             user = User(username=username, full_name=full_name, roles=tuple(roles), area_code=area_code)
             uow.users.add(user)
             self._audit(uow, who, "user_added", username, f"添加用户 {full_name}",
@@ -127,7 +127,7 @@ class AdminService:
             if old is None:
                 raise InputError(f"username: 没有用户 {username}", "username")
             if area is not None and uow.areas.get(area) is None:
-                raise InputError(f"--area: 没有地区 {area}", "area")
+                raise InputError(f"没有地区 {area}", "area")
             new = User(
                 username=old.username,
                 full_name=full_name.strip() if full_name is not None else old.full_name,
@@ -221,7 +221,7 @@ class AdminService:
         with self.ctx.db.unit_of_work() as uow:
             who = self._admin(uow, actor)
             if uow.areas.get(area_code) is None:
-                raise InputError(f"--area: 没有地区 {area_code}", "area")
+                raise InputError(f"没有地区 {area_code}", "area")
             set_id = uow.policies.add(area_code, effective_from, dict(params), who, note)
             self._audit(uow, who, "policy_set", area_code, f"政策参数自 {effective_from.isoformat()} 起生效",
                         policy_set=set_id, effective_from=effective_from, note=note)
@@ -271,7 +271,7 @@ USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{1,63}")
 def _check_roles(roles: Any) -> None:
     if not isinstance(roles, list | tuple) or not roles or any(not isinstance(r, str) or r not in ROLES for r in roles) \
             or len(set(roles)) != len(roles):
-        raise InputError(f"--roles: 角色只能是 {'、'.join(f'{k}（{v}）' for k, v in ROLES.items())}，"
+        raise InputError(f"角色只能是 {'、'.join(f'{k}（{v}）' for k, v in ROLES.items())}，"
                          "至少一个，不能重复", "roles")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..definitions.loader import default_root
-from ..domain.errors import DomainError, InputError
+from ..domain.errors import DomainError, InputError, Refused
 from ..domain.paid_figures import village_sums
 from ..domain.payroll import GROUP_BY_CODE, item_label
 from ..domain.privacy import PERSONAL_FIELDS
@@ -37,12 +37,12 @@ from .payment_views import payroll_label
 from .payments import STATES, PaymentService
 
 
-class ResultRefused(DomainError):
+class ResultRefused(Refused):
     """A bank result file that does not match the payroll: ``problems`` lists every mismatch."""
 
     def __init__(self, problems: list[str]):
         shown = "；".join(problems[:30]) + (f"；另有{len(problems) - 30}处" if len(problems) > 30 else "")
-        super().__init__(f"回盘文件与发放名册不符，整个文件未导入（{len(problems)}处）：{shown}")
+        super().__init__(f"回盘文件与发放名册不符，整个文件未导入（{len(problems)}处）：{shown}", problems)
         self.problems = problems
 
 
@@ -74,7 +74,7 @@ class BankFileService:
     def _layout(self, uow, layout_id: str) -> Layout:
         layouts = self._load(uow)
         if layout_id not in layouts:
-            raise InputError(f"--format: 没有银行格式「{layout_id}」（可选：{'、'.join(layouts)}）", "format")
+            raise InputError(f"没有银行格式「{layout_id}」（可选：{'、'.join(layouts)}）", "format")
         return layouts[layout_id]
 
     def _summary(self, uow, payroll: Mapping[str, Any], count: int, total: Decimal) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..domain.errors import DomainError, InputError
+from ..domain.errors import DomainError, InputError, StorageFault
 from ..domain.model import Case, User
 from ..domain.specs import WorkflowSpec
 from ..storage.repo import StaleVersionError
@@ -109,7 +109,7 @@ class BatchService:
         except StaleVersionError as exc:
             failed.append(_failure(item, f"已由他人处理：{exc}", True))
         except DomainError as exc:
-            failed.append(_failure(item, str(exc), getattr(exc, "kind", None) == "conflict"))  # a broken deadlock
+            failed.append(_failure(item, str(exc), _deadlock(exc)))
         except Exception as exc:  # a bug on one case must not undo the others; it is logged
             log.exception("batch %s failed on case %s", action, number)
             failed.append(_failure(item, f"程序错误：{exc!r}（详见日志）", False))
@@ -172,7 +172,7 @@ class BatchService:
             except DomainError as exc:  # the chunk could not be committed (database locked, full …)
                 if not decided:
                     raise
-                conflict = getattr(exc, "kind", None) == "conflict"
+                conflict = _deadlock(exc)
                 for _n, item, entry in decided:
                     if entry is not None:
                         failed.append(_failure(item, str(exc), conflict))
@@ -186,6 +186,11 @@ class BatchService:
         _log_result(action, actor, len(items), done, failed, stopped)
         return {"done": done, "failed": failed, "conflicts": sum(1 for f in failed if f["conflict"]),
                 "stopped": stopped}
+
+
+def _deadlock(exc: DomainError) -> bool:
+    """The database broke a deadlock or a serialisation conflict: another run holds the case."""
+    return isinstance(exc, StorageFault) and exc.kind == "conflict"
 
 
 def _failure(item: Mapping[str, Any], message: str, conflict: bool) -> dict[str, Any]:

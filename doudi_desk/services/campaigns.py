@@ -67,7 +67,7 @@ class CampaignService:
     def _campaign(self, uow, user: User, campaign_id: int) -> dict[str, Any]:
         campaign = uow.campaigns.get(int(campaign_id))
         if campaign is None:
-            raise InputError(f"CAMPAIGN: 没有编号为 {campaign_id} 的排查活动", "campaign")
+            raise InputError(f"没有编号为 {campaign_id} 的排查活动", "campaign")
         if not (lookup.in_scope(uow, user, campaign["area_code"]) or
                 (user.area_code and campaign["area_code"] in lookup.area_chain(uow, user.area_code))):
             raise DomainError(f"排查活动「{campaign['name']}」不在用户 {user.full_name} 的辖区内")
@@ -98,7 +98,7 @@ class CampaignService:
             user = self._user(uow, actor, MANAGER_ROLES, "组织大排查（须为乡镇审核人或县级审批人）")
             area = uow.areas.get(area_code)
             if area is None or area.level == "village":
-                raise InputError(f"--area: 排查范围应为乡镇或县（区），没有「{area_code}」", "area")
+                raise InputError(f"排查范围应为乡镇或县（区），没有「{area_code}」", "area")
             if area.level != "county":
                 lookup.check_village_scope(uow, user, area_code)
             elif user.area_code:
@@ -231,11 +231,11 @@ class CampaignService:
             user = self._user(uow, actor, MANAGER_ROLES, "分配排查任务（须为乡镇审核人或县级审批人）")
             campaign = self._campaign(uow, user, campaign_id)
             if village not in {v.code for v in self._villages(uow, campaign["area_code"])}:
-                raise InputError(f"--village: 「{village}」不在排查范围内", "village")
+                raise InputError(f"「{village}」不在排查范围内", "village")
             lookup.check_village_scope(uow, user, village)
             staff = uow.users.get(username)
             if staff is None or not staff.active or not set(staff.roles) & STAFF_ROLES:
-                raise InputError(f"--user: 没有可承担排查的在用工作人员「{username}」", "user")
+                raise InputError(f"没有可承担排查的在用工作人员「{username}」", "user")
             if not lookup.in_scope(uow, staff, village):
                 raise DomainError(f"{staff.full_name} 的辖区不包括该村（社区）")
             before = uow.campaigns.assign(campaign["id"], village, username)
@@ -460,7 +460,7 @@ class CampaignService:
         from .reports_print import campaign_pdf, file_kind, write_output
 
         if table not in ("summary", "problems"):
-            raise InputError("--table: 只能是 summary（排查情况统计表）或 problems（核查问题清单）", "table")
+            raise InputError("只能是 summary（排查情况统计表）或 problems（核查问题清单）", "table")
         kind = file_kind(path)
         view, summary, problems = self.tables(campaign_id, actor)
         chosen = summary if table == "summary" else problems

@@ -15,7 +15,7 @@ from typing import Any
 from ..domain.calc import FLAG_LABELS, decide
 from ..domain.calendar import WorkingCalendar
 from ..domain.coverage import describe as describe_status
-from ..domain.errors import DomainError, InputError
+from ..domain.errors import DomainError, InputError, RepeatClaim
 from ..domain.forms import DateSpan, date_problem, normalise_form, validate_form
 from ..domain.guards import GuardContext
 from ..domain.household import household_to_dict, parse_household
@@ -146,10 +146,10 @@ class CaseService:
         else:
             problem = date_problem(raw)
             if problem:
-                raise InputError(f"--date: 办理日期{problem}", "date")
+                raise InputError(f"办理日期{problem}", "date")
             day = dt.date.fromisoformat(str(raw).strip())
         if day > today:
-            raise InputError(f"--date: 办理日期 {day.isoformat()} 不能晚于今天 {today.isoformat()}", "date")
+            raise InputError(f"办理日期 {day.isoformat()} 不能晚于今天 {today.isoformat()}", "date")
         for case in cases:
             if case.id is not None:
                 uow.events.check_in_order(case.id, day)
@@ -194,7 +194,7 @@ class CaseService:
         year (unless ``repeat_reason`` says why it is justified).
         """
         if not isinstance(programme, str) or programme not in PROGRAMMES:
-            raise InputError(f"--programme: 未知的救助项目「{shown(programme)}」（可选：{'、'.join(PROGRAMMES)}）",
+            raise InputError(f"未知的救助项目「{shown(programme)}」（可选：{'、'.join(PROGRAMMES)}）",
                              "programme")
         comment = _comment(comment)
         repeat_reason = clean_text(repeat_reason, "repeat_reason", "重复救助理由", multiline=True)
@@ -219,7 +219,7 @@ class CaseService:
             household.village_code = village
             day = self._effective_date(uow, [], applied_on)
             if allow_duplicate and not comment.strip():
-                raise InputError("--comment: 重复申请须说明理由", "comment")
+                raise InputError("重复申请须说明理由", "comment")
             case = self.register_in(
                 uow, user, household, programme, day,
                 comment=(comment or "登记申请") + (f"；重复救助理由：{repeat_reason}" if repeat_reason else ""),
@@ -328,8 +328,8 @@ class CaseService:
                 if old and (old.cause or "").strip() == cause:
                     earlier.append(other.number)
         if earlier and not reason.strip():
-            raise DomainError(f"同一家庭同一事由（{cause}）本年度已申请临时救助（案件 {'、'.join(earlier)}），"
-                              "原则上不再重复救助；确需再次救助的，请写明重复救助理由", field="repeat_reason")
+            raise RepeatClaim(f"同一家庭同一事由（{cause}）本年度已申请临时救助（案件 {'、'.join(earlier)}），"
+                              "原则上不再重复救助；确需再次救助的，请写明重复救助理由", earlier)
 
     def _state_label(self, case: Case) -> str:
         return lookup.state_label(self.ctx.engines, case.workflow_id, case.state)
@@ -369,7 +369,7 @@ class CaseService:
         """Validate the form data sent with an action (every date inside the case's span, see
         :meth:`_form_span`); return it normalised."""
         if not isinstance(data, Mapping):
-            raise InputError("--data: 应为 JSON 对象，键为表单名", "data")
+            raise InputError("应为 JSON 对象，键为表单名", "data")
         allowed = set(t.forms) | set(engine.spec.state(case.state).forms)
         span = self._form_span(uow, case, engine, day)
         out: dict[str, dict[str, Any]] = {}
@@ -420,7 +420,7 @@ class CaseService:
         day = self._effective_date(uow, [case], effective_date)
         submitted = self._check_submitted(uow, engine, case, t, {} if data is None else data, day)
         if t.reason_required and not comment.strip():
-            raise InputError(f"--comment: 办理「{t.label}」须写明理由", "comment")
+            raise InputError(f"办理「{t.label}」须写明理由", "comment")
         prog = REGISTRY[case.programme]
         for form_id in set(t.forms) & set(prog.approval_forms if prog.amount_editable else ()):
             if not case.proposal:
@@ -484,9 +484,9 @@ class CaseService:
             if not any(set(user.roles) & set(t.roles) for t in outgoing):
                 raise RefusedError(f"用户 {user.full_name} 无权填写「{self._state_label(case)}」环节的表单")
             if not isinstance(data, Mapping):
-                raise InputError("--data: 应为 JSON 对象，键为表单名", "data")
+                raise InputError("应为 JSON 对象，键为表单名", "data")
             if not data:
-                raise InputError("--data: 没有要保存的表单内容", "data")
+                raise InputError("没有要保存的表单内容", "data")
             day = self._effective_date(uow, [case], effective_date)
             state_forms = set(engine.spec.state(case.state).forms)
             for form_id in data:
@@ -500,7 +500,7 @@ class CaseService:
             for form_id, values in submitted.items():
                 case.forms[form_id] = {**(case.forms.get(form_id) or {}), **values}
             if not diff(before, _snapshot(case)):
-                raise InputError("--data: 表单内容与已保存的相同，没有需要保存的修改（未记录）", "data")
+                raise InputError("表单内容与已保存的相同，没有需要保存的修改（未记录）", "data")
             case = self._save_with_event(uow, case, loaded_version, user, "save_forms", day, comment="保存表单",
                                          before=before, data=_jsonable(submitted))
             return self._view(uow, case, user)
@@ -537,7 +537,7 @@ class CaseService:
                 raise RefusedError(f"用户 {user.full_name} 无权修改家庭情况，须由经办人或乡镇审核人办理")
             comment = _comment(comment)
             if not comment:
-                raise InputError("--comment: 修改家庭情况须写明原因", "comment")
+                raise InputError("修改家庭情况须写明原因", "comment")
             day = self._effective_date(uow, [case], effective_date)
             new = parse_household(household_data, need_temporary=REGISTRY[case.programme].claim)
             old = uow.households.get(case.household_id)
@@ -562,7 +562,7 @@ class CaseService:
         comment = _comment(comment)
         if not isinstance(reason, str) or reason not in EXTENSION_REASONS:
             options = "、".join(f"{k}（{v}）" for k, v in EXTENSION_REASONS.items())
-            raise InputError(f"--reason: 延期理由只能是：{options}", "reason")
+            raise InputError(f"延期理由只能是：{options}", "reason")
         with self.ctx.db.unit_of_work() as uow:
             user, case, engine = self._load(uow, actor, case_ref, expected_version)
             spec = engine.spec
@@ -845,7 +845,7 @@ def _decision_label(decision: Mapping[str, Any] | None) -> str | None:
 
 def _comment(comment: Any) -> str:
     """The free text a person writes with an action (--comment), checked like every other text."""
-    return clean_text(comment, "--comment", "说明", multiline=True)
+    return clean_text(comment, "comment", "说明", multiline=True, named=False)
 
 
 def role_labels(roles: tuple[str, ...]) -> str:

@@ -35,7 +35,7 @@ class AppContext:
         from ..domain.programmes import PROGRAMMES
         from ..domain.specs import WORKFLOW_KINDS
 
-        raise InputError(f"--programme: 没有「{PROGRAMMES.get(programme, programme)}」的"
+        raise InputError(f"没有「{PROGRAMMES.get(programme, programme)}」的"
                          f"{WORKFLOW_KINDS.get(kind, kind)}流程定义", "programme")
 
     def calendar(self, uow) -> WorkingCalendar:

@@ -75,7 +75,7 @@ class ExportService:
         """Write list ``kind`` for ``actor`` to ``out`` (.xlsx). Returns the path, the row count and
         whether the export was logged (it holds ID numbers or accounts)."""
         if kind not in KINDS:
-            raise InputError(f"KIND: 没有「{kind}」这种名单（可选：{'、'.join(f'{k}（{v}）' for k, v in KINDS.items())}）",
+            raise InputError(f"没有「{kind}」这种名单（可选：{'、'.join(f'{k}（{v}）' for k, v in KINDS.items())}）",
                              "kind")
         if kind == "roster":
             return self._roster(actor, out, **filters)
@@ -111,7 +111,7 @@ class ExportService:
                sort: str = "number", descending: bool = False) -> Table:
         """The case list as filtered on screen: every field of the list's CaseQuery is accepted."""
         if tab not in TABS:
-            raise InputError(f"--tab: 只能是 {'、'.join(f'{k}（{v}）' for k, v in TABS.items())}", "tab")
+            raise InputError(f"只能是 {'、'.join(f'{k}（{v}）' for k, v in TABS.items())}", "tab")
         query = CaseQuery(tab=tab, programme=programme, state=state, village=village, deadline=deadline,
                           outcome=outcome, search=search or "", sort=sort, descending=descending)
         ids = self.queries.case_ids(actor, query)
@@ -193,7 +193,7 @@ class ExportService:
         from .audit import AuditLog
 
         if not isinstance(limit, int) or not 1 <= limit <= 100000:
-            raise InputError("--limit: 审计记录条数应为 1 到 100000 之间的整数", "limit")
+            raise InputError("审计记录条数应为 1 到 100000 之间的整数", "limit")
         log = AuditLog(self.ctx)
         rows: list[dict[str, Any]] = []
         before = None
@@ -242,7 +242,7 @@ class ExportService:
         rostered = [code for code in PROGRAMMES if (code, "import") in kinds]
         if programme not in rostered:
             names = "、".join(f"{PROGRAMMES[c]}（{c}）" for c in rostered)
-            raise InputError(f"--programme: 花名册只有{names}", "programme")
+            raise InputError(f"花名册只有{names}", "programme")
         codes = [village] if isinstance(village, str) else list(village or [])
         today = self.ctx.today()
         with self.ctx.db.unit_of_work() as uow:
@@ -277,7 +277,7 @@ class ExportService:
         for code in codes:
             area = uow.areas.get(code)
             if area is None:
-                raise InputError(f"--village: 没有地区「{code}」", "village")
+                raise InputError(f"没有地区「{code}」", "village")
             inside = [area.code] if area.level == "village" else [a.code for a in uow.areas.children(code, "village")]
             for v in inside:
                 lookup.check_village_scope(uow, user, v)

@@ -86,7 +86,7 @@ class LedgerBookService:
     def _village(self, uow, user: User, code: str):
         area = uow.areas.get(code)
         if area is None or area.level != "village":
-            raise InputError(f"--village: 没有村（社区）「{code}」", "village")
+            raise InputError(f"没有村（社区）「{code}」", "village")
         lookup.check_village_scope(uow, user, code)
         return area
 
@@ -94,12 +94,12 @@ class LedgerBookService:
     def ledger(self, village: str, programme: str, actor: str, month: str | None = None) -> Table:
         """The 台账 of a village and programme for a month (default: this month)."""
         if programme not in LEDGER_PROGRAMMES:
-            raise InputError(f"--programme: 只能是 {'、'.join(f'{p}（{PROGRAMMES[p]}）' for p in LEDGER_PROGRAMMES)}",
+            raise InputError(f"只能是 {'、'.join(f'{p}（{PROGRAMMES[p]}）' for p in LEDGER_PROGRAMMES)}",
                              "programme")
         today = self.ctx.today()
         month = parse_month(month) if month else f"{today.year:04d}-{today.month:02d}"
         if month is None:
-            raise InputError("--month: 应为 YYYY-MM", "month")
+            raise InputError("应为 YYYY-MM", "month")
         with self.ctx.db.unit_of_work() as uow:
             user = self._user(uow, actor)
             area = self._village(uow, user, village)
@@ -205,9 +205,9 @@ class LedgerBookService:
         from .reports_print import write_output
 
         if bool(village) == bool(case):
-            raise InputError("--case/--village: 请指定一个案件（该户）或一个村（全村各户），二者选一", "case")
+            raise InputError("请指定一个案件（该户）或一个村（全村各户），二者选一", "case")
         if not str(path).lower().endswith(".pdf"):
-            raise InputError(f"--out: 一户一册应输出为 .pdf 文件：{path}", "out")
+            raise InputError(f"一户一册应输出为 .pdf 文件：{path}", "out")
         if case:
             pdf, count = self.household_book(case, actor), 1
         else:

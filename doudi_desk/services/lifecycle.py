@@ -149,7 +149,7 @@ class LifecycleService:
         try:
             end = dt.date.fromisoformat(add_months(month, 1) + "-01")
         except ValueError:
-            raise InputError(f"--month: 应为 YYYY-MM，现为 {month}", "month") from None
+            raise InputError(f"应为 YYYY-MM，现为 {month}", "month") from None
         rows = []
         with self.ctx.db.unit_of_work() as uow:
             for case in uow.cases.query(workflow_states=self._approved(), village_code=village):
@@ -372,7 +372,7 @@ class LifecycleService:
 
 
 def _comment(comment: Any) -> str:
-    return clean_text(comment, "--comment", "说明", multiline=True)
+    return clean_text(comment, "comment", "说明", multiline=True, named=False)
 
 
 def _member_named(household: Household, raw: Any) -> tuple[str, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, NotFound
 from ..domain.model import Case, User
 from ..domain.text import shown, text_problem
 from ..storage.repo import NotFoundError
@@ -12,7 +12,7 @@ def actor(uow, username: str) -> User:
     """The active user acting now, or a Chinese refusal."""
     user = uow.users.get(username) if isinstance(username, str) and not text_problem(username, max_len=64) else None
     if user is None:
-        raise DomainError(f"--as: 没有用户「{shown(username)}」")
+        raise NotFound(f"没有用户「{shown(username)}」", "as")
     if not user.active:
         raise DomainError(f"用户「{username}」已停用，不能办理案件")
     return user

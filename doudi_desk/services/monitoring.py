@@ -26,7 +26,7 @@ def household_flags(ctx: AppContext, *, on: dt.date | None = None, flag: str | N
     ``villages`` limits the list to a user's area.
     """
     if flag is not None and flag not in FLAG_LABELS:
-        raise InputError(f"--flag: 只能是 {'、'.join(f'{k}（{v}）' for k, v in FLAG_LABELS.items())}", "flag")
+        raise InputError(f"只能是 {'、'.join(f'{k}（{v}）' for k, v in FLAG_LABELS.items())}", "flag")
     on = on or ctx.today()
     rows = []
     with ctx.db.unit_of_work() as uow:

@@ -114,7 +114,7 @@ class OfficeService:
             if township_code:
                 area = uow.areas.get(township_code)
                 if area is None or area.level != "township":
-                    raise InputError(f"--township: 没有乡镇（街道）{township_code}", "township")
+                    raise InputError(f"没有乡镇（街道）{township_code}", "township")
                 scope = township_code
             stored = uow.settings.get(OFFICE_KEY, {}) or {}
             current = dict(stored.get(scope) or {})
@@ -130,11 +130,11 @@ class OfficeService:
     def set_font(self, role: str, path: str | None, actor: str | None = None) -> dict[str, str]:
         """Configure (or with ``None`` forget) the font file of a role; ``*`` is every role."""
         if role not in FONT_ROLES:
-            raise InputError(f"--role: 字体用途只能是 {'、'.join(f'{k}（{v}）' for k, v in FONT_ROLES.items())}", "role")
+            raise InputError(f"字体用途只能是 {'、'.join(f'{k}（{v}）' for k, v in FONT_ROLES.items())}", "role")
         if path:
             file = path.rpartition("#")[0] if path.rpartition("#")[2].isdigit() else path
             if not Path(file).is_file():
-                raise InputError(f"--font: 字体文件不存在：{file}", "font")
+                raise InputError(f"字体文件不存在：{file}", "font")
         with self.ctx.db.unit_of_work() as uow:
             self._admin(uow, actor)
             fonts = dict(uow.settings.get(FONTS_KEY, {}) or {})
@@ -147,7 +147,7 @@ class OfficeService:
 
     def set_templates_dir(self, folder: str | None, actor: str | None = None) -> str | None:
         if folder and not Path(folder).is_dir():
-            raise InputError(f"--templates: 文件夹不存在：{folder}", "templates")
+            raise InputError(f"文件夹不存在：{folder}", "templates")
         with self.ctx.db.unit_of_work() as uow:
             self._admin(uow, actor)
             value = str(Path(folder).expanduser().resolve()) if folder else None

@@ -30,7 +30,7 @@ class PaymentAccountService:
         if not digits:
             raise InputError("bank_account: 须填写银行账号", "bank_account")
         if not (reason or "").strip():
-            raise InputError("--reason: 须写明更正原因（如：银行退回“户名不符”，已核实新账号）", "reason")
+            raise InputError("须写明更正原因（如：银行退回“户名不符”，已核实新账号）", "reason")
         with self.ctx.db.unit_of_work() as uow:
             user = lookup.actor(uow, actor)
             if not set(user.roles) & {"caseworker", "township_reviewer"}:

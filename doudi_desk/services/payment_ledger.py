@@ -150,12 +150,12 @@ class PaymentLedgerService:
     def for_person(self, id_number: str, actor: str, *, year: int | None = None) -> dict[str, Any]:
         text = (id_number or "").strip().upper()
         if not text:
-            raise InputError("--person: 须给出身份证号码", "person")
+            raise InputError("须给出身份证号码", "person")
         with self.ctx.db.unit_of_work() as uow:
             PaymentService(self.ctx).user(uow, actor)
             case_ids = uow.benefits.cases_with_person(text)
             if not case_ids:
-                raise InputError(f"--person: 没有身份证号码为 {text} 的救助对象", "person")
+                raise InputError(f"没有身份证号码为 {text} 的救助对象", "person")
             cases = uow.payments.ledger_cases(case_ids)
             rows = ledger_rows(uow, case_ids, year=year)
         return {"title": text, "year": year, "people": [{"name": "", "id_number": text}],

@@ -40,7 +40,7 @@ class PayrollPrintService:
 
     def render(self, payroll_id: int, kind: str, actor: str) -> bytes:
         if kind not in KINDS:
-            raise InputError(f"KIND: 没有这种发放文书「{kind}」（可选：{'、'.join(KINDS)}）", "kind")
+            raise InputError(f"没有这种发放文书「{kind}」（可选：{'、'.join(KINDS)}）", "kind")
         with self.ctx.db.unit_of_work() as uow:
             user, payroll = self.payments.load(uow, payroll_id, actor, None)
             view = self.payments.summary(uow, payroll, None)

@@ -29,14 +29,14 @@ STATES = PAYROLL_STATES
 def group_of(code: str) -> Group:
     group = GROUP_BY_CODE.get(code)
     if group is None:
-        raise InputError(f"--group: 没有发放类别「{code}」（可选：{'、'.join(f'{g.code}（{g.short}）' for g in GROUPS)}）",
+        raise InputError(f"没有发放类别「{code}」（可选：{'、'.join(f'{g.code}（{g.short}）' for g in GROUPS)}）",
                          "group")
     return group
 
 
 def check_month(month: str, field: str = "month") -> str:
     if not valid_month(str(month)):
-        raise InputError(f"--{field}: 应为 YYYY-MM（例如 2026-11），现为「{month}」", field)
+        raise InputError(f"应为 YYYY-MM（例如 2026-11），现为「{month}」", field)
     return str(month)
 
 

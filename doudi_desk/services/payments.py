@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..domain.errors import DomainError, InputError
+from ..domain.errors import Conflict, DomainError, InputError
 from ..domain.model import User
 from ..domain.payroll import (
     GROUPS,
@@ -59,7 +59,7 @@ EVENTS = {"build": "payroll_built", "submit": "payroll_submitted", "review": "pa
           "import_result": "payroll_results", "close": "payroll_closed"}
 
 
-class PayrollConflict(DomainError):
+class PayrollConflict(Conflict):
     """Someone else moved the payroll on since it was read (two approvers at once)."""
 
 
@@ -79,7 +79,7 @@ class PaymentService:
     def area(self, uow, user: User | None, code: str):
         area = uow.areas.get(code)
         if area is None or area.level not in ("township", "county"):
-            raise InputError(f"--area: 没有乡镇（街道）或县「{code}」", "area")
+            raise InputError(f"没有乡镇（街道）或县「{code}」", "area")
         if user is not None and user.area_code and user.area_code not in lookup.area_chain(uow, code):
             raise DomainError(f"{area.name}不在用户 {user.full_name} 的辖区内")
         return area
@@ -119,11 +119,11 @@ class PaymentService:
         if since is not None:
             since = check_month(since, "since")
             if since > month:
-                raise InputError(f"--since: 起始月份 {since} 不能晚于发放月份 {month}", "since")
+                raise InputError(f"起始月份 {since} 不能晚于发放月份 {month}", "since")
         today = self.ctx.today()
         next_month = shift(f"{today.year:04d}-{today.month:02d}", 1)
         if month > next_month:
-            raise InputError(f"--month: 最多只能编制下月（{next_month}）的发放名册", "month")
+            raise InputError(f"最多只能编制下月（{next_month}）的发放名册", "month")
         with self.ctx.db.unit_of_work() as uow:
             user = self.user(uow, actor)
             area = self.area(uow, user, area_code)
@@ -136,7 +136,7 @@ class PaymentService:
                 if expected_version is not None and expected_version != payroll["version"]:
                     raise PayrollConflict("发放名册已被他人修改，请刷新后重试")
                 if since is not None and since != payroll["covers_from"]:
-                    raise InputError("--since: 只能在第一次编制时指定起始月份", "since")
+                    raise InputError("只能在第一次编制时指定起始月份", "since")
             else:
                 if "caseworker" not in user.roles:
                     raise DomainError(f"用户 {user.full_name} 无权编制发放名册，须由经办人办理")
@@ -148,7 +148,7 @@ class PaymentService:
                         raise DomainError(f"已有{other['month']}的{group.short}发放名册，不能再编制更早的{month}")
                 start = repo.covers_from(area.code, group.code)
                 if start is not None and since is not None:
-                    raise InputError(f"--since: {area.name}的{group.short}自 {start} 起已通过本程序发放，不能再指定起始月份",
+                    raise InputError(f"{area.name}的{group.short}自 {start} 起已通过本程序发放，不能再指定起始月份",
                                      "since")
                 pid = repo.add_payroll(area_code=area.code, group_code=group.code, month=month, state="draft",
                                        covers_from=start or since or month, built_by=user.username,
@@ -207,7 +207,7 @@ class PaymentService:
         if action not in ("submit", "review", "return", "approve", "close"):
             raise InputError(f"action: 未知的操作「{action}」", "action")
         if action == "return" and not comment.strip():
-            raise InputError("--comment: 退回须写明理由", "comment")
+            raise InputError("退回须写明理由", "comment")
         with self.ctx.db.unit_of_work() as uow:
             user, payroll = self.load(uow, payroll_id, actor, expected_version)
             reason = self.refusal(uow, user, payroll, action)
@@ -275,7 +275,7 @@ class PaymentService:
     def lost(self, uow, payroll: Mapping[str, Any]) -> None:
         now = uow.payments.payroll(payroll["id"]) or payroll
         raise PayrollConflict(f"{payroll_label(uow, payroll)}已由他人处理（现为「{STATES[now['state']]}」），"
-                              "本次操作未执行，请刷新后查看")
+                              "本次操作未执行，请刷新后查看", now.get("version"), payroll.get("version"))
 
     def event(self, uow, user: User, payroll: Mapping[str, Any], action: str, from_state: str, to_state: str, *,
                comment: str, **data: Any) -> None:
@@ -368,9 +368,9 @@ class PaymentService:
     def settle_owed(self, owed_id: int, actor: str, status: str, note: str) -> dict[str, Any]:
         """Mark an amount owed recovered (追回) or written off (核销) — with the reason, audited."""
         if status not in ("recovered", "written_off"):
-            raise InputError("--status: 只能是 recovered（已追回）或 written_off（核销）", "status")
+            raise InputError("只能是 recovered（已追回）或 written_off（核销）", "status")
         if not note.strip():
-            raise InputError("--note: 须写明追回方式或核销理由", "note")
+            raise InputError("须写明追回方式或核销理由", "note")
         with self.ctx.db.unit_of_work() as uow:
             user = self.user(uow, actor)
             if not set(user.roles) & {"township_reviewer", "county_approver"}:

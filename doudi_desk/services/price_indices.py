@@ -30,13 +30,13 @@ class PriceIndexService:
         food = to_decimal(food_yoy, "food_yoy", allow_negative=True)
         for name, value in (("cpi_yoy", cpi), ("food_yoy", food)):
             if abs(value) > LIMIT or value != value.quantize(Decimal("0.01")):
-                raise InputError(f"--{name.replace('_', '-')}: 同比涨幅应为 −100 至 100 之间的百分数，最多两位小数，"
+                raise InputError(f"同比涨幅应为 −100 至 100 之间的百分数，最多两位小数，"
                                  f"现为 {value}", name)
         with self.ctx.db.unit_of_work() as uow:
             who = self._admin(uow, actor)
             area = uow.areas.get(area_code)
             if area is None:
-                raise InputError(f"--area: 没有地区 {area_code}", "area")
+                raise InputError(f"没有地区 {area_code}", "area")
             covered = [area.code] + [a.code for level in ("township", "village")
                                      for a in uow.areas.children(area.code, level=level)]
             if uow.payments.approved_price_months(covered, month):

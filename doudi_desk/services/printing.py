@@ -108,7 +108,7 @@ class PrintService:
         if kind == "case_file":
             return self.case_file(case_ref, actor)
         if kind not in KINDS:
-            raise InputError(f"KIND: 没有这种文书「{kind}」（可选：{'、'.join(KINDS)}）", "kind")
+            raise InputError(f"没有这种文书「{kind}」（可选：{'、'.join(KINDS)}）", "kind")
         with self.ctx.db.unit_of_work() as uow:
             case = self._case(uow, case_ref, actor)
             reason = self._unavailable(uow, case, kind)
@@ -133,9 +133,9 @@ class PrintService:
                        actor: str | None = None) -> bytes:
         """A blank form to fill by hand before anything is registered (申请书, 收入及财产申报表)."""
         if kind not in BLANK_KINDS:
-            raise InputError(f"--blank: 只有{'、'.join(KINDS[k].title for k in BLANK_KINDS)}可以打印空白表", "blank")
+            raise InputError(f"只有{'、'.join(KINDS[k].title for k in BLANK_KINDS)}可以打印空白表", "blank")
         if programme not in PROGRAMMES:
-            raise InputError(f"--programme: 未知的救助项目「{programme}」（可选：{'、'.join(PROGRAMMES)}）", "programme")
+            raise InputError(f"未知的救助项目「{programme}」（可选：{'、'.join(PROGRAMMES)}）", "programme")
         with self.ctx.db.unit_of_work() as uow:
             user = lookup.actor(uow, actor) if actor else None
             if township and user is not None:
@@ -301,7 +301,7 @@ class PrintService:
                 data = self._posting_data(uow, code, batch, programme)
                 parts.append(Part("posting_list", data, data.title))
             if not parts:
-                raise InputError("--village: 请至少选择一个村（社区）", "village")
+                raise InputError("请至少选择一个村（社区）", "village")
             return render(parts, self._config(uow), restart_numbers=True)
 
     def publication_list(self, village_code: str, programme: str = DEFAULT, actor: str | None = None) -> bytes:
@@ -315,7 +315,7 @@ class PrintService:
                 self._village(uow, code, actor)
                 parts.append(Part("publication_list", self._publication_data(uow, code, programme)))
             if not parts:
-                raise InputError("--village: 请至少选择一个村（社区）", "village")
+                raise InputError("请至少选择一个村（社区）", "village")
             return render(parts, self._config(uow), restart_numbers=True)
 
     def roster(self, area_code: str, programme: str = DEFAULT, actor: str | None = None) -> bytes:
@@ -323,7 +323,7 @@ class PrintService:
         with self.ctx.db.unit_of_work() as uow:
             area = uow.areas.get(area_code)
             if area is None or area.level not in ("village", "township"):
-                raise InputError(f"--village: 没有村（社区）或乡镇「{area_code}」", "village")
+                raise InputError(f"没有村（社区）或乡镇「{area_code}」", "village")
             user = lookup.actor(uow, actor) if actor else None
             if user is not None:
                 lookup.check_village_scope(uow, user, area.code)
@@ -386,25 +386,26 @@ class PrintService:
                     batch: str | None = None, actor: str | None = None, programme: str = DEFAULT) -> bytes:
         """Dispatch ``doudi-admin print KIND --case ID | --village CODE [--batch ID]``."""
         if kind not in KINDS:
-            raise InputError(f"KIND: 没有这种文书「{kind}」（可选：{'、'.join(KINDS)}）", "kind")
+            raise InputError(f"没有这种文书「{kind}」（可选：{'、'.join(KINDS)}）", "kind")
         scope = KINDS[kind].scope
         if scope == "payroll":
-            raise InputError(f"KIND: {KINDS[kind].title}按发放名册打印：doudi-admin payroll print 名册编号 {kind}", "kind")
+            raise InputError(f"{KINDS[kind].title}按发放名册打印：doudi-admin payroll print 名册编号 {kind}", "kind")
         if case is not None:
             if villages:
-                raise InputError("--case 与 --village 只能给一个", "case")
+                raise InputError("按案件打印时不能同时指定村（社区）", "village")
             if scope == "area":
-                raise InputError(f"--village: {KINDS[kind].title}按村或乡镇打印，请给 --village", "village")
+                raise InputError(f"{KINDS[kind].title}按村或乡镇打印，请指定村（社区）", "village")
             return self.case_document(case, kind, actor)
         if not villages:
-            raise InputError(f"{KINDS[kind].title}须指定 {'--case' if scope == 'case' else '--village'}", "case")
+            raise InputError(f"{KINDS[kind].title}须指定{'案件' if scope == 'case' else '村（社区）'}",
+                             "case" if scope == "case" else "village")
         if scope == "case":
-            raise InputError(f"--case: {KINDS[kind].title}按案件打印，请给 --case", "case")
+            raise InputError(f"{KINDS[kind].title}按案件打印，请指定案件", "case")
         if batch and kind != "posting_list":
-            raise InputError("--batch 只用于初审公示名单（posting_list）", "batch")
+            raise InputError("批次只用于初审公示名单（posting_list）", "batch")
         if kind == "posting_list":
             if batch and len(villages) > 1:
-                raise InputError("--batch 只能与一个 --village 一起使用", "batch")
+                raise InputError("指定批次时只能给一个村（社区）", "batch")
             return self.posting_lists([(v, batch) for v in villages], programme=programme, actor=actor)
         if kind == "publication_list":
             return self.publication_lists(villages, programme=programme, actor=actor)
@@ -434,7 +435,7 @@ class PrintService:
     def _village(self, uow, code: str, actor: str | None = None):
         area = uow.areas.get(code)
         if area is None or area.level != "village":
-            raise InputError(f"--village: 没有村（社区）「{code}」", "village")
+            raise InputError(f"没有村（社区）「{code}」", "village")
         if actor:
             lookup.check_village_scope(uow, lookup.actor(uow, actor), code)
         return area
@@ -517,10 +518,10 @@ class PrintService:
             try:
                 batch = dt.date.fromisoformat(batch).isoformat()
             except ValueError:
-                raise InputError(f"--batch: 批次为公示开始日期（YYYY-MM-DD）：{batch}", "batch") from None
+                raise InputError(f"批次为公示开始日期（YYYY-MM-DD）：{batch}", "batch") from None
             if batch not in found:
                 have = "、".join(sorted(found, reverse=True)[:8])
-                raise InputError(f"--batch: {village.name}没有 {batch} 开始的初审公示（已有批次：{have}）", "batch")
+                raise InputError(f"{village.name}没有 {batch} 开始的初审公示（已有批次：{have}）", "batch")
         else:
             batch = _default_batch(found, self.ctx.today())
         start = dt.date.fromisoformat(batch)

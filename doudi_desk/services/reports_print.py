@@ -92,7 +92,7 @@ def file_kind(path: str) -> str:
     """``xlsx`` or ``pdf`` from a file name, or a refusal naming --out."""
     suffix = str(path).lower().rsplit(".", 1)[-1] if "." in Path(str(path)).name else ""
     if suffix not in ("xlsx", "pdf"):
-        raise InputError(f"--out: 文件名应以 .xlsx 或 .pdf 结尾：{path}", "out")
+        raise InputError(f"文件名应以 .xlsx 或 .pdf 结尾：{path}", "out")
     return suffix
 
 

@@ -232,17 +232,17 @@ class StatisticsService:
         """
         month_text = parse_month(month)
         if month_text is None:
-            raise InputError(f"--month: 应为 YYYY-MM，现为「{month}」", "month")
+            raise InputError(f"应为 YYYY-MM，现为「{month}」", "month")
         today = self.ctx.today()
         if month_text > f"{today.year:04d}-{today.month:02d}":
-            raise InputError(f"--month: {month_text} 尚未到来，不能统计", "month")
+            raise InputError(f"{month_text} 尚未到来，不能统计", "month")
         step = progress or (lambda *_a: None)
         with self.ctx.db.unit_of_work() as uow:
             if actor is not None:
                 user = self._user(uow, actor)
             area = uow.areas.get(area_code)
             if area is None:
-                raise InputError(f"--area: 没有地区「{area_code}」", "area")
+                raise InputError(f"没有地区「{area_code}」", "area")
             if actor is not None and not lookup.in_scope(uow, user, area.code):
                 raise DomainError(f"{area.name} 不在用户 {user.full_name} 的辖区内")
             units, classes = self._units(uow, area)

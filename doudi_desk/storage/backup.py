@@ -39,7 +39,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from ..domain.errors import DomainError
+from ..domain.errors import StorageFault
 from .chain import ChainWalk
 from .db import Database, _sqlite_file
 from .models import Base
@@ -53,8 +53,11 @@ TAR_MEMBER_MANIFEST = "manifest.json"
 TAR_MEMBER_DUMP = "database.pgdump"
 
 
-class BackupError(DomainError):
+class BackupError(StorageFault):
     """A backup or restore that cannot be done or did not verify; the message says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message, "backup")
 
 
 # ------------------------------------------------------------------------------------ manifests

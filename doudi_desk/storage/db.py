@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from ..domain.errors import DomainError
+from ..domain.errors import StorageFault
 from ..paths import user_folders
 from .models import json_dumps
 from .netshare import network_share
@@ -32,7 +32,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 DB_FILE_NAME = "doudi_desk.sqlite3"
 
 
-class StorageError(DomainError):
+class StorageError(StorageFault):
     """The database cannot be used right now (locked, read-only, full, unreachable, damaged).
 
     Attributes:
@@ -41,8 +41,7 @@ class StorageError(DomainError):
     """
 
     def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
+        super().__init__(message, kind)
 
 
 # (kind, Chinese message, lower-case fragments of SQLite / PostgreSQL driver messages)

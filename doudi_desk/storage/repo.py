@@ -21,7 +21,7 @@ from sqlalchemy import Text, and_, cast, delete, func, insert, or_, select, upda
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..domain.errors import DomainError, InputError
+from ..domain.errors import Conflict, InputError, NotFound, Refused, StorageFault
 from ..domain.model import (
     Area,
     Assets,
@@ -66,22 +66,19 @@ from .statistics import StatisticsReader
 _CENT = Decimal("0.01")
 
 
-class StaleVersionError(DomainError):
+class StaleVersionError(Conflict):
     """A case was changed by someone else since it was read (optimistic locking)."""
 
     def __init__(self, current: int, expected: int):
-        super().__init__(
-            f"案件已被他人修改（当前版本 {current}，您的版本 {expected}），请刷新后重试"
-        )
-        self.current = current
-        self.expected = expected
+        super().__init__(f"案件已被他人修改（当前版本 {current}，您的版本 {expected}），请刷新后重试",
+                         current, expected)
 
 
-class NotFoundError(DomainError):
+class NotFoundError(NotFound):
     """A record asked for by id does not exist (deleted, or a wrong id)."""
 
 
-class OpenChildError(DomainError):
+class OpenChildError(Refused):
     """A second open 复核/变更/停保 case for one benefit (the partial unique index refused it)."""
 
 
@@ -722,8 +719,11 @@ def _event(row: AuditEventRow) -> AuditEvent:
     )
 
 
-class AuditChainError(DomainError):
+class AuditChainError(StorageFault):
     """The audit chain's head is missing: the trail was tampered with or the schema is damaged."""
+
+    def __init__(self, message: str):
+        super().__init__(message, "chain")
 
 
 def _naive(value: dt.datetime) -> dt.datetime:
@@ -755,7 +755,7 @@ class EventRepository:
         if last is not None and day < last:
             number = self._s.scalar(select(CaseRow.number).where(CaseRow.id == case_id))
             raise OutOfOrderError(
-                f"--date: 办理日期 {day.isoformat()} 早于上一步的办理日期 {last.isoformat()}（案件 {number} 的最后一条"
+                f"办理日期 {day.isoformat()} 早于上一步的办理日期 {last.isoformat()}（案件 {number} 的最后一条"
                 "办理记录）；办理记录须按日期先后登记", "date")
 
     def append(self, event: AuditEvent) -> None:

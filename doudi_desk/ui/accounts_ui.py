@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..domain.errors import KnownError
 from ..services.admin import AdminService
+from .errors import show_error
 from .login import ChangePasswordDialog
 from .style import set_role
 
@@ -127,7 +129,11 @@ class AccountsDialog(QDialog):
         set_role(self.status, "ok" if ok else "error")
 
     def _failed(self, exc) -> None:
-        self._say(str(exc).split(": ", 1)[-1] if hasattr(exc, "message") else f"操作失败：{exc!r}", ok=False)
+        if isinstance(exc, KnownError):
+            self._say(exc.message, ok=False)
+        else:
+            self._say("操作失败，详见错误信息。", ok=False)
+            show_error(exc, self)
 
     def _done(self, text: str):
         def done(_result) -> None:

@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.errors import InputError
+from ..domain.errors import InputError, RepeatClaim
 from ..domain.household import TEMPORARY_TYPES, parse_household
 from ..domain.programmes import DEFAULT, PROGRAMMES, REGISTRY
-from .errors import friendly, show_error
+from .errors import friendly, is_known, show_error
 from .forms import DateField
 from .household_editor import ContactRow, HouseholdEditor
 from .style import say, set_role
@@ -39,7 +39,6 @@ from .style import say, set_role
 log = logging.getLogger(__name__)
 
 DRAFT_KEY = "application/new"
-REPEAT_MARK = "同一事由"  # the service's refusal of a repeat 临时救助 claim names it so
 
 
 class ApplicationPage(QWidget):
@@ -349,18 +348,18 @@ class ApplicationPage(QWidget):
             text = {"household.village": "请选择户籍所在村（社区）",
                     "household.temporary.amount": "请填写拟申请的临时救助金额（元）",
                     "household.temporary.cause": "请写明临时救助事由（如：火灾、车祸、重病住院）",
-                    }.get(field) or str(exc)
+                    }.get(field) or exc.sentence()
             if field.startswith("household.temporary.amount"):
-                text = "拟申请金额：" + str(exc).split(": ", 1)[-1]
-        return friendly(text)
+                text = "拟申请金额：" + exc.sentence()
+        return text
 
     def _validate(self, data: dict[str, Any], programme: str) -> bool:
         try:
             if not data["village"]:
-                raise InputError("household.village: 请选择户籍所在村（社区）", "household.village")
+                raise InputError("请选择户籍所在村（社区）", "household.village")
             parse_household(data, need_temporary=REGISTRY[programme].claim)
             if REGISTRY[programme].claim and not data["temporary"].get("cause"):
-                raise InputError("household.temporary.cause: 缺少此项", "household.temporary.cause")
+                raise InputError("缺少此项", "household.temporary.cause")
         except InputError as exc:
             self._mark(exc)
             say(self.message, self._describe(exc), "error")
@@ -412,9 +411,9 @@ class ApplicationPage(QWidget):
         else:
             say(self.message, "未登记：请核实重复的人员。", "error")
 
-    def _repeat_refused(self, exc: BaseException) -> None:
+    def _repeat_refused(self, exc: RepeatClaim) -> None:
         """The service refused a repeat 临时救助 for the same cause: ask for the reason."""
-        text = friendly(exc)
+        text = exc.message
         text = text.split("；确需再次救助", 1)[0]
         self.repeat_message.setText(f"{text}。确需再次救助的，请在下方写明重复救助理由后登记。")
         self.repeat_box.show()
@@ -443,11 +442,10 @@ class ApplicationPage(QWidget):
             if isinstance(exc, InputError):
                 self._mark(exc)
                 say(self.message, self._describe(exc), "error")
-            elif hasattr(exc, "message") and not hasattr(exc, "kind"):
-                if REGISTRY[programme].repeat_by_cause and REPEAT_MARK in str(exc):
-                    self._repeat_refused(exc)
-                else:
-                    say(self.message, friendly(exc), "error")
+            elif isinstance(exc, RepeatClaim):
+                self._repeat_refused(exc)
+            elif is_known(exc):
+                say(self.message, friendly(exc), "error")
             else:
                 show_error(exc, self)
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.errors import KnownError
 from ..services.audit import AUDIT_ROLES, PAGE_SIZE
 from .dynamic_page import RowsModel
 from .errors import show_error
@@ -192,7 +193,7 @@ class AuditPage(QWidget):
                 return
             self.search.setEnabled(True)
             self.more.setEnabled(self.next is not None)
-            if hasattr(exc, "message"):  # a bad filter: say which, keep the rows shown
+            if isinstance(exc, KnownError):  # a bad filter: say which, keep the rows shown
                 say(self.message, str(exc.message), "error")
             else:
                 show_error(exc, self)

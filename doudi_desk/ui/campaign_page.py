@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.errors import KnownError
 from .campaign_dialogs import AdvanceDialog, CheckDialog, NewCampaignDialog, ProblemDialog
 from .dynamic_page import RowsModel
 from .errors import show_error
@@ -246,7 +247,7 @@ class CampaignPage(QWidget):
         self.message.clear()
 
     def _failed(self, exc: BaseException) -> None:
-        if hasattr(exc, "message"):
+        if isinstance(exc, KnownError):
             self.message.setText(str(exc))
         else:
             show_error(exc, self)
@@ -264,7 +265,7 @@ class CampaignPage(QWidget):
             self.refresh()
 
         run_for(self, fn, *args, on_done=done, on_error=lambda exc: dialog.show_error(str(exc))
-                       if hasattr(exc, "message") else show_error(exc, self), **kwargs)
+                       if isinstance(exc, KnownError) else show_error(exc, self), **kwargs)
 
     def _dialog(self, dialog, on_ok) -> Any:
         self.dialog = dialog
@@ -296,7 +297,7 @@ class CampaignPage(QWidget):
             self.refresh(select=view["id"])
 
         run_for(self, work, on_done=done, on_error=lambda exc: dialog.show_error(str(exc))
-                       if hasattr(exc, "message") else show_error(exc, self))
+                       if isinstance(exc, KnownError) else show_error(exc, self))
 
     def assign(self) -> None:
         row = self._selected(self.progress_view, self.progress_model)

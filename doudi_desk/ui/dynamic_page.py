@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.programmes import REGISTRY
 from ..services.lifecycle import STATUSES, add_months
-from .errors import show_error
+from .errors import is_known, show_error
 from .export_excel import export_button
 from .lifecycle_ui import STAFF_ROLES, STATUS_COLOURS, StartReviewDialog
 from .style import GREY, RED, set_role
@@ -340,7 +340,7 @@ class DueReviewsTab(ListTab):
                 self.open_case.emit(review["id"])
 
             def failed(exc: BaseException) -> None:
-                if hasattr(exc, "message") and not hasattr(exc, "kind"):
+                if is_known(exc):
                     dialog.refused(exc)
                 else:
                     dialog.refused("操作没有完成，详见错误信息。")

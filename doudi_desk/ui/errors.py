@@ -1,13 +1,14 @@
 """Known errors become Chinese messages; bugs open the crash dialog and go to the log file.
 
-Known (``DomainError``): bad input, a refused action, a stale version, a database fault (locked,
-read-only, disk full …). Everything else is a bug [qutebrowser: KnownError vs BugError].
+Known (:class:`~doudi_desk.domain.errors.KnownError`): bad input, a refused action, a stale version,
+a database fault (locked, read-only, disk full …). Everything else is a bug [qutebrowser: KnownError
+vs BugError]. Pages pick by ``isinstance``; a handler that shows a known error in a label passes
+anything else to :func:`show_error`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import traceback
 from pathlib import Path
@@ -24,27 +25,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.errors import DomainError
+from ..domain.errors import Conflict, KnownError, StorageFault
 
 log = logging.getLogger(__name__)
 
 LOG_FILE: Path | None = None  # set by app.py once logging is configured
 
 
-_FIELD_PREFIX = re.compile(r"^(?:--[\w-]+|[A-Za-z_][\w.\[\]]*): ")
+def friendly(exc: BaseException) -> str:
+    """What a label shows for a known error: its sentence, without the data path the domain's field
+    validators still put first (``household.members[0].name: ``); see KnownError.sentence."""
+    return exc.sentence() if isinstance(exc, KnownError) else str(exc)
 
 
-def friendly(exc_or_text: BaseException | str) -> str:
-    """The message without the command-line field prefix (``--date: `` …) the services put first."""
-    return _FIELD_PREFIX.sub("", str(exc_or_text), count=1)
+def is_known(exc: BaseException) -> bool:
+    """A known error a page may show in a label: not a bug, not a database fault (show_error's box)."""
+    return isinstance(exc, KnownError) and not isinstance(exc, StorageFault)
 
 
 def is_stale(exc: BaseException) -> bool:
-    return isinstance(exc, DomainError) and hasattr(exc, "expected") and hasattr(exc, "current")
+    return isinstance(exc, Conflict)
 
 
 def is_storage(exc: BaseException) -> bool:
-    return isinstance(exc, DomainError) and hasattr(exc, "kind")
+    return isinstance(exc, StorageFault)
 
 
 def message_box(parent: QWidget | None, title: str, text: str, icon=QMessageBox.Icon.Warning,
@@ -97,7 +101,7 @@ def show_error(exc: BaseException, parent: QWidget | None = None):
     if is_storage(exc):
         log.warning("database fault: %s", exc)
         return message_box(parent, "数据库错误", f"{exc}\n\n刚才的操作没有保存，您填写的内容仍在窗口中。")
-    if isinstance(exc, DomainError):
+    if isinstance(exc, KnownError):
         return message_box(parent, "不能办理", friendly(exc))
     return report_bug(exc, parent)
 

@@ -480,7 +480,7 @@ class HouseholdEditor(QWidget):
         field = exc.field or ""
         if field.startswith(f"{prefix}.members["):
             r = int(field.split("[")[1].split("]")[0])
-            return f"家庭成员第{r + 1}行：" + str(exc).split(": ", 1)[-1]
+            return f"家庭成员第{r + 1}行：" + exc.sentence()
         return None
 
 

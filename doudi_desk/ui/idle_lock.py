@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.errors import KnownError
 from ..services.accounts import IDLE_LOCK_MINUTES, AccountService
 from .clock import REAL_CLOCK, Clock
+from .errors import show_error
 from .style import set_role
 
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
@@ -147,7 +149,11 @@ class IdleLock(QObject):
         def failed(exc) -> None:
             self.cover.unlock_button.setEnabled(True)
             self.cover.password.clear()
-            self.cover.message.setText(str(exc) if hasattr(exc, "message") else "解锁失败")
+            if isinstance(exc, KnownError):
+                self.cover.message.setText(str(exc))
+            else:
+                self.cover.message.setText("解锁失败，详见错误信息。")
+                show_error(exc, self.window)
 
         self.window.run(AccountService(self.window.backend.ctx).unlock, self.window.user["username"],
                         self.cover.password.text(), on_done=done, on_error=failed)

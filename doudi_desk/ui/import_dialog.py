@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .errors import friendly, message_box, show_error
+from .errors import friendly, is_known, message_box, show_error
 from .style import GREY, RED, set_role
 
 COLUMNS = [("status_label", "结果"), ("row", "行号"), ("head", "户主"), ("township", "乡镇（街道）"),
@@ -332,7 +332,7 @@ class ImportDialog(QDialog):
         def failed(exc: BaseException) -> None:
             self._running(False)
             self._update_buttons()
-            if hasattr(exc, "message") and not hasattr(exc, "kind"):
+            if is_known(exc):
                 self.summary.setText(friendly(exc))
                 set_role(self.summary, "refusal")
             else:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.errors import KnownError
 from ..domain.programmes import REGISTRY
 from ..domain.report_tables import Table
 from ..domain.statistics import shift
@@ -127,7 +128,7 @@ class LedgerPage(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.progress.hide()
         self._enable()
-        if hasattr(exc, "message"):
+        if isinstance(exc, KnownError):
             self.status.setText(str(exc))
         else:
             show_error(exc, self)

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.errors import KnownError
 from .dynamic_page import RowsModel
+from .errors import show_error
 from .payroll_detail import _text, table
 from .style import RED, set_role
 
@@ -83,7 +85,12 @@ class LedgerPanel(QWidget):
         self.model.set_rows(ledger["rows"])
 
     def _failed(self, exc: BaseException) -> None:
-        self.totals.setText(str(exc) if hasattr(exc, "message") else "无法载入台账")
+        if not isinstance(exc, KnownError):
+            self.totals.setText("无法载入台账，详见错误信息。")
+            set_role(self.totals, "refusal")
+            show_error(exc, self)
+            return
+        self.totals.setText(str(exc))
         set_role(self.totals, "refusal")
 
     def ask_export(self) -> None:

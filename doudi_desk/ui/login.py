@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.errors import KnownError
 from ..services.accounts import AccountService
+from .errors import show_error
 from .style import set_role
 
 
@@ -138,7 +140,11 @@ class ChangePasswordDialog(QDialog):
 
         def failed(exc) -> None:
             self.ok_button.setEnabled(True)
-            self.message.setText(str(exc).split(": ", 1)[-1] if hasattr(exc, "message") else "修改失败")
+            if isinstance(exc, KnownError):
+                self.message.setText(exc.message)
+            else:
+                self.message.setText("修改失败，详见错误信息。")
+                show_error(exc, self)
 
         self.window_.run(AccountService(self.window_.backend.ctx).change_password, self.username,
                          self.old.text(), self.new.text(), on_done=done, on_error=failed)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.errors import InputError
+from ..domain.errors import InputError, KnownError
 from .backend import Backend
 from .case_list import CaseListPage
 from .clock import REAL_CLOCK, Clock
@@ -151,7 +151,7 @@ class SetupPage(QWidget):
                          (self.town_code.text().strip(), self.town_name.text().strip()), villages,
                          (self.admin_user.text().strip(), self.admin_name.text().strip()),
                          on_done=lambda _r: self.window_.show_login(),
-                         on_error=lambda exc: self.message.setText(str(exc)) if hasattr(exc, "message")
+                         on_error=lambda exc: self.message.setText(str(exc)) if isinstance(exc, KnownError)
                          else show_error(exc, self))
 
 
@@ -367,8 +367,9 @@ class MainWindow(QMainWindow):
         self.run(self.backend.queries.office_status, on_done=self._status)
 
     def _open_failed(self, exc: BaseException) -> None:
-        self.opening.setText(f"无法打开数据库：\n{exc}" if hasattr(exc, "message") else "无法打开数据库，详见错误信息。")
-        if not hasattr(exc, "message"):
+        known = isinstance(exc, KnownError)
+        self.opening.setText(f"无法打开数据库：\n{exc}" if known else "无法打开数据库，详见错误信息。")
+        if not known:
             show_error(exc, self)
         self.open_failed.emit(self.opening.text())
 
@@ -420,7 +421,7 @@ class MainWindow(QMainWindow):
             after_log_in(self, user)  # idle lock, initial-password change (ui/login.py)
 
         def failed(exc):
-            if self.login_page and hasattr(exc, "message"):
+            if self.login_page and isinstance(exc, KnownError):
                 self.login_page.message.setText(str(exc))
             else:
                 show_error(exc, self)

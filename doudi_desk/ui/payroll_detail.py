@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.documents import title as document_title
+from ..domain.errors import Conflict, KnownError
 from .dynamic_page import RowsModel
 from .errors import show_error
 from .style import RED, set_role
@@ -343,10 +344,10 @@ class PayrollDetail(QWidget):
         self.show_payroll(view["id"])
 
     def _failed(self, exc: BaseException) -> None:
-        if hasattr(exc, "message"):
+        if isinstance(exc, KnownError):
             self.message.setText(str(exc))
             set_role(self.message, "refusal")
-            if "已由他人处理" in str(exc) and self.payroll_id is not None:
+            if isinstance(exc, Conflict) and self.payroll_id is not None:
                 self.show_payroll(self.payroll_id)  # show what it is now
         else:
             show_error(exc, self)

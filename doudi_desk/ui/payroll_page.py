@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.errors import KnownError
 from .dynamic_page import RowsModel
 from .payroll_detail import PayrollDetail, _text, table
 from .style import set_role
@@ -101,6 +102,11 @@ class PriceIndexPanel(QGroupBox):
             self.saved.emit()
 
         def failed(exc: BaseException) -> None:
+            if not isinstance(exc, KnownError):
+                from .errors import show_error
+
+                show_error(exc, self)
+                return
             self.message.setText(str(exc))
             set_role(self.message, "refusal")
 
@@ -251,7 +257,7 @@ class PayrollPage(QWidget):
     def _failed(self, exc: BaseException) -> None:
         from .errors import show_error
 
-        if hasattr(exc, "message"):
+        if isinstance(exc, KnownError):
             self.message.setText(str(exc))
             set_role(self.message, "refusal")
         else:

@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.errors import KnownError
 from ..domain.specs import ROLES
 from ..services.admin import default_policy
+from .errors import friendly
 from .forms import DateField
 from .policy_form import PolicyForm
 from .printing_ui.office_settings import OfficeSettings
@@ -79,9 +81,7 @@ class SettingsPage(QTabWidget):
             self.refresh()
 
         def failed(exc):
-            if hasattr(exc, "message"):
-                from .errors import friendly
-
+            if isinstance(exc, KnownError):
                 self._status(status, friendly(exc), ok=False)
                 if on_refused:
                     on_refused(exc)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.errors import KnownError
 from ..domain.report_tables import MonthlyReport
 from ..domain.statistics import shift
 from .charts import ChartWidget
@@ -196,7 +197,7 @@ class StatisticsPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._busy(False)
-        if hasattr(exc, "message"):
+        if isinstance(exc, KnownError):
             self.status.setText(str(exc))
         else:
             show_error(exc, self)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from .case_list import deadline_text
-from .errors import friendly
 from .export_excel import export_button
 from .style import GREEN, GREY, RED, set_role
 
@@ -149,7 +148,7 @@ class ResultDialog(QDialog):
         self.summary = QLabel(text)
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        rows = [(f["number"], f.get("head") or "", "未办理", friendly(f["message"])) for f in failed] + \
+        rows = [(f["number"], f.get("head") or "", "未办理", f["message"]) for f in failed] + \
                [(d["number"], d.get("head") or "", "已办理", f"现处于「{d['state_label']}」") for d in done]
         self.table = QTableWidget(len(rows), 4)
         self.table.setObjectName("batch_result_table")

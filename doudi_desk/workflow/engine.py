@@ -15,18 +15,17 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from ..domain.errors import DomainError
+from ..domain.errors import Refused
 from ..domain.specs import TransitionSpec, WorkflowSpec
 
 GuardLike = Callable[[Any], "str | None"]
 
 
-class RefusedError(DomainError):
+class RefusedError(Refused):
     """An action that the workflow does not allow now; the message says why."""
 
     def __init__(self, message: str, reasons: list[str] | None = None):
-        super().__init__(message)
-        self.reasons = reasons or [message]
+        super().__init__(message, reasons or ())
 
 
 @dataclass(frozen=True)

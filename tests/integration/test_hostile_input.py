@@ -202,7 +202,8 @@ def test_back_dated_reviews_changes_and_deaths_are_refused_on_the_parent_case(of
                                           effective_date="2018-07-23"),
         "termination": lambda: life.start_termination(benefit, "clerk", "other", "测试", effective_date="2018-07-23"),
     }
-    refused(office, calls[action], "--date", "2018-07-23", "早于上一步的办理日期", PAST.isoformat(), benefit)
+    exc = refused(office, calls[action], "2018-07-23", "早于上一步的办理日期", PAST.isoformat(), benefit)
+    assert exc.field == "date"  # the CLI prints it as --date
 
 
 def _members(office, case_number: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from doudi_desk.domain.errors import DomainError
+from doudi_desk.domain.errors import DomainError, RepeatClaim
 from tests.helpers.office import dump_db
 from tests.helpers.tekun import (
     ELDER,
@@ -153,8 +153,9 @@ def test_one_claim_per_cause_per_year_unless_justified(svc):
     view = temp_to_posting(svc, temp_household())
     svc.advance(view["id"], "submit_for_township_approval", "reviewer", data=POSTED, effective_date=day(11))
     svc.advance(view["id"], "approve", "reviewer", effective_date=day(12))
-    with pytest.raises(DomainError, match="同一事由"):
+    with pytest.raises(RepeatClaim) as info:  # recognised by its type, not by its words
         svc.create_case(temp_household(), "temporary", "clerk", applied_on=day(20))
+    assert info.value.earlier == [view["number"]] and info.value.field == "repeat_reason"
     other_cause = svc.create_case(temp_household(cause="突发重病住院"), "temporary", "clerk", applied_on=day(20))
     assert other_cause["state"] == "applied"
     again = svc.create_case(temp_household(), "temporary", "clerk", applied_on=day(20),
