@@ -200,8 +200,8 @@ class CaseWriter:
 
     def _event(self, uow, case: Case, user: User, trigger: str, day: dt.date, *, comment: str, from_state: str,
                changes: dict[str, Any] | None = None, data: dict[str, Any] | None = None) -> None:
-        uow.events.append(AuditEvent(
-            case_id=case.id, seq=uow.events.next_seq(case.id), actor=user.username, trigger=trigger,
+        uow.events.append_next(AuditEvent(
+            case_id=case.id, seq=0, actor=user.username, trigger=trigger,  # seq: numbered by append_next
             from_state=from_state, to_state=case.state, recorded_at=self.ctx.now(), effective_date=day,
             comment=comment, changes=changes or {}, data=data or {},
         ))
