@@ -123,7 +123,8 @@ def _stop_parts(service, uow, prog: Programme, link: Link, case: Case, source: C
     })
     case.benefit = benefit
     labels = "、".join(prog.part(code).label for code in stopping)
-    service.writer.save(uow, change, user, TRIGGER, day, comment=f"{link.reason}（{source.number}）：{labels}自 {month} 起停发",
+    service.writer.save(uow, change, user, TRIGGER, day,
+                        comment=f"{link.reason}（{source.number}）：{labels}自 {month} 起停发",
                         data={"linked_to": source.number, "stopped": stopping, "month": month})
     return True
 
