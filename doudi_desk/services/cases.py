@@ -8,7 +8,6 @@ decision, and the audit event are written together or not at all. A refused acti
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +18,7 @@ from ..domain.errors import DomainError, InputError, RepeatClaim
 from ..domain.forms import DateSpan, date_problem, normalise_form, validate_form
 from ..domain.guards import GuardContext
 from ..domain.household import household_to_dict, parse_household
-from ..domain.model import AuditEvent, Case, Household, User
+from ..domain.model import Case, Household, User
 from ..domain.policy import parse_policy
 from ..domain.programmes import PROGRAMMES, REGISTRY, amount_of, failure_label, parts_of
 from ..domain.specs import ABANDONED, ROLES, WORKFLOW_KINDS, TransitionSpec
@@ -27,9 +26,10 @@ from ..domain.text import clean_text, shown
 from ..storage.repo import StaleVersionError
 from ..workflow.engine import RefusedError, WorkflowEngine
 from . import coverage, lifecycle, linkage, lookup, roles
+from .case_writer import CaseWriter, diff, edit, flat, jsonable, set_deadlines, snapshot
 from .context import AppContext
+from .lifecycle import month_after
 
-KIND_CODES = {"application": "", "review": "FH", "change": "BG", "termination": "TB", "import": "DR"}  # 复核 变更 停保 导入
 EXTENSION_REASONS = {
     "objection": "公示有异议",
     "household_split": "人户分离",
@@ -37,39 +37,6 @@ EXTENSION_REASONS = {
     "hard_investigation": "调查核实困难",
 }
 RESULTS = {"approved": "确认", "refused": "不予确认", "not_accepted": "不予受理", "withdrawn": "撤回"}
-
-
-def month_after(day: dt.date) -> str:
-    """Payment starts the month after approval (policy.md §5)."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return f"{year:04d}-{month:02d}"
-
-
-def _snapshot(case: Case) -> dict[str, Any]:
-    """A flat view of what an action can change, for the audit event's before/after."""
-    flat: dict[str, Any] = {
-        "state": case.state,
-        "accepted_on": case.accepted_on,
-        "state_deadline": case.state_deadline,
-        "total_deadline": case.total_deadline,
-        "closed": case.closed,
-        "next_review_on": case.next_review_on,
-    }
-    for key in ("status", "monthly_amount", "phase_out_until", "stopped_from"):
-        if case.benefit and case.benefit.get(key) is not None:
-            flat[f"benefit.{key}"] = case.benefit[key]
-    for form_id, data in case.forms.items():
-        for key, value in data.items():
-            flat[f"forms.{form_id}.{key}"] = value
-    if case.proposal:
-        for key in ("eligible", "monthly_amount", "amount", "basis", "covered", "failed", "policy_set"):
-            if key in case.proposal:
-                flat[f"proposal.{key}"] = case.proposal[key]
-    if case.decision:
-        for key, value in case.decision.items():
-            if key != "computation":
-                flat[f"decision.{key}"] = value
-    return flat
 
 
 def _amount_text(value: Any) -> str:
@@ -80,38 +47,12 @@ def _amount_text(value: Any) -> str:
     return f"{amount.quantize(Decimal(1))}" if amount == amount.to_integral_value() else f"{amount:f}"
 
 
-def _flat(obj: Any, prefix: str = "") -> dict[str, Any]:
-    """{"members": [{"name": ..}]} -> {"members[0].name": ..} for field-by-field audit changes."""
-    out: dict[str, Any] = {}
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            out.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(obj, list) and obj and all(isinstance(x, dict) for x in obj):
-        for i, value in enumerate(obj):
-            out.update(_flat(value, f"{prefix}[{i}]"))
-    else:
-        out[prefix] = obj
-    return out
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
-
-
-def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key in sorted(set(before) | set(after)):
-        b, a = before.get(key), after.get(key)
-        if b != a:
-            out[key] = {"before": _jsonable(b), "after": _jsonable(a)}
-    return out
-
-
 class CaseService:
     """Open, advance and show cases. One instance per program; it holds no database session."""
 
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
+        self.writer = CaseWriter(ctx)
 
     # --- helpers ---
     def _actor(self, uow, username: str) -> User:
@@ -242,50 +183,8 @@ class CaseService:
             self._check_duplicates(uow, household, programme)
         if REGISTRY[programme].repeat_by_cause:
             self._check_repeat_claim(uow, household, day, repeat_reason, programme)
-        return self._open_case(uow, user, household, self.ctx.engine_for_programme(programme), day, comment=comment)
-
-    def _open_case(self, uow, user: User, household: Household, engine: WorkflowEngine, day: dt.date, *,
-                   comment: str, parent: Case | None = None, forms: Mapping[str, Any] | None = None,
-                   total_deadline: dt.date | None = None) -> Case:
-        """Store a household and a new case at its workflow's first state, with its first audit event."""
-        household_id = uow.households.add(household)
-        now = self.ctx.now()
-        area = uow.areas.get(household.village_code)
-        delegated = area.parent_code in (uow.settings.get("delegated_townships", []) or [])
-        spec = engine.spec
-        case = Case(
-            id=None,
-            number=uow.cases.next_number(REGISTRY[spec.programme].case_prefix + KIND_CODES[spec.kind], day.year),
-            programme=spec.programme,
-            workflow_id=spec.id,
-            workflow_version=spec.version,
-            state=spec.initial,
-            household_id=household_id,
-            village_code=household.village_code,
-            created_by=user.username,
-            created_at=now,
-            applied_on=day,
-            state_entered_on=day,
-            county_delegated=delegated,
-            staff_relative=any(m.staff_relative for m in household.members) or bool(parent and parent.staff_relative),
-            last_effective_date=day,
-            kind=spec.kind,
-            parent_case_id=parent.id if parent else None,
-            forms=dict(forms or {}),
-        )
-        self._set_deadlines(case, engine, self.ctx.calendar(uow), day)
-        if total_deadline is not None:
-            case.total_deadline = total_deadline
-        case = uow.cases.add(case)
-        uow.events.append(
-            AuditEvent(
-                case_id=case.id, seq=1, actor=user.username, trigger="create", from_state=None, to_state=case.state,
-                recorded_at=now, effective_date=day, comment=comment, changes=diff({}, _snapshot(case)),
-                data={"household": _jsonable(household_to_dict(household))}
-                | ({"parent_case": parent.number} if parent else {}),
-            )
-        )
-        return case
+        return self.writer.open(uow, user, household, self.ctx.engine_for_programme(programme).spec, day,
+                                comment=comment)
 
     def _check_duplicates(self, uow, household: Household, programme: str) -> None:
         prog = REGISTRY[programme]
@@ -333,26 +232,6 @@ class CaseService:
 
     def _state_label(self, case: Case) -> str:
         return lookup.state_label(self.ctx.engines, case.workflow_id, case.state)
-
-    def _set_deadlines(self, case: Case, engine: WorkflowEngine, calendar: WorkingCalendar, day: dt.date) -> None:
-        spec = engine.spec
-        state = spec.state(case.state)
-        case.state_entered_on = day
-        if state.time_limit_wd is not None:
-            case.state_deadline = calendar.add_working_days(day, state.time_limit_wd)
-        elif state.time_limit_days is not None:
-            case.state_deadline = day + dt.timedelta(days=state.time_limit_days)
-        else:
-            case.state_deadline = None
-        if spec.start_clock_state == case.state and case.accepted_on is None:
-            case.accepted_on = day
-            limit = spec.delegated_limit_wd if case.county_delegated else spec.total_limit_wd
-            if limit:
-                case.total_deadline = calendar.add_working_days(day, limit)
-        if state.final:
-            case.state_deadline = None
-            case.total_deadline = None if state.outcome in ABANDONED else case.total_deadline
-            case.closed = True
 
     # --- advance ---
     def _context(self, uow, case: Case, user: User, engine: WorkflowEngine, t: TransitionSpec,
@@ -412,7 +291,6 @@ class CaseService:
                    comment: str = "") -> Case:
         """:meth:`advance` inside the caller's unit of work (a batch decides many cases in one, each
         in its own savepoint), on a case the caller loaded and checked; returns the case as saved."""
-        loaded_version = case.version
         if case.closed:
             raise RefusedError(f"案件 {case.number} 已办结（{self._state_label(case)}），不能再办理")
         t = engine.transition(case.state, trigger)
@@ -433,7 +311,7 @@ class CaseService:
         history = uow.events.list(case.id)
         household = uow.households.get(case.household_id)
         ctx = self._context(uow, case, user, engine, t, submitted, day, history, household)
-        before = _snapshot(case)
+        change = edit(case)
         from_state = case.state
         new_state = engine.fire(case.state, trigger, ctx)
         for form_id, values in submitted.items():
@@ -442,7 +320,7 @@ class CaseService:
         if any((case.forms.get(f) or {}).get("staff_relative_declared") for f in case.forms):
             case.staff_relative = True  # 单独登记备案 (57号文 §11): the county must visit
         calendar = self.ctx.calendar(uow)
-        self._set_deadlines(case, engine, calendar, day)
+        set_deadlines(case, engine.spec, calendar, day)
         spec = engine.spec
         if spec.has_role(new_state, "computes_proposal"):
             case.proposal = self._proposal(uow, case, day)
@@ -456,8 +334,8 @@ class CaseService:
         elif case.kind != "application" and outcome in ("decided", "terminated"):
             lifecycle.apply_to_parent(self, uow, case, user, day)
         case.workflow_version = engine.spec.version
-        case = self._save_with_event(uow, case, loaded_version, user, trigger, day, from_state=from_state,
-                                     comment=comment, before=before, data=_jsonable(submitted))
+        case = self.writer.save(uow, change, user, trigger, day, from_state=from_state, comment=comment,
+                                data=jsonable(submitted))
         if granted:  # benefits that follow this one's coverage (两项补贴 after 特困), same transaction
             linkage.follow(self, uow, case, user, day, before=set())
         return case
@@ -495,14 +373,13 @@ class CaseService:
                     raise InputError(f"data.{shown(form_id)}: 本环节不填写此表单（可填写：{names}）", "data")
             pseudo = TransitionSpec("save_forms", (case.state,), case.state, "保存表单", (), forms=tuple(data))
             submitted = self._check_submitted(uow, engine, case, pseudo, data, day)
-            before = _snapshot(case)
-            loaded_version = case.version
+            change = edit(case)
             for form_id, values in submitted.items():
                 case.forms[form_id] = {**(case.forms.get(form_id) or {}), **values}
-            if not diff(before, _snapshot(case)):
+            if not diff(change.before, snapshot(case)):
                 raise InputError("表单内容与已保存的相同，没有需要保存的修改（未记录）", "data")
-            case = self._save_with_event(uow, case, loaded_version, user, "save_forms", day, comment="保存表单",
-                                         before=before, data=_jsonable(submitted))
+            case = self.writer.save(uow, change, user, "save_forms", day, comment="保存表单",
+                                    data=jsonable(submitted))
             return self._view(uow, case, user)
 
     def _check_amount_reasoned(self, case: Case, approval: Mapping[str, Any], comment: str) -> None:
@@ -547,12 +424,12 @@ class CaseService:
             if before == after:  # amounts compared as numbers: both sides are written "7418.60"
                 raise InputError("household: 家庭情况与已登记的相同，没有需要保存的修改（未记录）", "household")
             uow.households.replace(new)
-            loaded_version = case.version
+            change = edit(case)
             case.staff_relative = any(m.staff_relative for m in new.members)
-            case = self._save_with_event(
-                uow, case, loaded_version, user, "update_household", day, comment=comment,
-                changes={f"household.{k}": v for k, v in diff(_flat(before), _flat(after)).items()},
-                data={"household": _jsonable(after)})
+            case = self.writer.save(
+                uow, change, user, "update_household", day, comment=comment,
+                changes={f"household.{k}": v for k, v in diff(flat(before), flat(after)).items()},
+                data={"household": jsonable(after)})
             return self._view(uow, case, user)
 
     def extend_deadline(self, case_ref: str | int, actor: str, reason: str, *, comment: str = "",
@@ -577,27 +454,12 @@ class CaseService:
             if case.total_deadline and case.total_deadline >= extended:
                 raise RefusedError(f"办理期限已延长至 {case.total_deadline.isoformat()}，不能再延长")
             day = self._effective_date(uow, [case], effective_date)
-            before = _snapshot(case)
-            loaded_version = case.version
+            change = edit(case)
             case.total_deadline = extended
-            case = self._save_with_event(
-                uow, case, loaded_version, user, "extend_deadline", day, before=before, data={"reason": reason},
+            case = self.writer.save(
+                uow, change, user, "extend_deadline", day, data={"reason": reason},
                 comment=f"{EXTENSION_REASONS[reason]}" + (f"：{comment}" if comment else ""))
             return self._view(uow, case, user)
-
-    def _save_with_event(self, uow, case: Case, loaded_version: int, user: User, trigger: str, day: dt.date, *,
-                         comment: str, from_state: str | None = None, before: Mapping[str, Any] | None = None,
-                         changes: dict[str, Any] | None = None, data: dict[str, Any] | None = None) -> Case:
-        """Save the case (refused if stale) and append its audit event, in the caller's transaction."""
-        case.last_effective_date = day
-        saved = uow.cases.save(case, expected_version=loaded_version)
-        uow.events.append(AuditEvent(
-            case_id=saved.id, seq=uow.events.next_seq(saved.id), actor=user.username, trigger=trigger,
-            from_state=from_state or saved.state, to_state=saved.state, recorded_at=self.ctx.now(),
-            effective_date=day, comment=comment,
-            changes=changes if changes is not None else diff(before or {}, _snapshot(saved)), data=data or {},
-        ))
-        return saved
 
     def _proposed_amount(self, case: Case) -> str:
         return amount_of(case.programme, case.proposal) or "0"  # monthly or one-off: domain/programmes.py

@@ -36,7 +36,8 @@ from ..importing.reader import digest_of, read
 from ..importing.records import HouseholdRecord
 from ..importing.roster import ParsedFile, parse_workbook
 from . import lookup
-from .cases import KIND_CODES, CaseService, _amount_text
+from .case_writer import KIND_CODES
+from .cases import CaseService, _amount_text
 from .context import AppContext
 from .import_areas import AreaResolver
 from .import_compare import STATUS_LABELS, compare, in_force

@@ -13,21 +13,20 @@ import copy
 import datetime as dt
 from collections.abc import Collection
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..domain.errors import DomainError, InputError
 from ..domain.forms import DateSpan, normalise_form, validate_form
 from ..domain.household import parse_member
-from ..domain.model import AuditEvent, Case, Household, IncomeItem, User, Vehicle
+from ..domain.model import Case, Household, IncomeItem, User, Vehicle
 from ..domain.money import to_amount, to_bool
 from ..domain.policy import parse_policy
 from ..domain.programmes import REGISTRY, parts_of
 from ..domain.specs import BENEFIT_KINDS
 from ..domain.text import clean_text, name_problem, shown
 from . import lookup, roles
-
-if TYPE_CHECKING:
-    from .cases import CaseService
+from .case_writer import CaseWriter, edit
+from .context import AppContext
 
 RESULTS = {"raise": "增发", "lower": "减发", "keep": "维持", "phase_out": "渐退", "stop": "停发"}
 STATUSES = {"active": "在保", "phasing_out": "渐退期", "stopped": "已停保"}
@@ -47,6 +46,12 @@ def add_months(month: str, n: int) -> str:
 
 def month_of(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_after(day: dt.date) -> str:
+    """Payment starts the month after approval (policy.md §5)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return f"{year:04d}-{month:02d}"
 
 
 def effective_status(benefit: dict[str, Any] | None, on: dt.date) -> str | None:
@@ -132,12 +137,27 @@ def grant(case: Case, household: Household, decided_on: dt.date) -> None:
     case.next_review_on = _review_date(start, d.get("review_interval_months"))
 
 
+class CaseDesk(Protocol):
+    """What the benefit's cases need of the case service (services/cases.py ``CaseService``, passed
+    in: that module decides 复核/变更/停保 with :func:`apply_to_parent`, so this one never imports it)."""
+
+    ctx: AppContext
+    writer: CaseWriter
+
+    def _effective_date(self, uow, cases: list[Case], raw: dt.date | str | None) -> dt.date: ...
+
+    def _view(self, uow, case: Case, user: User | None) -> dict[str, Any]: ...
+
+    def _household_for_decision(self, case: Case, household: Household) -> Household: ...
+
+
 class LifecycleService:
     """Start reviews, changes and terminations; list due reviews and benefits in payment."""
 
-    def __init__(self, cases: CaseService):
+    def __init__(self, cases: CaseDesk):
         self.cases = cases
         self.ctx = cases.ctx
+        self.writer = cases.writer
 
     # --- queries ---
     def due_reviews(self, month: str | None = None, village: str | None = None,
@@ -229,9 +249,9 @@ class LifecycleService:
             parent = self._parent(uow, user, parent_ref)
             day = self.cases._effective_date(uow, [parent], effective_date)
             engine = self.ctx.engine_for_programme(parent.programme, "review")
-            case = self.cases._open_case(uow, user, self._current_household(uow, parent), engine, day,
-                                         comment=comment or f"对 {parent.number} 开展复核", parent=parent)
-            self._note_on_parent(uow, parent, user, day, "review_started", f"开始复核：{case.number}")
+            case = self.writer.open(uow, user, self._current_household(uow, parent), engine.spec, day,
+                                    comment=comment or f"对 {parent.number} 开展复核", parent=parent)
+            self.writer.note(uow, parent, user, day, "review_started", f"开始复核：{case.number}")
             return self.cases._view(uow, case, user)
 
     def start_change(self, parent_ref: str | int, actor: str, change: dict[str, Any], *, effective_date=None,
@@ -272,19 +292,19 @@ class LifecycleService:
                 forms = {"termination": {"reason": reason,
                                          "reasons": f"唯一保障对象{leaving}{'死亡' if kind == 'death' else '迁出'}"
                                                     f"（{happened.isoformat()}）：{report['detail']}"}}
-                case = self.cases._open_case(uow, user, household if household.members else
-                                             self._current_household(uow, parent), engine, day,
-                                             comment=comment or "唯一保障对象死亡或迁出，提出停保", parent=parent,
-                                             forms=forms)
+                case = self.writer.open(uow, user, household if household.members else
+                                        self._current_household(uow, parent), engine.spec, day,
+                                        comment=comment or "唯一保障对象死亡或迁出，提出停保", parent=parent,
+                                        forms=forms)
             else:
                 engine = self.ctx.engine_for_programme(parent.programme, "change")
                 deadline = None
                 if kind == "death":  # adjustment finished within three months (民发〔2022〕 §1(3))
                     deadline = dt.date.fromisoformat(add_months(month_of(happened), 3) + f"-{min(happened.day, 28):02d}")
-                case = self.cases._open_case(uow, user, household, engine, day,
-                                             comment=comment or f"家庭情况变化：{report['detail']}", parent=parent,
-                                             forms={"change_report": report}, total_deadline=deadline)
-            self._note_on_parent(uow, parent, user, day, f"{case.kind}_started", f"{case.number}：{report['detail']}")
+                case = self.writer.open(uow, user, household, engine.spec, day,
+                                        comment=comment or f"家庭情况变化：{report['detail']}", parent=parent,
+                                        forms={"change_report": report}, total_deadline=deadline)
+            self.writer.note(uow, parent, user, day, f"{case.kind}_started", f"{case.number}：{report['detail']}")
             return self.cases._view(uow, case, user)
 
     def start_termination(self, parent_ref: str | int, actor: str, reason: str, reasons: str, *,
@@ -308,11 +328,11 @@ class LifecycleService:
         parent = self._parent(uow, user, parent_ref)
         day = self.cases._effective_date(uow, [parent], effective_date)
         engine = self.ctx.engine_for_programme(parent.programme, "termination")
-        case = self.cases._open_case(uow, user, self._current_household(uow, parent), engine, day,
-                                     comment=f"提出停保：{note or form['reasons']}", parent=parent,
-                                     forms={"termination": form})
-        self._note_on_parent(uow, parent, user, day, "termination_started",
-                             f"提出停保：{case.number}" + (f"（{note}）" if note else ""))
+        case = self.writer.open(uow, user, self._current_household(uow, parent), engine.spec, day,
+                                comment=f"提出停保：{note or form['reasons']}", parent=parent,
+                                forms={"termination": form})
+        self.writer.note(uow, parent, user, day, "termination_started",
+                         f"提出停保：{case.number}" + (f"（{note}）" if note else ""))
         return case
 
     def _staff(self, uow, actor: str) -> User:
@@ -363,13 +383,6 @@ class LifecycleService:
             household.assets.homes += 1
         return None
 
-    def _note_on_parent(self, uow, parent: Case, user: User, day: dt.date, trigger: str, comment: str) -> None:
-        uow.events.append(AuditEvent(
-            case_id=parent.id, seq=uow.events.next_seq(parent.id), actor=user.username, trigger=trigger,
-            from_state=parent.state, to_state=parent.state, recorded_at=self.ctx.now(), effective_date=day,
-            comment=comment,
-        ))
-
 
 def _comment(comment: Any) -> str:
     return clean_text(comment, "comment", "说明", multiline=True, named=False)
@@ -409,16 +422,15 @@ def _whole(value: Decimal) -> str:
     return f"{value.quantize(Decimal(1))}" if value == value.to_integral_value() else f"{value:f}"
 
 
-def apply_to_parent(service: CaseService, uow, case: Case, user: User, day: dt.date) -> None:
+def apply_to_parent(service: CaseDesk, uow, case: Case, user: User, day: dt.date) -> None:
     """Write a decided review/change/termination to the benefit record of its parent case."""
-    from .cases import _snapshot, diff, month_after
     from .coverage import covered_ids
     from .linkage import follow
 
     parent = uow.cases.get(case.parent_case_id)
     prog = REGISTRY[parent.programme]
     covered_before = covered_ids(uow, parent)
-    before = _snapshot(parent) | {"benefit": copy.deepcopy(parent.benefit)}
+    change = edit(parent, whole_benefit=True)
     benefit = copy.deepcopy(parent.benefit or {})
     start = month_after(day)
     if case.kind == "termination":
@@ -472,16 +484,10 @@ def apply_to_parent(service: CaseService, uow, case: Case, user: User, day: dt.d
     parent.benefit = benefit
     case.decision = {"result": res, "result_label": RESULTS[res], "decided_by": user.username,
                      "decided_on": day.isoformat(), "parent_case": parent.number} | result
-    loaded = parent.version
-    parent = uow.cases.save(parent, expected_version=loaded)
-    changes = diff(before, _snapshot(parent) | {"benefit": parent.benefit})
-    uow.events.append(AuditEvent(
-        case_id=parent.id, seq=uow.events.next_seq(parent.id), actor=user.username, trigger=f"benefit_{res}",
-        from_state=parent.state, to_state=parent.state, recorded_at=service.ctx.now(), effective_date=day,
+    parent = service.writer.save(
+        uow, change, user, f"benefit_{res}", day,
         comment=f"{case.number}：{RESULTS[res]}，自 {start} 起" + (f"；理由：{result['reasons']}"
-                                                                   if result.get("reasons") else ""),
-        changes=changes,
-    ))
+                                                                   if result.get("reasons") else ""))
     # Benefits that follow this one's coverage (两项补贴 after 低保): in this same transaction. The
     # decided 复核/变更 is saved after this, so who it covers is read from its own household here.
     after = None

@@ -12,9 +12,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ..domain.model import AuditEvent, Case, User
+from ..domain.model import Case, User
 from ..domain.programmes import Link, Programme, following
 from . import roles
+from .case_writer import edit
 from .coverage import benefits_of, covered_ids
 from .lifecycle import add_months, effective_status
 
@@ -97,14 +98,12 @@ def _stop_parts(service, uow, prog: Programme, link: Link, case: Case, source: C
                 month: str) -> bool:
     """Write the stop of ``link.stops`` on one benefit (with its audit event); False when nothing
     of it was still paid."""
-    from .cases import _snapshot, diff
-
     benefit = copy.deepcopy(case.benefit or {})
     parts: dict[str, Any] = dict(benefit.get("parts") or {})
     stopping = [code for code in link.stops if Decimal(str(parts.get(code) or 0)) > 0]
     if not stopping:
         return False
-    before = _snapshot(case) | {"benefit": copy.deepcopy(case.benefit)}
+    change = edit(case, whole_benefit=True)
     previous = {code: parts[code] for code in stopping}
     for code in stopping:
         parts[code] = "0"
@@ -123,16 +122,10 @@ def _stop_parts(service, uow, prog: Programme, link: Link, case: Case, source: C
         "linked": {"follows": source.programme, "reason": link.reason, "stopped": stopping, "previous": previous},
     })
     case.benefit = benefit
-    loaded = case.version
-    saved = uow.cases.save(case, expected_version=loaded)
     labels = "、".join(prog.part(code).label for code in stopping)
-    uow.events.append(AuditEvent(
-        case_id=saved.id, seq=uow.events.next_seq(saved.id), actor=user.username, trigger=TRIGGER,
-        from_state=saved.state, to_state=saved.state, recorded_at=service.ctx.now(), effective_date=day,
-        comment=f"{link.reason}（{source.number}）：{labels}自 {month} 起停发",
-        changes=diff(before, _snapshot(saved) | {"benefit": saved.benefit}),
-        data={"linked_to": source.number, "stopped": stopping, "month": month},
-    ))
+    service.writer.save(uow, change, user, TRIGGER, day,
+                        comment=f"{link.reason}（{source.number}）：{labels}自 {month} 起停发",
+                        data={"linked_to": source.number, "stopped": stopping, "month": month})
     return True
 
 

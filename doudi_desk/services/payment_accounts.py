@@ -11,10 +11,10 @@ from typing import Any
 
 from ..domain.errors import DomainError, InputError
 from ..domain.household import bank_account
-from ..domain.model import AuditEvent
 from ..domain.privacy import mask_bank_account
 from ..domain.specs import BENEFIT_KINDS
 from . import lookup, roles
+from .case_writer import CaseWriter
 from .context import AppContext
 
 
@@ -46,12 +46,9 @@ class PaymentAccountService:
             uow.benefits.set_account(household_id, bank_name, digits)
             before = f"{old['bank_name'] or '（无）'} {mask_bank_account(old['bank_account']) or '（无）'}"
             after = f"{bank_name} {mask_bank_account(digits)}"
-            uow.events.append(AuditEvent(
-                case_id=case.id, seq=uow.events.next_seq(case.id), actor=user.username, trigger="payment_account",
-                from_state=case.state, to_state=case.state, recorded_at=self.ctx.now(), effective_date=self.ctx.today(),
-                comment=f"更正发放账户：{before} → {after}；{reason.strip()}",
+            CaseWriter(self.ctx).note(
+                uow, case, user, self.ctx.today(), "payment_account", f"更正发放账户：{before} → {after}；{reason.strip()}",
                 changes={"bank_name": {"before": old["bank_name"], "after": bank_name},
                          "bank_account": {"before": mask_bank_account(old["bank_account"]),
-                                          "after": mask_bank_account(digits)}},
-            ))
+                                          "after": mask_bank_account(digits)}})
             return {"case": case.number, "bank_name": bank_name, "bank_account": mask_bank_account(digits)}

@@ -747,6 +747,14 @@ class EventRepository:
         )
         return (last or 0) + 1
 
+    def _last(self, case_id: int) -> tuple[int, dt.date | None]:
+        """The case's last ``seq`` (0: none yet) and the date of its latest event, in one query."""
+        seq, day = self._s.execute(
+            select(func.max(AuditEventRow.seq), func.max(AuditEventRow.effective_date))
+            .where(AuditEventRow.case_id == case_id)
+        ).one()
+        return seq or 0, day
+
     def check_in_order(self, case_id: int, day: dt.date) -> None:
         """Refuse an event of the case dated before its last one, whatever that was (an action, a
         saved form, a household correction, a note from a 复核/变更/停保 case)."""
@@ -761,9 +769,20 @@ class EventRepository:
     def append(self, event: AuditEvent) -> None:
         """Store ``event``; its ``seq`` must be :meth:`next_seq` of its case (1 for the first), and
         it may not be dated before the case's last event (:meth:`check_in_order`)."""
-        expected = self.next_seq(event.case_id)
-        if expected > 1:
-            self.check_in_order(event.case_id, event.effective_date)
+        self._append(event)
+
+    def append_next(self, event: AuditEvent) -> AuditEvent:
+        """:meth:`append` ``event`` as the next event of its case, whatever ``seq`` it was given:
+        the number and the date order come from one query. Returns the event as stored."""
+        return self._append(event, assign_seq=True)
+
+    def _append(self, event: AuditEvent, *, assign_seq: bool = False) -> AuditEvent:
+        last_seq, last_day = self._last(event.case_id)
+        expected = last_seq + 1
+        if assign_seq:
+            event = dataclasses.replace(event, seq=expected)
+        if last_day is not None and event.effective_date < last_day:
+            self.check_in_order(event.case_id, event.effective_date)  # refuses, naming the case
         if event.seq != expected:
             raise ValueError(
                 f"event seq {event.seq} for case {event.case_id} is not the next one ({expected})"
@@ -781,6 +800,7 @@ class EventRepository:
             "changes": json_normalized(event.changes),
             "data": json_normalized(event.data),
         })
+        return event
 
     def append_office(self, actor: str, action: str, recorded_at: dt.datetime, *, comment: str = "",
                       data: dict[str, Any] | None = None, subject: str = "") -> int:

@@ -21,15 +21,15 @@ def main() -> None:
     from doudi_desk.services.context import open_context
     from doudi_desk.storage.repo import EventRepository
 
-    real_append = EventRepository.append
+    real_append = EventRepository._append  # behind append and append_next (the case writer's)
 
-    def slow_append(self, event):
+    def slow_append(self, event, **kwargs):
         if event.trigger == "approve":
             print(f"inside {event.case_id}", flush=True)
             time.sleep(0.15)
-        return real_append(self, event)
+        return real_append(self, event, **kwargs)
 
-    EventRepository.append = slow_append
+    EventRepository._append = slow_append
     ctx = open_context(url)
     ctx.today = lambda: dt.date(2026, 11, 23)
     with open(items_file, encoding="utf-8") as f:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 import pytest
 
 from doudi_desk.domain.errors import DomainError
+from doudi_desk.services.case_writer import CaseWriter
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.context import open_context
 from doudi_desk.services.lifecycle import LifecycleService
@@ -170,13 +171,12 @@ def test_the_partial_index_refuses_a_second_open_case_even_without_the_lock(two_
     an IntegrityError."""
     a, _b = two_pcs
     parent = _benefit(a)
-    cases = CaseService(a)
-    first = LifecycleService(cases).start_review(parent, "clerk")
+    first = LifecycleService(CaseService(a)).start_review(parent, "clerk")
     with pytest.raises(DomainError, match="已有未办结的复核、变更或停保案件"):
         with a.db.unit_of_work() as uow:
             parent_case = uow.cases.get(parent)
             household = uow.households.get(parent_case.household_id)
             household.id = None
-            cases._open_case(uow, uow.users.get("clerk"), household, a.engine_for_programme("dibao", "review"),
-                             a.today(), comment="绕过检查", parent=parent_case)
+            CaseWriter(a).open(uow, uow.users.get("clerk"), household, a.engine_for_programme("dibao", "review").spec,
+                               a.today(), comment="绕过检查", parent=parent_case)
     assert [c.id for c in open_cases(a) if c.parent_case_id == parent] == [first["id"]]

@@ -528,6 +528,24 @@ def test_events_are_kept_in_seq_order(db: Database) -> None:
             uow.events.append(_event(case.id, 5, "gap"))
 
 
+def test_append_next_numbers_the_event_and_keeps_the_date_order(db: Database) -> None:
+    """The case writer's way in: the next seq and the date order from one query, not three."""
+    from doudi_desk.storage.repo import OutOfOrderError
+    from tests.query_count import statements
+
+    case = add_case(db)
+    with db.unit_of_work() as uow:
+        first = uow.events.append_next(_event(case.id, 0, "a"))
+        with statements(db.engine) as sent:
+            second = uow.events.append_next(_event(case.id, 9, "b"))
+        assert (first.seq, second.seq) == (1, 2)
+        assert sum("FROM audit_events" in s for s in sent) == 1
+        with pytest.raises(OutOfOrderError, match="早于上一步的办理日期"):
+            uow.events.append_next(dataclasses.replace(_event(case.id, 0, "c"), effective_date=dt.date(2026, 3, 1)))
+    with db.unit_of_work() as uow:
+        assert [(e.seq, e.to_state) for e in uow.events.list(case.id)] == [(1, "a"), (2, "b")]
+
+
 # -------------------------------------------------------------------- policies, calendar, settings
 
 
