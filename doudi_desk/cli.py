@@ -19,6 +19,7 @@ from typing import Any
 from .domain.calc import calc_request
 from .domain.errors import DomainError, InputError
 from .domain.text import shown, text_problem
+from .services.views import as_json
 
 EXIT_REFUSED = 2
 MAX_JSON_BYTES = 2 * 1024 * 1024  # a household, a form set or a policy is a few kilobytes
@@ -88,7 +89,7 @@ def _depth(value: Any) -> int:
 
 
 def _print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(as_json(obj), ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def cmd_calc(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 from .domain.errors import InputError
 from .domain.programmes import REGISTRY
 from .domain.text import shown
+from .services.views import as_json
 
 
 def _ctx(args: argparse.Namespace):
@@ -61,7 +62,7 @@ def _date(raw: str | None, field: str = "--date") -> dt.date | None:
 
 
 def _out(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(as_json(obj), ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ from ..domain.programmes import PROGRAMMES, REGISTRY, amount_of
 from ..domain.specs import ROLES, WORKFLOW_KINDS, TransitionSpec, WorkflowSpec
 from . import lookup, roles
 from .context import AppContext
+from .views import TriggerView, trigger_view
 
 TABS: dict[str, str] = {
     "todo": "待办",
@@ -372,7 +373,7 @@ class QueryService:
 
     # --- actions the page's form data would allow ----------------------------------------------
     def preview_triggers(self, case_id: int, actor: str, submitted: Mapping[str, Mapping[str, Any]],
-                         effective_date: dt.date | str | None = None) -> list[dict[str, Any]]:
+                         effective_date: dt.date | str | None = None) -> list[TriggerView]:
         """``available_triggers`` as :meth:`CaseService.show` gives them, but judged with the form
         data the clerk has typed on the page and not yet sent (so 调查完成 lights up as soon as the
         investigation forms are complete)."""
@@ -393,12 +394,7 @@ class QueryService:
             for opt in engine.options(case.state, lambda t: GuardContext(
                     case=case, actor=user, transition=t, workflow=spec, forms=self.ctx.definitions.forms,
                     submitted=data, effective_date=day, history=history)):
-                out.append({
-                    "trigger": opt.trigger, "label": opt.label, "to": opt.dest,
-                    "to_label": spec.state(opt.dest).label, "allowed": opt.allowed,
-                    "reasons": list(opt.reasons), "forms": list(opt.forms),
-                    "reason_required": opt.reason_required,
-                })
+                out.append(trigger_view(spec, opt))
             return out
 
     # --- the household of a case, for the case page ------------------------------------------
