@@ -47,6 +47,11 @@ class _ReadByName(Mapping):
     __hash__ = None  # type: ignore[assignment]  # views hold mappings: not hashable
 
 
+def vars_of(view: Any) -> dict[str, Any]:
+    """A view's fields, one level deep (to build a wider view from a narrower one)."""
+    return {f.name: getattr(view, f.name) for f in dataclasses.fields(view)}
+
+
 def as_json(view: Any) -> Any:
     """The view as plain JSON-ready data (dicts, lists, strings, numbers): what ``--json`` prints."""
     if dataclasses.is_dataclass(view) and not isinstance(view, type):
@@ -182,3 +187,72 @@ def trigger_view(spec, opt) -> TriggerView:
     return TriggerView(trigger=opt.trigger, label=opt.label, to=opt.dest, to_label=spec.state(opt.dest).label,
                        allowed=opt.allowed, reasons=list(opt.reasons), forms=list(opt.forms),
                        reason_required=opt.reason_required)
+
+
+@dataclass(frozen=True, eq=False)
+class CaseRow(_ReadByName):
+    """One line of a case list (案件列表, search results, exports): the listed columns only."""
+
+    id: int
+    number: str
+    programme: str
+    workflow_id: str
+    state: str
+    version: int
+    closed: bool
+    village: str
+    village_name: str
+    head: str
+    head_id_number: str  # masked unless the user's role needs it (domain/privacy.py)
+    members: int
+    applied_on: str | None
+    state_deadline: str | None
+    total_deadline: str | None
+    county_delegated: bool
+    staff_relative: bool
+    objection: bool
+    eligible: bool | None
+    decided_amount: str | None
+    result: str | None
+    programme_label: str
+    proposed_amount: str | None
+    one_off: bool  # 临时救助: the amount is paid once
+    matched: str  # why the case matched a search (李秀兰（姓名拼音首字母）), else ""
+    state_label: str
+    deadline: str | None
+    days_left: int | None
+    overdue: bool
+
+
+@dataclass(frozen=True, eq=False)
+class QueueRow(CaseRow):
+    """A line of the supervisor's queue: a case row with its flags and the batch action it takes."""
+
+    flags: list[str]
+    approve_label: str
+    can_return: bool
+    batchable: bool
+
+
+@dataclass(frozen=True, eq=False)
+class BenefitRow(_ReadByName):
+    """A line of 在保名单: an approved 低保 / 特困 benefit with its status today."""
+
+    case: str
+    id: int
+    programme: str
+    head: str
+    village: str
+    status: str
+    status_label: str
+    monthly_amount: str | None
+    phase_out_until: str | None
+    stopped_from: str | None
+    next_review_on: str | None
+    village_name: str
+    programme_label: str
+    since_month: str | None
+    covered_count: int  # an imported benefit may know how many are covered but not who (保障对象待确认)
+    pending_labels: list[str]
+    open_case: str | None
+    open_case_kind: str | None
