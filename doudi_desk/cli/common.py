@@ -18,6 +18,7 @@ from typing import Any
 
 from ..domain.errors import InputError
 from ..domain.text import shown
+from ..services.views import as_json
 
 MAX_JSON_BYTES = 2 * 1024 * 1024  # a household, a form set or a policy is a few kilobytes
 MAX_JSON_DEPTH = 20
@@ -94,7 +95,7 @@ def parse_date(raw: str | None, field: str = "--date") -> dt.date | None:
 
 def output(obj: Any) -> None:
     """A result as JSON on stdout (the ``--json`` form of every command)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(as_json(obj), ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def json_file(path: str | None) -> Any:

@@ -29,6 +29,15 @@ from . import coverage, lifecycle, linkage, lookup, roles
 from .case_writer import CaseWriter, diff, edit, flat, jsonable, set_deadlines, snapshot
 from .context import AppContext
 from .lifecycle import month_after
+from .views import (
+    CaseView,
+    Deadlines,
+    HistoryEntry,
+    HouseholdSummary,
+    RelatedCase,
+    WorkflowRef,
+    trigger_view,
+)
 
 EXTENSION_REASONS = {
     "objection": "公示有异议",
@@ -577,13 +586,13 @@ class CaseService:
         return pending
 
     # --- show ---
-    def show(self, case_ref: str | int, actor: str | None = None) -> dict[str, Any]:
+    def show(self, case_ref: str | int, actor: str | None = None) -> CaseView:
         with self.ctx.db.unit_of_work() as uow:
             user = self._actor(uow, actor) if actor else None
             case = lookup.case_for(uow, user, case_ref)
             return self._view(uow, case, user)
 
-    def _view(self, uow, case: Case, user: User | None) -> dict[str, Any]:
+    def _view(self, uow, case: Case, user: User | None) -> CaseView:
         engine = self._engine(case)
         spec = engine.spec
         calendar = self.ctx.calendar(uow)
@@ -601,92 +610,88 @@ class CaseService:
                 case.state,
                 lambda t: self._context(uow, case, user, engine, t, {}, today, history, household),
             ):
-                triggers.append({
-                    "trigger": opt.trigger, "label": opt.label, "to": opt.dest,
-                    "to_label": spec.state(opt.dest).label, "allowed": opt.allowed,
-                    "reasons": list(opt.reasons), "forms": list(opt.forms),
-                    "reason_required": opt.reason_required,
-                })
+                triggers.append(trigger_view(spec, opt))
         labels = {s.name: s.label for s in spec.states}
         action_labels = trigger_labels(spec)
         users = {u.username: u.full_name for u in uow.users.all()}
         head = household.head
-        return {
-            "id": case.id,
-            "number": case.number,
-            "programme": case.programme,
-            "programme_label": PROGRAMMES.get(case.programme, case.programme),
-            "workflow": {"id": spec.id, "version": case.workflow_version, "title": spec.title},
-            "state": case.state,
-            "state_label": state.label,
-            "closed": case.closed,
-            "version": case.version,
-            "village": case.village_code,
-            "village_name": (uow.areas.get(case.village_code).name if uow.areas.get(case.village_code)
-                             else case.village_code),
-            "household": {
-                "id": household.id,
-                "head": head.name,
-                "members": len(household.members),
-                "members_counted": len(household.counted_indexes()),
-                "address": household.address,
-            },
-            "applied_on": case.applied_on.isoformat(),
-            "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
-            "county_delegated": case.county_delegated,
-            "staff_relative": case.staff_relative,
-            "deadline": {
-                "state": case.state_deadline.isoformat() if case.state_deadline else None,
-                "state_working_days_left": days_left(case.state_deadline)
+        village = uow.areas.get(case.village_code)
+        return CaseView(
+            id=case.id,
+            number=case.number,
+            programme=case.programme,
+            programme_label=PROGRAMMES.get(case.programme, case.programme),
+            workflow=WorkflowRef(id=spec.id, version=case.workflow_version, title=spec.title),
+            state=case.state,
+            state_label=state.label,
+            closed=case.closed,
+            version=case.version,
+            village=case.village_code,
+            village_name=village.name if village else case.village_code,
+            household=HouseholdSummary(
+                id=household.id,
+                head=head.name,
+                members=len(household.members),
+                members_counted=len(household.counted_indexes()),
+                address=household.address,
+            ),
+            applied_on=case.applied_on.isoformat(),
+            accepted_on=case.accepted_on.isoformat() if case.accepted_on else None,
+            county_delegated=case.county_delegated,
+            staff_relative=case.staff_relative,
+            deadline=Deadlines(
+                state=case.state_deadline.isoformat() if case.state_deadline else None,
+                state_working_days_left=days_left(case.state_deadline)
                 if state.time_limit_wd is not None else None,
-                "state_calendar_days_left": (case.state_deadline - today).days
+                state_calendar_days_left=(case.state_deadline - today).days
                 if case.state_deadline and state.time_limit_days is not None else None,
-                "total": case.total_deadline.isoformat() if case.total_deadline and not case.closed else None,
-                "total_working_days_left": days_left(case.total_deadline) if not case.closed else None,
-                "calendar_covers_year": calendar.covers(today.year),
-            },
-            "available_triggers": triggers,
-            "pending_completion": self._pending_completion(case, history),
-            "proposal": case.proposal,
-            "proposal_failed_labels": [failure_label(case.programme, f) for f in (case.proposal or {}).get("failed", [])],
-            "proposal_flag_labels": [FLAG_LABELS.get(f, f) for f in (case.proposal or {}).get("flags", [])],
-            "decision": case.decision,
-            "decision_label": _decision_label(case.decision),
-            "decided_by_name": users.get((case.decision or {}).get("decided_by"),
-                                         (case.decision or {}).get("decided_by")),
-            "kind": case.kind,
-            "kind_label": WORKFLOW_KINDS.get(case.kind, case.kind),
-            "parent_case": (uow.cases.get(case.parent_case_id).number if case.parent_case_id else None),
-            "parent_case_id": case.parent_case_id,
-            "benefit": (case.benefit | {"status_today": lifecycle.effective_status(case.benefit, today)}
-                        if case.benefit else None),
-            "next_review_on": case.next_review_on.isoformat() if case.next_review_on else None,
-            "related_cases": [
-                {"id": c.id, "number": c.number, "kind": c.kind, "kind_label": WORKFLOW_KINDS.get(c.kind, c.kind),
-                 "workflow_id": c.workflow_id, "state": c.state, "state_label": self._state_label(c),
-                 "closed": c.closed}
+                total=case.total_deadline.isoformat() if case.total_deadline and not case.closed else None,
+                total_working_days_left=days_left(case.total_deadline) if not case.closed else None,
+                calendar_covers_year=calendar.covers(today.year),
+            ),
+            available_triggers=triggers,
+            pending_completion=self._pending_completion(case, history),
+            proposal=case.proposal,
+            proposal_failed_labels=[failure_label(case.programme, f)
+                                    for f in (case.proposal or {}).get("failed", [])],
+            proposal_flag_labels=[FLAG_LABELS.get(f, f) for f in (case.proposal or {}).get("flags", [])],
+            decision=case.decision,
+            decision_label=_decision_label(case.decision),
+            decided_by_name=users.get((case.decision or {}).get("decided_by"),
+                                      (case.decision or {}).get("decided_by")),
+            kind=case.kind,
+            kind_label=WORKFLOW_KINDS.get(case.kind, case.kind),
+            parent_case=(uow.cases.get(case.parent_case_id).number if case.parent_case_id else None),
+            parent_case_id=case.parent_case_id,
+            benefit=(case.benefit | {"status_today": lifecycle.effective_status(case.benefit, today)}
+                     if case.benefit else None),
+            next_review_on=case.next_review_on.isoformat() if case.next_review_on else None,
+            related_cases=[
+                RelatedCase(id=c.id, number=c.number, kind=c.kind, kind_label=WORKFLOW_KINDS.get(c.kind, c.kind),
+                            workflow_id=c.workflow_id, state=c.state, state_label=self._state_label(c),
+                            closed=c.closed)
                 for c in uow.cases.children(case.id)
             ],
-            "forms": case.forms,
-            "history": [
-                {
-                    "seq": e.seq,
-                    "recorded_at": e.recorded_at.isoformat(sep=" "),
-                    "effective_date": e.effective_date.isoformat(),
-                    "actor": e.actor,
-                    "actor_name": users.get(e.actor, e.actor),
-                    "trigger": e.trigger,
-                    "action": action_labels.get(e.trigger, e.trigger),
-                    "from_state": e.from_state,
-                    "from_label": labels.get(e.from_state) if e.from_state else None,
-                    "to_state": e.to_state,
-                    "to_label": labels.get(e.to_state, e.to_state),
-                    "comment": e.comment,
-                    "changes": e.changes,
-                }
+            forms=case.forms,
+            history=[
+                HistoryEntry(
+                    seq=e.seq,
+                    recorded_at=e.recorded_at.isoformat(sep=" "),
+                    effective_date=e.effective_date.isoformat(),
+                    actor=e.actor,
+                    actor_name=users.get(e.actor, e.actor),
+                    trigger=e.trigger,
+                    action=action_labels.get(e.trigger, e.trigger),
+                    from_state=e.from_state,
+                    from_label=labels.get(e.from_state) if e.from_state else None,
+                    to_state=e.to_state,
+                    to_label=labels.get(e.to_state, e.to_state),
+                    comment=e.comment,
+                    changes=e.changes,
+                )
                 for e in history
             ],
-        }
+        )
 
 
 def trigger_labels(spec) -> dict[str, str]:

@@ -19,6 +19,7 @@ from .admin import AdminService, default_policy
 from .cases import CaseService
 from .context import AppContext
 from .office import OfficeService
+from .views import CaseView
 
 COUNTY = ("139901", "青山县", "county", None)
 TOWNSHIPS = [("139901101", "桃源镇", "township", "139901"), ("139901102", "杏花乡", "township", "139901")]
@@ -107,8 +108,8 @@ def build_demo(ctx: AppContext, households: int = 200, seed: int = 2026,
         def dibao_for(household: dict[str, Any], start: dt.date) -> dict[str, Any] | None:
             view = service.create_case(household, "dibao", "zhangmin", applied_on=start)
             _drive(service, view, "approved", start, today, rng)
-            view = service.show(view["id"])
-            return view if view["benefit"] else None
+            view = service.show(view.id)
+            return view if view.benefit else None
 
         others["allowances"] = dict(add_allowances(
             service, rng, lambda village: _household(rng, used_ids, village, True), dibao_for, villages, today))
@@ -238,12 +239,12 @@ def step_data(trigger: str, day: dt.date, *, opinion: str = "approve") -> tuple[
     raise KeyError(trigger)
 
 
-def _drive(service: CaseService, view: dict[str, Any], target: str, start: dt.date, today: dt.date,
+def _drive(service: CaseService, view: CaseView, target: str, start: dt.date, today: dt.date,
            rng: random.Random) -> str:
     day = start
-    delegated = view["county_delegated"]
+    delegated = view.county_delegated
     posted_on = None
-    state = view["state"]
+    state = view.state
     for trigger in PATHS[target]:
         if trigger == "submit":
             trigger = "submit_for_decision" if delegated else "submit_to_county"
@@ -265,8 +266,8 @@ def _drive(service: CaseService, view: dict[str, Any], target: str, start: dt.da
             if target == "refused":
                 data["preliminary_opinion"]["opinion"] = "refuse"
         try:
-            view = service.advance(view["id"], trigger, actor, data=data, effective_date=day, comment=comment)
+            view = service.advance(view.id, trigger, actor, data=data, effective_date=day, comment=comment)
         except DomainError:
             break  # e.g. an ineligible household cannot be approved: it stays where it is
-        state = view["state"]
+        state = view.state
     return state

@@ -62,7 +62,7 @@ def add_allowances(service: CaseService, rng: random.Random, new_household: Call
         start = today - dt.timedelta(days=rng.randint(*back))
         view = service.create_case(household, CODE, "zhangmin", applied_on=start)
         steps = _allowance_steps(target, valid=target != "refused", care=care)
-        state = _steps(service, view["id"], steps, start - dt.timedelta(days=2), today) or view["state"]
+        state = _steps(service, view.id, steps, start - dt.timedelta(days=2), today) or view.state
         if target == "approved_dibao_stops" and dibao is not None:
             try:
                 _stop_dibao(service, life, dibao["id"], today)
@@ -105,5 +105,5 @@ def _stop_dibao(service: CaseService, life: LifecycleService, dibao_id: int, tod
     day = today - dt.timedelta(days=6)
     view = life.start_termination(dibao_id, "zhangmin", "income_over", "家庭成员外出务工，收入超过低保标准",
                                   effective_date=day)
-    service.advance(view["id"], "submit_to_county", "zhangmin", effective_date=day)
-    service.advance(view["id"], "terminate", "zhaojun", effective_date=today - dt.timedelta(days=5))
+    service.advance(view.id, "submit_to_county", "zhangmin", effective_date=day)
+    service.advance(view.id, "terminate", "zhaojun", effective_date=today - dt.timedelta(days=5))

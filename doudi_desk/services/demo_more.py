@@ -96,7 +96,7 @@ def add_tekun(service: CaseService, rng: random.Random, make_person, villages, t
             ("submit_to_county", "wangfang", {"posting": {"start_date": "@", "place": "村务公开栏"}}, ""),
             ("approve", "zhaojun", {"tekun_approval": {"spot_checked": rng.random() < 0.4}}, ""),
         ]
-        reached[_steps(service, view["id"], steps[: rng.randint(1, len(steps))], start, today) or "applied"] += 1
+        reached[_steps(service, view.id, steps[: rng.randint(1, len(steps))], start, today) or "applied"] += 1
     return reached
 
 
@@ -134,7 +134,7 @@ def add_temporary(service: CaseService, rng: random.Random, make_person, village
             if amount < 30000:
                 steps.append(("approve", "zhaojun", {}, ""))
         cut = len(steps) if i < 4 else rng.randint(1, len(steps))
-        reached[_steps(service, view["id"], steps[:cut], start, today) or "applied"] += 1
+        reached[_steps(service, view.id, steps[:cut], start, today) or "applied"] += 1
     return reached
 
 
@@ -153,31 +153,31 @@ def add_lifecycle(service: CaseService, rng: random.Random, today: dt.date) -> C
             if what.startswith("review"):
                 view = life.start_review(parent_id, "zhangmin", effective_date=day)
                 if what == "review_decided":
-                    _steps(service, view["id"], [
+                    _steps(service, view.id, [
                         ("start_investigation", "zhangmin", {}, ""),
                         ("complete_investigation", "zhangmin", _investigation("@"), ""),
                         ("submit_to_county", "wangfang", _opinion("renew"), ""),
                     ], day - dt.timedelta(days=2), today)
-                    service.advance(view["id"], "decide", "zhaojun", effective_date=today,
+                    service.advance(view.id, "decide", "zhaojun", effective_date=today,
                                     data={"review_decision": {"reasons": "家庭情况复核后按现行标准调整"}})
             elif what == "phase_out":
-                name = service.show(parent_id)["household"]["head"]
+                name = service.show(parent_id).household.head
                 view = life.start_change(parent_id, "zhangmin", {
                     "change_type": "new_job", "change_date": (day - dt.timedelta(days=5)).isoformat(),
                     "member": name, "amount": "90000", "detail": f"{name}在县城工业园区务工"}, effective_date=day)
-                _steps(service, view["id"], [
+                _steps(service, view.id, [
                     ("start_investigation", "zhangmin", {}, ""),
                     ("complete_investigation", "zhangmin", _investigation("@"), ""),
                 ], day - dt.timedelta(days=2), today)
-                service.advance(view["id"], "submit_to_county", "wangfang", effective_date=today,
+                service.advance(view.id, "submit_to_county", "wangfang", effective_date=today,
                                 data=_dated(_opinion("stop"), today))
-                service.advance(view["id"], "decide", "zhaojun", effective_date=today,
+                service.advance(view.id, "decide", "zhaojun", effective_date=today,
                                 data={"review_decision": {"reasons": "务工收入超过低保标准，按规定给予渐退"}})
             else:
                 view = life.start_termination(parent_id, "zhangmin", "voluntary", "本人书面申请退出低保",
                                               effective_date=day)
-                service.advance(view["id"], "submit_to_county", "zhangmin", effective_date=day)
-                service.advance(view["id"], "terminate", "zhaojun", effective_date=today)
+                service.advance(view.id, "submit_to_county", "zhangmin", effective_date=day)
+                service.advance(view.id, "terminate", "zhaojun", effective_date=today)
             reached[what] += 1
         except DomainError:
             reached[what + "_refused"] += 1

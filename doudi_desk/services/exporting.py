@@ -28,6 +28,7 @@ from .context import AppContext
 from .lifecycle import STATUSES, effective_status
 from .office import OfficeService
 from .queries import TABS, CaseQuery
+from .views import vars_of
 
 KINDS: dict[str, str] = {
     "cases": "案件列表",
@@ -117,10 +118,8 @@ class ExportService:
         ids = self.queries.case_ids(actor, query)
         rows: list[dict[str, Any]] = []
         for start in range(0, len(ids), 500):
-            rows.extend(self.queries.case_rows(ids[start:start + 500], actor))
-        for r in rows:
-            r["deadline_text"] = _deadline_text(r)
-            r["kind_label"] = _kind_label(self.ctx, r)
+            rows.extend(vars_of(r) | {"deadline_text": _deadline_text(r), "kind_label": _kind_label(self.ctx, r)}
+                        for r in self.queries.case_rows(ids[start:start + 500], actor))
         filters = [TABS[tab]]
         filters += self._labels(actor, programme=programme, state=state, village=village)
         if deadline:
@@ -134,10 +133,8 @@ class ExportService:
         return Table(columns, rows, filters)
 
     def _queue(self, actor: str) -> Table:
-        rows = self.queries.supervisor_queue(actor)
-        for r in rows:
-            r["deadline_text"] = _deadline_text(r)
-            r["flag_text"] = "、".join(r["flags"])
+        rows = [vars_of(r) | {"deadline_text": _deadline_text(r), "flag_text": "、".join(r.flags)}
+                for r in self.queries.supervisor_queue(actor)]
         columns = [Column("number", "案件编号"), Column("head", "户主"), Column("village_name", "村（社区）"),
                    Column("state_label", "环节"), Column("approve_label", "待办"),
                    Column("proposed_amount", "拟保障金额（元/月）", "money"), Column("members", "人数", "int"),
@@ -161,11 +158,11 @@ class ExportService:
         return Table(columns, rows, filters)
 
     def _benefits(self, actor: str, status: str | None = None, programme: str | None = None) -> Table:
-        rows = [r for r in self.life.benefits(actor, status) if programme is None or r["programme"] == programme]
-        for r in rows:
-            r["end_text"] = (f"渐退至 {r['phase_out_until']}" if r.get("phase_out_until")
-                             else f"停发自 {r['stopped_from']}" if r.get("stopped_from") else "")
-            r["open_text"] = f"{r['open_case_kind']} {r['open_case']}" if r.get("open_case") else ""
+        rows = [vars_of(r) | {
+            "end_text": (f"渐退至 {r.phase_out_until}" if r.phase_out_until
+                         else f"停发自 {r.stopped_from}" if r.stopped_from else ""),
+            "open_text": f"{r.open_case_kind} {r.open_case}" if r.open_case else "",
+        } for r in self.life.benefits(actor, status) if programme is None or r.programme == programme]
         columns = [Column("case", "案件编号"), Column("head", "户主"), Column("village_name", "村（社区）"),
                    Column("programme_label", "项目"), Column("status_label", "保障状态"),
                    Column("monthly_amount", "月保障金额（元）", "money"), Column("covered_count", "保障人数", "int"),

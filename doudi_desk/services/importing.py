@@ -413,7 +413,7 @@ class ImportService:
             except DomainError as exc:
                 results.append({"case": ref, "action": kind, "ok": False, "message": exc.message})
                 continue
-            results.append({"case": ref, "action": kind, "ok": True, "opened": view["number"], "opened_id": view["id"]})
+            results.append({"case": ref, "action": kind, "ok": True, "opened": view.number, "opened_id": view.id})
         done = sum(1 for r in results if r["ok"])
         return {"results": results, "opened": done, "refused": len(results) - done}
 

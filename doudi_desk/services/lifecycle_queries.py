@@ -22,6 +22,7 @@ from .cases import CaseService
 from .context import AppContext
 from .lifecycle import STATUSES, LifecycleService, effective_status
 from .monitoring import household_flags
+from .views import BenefitRow
 
 KIND_LABELS = {"application": "申请", "review": "复核", "change": "变更", "termination": "停保", "import": "历史导入"}
 STAFF_ROLES = {"caseworker", "township_reviewer"}
@@ -82,7 +83,7 @@ class LifecycleQueries:
                 })
         return out
 
-    def benefits(self, actor: str, status: str | None = None) -> list[dict[str, Any]]:
+    def benefits(self, actor: str, status: str | None = None) -> list[BenefitRow]:
         """在保名单: approved 低保 / 特困 cases with their status today, in the user's area."""
         if status is not None and status not in STATUSES:
             raise DomainError(f"保障状态只能是 {'、'.join(f'{k}（{v}）' for k, v in STATUSES.items())}")
@@ -96,17 +97,17 @@ class LifecycleQueries:
                 case = uow.cases.get(r["id"])
                 benefit = case.benefit or {}
                 open_children = uow.cases.children(case.id, open_only=True)
-                out.append(r | {
-                    "village_name": village_name(r["village"]),
-                    "programme_label": PROGRAMMES.get(r["programme"], r["programme"]),
-                    "since_month": benefit.get("since_month"),
-                    # an imported benefit may know how many are covered but not who (保障对象待确认)
-                    "covered_count": len(benefit.get("covered") or []) or benefit.get("covered_count") or 0,
-                    "pending_labels": list(benefit.get("pending_labels") or []),
-                    "open_case": open_children[0].number if open_children else None,
-                    "open_case_kind": (KIND_LABELS.get(open_children[0].kind, open_children[0].kind)
-                                       if open_children else None),
-                })
+                out.append(BenefitRow(
+                    **r,
+                    village_name=village_name(r["village"]),
+                    programme_label=PROGRAMMES.get(r["programme"], r["programme"]),
+                    since_month=benefit.get("since_month"),
+                    covered_count=len(benefit.get("covered") or []) or benefit.get("covered_count") or 0,
+                    pending_labels=list(benefit.get("pending_labels") or []),
+                    open_case=open_children[0].number if open_children else None,
+                    open_case_kind=(KIND_LABELS.get(open_children[0].kind, open_children[0].kind)
+                                    if open_children else None),
+                ))
         return out
 
     def flags(self, actor: str, flag: str | None = None) -> list[dict[str, Any]]:

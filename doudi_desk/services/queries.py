@@ -29,6 +29,7 @@ from ..domain.programmes import PROGRAMMES, REGISTRY, amount_of
 from ..domain.specs import ROLES, WORKFLOW_KINDS, TransitionSpec, WorkflowSpec
 from . import lookup, roles
 from .context import AppContext
+from .views import CaseRow, QueueRow, TriggerView, trigger_view, vars_of
 
 TABS: dict[str, str] = {
     "todo": "待办",
@@ -236,7 +237,7 @@ class QueryService:
                                       if _in_tab(f, workflow, state, closed))
             return counts
 
-    def case_rows(self, ids: Sequence[int], actor: str | None = None, search: str = "") -> list[dict[str, Any]]:
+    def case_rows(self, ids: Sequence[int], actor: str | None = None, search: str = "") -> list[CaseRow]:
         """The list's columns for a page of ids, with deadlines as working days left.
 
         ID numbers are masked unless ``actor``'s role needs them (domain/privacy.py); with
@@ -249,7 +250,7 @@ class QueryService:
             return self._rows(uow, user, calendar, ids, search)
 
     def _rows(self, uow, user: User | None, calendar: WorkingCalendar, ids: Sequence[int],
-              search: str = "") -> list[dict[str, Any]]:
+              search: str = "") -> list[CaseRow]:
         """:meth:`case_rows` inside a unit of work."""
         rows = uow.listing.rows(ids)
         matched = uow.listing.matches([r["id"] for r in rows], search) if search.strip() else {}
@@ -283,7 +284,7 @@ class QueryService:
             r["overdue"] = deadline is not None and deadline < today
             for k in ("applied_on", "state_deadline", "total_deadline"):
                 r[k] = r[k].isoformat() if r[k] else None
-        return rows
+        return [CaseRow(**r) for r in rows]
 
     def filter_options(self, actor: str) -> dict[str, Any]:
         with self.ctx.db.unit_of_work() as uow:
@@ -303,7 +304,7 @@ class QueryService:
         }
 
     # --- supervisor queue ------------------------------------------------------------------
-    def supervisor_queue(self, actor: str) -> list[dict[str, Any]]:
+    def supervisor_queue(self, actor: str) -> list[QueueRow]:
         """Cases waiting for this user's 初审 or 审核确认, with amount, days left and flags."""
         rows: list[dict[str, Any]] = []
         after = None
@@ -329,31 +330,33 @@ class QueryService:
             calendar = WorkingCalendar(uow.calendar.all())
             rows = self._rows(uow, user, calendar, ids)
         transitions: dict[tuple[str, str], tuple[Any, Any]] = {}
+        out = []
         for r in rows:
             flags = []
-            if r["staff_relative"]:
+            if r.staff_relative:
                 flags.append("近亲属备案")
-            if r["objection"]:
+            if r.objection:
                 flags.append("有异议")
-            if r["members"] == 1:
+            if r.members == 1:
                 flags.append("单人户")
-            if r["eligible"] is False:
+            if r.eligible is False:
                 flags.append("测算不符合")
-            r["flags"] = flags
             # The batch approves with the workflow's own transition only; a 复核/变更 (作出决定) or
             # 停保 (决定停保) in 县级决定 is decided on its case page (BatchService refuses it as well).
-            engine = self.ctx.engines.get(r["workflow_id"])
-            key = (r["workflow_id"], r["state"])
+            engine = self.ctx.engines.get(r.workflow_id)
+            key = (r.workflow_id, r.state)
             if key not in transitions:
-                transitions[key] = ((batch_transition(engine.spec, r["state"], user.roles) if engine else None),
-                                    (engine.spec.transition(r["state"], BATCH_RETURN) if engine else None))
+                transitions[key] = ((batch_transition(engine.spec, r.state, user.roles) if engine else None),
+                                    (engine.spec.transition(r.state, BATCH_RETURN) if engine else None))
             t, back = transitions[key]
-            r["approve_label"] = t.label if t else ""
-            r["can_return"] = back is not None and bool(set(user.roles) & set(back.roles))
-            r["batchable"] = t is not None
-            if not r["batchable"]:
+            approve_label = t.label if t else ""
+            if t is None:
                 kind = KIND_SHORT.get(engine.spec.kind, "") if engine else ""
-                r["approve_label"] = f"{kind}决定（在案件页办理）" if kind else "在案件页办理"
+                approve_label = f"{kind}决定（在案件页办理）" if kind else "在案件页办理"
+            out.append(QueueRow(**vars_of(r), flags=flags, approve_label=approve_label,
+                                can_return=back is not None and bool(set(user.roles) & set(back.roles)),
+                                batchable=t is not None))
+        rows = out
         return {"rows": rows, "next": cursor, "total": total}
 
     # --- duplicate check -------------------------------------------------------------------
@@ -372,7 +375,7 @@ class QueryService:
 
     # --- actions the page's form data would allow ----------------------------------------------
     def preview_triggers(self, case_id: int, actor: str, submitted: Mapping[str, Mapping[str, Any]],
-                         effective_date: dt.date | str | None = None) -> list[dict[str, Any]]:
+                         effective_date: dt.date | str | None = None) -> list[TriggerView]:
         """``available_triggers`` as :meth:`CaseService.show` gives them, but judged with the form
         data the clerk has typed on the page and not yet sent (so 调查完成 lights up as soon as the
         investigation forms are complete)."""
@@ -393,12 +396,7 @@ class QueryService:
             for opt in engine.options(case.state, lambda t: GuardContext(
                     case=case, actor=user, transition=t, workflow=spec, forms=self.ctx.definitions.forms,
                     submitted=data, effective_date=day, history=history)):
-                out.append({
-                    "trigger": opt.trigger, "label": opt.label, "to": opt.dest,
-                    "to_label": spec.state(opt.dest).label, "allowed": opt.allowed,
-                    "reasons": list(opt.reasons), "forms": list(opt.forms),
-                    "reason_required": opt.reason_required,
-                })
+                out.append(trigger_view(spec, opt))
             return out
 
     # --- the household of a case, for the case page ------------------------------------------

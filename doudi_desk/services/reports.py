@@ -9,6 +9,7 @@ from ..domain.programmes import amount_of, parts_of, programme
 from . import lookup, roles
 from .context import AppContext
 from .lifecycle import STATUSES
+from .views import CaseView
 
 
 def list_cases(ctx: AppContext, *, state: str | None = None, village: str | None = None,
@@ -55,49 +56,49 @@ def summary_text(ctx: AppContext) -> str:
     return "\n".join(lines)
 
 
-def case_text(view: dict[str, Any]) -> str:
+def case_text(view: CaseView) -> str:
     """A case as a supervisor reads it: where it stands, what can be done, why this amount, history."""
-    kind = "" if view.get("kind", "application") == "application" else f" {view['kind_label']}"
+    kind = "" if view.kind == "application" else f" {view.kind_label}"
     lines = [
-        f"案件 {view['number']}（{view['programme_label']}{kind}）  户主 {view['household']['head']}，"
-        f"家庭成员 {view['household']['members']} 人  {view['village_name']}（{view['village']}）",
-        f"当前环节：{view['state_label']}  版本 {view['version']}"
-        + ("  【县级已授权乡镇审批】" if view["county_delegated"] else ""),
+        f"案件 {view.number}（{view.programme_label}{kind}）  户主 {view.household.head}，"
+        f"家庭成员 {view.household.members} 人  {view.village_name}（{view.village}）",
+        f"当前环节：{view.state_label}  版本 {view.version}"
+        + ("  【县级已授权乡镇审批】" if view.county_delegated else ""),
     ]
-    if view.get("parent_case"):
-        lines.append(f"原案件：{view['parent_case']}")
-    benefit = view.get("benefit")
+    if view.parent_case:
+        lines.append(f"原案件：{view.parent_case}")
+    benefit = view.benefit
     if benefit:
         status = STATUSES.get(benefit.get("status_today"), "—")
         lines.append(f"保障状态：{status}，每月 {benefit.get('monthly_amount') or '—'} 元"
-                     + (f"，下次复核 {view['next_review_on']}" if view.get("next_review_on") else ""))
-    dl = view["deadline"]
-    if dl["state"]:
-        left = dl["state_working_days_left"]
-        cal = dl["state_calendar_days_left"]
+                     + (f"，下次复核 {view.next_review_on}" if view.next_review_on else ""))
+    dl = view.deadline
+    if dl.state:
+        left = dl.state_working_days_left
+        cal = dl.state_calendar_days_left
         extra = f"（剩余 {left} 个工作日）" if left is not None else (f"（剩余 {cal} 天）" if cal is not None else "")
-        lines.append(f"本环节期限：{dl['state']}{extra}")
-    if dl["total"]:
-        left = dl["total_working_days_left"]
-        lines.append(f"办结期限：{dl['total']}" + (f"（剩余 {left} 个工作日）" if left is not None else ""))
-    if view["available_triggers"]:
+        lines.append(f"本环节期限：{dl.state}{extra}")
+    if dl.total:
+        left = dl.total_working_days_left
+        lines.append(f"办结期限：{dl.total}" + (f"（剩余 {left} 个工作日）" if left is not None else ""))
+    if view.available_triggers:
         lines.append("可办理：")
-        for t in view["available_triggers"]:
-            mark = "✓" if t["allowed"] else "✗"
-            why = "" if t["allowed"] else "  —  " + "；".join(t["reasons"])
-            lines.append(f"  {mark} {t['trigger']}（{t['label']} → {t['to_label']}）{why}")
-    if view["proposal"]:
-        p = view["proposal"]
-        amount = amount_of(view["programme"], p)
+        for t in view.available_triggers:
+            mark = "✓" if t.allowed else "✗"
+            why = "" if t.allowed else "  —  " + "；".join(t.reasons)
+            lines.append(f"  {mark} {t.trigger}（{t.label} → {t.to_label}）{why}")
+    if view.proposal:
+        p = view.proposal
+        amount = amount_of(view.programme, p)
         lines.append(f"测算结果（{p.get('decision_date')}）：{'符合' if p['eligible'] else '不符合'}条件，"
-                     f"{programme(view['programme']).heading(proposed=True)} {amount}")
+                     f"{programme(view.programme).heading(proposed=True)} {amount}")
         lines += [f"  · {line}" for line in p.get("explanation", [])]
-    if view["decision"]:
-        d = view["decision"]
-        label = view.get("decision_label") or "—"
-        who = f"（{d.get('decided_on') or '—'}，{view.get('decided_by_name') or '—'}）"
+    if view.decision:
+        d = view.decision
+        label = view.decision_label or "—"
+        who = f"（{d.get('decided_on') or '—'}，{view.decided_by_name or '—'}）"
         if d.get("result") == "approved":
-            prog = programme(view["programme"])
+            prog = programme(view.programme)
             since = f"，自 {d.get('start_month')} 起发放" if prog.monthly else "，一次性发放"
             parts = "".join(f"，{prog.part(k).label} {v}" for k, v in parts_of(prog.code, d).items())
             lines.append(f"决定：{label}，{prog.heading()} {amount_of(prog.code, d)}{parts}{since}{who}")
@@ -107,8 +108,8 @@ def case_text(view: dict[str, Any]) -> str:
         else:
             lines.append(f"决定：{label}，理由：{d.get('reasons') or '—'}{who}")
     lines.append("办理记录：")
-    for e in view["history"]:
-        move = f"{e['from_label']} → {e['to_label']}" if e["from_label"] else f"→ {e['to_label']}"
-        lines.append(f"  {e['seq']:>2}. {e['effective_date']}  {e['actor_name']}  {e['action']}  {move}"
-                     + (f"  说明：{e['comment']}" if e["comment"] else ""))
+    for e in view.history:
+        move = f"{e.from_label} → {e.to_label}" if e.from_label else f"→ {e.to_label}"
+        lines.append(f"  {e.seq:>2}. {e.effective_date}  {e.actor_name}  {e.action}  {move}"
+                     + (f"  说明：{e.comment}" if e.comment else ""))
     return "\n".join(lines)

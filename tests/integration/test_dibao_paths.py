@@ -7,6 +7,7 @@ import json
 import pytest
 
 from doudi_desk.domain.errors import DomainError
+from doudi_desk.services.views import as_json
 from tests.helpers.dibao import (
     APPLICATION,
     OPINION,
@@ -304,7 +305,7 @@ def test_audit_event_records_form_data_and_changes(svc, office):
     last = view["history"][-1]
     assert last["changes"]["forms.home_visit.investigators"]["after"] == [{"name": "张敏"}, {"name": "李强"}]
     assert last["effective_date"] == day(4)
-    json.dumps(view, ensure_ascii=False)  # the whole view is JSON-ready
+    json.dumps(as_json(view), ensure_ascii=False)  # the whole view is JSON-ready
 
 
 def test_forms_saved_in_parts_then_step_finished(svc, office):
