@@ -191,12 +191,11 @@ class PaymentService:
         month, amount, kind, state, live, ref, basis, persons, person_ids, village_code, household_id,
         payee_name, payee_id_number, bank_name, bank_account, hold_reason, result_reason, note),
         numbered (序号) by village, payee, benefit, month and item."""
-        rows = [(line.benefit, line.item, line.month, line.amount, line.kind, line.state, line.state != "held",
+        ordered = sorted(built, key=lambda x: (x[1].village, x[1].payee.name, x[0].benefit, x[0].month, x[0].item))
+        return [(seq, line.benefit, line.item, line.month, line.amount, line.kind, line.state, line.state != "held",
                  line.ref, basis, line.persons, person_ids, b.village, b.payee.household_id, b.payee.name,
                  b.payee.id_number, b.payee.bank_name, b.payee.bank_account, line.hold_reason, "", line.note)
-                for line, b, person_ids, basis in built]
-        rows.sort(key=lambda r: (r[11], r[13], r[0], r[2], r[1]))
-        return [(i, *r) for i, r in enumerate(rows, 1)]
+                for seq, (line, b, person_ids, basis) in enumerate(ordered, 1)]
 
     # --- the steps ------------------------------------------------------------------------------------
     def step(self, payroll_id: int, action: str, actor: str, *, expected_version: int | None = None,

@@ -149,7 +149,6 @@ class PaymentRepository:
         sql = f"INSERT INTO payroll_lines ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
         money = LINE_COLUMNS.index("amount")
         texts = [i for i, c in enumerate(LINE_COLUMNS) if c in _TEXT_COLUMNS]
-        head = (payroll_id,)
         for chunk in _chunks(rows):
             params = []
             for row in chunk:
@@ -158,8 +157,9 @@ class PaymentRepository:
 
                     refuse_nul()
                 if sqlite:  # the pysqlite driver takes no Decimal; NUMERIC affinity stores the text as a number
-                    row = (*row[:money], str(row[money]), *row[money + 1:])
-                params.append(head + tuple(row))
+                    params.append((payroll_id, *row[:money], str(row[money]), *row[money + 1:]))
+                else:
+                    params.append((payroll_id, *row))
             conn.execution_options(nul_checked=True).exec_driver_sql(sql, params)
 
     def insert_owed(self, rows: Sequence[dict[str, Any]]) -> None:
