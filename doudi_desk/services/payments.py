@@ -126,7 +126,8 @@ class PaymentService:
         if month > next_month:
             raise InputError(f"--month: 最多只能编制下月（{next_month}）的发放名册", "month")
         # a county's build holds a million small objects at once: the cycle collector would scan them
-        # again and again (measured: a third of the build at 100,000 lines); refcounting frees them
+        # again and again (measured at 20,000 lines: 16 % of the first month's build, 44 % of the
+        # second's); reference counting still frees them
         with gc_paused(), self.ctx.db.unit_of_work() as uow:
             user = self.user(uow, actor)
             area = self.area(uow, user, area_code)
