@@ -50,11 +50,9 @@ def payroll_label(uow, payroll: Mapping[str, Any]) -> str:
 
 
 def village_names(uow, codes: Any) -> dict[str, str]:
-    out = {}
-    for code in codes:
-        area = uow.areas.get(code)
-        out[code] = area.name if area else code
-    return out
+    codes = set(codes)
+    found = uow.areas.names(codes)
+    return {code: found.get(code, code) for code in codes}
 
 
 def brief(uow, payroll: Mapping[str, Any]) -> dict[str, Any]:

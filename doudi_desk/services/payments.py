@@ -24,6 +24,7 @@ from ..domain.payroll import (
 )
 from ..domain.privacy import sees_full_ids
 from ..domain.specs import ROLES
+from ..importing.gcpause import gc_paused
 from . import lookup
 from .context import AppContext
 from .payment_views import (
@@ -124,7 +125,10 @@ class PaymentService:
         next_month = shift(f"{today.year:04d}-{today.month:02d}", 1)
         if month > next_month:
             raise InputError(f"最多只能编制下月（{next_month}）的发放名册", "month")
-        with self.ctx.db.unit_of_work() as uow:
+        # a county's build holds a million small objects at once: the cycle collector would scan them
+        # again and again (measured at 20,000 lines: 16 % of the first month's build, 44 % of the
+        # second's); reference counting still frees them
+        with gc_paused(), self.ctx.db.unit_of_work() as uow:
             user = self.user(uow, actor)
             area = self.area(uow, user, area_code)
             repo = uow.payments
@@ -164,7 +168,7 @@ class PaymentService:
                     raise DomainError(f"{area.name}{month}没有应发的价格临时补贴：当月价格指数未录入或未达到启动条件，"
                                       "或没有低保、特困保障对象")
                 raise DomainError(f"{area.name}{month}没有应发放的{group.short}对象")
-            repo.insert_lines(payroll["id"], lines)
+            repo.insert_line_rows(payroll["id"], lines)
             now = self.ctx.now()
             repo.insert_owed([{"case_id": o.benefit, "item": o.item, "month": o.month, "amount": o.amount,
                                "source": o.source or "", "reason": o.reason, "payroll_id": payroll["id"],
@@ -183,22 +187,16 @@ class PaymentService:
             return self.summary(uow, repo.payroll(payroll["id"]), user)
 
     @staticmethod
-    def _line_rows(built) -> list[dict[str, Any]]:
-        rows = []
-        for line, b, person_ids, basis in built:
-            rows.append({
-                "case_id": line.benefit, "item": line.item, "month": line.month, "amount": line.amount,
-                "kind": line.kind, "state": line.state, "live": line.state != "held", "ref": line.ref,
-                "basis": basis, "persons": line.persons, "person_ids": person_ids, "village_code": b.village,
-                "household_id": b.payee.household_id, "payee_name": b.payee.name,
-                "payee_id_number": b.payee.id_number, "bank_name": b.payee.bank_name,
-                "bank_account": b.payee.bank_account, "hold_reason": line.hold_reason, "result_reason": "",
-                "note": line.note,
-            })
-        rows.sort(key=lambda r: (r["village_code"], r["payee_name"], r["case_id"], r["month"], r["item"]))
-        for i, r in enumerate(rows, 1):
-            r["seq"] = i
-        return rows
+    def _line_rows(built) -> list[tuple[Any, ...]]:
+        """The lines as tuples in the storage's column order (``LINE_COLUMNS``: seq, case_id, item,
+        month, amount, kind, state, live, ref, basis, persons, person_ids, village_code, household_id,
+        payee_name, payee_id_number, bank_name, bank_account, hold_reason, result_reason, note),
+        numbered (序号) by village, payee, benefit, month and item."""
+        ordered = sorted(built, key=lambda x: (x[1].village, x[1].payee.name, x[0].benefit, x[0].month, x[0].item))
+        return [(seq, line.benefit, line.item, line.month, line.amount, line.kind, line.state, line.state != "held",
+                 line.ref, basis, line.persons, person_ids, b.village, b.payee.household_id, b.payee.name,
+                 b.payee.id_number, b.payee.bank_name, b.payee.bank_account, line.hold_reason, "", line.note)
+                for seq, (line, b, person_ids, basis) in enumerate(ordered, 1)]
 
     # --- the steps ------------------------------------------------------------------------------------
     def step(self, payroll_id: int, action: str, actor: str, *, expected_version: int | None = None,

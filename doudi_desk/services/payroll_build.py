@@ -72,14 +72,13 @@ def _amount(raw: Any) -> Decimal:
     return value
 
 
-def decisions(case: Mapping[str, Any]) -> list[Decision]:
-    """A benefit record's history as decisions (older records without history: from its status)."""
-    b = case.get("benefit") or {}
+def decisions(b: Mapping[str, Any], d: Mapping[str, Any], number: str) -> list[Decision]:
+    """A benefit record's history as decisions (older records without history: from its status);
+    ``d`` is the case's decision, ``number`` its case number."""
     history = b.get("history") or []
     if len(history) == 1 and history[0].get("result") != "phase_out":  # most benefits: the approval alone
         e = history[0]
         return [Decision(e["month"], e["result"], _amount(e.get("amount")), e.get("case") or "", e.get("until"))]
-    d = case.get("decision") or {}
     out = []
     last_phase = None
     for i, e in enumerate(history):
@@ -92,12 +91,12 @@ def decisions(case: Mapping[str, Any]) -> list[Decision]:
         start = b.get("since_month") or d.get("start_month")
         if start:
             out.append(Decision(start, "approved", _amount(b.get("monthly_amount") or d.get("monthly_amount")),
-                                case.get("number", "")))
+                                number))
         if b.get("status") == "phasing_out" and b.get("phase_out_until"):
             out.append(Decision(start or b["phase_out_until"], "phase_out", out[-1].amount if out else ZERO,
-                                case.get("number", ""), b["phase_out_until"]))
+                                number, b["phase_out_until"]))
         if b.get("status") == "stopped" and b.get("stopped_from"):
-            out.append(Decision(b["stopped_from"], "stop", ZERO, case.get("number", "")))
+            out.append(Decision(b["stopped_from"], "stop", ZERO, number))
     if any(out[i].month > out[i + 1].month for i in range(len(out) - 1)):
         out.sort(key=lambda x: x.month)  # stable: same-month decisions keep their order
     return out
@@ -130,20 +129,20 @@ class BenefitSource:
         one_off = {code for code in programmes if code in REGISTRY and not REGISTRY[code].monthly}
         cases = self.repo.approved_cases(villages, programmes, with_decision=bool(one_off))
         latest = self.repo.determinations_in(villages, programmes)
-        hh_of = {c["id"]: latest.get(c["id"], (c["household_id"], ""))[0] for c in cases}
         self._households.update(self.repo.households_in(villages, programmes, heads_only=not everyone))
         households = self._households
         out = []
         by_covered = {code for code, g in GROUP_BY_CODE.items() if g.payee == "covered"}
-        for c in cases:
-            household_id = hh_of[c["id"]]
+        for case_id, number, programme, village, applied_household, decision, benefit in cases:
+            found = latest.get(case_id)
+            household_id = found[0] if found else applied_household
             h = households.get(household_id)
             if h is None or not h["members"]:
                 continue
             members = h["members"]
-            programme = c["programme"]
-            b = c["benefit"] or {}
-            covered = b.get("covered", c["decision"].get("covered")) or []
+            decision = decision or {}
+            b = benefit or {}
+            covered = b.get("covered", decision.get("covered")) or []
             if programme in one_off:  # paid once to the household: every counted member
                 people = [m for m in members if not m.excluded]
                 count = len(people)
@@ -152,13 +151,13 @@ class BenefitSource:
                           and not members[i].excluded]
                 count = len(people)
             else:
-                people, count = (), len(covered)
+                people, count = [], len(covered)
             who = people[0] if people and programme in by_covered else _head(members)
-            payee = Payee(who.name, who.id_number, h["bank_name"] or "", h["bank_account"] or "", c["village"],
+            payee = Payee(who.name, who.id_number, h["bank_name"] or "", h["bank_account"] or "", village,
                           household_id)
-            out.append(Benefit(c["id"], c["number"], programme, c["village"],
-                               [] if programme in one_off else decisions(c), payee,
-                               [m.id_number for m in people], count, c["decision"], c["household_id"]))
+            history = [] if programme in one_off else decisions(b, decision, number)
+            out.append(Benefit(case_id, number, programme, village, history, payee,
+                               [m.id_number for m in people], count, decision, applied_household))
         return out
 
     def persons_at(self, benefit: Benefit, month: str) -> list[str]:

@@ -7,15 +7,26 @@ Built for a county: joins instead of lists of ids, rows fetched in one go and re
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, or_, select, union, update
+from sqlalchemy import and_, null, or_, select, union, update
 from sqlalchemy.orm import Session, aliased
 
 from .models import CaseRow, HouseholdRow, MemberRow
 from .outcomes import approved, decided_review
 
 CHUNK = 5000
+
+
+class Member(NamedTuple):
+    """One member of a benefit's household as a payroll reads it. A plain tuple: a county payroll
+    reads 100,000 of them, and SQLAlchemy's Row costs microseconds per attribute read."""
+
+    name: str
+    id_number: str
+    relation: str
+    excluded: Any
+    applicant: bool
 
 
 def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -31,20 +42,19 @@ class BenefitRepository:
         return self._s.connection().execute(stmt)
 
     def approved_cases(self, villages: Sequence[str], programmes: Sequence[str], *,
-                       with_decision: bool = True) -> list[dict[str, Any]]:
-        """Approved applications of these programmes in these villages: their benefit record and,
-        where asked (临时救助 pays from it), their decision."""
-        out = []
-        decision = CaseRow.decision if with_decision else CaseRow.number.label("no_decision")
+                       with_decision: bool = True) -> list[Sequence[Any]]:
+        """Approved applications of these programmes in these villages, in id order, as tuples
+        ``(id, number, programme, village, household id, decision, benefit)`` (rows read by position): their benefit record
+        and, where asked (临时救助 pays from it), their decision (else None)."""
+        out: list[Sequence[Any]] = []
+        decision = CaseRow.decision if with_decision else null()
         for chunk in _chunks(list(villages), 1000):
             stmt = (select(CaseRow.id, CaseRow.number, CaseRow.programme, CaseRow.village_code, CaseRow.household_id,
                            decision, CaseRow.benefit)
                     .where(CaseRow.kind == "application", approved(CaseRow),
                            CaseRow.programme.in_(list(programmes)), CaseRow.village_code.in_(list(chunk)))
                     .order_by(CaseRow.id))
-            out.extend({"id": i, "number": n, "programme": p, "village": v, "household_id": h,
-                        "decision": (d or {}) if with_decision else {}, "benefit": b}
-                       for i, n, p, v, h, d, b in self._run(stmt).all())
+            out.extend(self._run(stmt).all())
         return out
 
     def latest_determinations(self, parent_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
@@ -117,17 +127,18 @@ class BenefitRepository:
     @staticmethod
     def _group(rows: Sequence[Any], out: dict[int, dict[str, Any]]) -> None:
         """Rows of (household, its account, one member) ordered by household: one entry per household,
-        members as rows read by attribute (name, id_number, relation, excluded, applicant)."""
+        members as :class:`Member` tuples (name, id_number, relation, excluded, applicant)."""
         last = None
-        for row in rows:
-            if row.id != last:
-                last = row.id
-                if row.id in out:  # the same household reached twice (applied and decided): once
+        h: dict[str, Any] | None = None
+        for hid, bank_name, bank_account, *member in rows:  # by position: Row attributes are slow
+            if hid != last:
+                last = hid
+                if hid in out:  # the same household reached twice (applied and decided): once
                     h = None
                     continue
-                h = out[row.id] = {"bank_name": row.bank_name, "bank_account": row.bank_account, "members": []}
+                h = out[hid] = {"bank_name": bank_name, "bank_account": bank_account, "members": []}
             if h is not None:
-                h["members"].append(row)
+                h["members"].append(Member(*member))
 
     def _households_where(self, household_filter: Any, member_filter: Any) -> dict[int, dict[str, Any]]:
         """Households with their members, in one joined query."""

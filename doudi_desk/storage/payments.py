@@ -38,6 +38,7 @@ _TEXT_COLUMNS = {"item", "month", "kind", "state", "ref", "person_ids", "village
 LINE_FIELDS = ("id", "payroll_id", "seq", "case_id", "item", "month", "amount", "kind", "state", "live", "ref",
                "basis", "persons", "person_ids", "village_code", "household_id", "payee_name", "payee_id_number",
                "bank_name", "bank_account", "hold_reason", "result_reason", "note")
+LINE_COLUMNS = LINE_FIELDS[2:]  # what a new line gives: every field but its id and payroll
 
 
 def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -131,30 +132,35 @@ class PaymentRepository:
                                                     AmountOwedRow.status == "draft"))
 
     def insert_lines(self, payroll_id: int, lines: Sequence[dict[str, Any]]) -> None:
-        """Bulk insert through the driver's executemany (100,000 lines: SQLAlchemy's per-row parameter
-        building would cost more than the insert itself). The rows' text is checked for NUL here, as
-        every statement's is (storage/db.py), in one join per row."""
-        if not lines:
+        """Insert lines given as dicts of :data:`LINE_COLUMNS` (see :meth:`insert_line_rows`)."""
+        self.insert_line_rows(payroll_id, [tuple([line[c] for c in LINE_COLUMNS]) for line in lines])
+
+    def insert_line_rows(self, payroll_id: int, rows: Sequence[Sequence[Any]]) -> None:
+        """Bulk insert of lines given as tuples in :data:`LINE_COLUMNS` order, through the driver's
+        executemany (100,000 lines: SQLAlchemy's per-row parameter building would cost more than
+        the insert itself). The rows' text is checked for NUL here, as every statement's is
+        (storage/db.py), in one join per row."""
+        if not rows:
             return
-        columns = ["payroll_id", *[c for c in LINE_FIELDS if c not in ("id", "payroll_id")]]
+        columns = ["payroll_id", *LINE_COLUMNS]
         conn = self._s.connection()
         sqlite = conn.dialect.name == "sqlite"
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         sql = f"INSERT INTO payroll_lines ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-        money = columns.index("amount")
-        texts = [i for i, c in enumerate(columns) if c in _TEXT_COLUMNS]
-        for chunk in _chunks(lines):
-            rows = []
-            for line in chunk:
-                row = [payroll_id, *[line[c] for c in columns[1:]]]
+        money = LINE_COLUMNS.index("amount")
+        texts = [i for i, c in enumerate(LINE_COLUMNS) if c in _TEXT_COLUMNS]
+        for chunk in _chunks(rows):
+            params = []
+            for row in chunk:
                 if "\x00" in "".join([row[i] or "" for i in texts]):
                     from .db import refuse_nul
 
                     refuse_nul()
                 if sqlite:  # the pysqlite driver takes no Decimal; NUMERIC affinity stores the text as a number
-                    row[money] = str(row[money])
-                rows.append(tuple(row))
-            conn.execution_options(nul_checked=True).exec_driver_sql(sql, rows)
+                    params.append((payroll_id, *row[:money], str(row[money]), *row[money + 1:]))
+                else:
+                    params.append((payroll_id, *row))
+            conn.execution_options(nul_checked=True).exec_driver_sql(sql, params)
 
     def insert_owed(self, rows: Sequence[dict[str, Any]]) -> None:
         for chunk in _chunks(rows):
