@@ -402,10 +402,12 @@ def main(argv: list[str] | None = None) -> int:
             continue
         small, large = have[0], have[-1]
         print(f"\n{backend}: growth from {small:,} to {large:,} households (×{large / small:g} data)")
+        print(f"  {'operation (at the larger size)':<44} {'program':>11}   {'':>11}  {'growth':>7}   floor growth")
         for a, b in zip(results[(backend, small)], results[(backend, large)], strict=False):
             if a.program and b.program:
+                floor = f"×{b.floor / a.floor:,.1f}" if a.floor and b.floor else "—"
                 print(f"  {b.name:<44} {_fmt(a.program, a.unit):>11} → {_fmt(b.program, b.unit):>11}  "
-                      f"×{b.program / a.program:,.1f}")
+                      f"×{b.program / a.program:>6,.1f}   {floor}")
     return 0
 
 
