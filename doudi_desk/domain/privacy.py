@@ -8,7 +8,10 @@ the administrator decide and manage without it. Search still matches the full nu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .model import DISABILITY_TYPES, Disability
 
 FULL_ID_ROLES = frozenset({"caseworker", "township_reviewer"})
 PERSONAL_FIELDS = {"id_number": "公民身份号码", "bank_account": "银行账号"}
@@ -46,3 +49,30 @@ def mask_text(text: str | None) -> str:
     ``户主身份证130102197203150316有误`` → ``户主身份证130102********0316有误``."""
     masked = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text or "")
     return _CARD_IN_TEXT.sub(lambda m: mask_bank_account(m.group(0)), masked)
+
+
+@dataclass(frozen=True)
+class PostedHousehold:
+    """What a list posted in the village may show of a household — its head's name and its size —
+    and the values of it no posted list may print (checked against every printed string)."""
+
+    head: str
+    size: int
+    private: frozenset[str]
+
+
+def posted_household(members: Sequence[tuple[str, str, str, str | None, int | None]], phone: str = "",
+                     address: str = "", bank_account: str = "") -> PostedHousehold:
+    """From the members in order as ``(relation, name, id_number, disability_type, disability_grade)``
+    and the household's contact values: the head is the member related as head, else the first."""
+    private: set[str] = set()
+    for _relation, _name, id_number, disability_type, grade in members:
+        private.add(id_number)
+        if disability_type is not None and grade is not None:
+            disability = Disability(type=disability_type, grade=grade)
+            private.add(disability.label)
+            private.add(DISABILITY_TYPES.get(disability_type, disability_type))
+    private.update(v for v in (phone, address, bank_account) if v)
+    head = next((m for m in members if m[0] == "head"), members[0] if members else None)
+    return PostedHousehold(head=head[1] if head else "", size=len(members), private=frozenset(private))
+

@@ -22,8 +22,8 @@ from typing import Any
 from ..definitions.loader import TEMPLATES_DIR, default_root
 from ..domain.documents import title as document_title
 from ..domain.errors import DomainError, InputError
-from ..domain.model import DISABILITY_TYPES, RELATIONS, AuditEvent, Case, Household
-from ..domain.privacy import PERSONAL_FIELDS
+from ..domain.model import RELATIONS, AuditEvent, Case
+from ..domain.privacy import PERSONAL_FIELDS, PostedHousehold
 from ..domain.programmes import DEFAULT, PROGRAMMES, amount_field, amount_of, parts_of
 from ..domain.programmes import programme as programme_of
 from ..domain.statistics import PartBenefit, part_in_force
@@ -41,8 +41,8 @@ from ..printing import (
 from . import lookup, roles
 from .audit import record_export
 from .context import AppContext
-from .lifecycle import paid_cases
 from .office import OfficeService
+from .paid import paid_cases
 from .print_context import SEXES, blank_context, case_context, linked_stop, rmb_upper, yuan_text
 
 __all__ = ["PrintService", "rmb_upper", "shipped_templates", "workflow_documents"]
@@ -271,18 +271,16 @@ class PrintService:
         whether the period has ended and which batch is printed by default (``current``)."""
         with self.ctx.db.unit_of_work() as uow:
             self._village(uow, village_code, actor)
-            found, _households = self._batches(uow, village_code, programme)
-            default = _default_batch(found, self.ctx.today()) if found else None
+            counts = self._batch_counts(uow, village_code, programme)
+            default = _default_batch(counts, self.ctx.today()) if counts else None
             out = []
-            for batch in sorted(found, reverse=True):
+            for batch in sorted(counts, reverse=True):
                 start = dt.date.fromisoformat(batch)
                 end = start + dt.timedelta(days=POSTING_DAYS - 1)
-                entries = found[batch]
+                households, in_posting = counts[batch]
                 out.append({"batch": batch, "start": batch, "end": end.isoformat(),
-                            "households": len(entries), "ended": end < self.ctx.today(), "current": batch == default,
-                            "in_posting": sum(1 for case, _ in entries
-                                              if roles.plays(self.ctx.engines, case.workflow_id, case.state,
-                                                             "posting"))})
+                            "households": households, "ended": end < self.ctx.today(), "current": batch == default,
+                            "in_posting": in_posting})
             return out
 
     def posting_list(self, village_code: str, batch: str | None = None, programme: str = DEFAULT,
@@ -333,13 +331,16 @@ class PrintService:
             households = []
             totals = {"households": 0, "members": 0, "covered": 0, "amount": Decimal(0)}
             for village in villages:
-                for case, h, d in paid_cases(uow, village.code, programme, self.ctx.today(), self._approved()):
-                    covered = len(d["covered"])
-                    paid = amount_of(programme, d) or amount_of(programme, case.decision)  # paid now, else decided
-                    amount = Decimal(str(paid or 0))
+                paid = paid_cases(uow, village.code, programme, self.ctx.today(), self._approved())
+                found = uow.households.get_many(p.household_id for p in paid)
+                for p in paid:
+                    case, h = p.case, found[p.household_id]
+                    covered = len(p.covered)
+                    amount = Decimal(str((p.monthly_amount if prog.monthly else amount_of(programme, case.decision))
+                                         or 0))
                     row = {
                         "village": village.name, "head": h.head.name, "size": len(h.members), "covered": covered,
-                        "amount": amount, "start_month": d.get("start_month") or "", "phone": h.phone,
+                        "amount": amount, "start_month": p.start_month, "phone": h.phone,
                         "bank_name": h.bank_name, "bank_account": h.bank_account,
                         "members": [{"name": m.name, "relation": RELATIONS.get(m.relation, m.relation), "sex": SEXES.get(m.sex, m.sex),
                                      "birth_date": m.birth_date.isoformat(), "id_number": m.id_number}
@@ -440,37 +441,50 @@ class PrintService:
             lookup.check_village_scope(uow, lookup.actor(uow, actor), code)
         return area
 
-    def _batches(self, uow, village_code: str, programme: str
-                 ) -> tuple[dict[str, list[tuple[Case, dict[str, Any]]]], dict[int, Household]]:
-        """batch id → [(case, row as posted then)] for a village, from the cases' audit trails; and
-        the households of those cases by id. A few queries for the whole village (the cases ever
-        posted, their events, their households), never one per case."""
-        cases = uow.cases.with_event("post_notice", village_code=village_code, programme=programme)
-        # only what _posted_rows reads: the posting itself and the changes of the proposal and opinion
-        events = uow.events.of_cases((c.id for c in cases), triggers=("post_notice",),
-                                     changing=POSTED_FIELDS)
-        households = uow.households.get_many(c.household_id for c in cases)
-        found: dict[str, list[tuple[Case, dict[str, Any]]]] = {}
-        for case in cases:
-            for batch, row in self._posted_rows(case, events.get(case.id, []), households[case.household_id]):
-                found.setdefault(batch, []).append((case, row))
-        return found, households
+    def _batch_counts(self, uow, village_code: str, programme: str) -> dict[str, tuple[int, int]]:
+        """batch id → (rows posted, of which the case is still in 公示) for a village: one grouped
+        query over the 公示 events, no case read."""
+        counts: dict[str, list[int]] = {}
+        for day, workflow, state, n in uow.cases.event_dates("post_notice", village_code=village_code,
+                                                             programme=programme):
+            entry = counts.setdefault(day.isoformat(), [0, 0])
+            entry[0] += n
+            if roles.plays(self.ctx.engines, workflow, state, "posting"):
+                entry[1] += n
+        return {batch: (n, posting) for batch, (n, posting) in counts.items()}
 
-    def _case_batches(self, uow, case: Case) -> list[str]:
-        events = uow.events.list(case.id)
-        if not any(e.trigger == "post_notice" for e in events):
-            return []
-        household = uow.households.get(case.household_id)
-        return sorted({batch for batch, _ in self._posted_rows(case, events, household)})
+    def _batch(self, uow, village_code: str, programme: str, batch: str
+               ) -> tuple[list[dict[str, Any]], frozenset[str]]:
+        """The rows of one 公示 batch of a village as posted then, in case order, and the values of
+        those households no posted list may print: the batch's cases, their events and their
+        households each read in one query (or two), whatever the village's size, never one per case."""
+        day = dt.date.fromisoformat(batch)
+        where = {"village_code": village_code, "programme": programme, "on": day}
+        cases = uow.cases.brief_with_event("post_notice", **where)
+        # only what _posted_rows reads: the posting itself and the changes of the proposal and opinion
+        events = uow.events.of_cases(uow.cases.ids_with_event("post_notice", **where), triggers=("post_notice",),
+                                     changing=POSTED_FIELDS)
+        households = uow.households.posted_where(uow.cases.households_with_event("post_notice", **where))
+        rows = [row for case_id, kind, prog, household_id in cases
+                for posted, row in self._posted_rows(kind, prog, events.get(case_id, []), households[household_id])
+                if posted == batch]
+        private = frozenset().union(*(households[h].private for _i, _k, _p, h in cases))
+        return rows, private
 
     @staticmethod
-    def _posted_rows(case: Case, events: list[AuditEvent], household: Household) -> list[tuple[str, dict[str, Any]]]:
-        """(batch, row) for each time the case was posted, with the proposal and opinion of then.
+    def _case_batches(uow, case: Case) -> list[str]:
+        """The 公示 batches a case was posted in (the days of its 初审公示 events)."""
+        return sorted({e.effective_date.isoformat() for e in uow.events.list(case.id) if e.trigger == "post_notice"})
+
+    @staticmethod
+    def _posted_rows(kind: str, programme: str, events: list[AuditEvent], household: PostedHousehold
+                     ) -> list[tuple[str, dict[str, Any]]]:
+        """(batch, row) for each time a case was posted, with the proposal and opinion of then.
 
         The list shows what the township proposes (procedures.md §1.6: its 初审意见 is posted): a
         proposed refusal appears as 拟不予保障, with no persons covered and no amount.
         """
-        prog = programme_of(case.programme)
+        prog = programme_of(programme)
         amount_key = f"proposal.{amount_field(prog.code)}"
         out = []
         state: dict[str, Any] = {}
@@ -484,14 +498,14 @@ class PrintService:
                 continue
             opinion = (e.data.get("preliminary_opinion") or {})
             category = opinion.get("category") or state.get("forms.preliminary_opinion.category") or ""
-            if case.kind == "termination":
+            if kind == "termination":
                 category = "stop"
             refused = (opinion.get("opinion") or state.get("forms.preliminary_opinion.opinion")) == "refuse"
-            paid = not refused and case.kind != "termination" and state.get("proposal.eligible", True)
+            paid = not refused and kind != "termination" and state.get("proposal.eligible", True)
             covered = state.get("proposal.covered") or []
             row = {  # a PostedRow when printed: its checks then name the household
-                "name": household.head.name,
-                "members": len(household.members),
+                "name": household.head,
+                "members": household.size,
                 "covered": len(covered) if paid else 0,
                 "amount": yuan_text(state.get(amount_key)) if paid else "",
                 "category": CATEGORY_LABELS.get(category, ""),
@@ -511,33 +525,30 @@ class PrintService:
     def _posting_data(self, uow, village_code: str, batch: str | None, programme: str) -> PostedList:
         village = self._village(uow, village_code)
         prog = self._posted(programme)
-        found, households = self._batches(uow, village_code, programme)
-        if not found:
+        counts = self._batch_counts(uow, village_code, programme)
+        if not counts:
             raise DomainError(f"{village.name}没有发布过初审公示的{prog.name}案件")
         if batch:
             try:
                 batch = dt.date.fromisoformat(batch).isoformat()
             except ValueError:
                 raise InputError(f"批次为公示开始日期（YYYY-MM-DD）：{batch}", "batch") from None
-            if batch not in found:
-                have = "、".join(sorted(found, reverse=True)[:8])
+            if batch not in counts:
+                have = "、".join(sorted(counts, reverse=True)[:8])
                 raise InputError(f"{village.name}没有 {batch} 开始的初审公示（已有批次：{have}）", "batch")
         else:
-            batch = _default_batch(found, self.ctx.today())
+            batch = _default_batch(counts, self.ctx.today())
         start = dt.date.fromisoformat(batch)
         end = start + dt.timedelta(days=POSTING_DAYS - 1)
-        entries = sorted(found[batch], key=lambda cr: cr[0].id or 0)
+        rows, private = self._batch(uow, village_code, programme, batch)
         office = self.office.details_in(uow, village.parent_code)
-        private = set()
-        for case, _ in entries:
-            _private_values(households[case.household_id], private)
         return PostedList(
             title=f"{village.name}{prog.name}初审公示",
             village=village.name,
             township=office["township"],
             office=_posted_office(office),
             issued_on=start,
-            rows=tuple(PostedRow(**row) for _, row in entries),
+            rows=tuple(PostedRow(**row) for row in rows),
             start=start,
             end=end,
             programme=prog.name,
@@ -545,18 +556,17 @@ class PrintService:
             amount_heading=prog.heading(proposed=True),
             grant=prog.grant,
             ended=end < self.ctx.today(),
-            private=frozenset(private),
+            private=private,
         )
 
     def _publication_data(self, uow, village_code: str, programme: str) -> PostedList:
         village = self._village(uow, village_code)
         prog = self._posted(programme)
-        rows = []
-        private: set[str] = set()
-        for _case, h, d in paid_cases(uow, village_code, programme, self.ctx.today(), self._approved()):
-            rows.append(PostedRow(name=h.head.name, members=len(h.members), covered=len(d["covered"]),
-                                  amount=yuan_text(d["monthly_amount"])))
-            _private_values(h, private)
+        paid = paid_cases(uow, village_code, programme, self.ctx.today(), self._approved())
+        households = uow.households.posted_where(sorted({p.household_id for p in paid}))
+        rows = [PostedRow(name=households[p.household_id].head, members=households[p.household_id].size,
+                          covered=len(p.covered), amount=yuan_text(p.monthly_amount)) for p in paid]
+        private = frozenset().union(*(h.private for h in households.values()))
         if not rows:
             raise DomainError(f"{village.name}没有在保的{prog.name}家庭")
         office = self.office.details_in(uow, village.parent_code)
@@ -564,7 +574,7 @@ class PrintService:
             title=f"{village.name}{prog.name}对象公布名单",
             village=village.name, township=office["township"], office=_posted_office(office),
             issued_on=self.ctx.today(), rows=tuple(rows), programme=prog.name,
-            amount_heading=prog.heading(), grant=prog.grant, private=frozenset(private),
+            amount_heading=prog.heading(), grant=prog.grant, private=private,
         )
 
     def _case_context(self, uow, case: Case) -> dict[str, Any]:
@@ -603,15 +613,3 @@ def _default_batch(found: Mapping[str, Any], today: dt.date) -> str:
 def _posted_office(office: Mapping[str, str]) -> PostedOffice:
     return PostedOffice(name=office["name"], phone=office["phone"], address=office["address"],
                         seal_text=office["seal_text"])
-
-
-def _private_values(h: Household, into: set[str]) -> None:
-    """A household's values no posted list may print (checked against every printed string)."""
-    for m in h.members:
-        into.add(m.id_number)
-        if m.disability:
-            into.add(m.disability.label)
-            into.add(DISABILITY_TYPES.get(m.disability.type, m.disability.type))
-    for value in (h.phone, h.address, h.bank_account):
-        if value:
-            into.add(value)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Text, and_, cast, delete, func, insert, or_, select, update
+from sqlalchemy import Select, Text, and_, cast, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from ..domain.model import (
     User,
     Vehicle,
 )
+from ..domain.privacy import PostedHousehold, posted_household
 from .benefits import BenefitRepository
 from .bulk import ImportRepository
 from .campaigns import CampaignRepository
@@ -385,6 +386,7 @@ def _fill_household(row: HouseholdRow, h: Household) -> None:
 
 # Ids per ``IN (...)`` of a bulk read: far below SQLite's and PostgreSQL's bound-parameter limits.
 IN_CHUNK = 500
+BULK_CHUNK = 5000  # ids bound in one IN (…) of a bulk read: SQLite ≥ 3.32 takes 32,766, PostgreSQL 65,535
 _T = TypeVar("_T")
 
 
@@ -393,15 +395,22 @@ def chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
         yield items[start:start + size]
 
 
-def _household(row: HouseholdRow) -> Household:
+def _columns(entity: Any) -> list[Any]:
+    """Every column of a mapped class, to read its rows as plain values (no ORM objects)."""
+    return [getattr(entity, c.key) for c in entity.__mapper__.column_attrs]
+
+
+def _household(row: Any, members: list[Member] | None = None, income: list[IncomeItem] | None = None,
+               expenses: list[RigidExpense] | None = None) -> Household:
+    """A Household from a HouseholdRow, or from a row of its columns with its members and items read apart."""
     return Household(
         id=row.id,
-        members=[_member(m) for m in row.members],
-        income=[
+        members=members if members is not None else [_member(m) for m in row.members],
+        income=income if income is not None else [
             IncomeItem(type=i.type, amount=i.amount, member=i.member_position, note=i.note)
             for i in row.income_items
         ],
-        rigid_expenses=[
+        rigid_expenses=expenses if expenses is not None else [
             RigidExpense(kind=e.kind, amount=e.amount, member=e.member_position, note=e.note)
             for e in row.rigid_expenses
         ],
@@ -435,16 +444,52 @@ class HouseholdRepository:
         return _household(self._row(household_id))
 
     def get_many(self, household_ids: Iterable[int]) -> dict[int, Household]:
-        """id → household for many at once (a village's list): a query per chunk of ids, each with
-        its members, income and expenses loaded by ``selectin``, never a query per household."""
+        """id → household for many at once: four queries per chunk of ids (:meth:`get_where`),
+        never a query per household."""
+        wanted = sorted(set(household_ids))
         out: dict[int, Household] = {}
-        for chunk in chunks(sorted(set(household_ids)), IN_CHUNK):
-            for row in self._s.scalars(select(HouseholdRow).where(HouseholdRow.id.in_(chunk))):
-                out[row.id] = _household(row)
-        missing = set(household_ids) - out.keys()
+        for chunk in chunks(wanted, BULK_CHUNK):
+            out.update(self.get_where(list(chunk)))
+        missing = set(wanted) - out.keys()
         if missing:
             raise NotFoundError(f"找不到编号为 {min(missing)} 的家庭")
         return out
+
+    def posted_where(self, ids: Any) -> dict[int, PostedHousehold]:
+        """id → what a posted list shows of a household (head, size) and the values it must never
+        print, for the households whose ids ``ids`` gives (a list or a SELECT): two queries, only the
+        columns these need."""
+        people: dict[int, list[tuple[Any, ...]]] = {}
+        for r in self._s.execute(select(MemberRow.household_id, MemberRow.relation, MemberRow.name,
+                                        MemberRow.id_number, MemberRow.disability_type, MemberRow.disability_grade)
+                                 .where(MemberRow.household_id.in_(ids))
+                                 .order_by(MemberRow.household_id, MemberRow.position)):
+            people.setdefault(r[0], []).append(tuple(r[1:]))
+        return {i: posted_household(people.get(i, []), phone, address, account)
+                for i, phone, address, account in self._s.execute(
+                    select(HouseholdRow.id, HouseholdRow.phone, HouseholdRow.address, HouseholdRow.bank_account)
+                    .where(HouseholdRow.id.in_(ids)))}
+
+    def get_where(self, ids: Any) -> dict[int, Household]:
+        """id → household for the households whose ids ``ids`` gives (a list, or a SELECT of
+        household ids: a village's list is then four queries whatever its size). Read as plain
+        column values (households, members, income items, rigid expenses), no ORM rows."""
+        members: dict[int, list[Member]] = {}
+        for r in self._s.execute(select(*_columns(MemberRow)).where(MemberRow.household_id.in_(ids))
+                                 .order_by(MemberRow.household_id, MemberRow.position)):
+            members.setdefault(r.household_id, []).append(_member(r))
+        income: dict[int, list[IncomeItem]] = {}
+        for r in self._s.execute(select(*_columns(IncomeItemRow)).where(IncomeItemRow.household_id.in_(ids))
+                                 .order_by(IncomeItemRow.household_id, IncomeItemRow.position)):
+            income.setdefault(r.household_id, []).append(
+                IncomeItem(type=r.type, amount=r.amount, member=r.member_position, note=r.note))
+        expenses: dict[int, list[RigidExpense]] = {}
+        for r in self._s.execute(select(*_columns(RigidExpenseRow)).where(RigidExpenseRow.household_id.in_(ids))
+                                 .order_by(RigidExpenseRow.household_id, RigidExpenseRow.position)):
+            expenses.setdefault(r.household_id, []).append(
+                RigidExpense(kind=r.kind, amount=r.amount, member=r.member_position, note=r.note))
+        return {r.id: _household(r, members.get(r.id, []), income.get(r.id, []), expenses.get(r.id, []))
+                for r in self._s.execute(select(*_columns(HouseholdRow)).where(HouseholdRow.id.in_(ids)))}
 
     def replace(self, household: Household) -> None:
         """Overwrite a stored household (by ``household.id``), members and items included."""
@@ -470,6 +515,13 @@ class HouseholdRepository:
 # ---------------------------------------------------------------------------------------- cases
 
 # Every Case field except id is a column of the same name.
+def _village_cases(village_code: str, programme: str) -> Any:
+    """The ids of a village's cases of a programme, as a subquery: written so, the planner starts
+    from the village's few thousand cases (and their events by case), not from every event of a
+    kind in the county."""
+    return select(CaseRow.id).where(CaseRow.village_code == village_code, CaseRow.programme == programme)
+
+
 _CASE_FIELDS = tuple(f.name for f in dataclasses.fields(Case) if f.name != "id")
 _CASE_JSON_FIELDS = ("forms", "proposal", "decision", "benefit")
 
@@ -637,14 +689,39 @@ class CaseRepository:
         stmt = stmt.order_by(CaseRow.id).offset(offset).limit(limit)
         return [_case(r) for r in self._s.scalars(stmt)]
 
-    def with_event(self, trigger: str, *, village_code: str, programme: str) -> list[Case]:
-        """Cases of a village and programme that have at least one event ``trigger`` (e.g. every
-        case ever posted for 公示), in id order: one query."""
-        has = select(AuditEventRow.id).where(AuditEventRow.case_id == CaseRow.id, AuditEventRow.trigger == trigger)
-        columns = [CaseRow.id, *[getattr(CaseRow, n) for n in _CASE_FIELDS]]  # plain values: no ORM rows to copy
-        stmt = (select(*columns).where(CaseRow.village_code == village_code, CaseRow.programme == programme,
-                                       has.exists()).order_by(CaseRow.id))
-        return [_case(r, fresh=True) for r in self._s.execute(stmt)]
+    def brief_with_event(self, trigger: str, *, village_code: str, programme: str, on: dt.date | None = None
+                         ) -> list[tuple[int, str, str, int]]:
+        """(id, kind, programme, household id) of the cases of a village and programme that have at
+        least one event ``trigger`` (e.g. every case ever posted for 公示), with ``on`` one of that date
+        (a 公示 batch), in id order: one query, no JSON column read (a 公示 list needs no more)."""
+        stmt = (select(CaseRow.id, CaseRow.kind, CaseRow.programme, CaseRow.household_id)
+                .where(CaseRow.id.in_(self.ids_with_event(trigger, village_code=village_code, programme=programme,
+                                                          on=on)))
+                .order_by(CaseRow.id))
+        return [(i, k, p, h) for i, k, p, h in self._s.execute(stmt)]
+
+    @staticmethod
+    def ids_with_event(trigger: str, *, village_code: str, programme: str, on: dt.date | None = None) -> Any:
+        """A SELECT of the ids of :meth:`brief_with_event`'s cases, to read their events or households in one query."""
+        stmt = select(AuditEventRow.case_id).where(AuditEventRow.trigger == trigger,
+                                                   AuditEventRow.case_id.in_(_village_cases(village_code, programme)))
+        return stmt if on is None else stmt.where(AuditEventRow.effective_date == on)
+
+    def households_with_event(self, trigger: str, *, village_code: str, programme: str,
+                              on: dt.date | None = None) -> Any:
+        """A SELECT of the household ids of :meth:`brief_with_event`'s cases (for ``households.posted_where``)."""
+        ids = self.ids_with_event(trigger, village_code=village_code, programme=programme, on=on)
+        return select(CaseRow.household_id).where(CaseRow.id.in_(ids))
+
+    def event_dates(self, trigger: str, *, village_code: str, programme: str) -> list[tuple[dt.date, str, str, int]]:
+        """(date, workflow, state, number of events) of a village's ``trigger`` events by date and the
+        cases' workflow and state now: a village's 公示 batches counted in one grouped query."""
+        stmt = (select(AuditEventRow.effective_date, CaseRow.workflow_id, CaseRow.state, func.count())
+                .join(CaseRow, CaseRow.id == AuditEventRow.case_id)
+                .where(AuditEventRow.trigger == trigger,
+                       AuditEventRow.case_id.in_(_village_cases(village_code, programme)))
+                .group_by(AuditEventRow.effective_date, CaseRow.workflow_id, CaseRow.state))
+        return [(d, w, s, n) for d, w, s, n in self._s.execute(stmt)]
 
     def count_by_state(self, open_only: bool = False) -> dict[str, int]:
         stmt = select(CaseRow.state, func.count()).group_by(CaseRow.state)
@@ -909,9 +986,10 @@ class EventRepository:
         )
         return [_event(r) for r in rows]
 
-    def of_cases(self, case_ids: Iterable[int], *, triggers: Sequence[str] = (),
+    def of_cases(self, case_ids: Iterable[int] | Select, *, triggers: Sequence[str] = (),
                  changing: Sequence[str] = ()) -> dict[int, builtins.list[AuditEvent]]:
-        """case id → its events in order, for many cases at once: a query per chunk of ids. The
+        """case id → its events in order, for many cases at once: a query per chunk of ids (one for a
+        SELECT of case ids). The
         columns are read as plain values (no ORM rows), so nothing the session holds needs copying.
 
         With ``triggers`` or ``changing``, only the events that are one of those triggers or whose
@@ -923,7 +1001,8 @@ class EventRepository:
             changes = cast(AuditEventRow.changes, Text)
             wanted = or_(AuditEventRow.trigger.in_(list(triggers)),
                          *[changes.contains(f'"{prefix}', autoescape=True) for prefix in changing])
-        for chunk in chunks(sorted(set(case_ids)), IN_CHUNK):
+        groups = [case_ids] if isinstance(case_ids, Select) else chunks(sorted(set(case_ids)), IN_CHUNK)
+        for chunk in groups:
             stmt = select(*columns).where(AuditEventRow.case_id.in_(chunk))
             if wanted is not None:
                 stmt = stmt.where(wanted)

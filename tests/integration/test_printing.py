@@ -223,6 +223,29 @@ def test_a_villages_posting_list_is_gathered_in_the_same_few_queries_whatever_it
     assert counts[small] == counts[big] <= 20, counts
 
 
+def test_a_villages_paid_lists_are_gathered_in_the_same_few_queries_whatever_its_size(demo, printer):
+    """长期公布名单 and 花名册 read the village's paid cases, the household each was last determined
+    with and those households in the same few queries for the village with the most approved
+    households as for the one with the fewest (no query per case)."""
+    from query_count import selects, statements
+    from sqlalchemy import text
+
+    with demo.db.engine.connect() as conn:
+        approved = conn.execute(text(
+            "SELECT village_code, COUNT(*) FROM cases WHERE programme = 'dibao' AND kind = 'application' "
+            "AND state = 'approved' GROUP BY village_code ORDER BY 2, 1")).all()
+    (small, few), (big, many) = approved[0], approved[-1]
+    assert many >= few + 2, approved
+    counts = {}
+    for village in (small, big):
+        printer.publication_list(village)  # warm: the office's settings and fonts are read once
+        with statements(demo.db.engine) as sent:
+            printer.publication_list(village)
+            printer.roster(village)
+        counts[village] = len(selects(sent))
+    assert counts[small] == counts[big] <= 30, counts
+
+
 def test_batch_printing_of_several_villages(demo, printer):
     villages = ["139901101001", "139901101002", "139901101003"]
     pdf = printer.posting_lists(villages)
