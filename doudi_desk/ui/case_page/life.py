@@ -7,8 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from ...domain.errors import InputError
-from ..errors import is_storage, show_error
+from ..errors import is_known, show_error
 from ..lifecycle_ui import (
     BENEFIT_KINDS,
     STAFF_ROLES,
@@ -102,7 +101,7 @@ class LifeActions:
 
         def submitted(data: dict[str, Any]) -> None:
             def failed(exc: BaseException) -> None:
-                if isinstance(exc, InputError) or (hasattr(exc, "message") and not is_storage(exc)):
+                if is_known(exc):
                     dialog.refused(exc)
                 else:
                     dialog.refused("操作没有完成，详见错误信息。")

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from ...domain.documents import title as document_title
 from ...domain.errors import InputError
 from ...domain.specs import WorkflowSpec
-from ..errors import friendly, is_stale, is_storage, show_error
+from ..errors import friendly, is_known, is_stale, is_storage, show_error
 from ..forms import DateField, FormEditor
 from ..lifecycle_ui import KIND_SHORT, BenefitPanel
 from ..printing_ui.case_panel import CasePrintPanel
@@ -447,8 +447,8 @@ class CasePage(LifeActions, QWidget):
         if isinstance(exc, InputError) and exc.field and exc.field.startswith("data."):
             parts = exc.field.split(".")
             if len(parts) >= 3 and parts[1] in self.editors:
-                self.editors[parts[1]].show_messages({parts[2]: exc.message.split(": ", 1)[-1]})
-        if hasattr(exc, "message"):  # a known error: bad input or a refused action
+                self.editors[parts[1]].show_messages({parts[2]: friendly(exc)})
+        if is_known(exc):  # a known error: bad input or a refused action
             self.show_banner(friendly(exc), "refusal")
             return
         show_error(exc, self)

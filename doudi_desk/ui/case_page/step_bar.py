@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
@@ -30,7 +31,7 @@ def main_path(spec: WorkflowSpec, delegated: bool | dict[str, Any]) -> list[str]
     调查核实) is put in its place. ``delegated`` may be the case view (preferred) or, as before,
     whether the county delegated the decision.
     """
-    view = delegated if isinstance(delegated, dict) else {"county_delegated": bool(delegated), "history": []}
+    view = delegated if isinstance(delegated, Mapping) else {"county_delegated": bool(delegated), "history": []}
     visited = {e["to_state"] for e in view.get("history", [])}
     unwanted = _unwanted(view)
     path = [spec.initial]
