@@ -29,24 +29,24 @@ class ActionDialog(QDialog):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.trigger = trigger
-        self.setWindowTitle(f"办理：{trigger['label']}")
-        self.setObjectName(f"action_{trigger['trigger']}")
+        self.setWindowTitle(f"办理：{trigger.label}")
+        self.setObjectName(f"action_{trigger.trigger}")
         layout = QVBoxLayout(self)
-        intro = QLabel(f"办理「{trigger['label']}」后，案件进入「{trigger['to_label']}」。")
+        intro = QLabel(f"办理「{trigger.label}」后，案件进入「{trigger.to_label}」。")
         layout.addWidget(intro)
         self.editors: dict[str, FormEditor] = {}
-        for form_id in trigger["forms"]:
+        for form_id in trigger.forms:
             editor = FormEditor(forms[form_id], today)
-            stored = dict(view["forms"].get(form_id) or {})
-            if form_id in AMOUNT_FORMS and not stored.get("amount") and view.get("proposal"):
-                p, code = view["proposal"], view["programme"]
+            stored = dict(view.forms.get(form_id) or {})
+            if form_id in AMOUNT_FORMS and not stored.get("amount") and view.proposal:
+                p, code = view.proposal, view.programme
                 # a one-off sum as proposed; a monthly amount when eligible, or on an application
                 if not programme(code).monthly or p.get("eligible") or view.get("kind", "application") == "application":
                     stored["amount"] = amount_of(code, p)
             editor.set_values(stored)
             self.editors[form_id] = editor
             layout.addWidget(editor)
-        layout.addWidget(QLabel("说明" + ("（必须写明理由）＊" if trigger["reason_required"] else "（可不填）")))
+        layout.addWidget(QLabel("说明" + ("（必须写明理由）＊" if trigger.reason_required else "（可不填）")))
         self.comment = QPlainTextEdit()
         self.comment.setObjectName("comment")
         self.comment.setFixedHeight(70)
@@ -56,7 +56,7 @@ class ActionDialog(QDialog):
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(trigger["label"])
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(trigger.label)
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self._ok)
         buttons.rejected.connect(self.reject)
@@ -69,8 +69,8 @@ class ActionDialog(QDialog):
         if any(problems.values()):
             self.error.setText("请按提示填写完整后再办理")
             return
-        if self.trigger["reason_required"] and not self.comment.toPlainText().strip():
-            self.error.setText(f"办理「{self.trigger['label']}」须写明理由")
+        if self.trigger.reason_required and not self.comment.toPlainText().strip():
+            self.error.setText(f"办理「{self.trigger.label}」须写明理由")
             return
         self.accept()
 

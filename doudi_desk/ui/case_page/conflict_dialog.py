@@ -29,17 +29,17 @@ class ConflictDialog(QDialog):
         self.setWindowTitle("案件已被他人修改")
         self.setObjectName("conflict_dialog")
         layout = QVBoxLayout(self)
-        last = theirs["history"][-1] if theirs["history"] else None
+        last = theirs.history[-1] if theirs.history else None
         who = f"{last['actor_name']} 于 {last['recorded_at']} 办理了「{last['action']}」" if last else "他人修改了案件"
         text = QLabel(f"您打开案件后，{who}。\n您的版本：{mine['version']}（环节：{mine['state_label']}）；"
-                      f"当前版本：{theirs['version']}（环节：{theirs['state_label']}）。\n"
+                      f"当前版本：{theirs.version}（环节：{theirs.state_label}）。\n"
                       "下表列出您填写的内容与当前版本不同之处。")
         text.setWordWrap(True)
         layout.addWidget(text)
         rows = []
         forms = forms or {}
         for form_id, values in mine["forms_entered"].items():
-            stored = theirs["forms"].get(form_id) or {}
+            stored = theirs.forms.get(form_id) or {}
             spec = forms.get(form_id)
             for key, value in values.items():
                 if value not in (None, "", [], False) and stored.get(key) != value:

@@ -31,12 +31,12 @@ class HistoryTable(QTableWidget):
             header.setSectionResizeMode(column, mode)
 
     def show_case(self, view: dict[str, Any]) -> None:
-        events = list(reversed(view["history"]))
+        events = list(reversed(view.history))
         self.setRowCount(len(events))
         for r, e in enumerate(events):
-            move = f"{e['from_label']} → {e['to_label']}" if e["from_label"] else f"→ {e['to_label']}"
-            recorded = e["recorded_at"].replace(" ", "\n", 1)  # date over time: a narrow column
-            for c, value in enumerate((e["effective_date"], e["actor_name"], e["action"], move, e["comment"] or "",
+            move = f"{e.from_label} → {e.to_label}" if e.from_label else f"→ {e.to_label}"
+            recorded = e.recorded_at.replace(" ", "\n", 1)  # date over time: a narrow column
+            for c, value in enumerate((e.effective_date, e.actor_name, e.action, move, e.comment or "",
                                        recorded)):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)

@@ -25,24 +25,24 @@ class LifeActions:
     page's shell, view, links, side tabs, life buttons, banner and executor)."""
 
     def _render_parent(self, view: dict[str, Any]) -> None:
-        parent = view.get("parent_case")
+        parent = view.parent_case
         if parent:
             self.parent_button.setText(f"原保障案件 {parent} ›")
         self.parent_button.setVisible(bool(parent))
 
     def _render_pending(self, view: dict[str, Any]) -> None:
-        pending = view.get("pending_completion") or []
+        pending = view.pending_completion or []
         if not pending:
             self.pending.hide()
             return
-        aid = view["forms"].get("first_aid") or {}
+        aid = view.forms.get("first_aid") or {}
         paid = f"已于 {aid.get('paid_on')} 先行救助 {aid.get('amount')} 元。" if aid.get("amount") else "已先行救助。"
         self.pending.setText(f"{paid}待补办：{'、'.join(pending)}（补齐后方可办结）")
         self.pending.show()
 
     def _render_benefit(self, view: dict[str, Any]) -> None:
         index = self.side.indexOf(self.benefit_panel)
-        if not view.get("benefit"):
+        if not view.benefit:
             if index >= 0:
                 self.side.removeTab(index)
             return
@@ -58,9 +58,9 @@ class LifeActions:
 
     def _render_life_buttons(self, view: dict[str, Any]) -> None:
         staff = bool(self._roles() & STAFF_ROLES)
-        benefit = view.get("benefit")
+        benefit = view.benefit
         covered = (bool(benefit) and view.get("kind", "application") in BENEFIT_KINDS
-                   and self.spec.outcome_of(view["state"]) == "approved")
+                   and self.spec.outcome_of(view.state) == "approved")
         status = (benefit or {}).get("status_today")
         open_child = next((c for c in self.links.get("related", []) if not c["closed"]), None)
         why = ""
@@ -74,7 +74,7 @@ class LifeActions:
             button.setEnabled(not why)
             if why:
                 button.setToolTip(why)
-        editable = staff and not view["closed"] and self.spec.has_role(view["state"], "household_editable")
+        editable = staff and not view.closed and self.spec.has_role(view.state, "household_editable")
         self.life_buttons["edit_household"].setVisible(editable)
         if covered:
             text = f"保障状态：{status_text(benefit)}。"
@@ -118,7 +118,7 @@ class LifeActions:
         self.load()
         self.show_banner(message, "ok")
         self.changed.emit(self.case_id)
-        self._open_other(view["id"])
+        self._open_other(view.id)
 
     def start_review(self) -> StartReviewDialog | None:
         if self.view is None:
@@ -128,7 +128,7 @@ class LifeActions:
         def run(data, done, failed):
             def ok(view):
                 done()
-                self._opened_case(view, f"已开立复核案件 {view['number']}。")
+                self._opened_case(view, f"已开立复核案件 {view.number}。")
             self.shell.executor.submit(self.shell.backend.lifecycle.start_review, self.case_id, self.username,
                                        effective_date=data["effective_date"], comment=data["comment"],
                                        owner=self, on_done=ok, on_error=failed)
@@ -145,10 +145,10 @@ class LifeActions:
         def run(data, done, failed):
             def ok(view):
                 done()
-                if view["kind"] == "termination":
-                    message = f"唯一保障对象{data['change'].get('member', '')}不再享受保障，已提出停保：{view['number']}。"
+                if view.kind == "termination":
+                    message = f"唯一保障对象{data['change'].get('member', '')}不再享受保障，已提出停保：{view.number}。"
                 else:
-                    message = f"已登记家庭情况变化，开立变更案件 {view['number']}。"
+                    message = f"已登记家庭情况变化，开立变更案件 {view.number}。"
                 self._opened_case(view, message)
             self.shell.executor.submit(self.shell.backend.lifecycle.start_change, self.case_id, self.username,
                                        data["change"], effective_date=data["effective_date"],
@@ -165,7 +165,7 @@ class LifeActions:
         def run(data, done, failed):
             def ok(view):
                 done()
-                self._opened_case(view, f"已提出停保，开立停保案件 {view['number']}。")
+                self._opened_case(view, f"已提出停保，开立停保案件 {view.number}。")
             self.shell.executor.submit(self.shell.backend.lifecycle.start_termination, self.case_id, self.username,
                                        data["reason"], data["reasons"], rule=data["rule"],
                                        effective_date=data["effective_date"], owner=self, on_done=ok,
@@ -177,7 +177,7 @@ class LifeActions:
         """修改家庭情况: read the household as stored (full ID numbers), then show the dialog."""
         if self.view is None:
             return
-        version = self.view["version"]
+        version = self.view.version
 
         def arrived(household: dict[str, Any]) -> None:
             dialog = HouseholdDialog(self.view, household, self.shell.backend.today(), self._day(), self)

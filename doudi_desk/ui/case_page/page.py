@@ -229,7 +229,7 @@ class CasePage(LifeActions, QWidget):
         draft = bundle["draft"]
         if entries:
             self._apply_entries(entries)
-        elif draft and not self.view["closed"]:
+        elif draft and not self.view.closed:
             self._apply_entries(draft["data"].get("forms", {}))
             if draft["data"].get("effective_date"):
                 self.effective.setText(draft["data"]["effective_date"])
@@ -245,13 +245,13 @@ class CasePage(LifeActions, QWidget):
 
     def render(self, view: dict[str, Any]) -> None:
         self.view = view
-        self.spec = self.shell.backend.workflow_for(view["workflow"]["id"])
-        hh = view["household"]
-        kind = view.get("kind") or "application"
-        self.title.setText(f"{view['number']}  {hh['head']}户 · {view['programme_label']}"
+        self.spec = self.shell.backend.workflow_for(view.workflow.id)
+        hh = view.household
+        kind = view.kind or "application"
+        self.title.setText(f"{view.number}  {hh['head']}户 · {view.programme_label}"
                            f"{'' if kind == 'application' else KIND_SHORT.get(kind, view.get('kind_label', ''))}"
-                           f"  —  {view['state_label']}")
-        self.kind_chip.setText(KIND_SHORT.get(kind, view.get("kind_label") or kind))
+                           f"  —  {view.state_label}")
+        self.kind_chip.setText(KIND_SHORT.get(kind, view.kind_label or kind))
         self.kind_chip.setVisible(True)
         self.step_bar.show_case(self.spec, view)
         self.deadline.setText(self._deadline_text(view))
@@ -259,7 +259,7 @@ class CasePage(LifeActions, QWidget):
         self._render_pending(view)
         self._render_summary()
         self._render_forms(view)
-        self.set_triggers(view["available_triggers"])
+        self.set_triggers(view.available_triggers)
         self._render_proposal(view)
         self._render_history(view)
         self._render_documents(view)
@@ -276,21 +276,21 @@ class CasePage(LifeActions, QWidget):
         self.summary.show_household(self.household, self.view, self.links)
 
     def _render_forms(self, view: dict[str, Any]) -> None:
-        state = self.spec.state(view["state"])
-        if self._editor_state != view["state"] or view["closed"]:
+        state = self.spec.state(view.state)
+        if self._editor_state != view.state or view.closed:
             for editor in self.editors.values():
                 editor.setParent(None)
                 editor.deleteLater()
             self.editors = {}
-            self._editor_state = view["state"]
-            if not view["closed"]:
+            self._editor_state = view.state
+            if not view.closed:
                 for form_id in state.forms:
                     editor = FormEditor(self.shell.backend.definitions.forms[form_id], self.shell.backend.today())
                     editor.changed.connect(self._edited)
                     self.editors[form_id] = editor
                     self.forms_layout.addWidget(editor)
         for form_id, editor in self.editors.items():
-            editor.set_values(view["forms"].get(form_id) or {})
+            editor.set_values(view.forms.get(form_id) or {})
         self.save_button.setVisible(bool(self.editors) and hasattr(self.shell.backend.cases, "save_forms"))
 
     def set_triggers(self, triggers: list[dict[str, Any]]) -> None:
@@ -303,19 +303,19 @@ class CasePage(LifeActions, QWidget):
         self.buttons = {}
         why = []
         for t in triggers:
-            button = QPushButton(t["label"])
-            button.setObjectName(f"trigger_{t['trigger']}")
-            button.setEnabled(t["allowed"])
-            if t["allowed"]:
-                button.setToolTip(f"办理后进入「{t['to_label']}」")
+            button = QPushButton(t.label)
+            button.setObjectName(f"trigger_{t.trigger}")
+            button.setEnabled(t.allowed)
+            if t.allowed:
+                button.setToolTip(f"办理后进入「{t.to_label}」")
             else:
-                reason = "；".join(t["reasons"])
-                button.setToolTip(f"现在不能办理「{t['label']}」：\n" + "\n".join(t["reasons"]))
-                why.append(f"「{t['label']}」：{reason}")
-            button.clicked.connect(lambda _=False, t=t: self.request(t["trigger"]))
-            self.buttons[t["trigger"]] = button
+                reason = "；".join(t.reasons)
+                button.setToolTip(f"现在不能办理「{t.label}」：\n" + "\n".join(t.reasons))
+                why.append(f"「{t.label}」：{reason}")
+            button.clicked.connect(lambda _=False, t=t: self.request(t.trigger))
+            self.buttons[t.trigger] = button
             self.button_row.addWidget(button)
-        if self.view and self.view["closed"]:
+        if self.view and self.view.closed:
             why = ["案件已办结，不能再办理。"]
         elif not triggers:
             why = ["您的角色在本环节没有可办理的事项。"]
@@ -332,8 +332,8 @@ class CasePage(LifeActions, QWidget):
         self.history.show_case(view)
 
     def _render_documents(self, view: dict[str, Any]) -> None:
-        state = self.spec.state(view["state"])
-        self.print_panel.set_case(view, [(k, document_title(k, view["programme"])) for k in state.documents])
+        state = self.spec.state(view.state)
+        self.print_panel.set_case(view, [(k, document_title(k, view.programme)) for k in state.documents])
 
     def show_print_tab(self) -> CasePrintPanel:
         self.side.setCurrentWidget(self.print_panel)
@@ -350,16 +350,16 @@ class CasePage(LifeActions, QWidget):
 
     def save_draft(self) -> None:
         """Keep what is typed (not yet sent) in the database, per user and case."""
-        if not self._draft_dirty or self.view is None or self.view["closed"]:
+        if not self._draft_dirty or self.view is None or self.view.closed:
             return
         self._draft_dirty = False
         forms = {fid: e.filled() for fid, e in self.editors.items() if e.filled()}
         data = {"forms": forms, "effective_date": self.effective.text()} if forms else {}
         self.shell.executor.submit(self.shell.backend.drafts.save, self.username, self.draft_key, data,
-                                   self.view["version"], owner=self)
+                                   self.view.version, owner=self)
 
     def _preview(self) -> None:
-        if self.view is None or self.view["closed"] or not self.editors:
+        if self.view is None or self.view.closed or not self.editors:
             return
         submitted = {fid: {k: v for k, v in e.values().items() if v is not None} for fid, e in self.editors.items()}
         day = self.effective.text() or None
@@ -368,10 +368,10 @@ class CasePage(LifeActions, QWidget):
                 dt.date.fromisoformat(day)
         except ValueError:
             day = None
-        version = self.view["version"]
+        version = self.view.version
         self.shell.executor.submit(self.shell.backend.queries.preview_triggers, self.case_id, self.username,
                                    submitted, day, owner=self,
-                                   on_done=lambda ts: self.set_triggers(ts) if self.view["version"] == version else None,
+                                   on_done=lambda ts: self.set_triggers(ts) if self.view.version == version else None,
                                    on_error=lambda exc: log.info("preview failed: %s", exc))
 
     # --- actions -----------------------------------------------------------------------------
@@ -380,7 +380,7 @@ class CasePage(LifeActions, QWidget):
         t = next((x for x in self.triggers if x["trigger"] == trigger), None)
         if t is None or self.view is None:
             return
-        if t["forms"] or t["reason_required"]:
+        if t.forms or t.reason_required:
             dialog = ActionDialog(t, self.shell.backend.definitions.forms, self.view, self.shell.backend.today(), self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.finished.connect(lambda result, d=dialog: self._dialog_done(d, result))
@@ -398,12 +398,12 @@ class CasePage(LifeActions, QWidget):
         data = {}
         for fid, e in self.editors.items():
             values = e.values()
-            if any(v not in (None, False) for v in values.values()) or (self.view["forms"].get(fid)):
+            if any(v not in (None, False) for v in values.values()) or (self.view.forms.get(fid)):
                 data[fid] = values
         return data
 
     def fire(self, trigger: str, extra: dict[str, Any] | None = None, comment: str = "") -> None:
-        t = self.spec.transition(self.view["state"], trigger)
+        t = self.spec.transition(self.view.state, trigger)
         if t is not None and "forms_complete" in t.conditions and not t.forms and self.editors:
             problems = {fid: e.validate() for fid, e in self.editors.items()}
             missing = [f"「{self.editors[fid].spec.title}」" for fid, p in problems.items() if p]
@@ -417,18 +417,18 @@ class CasePage(LifeActions, QWidget):
             b.setEnabled(False)
         self.shell.executor.submit(
             self.shell.backend.cases.advance, self.case_id, trigger, self.username, data=data,
-            effective_date=self.effective.text() or None, comment=comment, expected_version=self.view["version"],
+            effective_date=self.effective.text() or None, comment=comment, expected_version=self.view.version,
             owner=self, on_done=lambda view: self._fired(trigger, view), on_error=self._failed)
 
     def _fired(self, trigger: str, view: dict[str, Any]) -> None:
-        label = next((t["label"] for t in self.triggers if t["trigger"] == trigger), trigger)
+        label = next((t.label for t in self.triggers if t.trigger == trigger), trigger)
         self._draft_dirty = False
         self._draft_timer.stop()
         self.shell.executor.submit(self.shell.backend.drafts.discard, self.username, self.draft_key, owner=self)
         self.shell.executor.submit(self.shell.backend.queries.household_of_case, self.case_id, self.username, owner=self,
                                    on_done=self._household_arrived)
         self.render(view)
-        self.show_banner(f"已办理「{label}」，案件现在处于「{view['state_label']}」。", "ok")
+        self.show_banner(f"已办理「{label}」，案件现在处于「{view.state_label}」。", "ok")
         self.changed.emit(self.case_id)
 
     def _household_arrived(self, household: dict[str, Any]) -> None:
@@ -454,7 +454,7 @@ class CasePage(LifeActions, QWidget):
         show_error(exc, self)
 
     def _conflict(self, exc: BaseException) -> None:
-        mine = {"version": self.view["version"], "state_label": self.view["state_label"], "forms_entered": self.entered()}
+        mine = {"version": self.view.version, "state_label": self.view.state_label, "forms_entered": self.entered()}
 
         def arrived(theirs: dict[str, Any]) -> None:
             dialog = ConflictDialog(mine, theirs, self.shell.backend.definitions.forms, self)
@@ -473,7 +473,7 @@ class CasePage(LifeActions, QWidget):
         if result == ConflictDialog.REAPPLY:
             self._apply_entries(entries)
             trigger, extra, comment = self._last_request
-            available = {t["trigger"] for t in theirs["available_triggers"]}
+            available = {t.trigger for t in theirs["available_triggers"]}
             if trigger in available:
                 self.fire(trigger, extra, comment)
             else:
@@ -497,7 +497,7 @@ class CasePage(LifeActions, QWidget):
 
         self._last_request = ("", None, "")
         self.shell.executor.submit(self.shell.backend.cases.save_forms, self.case_id, self.username, data,
-                                   effective_date=self.effective.text() or None, expected_version=self.view["version"],
+                                   effective_date=self.effective.text() or None, expected_version=self.view.version,
                                    owner=self, on_done=saved, on_error=self._failed)
 
     def show_banner(self, text: str, kind: str) -> None:

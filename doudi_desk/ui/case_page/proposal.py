@@ -42,11 +42,11 @@ class ProposalPanel(QWidget):
     def show_case(self, view: dict[str, Any], spec: WorkflowSpec, forms: dict[str, Any]) -> None:
         """测算结果: the proposal and its explanation; once decided, the decision (an approval, a
         refusal, or for a review/change/termination what it did to the benefit)."""
-        p = view.get("proposal")
+        p = view.proposal
         self.explanation.clear()
-        decision = view.get("decision")
-        kind = view.get("kind") or "application"
-        prog = programme(view["programme"])
+        decision = view.decision
+        kind = view.kind or "application"
+        prog = programme(view.programme)
         one_off = not prog.monthly
         if decision and kind not in BENEFIT_KINDS:
             self.amount.setText(self.result_text(decision))
@@ -56,7 +56,7 @@ class ProposalPanel(QWidget):
         elif decision and decision.get("imported"):  # 历史导入: the roster's decision, not computed here
             self.amount.setText(f"按花名册导入：每月 {decision.get('monthly_amount')} 元")
             self.eligibility.setText(f"自 {decision.get('start_month')} 起发放（花名册）；{decision['decided_on']} 导入；"
-                                     + "、".join((view.get("benefit") or {}).get("pending_labels") or []))
+                                     + "、".join((view.benefit or {}).get("pending_labels") or []))
         elif decision and decision.get("result") == "approved":
             if one_off:
                 self.amount.setText(f"已批准：{prog.name} {amount_of(prog.code, decision)} 元")
@@ -67,12 +67,12 @@ class ProposalPanel(QWidget):
                 self.amount.setText(f"已确认：每月 {amount_of(prog.code, decision)} 元{_parts_text(prog.code, decision)}")
                 self.eligibility.setText(f"自 {decision.get('start_month')} 起发放；{decision['decided_on']} 确认")
         elif decision:
-            self.amount.setText(view["state_label"] if view["closed"] else  # 不予确认 / 不予认定 / 不予救助 …
+            self.amount.setText(view.state_label if view.closed else  # 不予确认 / 不予认定 / 不予救助 …
                                 {"refused": "不予确认", "not_accepted": "不予受理", "withdrawn": "已撤回"}
                                 .get(decision["result"], decision["result"]))
             self.eligibility.setText(f"理由：{decision.get('reasons') or '—'}")
         elif kind == "termination":
-            form = view["forms"].get("termination") or {}
+            form = view.forms.get("termination") or {}
             form_spec = forms.get("termination")
             f = form_spec.field("reason") if form_spec else None
             reason = next((c.label for c in (f.choices if f else ()) if c.value == form.get("reason")), "")
@@ -86,17 +86,17 @@ class ProposalPanel(QWidget):
             elif kind in ("review", "change"):
                 self.amount.setText(f"复核测算：每月 {amount} 元" if p.get("eligible") else "复核测算：不再符合条件")
             else:
-                self.amount.setText(f"拟{prog.amount_label}：每月 {amount} 元{_parts_text(view['programme'], p)}")
+                self.amount.setText(f"拟{prog.amount_label}：每月 {amount} 元{_parts_text(view.programme, p)}")
         else:
-            aid = view["forms"].get("first_aid") or {}
+            aid = view.forms.get("first_aid") or {}
             self.amount.setText(f"已先行救助 {aid['amount']} 元" if aid.get("amount") else "尚未测算")
             computing = spec.states_with("computes_proposal")
             self.eligibility.setText(f"进入「{spec.state(computing[0]).label}」环节时按现行政策自动测算。"
                                      if computing else "本流程不测算金额。")
         if p:
             text = "符合保障条件" if p.get("eligible") else "不符合保障条件"
-            failed = view.get("proposal_failed_labels") or []
-            flags = view.get("proposal_flag_labels") or []
+            failed = view.proposal_failed_labels or []
+            flags = view.proposal_flag_labels or []
             extra = ("；原因：" + "、".join(failed)) if failed else ""
             extra += ("；标记：" + "、".join(flags)) if flags else ""
             policy = p.get("policy_set") or {}

@@ -115,7 +115,7 @@ class CasePrintPanel(QWidget):
         for grid in (self.step_grid, self.other_grid, self.file_grid):
             self._clear(grid)
         rows = {id(self.step_grid): 0, id(self.other_grid): 0, id(self.file_grid): 0}
-        state = self.view["state_label"] if self.view else ""
+        state = self.view.state_label if self.view else ""
         self.step_box.setTitle(f"本环节（{state}）的文书" if state else "本环节的文书")
 
         def add(grid: QGridLayout, button: QPushButton, reason: str, hint: str = "") -> None:
@@ -174,7 +174,7 @@ class CasePrintPanel(QWidget):
         if self._busy:
             return
         title = title or next((e["title"] for e in self.entries if e["kind"] == kind), kind)
-        number = self.view["number"] if self.view else str(self.case_id)
+        number = self.view.number if self.view else str(self.case_id)
         self._set_busy(True)
         self.result.working(title)
         self.requested.emit(kind)
