@@ -195,8 +195,10 @@ class _Seq(list[Any]):
     lines: list[int]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader used only to compose nodes; ``_to_python`` builds values that keep lines."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """SafeLoader used only to compose nodes; ``_to_python`` builds values that keep lines. LibYAML's
+    (PyYAML's wheels carry it) composes the shipped definitions in a sixth of the pure-Python time:
+    every start of the program and of ``doudi-admin`` parses them."""
 
 
 def _line(node: yaml.Node) -> int:
