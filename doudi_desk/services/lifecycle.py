@@ -77,32 +77,6 @@ def latest_determination(uow, parent: Case) -> Case:
     return latest
 
 
-def paid_cases(uow, village_code: str, programme: str, on: dt.date,
-               approved: dict[str, list[str]] | None = None) -> list[tuple[Case, Household, dict[str, Any]]]:
-    """Approved cases of a village still paid on a date (a stopped benefit is left out), each with the
-    household as last determined and what is paid now: ``monthly_amount``, ``covered`` (indexes into
-    that household) and ``start_month`` — after a 复核 or 变更 these differ from the first decision.
-    ``approved``: the approved states of the workflows (services/roles.py); without it, cases with
-    an approving decision."""
-    if approved is not None:
-        found = uow.cases.query(workflow_states=approved, village_code=village_code, programme=programme)
-    else:
-        found = [c for c in uow.cases.query(village_code=village_code, programme=programme)
-                 if c.closed and (c.decision or {}).get("result") == "approved"]
-    out = []
-    for case in found:
-        if case.benefit and effective_status(case.benefit, on) == "stopped":
-            continue
-        d, b = case.decision or {}, case.benefit or {}
-        household = uow.households.get(latest_determination(uow, case).household_id)
-        out.append((case, household, {
-            "monthly_amount": b.get("monthly_amount") or d.get("monthly_amount"),
-            "covered": b.get("covered", d.get("covered")) or [],
-            "start_month": d.get("start_month") or "",
-        }))
-    return out
-
-
 def wage_income(household: Household) -> Decimal:
     return sum((i.amount for i in household.income
                 if i.type == "wage" and (i.member is None or not household.members[i.member].excluded)),
