@@ -97,7 +97,7 @@ class AccountsDialog(QDialog):
 
     @property
     def admin(self) -> AdminService:
-        return AdminService(self.window_.backend.ctx)
+        return self.window_.backend.admin
 
     def refresh(self) -> None:
         self.window_.run(self.admin.accounts, self.window_.user["username"], on_done=self._fill,

@@ -67,8 +67,9 @@ class ApplicationPage(QWidget):
         row = QHBoxLayout()
         self.programme = QComboBox()
         self.programme.setObjectName("programme")
+        open_for_application = shell.backend.programmes_open_for_application()
         for value, label in PROGRAMMES.items():
-            if any(e.spec.programme == value and e.spec.kind == "application" for e in shell.backend.ctx.engines.values()):
+            if value in open_for_application:
                 self.programme.addItem(label, value)
         self.village = QComboBox()
         self.village.setObjectName("village")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services.accounts import IDLE_LOCK_MINUTES, AccountService
+from ..services.accounts import IDLE_LOCK_MINUTES
 from .clock import REAL_CLOCK, Clock
 from .style import set_role
 
@@ -149,7 +149,7 @@ class IdleLock(QObject):
             self.cover.password.clear()
             self.cover.message.setText(str(exc) if hasattr(exc, "message") else "解锁失败")
 
-        self.window.run(AccountService(self.window.backend.ctx).unlock, self.window.user["username"],
+        self.window.run(self.window.backend.accounts.unlock, self.window.user["username"],
                         self.cover.password.text(), on_done=done, on_error=failed)
 
     def log_out(self) -> None:
