@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ..domain.errors import InputError
 from ..domain.household import TEMPORARY_TYPES, parse_household
 from ..domain.programmes import DEFAULT, PROGRAMMES, REGISTRY
+from . import ops
 from .errors import friendly, show_error
 from .forms import DateField
 from .household_editor import ContactRow, HouseholdEditor
@@ -453,9 +454,9 @@ class ApplicationPage(QWidget):
                 show_error(exc, self)
 
         extra = {"repeat_reason": repeat_reason} if repeat_reason else {}
-        self.shell.executor.submit(self.shell.backend.cases.create_case, data, programme, self.shell.user["username"],
-                                   applied_on=self.applied_on.text() or None, allow_duplicate=allow_duplicate,
-                                   comment=comment, owner=self, on_done=done, on_error=failed, **extra)
+        ops.create_case(self.shell, data, programme, applied_on=self.applied_on.text() or None,
+                        allow_duplicate=allow_duplicate, comment=comment, **extra) \
+            .success(done).failure(failed).run_in_background(initiator=self)
 
 
 class DuplicateDialog(QDialog):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from . import ops
 from .style import set_role
 
 
@@ -139,8 +140,8 @@ class ChangePasswordDialog(QDialog):
             self.ok_button.setEnabled(True)
             self.message.setText(str(exc).split(": ", 1)[-1] if hasattr(exc, "message") else "修改失败")
 
-        self.window_.run(self.window_.backend.accounts.change_password, self.username,
-                         self.old.text(), self.new.text(), on_done=done, on_error=failed)
+        ops.change_password(self.window_, self.username, self.old.text(), self.new.text()) \
+            .success(done).failure(failed).run_in_background(initiator=self)
 
     def _cancelled(self) -> None:
         if self.forced and self.window_.user is not None:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import InputError
+from . import ops
 from .backend import Backend
 from .case_list import CaseListPage
 from .clock import REAL_CLOCK, Clock
@@ -130,12 +131,12 @@ class SetupPage(QWidget):
         if any(not f.text().strip() for f in fields) or not villages:
             self.message.setText("请填写县、乡镇的代码和名称，至少一个村（社区），以及管理员。")
             return
-        self.window_.run(self.window_.backend.admin.create_office, (self.county_code.text().strip(), self.county_name.text().strip()),
-                         (self.town_code.text().strip(), self.town_name.text().strip()), villages,
-                         (self.admin_user.text().strip(), self.admin_name.text().strip()),
-                         on_done=lambda _r: self.window_.show_login(),
-                         on_error=lambda exc: self.message.setText(str(exc)) if hasattr(exc, "message")
-                         else show_error(exc, self))
+        ops.create_office(self.window_, (self.county_code.text().strip(), self.county_name.text().strip()),
+                          (self.town_code.text().strip(), self.town_name.text().strip()), villages,
+                          (self.admin_user.text().strip(), self.admin_name.text().strip())) \
+            .success(lambda _r: self.window_.show_login()) \
+            .failure(lambda exc: self.message.setText(str(exc)) if hasattr(exc, "message")
+                     else show_error(exc, self)).run_in_background(initiator=self)
 
 
 class LoginPage(QWidget):
@@ -386,7 +387,7 @@ class MainWindow(QMainWindow):
             progress.close()
             show_error(exc, self)
 
-        self.run(self.backend.load_demo, with_other_programmes=True, on_done=done, on_error=failed)
+        ops.load_demo(self).success(done).failure(failed).run_in_background(initiator=self)
 
     def show_login(self, status: dict[str, Any] | None = None) -> None:
         if self.login_page is None:

@@ -37,12 +37,16 @@ def batch_decide(shell: Shell, items: Sequence[dict[str, Any]], action: str, rea
     return CollectionOp(shell, work, changes=Changes.to_cases(int(i["id"]) for i in items))
 
 
-def import_start_actions(shell: Shell, chosen: list[dict[str, Any]], **options: Any) -> CollectionOp[Any]:
-    """After an import: open the 复核/变更/停保 the comparison suggested."""
+def import_commit(shell: Shell, path: str, profile: str | None, skip_errors: bool,
+                  expected_digest: str) -> CollectionOp[dict]:
+    """导入 the roster previewed (the file must still be the one previewed: ``expected_digest``).
+    Give it a ``.progress()``: cancelling undoes all of it."""
+    return CollectionOp(shell, shell.backend.importing.commit, path=path, actor=shell.user["username"],
+                        profile=profile, skip_errors=skip_errors, expected_digest=expected_digest,
+                        changes=Changes(cases=True, queue=True))
+
+
+def import_start_actions(shell: Shell, chosen: list[dict[str, Any]]) -> CollectionOp[dict]:
+    """After an import: open the 变更 / 停保 the comparison offered, one case per family."""
     return CollectionOp(shell, shell.backend.importing.start_actions, shell.user["username"], chosen,
-                        changes=Changes(cases=True, queue=True), **options)
-
-
-def import_commit(shell: Shell, fn: Any) -> CollectionOp[Any]:
-    """写入 an import previewed in the import dialog (``fn(job)`` does it, with progress)."""
-    return CollectionOp(shell, fn, changes=Changes(cases=True, queue=True, payroll=True))
+                        changes=Changes(cases=True, queue=True))
