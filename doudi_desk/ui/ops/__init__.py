@@ -20,6 +20,7 @@ from .office import (
     set_delegation,
     set_password,
     set_policy,
+    set_urban_rural,
     unlock_user,
 )
 from .op import ChangeListener, CollectionOp, QueryOp
@@ -38,6 +39,6 @@ __all__ = [
     "create_case", "start_review", "batch_decide", "import_start_actions", "import_commit",
     "set_price_index", "open_or_build", "step", "rebuild", "bank_file", "import_bank_result", "set_account",
     "create_office", "load_demo", "set_policy", "set_calendar_day", "set_delegation", "add_user",
-    "set_password", "unlock_user", "set_active", "change_password",
+    "set_password", "set_urban_rural", "unlock_user", "set_active", "change_password",
     "campaigns",
 ]

@@ -69,3 +69,9 @@ def set_active(shell: Shell, username: str, active: bool) -> CollectionOp[Any]:
 def change_password(shell: Shell, username: str, old: str, new: str) -> CollectionOp[None]:
     """修改密码 of the user logged in."""
     return CollectionOp(shell, shell.backend.accounts.change_password, username, old, new, changes=ACCOUNTS)
+
+
+def set_urban_rural(shell: Shell, village: str, value: str) -> CollectionOp[Any]:
+    """Class a village as 城市 or 农村 for the statistics."""
+    return CollectionOp(shell, shell.backend.admin.set_urban_rural, village, value, shell.user["username"],
+                        changes=POLICY)
