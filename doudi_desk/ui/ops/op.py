@@ -24,7 +24,19 @@ T = TypeVar("T")
 
 class ChangeListener:
     """A page that refreshes itself after a command: the main window calls :meth:`on_changes`
-    on every open page that is one (mix it in after the Qt base class)."""
+    on every open tab page that is one (mix it in after the Qt base class).
+
+    A case page reads again when a case it shows was written — its own, its parent, or a related
+    复核/变更/停保 (so an open parent case refreshes when its 复核 is decided in the queue)::
+
+        class CasePage(QWidget, ops.ChangeListener):
+            def on_changes(self, changes, initiator):
+                shown = {self.case_id, *(r["id"] for r in self.links.get("related", []))}
+                if self.links.get("parent"):
+                    shown.add(self.links["parent"]["id"])
+                if initiator is not self and changes.touches(shown):
+                    self.load()
+    """
 
     def on_changes(self, changes: Changes, initiator: object | None) -> None:
         """Read again what ``changes`` touches; ``initiator`` is the page that ran the command
