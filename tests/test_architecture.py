@@ -87,3 +87,19 @@ def test_ruff_is_clean():
     proc = subprocess.run([_tool("ruff"), "check", "doudi_desk", "tests", "benchmarks"], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_window_reaches_the_services_only_through_the_backend_facade():
+    """ui/backend.py's Backend is the window's one way in (issue 12 item 4): no page reaches the
+    AppContext behind it (``backend.ctx``), a workflow engine, or the database's URL."""
+    ui = ROOT / "doudi_desk" / "ui"
+    banned = ("backend.ctx", ".engines", "engine_for_programme", "render_as_string", "make_url", ".db.url")
+    found = [f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+             for path in sorted(ui.rglob("*.py"))
+             for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+             if any(b in line for b in banned)]
+    assert found == []
+    # Only the facade holds the context: no other ui module touches a context's database.
+    holders = sorted(str(path.relative_to(ROOT)) for path in ui.rglob("*.py")
+                     if "ctx.db" in path.read_text("utf-8"))
+    assert holders == ["doudi_desk/ui/backend.py"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from contextlib import nullcontext
 from typing import Any
 
 from ..domain.errors import DomainError, InputError
@@ -37,17 +38,21 @@ class AdminService:
             raise DomainError(f"用户「{username}」已停用，不能修改设置")
         return username
 
+    def _work(self, uow):
+        """The caller's unit of work (one use case made of several steps), else a new one."""
+        return nullcontext(uow) if uow is not None else self.ctx.db.unit_of_work()
+
     def _audit(self, uow, who: str, action: str, subject: str, comment: str = "", **data: Any) -> None:
         uow.events.append_office(who, action, self.ctx.now(), subject=subject, comment=comment,
                                  data=data)
 
     def add_area(self, code: str, name: str, level: str, parent_code: str | None = None,
-                 actor: str | None = None, urban_rural: str | None = None) -> Area:
+                 actor: str | None = None, urban_rural: str | None = None, *, uow=None) -> Area:
         if level not in AREA_LEVELS:
             raise InputError(f"只能是 {'、'.join(AREA_LEVELS)}", "level")
         if not code.strip() or not name.strip():
             raise InputError("地区代码和名称不能为空", "code")
-        with self.ctx.db.unit_of_work() as uow:
+        with self._work(uow) as uow:
             who = self._admin(uow, actor)
             if uow.areas.get(code):
                 raise InputError(f"code: 地区代码 {code} 已存在", "code")
@@ -85,7 +90,7 @@ class AdminService:
             return uow.areas.get(code)
 
     def add_user(self, username: str, full_name: str, roles: list[str], area_code: str | None = None,
-                 actor: str | None = None) -> User:
+                 actor: str | None = None, *, uow=None) -> User:
         _check_roles(roles)
         if not isinstance(username, str) or not isinstance(full_name, str) \
                 or not username.strip() or not full_name.strip():
@@ -94,7 +99,7 @@ class AdminService:
             raise InputError("username: 用户名只能由字母、数字、下划线、点和减号组成（2–64 位），"
                              "以字母或数字开头", "username")
         _check_name(full_name)
-        with self.ctx.db.unit_of_work() as uow:
+        with self._work(uow) as uow:
             who = self._admin(uow, actor)
             if uow.users.get(username):
                 raise InputError(f"username: 用户名 {username} 已存在", "username")
@@ -206,7 +211,7 @@ class AdminService:
             self._audit(uow, who, "user_unlocked", username, "解除登录锁定")
 
     def set_policy(self, area_code: str, effective_from: dt.date, params: Mapping[str, Any],
-                   actor: str | None = None, note: str = "") -> int:
+                   actor: str | None = None, note: str = "", *, uow=None) -> int:
         """Add a parameter set for an area from a date; every key is checked before saving (bounds
         and labels: domain/policy_fields.py). The set is recorded under ``actor``, the
         administrator who entered it."""
@@ -218,7 +223,7 @@ class AdminService:
             raise InputError(f"policy.{first}: 政策参数有误：{describe(problems)}", f"policy.{first}")
         for programme in REGISTRY:  # every programme's decision can use the set
             parse_policy(dict(params), programme)
-        with self.ctx.db.unit_of_work() as uow:
+        with self._work(uow) as uow:
             who = self._admin(uow, actor)
             if uow.areas.get(area_code) is None:
                 raise InputError(f"没有地区 {area_code}", "area")
@@ -263,6 +268,21 @@ class AdminService:
             self._audit(uow, who, "delegation_set", township_code,
                         f"{'授权' if delegated else '收回'}乡镇审批确认", delegated=delegated)
             return sorted(current)
+
+    def create_office(self, county: tuple[str, str], township: tuple[str, str],
+                      villages: list[tuple[str, str]], admin: tuple[str, str]) -> None:
+        """First start of an empty database: the county, the township and its villages, the first
+        administrator and the shipped example parameter set, in one transaction (a refused village
+        leaves no half-made office behind)."""
+        with self.ctx.db.unit_of_work() as uow:
+            self.add_area(county[0], county[1], "county", uow=uow)
+            self.add_area(township[0], township[1], "township", county[0], uow=uow)
+            for code, name in villages:
+                self.add_area(code, name, "village", township[0], uow=uow)
+            self.add_user(admin[0], admin[1], ["admin"], township[0], uow=uow)
+            today = self.ctx.today()
+            self.set_policy(county[0], dt.date(today.year, 1, 1), default_policy(), actor=admin[0],
+                            note="程序自带的示例参数，请按本地标准修改", uow=uow)
 
 
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{1,63}")

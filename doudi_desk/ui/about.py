@@ -59,9 +59,8 @@ class AboutDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        backend = self.shell.backend
-        ctx = backend.ctx if backend is not None else None
-        self.shell.executor.submit(about, ctx, owner=self, on_done=self.show_info,
+        backend = self.shell.backend  # None before the database is open: the program's part only
+        self.shell.executor.submit(backend.about if backend is not None else about, owner=self, on_done=self.show_info,
                                    on_error=lambda exc: self.note.setText(f"无法读取：{exc}"))
 
     def show_info(self, info: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.errors import KnownError
 from ..services.admin import AdminService
+from . import ops
 from .errors import show_error
 from .login import ChangePasswordDialog
 from .style import set_role
@@ -99,7 +100,7 @@ class AccountsDialog(QDialog):
 
     @property
     def admin(self) -> AdminService:
-        return AdminService(self.window_.backend.ctx)
+        return self.window_.backend.admin
 
     def refresh(self) -> None:
         self.window_.run(self.admin.accounts, self.window_.user["username"], on_done=self._fill,
@@ -138,30 +139,30 @@ class AccountsDialog(QDialog):
     def _done(self, text: str):
         def done(_result) -> None:
             self._say(text)
-            self.refresh()
+            self.refresh()  # a dialog, not a tab page: the 设置 tab hears of it from operation_did_execute
         return done
 
     def set_password(self) -> None:
         account = self.selected()
         if account is None:
             return
-        password, me = self.password.text(), self.window_.user["username"]
+        password = self.password.text()
         self.password.clear()
-        self.window_.run(self.admin.set_password, account["username"], password, actor=me,
-                         on_done=self._done(f"已为 {account['full_name']} 设置初始密码，请当面告知本人"),
-                         on_error=self._failed)
+        ops.set_password(self.window_, account["username"], password) \
+            .success(self._done(f"已为 {account['full_name']} 设置初始密码，请当面告知本人")).failure(self._failed) \
+            .run_in_background(initiator=self)
 
     def unlock(self) -> None:
         account = self.selected()
         if account is not None:
-            self.window_.run(self.admin.unlock_user, account["username"], actor=self.window_.user["username"],
-                             on_done=self._done(f"已解除 {account['full_name']} 的登录锁定"), on_error=self._failed)
+            ops.unlock_user(self.window_, account["username"]) \
+                .success(self._done(f"已解除 {account['full_name']} 的登录锁定")).failure(self._failed) \
+                .run_in_background(initiator=self)
 
     def toggle_active(self) -> None:
         account = self.selected()
         if account is not None:
             active = not account["active"]
-            self.window_.run(self.admin.update_user, account["username"], active=active,
-                             actor=self.window_.user["username"],
-                             on_done=self._done(f"已{'启用' if active else '停用'} {account['full_name']}"),
-                             on_error=self._failed)
+            ops.set_active(self.window_, account["username"], active) \
+                .success(self._done(f"已{'启用' if active else '停用'} {account['full_name']}")).failure(self._failed) \
+                .run_in_background(initiator=self)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ..domain.errors import InputError, RepeatClaim
 from ..domain.household import TEMPORARY_TYPES, parse_household
 from ..domain.programmes import DEFAULT, PROGRAMMES, REGISTRY
+from . import ops
 from .errors import friendly, is_known, show_error
 from .forms import DateField
 from .household_editor import ContactRow, HouseholdEditor
@@ -66,8 +67,9 @@ class ApplicationPage(QWidget):
         row = QHBoxLayout()
         self.programme = QComboBox()
         self.programme.setObjectName("programme")
+        open_for_application = shell.backend.programmes_open_for_application()
         for value, label in PROGRAMMES.items():
-            if any(e.spec.programme == value and e.spec.kind == "application" for e in shell.backend.ctx.engines.values()):
+            if value in open_for_application:
                 self.programme.addItem(label, value)
         self.village = QComboBox()
         self.village.setObjectName("village")
@@ -450,9 +452,9 @@ class ApplicationPage(QWidget):
                 show_error(exc, self)
 
         extra = {"repeat_reason": repeat_reason} if repeat_reason else {}
-        self.shell.executor.submit(self.shell.backend.cases.create_case, data, programme, self.shell.user["username"],
-                                   applied_on=self.applied_on.text() or None, allow_duplicate=allow_duplicate,
-                                   comment=comment, owner=self, on_done=done, on_error=failed, **extra)
+        ops.create_case(self.shell, data, programme, applied_on=self.applied_on.text() or None,
+                        allow_duplicate=allow_duplicate, comment=comment, **extra) \
+            .success(done).failure(failed).run_in_background(initiator=self)
 
 
 class DuplicateDialog(QDialog):

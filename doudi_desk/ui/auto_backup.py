@@ -16,8 +16,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
-from ..services.backup import BackupService
-
 log = logging.getLogger(__name__)
 
 HOURLY_MS = 60 * 60 * 1000
@@ -79,14 +77,13 @@ class DailyBackup(QObject):
         backend = self.window_.backend
         if backend is None or self.busy() or self._stop.is_set():
             return False
-        ctx = backend.ctx
         self._delivered = False
-        self._thread = threading.Thread(target=self._work, args=(ctx,), name="daily-backup", daemon=True)
+        self._thread = threading.Thread(target=self._work, args=(backend,), name="daily-backup", daemon=True)
         self._thread.start()
         return True
 
-    def _work(self, ctx: Any) -> None:  # the backup's own thread
-        service = BackupService.on_own_connection(ctx)
+    def _work(self, backend: Any) -> None:  # the backup's own thread
+        service = backend.open_backup()
         outcome: tuple[Signal, object] | None = None
         try:
             def step(fraction: float, text: str) -> None:

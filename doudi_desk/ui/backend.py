@@ -1,4 +1,11 @@
-"""The services the window calls, built once from an AppContext (all of them hold no session)."""
+"""The window's one way to the services: a small facade with named services, built once from an
+AppContext (all of them hold no session).
+
+Pages call ``backend.cases``, ``backend.queries``, ``backend.accounts``, ``backend.admin``,
+``backend.printing``, ``backend.payments`` … and a few questions answered here (which programmes
+can be applied for, where the database is); the AppContext itself, its workflow engines and its
+database stay behind this class: no page reaches the context (tests/test_architecture.py
+checks that doudi_desk/ui names neither it nor the engines)."""
 
 from __future__ import annotations
 
@@ -19,38 +26,45 @@ class Backend:
     module imported) the first time it is used, so starting the window does not load them all."""
 
     def __init__(self, ctx: AppContext):
-        self.ctx = ctx
+        self._ctx = ctx
         self.queries = QueryService(ctx)
+
+    @cached_property
+    def accounts(self):
+        """Log-in, passwords, the idle-lock unlock (services/accounts.py)."""
+        from ..services.accounts import AccountService
+
+        return AccountService(self._ctx)
 
     @cached_property
     def cases(self):
         from ..services.cases import CaseService
 
-        return CaseService(self.ctx)
+        return CaseService(self._ctx)
 
     @cached_property
     def drafts(self):
         from ..services.drafts import DraftService
 
-        return DraftService(self.ctx)
+        return DraftService(self._ctx)
 
     @cached_property
     def batch(self):
         from ..services.batch import BatchService
 
-        return BatchService(self.ctx)
+        return BatchService(self._ctx)
 
     @cached_property
     def admin(self):
         from ..services.admin import AdminService
 
-        return AdminService(self.ctx)
+        return AdminService(self._ctx)
 
     @cached_property
     def office(self):
         from ..services.office import OfficeService
 
-        return OfficeService(self.ctx)
+        return OfficeService(self._ctx)
 
     @cached_property
     def lifecycle(self):
@@ -63,21 +77,21 @@ class Backend:
     def life_queries(self):
         from ..services.lifecycle_queries import LifecycleQueries
 
-        return LifecycleQueries(self.ctx, self.cases)
+        return LifecycleQueries(self._ctx, self.cases)
 
     @cached_property
     def importing(self):
         """导入花名册."""
         from ..services.importing import ImportService
 
-        return ImportService(self.ctx, self.cases)
+        return ImportService(self._ctx, self.cases)
 
     @cached_property
     def exports(self):
         """导出Excel of every list."""
         from ..services.exporting import ExportService
 
-        return ExportService(self.ctx)
+        return ExportService(self._ctx)
 
     @cached_property
     def printing(self):
@@ -85,35 +99,35 @@ class Backend:
         (on the worker thread, like every other use of the backend)."""
         from ..services.printing import PrintService
 
-        return PrintService(self.ctx)
+        return PrintService(self._ctx)
 
     @cached_property
     def audit_log(self):
         """审计记录: the audit trail a page at a time (services/audit.py)."""
         from ..services.audit import AuditLog
 
-        return AuditLog(self.ctx)
+        return AuditLog(self._ctx)
 
     @cached_property
     def statistics(self):
         """统计月报 (services/statistics.py)."""
         from ..services.statistics import StatisticsService
 
-        return StatisticsService(self.ctx)
+        return StatisticsService(self._ctx)
 
     @cached_property
     def ledger_books(self):
         """The village 台账 and 一户一册 (services/ledger_books.py)."""
         from ..services.ledger_books import LedgerBookService
 
-        return LedgerBookService(self.ctx)
+        return LedgerBookService(self._ctx)
 
     @cached_property
     def campaigns(self):
         """大排查 campaigns (services/campaigns.py)."""
         from ..services.campaigns import CampaignService
 
-        return CampaignService(self.ctx)
+        return CampaignService(self._ctx)
 
     @cached_property
     def payments(self):
@@ -128,36 +142,68 @@ class Backend:
         from ..services.payments import PaymentService
         from ..services.price_indices import PriceIndexService
 
-        payrolls = PaymentService(self.ctx)
-        return SimpleNamespace(payrolls=payrolls, bank=BankFileService(self.ctx, payrolls),
-                               prices=PriceIndexService(self.ctx), accounts=PaymentAccountService(self.ctx),
-                               ledger=PaymentLedgerService(self.ctx),
-                               lines_xlsx=lambda pid, user, rows: lines_xlsx(self.ctx, pid, user, rows))
+        payrolls = PaymentService(self._ctx)
+        return SimpleNamespace(payrolls=payrolls, bank=BankFileService(self._ctx, payrolls),
+                               prices=PriceIndexService(self._ctx), accounts=PaymentAccountService(self._ctx),
+                               ledger=PaymentLedgerService(self._ctx),
+                               lines_xlsx=lambda pid, user, rows: lines_xlsx(self._ctx, pid, user, rows))
 
     @cached_property
     def payroll_print(self):
         """发放花名册, 发放汇总表, 变动名单 (ReportLab loads on first use, on the worker)."""
         from ..services.payment_print import PayrollPrintService
 
-        return PayrollPrintService(self.ctx, self.payments.payrolls)
+        return PayrollPrintService(self._ctx, self.payments.payrolls)
 
     @property
     def definitions(self):
-        return self.ctx.definitions
+        return self._ctx.definitions
 
     def workflow_for(self, workflow_id: str):
-        engine = self.ctx.engines.get(workflow_id)
-        return engine.spec if engine else None
+        """A workflow's definition (its states and labels), or None for an unknown id."""
+        return self._ctx.definitions.workflows.get(workflow_id)
+
+    def programmes_open_for_application(self) -> set[str]:
+        """The programmes a new application can be made for: those with an application workflow."""
+        return {spec.programme for spec in self._ctx.definitions.workflows.values() if spec.kind == "application"}
+
+    def database_location(self) -> str:
+        """Where the database is, for people (a file path, or a server URL without its password)."""
+        return self._ctx.db.location()
+
+    @property
+    def upgrade(self):
+        """The upgrade opening made (its ``backup`` file), or None."""
+        return self._ctx.upgrade
+
+    def about(self) -> dict:
+        """What the 关于 dialog shows (reads the database's revision: call on the worker)."""
+        from ..services.about import about
+
+        return about(self._ctx)
+
+    def load_demo(self, **options):
+        """Fill an empty database with the demo townships (services/demo.py)."""
+        from ..services.demo import build_demo
+
+        return build_demo(self._ctx, **options)
+
+    def open_backup(self):
+        """A BackupService on a database connection of its own, for the daily backup's thread
+        (ui/auto_backup.py); the caller closes it."""
+        from ..services.backup import BackupService
+
+        return BackupService.on_own_connection(self._ctx)
 
     def today(self):
-        return self.ctx.today()
+        return self._ctx.today()
 
     def close(self) -> None:
         try:
-            self.ctx.db.optimize()  # SQLite's advice before a long-lived connection closes
+            self._ctx.db.optimize()  # SQLite's advice before a long-lived connection closes
         except Exception:  # noqa: BLE001 - statistics are an optimisation; closing must not fail
             logging.getLogger(__name__).warning("PRAGMA optimize at close failed", exc_info=True)
-        self.ctx.db.dispose()
+        self._ctx.db.dispose()
 
     def case_bundle(self, case_id: int, username: str, draft_key: str) -> dict:
         """What the case page shows, read in one go: the case view, its household, the user's draft."""

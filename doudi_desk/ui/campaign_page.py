@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import KnownError
+from . import ops
 from .campaign_dialogs import AdvanceDialog, CheckDialog, NewCampaignDialog, ProblemDialog
 from .dynamic_page import RowsModel
 from .errors import show_error
@@ -51,13 +52,12 @@ def _table(columns: list[tuple[str, str]], text, colour=None, widths=()) -> tupl
     return view, model
 
 
-class CampaignPage(QWidget):
-    """Signals: loaded() — a campaign is shown; open_case(int); changed() — something was written;
-    exported(str)."""
+class CampaignPage(QWidget, ops.ChangeListener):
+    """Signals: loaded() — a campaign is shown; open_case(int); exported(str). Every write is a
+    command op (ui/ops/campaigns.py); the page reads again after any that changed campaigns."""
 
     loaded = Signal()
     open_case = Signal(int)
-    changed = Signal()
     exported = Signal(str)
     permanent = True
 
@@ -69,6 +69,7 @@ class CampaignPage(QWidget):
         self.user_area = shell.user.get("area")
         self.view: dict[str, Any] | None = None
         self.dialog = None
+        self._select_next: int | None = None  # a campaign just created
         self.setObjectName("campaign_page")
         roles = set(shell.user["roles"])
         self.manager = bool(roles & MANAGER_ROLES)
@@ -257,15 +258,18 @@ class CampaignPage(QWidget):
         return model.row(rows[0].row()) if rows else None
 
     # --- running an action from a dialog ---
-    def _submit(self, dialog, fn, *args, **kwargs) -> None:
+    def on_changes(self, changes: ops.Changes, initiator: object | None) -> None:
+        if changes.campaigns and self._loaded_once:  # a page never shown reads when first shown
+            select, self._select_next = self._select_next, None
+            self.refresh(select=select or (self.view["id"] if self.view else None))
+
+    def _submit(self, dialog, op: ops.CollectionOp) -> None:
         def done(_r) -> None:
             dialog.deleteLater()
             self.dialog = None
-            self.changed.emit()
-            self.refresh()
 
-        run_for(self, fn, *args, on_done=done, on_error=lambda exc: dialog.show_error(str(exc))
-                       if isinstance(exc, KnownError) else show_error(exc, self), **kwargs)
+        op.success(done).failure(lambda exc: dialog.show_error(str(exc))
+                                 if isinstance(exc, KnownError) else show_error(exc, self)).run_in_background(initiator=self)
 
     def _dialog(self, dialog, on_ok) -> Any:
         self.dialog = dialog
@@ -282,30 +286,22 @@ class CampaignPage(QWidget):
             NewCampaignDialog(self, areas, self.shell.backend.today()), self._create), on_error=self._failed)
 
     def _create(self, dialog) -> None:
-        values = dialog.values()
-        username = self.username
-
-        def work():
-            view = self.shell.backend.campaigns.create(values["name"], values["doc_number"], values["area_code"],
-                                                       username, phases=values["phases"], rules=values["rules"])
-            return view
-
         def done(view) -> None:
             dialog.deleteLater()
             self.dialog = None
-            self.changed.emit()
-            self.refresh(select=view["id"])
+            self._select_next = view["id"]  # on_changes shows the new campaign
 
-        run_for(self, work, on_done=done, on_error=lambda exc: dialog.show_error(str(exc))
-                       if isinstance(exc, KnownError) else show_error(exc, self))
+        ops.campaigns.create(self.shell, dialog.values()).success(done).failure(
+            lambda exc: dialog.show_error(str(exc)) if isinstance(exc, KnownError) else show_error(exc, self)) \
+            .run_in_background(initiator=self)
 
     def assign(self) -> None:
         row = self._selected(self.progress_view, self.progress_model)
         if row is None or self.view is None:
             self.message.setText("请先选择一个村（社区）。")
             return
-        run_for(self, self.shell.backend.campaigns.assign, self.view["id"], row["village"], self.staff.currentData(),
-                       self.username, on_done=lambda _r: self.load(), on_error=self._failed)
+        ops.campaigns.assign(self.shell, self.view["id"], row["village"], self.staff.currentData()) \
+            .failure(self._failed).run_in_background(initiator=self)
 
     def ask_check(self):
         target = self._selected(self.target_view, self.target_model)
@@ -314,9 +310,7 @@ class CampaignPage(QWidget):
             return None
         dialog = CheckDialog(self, target, self.full_name, self.shell.backend.today())
         return self._dialog(dialog, lambda d: self._submit(
-            d, self.shell.backend.campaigns.record_check, d.target["id"], d.values()["items"],
-            self.username, checked_by=d.values()["checked_by"], checked_on=d.values()["checked_on"],
-            note=d.values()["note"]))
+            d, ops.campaigns.record_check(self.shell, d.target["id"], d.values())))
 
     def ask_problem(self, with_target: bool):
         if self.view is None:
@@ -329,11 +323,7 @@ class CampaignPage(QWidget):
         dialog = ProblemDialog(self, target, villages, self.shell.backend.today())
 
         def ok(d) -> None:
-            v = d.values()
-            self._submit(d, self.shell.backend.campaigns.raise_problem, self.view["id"], self.username,
-                         finding=v["finding"], topic=v["topic"], kind=v["kind"], target_id=v["target_id"],
-                         village=v["village"], responsible=v["responsible"], measures=v["measures"],
-                         deadline=v["deadline"])
+            self._submit(d, ops.campaigns.raise_problem(self.shell, self.view["id"], d.values()))
 
         return self._dialog(dialog, ok)
 
@@ -344,8 +334,7 @@ class CampaignPage(QWidget):
             return None
         dialog = AdvanceDialog(self, problem, state, self.shell.backend.today())
         return self._dialog(dialog, lambda d: self._submit(
-            d, self.shell.backend.campaigns.advance_problem, problem["id"], state, self.username,
-            expected_version=problem["version"], **d.values()))
+            d, ops.campaigns.advance_problem(self.shell, problem, state, d.values())))
 
     def open_problem_case(self) -> None:
         problem = self._selected(self.problem_view, self.problem_model)
@@ -353,13 +342,9 @@ class CampaignPage(QWidget):
             self.message.setText("请先选择一个问题。")
             return
 
-        def done(result) -> None:
-            self.changed.emit()
-            self.refresh()
-            self.open_case.emit(result["case_id"])
-
-        run_for(self, self.shell.backend.campaigns.open_case, problem["id"], self.username,
-                       on_done=done, on_error=self._failed)
+        ops.campaigns.open_problem_case(self.shell, problem["id"]) \
+            .success(lambda result: self.open_case.emit(result["case_id"])).failure(self._failed) \
+            .run_in_background(initiator=self)
 
     def _open_problem_case(self) -> None:
         problem = self._selected(self.problem_view, self.problem_model)
@@ -369,8 +354,7 @@ class CampaignPage(QWidget):
     def close_campaign(self) -> None:
         if self.view is None:
             return
-        run_for(self, self.shell.backend.campaigns.close, self.view["id"], self.username,
-                       on_done=lambda _r: self.refresh(), on_error=self._failed)
+        ops.campaigns.close(self.shell, self.view["id"]).failure(self._failed).run_in_background(initiator=self)
 
     # --- the seed's tables ---
     def ask_export(self, table: str, kind: str):

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..services.queries import TABS, CaseQuery
+from . import ops
 from .export_excel import export_button
 from .style import GREY, RED
 
@@ -217,8 +218,9 @@ class CaseListModel(QAbstractTableModel):
             self.sort_requested.emit(COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder)
 
 
-class CaseListPage(QWidget):
-    """Tabs, filters, search and the table. Double-click (or Enter) opens a case.
+class CaseListPage(QWidget, ops.ChangeListener):
+    """Tabs, filters, search and the table. Double-click (or Enter) opens a case. Reads the list
+    and the tab counts again after any command that changed cases (``on_changes``).
 
     Signals:
         open_case(int): the user wants to see this case.
@@ -360,6 +362,10 @@ class CaseListPage(QWidget):
     def _sort(self, key: str, descending: bool) -> None:
         if (key, descending) != (self.query.sort, self.query.descending):
             self._replace(sort=key, descending=descending)
+
+    def on_changes(self, changes: ops.Changes, initiator: object | None) -> None:
+        if changes.cases or changes.policy:  # a calendar day moves deadlines
+            self.refresh()
 
     def refresh(self) -> None:
         if self.shell.user is None:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.programmes import REGISTRY
 from ..services.lifecycle import STATUSES, add_months
+from . import ops
 from .errors import is_known, show_error
 from .export_excel import export_button
 from .lifecycle_ui import STAFF_ROLES, STATUS_COLOURS, StartReviewDialog
@@ -334,8 +335,7 @@ class DueReviewsTab(ListTab):
 
         def submitted(data: dict[str, Any]) -> None:
             def done(review: dict[str, Any]) -> None:
-                dialog.done_ok()
-                self.refresh()
+                dialog.done_ok()  # the lists refresh themselves from operation_did_execute
                 self.review_started.emit(review["id"])
                 self.open_case.emit(review["id"])
 
@@ -346,9 +346,8 @@ class DueReviewsTab(ListTab):
                     dialog.refused("操作没有完成，详见错误信息。")
                     show_error(exc, self)
 
-            self.shell.executor.submit(self.shell.backend.lifecycle.start_review, row["id"],
-                                       self.shell.user["username"], effective_date=data["effective_date"],
-                                       comment=data["comment"], owner=self, on_done=done, on_error=failed)
+            ops.start_review(self.shell, row["id"], data["effective_date"], data["comment"]) \
+                .success(done).failure(failed).run_in_background(initiator=self)
 
         dialog.submitted.connect(submitted)
         self.dialog = dialog
@@ -487,16 +486,15 @@ class SuggestionsTab(ListTab):
         return f"共 {len(rows)} 人"
 
 
-class DynamicPage(QTabWidget):
-    """The 动态管理 tab: 复核到期 / 在保名单 / 低收入监测 / 可申请补贴.
+class DynamicPage(QTabWidget, ops.ChangeListener):
+    """The 动态管理 tab: 复核到期 / 在保名单 / 低收入监测 / 可申请补贴. Its lists are read again
+    (now if shown, else when next shown) after any command that changed cases (``on_changes``).
 
     Signals:
         open_case(int): a list asked to open this case.
-        changed(): a case was opened or changed from here (the case list should refresh).
     """
 
     open_case = Signal(int)
-    changed = Signal()
 
     def __init__(self, shell, parent: QWidget | None = None):
         super().__init__(parent)
@@ -510,10 +508,13 @@ class DynamicPage(QTabWidget):
                            (self.suggestions, "可申请补贴")):
             tab.open_case.connect(self.open_case)
             self.addTab(tab, title)
-        self.due.review_started.connect(lambda _cid: self.changed.emit())
 
     def tabs(self) -> list[ListTab]:
         return [self.due, self.benefits, self.monitoring, self.suggestions]
+
+    def on_changes(self, changes: ops.Changes, initiator: object | None) -> None:
+        if changes.cases or changes.policy:
+            self.mark_stale()
 
     def mark_stale(self) -> None:
         """Cases changed: lists are read again (now if shown, else when next shown)."""

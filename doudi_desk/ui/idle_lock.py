@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import KnownError
-from ..services.accounts import IDLE_LOCK_MINUTES, AccountService
+from ..services.accounts import IDLE_LOCK_MINUTES
 from .clock import REAL_CLOCK, Clock
 from .errors import show_error
 from .style import set_role
@@ -155,7 +155,7 @@ class IdleLock(QObject):
                 self.cover.message.setText("解锁失败，详见错误信息。")
                 show_error(exc, self.window)
 
-        self.window.run(AccountService(self.window.backend.ctx).unlock, self.window.user["username"],
+        self.window.run(self.window.backend.accounts.unlock, self.window.user["username"],
                         self.cover.password.text(), on_done=done, on_error=failed)
 
     def log_out(self) -> None:

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from . import ops
 from .errors import friendly, is_known, message_box, show_error
 from .style import GREY, RED, set_role
 
@@ -326,7 +327,8 @@ class ImportDialog(QDialog):
         self.preview()
 
     # --- preview and import ---
-    def _run(self, fn, text: str, on_done, **kwargs: Any) -> None:
+    def _run(self, op: ops.QueryOp | ops.CollectionOp, text: str, on_done) -> None:
+        """Run a read (preview, error list) or the import itself, with progress and 取消."""
         self._running(True, text)
 
         def failed(exc: BaseException) -> None:
@@ -342,8 +344,7 @@ class ImportDialog(QDialog):
             self._running(False)
             on_done(result)
 
-        self.job = self.shell.executor.submit(fn, pass_job=True, owner=self, on_done=done, on_error=failed,
-                                              on_progress=self._progressed, **kwargs)
+        self.job = op.success(done).failure(failed).progress(self._progressed).run_in_background(initiator=self)
 
     def preview(self) -> None:
         if not self.path.text():
@@ -351,8 +352,9 @@ class ImportDialog(QDialog):
         self.committed = False
         self.report = None
         self.model.set_rows([])
-        self._run(self.shell.backend.importing.preview, "正在预览…", self._show_preview, path=self.path.text(),
-                  actor=self.shell.user["username"], profile=self.profile.currentData())
+        self._run(ops.QueryOp(self.shell, self.shell.backend.importing.preview, path=self.path.text(),
+                              actor=self.shell.user["username"], profile=self.profile.currentData()),
+                  "正在预览…", self._show_preview)
 
     def _show(self, report: dict[str, Any]) -> None:
         self.report = report
@@ -381,9 +383,9 @@ class ImportDialog(QDialog):
     def confirm(self) -> None:
         if not self.report:
             return
-        self._run(self.shell.backend.importing.commit, "正在导入…", self._show_import, path=self.path.text(),
-                  actor=self.shell.user["username"], profile=self.profile.currentData(),
-                  skip_errors=self.skip_errors.isChecked(), expected_digest=self.report["digest"])
+        self._run(ops.import_commit(self.shell, self.path.text(), self.profile.currentData(),
+                                    self.skip_errors.isChecked(), self.report["digest"]),
+                  "正在导入…", self._show_import)
 
     def _show_import(self, report: dict[str, Any]) -> None:
         self.committed = True
@@ -419,8 +421,9 @@ class ImportDialog(QDialog):
             self.progress_text.setText(f"错误清单已导出：{result['path']}（{result['rows']} 行）")
             self._update_buttons()
 
-        self._run(self.shell.backend.importing.export_errors, "正在导出错误清单…", done, path=self.path.text(),
-                  actor=self.shell.user["username"], out=str(out), profile=self.profile.currentData())
+        self._run(ops.QueryOp(self.shell, self.shell.backend.importing.export_errors, path=self.path.text(),
+                              actor=self.shell.user["username"], out=str(out), profile=self.profile.currentData()),
+                  "正在导出错误清单…", done)
 
     def offer_actions(self) -> ActionsDialog | None:
         if not self.report:
@@ -446,5 +449,5 @@ class ImportDialog(QDialog):
             self.actions_button.setEnabled(False)
             self.imported.emit(self.report or {})
 
-        self.shell.executor.submit(self.shell.backend.importing.start_actions, self.shell.user["username"], chosen,
-                                   owner=self, on_done=done, on_error=lambda exc: show_error(exc, self))
+        ops.import_start_actions(self.shell, chosen).success(done).failure(lambda exc: show_error(exc, self)) \
+            .run_in_background(initiator=self)

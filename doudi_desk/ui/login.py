@@ -1,7 +1,7 @@
 """Passwords in the window: the password field of the log-in page, the log-in job, and the dialog
 that makes a user replace an administrator's initial password.
 
-Every check is :class:`~doudi_desk.services.accounts.AccountService`'s; this module only shows
+Every check is ``backend.accounts``' (services/accounts.py); this module only shows
 its answers (wrong password, locked until, passwords not yet switched on).
 """
 
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import KnownError
-from ..services.accounts import AccountService
+from . import ops
 from .errors import show_error
 from .style import set_role
 
@@ -47,7 +47,7 @@ def password_field(page: QWidget, layout: Any) -> QLineEdit:
 
 def log_in(backend, username: str, password: str) -> dict[str, Any]:
     """Runs on the worker thread: check the password, then the user as the window shows it."""
-    accounts = AccountService(backend.ctx)
+    accounts = backend.accounts
     checked = accounts.log_in(username, password)
     user = backend.queries.user(username)
     status = accounts.status()
@@ -68,7 +68,7 @@ def show_password_mode(page: QWidget, backend) -> None:
             hint.setText("本数据库尚未启用登录密码：管理员为任一用户设置密码后，所有用户都须凭密码登录。")
             hint.show()
 
-    page.window_.run(AccountService(backend.ctx).status, on_done=done, on_error=lambda _exc: None)
+    page.window_.run(backend.accounts.status, on_done=done, on_error=lambda _exc: None)
 
 
 def after_log_in(window, user: dict[str, Any]) -> None:
@@ -146,8 +146,8 @@ class ChangePasswordDialog(QDialog):
                 self.message.setText("修改失败，详见错误信息。")
                 show_error(exc, self)
 
-        self.window_.run(AccountService(self.window_.backend.ctx).change_password, self.username,
-                         self.old.text(), self.new.text(), on_done=done, on_error=failed)
+        ops.change_password(self.window_, self.username, self.old.text(), self.new.text()) \
+            .success(done).failure(failed).run_in_background(initiator=self)
 
     def _cancelled(self) -> None:
         if self.forced and self.window_.user is not None:

@@ -4,7 +4,6 @@ application)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import InputError, KnownError
+from . import ops
 from .backend import Backend
 from .case_list import CaseListPage
 from .clock import REAL_CLOCK, Clock
@@ -41,6 +41,7 @@ from .errors import show_error
 from .executor import Executor
 from .login import after_log_in, password_field, show_password_mode
 from .login import log_in as login_job
+from .ops import ChangeListener, Changes
 from .report_tabs import add_report_tabs
 from .style import set_role
 from .supervisor import SupervisorPage
@@ -68,22 +69,6 @@ PRINT_ROLES = {"caseworker", "township_reviewer"}
 # 复核到期, 在保名单, 低收入监测: the township office works them; the county looks at them.
 DYNAMIC_ROLES = {"caseworker", "township_reviewer", "county_approver"}
 IMPORT_ROLES = {"admin", "caseworker", "township_reviewer"}  # 导入花名册 (services/importing.py)
-
-
-def create_office(backend: Backend, county: tuple[str, str], township: tuple[str, str],
-                  villages: list[tuple[str, str]], admin: tuple[str, str]) -> None:
-    """First start: the areas, the first administrator and the shipped parameter set."""
-    from ..services.admin import default_policy
-
-    a = backend.admin
-    a.add_area(county[0], county[1], "county")
-    a.add_area(township[0], township[1], "township", county[0])
-    for code, name in villages:
-        a.add_area(code, name, "village", township[0])
-    a.add_user(admin[0], admin[1], ["admin"], township[0])
-    today = backend.today()
-    a.set_policy(county[0], dt.date(today.year, 1, 1), default_policy(), actor=admin[0],
-                 note="程序自带的示例参数，请按本地标准修改")
 
 
 class SetupPage(QWidget):
@@ -147,12 +132,12 @@ class SetupPage(QWidget):
         if any(not f.text().strip() for f in fields) or not villages:
             self.message.setText("请填写县、乡镇的代码和名称，至少一个村（社区），以及管理员。")
             return
-        self.window_.run(create_office, self.window_.backend, (self.county_code.text().strip(), self.county_name.text().strip()),
-                         (self.town_code.text().strip(), self.town_name.text().strip()), villages,
-                         (self.admin_user.text().strip(), self.admin_name.text().strip()),
-                         on_done=lambda _r: self.window_.show_login(),
-                         on_error=lambda exc: self.message.setText(str(exc)) if isinstance(exc, KnownError)
-                         else show_error(exc, self))
+        ops.create_office(self.window_, (self.county_code.text().strip(), self.county_name.text().strip()),
+                          (self.town_code.text().strip(), self.town_name.text().strip()), villages,
+                          (self.admin_user.text().strip(), self.admin_name.text().strip())) \
+            .success(lambda _r: self.window_.show_login()) \
+            .failure(lambda exc: self.message.setText(str(exc)) if isinstance(exc, KnownError)
+                     else show_error(exc, self)).run_in_background(initiator=self)
 
 
 class LoginPage(QWidget):
@@ -231,12 +216,16 @@ class MainWindow(QMainWindow):
         logged_in(str): the work area shows for this user.
         print_requested(int, str): a case page's 打印 tab is printing this document of this case
             (the tab does the work through ``print_desk``; the signal is for anyone who wants to know).
+        operation_did_execute(Changes, object): a command op (ui/ops) succeeded — what it changed
+            and the page that ran it; emitted once per command, then handed to every open page
+            that is a ``ChangeListener`` (its ``on_changes``), which refreshes itself.
     """
 
     ready = Signal()
     logged_in = Signal(str)
     open_failed = Signal(str)  # the database or the definitions could not be opened: the message shown
     print_requested = Signal(int, str)
+    operation_did_execute = Signal(object, object)
 
     def __init__(self, url: str | None = None, *, context_factory: Callable[[], AppContext] | None = None,
                  clock: Clock = REAL_CLOCK):
@@ -256,6 +245,7 @@ class MainWindow(QMainWindow):
         self.busy.hide()
         self.statusBar().addPermanentWidget(self.busy)
         self.executor.busy_changed.connect(self.busy.setVisible)
+        self.operation_did_execute.connect(self._forward_changes)
         self.about_button = QToolButton()  # 关于 (version, database revision): also before log-in, and F1
         self.about_button.setObjectName("about_button")
         self.about_button.setText("关于")
@@ -360,9 +350,10 @@ class MainWindow(QMainWindow):
     # --- start ---
     def _opened(self, ctx: AppContext) -> None:
         self.backend = Backend(ctx)
-        where = ctx.db.location()
+        where = self.backend.database_location()
         log.info("database open: %s", where)
-        upgraded = f"（已升级数据库结构，升级前的备份：{ctx.upgrade.backup}）" if ctx.upgrade else ""
+        upgrade = self.backend.upgrade
+        upgraded = f"（已升级数据库结构，升级前的备份：{upgrade.backup}）" if upgrade else ""
         self.statusBar().showMessage(f"数据库：{where}{upgraded}")
         self.run(self.backend.queries.office_status, on_done=self._status)
 
@@ -384,8 +375,6 @@ class MainWindow(QMainWindow):
             self.show_login(status)
 
     def load_demo(self) -> None:
-        from ..services.demo import build_demo
-
         progress = QProgressDialog("正在生成示例乡镇（约200户）…", None, 0, 0, self)
         progress.setWindowTitle("载入示例")
         progress.setMinimumDuration(0)
@@ -400,7 +389,7 @@ class MainWindow(QMainWindow):
             progress.close()
             show_error(exc, self)
 
-        self.run(build_demo, self.backend.ctx, with_other_programmes=True, on_done=done, on_error=failed)
+        ops.load_demo(self).success(done).failure(failed).run_in_background(initiator=self)
 
     def show_login(self, status: dict[str, Any] | None = None) -> None:
         if self.login_page is None:
@@ -442,7 +431,6 @@ class MainWindow(QMainWindow):
             self.supervisor = SupervisorPage(self)
             self.supervisor.permanent = True
             self.supervisor.open_case.connect(self.open_case)
-            self.supervisor.changed.connect(self._changed)
             self.tabs.addTab(self.supervisor, "审批队列")
             self.supervisor.refresh()
         if roles & DYNAMIC_ROLES:
@@ -479,14 +467,12 @@ class MainWindow(QMainWindow):
 
         page = DynamicPage(self)
         page.open_case.connect(self.open_case)
-        page.changed.connect(self._changed)
         return page
 
     def _make_payroll(self) -> PayrollPage:
         from .payroll_page import PayrollPage
 
         page = PayrollPage(self)
-        page.changed.connect(self._changed)
         page.start()
         return page
 
@@ -534,7 +520,6 @@ class MainWindow(QMainWindow):
         from .import_dialog import ImportDialog
 
         dialog = ImportDialog(self, self)
-        dialog.imported.connect(lambda _report: self._changed())
         dialog.finished.connect(lambda _r: setattr(self, "import_dialog", None))
         self.import_dialog = dialog
         dialog.show()
@@ -572,7 +557,8 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentIndex(i)
                 return page
         page = CasePage(self, case_id)
-        page.changed.connect(self._changed)
+        # Until the case page runs its actions as ops (ui/ops), its own signal stands for one.
+        page.changed.connect(lambda cid, page=page: self.broadcast(Changes.to_cases([cid]), page))
         page.print_requested.connect(self.print_requested)
         page.loaded.connect(lambda: self._retitle(page))
         index = self.tabs.addTab(page, "案件…")
@@ -604,8 +590,7 @@ class MainWindow(QMainWindow):
         return page
 
     def _created(self, page: ApplicationPage, case_id: int) -> None:
-        self.close_tab(self.tabs.indexOf(page))
-        self._changed()
+        self.close_tab(self.tabs.indexOf(page))  # the create op has told the lists (operation_did_execute)
         self.open_case(case_id)
 
     def close_tab(self, index: int) -> None:
@@ -620,26 +605,29 @@ class MainWindow(QMainWindow):
     def current_page(self) -> QWidget | None:
         return self.tabs.currentWidget()
 
-    def _changed(self, *_args) -> None:
-        if self.case_list:
-            self.case_list.refresh()
-        if self.supervisor:
-            self.supervisor.refresh()
-        dynamic = self.lazy_tabs.pages.get("dynamic")  # a tab never shown has nothing to refresh
-        if dynamic is not None:
-            dynamic.mark_stale()
+    # --- what changed: every open page refreshes itself ---
+    def broadcast(self, changes: Changes, initiator: object | None = None) -> None:
+        """A command op succeeded (ui/ops/op.py): tell every open page, once."""
+        log.debug("changes %s (cases %s) from %s", sorted(changes.kinds), sorted(changes.case_ids),
+                  type(initiator).__name__)
+        self.operation_did_execute.emit(changes, initiator)
+
+    def _forward_changes(self, changes: Changes, initiator: object | None) -> None:
+        # Tab pages only: a lazy tab never shown is a placeholder and has nothing to refresh.
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            if isinstance(page, ChangeListener):
+                page.on_changes(changes, initiator)
 
     def refresh(self) -> None:
-        self._changed()
+        """刷新 (F5): every open page reads again; the case or application shown, too."""
+        self._forward_changes(Changes.everything(), None)
         page = self.tabs.currentWidget()
         if page is not None and not getattr(page, "permanent", False):  # a case or a new application
             from .case_page.page import CasePage
 
             if isinstance(page, CasePage):
                 page.load()
-        settings = self.lazy_tabs.pages.get("settings")
-        if settings is not None:
-            settings.refresh()
 
     # --- closing: never lose work ---
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -665,4 +653,4 @@ def _open(url: str | None) -> AppContext:
     return open_context(url)
 
 
-__all__ = ["MainWindow", "create_office", "InputError"]
+__all__ = ["MainWindow", "InputError"]

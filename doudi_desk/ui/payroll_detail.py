@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.documents import title as document_title
 from ..domain.errors import Conflict, KnownError
+from . import ops
 from .dynamic_page import RowsModel
 from .errors import show_error
 from .style import RED, set_role
@@ -89,9 +90,11 @@ class AccountDialog(QDialog):
 
 
 class PayrollDetail(QWidget):
-    """Signals: changed() after any action on the payroll (the list refreshes)."""
+    """One payroll: its lines and its steps. Every action is a command op (ui/ops/payroll.py):
+    the 资金发放 list refreshes itself from the window's operation_did_execute.
 
-    changed = Signal()
+    Signals: shown() when a payroll is on screen."""
+
     shown = Signal()
 
     def __init__(self, shell, parent: QWidget | None = None):
@@ -326,21 +329,17 @@ class PayrollDetail(QWidget):
             self.step(action)
 
     def step(self, action: str, comment: str = "") -> None:
-        v = self.view
-        self.shell.run(self.service.payrolls.step, v["id"], action, self.user, expected_version=v["version"],
-                       comment=comment, on_done=lambda view: self._done(view, f"已办理：{view['state_label']}"),
-                       on_error=self._failed)
+        ops.step(self.shell, self.view, action, comment) \
+            .success(lambda view: self._done(view, f"已办理：{view['state_label']}")).failure(self._failed) \
+            .run_in_background(initiator=self)
 
     def rebuild(self) -> None:
-        v = self.view
-        self.shell.run(self.service.payrolls.build, v["area"], v["group"], v["month"], self.user,
-                       expected_version=v["version"], on_done=lambda view: self._done(view, "已重新编制"),
-                       on_error=self._failed)
+        ops.rebuild(self.shell, self.view).success(lambda view: self._done(view, "已重新编制")) \
+            .failure(self._failed).run_in_background(initiator=self)
 
     def _done(self, view: dict[str, Any], text: str) -> None:
         self.message.setText(text)
         set_role(self.message, "ok")
-        self.changed.emit()
         self.show_payroll(view["id"])
 
     def _failed(self, exc: BaseException) -> None:
@@ -392,7 +391,7 @@ class PayrollDetail(QWidget):
             self.last_file = path
             self._done(v, f"已生成银行代发文件 {path}：{out['count']} 笔，合计 {out['total']} 元")
 
-        self.shell.run(work, on_done=done, on_error=self._failed)
+        ops.bank_file(self.shell, work).success(done).failure(self._failed).run_in_background(initiator=self)
 
     def ask_import(self) -> None:
         def chosen(layout: str) -> None:
@@ -412,9 +411,9 @@ class PayrollDetail(QWidget):
             return bank.import_result(v["id"], self.user, layout, Path(path).read_bytes(), Path(path).name,
                                       expected_version=v["version"])
 
-        self.shell.run(work, on_done=lambda s: self._done(
-            v, f"已导入回盘：成功 {s['paid']} 笔 {s['paid_total']} 元，失败 {s['failed']} 笔 {s['failed_total']} 元"),
-            on_error=self._failed)
+        ops.import_bank_result(self.shell, work).success(lambda s: self._done(
+            v, f"已导入回盘：成功 {s['paid']} 笔 {s['paid_total']} 元，失败 {s['failed']} 笔 {s['failed_total']} 元")) \
+            .failure(self._failed).run_in_background(initiator=self)
 
     def ask_export_lines(self) -> None:
         dialog = QFileDialog(self, "导出明细", str(Path(self.shell.print_desk.save_dir) / "发放明细.xlsx"),
@@ -465,11 +464,9 @@ class PayrollDetail(QWidget):
         dialog.open()
 
     def save_account(self, case_id: int, bank: str, account: str, reason: str) -> None:
-        self.shell.run(self.service.accounts.set_account, case_id, self.user, bank, account, reason,
-                       on_done=lambda out: (self.message.setText(
-                           f"已更正 {out['case']} 的发放账户：{out['bank_name']} {out['bank_account']}；"
-                           "下期发放名册将补发"), set_role(self.message, "ok")),
-                       on_error=self._failed)
+        ops.set_account(self.shell, case_id, bank, account, reason).success(lambda out: (self.message.setText(
+            f"已更正 {out['case']} 的发放账户：{out['bank_name']} {out['bank_account']}；下期发放名册将补发"),
+            set_role(self.message, "ok"))).failure(self._failed).run_in_background(initiator=self)
 
     def print_document(self, kind: str) -> None:
         v = self.view

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import KnownError
+from . import ops
 from .dynamic_page import RowsModel
 from .payroll_detail import PayrollDetail, _text, table
 from .style import set_role
@@ -110,15 +111,13 @@ class PriceIndexPanel(QGroupBox):
             self.message.setText(str(exc))
             set_role(self.message, "refusal")
 
-        self.shell.run(self.shell.backend.payments.prices.set, self.area.currentData(), self.month.text().strip(),
-                       self.cpi.text().strip(), self.food.text().strip(), actor=self.shell.user["username"],
-                       on_done=done, on_error=failed)
+        ops.set_price_index(self.shell, self.area.currentData(), self.month.text().strip(), self.cpi.text().strip(),
+                            self.food.text().strip()).success(done).failure(failed).run_in_background(initiator=self)
 
 
-class PayrollPage(QWidget):
-    """The 资金发放 tab. Signals: changed() after an action (other pages may refresh)."""
-
-    changed = Signal()
+class PayrollPage(QWidget, ops.ChangeListener):
+    """The 资金发放 tab. The list (and the payroll shown) read again after any command that
+    changed payrolls (``on_changes``)."""
 
     def __init__(self, shell, parent: QWidget | None = None):
         super().__init__(parent)
@@ -130,7 +129,6 @@ class PayrollPage(QWidget):
         roles = set(shell.user["roles"])
         self.prices = PriceIndexPanel(shell) if "admin" in roles else None
         self.detail = PayrollDetail(shell)
-        self.detail.changed.connect(self._detail_changed)
         if not roles & PAY_ROLES:  # the administrator: price indices only
             outer.addWidget(self.prices)
             self.detail.hide()
@@ -232,27 +230,19 @@ class PayrollPage(QWidget):
 
     def open_or_build(self) -> None:
         """Open the payroll of the chosen area, group and month; build it if there is none yet."""
-        payments = self.shell.backend.payments.payrolls
-        user = self.shell.user["username"]
         area, group, month = self.area.currentData(), self.group.currentData(), self.month.text().strip()
         since = self.since.text().strip() or None
-
-        def work():
-            found = payments.find(area, group, month, user)
-            if found is not None:
-                return found, False
-            return payments.build(area, group, month, user, since=since), True
 
         def done(result) -> None:
             view, built = result
             self.message.setText(f"已编制{view['label']}" if built else f"已打开{view['label']}")
             set_role(self.message, "ok")
             self.detail.show_payroll(view["id"])
-            self.refresh()
-            if built:
-                self.changed.emit()
+            if not built:  # nothing changed, nothing broadcast: the list may still show it anew
+                self.refresh()
 
-        self.shell.run(work, on_done=done, on_error=self._failed)
+        ops.open_or_build(self.shell, area, group, month, since).success(done).failure(self._failed) \
+            .run_in_background(initiator=self)
 
     def _failed(self, exc: BaseException) -> None:
         from .errors import show_error
@@ -263,6 +253,12 @@ class PayrollPage(QWidget):
         else:
             show_error(exc, self)
 
-    def _detail_changed(self) -> None:
+    def on_changes(self, changes: ops.Changes, initiator: object | None) -> None:
+        if not changes.payroll:
+            return
         self.refresh()
-        self.changed.emit()
+        if self.prices is not None and initiator is not self.prices:
+            self.prices.refresh()
+        # The payroll shown reloads unless its own action (which shows the result) made the change.
+        if initiator is not self.detail and self.detail.payroll_id is not None and initiator is not self:
+            self.detail.show_payroll(self.detail.payroll_id)

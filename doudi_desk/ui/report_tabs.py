@@ -25,7 +25,6 @@ def add_report_tabs(window, roles: set[str]) -> None:
 
         page = CampaignPage(window)
         page.open_case.connect(window.open_case)
-        page.changed.connect(window._changed)
         return page
 
     if roles & REPORT_ROLES:

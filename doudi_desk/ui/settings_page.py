@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ..domain.errors import KnownError
 from ..domain.specs import ROLES
 from ..services.admin import default_policy
+from . import ops
 from .errors import friendly
 from .forms import DateField
 from .policy_form import PolicyForm
@@ -53,7 +54,11 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
             table.setItem(r, c, QTableWidgetItem(value))
 
 
-class SettingsPage(QTabWidget):
+class SettingsPage(QTabWidget, ops.ChangeListener):
+    """设置: policy parameter sets, calendar, users, delegation, office details. Every change is a
+    command op (ui/ops/office.py); the page reads again after any that changed the set-up or the
+    accounts."""
+
     def __init__(self, shell, parent: QWidget | None = None):
         super().__init__(parent)
         self.shell = shell
@@ -71,14 +76,18 @@ class SettingsPage(QTabWidget):
     def admin(self) -> str:
         return self.shell.user["username"]
 
+    def on_changes(self, changes: ops.Changes, initiator: object | None) -> None:
+        if changes.policy or changes.accounts:
+            self.refresh()
+
     def _status(self, label: QLabel, text: str, ok: bool = True) -> None:
         label.setText(text)
         set_role(label, "ok" if ok else "refusal")
 
-    def _run(self, status: QLabel, fn, *args, done_text: str, on_refused=None, **kwargs) -> None:
+    def _run(self, status: QLabel, op: ops.CollectionOp, *, done_text: str, on_refused=None) -> None:
+        """Run a settings command (ui/ops/office.py); the page reads again from on_changes."""
         def ok(_result):
             self._status(status, done_text)
-            self.refresh()
 
         def failed(exc):
             if isinstance(exc, KnownError):
@@ -90,7 +99,7 @@ class SettingsPage(QTabWidget):
 
                 show_error(exc, self)
 
-        self.shell.executor.submit(fn, *args, owner=self, on_done=ok, on_error=failed, **kwargs)
+        op.success(ok).failure(failed).run_in_background(initiator=self)
 
     # --- policy ---
     def _policy_tab(self) -> QWidget:
@@ -168,8 +177,8 @@ class SettingsPage(QTabWidget):
         d = self.policy_from.date()
         day = dt.date(d.year(), d.month(), d.day())
 
-        self._run(self.policy_status, self.shell.backend.admin.set_policy, area, day, self.policy_form.values(),
-                  actor=self.admin, note=self.policy_note.text().strip(),
+        self._run(self.policy_status, ops.set_policy(self.shell, area, day, self.policy_form.values(),
+                                                     self.policy_note.text().strip()),
                   on_refused=lambda _exc: self.policy_form.validate(),  # each field's message beside it
                   done_text=f"已保存：{self.policy_area.currentText()} 自 {day.isoformat()} 起施行的参数集"
                             f"（设置人：{self.shell.user['full_name']}）")
@@ -203,8 +212,9 @@ class SettingsPage(QTabWidget):
         except ValueError:
             self._status(self.cal_status, "请填写日期（YYYY-MM-DD）", ok=False)
             return
-        self._run(self.cal_status, self.shell.backend.admin.set_calendar_day, day, self.cal_kind.currentData(),
-                  self.cal_note.text().strip(), actor=self.admin, done_text=f"已登记 {day.isoformat()}")
+        self._run(self.cal_status, ops.set_calendar_day(self.shell, day, self.cal_kind.currentData(),
+                                                        self.cal_note.text().strip()),
+                  done_text=f"已登记 {day.isoformat()}")
 
     # --- users ---
     def _users_tab(self) -> QWidget:
@@ -238,8 +248,8 @@ class SettingsPage(QTabWidget):
 
     def _add_user(self) -> None:
         roles = [k for k, cb in self.role_boxes.items() if cb.isChecked()]
-        self._run(self.user_status, self.shell.backend.admin.add_user, self.new_username.text().strip(),
-                  self.new_full_name.text().strip(), roles, self.new_area.currentData(), actor=self.admin,
+        self._run(self.user_status, ops.add_user(self.shell, self.new_username.text().strip(),
+                                                 self.new_full_name.text().strip(), roles, self.new_area.currentData()),
                   done_text="已新增用户")
 
     # --- delegation ---
@@ -296,7 +306,6 @@ class SettingsPage(QTabWidget):
                 box = QCheckBox(a["name"])
                 box.setChecked(a["code"] in data["delegated"])
                 box.toggled.connect(lambda on, code=a["code"]: self._run(
-                    self.delegation_status, self.shell.backend.admin.set_delegation, code, on, actor=self.admin,
-                    done_text="已保存审批授权"))
+                    self.delegation_status, ops.set_delegation(self.shell, code, on), done_text="已保存审批授权"))
                 self.delegation_boxes[a["code"]] = box
                 self.delegation_holder.addWidget(box)

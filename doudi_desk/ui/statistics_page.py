@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ..domain.errors import KnownError
 from ..domain.report_tables import MonthlyReport
 from ..domain.statistics import shift
+from . import ops
 from .charts import ChartWidget
 from .errors import show_error
 from .report_common import ReportTableView, ask_save_path, run_for
@@ -33,9 +34,10 @@ from .style import set_role
 LEVEL_MARK = {"county": "", "township": "　", "village": "　　"}
 
 
-class StatisticsPage(QWidget):
+class StatisticsPage(QWidget, ops.ChangeListener):
     """Signals: loaded() — a report is shown; exported(str) — a file was written; class_changed(str)
-    — the administrator set a village's 城市/农村 class."""
+    — the administrator set a village's 城市/农村 class. A report is made on request; when cases
+    change while one is shown, the page says it is out of date (``on_changes``)."""
 
     loaded = Signal()
     exported = Signal(str)
@@ -163,8 +165,12 @@ class StatisticsPage(QWidget):
             self.status.setText(f"{area.name} 已设为{self.class_box.currentText()}；重新生成报表后按新分类统计。")
             self.class_changed.emit(code)
 
-        run_for(self, self.shell.backend.admin.set_urban_rural, code, value, self.username, on_done=done,
-                on_error=self._failed)
+        ops.set_urban_rural(self.shell, code, value).success(done).failure(self._failed) \
+            .run_in_background(initiator=self)
+
+    def on_changes(self, changes: ops.Changes, initiator: object | None) -> None:
+        if self.report is not None and (changes.cases or changes.policy) and initiator is not self:
+            self.status.setText("案件已有变动：重新生成报表可得最新数字。")
 
     # --- making the report ---
     def make(self) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from . import ops
 from .case_list import deadline_text
 from .export_excel import export_button
 from .style import GREEN, GREY, RED, set_role
@@ -180,11 +181,11 @@ class ResultDialog(QDialog):
         return ["　".join(self.table.item(r, c).text() for c in range(4)) for r in range(self.table.rowCount())]
 
 
-class SupervisorPage(QWidget):
-    """Signals: open_case(int); changed() after a batch."""
+class SupervisorPage(QWidget, ops.ChangeListener):
+    """Signals: open_case(int); batch_finished(dict) with a batch's outcome. The queue reads
+    itself again after any command that changed cases (``on_changes``)."""
 
     open_case = Signal(int)
-    changed = Signal()
     batch_finished = Signal(dict)
 
     def __init__(self, shell, parent: QWidget | None = None):
@@ -235,6 +236,10 @@ class SupervisorPage(QWidget):
         bar.addWidget(export_button(self, "queue"))
         layout.addLayout(bar)
         self._selection_changed()
+
+    def on_changes(self, changes: ops.Changes, initiator: object | None) -> None:
+        if changes.queue or changes.cases or changes.policy:
+            self.refresh()
 
     def refresh(self) -> None:
         """The first screen of the queue (FIRST_PAGE rows, nearest deadline first), then the rest
@@ -334,13 +339,6 @@ class SupervisorPage(QWidget):
         self.progress.setAutoReset(False)
         self.progress.setValue(0)
         self.progress.show()
-        backend = self.shell.backend
-        user = self.shell.user["username"]
-
-        def work(job):
-            return backend.batch.run(items, action, user, reason=reason,
-                                     progress=lambda i, n, number: job.report(i, n, number),
-                                     should_stop=lambda: job.cancelled)
 
         def progressed(done: int, total: int, number: str) -> None:
             if self.progress:
@@ -356,9 +354,7 @@ class SupervisorPage(QWidget):
             self.dialog = dialog
             dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
             dialog.show()
-            self.refresh()
-            self.changed.emit()
-            self.batch_finished.emit(result)
+            self.batch_finished.emit(result)  # the queue refreshes itself from operation_did_execute
 
         def failed(exc: BaseException) -> None:
             if self.progress:
@@ -368,6 +364,6 @@ class SupervisorPage(QWidget):
 
             show_error(exc, self)
 
-        self.job = self.shell.executor.submit(work, pass_job=True, owner=self, on_done=finished, on_error=failed,
-                                              on_progress=progressed)
+        self.job = ops.batch_decide(self.shell, items, action, reason).success(finished).failure(failed) \
+            .progress(progressed).run_in_background(initiator=self)
         self.progress.canceled.connect(self.job.cancel)

@@ -24,7 +24,7 @@ def test_about_shows_version_and_revision_after_an_upgrade(qtbot, tmp_path):
     window.show()
     qtbot.waitUntil(lambda: window.backend is not None, timeout=15000)
     qtbot.waitUntil(lambda: window.executor.pending == 0, timeout=15000)
-    backup = window.backend.ctx.upgrade.backup
+    backup = window.backend.upgrade.backup
     assert backup.parent == backups and backup.is_file()
     assert f"升级前的备份：{backup}" in window.statusBar().currentMessage()
 

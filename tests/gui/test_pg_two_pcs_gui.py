@@ -83,4 +83,4 @@ def test_second_pc_gets_the_conflict_and_keeps_its_input(qtbot, pg):
     stored = CaseService(pg).show(cid)
     assert stored["forms"]["home_visit"]["family_present"] == investigation()["home_visit"]["family_present"]
     for window in (first, second):
-        window.backend.ctx.db.dispose()
+        window.backend.close()
