@@ -557,8 +557,6 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentIndex(i)
                 return page
         page = CasePage(self, case_id)
-        # Until the case page runs its actions as ops (ui/ops), its own signal stands for one.
-        page.changed.connect(lambda cid, page=page: self.broadcast(Changes.to_cases([cid]), page))
         page.print_requested.connect(self.print_requested)
         page.loaded.connect(lambda: self._retitle(page))
         index = self.tabs.addTab(page, "案件…")

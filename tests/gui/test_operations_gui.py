@@ -99,3 +99,38 @@ def test_a_failed_command_broadcasts_nothing_and_reaches_its_failure(qtbot, offi
     settle(qtbot, window)
     assert order == ["success 7", "broadcast"]
     assert broadcasts[-1][0] == Changes(case_ids=[7]) and broadcasts[-1][1] is window.case_list
+
+
+def test_an_open_parent_case_reads_again_when_its_review_is_decided_on_another_page(qtbot, office):
+    """The issue's own example: the 复核 is decided on its page; the parent's page, open in another
+    tab, shows the new amount without a refresh and without a version conflict on its next action."""
+    from doudi_desk.services.cases import CaseService
+    from doudi_desk.services.lifecycle import LifecycleService
+    from tests.helpers.lifecycle import GAP, approved, day, run_to_decision
+    from tests.helpers.window import dialog_action, open_page
+
+    svc = CaseService(office)
+    parent = approved(svc, GAP)
+    review = LifecycleService(svc).start_review(parent.id, "clerk", effective_date=day(20))
+    run_to_decision(svc, review.id, when=21)
+    window = make_window(qtbot, office)
+    login(qtbot, window, "approver")
+    parent_page = open_page(qtbot, window, parent.id)
+    shown_version = parent_page.view.version
+    assert parent_page.benefit_panel.history.rowCount() == 1
+    broadcasts = []
+    window.operation_did_execute.connect(lambda changes, initiator: broadcasts.append((changes, initiator)))
+
+    review_page = open_page(qtbot, window, review.id)
+    assert window.current_page() is review_page
+    dialog_action(qtbot, window, review_page, "decide", day(24), {"review_decision": {"reasons": "复核后调整"}})
+    settle(qtbot, window)
+    assert review_page.view.state == "decided"
+    [(changes, initiator)] = broadcasts
+    assert initiator is review_page and {parent.id, review.id} <= changes.case_ids
+
+    stored = svc.show(parent.id)
+    assert stored.version > shown_version
+    assert parent_page.view.version == stored.version  # read again, behind its tab
+    assert parent_page.benefit_panel.history.rowCount() == 2
+    assert parent_page.benefit_panel.fact_labels["monthly_amount"].text() == f"{stored.benefit['monthly_amount']} 元"

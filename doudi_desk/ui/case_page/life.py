@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from .. import ops
 from ..errors import is_known, show_error
 from ..lifecycle_ui import (
     BENEFIT_KINDS,
@@ -117,7 +118,6 @@ class LifeActions:
         """A review, change or termination was opened on this case: reload this page, open the new one."""
         self.load()
         self.show_banner(message, "ok")
-        self.changed.emit(self.case_id)
         self._open_other(view.id)
 
     def start_review(self) -> StartReviewDialog | None:
@@ -129,9 +129,8 @@ class LifeActions:
             def ok(view):
                 done()
                 self._opened_case(view, f"已开立复核案件 {view.number}。")
-            self.shell.executor.submit(self.shell.backend.lifecycle.start_review, self.case_id, self.username,
-                                       effective_date=data["effective_date"], comment=data["comment"],
-                                       owner=self, on_done=ok, on_error=failed)
+            ops.start_review(self.shell, self.case_id, data["effective_date"], data["comment"]) \
+                .success(ok).failure(failed).run_in_background(initiator=self)
 
         return self._show_dialog(dialog, run)
 
@@ -150,9 +149,8 @@ class LifeActions:
                 else:
                     message = f"已登记家庭情况变化，开立变更案件 {view.number}。"
                 self._opened_case(view, message)
-            self.shell.executor.submit(self.shell.backend.lifecycle.start_change, self.case_id, self.username,
-                                       data["change"], effective_date=data["effective_date"],
-                                       owner=self, on_done=ok, on_error=failed)
+            ops.start_change(self.shell, self.case_id, data["change"], data["effective_date"]) \
+                .success(ok).failure(failed).run_in_background(initiator=self)
 
         return self._show_dialog(dialog, run)
 
@@ -166,10 +164,9 @@ class LifeActions:
             def ok(view):
                 done()
                 self._opened_case(view, f"已提出停保，开立停保案件 {view.number}。")
-            self.shell.executor.submit(self.shell.backend.lifecycle.start_termination, self.case_id, self.username,
-                                       data["reason"], data["reasons"], rule=data["rule"],
-                                       effective_date=data["effective_date"], owner=self, on_done=ok,
-                                       on_error=failed)
+            ops.start_termination(self.shell, self.case_id, data["reason"], data["reasons"], rule=data["rule"],
+                                  effective_date=data["effective_date"]) \
+                .success(ok).failure(failed).run_in_background(initiator=self)
 
         return self._show_dialog(dialog, run)
 
@@ -189,11 +186,10 @@ class LifeActions:
                                                owner=self, on_done=self._household_arrived)
                     self.render(view)
                     self.show_banner("已修改家庭情况，修改已记入办理记录。", "ok")
-                    self.changed.emit(self.case_id)
-                self.shell.executor.submit(self.shell.backend.cases.update_household, self.case_id, self.username,
-                                           data["household"], effective_date=data["effective_date"],
-                                           comment=data["comment"], expected_version=version, owner=self,
-                                           on_done=ok, on_error=failed)
+                ops.update_household(self.shell, self.case_id, data["household"],
+                                     effective_date=data["effective_date"], comment=data["comment"],
+                                     expected_version=version).success(ok).failure(failed) \
+                    .run_in_background(initiator=self)
 
             self._show_dialog(dialog, run)
 

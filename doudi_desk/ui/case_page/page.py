@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ...domain.documents import title as document_title
 from ...domain.errors import InputError
 from ...domain.specs import WorkflowSpec
+from .. import ops
 from ..errors import friendly, is_known, is_stale, is_storage, show_error
 from ..forms import DateField, FormEditor
 from ..lifecycle_ui import KIND_SHORT, BenefitPanel
@@ -50,10 +51,11 @@ log = logging.getLogger(__name__)
 REASON_LINES = 2  # the height of the "why not now" text under the action buttons
 
 
-class CasePage(LifeActions, QWidget):
-    """One case. Signals: changed(int) after an action; print_requested(int, str) from the 打印 area."""
+class CasePage(LifeActions, QWidget, ops.ChangeListener):
+    """One case. Its actions are ops (ui/ops/cases.py); it reads again when another page's command
+    wrote this case, its parent or a case opened on it. Signal: print_requested(int, str) from the
+    打印 area."""
 
-    changed = Signal(int)
     print_requested = Signal(int, str)
     loaded = Signal()
 
@@ -221,6 +223,17 @@ class CasePage(LifeActions, QWidget):
         entries = self.entered() if keep_entries else None
         self.shell.executor.submit(self.shell.backend.case_bundle, self.case_id, self.username, self.draft_key,
                                    owner=self, on_done=lambda b: self._loaded(b, entries))
+
+    def on_changes(self, changes: ops.Changes, initiator: object | None) -> None:
+        """Another page wrote this case, its parent or one opened on it (a 复核 decided in the 审批队列,
+        a batch): read it again, keeping what the clerk has typed and not yet sent."""
+        if initiator is self or self.view is None:
+            return
+        shown = {self.case_id, *(int(r["id"]) for r in self.links.get("related", []))}
+        if self.links.get("parent"):
+            shown.add(int(self.links["parent"]["id"]))
+        if changes.touches(shown):
+            self.load(keep_entries=True)
 
     def _loaded(self, bundle: dict[str, Any], entries: dict[str, Any] | None = None) -> None:
         self.household = bundle["household"]
@@ -415,10 +428,9 @@ class CasePage(LifeActions, QWidget):
         self._last_request = (trigger, extra, comment)
         for b in self.buttons.values():
             b.setEnabled(False)
-        self.shell.executor.submit(
-            self.shell.backend.cases.advance, self.case_id, trigger, self.username, data=data,
-            effective_date=self.effective.text() or None, comment=comment, expected_version=self.view.version,
-            owner=self, on_done=lambda view: self._fired(trigger, view), on_error=self._failed)
+        ops.advance(self.shell, self.case_id, trigger, data, effective_date=self.effective.text() or None,
+                    comment=comment, expected_version=self.view.version) \
+            .success(lambda view: self._fired(trigger, view)).failure(self._failed).run_in_background(initiator=self)
 
     def _fired(self, trigger: str, view: dict[str, Any]) -> None:
         label = next((t.label for t in self.triggers if t.trigger == trigger), trigger)
@@ -429,7 +441,6 @@ class CasePage(LifeActions, QWidget):
                                    on_done=self._household_arrived)
         self.render(view)
         self.show_banner(f"已办理「{label}」，案件现在处于「{view.state_label}」。", "ok")
-        self.changed.emit(self.case_id)
 
     def _household_arrived(self, household: dict[str, Any]) -> None:
         self.household = household
@@ -493,12 +504,11 @@ class CasePage(LifeActions, QWidget):
             self.shell.executor.submit(self.shell.backend.drafts.discard, self.username, self.draft_key, owner=self)
             self.render(view)
             self.show_banner("本环节表单已保存到案件。", "ok")
-            self.changed.emit(self.case_id)
 
         self._last_request = ("", None, "")
-        self.shell.executor.submit(self.shell.backend.cases.save_forms, self.case_id, self.username, data,
-                                   effective_date=self.effective.text() or None, expected_version=self.view.version,
-                                   owner=self, on_done=saved, on_error=self._failed)
+        ops.save_forms(self.shell, self.case_id, data, effective_date=self.effective.text() or None,
+                       expected_version=self.view.version).success(saved).failure(self._failed) \
+            .run_in_background(initiator=self)
 
     def show_banner(self, text: str, kind: str) -> None:
         self.banner.setText(text)

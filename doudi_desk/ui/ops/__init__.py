@@ -8,7 +8,18 @@ window) first and returns an op that is not yet running.
 """
 
 from . import campaigns  # ops.campaigns.create, .assign …: 大排查's names would be ambiguous here
-from .cases import batch_decide, create_case, import_commit, import_start_actions, start_review
+from .cases import (
+    advance,
+    batch_decide,
+    create_case,
+    import_commit,
+    import_start_actions,
+    save_forms,
+    start_change,
+    start_review,
+    start_termination,
+    update_household,
+)
 from .changes import Changes
 from .office import (
     add_user,
@@ -36,7 +47,8 @@ from .payroll import (
 
 __all__ = [
     "Changes", "ChangeListener", "CollectionOp", "QueryOp",
-    "create_case", "start_review", "batch_decide", "import_start_actions", "import_commit",
+    "create_case", "start_review", "batch_decide", "import_start_actions", "import_commit", "advance", "save_forms",
+    "start_change", "start_termination", "update_household",
     "set_price_index", "open_or_build", "step", "rebuild", "bank_file", "import_bank_result", "set_account",
     "create_office", "load_demo", "set_policy", "set_calendar_day", "set_delegation", "add_user",
     "set_password", "set_urban_rural", "unlock_user", "set_active", "change_password",
