@@ -93,9 +93,9 @@ def run_self_test(log_file: Path | None, timeout_s: float = 120.0) -> int:
                    on_done=found, on_error=lambda exc: fail(f"查询失败：{exc}"))
 
     def step(page) -> None:
-        if page.view["state"] != "accepted":
-            if page.view["state"] == "investigating":
-                moved = f"案件 {page.view['number']} 已进入「{page.view['state_label']}」"
+        if page.view.state != "accepted":
+            if page.view.state == "investigating":
+                moved = f"案件 {page.view.number} 已进入「{page.view.state_label}」"
 
                 def passed(printed: str) -> None:
                     outcome.update(code=0, message=f"{moved}，{printed}")

@@ -435,8 +435,8 @@ class ApplicationPage(QWidget):
             self._draft_timer.stop()
             self.shell.executor.submit(self.shell.backend.drafts.discard, self.shell.user["username"], DRAFT_KEY,
                                        owner=self)
-            say(self.message, f"已登记申请，案件编号 {view['number']}。", "success")
-            self.created.emit(view["id"])
+            say(self.message, f"已登记申请，案件编号 {view.number}。", "success")
+            self.created.emit(view.id)
 
         def failed(exc: BaseException) -> None:
             self.save_button.setEnabled(True)

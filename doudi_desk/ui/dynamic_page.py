@@ -336,8 +336,8 @@ class DueReviewsTab(ListTab):
         def submitted(data: dict[str, Any]) -> None:
             def done(review: dict[str, Any]) -> None:
                 dialog.done_ok()  # the lists refresh themselves from operation_did_execute
-                self.review_started.emit(review["id"])
-                self.open_case.emit(review["id"])
+                self.review_started.emit(review.id)
+                self.open_case.emit(review.id)
 
             def failed(exc: BaseException) -> None:
                 if is_known(exc):

@@ -567,9 +567,9 @@ class MainWindow(QMainWindow):
     def _retitle(self, page: CasePage) -> None:
         i = self.tabs.indexOf(page)
         if i >= 0 and page.view:
-            kind = {"review": "复核", "change": "变更", "termination": "停保"}.get(page.view.get("kind"), "")
-            self.tabs.setTabText(i, f"{page.view['household']['head']} {kind}{page.view['number'][-6:]}")
-            self.tabs.setTabToolTip(i, page.view["number"])
+            kind = {"review": "复核", "change": "变更", "termination": "停保"}.get(page.view.kind, "")
+            self.tabs.setTabText(i, f"{page.view.household.head} {kind}{page.view.number[-6:]}")
+            self.tabs.setTabToolTip(i, page.view.number)
 
     def new_application(self) -> ApplicationPage | None:
         if not self.user or not (self.roles() & INTAKE_ROLES):

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.programmes import REGISTRY, amount_of, programme
+from ...services.views import CaseView
 from ..forms import FormEditor
 from ..style import set_role
 
@@ -25,7 +26,7 @@ AMOUNT_FORMS = frozenset(f for p in REGISTRY.values() if p.amount_editable for f
 class ActionDialog(QDialog):
     """An action that brings its own form (登记异议, 确认 …) or needs a written reason."""
 
-    def __init__(self, trigger: dict[str, Any], forms: dict[str, Any], view: dict[str, Any], today: dt.date,
+    def __init__(self, trigger: dict[str, Any], forms: dict[str, Any], view: CaseView, today: dt.date,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.trigger = trigger
@@ -41,7 +42,7 @@ class ActionDialog(QDialog):
             if form_id in AMOUNT_FORMS and not stored.get("amount") and view.proposal:
                 p, code = view.proposal, view.programme
                 # a one-off sum as proposed; a monthly amount when eligible, or on an application
-                if not programme(code).monthly or p.get("eligible") or view.get("kind", "application") == "application":
+                if not programme(code).monthly or p.get("eligible") or view.kind == "application":
                     stored["amount"] = amount_of(code, p)
             editor.set_values(stored)
             self.editors[form_id] = editor

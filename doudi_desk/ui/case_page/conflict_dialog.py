@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services.views import CaseView
+
 
 class ConflictDialog(QDialog):
     """Someone else changed the case meanwhile: both versions side by side, and the choice to
@@ -23,7 +25,7 @@ class ConflictDialog(QDialog):
 
     REAPPLY = 2
 
-    def __init__(self, mine: dict[str, Any], theirs: dict[str, Any], forms: dict[str, Any] | None = None,
+    def __init__(self, mine: dict[str, Any], theirs: CaseView, forms: dict[str, Any] | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("案件已被他人修改")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from ...services.views import CaseView
 
 
 class HistoryTable(QTableWidget):
@@ -30,7 +30,7 @@ class HistoryTable(QTableWidget):
                                       + (QHeaderView.ResizeMode.ResizeToContents,)):
             header.setSectionResizeMode(column, mode)
 
-    def show_case(self, view: dict[str, Any]) -> None:
+    def show_case(self, view: CaseView) -> None:
         events = list(reversed(view.history))
         self.setRowCount(len(events))
         for r, e in enumerate(events):

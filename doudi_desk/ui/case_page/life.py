@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from ...services.views import CaseView
 from .. import ops
 from ..errors import is_known, show_error
 from ..lifecycle_ui import (
@@ -25,13 +26,13 @@ class LifeActions:
     """The case page's actions after approval (a mixin of :class:`~.page.CasePage`: it uses the
     page's shell, view, links, side tabs, life buttons, banner and executor)."""
 
-    def _render_parent(self, view: dict[str, Any]) -> None:
+    def _render_parent(self, view: CaseView) -> None:
         parent = view.parent_case
         if parent:
             self.parent_button.setText(f"原保障案件 {parent} ›")
         self.parent_button.setVisible(bool(parent))
 
-    def _render_pending(self, view: dict[str, Any]) -> None:
+    def _render_pending(self, view: CaseView) -> None:
         pending = view.pending_completion or []
         if not pending:
             self.pending.hide()
@@ -41,7 +42,7 @@ class LifeActions:
         self.pending.setText(f"{paid}待补办：{'、'.join(pending)}（补齐后方可办结）")
         self.pending.show()
 
-    def _render_benefit(self, view: dict[str, Any]) -> None:
+    def _render_benefit(self, view: CaseView) -> None:
         index = self.side.indexOf(self.benefit_panel)
         if not view.benefit:
             if index >= 0:
@@ -57,10 +58,10 @@ class LifeActions:
     def _roles(self) -> set[str]:
         return set((self.shell.user or {}).get("roles", []))
 
-    def _render_life_buttons(self, view: dict[str, Any]) -> None:
+    def _render_life_buttons(self, view: CaseView) -> None:
         staff = bool(self._roles() & STAFF_ROLES)
         benefit = view.benefit
-        covered = (bool(benefit) and view.get("kind", "application") in BENEFIT_KINDS
+        covered = (bool(benefit) and view.kind in BENEFIT_KINDS
                    and self.spec.outcome_of(view.state) == "approved")
         status = (benefit or {}).get("status_today")
         open_child = next((c for c in self.links.get("related", []) if not c["closed"]), None)
@@ -114,7 +115,7 @@ class LifeActions:
         dialog.show()
         return dialog
 
-    def _opened_case(self, view: dict[str, Any], message: str) -> None:
+    def _opened_case(self, view: CaseView, message: str) -> None:
         """A review, change or termination was opened on this case: reload this page, open the new one."""
         self.load()
         self.show_banner(message, "ok")

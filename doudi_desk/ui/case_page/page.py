@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ...domain.documents import title as document_title
 from ...domain.errors import InputError
 from ...domain.specs import WorkflowSpec
+from ...services.views import CaseView
 from .. import ops
 from ..errors import friendly, is_known, is_stale, is_storage, show_error
 from ..forms import DateField, FormEditor
@@ -63,7 +64,7 @@ class CasePage(LifeActions, QWidget, ops.ChangeListener):
         super().__init__(parent)
         self.shell = shell
         self.case_id = case_id
-        self.view: dict[str, Any] | None = None
+        self.view: CaseView | None = None
         self.household: dict[str, Any] | None = None
         self.spec: WorkflowSpec | None = None
         self.editors: dict[str, FormEditor] = {}
@@ -256,13 +257,13 @@ class CasePage(LifeActions, QWidget, ops.ChangeListener):
                 # Only what was typed: fields left empty keep the stored (perhaps newer) values.
                 self.editors[form_id].set_values({k: v for k, v in values.items() if v not in (None, "", [])})
 
-    def render(self, view: dict[str, Any]) -> None:
+    def render(self, view: CaseView) -> None:
         self.view = view
         self.spec = self.shell.backend.workflow_for(view.workflow.id)
         hh = view.household
         kind = view.kind or "application"
         self.title.setText(f"{view.number}  {hh['head']}户 · {view.programme_label}"
-                           f"{'' if kind == 'application' else KIND_SHORT.get(kind, view.get('kind_label', ''))}"
+                           f"{'' if kind == 'application' else KIND_SHORT.get(kind, view.kind_label)}"
                            f"  —  {view.state_label}")
         self.kind_chip.setText(KIND_SHORT.get(kind, view.kind_label or kind))
         self.kind_chip.setVisible(True)
@@ -279,7 +280,7 @@ class CasePage(LifeActions, QWidget, ops.ChangeListener):
         self._render_benefit(view)
         self._render_life_buttons(view)
 
-    def _deadline_text(self, view: dict[str, Any]) -> str:
+    def _deadline_text(self, view: CaseView) -> str:
         text = deadline_text(self.spec, view)
         overdue = "逾期" in text
         self.deadline.setStyleSheet("color: #c62828; font-weight: bold;" if overdue else "")
@@ -288,7 +289,7 @@ class CasePage(LifeActions, QWidget, ops.ChangeListener):
     def _render_summary(self) -> None:
         self.summary.show_household(self.household, self.view, self.links)
 
-    def _render_forms(self, view: dict[str, Any]) -> None:
+    def _render_forms(self, view: CaseView) -> None:
         state = self.spec.state(view.state)
         if self._editor_state != view.state or view.closed:
             for editor in self.editors.values():
@@ -338,13 +339,13 @@ class CasePage(LifeActions, QWidget, ops.ChangeListener):
         self.reasons.setText(text)
         self.reasons.setToolTip(text)
 
-    def _render_proposal(self, view: dict[str, Any]) -> None:
+    def _render_proposal(self, view: CaseView) -> None:
         self.proposal.show_case(view, self.spec, self.shell.backend.definitions.forms)
 
-    def _render_history(self, view: dict[str, Any]) -> None:
+    def _render_history(self, view: CaseView) -> None:
         self.history.show_case(view)
 
-    def _render_documents(self, view: dict[str, Any]) -> None:
+    def _render_documents(self, view: CaseView) -> None:
         state = self.spec.state(view.state)
         self.print_panel.set_case(view, [(k, document_title(k, view.programme)) for k in state.documents])
 
@@ -432,7 +433,7 @@ class CasePage(LifeActions, QWidget, ops.ChangeListener):
                     comment=comment, expected_version=self.view.version) \
             .success(lambda view: self._fired(trigger, view)).failure(self._failed).run_in_background(initiator=self)
 
-    def _fired(self, trigger: str, view: dict[str, Any]) -> None:
+    def _fired(self, trigger: str, view: CaseView) -> None:
         label = next((t.label for t in self.triggers if t.trigger == trigger), trigger)
         self._draft_dirty = False
         self._draft_timer.stop()
@@ -467,7 +468,7 @@ class CasePage(LifeActions, QWidget, ops.ChangeListener):
     def _conflict(self, exc: BaseException) -> None:
         mine = {"version": self.view.version, "state_label": self.view.state_label, "forms_entered": self.entered()}
 
-        def arrived(theirs: dict[str, Any]) -> None:
+        def arrived(theirs: CaseView) -> None:
             dialog = ConflictDialog(mine, theirs, self.shell.backend.definitions.forms, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.finished.connect(lambda result: self._conflict_done(result, theirs, mine["forms_entered"]))
@@ -478,7 +479,7 @@ class CasePage(LifeActions, QWidget, ops.ChangeListener):
         self.shell.executor.submit(self.shell.backend.cases.show, self.case_id, self.username, owner=self,
                                    on_done=arrived)
 
-    def _conflict_done(self, result: int, theirs: dict[str, Any], entries: dict[str, Any]) -> None:
+    def _conflict_done(self, result: int, theirs: CaseView, entries: dict[str, Any]) -> None:
         self.dialog = None
         self.render(theirs)
         if result == ConflictDialog.REAPPLY:
@@ -499,7 +500,7 @@ class CasePage(LifeActions, QWidget, ops.ChangeListener):
             self.show_banner("没有要保存的内容。", "banner")
             return
 
-        def saved(view: dict[str, Any]) -> None:
+        def saved(view: CaseView) -> None:
             self._draft_dirty = False
             self.shell.executor.submit(self.shell.backend.drafts.discard, self.username, self.draft_key, owner=self)
             self.render(view)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
 
 from ...domain.programmes import REGISTRY, amount_of, parts_of, programme
 from ...domain.specs import WorkflowSpec
+from ...services.views import CaseView
 from ..lifecycle_ui import BENEFIT_KINDS
 from ..style import set_role
 
@@ -39,7 +40,7 @@ class ProposalPanel(QWidget):
         self.explanation.setWordWrap(True)
         p_layout.addWidget(self.explanation)
 
-    def show_case(self, view: dict[str, Any], spec: WorkflowSpec, forms: dict[str, Any]) -> None:
+    def show_case(self, view: CaseView, spec: WorkflowSpec, forms: dict[str, Any]) -> None:
         """测算结果: the proposal and its explanation; once decided, the decision (an approval, a
         refusal, or for a review/change/termination what it did to the benefit)."""
         p = view.proposal

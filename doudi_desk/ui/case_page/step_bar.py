@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ...domain.specs import WorkflowSpec
+from ...services.views import CaseView
 from ..style import set_role
 
 
-def _unwanted(view: dict[str, Any]) -> set[str]:
+def _unwanted(view: CaseView) -> set[str]:
     """Triggers that leave the usual road of this case: the other approval level."""
-    unwanted = {"submit_to_county"} if view.get("county_delegated") else {"submit_for_decision"}
-    level = (view.get("proposal") or {}).get("approval_level")  # 临时救助: by amount
+    unwanted = {"submit_to_county"} if view.county_delegated else {"submit_for_decision"}
+    level = (view.proposal or {}).get("approval_level")  # 临时救助: by amount
     if level == "township":
         unwanted.add("submit_to_county")
     elif level in ("county", "county_collective"):
@@ -22,17 +20,15 @@ def _unwanted(view: dict[str, Any]) -> set[str]:
     return unwanted
 
 
-def main_path(spec: WorkflowSpec, delegated: bool | dict[str, Any]) -> list[str]:
+def main_path(spec: WorkflowSpec, view: CaseView) -> list[str]:
     """The usual road through a workflow, for the step bar.
 
     From the initial state, prefer actions that need no extra form and no written reason (the 'yes'
     path), then steps this case has already been through, then the approval level that applies to
-    it. A step the case went through between two steps of that road (先行救助 between 已受理 and
-    调查核实) is put in its place. ``delegated`` may be the case view (preferred) or, as before,
-    whether the county delegated the decision.
+    it (the county's delegation, a 临时救助's amount). A step the case went through between two steps
+    of that road (先行救助 between 已受理 and 调查核实) is put in its place.
     """
-    view = delegated if isinstance(delegated, Mapping) else {"county_delegated": bool(delegated), "history": []}
-    visited = {e["to_state"] for e in view.get("history", [])}
+    visited = {e.to_state for e in view.history}
     unwanted = _unwanted(view)
     path = [spec.initial]
     while len(path) < len(spec.states):
@@ -65,20 +61,20 @@ class StepBar(QWidget):
         self.row.setSpacing(2)
         self.labels: list[QLabel] = []
 
-    def show_case(self, spec: WorkflowSpec, view: dict[str, Any]) -> None:
+    def show_case(self, spec: WorkflowSpec, view: CaseView) -> None:
         while self.row.count():
             item = self.row.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
         self.labels = []
         path = main_path(spec, view)
-        state = view["state"]
-        visited = {e["to_state"] for e in view["history"]}
+        state = view.state
+        visited = {e.to_state for e in view.history}
         anchor = None
         if state not in path:
-            for e in reversed(view["history"]):
-                if e["from_state"] in path:
-                    anchor = e["from_state"]
+            for e in reversed(view.history):
+                if e.from_state in path:
+                    anchor = e.from_state
                     break
         current_index = path.index(state) if state in path else (path.index(anchor) if anchor in path else -1)
         for i, name in enumerate(path):
@@ -115,33 +111,33 @@ class StepBar(QWidget):
         return ""
 
 
-def deadline_text(spec: WorkflowSpec, view: dict[str, Any]) -> str:
+def deadline_text(spec: WorkflowSpec, view: CaseView) -> str:
     """本环节 and 办结 time limits with the days left, and what else bears on them (授权, 近亲属备案 …)."""
-    d = view["deadline"]
+    d = view.deadline
     parts = []
-    state = spec.state(view["state"])
+    state = spec.state(view.state)
     limit = (f"时限 {state.time_limit_wd} 个工作日" if state.time_limit_wd else
              f"时限 {state.time_limit_days} 天" if state.time_limit_days else "")
-    if d["state"]:
-        if d["state_working_days_left"] is not None:
-            left = d["state_working_days_left"]
+    if d.state:
+        if d.state_working_days_left is not None:
+            left = d.state_working_days_left
             tail = f"剩余 {left} 个工作日" if left >= 0 else f"已逾期 {-left} 个工作日"
-        elif d["state_calendar_days_left"] is not None:
-            left = d["state_calendar_days_left"]
+        elif d.state_calendar_days_left is not None:
+            left = d.state_calendar_days_left
             tail = f"剩余 {left} 天" if left >= 0 else f"已满 {-left} 天"
         else:
             tail = ""
-        parts.append(f"本环节（{limit}）期限 {d['state']}，{tail}")
-    if d["total"]:
-        left = d["total_working_days_left"]
+        parts.append(f"本环节（{limit}）期限 {d.state}，{tail}")
+    if d.total:
+        left = d.total_working_days_left
         tail = "" if left is None else (f"剩余 {left} 个工作日" if left >= 0 else f"已逾期 {-left} 个工作日")
-        parts.append(f"办结期限 {d['total']}，{tail}")
-    if view["county_delegated"]:
+        parts.append(f"办结期限 {d.total}，{tail}")
+    if view.county_delegated:
         parts.append("县级已授权乡镇审批确认")
-    if view["staff_relative"]:
+    if view.staff_relative:
         parts.append("近亲属备案")
-    if not d.get("calendar_covers_year", True):
+    if not d.calendar_covers_year:
         parts.append("注意：今年的国家节假日安排尚未载入，期限按周一至周五计算")
-    if view["closed"]:
+    if view.closed:
         parts.append("案件已办结")
     return "；".join(parts)

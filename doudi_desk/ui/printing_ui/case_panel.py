@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services.views import CaseView
 from ..style import set_role
 from .result_panel import ResultPanel
 
@@ -34,7 +35,7 @@ class CasePrintPanel(QWidget):
         super().__init__(parent)
         self.shell = shell
         self.case_id = case_id
-        self.view: dict[str, Any] | None = None
+        self.view: CaseView | None = None
         self.step_documents: list[tuple[str, str]] = []
         self.entries: list[dict[str, Any]] = []
         self.buttons: dict[str, QPushButton] = {}
@@ -69,7 +70,7 @@ class CasePrintPanel(QWidget):
         outer.addWidget(self.result)
 
     # --- which documents ---
-    def set_case(self, view: dict[str, Any], step_documents: list[tuple[str, str]] | None = None) -> None:
+    def set_case(self, view: CaseView, step_documents: list[tuple[str, str]] | None = None) -> None:
         """The case changed (loaded, or an action was done): the list is read again when shown.
         ``step_documents`` are the (kind, label) the workflow names for this step."""
         self.view = view
