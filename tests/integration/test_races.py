@@ -24,6 +24,7 @@ from doudi_desk.services.case_writer import CaseWriter
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.context import open_context
 from doudi_desk.services.lifecycle import LifecycleService
+from doudi_desk.services.views import CaseView
 from doudi_desk.storage import repo
 from tests.helpers.arrange import DEFS, arrange, household, place
 from tests.helpers.office import open_office
@@ -116,8 +117,8 @@ def together(rv: Rendezvous, *jobs: Callable[[], object]) -> list[object]:
 
 
 def one_winner(results: list[object], refusal: str) -> None:
-    won = [r for r in results if isinstance(r, dict)]
-    lost = [r for r in results if not isinstance(r, dict)]
+    won = [r for r in results if isinstance(r, CaseView)]
+    lost = [r for r in results if isinstance(r, BaseException)]
     assert len(won) == 1, f"{len(won)} programs won: {results}"
     assert isinstance(lost[0], DomainError) and refusal in lost[0].message, repr(lost[0])
 
