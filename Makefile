@@ -40,7 +40,8 @@ PG_SUITE := tests/integration/test_dibao_paths.py tests/integration/test_tekun_t
 	tests/integration/test_payroll.py tests/integration/test_payroll_cycle.py \
 	tests/integration/test_import_export.py tests/integration/test_disability_allowance.py \
 	tests/integration/test_batch.py tests/integration/test_printing.py tests/integration/test_search.py \
-	tests/integration/test_list_paging.py tests/integration/test_audit_log.py
+	tests/integration/test_list_paging.py tests/integration/test_audit_log.py tests/integration/test_case_writer.py \
+	tests/integration/test_create_office.py tests/integration/test_payroll_county_lines.py
 test-pg: $(STAMP)
 	@test -n "$$DOUDI_TEST_PG_URL" || { echo "DOUDI_TEST_PG_URL is not set (.ci/run sets it)"; exit 2; }
 	QT_QPA_PLATFORM=offscreen DOUDI_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q $(PG_SUITE) \
