@@ -110,7 +110,8 @@ def run_self_test(log_file: Path | None, timeout_s: float = 120.0) -> int:
         if button is None or not button.isEnabled():
             fail("「开始调查」按钮不可用：" + page.reasons.text())
             return
-        page.changed.connect(lambda _cid: step(page))
+        # the step is a command op: the window says when it has been done (initiator: the page)
+        window.operation_did_execute.connect(lambda _changes, initiator: step(page) if initiator is page else None)
         button.click()
 
     window.ready.connect(ready)
