@@ -18,6 +18,7 @@ from doudi_desk.services.backup import BackupService, restore
 from doudi_desk.services.batch import BatchService
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.queries import QueryService
+from doudi_desk.services.views import CaseView
 from doudi_desk.storage.db import StorageError
 from doudi_desk.storage.repo import StaleVersionError
 from tests.helpers import tamper as trail
@@ -147,7 +148,7 @@ def test_racing_saves_one_wins_one_conflicts(pg, round_):
             view["id"], "reviewer", {"preliminary_opinion": {"comment": f"第{n}台电脑"}}, effective_date=day(5),
             expected_version=seen) for n, ctx in enumerate(pcs)]
         results = race(*jobs)
-        wins = [r for r in results if isinstance(r, dict)]
+        wins = [r for r in results if isinstance(r, CaseView)]
         stale = [r for r in results if isinstance(r, StaleVersionError)]
         assert len(wins) == 1 and len(stale) == 1, results
         after = CaseService(pg).show(view["id"])
