@@ -39,6 +39,7 @@ from .case_list import CaseListPage
 from .clock import REAL_CLOCK, Clock
 from .errors import show_error
 from .executor import Executor
+from .gc_guard import GuiThreadCollector
 from .login import after_log_in, password_field, show_password_mode
 from .login import log_in as login_job
 from .ops import ChangeListener, Changes
@@ -231,6 +232,9 @@ class MainWindow(QMainWindow):
                  clock: Clock = REAL_CLOCK):
         super().__init__()
         self.clock = clock  # idleness and debounced work (tests pass a clock they advance)
+        # cycles are collected here, never on the worker (where a Qt object in one would crash)
+        self.collector = GuiThreadCollector(self, clock)
+        self.destroyed.connect(self.collector.stop)
         # The platform adds the application's display name (兜底 Desk) after the title itself.
         self.setWindowTitle("社会救助案件办理")
         self.resize(1366, 768)
@@ -640,6 +644,7 @@ class MainWindow(QMainWindow):
             log.warning("closing with database work still running")
         if self.backend:
             self.backend.close()
+        self.collector.stop()
         event.accept()
 
 
