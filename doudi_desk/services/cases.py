@@ -136,7 +136,7 @@ class CaseService:
         allow_duplicate: bool = False,
         comment: str = "",
         repeat_reason: str = "",
-    ) -> dict[str, Any]:
+    ) -> CaseView:
         """Register an application (申请登记): the household, the case, its first audit event.
 
         Refused when a member is already in an open or covered case of the same programme (unless
@@ -287,7 +287,7 @@ class CaseService:
         effective_date: dt.date | str | None = None,
         comment: str = "",
         expected_version: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> CaseView:
         """Fire one workflow trigger on a case, as one transaction with its audit event."""
         with self.ctx.db.unit_of_work() as uow:
             user, case, engine = self._load(uow, actor, case_ref, expected_version)
@@ -357,7 +357,7 @@ class CaseService:
         *,
         effective_date: dt.date | str | None = None,
         expected_version: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> CaseView:
         """Keep form data of the current step without moving the case (work done in parts).
 
         Values are checked for format; completeness is checked when the step is finished.
@@ -408,7 +408,7 @@ class CaseService:
 
     def update_household(self, case_ref: str | int, actor: str, household_data: Mapping[str, Any], *,
                          effective_date: dt.date | str | None = None, comment: str = "",
-                         expected_version: int | None = None) -> dict[str, Any]:
+                         expected_version: int | None = None) -> CaseView:
         """Correct the household (members, income, expenses, assets) before the 初审 proposal.
 
         Investigation often finds what the application missed; the change is audited field by
@@ -443,7 +443,7 @@ class CaseService:
 
     def extend_deadline(self, case_ref: str | int, actor: str, reason: str, *, comment: str = "",
                         effective_date: dt.date | str | None = None,
-                        expected_version: int | None = None) -> dict[str, Any]:
+                        expected_version: int | None = None) -> CaseView:
         """Extend the whole procedure to its extended limit (低保 45 WD, §22; 民发〔2022〕 §4(1))."""
         comment = _comment(comment)
         if not isinstance(reason, str) or reason not in EXTENSION_REASONS:

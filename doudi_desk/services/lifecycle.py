@@ -27,6 +27,7 @@ from ..domain.text import clean_text, name_problem, shown
 from . import lookup, roles
 from .case_writer import CaseWriter, edit
 from .context import AppContext
+from .views import CaseView
 
 RESULTS = {"raise": "增发", "lower": "减发", "keep": "维持", "phase_out": "渐退", "stop": "停发"}
 STATUSES = {"active": "在保", "phasing_out": "渐退期", "stopped": "已停保"}
@@ -216,7 +217,7 @@ class LifecycleService:
         return self.cases._household_for_decision(parent, household)
 
     def start_review(self, parent_ref: str | int, actor: str, *, effective_date=None,
-                     comment: str = "") -> dict[str, Any]:
+                     comment: str = "") -> CaseView:
         comment = _comment(comment)
         with self.ctx.db.unit_of_work() as uow:
             user = self._staff(uow, actor)
@@ -229,7 +230,7 @@ class LifecycleService:
             return self.cases._view(uow, case, user)
 
     def start_change(self, parent_ref: str | int, actor: str, change: dict[str, Any], *, effective_date=None,
-                     comment: str = "") -> dict[str, Any]:
+                     comment: str = "") -> CaseView:
         """Open a change case with the change applied to the household; a death or move of the only
         covered person opens a termination instead (procedures.md §1.9)."""
         if not isinstance(change, dict):
@@ -282,7 +283,7 @@ class LifecycleService:
             return self.cases._view(uow, case, user)
 
     def start_termination(self, parent_ref: str | int, actor: str, reason: str, reasons: str, *,
-                          rule: str = "", effective_date=None) -> dict[str, Any]:
+                          rule: str = "", effective_date=None) -> CaseView:
         spec = self.ctx.definitions.forms["termination"]
         data = {"reason": reason, "reasons": reasons} | ({"rule": rule} if rule else {})
         problems = validate_form(spec, data)

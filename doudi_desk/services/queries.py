@@ -306,7 +306,7 @@ class QueryService:
     # --- supervisor queue ------------------------------------------------------------------
     def supervisor_queue(self, actor: str) -> list[QueueRow]:
         """Cases waiting for this user's 初审 or 审核确认, with amount, days left and flags."""
-        rows: list[dict[str, Any]] = []
+        rows: list[QueueRow] = []
         after = None
         while True:
             page = self.queue_page(actor, after=after, limit=5000)
