@@ -39,7 +39,8 @@ class AppContext:
                          f"{WORKFLOW_KINDS.get(kind, kind)}流程定义", "programme")
 
     def calendar(self, uow) -> WorkingCalendar:
-        return WorkingCalendar(uow.calendar.all())
+        """The working calendar with the office's overrides, built once per unit of work."""
+        return uow.calendar.built(WorkingCalendar)
 
 
 def open_context(url: str | None = None, *, definitions_root=None, migrate: bool = True,

@@ -10,10 +10,11 @@ decision dict comes back as a string.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import copy
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -112,8 +113,10 @@ class AreaRepository:
 
     def __init__(self, session: Session):
         self._s = session
+        self._known: dict[str, Area | None] = {}  # read ahead by preload_chains (Area is frozen)
 
     def add(self, area: Area) -> None:
+        self._known.pop(area.code, None)
         self._s.add(
             AreaRow(code=area.code, name=area.name, level=area.level, parent_code=area.parent_code,
                     urban_rural=area.urban_rural)
@@ -125,9 +128,25 @@ class AreaRepository:
         if row is None:
             raise NotFoundError(f"没有地区「{code}」")
         row.urban_rural = urban_rural
+        self._known.pop(code, None)
         self._s.flush()
 
+    def preload_chains(self, codes: Iterable[str]) -> None:
+        """Read these areas and all their parents ahead, one query per level (village, township,
+        county), so that :meth:`get` answers them without a query for the rest of this unit of work
+        (a batch checks each case's area against the user's: services/lookup.py area_chain)."""
+        wanted = {c for c in codes if c and c not in self._known}
+        while wanted:
+            found: list[Area] = []
+            for chunk in chunks(sorted(wanted), IN_CHUNK):
+                found += [_area(r) for r in self._s.execute(select(*_columns(AreaRow)).where(AreaRow.code.in_(chunk)))]
+            self._known.update(dict.fromkeys(wanted))
+            self._known.update((a.code, a) for a in found)
+            wanted = {a.parent_code for a in found if a.parent_code and a.parent_code not in self._known}
+
     def get(self, code: str) -> Area | None:
+        if code in self._known:
+            return self._known[code]
         row = self._s.get(AreaRow, code)
         return None if row is None else _area(row)
 
@@ -425,11 +444,28 @@ def _household(row: Any, members: list[Member] | None = None, income: list[Incom
     )
 
 
+def _built(row: Any, members: list[Any], income: list[Any], expenses: list[Any]) -> Household:
+    """A new Household from plain rows read by :meth:`HouseholdRepository._rows_where`."""
+    return _household(row, [_member(m) for m in members],
+                      [IncomeItem(type=r.type, amount=r.amount, member=r.member_position, note=r.note) for r in income],
+                      [RigidExpense(kind=r.kind, amount=r.amount, member=r.member_position, note=r.note)
+                       for r in expenses])
+
+
 class HouseholdRepository:
     """Households with their members, income items, rigid expenses and assets."""
 
     def __init__(self, session: Session):
         self._s = session
+        self._ahead: dict[int, tuple[Any, Any, Any, Any]] = {}  # read ahead by preload: the rows
+
+    def preload(self, household_ids: Iterable[int]) -> None:
+        """Read these households ahead (four queries per chunk of ids): :meth:`get` then builds each
+        from the rows read, a new object at every call, without a query, for the rest of this unit of
+        work or until :meth:`replace` writes it (a batch reads each case's household three times)."""
+        wanted = sorted(set(household_ids) - self._ahead.keys())
+        for chunk in chunks(wanted, BULK_CHUNK):
+            self._ahead.update(self._rows_where(list(chunk)))
 
     def add(self, household: Household) -> int:
         """Insert ``household``; sets and returns its new id."""
@@ -441,6 +477,9 @@ class HouseholdRepository:
         return row.id
 
     def get(self, household_id: int) -> Household:
+        ahead = self._ahead.get(household_id)
+        if ahead is not None:
+            return _built(*ahead)
         return _household(self._row(household_id))
 
     def get_many(self, household_ids: Iterable[int]) -> dict[int, Household]:
@@ -474,27 +513,30 @@ class HouseholdRepository:
         """id → household for the households whose ids ``ids`` gives (a list, or a SELECT of
         household ids: a village's list is then four queries whatever its size). Read as plain
         column values (households, members, income items, rigid expenses), no ORM rows."""
-        members: dict[int, list[Member]] = {}
+        return {i: _built(*rows) for i, rows in self._rows_where(ids).items()}
+
+    def _rows_where(self, ids: Any) -> dict[int, tuple[Any, list[Any], list[Any], list[Any]]]:
+        """id → (household row, member rows, income item rows, rigid expense rows) in four queries."""
+        members: dict[int, list[Any]] = {}
         for r in self._s.execute(select(*_columns(MemberRow)).where(MemberRow.household_id.in_(ids))
                                  .order_by(MemberRow.household_id, MemberRow.position)):
-            members.setdefault(r.household_id, []).append(_member(r))
-        income: dict[int, list[IncomeItem]] = {}
+            members.setdefault(r.household_id, []).append(r)
+        income: dict[int, list[Any]] = {}
         for r in self._s.execute(select(*_columns(IncomeItemRow)).where(IncomeItemRow.household_id.in_(ids))
                                  .order_by(IncomeItemRow.household_id, IncomeItemRow.position)):
-            income.setdefault(r.household_id, []).append(
-                IncomeItem(type=r.type, amount=r.amount, member=r.member_position, note=r.note))
-        expenses: dict[int, list[RigidExpense]] = {}
+            income.setdefault(r.household_id, []).append(r)
+        expenses: dict[int, list[Any]] = {}
         for r in self._s.execute(select(*_columns(RigidExpenseRow)).where(RigidExpenseRow.household_id.in_(ids))
                                  .order_by(RigidExpenseRow.household_id, RigidExpenseRow.position)):
-            expenses.setdefault(r.household_id, []).append(
-                RigidExpense(kind=r.kind, amount=r.amount, member=r.member_position, note=r.note))
-        return {r.id: _household(r, members.get(r.id, []), income.get(r.id, []), expenses.get(r.id, []))
+            expenses.setdefault(r.household_id, []).append(r)
+        return {r.id: (r, members.get(r.id, []), income.get(r.id, []), expenses.get(r.id, []))
                 for r in self._s.execute(select(*_columns(HouseholdRow)).where(HouseholdRow.id.in_(ids)))}
 
     def replace(self, household: Household) -> None:
         """Overwrite a stored household (by ``household.id``), members and items included."""
         if household.id is None:
             raise ValueError("replace() needs a household that has an id")
+        self._ahead.pop(household.id, None)
         row = self._row(household.id)
         # Old children are deleted before new ones are inserted, or (household_id, position)
         # would collide: the unit of work inserts before it deletes.
@@ -549,6 +591,33 @@ class CaseRepository:
 
     def __init__(self, session: Session):
         self._s = session
+        self._ahead: dict[int, Any] = {}  # read ahead by preload: plain rows, each handed out once
+        self._children: dict[int, builtins.list[Any]] = {}  # read ahead by preload: rows of their children
+
+    def preload(self, case_ids: Iterable[int]) -> list[tuple[int, int, str]]:
+        """Read these cases ahead, one query per chunk of ids; returns (id, household id, village) of
+        each found. The next :meth:`get` of each is answered from what was read (once: a later get
+        reads the database again; saving or locking the case drops it). A batch reads a chunk so."""
+        out: list[tuple[int, int, str]] = []
+        for chunk in chunks(sorted(set(case_ids)), BULK_CHUNK):
+            for row in self._s.execute(select(*_columns(CaseRow)).where(CaseRow.id.in_(chunk))):
+                self._ahead[row.id] = row
+                out.append((row.id, row.household_id, row.village_code))
+            children: dict[int, builtins.list[Any]] = {i: [] for i in chunk}
+            for row in self._s.execute(select(*_columns(CaseRow)).where(CaseRow.parent_case_id.in_(chunk))
+                                       .order_by(CaseRow.id)):
+                children[row.parent_case_id].append(row)
+            self._children.update(children)
+        return out
+
+    def _forget(self, case: Case | int) -> None:
+        """Drop what was read ahead of a case about to be written (and its parent's children)."""
+        row = self._ahead.pop(case if isinstance(case, int) else case.id, None)
+        parent = row.parent_case_id if row is not None else getattr(case, "parent_case_id", None)
+        if parent is not None:
+            self._children.pop(parent, None)
+        elif isinstance(case, int) and row is None:
+            self._children.clear()  # a case not read ahead: whose child it is is not known here
 
     def add(self, case: Case) -> Case:
         """Insert ``case`` at version 1; sets ``case.id`` and ``case.version`` and returns it.
@@ -558,6 +627,8 @@ class CaseRepository:
         updated). SQLite has one writer at a time, so there it cannot happen.
         """
         values = {**_case_values(case), "version": 1}
+        if case.parent_case_id is not None:
+            self._children.pop(case.parent_case_id, None)
         try:
             if self._s.get_bind().dialect.name == "sqlite":
                 row = CaseRow(**values)
@@ -596,6 +667,9 @@ class CaseRepository:
         raise AssertionError("unreachable")
 
     def get(self, case_id: int) -> Case:
+        ahead = self._ahead.pop(case_id, None)
+        if ahead is not None:
+            return _case(ahead, fresh=True)  # its JSON values were decoded for this row alone
         row = self._s.get(CaseRow, case_id)
         if row is None:
             raise NotFoundError(f"找不到编号为 {case_id} 的案件")
@@ -605,6 +679,7 @@ class CaseRepository:
         """Hold the case's row until this transaction ends; another transaction locking or saving it
         waits. A no-op UPDATE, because it locks on both databases (SQLite ignores FOR UPDATE but
         takes its write lock for an UPDATE); afterwards :meth:`get` reads the case as committed."""
+        self._forget(case_id)
         self._s.execute(update(CaseRow).where(CaseRow.id == case_id).values(version=CaseRow.version)
                         .execution_options(synchronize_session=False))
         cached = self._s.identity_map.get(self._s.identity_key(CaseRow, case_id))
@@ -627,6 +702,7 @@ class CaseRepository:
         """
         if case.id is None:
             raise ValueError("save() needs a case that has an id; use add() for a new case")
+        self._forget(case)
         values = {**_case_values(case), "version": expected_version + 1}
         # One UPDATE with the version in its WHERE clause: check and write cannot be interleaved
         # by another writer, whatever the isolation level.
@@ -759,6 +835,8 @@ class CaseRepository:
 
     def children(self, parent_id: int, *, open_only: bool = False) -> list[Case]:
         """Review, change and termination cases of the case that granted a benefit."""
+        if parent_id in self._children:
+            return [_case(r) for r in self._children[parent_id] if not (open_only and r.closed)]
         stmt = select(CaseRow).where(CaseRow.parent_case_id == parent_id)
         if open_only:
             stmt = stmt.where(CaseRow.closed.is_(False))
@@ -827,6 +905,51 @@ class EventRepository:
 
     def __init__(self, session: Session):
         self._s = session
+        # Read ahead by preload (a batch's chunk): each case's history (handed out once), its last
+        # seq and date, and the chain head this transaction holds. Every change to them is journalled
+        # so that a savepoint rolled back (UnitOfWork.savepoint) puts them back as they were.
+        self._history: dict[int, builtins.list[AuditEvent]] = {}
+        self._tail: dict[int, tuple[int, dt.date | None]] = {}
+        self._head: tuple[int, str] | None = None
+        self._keep_head = False
+        self._journal: builtins.list[tuple[str, Any, Any]] = []
+
+    def preload(self, case_ids: Iterable[int]) -> None:
+        """Read these cases' histories ahead (one query per chunk of ids) and keep the chain head
+        in memory from now on: :meth:`list`, the date-order check and the numbering of the next
+        event of these cases are then answered without a query, and an event is written as one
+        INSERT and one UPDATE of the head. Call it after :meth:`hold_head`, outside any savepoint
+        (the head's row lock is then held until the transaction ends)."""
+        ids = [i for i in set(case_ids) if i not in self._tail]
+        found = self.of_cases(ids)
+        for case_id in ids:
+            history = found.get(case_id, [])
+            self._history[case_id] = history
+            self._tail[case_id] = (max((e.seq for e in history), default=0),
+                                   max((e.effective_date for e in history), default=None))
+        if not self._keep_head:
+            self.hold_head()
+            self._head = self._read_head()
+            self._keep_head = True
+
+    def mark(self) -> int:
+        """A point to :meth:`undo_to` when the savepoint opened now is rolled back."""
+        return len(self._journal)
+
+    def undo_to(self, mark: int) -> None:
+        """Forget what was noted of events written since ``mark`` (their savepoint was rolled back)."""
+        while len(self._journal) > mark:
+            kind, key, old = self._journal.pop()
+            if kind == "head":
+                self._head = old
+            elif old is None:
+                self._tail.pop(key, None)
+            else:
+                self._tail[key] = old
+
+    def _set_head(self, head: tuple[int, str] | None) -> None:
+        self._journal.append(("head", None, self._head))
+        self._head = head
 
     def next_seq(self, case_id: int) -> int:
         last = self._s.scalar(
@@ -836,6 +959,8 @@ class EventRepository:
 
     def _last(self, case_id: int) -> tuple[int, dt.date | None]:
         """The case's last ``seq`` (0: none yet) and the date of its latest event, in one query."""
+        if case_id in self._tail:
+            return self._tail[case_id]
         seq, day = self._s.execute(
             select(func.max(AuditEventRow.seq), func.max(AuditEventRow.effective_date))
             .where(AuditEventRow.case_id == case_id)
@@ -845,8 +970,11 @@ class EventRepository:
     def check_in_order(self, case_id: int, day: dt.date) -> None:
         """Refuse an event of the case dated before its last one, whatever that was (an action, a
         saved form, a household correction, a note from a 复核/变更/停保 case)."""
-        last = self._s.scalar(select(func.max(AuditEventRow.effective_date))
-                              .where(AuditEventRow.case_id == case_id))
+        if case_id in self._tail:
+            last = self._tail[case_id][1]
+        else:
+            last = self._s.scalar(select(func.max(AuditEventRow.effective_date))
+                                  .where(AuditEventRow.case_id == case_id))
         if last is not None and day < last:
             number = self._s.scalar(select(CaseRow.number).where(CaseRow.id == case_id))
             raise OutOfOrderError(
@@ -887,6 +1015,9 @@ class EventRepository:
             "changes": json_normalized(event.changes),
             "data": json_normalized(event.data),
         })
+        if event.case_id in self._tail:
+            self._journal.append(("tail", event.case_id, self._tail[event.case_id]))
+            self._tail[event.case_id] = (event.seq, max(last_day or event.effective_date, event.effective_date))
         return event
 
     def append_office(self, actor: str, action: str, recorded_at: dt.datetime, *, comment: str = "",
@@ -947,6 +1078,8 @@ class EventRepository:
             .values(last_seq=seq, last_hash=prev)
             .execution_options(synchronize_session=False)
         )
+        if self._keep_head:
+            self._set_head((seq, prev))
 
     def hold_head(self) -> None:
         """Touch the chain head row (changing nothing): on PostgreSQL this takes its row lock and
@@ -959,26 +1092,37 @@ class EventRepository:
         )
 
     def _append_row(self, values: dict[str, Any]) -> int:
-        # The head row first (hold_head): the SELECT after it then reads the true last hash, so two
-        # transactions can never link to the same predecessor.
-        self.hold_head()
-        head = self._s.execute(
-            select(AuditChainRow.last_seq, AuditChainRow.last_hash).where(AuditChainRow.id == 1)
-        ).one_or_none()
+        head = self._head
         if head is None:
-            raise AuditChainError("审计记录链的链头缺失，无法记录操作；请管理员运行 doudi-admin audit verify 检查")
-        values["chain_seq"] = head.last_seq + 1
-        digest = event_digest(head.last_hash, values)
-        self._s.add(AuditEventRow(**values, prev_hash=head.last_hash, hash=digest))
+            # The head row first (hold_head): the SELECT after it then reads the true last hash, so
+            # two transactions can never link to the same predecessor.
+            self.hold_head()
+            head = self._read_head()
+        values["chain_seq"] = head[0] + 1
+        digest = event_digest(head[1], values)
+        self._s.flush()  # what the session still holds (a new household, a case) goes in first
+        self._s.execute(insert(AuditEventRow.__table__), [{**values, "prev_hash": head[1], "hash": digest}])
         self._s.execute(
             update(AuditChainRow).where(AuditChainRow.id == 1)
             .values(last_seq=values["chain_seq"], last_hash=digest)
             .execution_options(synchronize_session=False)
         )
-        self._s.flush()
+        if self._keep_head:  # preload: this transaction holds the head's row until it ends
+            self._set_head((values["chain_seq"], digest))
         return values["chain_seq"]
 
+    def _read_head(self) -> tuple[int, str]:
+        row = self._s.execute(
+            select(AuditChainRow.last_seq, AuditChainRow.last_hash).where(AuditChainRow.id == 1)
+        ).one_or_none()
+        if row is None:
+            raise AuditChainError("审计记录链的链头缺失，无法记录操作；请管理员运行 doudi-admin audit verify 检查")
+        return row.last_seq, row.last_hash
+
     def list(self, case_id: int) -> builtins.list[AuditEvent]:
+        ahead = self._history.pop(case_id, None)
+        if ahead is not None and self._tail.get(case_id, (0,))[0] == (ahead[-1].seq if ahead else 0):
+            return ahead  # read ahead, and no event of the case written since
         rows = self._s.scalars(
             select(AuditEventRow)
             .where(AuditEventRow.case_id == case_id)
@@ -1190,8 +1334,11 @@ class CalendarRepository:
 
     def __init__(self, session: Session):
         self._s = session
+        self._all: dict[dt.date, bool] | None = None  # read once per unit of work, until set/remove
+        self._built: dict[Callable[..., Any], Any] = {}
 
     def set(self, day: dt.date, is_working: bool, note: str, created_by: str) -> None:
+        self._all, self._built = None, {}
         row = self._s.get(CalendarOverrideRow, day)
         if row is None:
             self._s.add(
@@ -1204,11 +1351,22 @@ class CalendarRepository:
         self._s.flush()
 
     def remove(self, day: dt.date) -> None:
+        self._all, self._built = None, {}
         self._s.execute(delete(CalendarOverrideRow).where(CalendarOverrideRow.day == day))
 
     def all(self) -> dict[dt.date, bool]:
-        rows = self._s.scalars(select(CalendarOverrideRow).order_by(CalendarOverrideRow.day))
-        return {r.day: r.is_working for r in rows}
+        if self._all is None:
+            rows = self._s.execute(select(CalendarOverrideRow.day, CalendarOverrideRow.is_working)
+                                   .order_by(CalendarOverrideRow.day))
+            self._all = {day: is_working for day, is_working in rows}
+        return dict(self._all)
+
+    def built(self, build: Callable[[dict[dt.date, bool]], _T]) -> _T:
+        """``build(self.all())``, made once per unit of work (again after :meth:`set` or :meth:`remove`):
+        the working calendar every step of a batch counts its deadlines with."""
+        if build not in self._built:
+            self._built[build] = build(self.all())
+        return self._built[build]
 
 
 # ---------------------------------------------------------------------------------------- locks
@@ -1286,3 +1444,16 @@ class UnitOfWork:
     def flush(self) -> None:
         """Send pending changes to the database now (constraint errors surface here)."""
         self.session.flush()
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A savepoint: the block's writes are undone alone if it raises (the exception goes on), and
+        so is what the repositories noted of them (the chain head and the cases' last events kept
+        in memory after :meth:`EventRepository.preload`)."""
+        mark = self.events.mark()
+        try:
+            with self.session.begin_nested():
+                yield
+        except BaseException:
+            self.events.undo_to(mark)
+            raise
