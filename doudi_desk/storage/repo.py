@@ -14,11 +14,24 @@ import contextlib
 import copy
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Text, and_, cast, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -586,6 +599,15 @@ def _case_values(case: Case) -> dict[str, Any]:
     return values
 
 
+@functools.cache
+def _case_save() -> Any:
+    """The UPDATE of :meth:`CaseRepository.save`, built once: every field of a case by bound
+    parameters, where its id and version are the ones given (``_id``, ``_expected``)."""
+    t = CaseRow.__table__
+    return (update(t).where(t.c.id == bindparam("_id"), t.c.version == bindparam("_expected"))
+            .values({name: bindparam(name) for name in (*_CASE_FIELDS, "version")}))
+
+
 class CaseRepository:
     """Cases, with optimistic locking on ``version``."""
 
@@ -706,12 +728,7 @@ class CaseRepository:
         values = {**_case_values(case), "version": expected_version + 1}
         # One UPDATE with the version in its WHERE clause: check and write cannot be interleaved
         # by another writer, whatever the isolation level.
-        result = self._s.execute(
-            update(CaseRow)
-            .where(CaseRow.id == case.id, CaseRow.version == expected_version)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        result = self._s.execute(_case_save(), {**values, "_id": case.id, "_expected": expected_version})
         if result.rowcount != 1:  # type: ignore[attr-defined]
             current = self._s.scalar(select(CaseRow.version).where(CaseRow.id == case.id))
             if current is None:
@@ -894,6 +911,18 @@ class AuditChainError(StorageFault):
 def _naive(value: dt.datetime) -> dt.datetime:
     # Both databases store local time without a zone; hash what will read back.
     return value.astimezone().replace(tzinfo=None) if value.tzinfo is not None else value
+
+
+@functools.cache
+def _event_insert() -> Any:
+    return insert(AuditEventRow.__table__)
+
+
+@functools.cache
+def _head_update() -> Any:
+    """The chain head moved on to an event (``_seq``, ``_hash``), built once."""
+    t = AuditChainRow.__table__
+    return update(t).where(t.c.id == 1).values(last_seq=bindparam("_seq"), last_hash=bindparam("_hash"))
 
 
 class EventRepository:
@@ -1101,12 +1130,8 @@ class EventRepository:
         values["chain_seq"] = head[0] + 1
         digest = event_digest(head[1], values)
         self._s.flush()  # what the session still holds (a new household, a case) goes in first
-        self._s.execute(insert(AuditEventRow.__table__), [{**values, "prev_hash": head[1], "hash": digest}])
-        self._s.execute(
-            update(AuditChainRow).where(AuditChainRow.id == 1)
-            .values(last_seq=values["chain_seq"], last_hash=digest)
-            .execution_options(synchronize_session=False)
-        )
+        self._s.execute(_event_insert(), {**values, "prev_hash": head[1], "hash": digest})
+        self._s.execute(_head_update(), {"_seq": values["chain_seq"], "_hash": digest})
         if self._keep_head:  # preload: this transaction holds the head's row until it ends
             self._set_head((values["chain_seq"], digest))
         return values["chain_seq"]

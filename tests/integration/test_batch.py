@@ -175,3 +175,57 @@ def test_a_batch_is_a_few_transactions_and_a_stale_case_in_one_is_undone_alone(s
             assert view["state"] == "approved" and view["version"] == case["version"] + 1
             assert view["history"][-1]["trigger"] == "approve" and len(view["history"]) == len(case["history"]) + 1
     assert AuditService(office).verify()["ok"]
+
+
+def _to_county_with(svc, seq: int, size: int, saves: int):
+    """A 低保 case at 县级审核确认 whose household has ``size`` members and whose history has
+    ``saves`` more events (forms saved during the investigation)."""
+    import datetime as dt
+
+    from doudi_desk.domain.ids import make_id
+    from tests.helpers.dibao import APPLICATION, OPINION, POSTING, day, household, investigation
+    from tests.helpers.names import han_name
+
+    members = [{"name": han_name("赵", seq * 10 + k), "id_number": make_id("130102", dt.date(1960 + k, 1, 1), seq * 10 + k),
+                "relation": "head" if k == 0 else "child", "serious_illness": k == 0} for k in range(size)]
+    cid = svc.create_case(household(members=members, income=[{"type": "farming", "amount": "1200"}],
+                                    rigid_expenses=[]), "dibao", "clerk", applied_on=day(0))["id"]
+    svc.advance(cid, "accept", "clerk", data=APPLICATION, effective_date=day(1))
+    svc.advance(cid, "start_investigation", "clerk", effective_date=day(2))
+    for k in range(saves):
+        svc.save_forms(cid, "clerk", {"home_visit": {"family_present": f"户主（第 {k + 1} 次入户）"}}, effective_date=day(3))
+    svc.advance(cid, "complete_investigation", "clerk", data=investigation(), effective_date=day(4))
+    svc.advance(cid, "post_notice", "reviewer", data=OPINION, effective_date=day(5))
+    return svc.advance(cid, "submit_to_county", "reviewer", data=POSTING, effective_date=day(12))
+
+
+def test_a_batch_chunk_runs_a_few_statements_per_case_whatever_the_households_and_histories(svc, office, monkeypatch):
+    """A chunk reads its cases, households, areas and histories ahead in a fixed number of queries;
+    each case then costs its savepoint, the UPDATE of the case, the INSERT of its event and the
+    UPDATE of the chain head. Before the read-ahead it was about 28 statements per case (the case,
+    its household three times, each area of the scope check, the calendar, the history, the last
+    event twice, the chain head read before each event …), growing with nothing but the cases."""
+    from doudi_desk.services import batch
+    from doudi_desk.services.audit import AuditService
+    from tests.query_count import count_statements
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)  # one chunk each, however slow the machine
+    small = [_to_county_with(svc, 40 + i, size=1, saves=0) for i in range(2)]
+    large = [_to_county_with(svc, 50 + i, size=6, saves=3) for i in range(8)]
+    assert len(large[0]["history"]) == len(small[0]["history"]) + 3
+
+    counts = {}
+    for name, cases in (("small", small), ("large", large)):
+        with count_statements(office) as counted:
+            result = BatchService(office).run(items(*cases), "approve", "approver")
+        assert not result["failed"] and len(result["done"]) == len(cases)
+        counts[name] = counted.count
+    per_case = (counts["large"] - counts["small"]) / (len(large) - len(small))
+    fixed = counts["small"] - per_case * len(small)
+    assert per_case <= 5, counts  # SAVEPOINT, UPDATE cases, INSERT audit_events, UPDATE audit_chain, RELEASE
+    assert fixed <= 20, counts  # the user, the chain head, the chunk's cases, households, areas, histories
+    assert AuditService(office).verify()["ok"]
+    for case in small + large:
+        view = svc.show(case["id"])
+        assert view["state"] == "approved" and view["history"][-1]["trigger"] == "approve"
+        assert len(view["history"]) == len(case["history"]) + 1
