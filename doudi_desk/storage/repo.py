@@ -32,6 +32,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -725,7 +726,11 @@ class CaseRepository:
         if case.id is None:
             raise ValueError("save() needs a case that has an id; use add() for a new case")
         self._forget(case)
-        values = {**_case_values(case), "version": expected_version + 1}
+        # The JSON columns go as they are: the column's serialiser (json_dumps) writes the same text
+        # a normalised copy would give, and the UPDATE leaves no object in the session to match.
+        values = {name: getattr(case, name) for name in _CASE_FIELDS}
+        values["forms"] = case.forms or {}
+        values["version"] = expected_version + 1
         # One UPDATE with the version in its WHERE clause: check and write cannot be interleaved
         # by another writer, whatever the isolation level.
         result = self._s.execute(_case_save(), {**values, "_id": case.id, "_expected": expected_version})
@@ -941,13 +946,14 @@ class EventRepository:
         self._tail: dict[int, tuple[int, dt.date | None]] = {}
         self._head: tuple[int, str] | None = None
         self._keep_head = False
+        self._written: tuple[int, str] | None = None  # the head as its row holds it (kept in memory)
         self._journal: builtins.list[tuple[str, Any, Any]] = []
 
     def preload(self, case_ids: Iterable[int]) -> None:
         """Read these cases' histories ahead (one query per chunk of ids) and keep the chain head
         in memory from now on: :meth:`list`, the date-order check and the numbering of the next
         event of these cases are then answered without a query, and an event is written as one
-        INSERT and one UPDATE of the head. Call it after :meth:`hold_head`, outside any savepoint
+        INSERT, the head's row being written once when the transaction commits. Call it after :meth:`hold_head`, outside any savepoint
         (the head's row lock is then held until the transaction ends)."""
         ids = [i for i in set(case_ids) if i not in self._tail]
         found = self.of_cases(ids)
@@ -958,8 +964,9 @@ class EventRepository:
                                    max((e.effective_date for e in history), default=None))
         if not self._keep_head:
             self.hold_head()
-            self._head = self._read_head()
+            self._head = self._written = self._read_head()
             self._keep_head = True
+            sqlalchemy_event.listen(self._s, "before_commit", self._write_head)
 
     def mark(self) -> int:
         """A point to :meth:`undo_to` when the savepoint opened now is rolled back."""
@@ -1087,7 +1094,7 @@ class EventRepository:
         ).one_or_none()
         if head is None:
             raise AuditChainError("审计记录链的链头缺失，无法记录操作；请管理员运行 doudi-admin audit verify 检查")
-        seq, prev = head.last_seq, head.last_hash
+        seq, prev = self._head if self._keep_head and self._head else (head.last_seq, head.last_hash)
         rows = []
         for event in events:
             seq += 1
@@ -1102,13 +1109,14 @@ class EventRepository:
             rows.append({**values, "prev_hash": prev, "hash": digest})
             prev = digest
         self._s.execute(insert(AuditEventRow.__table__), rows)
+        if self._keep_head:
+            self._set_head((seq, prev))  # its row is written at commit (_write_head)
+            return
         self._s.execute(
             update(AuditChainRow).where(AuditChainRow.id == 1)
             .values(last_seq=seq, last_hash=prev)
             .execution_options(synchronize_session=False)
         )
-        if self._keep_head:
-            self._set_head((seq, prev))
 
     def hold_head(self) -> None:
         """Touch the chain head row (changing nothing): on PostgreSQL this takes its row lock and
@@ -1131,10 +1139,19 @@ class EventRepository:
         digest = event_digest(head[1], values)
         self._s.flush()  # what the session still holds (a new household, a case) goes in first
         self._s.execute(_event_insert(), {**values, "prev_hash": head[1], "hash": digest})
-        self._s.execute(_head_update(), {"_seq": values["chain_seq"], "_hash": digest})
         if self._keep_head:  # preload: this transaction holds the head's row until it ends
-            self._set_head((values["chain_seq"], digest))
+            self._set_head((values["chain_seq"], digest))  # and writes it once, at commit
+        else:
+            self._s.execute(_head_update(), {"_seq": values["chain_seq"], "_hash": digest})
         return values["chain_seq"]
+
+    def _write_head(self, _session: Session) -> None:
+        """Before the transaction commits (not a savepoint): the head row takes the last event
+        written, in the same transaction as the events (a kill before the commit undoes both)."""
+        if self._s.in_nested_transaction() or self._head == self._written:
+            return
+        self._s.execute(_head_update(), {"_seq": self._head[0], "_hash": self._head[1]})
+        self._written = self._head
 
     def _read_head(self) -> tuple[int, str]:
         row = self._s.execute(
