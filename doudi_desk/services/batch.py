@@ -6,6 +6,12 @@ each case goes through :meth:`CaseService.advance_in` in its own savepoint, so o
 case is named and undone alone while every other case of the batch is done. Progress is reported
 after each commit, for the cases it made permanent, and the caller may stop between cases.
 
+A chunk first reads what deciding its cases reads (:func:`_read_ahead`: the cases, their children,
+households, areas and histories, and the chain head) in a fixed number of queries; ``advance_in``
+stays the one decision path, its repositories answering from what was read. A case then costs its
+savepoint, the UPDATE of the case and the INSERT of its event; the chain head's row is written once,
+before the chunk commits.
+
 Exactly once: the decision, the case's new version and its audit event are written together, and
 the case is written with ``UPDATE … WHERE version = <the version the supervisor saw>``. When two
 supervisors approve overlapping batches at the same time (two PCs on one server), the second
