@@ -7,7 +7,7 @@ case is named and undone alone while every other case of the batch is done. Prog
 after each commit, for the cases it made permanent, and the caller may stop between cases.
 
 A chunk first reads what deciding its cases reads (:func:`_read_ahead`: the cases, their children,
-households, areas and histories, and the chain head) in a fixed number of queries; ``advance_in``
+households, areas and histories, and the chain head), a few queries for every ``READ_AHEAD`` cases; ``advance_in``
 stays the one decision path, its repositories answering from what was read. A case then costs its
 savepoint, the UPDATE of the case and the INSERT of its event; the chain head's row is written once,
 before the chunk commits.
@@ -45,6 +45,8 @@ DECISION_COMMENT = "同意"
 # A transaction of a batch decides at most this many cases, and starts no new case after this long.
 CHUNK_CASES = 100
 CHUNK_SECONDS = 0.5
+# What deciding them reads is read for this many cases at a time (a few queries each time).
+READ_AHEAD = 25
 
 
 class BatchService:
@@ -166,13 +168,16 @@ class BatchService:
                 with self.ctx.db.unit_of_work() as uow:
                     user = lookup.actor(uow, actor)
                     uow.events.hold_head()  # one real transaction from here (SQLite: the write lock)
-                    _read_ahead(uow, items[i:i + CHUNK_CASES])
                     started = time.monotonic()
+                    ahead = i  # the items before this one have been read ahead
                     while i < len(items) and len(decided) < CHUNK_CASES \
                             and time.monotonic() - started < CHUNK_SECONDS:
                         if should_stop and should_stop():
                             stopped = True
                             break
+                        if i >= ahead:  # a slice at a time: a chunk ended by CHUNK_SECONDS reads little more
+                            ahead = i + min(READ_AHEAD, CHUNK_CASES - len(decided))
+                            _read_ahead(uow, items[i:ahead])
                         item = items[i]
                         i += 1
                         decided.append((i, item, self._try(uow, user, item, action, reason, failed)))

@@ -229,3 +229,40 @@ def test_a_batch_chunk_runs_a_few_statements_per_case_whatever_the_households_an
         view = svc.show(case["id"])
         assert view["state"] == "approved" and view["history"][-1]["trigger"] == "approve"
         assert len(view["history"]) == len(case["history"]) + 1
+
+
+def test_a_case_undone_after_its_event_was_written_leaves_the_chain_and_the_others_whole(svc, office, monkeypatch):
+    """The chain head and each case's last event are kept in memory while a chunk runs: a case
+    refused after its UPDATE and its event were written (here: what follows the decision fails) is
+    rolled back to its savepoint, and so is what was noted of it. The next cases link to the true
+    head, a case asked for twice is refused the second time as already decided, and the cases read
+    ahead in slices are decided like the rest."""
+    from doudi_desk.domain.errors import DomainError
+    from doudi_desk.services import batch, cases, linkage
+    from doudi_desk.services.audit import AuditService
+    from tests.helpers.dibao import to_county
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)
+    monkeypatch.setattr(batch, "READ_AHEAD", 2)
+    views = [to_county(svc, 230 + i) for i in range(5)]
+    follow = linkage.follow
+
+    def failing_follow(service, uow, source, *args, **kwargs):
+        if source.id == views[1]["id"]:
+            raise DomainError("后续处理失败（测试）")
+        return follow(service, uow, source, *args, **kwargs)
+
+    monkeypatch.setattr(cases.linkage, "follow", failing_follow)
+    asked = items(*views)
+    asked.insert(3, dict(asked[0]))  # the first case again, as the supervisor saw it before
+    result = BatchService(office).run(asked, "approve", "approver")
+
+    assert [d["number"] for d in result["done"]] == [views[i]["number"] for i in (0, 2, 3, 4)]
+    assert [(f["number"], f["conflict"]) for f in result["failed"]] == [(views[1]["number"], False),
+                                                                      (views[0]["number"], True)]
+    assert "后续处理失败" in result["failed"][0]["message"] and "已由他人处理" in result["failed"][1]["message"]
+    for i, view in enumerate(views):
+        now = svc.show(view["id"])
+        assert len(now["history"]) == len(view["history"]) + (i != 1)
+        assert now["state"] == ("county_review" if i == 1 else "approved")
+    assert AuditService(office).verify()["ok"]
