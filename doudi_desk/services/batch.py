@@ -7,10 +7,10 @@ case is named and undone alone while every other case of the batch is done. Prog
 after each commit, for the cases it made permanent, and the caller may stop between cases.
 
 A chunk first reads what deciding its cases reads (:func:`_read_ahead`: the cases, their children,
-households, areas and histories, and the chain head), a few queries for every ``READ_AHEAD`` cases; ``advance_in``
-stays the one decision path, its repositories answering from what was read. A case then costs its
-savepoint, the UPDATE of the case and the INSERT of its event; the chain head's row is written once,
-before the chunk commits.
+households, areas and histories, and the chain head), a few queries for every ``READ_AHEAD``
+cases; ``advance_in`` stays the one decision path, its repositories answering from what was read.
+A case then costs its savepoint, the UPDATE of the case and the INSERT of its event; the chain
+head's row is written once, before the chunk commits.
 
 Exactly once: the decision, the case's new version and its audit event are written together, and
 the case is written with ``UPDATE … WHERE version = <the version the supervisor saw>``. When two
@@ -201,7 +201,7 @@ class BatchService:
 
 
 def _read_ahead(uow, items: Sequence[Mapping[str, Any]]) -> None:
-    """Read what deciding a chunk's cases reads, in a few queries for the whole chunk: the cases,
+    """Read what deciding these cases reads, in a few queries for all of them: the cases,
     their households, the areas their scope is checked against, their histories (and so the last
     event of each) and the chain head. Each case is then decided by :meth:`CaseService.advance_in`
     as before, its repositories answering from what was read here. Read under the chain head's
