@@ -203,12 +203,14 @@ def service_rows(ctx, dest_folder: Path, *, skip: set[str], pg_env: dict[str, st
         program = median_of(3, list_op, query)
         note = cpu_note()
         floor = median_of(3, floor_fn)
-        rows.append(Row(label, program, floor, goal, f"case_page (first 100 with rows and total); {note}"))
+        rows.append(Row(label, program, floor, goal, f"case_page (first 100 with rows and total); {note}; "
+                        f"floor {cpu_note()}"))
     tabs = median_of(3, q.tab_counts, COUNTY_USER)
     tabs_cpu = cpu_note()
-    tabs_floor = median_of(3, floors.count_all, conn)
+    tabs_floor = median_of(3, floors.tab_counts, conn, ctx.today().isoformat())
     rows.append(Row("tab counts (every refresh)", tabs, tabs_floor, "cheap or estimated",
-                    f"{tabs_cpu}; floor: one COUNT(*) of every case"))
+                    f"{tabs_cpu}; floor: the cases grouped by workflow, state and closed with the overdue "
+                    f"ones summed, every tab's count added up from it"))
 
     first_screen = median_of(3, q.queue_page, COUNTY_USER)  # what the window shows first (ui/supervisor.py)
     first_cpu = cpu_note()
