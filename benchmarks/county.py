@@ -195,9 +195,9 @@ def service_rows(ctx, dest_folder: Path, *, skip: set[str], pg_env: dict[str, st
         ("search full ID number (county user)", CaseQuery(tab="all", search=pick["id_number"]),
          lambda: floors.search_id(conn, pick["id_number"]), "≤ 50 ms and ≤ 3×"),
         (f"search exact name ({pick['name']})", CaseQuery(tab="all", search=pick["name"]),
-         lambda: floors.search_name(conn, pick["name"], False), "≤ 3×"),
+         lambda: floors.search_name(conn, pick["name"]), "≤ 3×"),
         (f"search name prefix ({pick['prefix']})", CaseQuery(tab="all", search=pick["prefix"]),
-         lambda: floors.search_name(conn, pick["prefix"], True), "≤ 3×"),
+         lambda: floors.search_name(conn, pick["prefix"]), "≤ 3×"),
         ("全部案件 first page", CaseQuery(tab="all"), lambda: floors.first_page(conn), "≤ 50 ms"),
     ):
         program = median_of(3, list_op, query)

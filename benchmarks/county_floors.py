@@ -87,10 +87,11 @@ def search_id(raw: Any, number: str) -> tuple[list[tuple], int, list]:
     return _member_search(raw, "id_number = ?", (number,))
 
 
-def search_name(raw: Any, name: str, prefix: bool) -> tuple[list[tuple], int, list]:
-    if prefix:
-        return _member_search(raw, "name >= ? AND name < ?", (name, name + "\U0010ffff"))
-    return _member_search(raw, "name = ?", (name,))
+def search_name(raw: Any, name: str) -> tuple[list[tuple], int, list]:
+    """Cases of the households with a member whose name starts with ``name``: the case list has no
+    search for a name alone (a whole name typed finds 王伟 and 王伟明 alike), so an exact name's
+    floor is this same prefix search."""
+    return _member_search(raw, "name >= ? AND name < ?", (name, name + "\U0010ffff"))
 
 
 def first_page(raw: Any) -> tuple[list[tuple], int, list]:

@@ -1185,6 +1185,9 @@ class PolicyRepository:
 # ------------------------------------------------------------------------------------- calendar
 
 
+_ALL_OVERRIDES = select(CalendarOverrideRow.day, CalendarOverrideRow.is_working).order_by(CalendarOverrideRow.day)
+
+
 class CalendarRepository:
     """Days the office has declared working or not, overriding the national schedule."""
 
@@ -1207,8 +1210,7 @@ class CalendarRepository:
         self._s.execute(delete(CalendarOverrideRow).where(CalendarOverrideRow.day == day))
 
     def all(self) -> dict[dt.date, bool]:
-        rows = self._s.scalars(select(CalendarOverrideRow).order_by(CalendarOverrideRow.day))
-        return {r.day: r.is_working for r in rows}
+        return dict(self._s.execute(_ALL_OVERRIDES).all())
 
 
 # ---------------------------------------------------------------------------------------- locks
