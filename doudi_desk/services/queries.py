@@ -30,7 +30,7 @@ from ..domain.programmes import PROGRAMMES, REGISTRY, amount_of
 from ..domain.specs import ROLES, WORKFLOW_KINDS, TransitionSpec, WorkflowSpec
 from . import lookup, roles
 from .context import AppContext
-from .views import CaseRow, QueueRow, TriggerView, trigger_view, vars_of
+from .views import CaseRow, QueueRow, TriggerView, trigger_view
 
 TABS: dict[str, str] = {
     "todo": "待办",
@@ -248,7 +248,7 @@ class QueryService:
             total = None
             if after is None:
                 total = len(found) if cursor is None else uow.listing.count(**filters)
-            rows = self._build_rows(uow, user, calendar, found, query.search)
+            rows = [CaseRow.of(r) for r in self._row_values(uow, user, calendar, found, query.search)]
         return {"rows": rows, "next": cursor, "total": total}
 
     def tab_counts(self, actor: str, search: str = "") -> dict[str, int]:
@@ -289,11 +289,12 @@ class QueryService:
                 if scope is not None:
                     inside = set(scope)
                     rows = [r for r in rows if r["village"] in inside]
-            return self._build_rows(uow, user, calendar, rows, search)
+            return [CaseRow.of(r) for r in self._row_values(uow, user, calendar, rows, search)]
 
-    def _build_rows(self, uow, user: User | None, calendar: WorkingCalendar, rows: list[dict[str, Any]],
-                    search: str = "") -> list[CaseRow]:
-        """:meth:`case_rows` of rows the listing gave (in scope already), inside a unit of work."""
+    def _row_values(self, uow, user: User | None, calendar: WorkingCalendar, rows: list[dict[str, Any]],
+                    search: str = "") -> list[dict[str, Any]]:
+        """The fields of :class:`CaseRow` for rows the listing gave (in scope already), inside a unit
+        of work: ID numbers masked, labels, amount, why it matched, deadline in working days."""
         households = {r["id"]: r.pop("household_id") for r in rows}
         matched = uow.listing.matches(households, search) if search.strip() else {}
         full = user is not None and sees_full_ids(user.roles)
@@ -320,7 +321,7 @@ class QueryService:
             r["overdue"] = deadline is not None and deadline < today
             for k in ("applied_on", "state_deadline", "total_deadline"):
                 r[k] = r[k].isoformat() if r[k] else None
-        return [CaseRow(**r) for r in rows]
+        return rows
 
     def filter_options(self, actor: str) -> dict[str, Any]:
         with self.ctx.db.unit_of_work() as uow:
@@ -365,36 +366,35 @@ class QueryService:
             total = None
             if after is None:
                 total = len(found) if cursor is None else uow.listing.count(**filters)
-            rows = self._build_rows(uow, user, self._calendar(uow), found)
+            rows = self._row_values(uow, user, self._calendar(uow), found)
         transitions: dict[tuple[str, str], tuple[Any, Any]] = {}
         out = []
         for r in rows:
             flags = []
-            if r.staff_relative:
+            if r["staff_relative"]:
                 flags.append("近亲属备案")
-            if r.objection:
+            if r["objection"]:
                 flags.append("有异议")
-            if r.members == 1:
+            if r["members"] == 1:
                 flags.append("单人户")
-            if r.eligible is False:
+            if r["eligible"] is False:
                 flags.append("测算不符合")
             # The batch approves with the workflow's own transition only; a 复核/变更 (作出决定) or
             # 停保 (决定停保) in 县级决定 is decided on its case page (BatchService refuses it as well).
-            engine = self.ctx.engines.get(r.workflow_id)
-            key = (r.workflow_id, r.state)
+            engine = self.ctx.engines.get(r["workflow_id"])
+            key = (r["workflow_id"], r["state"])
             if key not in transitions:
-                transitions[key] = ((batch_transition(engine.spec, r.state, user.roles) if engine else None),
-                                    (engine.spec.transition(r.state, BATCH_RETURN) if engine else None))
+                transitions[key] = ((batch_transition(engine.spec, r["state"], user.roles) if engine else None),
+                                    (engine.spec.transition(r["state"], BATCH_RETURN) if engine else None))
             t, back = transitions[key]
             approve_label = t.label if t else ""
             if t is None:
                 kind = KIND_SHORT.get(engine.spec.kind, "") if engine else ""
                 approve_label = f"{kind}决定（在案件页办理）" if kind else "在案件页办理"
-            out.append(QueueRow(**vars_of(r), flags=flags, approve_label=approve_label,
-                                can_return=back is not None and bool(set(user.roles) & set(back.roles)),
-                                batchable=t is not None))
-        rows = out
-        return {"rows": rows, "next": cursor, "total": total}
+            out.append(QueueRow.of({**r, "flags": flags, "approve_label": approve_label,
+                                    "can_return": back is not None and bool(set(user.roles) & set(back.roles)),
+                                    "batchable": t is not None}))
+        return {"rows": out, "next": cursor, "total": total}
 
     # --- duplicate check -------------------------------------------------------------------
     def duplicates(self, id_numbers: Sequence[str], exclude_case: int | None = None) -> list[dict[str, Any]]:
