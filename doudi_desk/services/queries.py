@@ -154,7 +154,7 @@ class QueryService:
         if not user.area_code:
             return None
         if areas is None:
-            areas = uow.listing.viewer(user.username)[1]
+            areas = uow.listing.area_count()
         known = self._scopes.get(user.area_code)
         if known is not None and known[0] == areas:
             return known[1]

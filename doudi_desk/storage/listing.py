@@ -89,6 +89,9 @@ class CaseListRepository:
         return User(username=row[0], full_name=row[1], roles=tuple(r for r in row[2].split(",") if r),
                     area_code=row[3], active=row[4]), int(row[5])
 
+    def area_count(self) -> int:
+        return int(self._s.connection().execute(select(func.count()).select_from(AreaRow)).scalar_one())
+
     # --- ids -----------------------------------------------------------------------------
     def _head_name(self) -> Any:
         return (
