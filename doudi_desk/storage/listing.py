@@ -278,7 +278,10 @@ class CaseListRepository:
         inner = self._filtered(select(CaseRow.id.label("id"), *keys), **filters)
         if after is not None:
             inner = inner.where(self._after(order, after))
-        inner = inner.order_by(*[e.desc() if d else e.asc() for e, d in order]).limit(limit + 1).subquery("page")
+        # ordered by the labels: the sort values computed once a row (the head's name is a subquery)
+        by = [*keys, CaseRow.id]
+        inner = inner.order_by(*[e.desc() if d else e.asc() for e, (_x, d) in zip(by, order, strict=True)])
+        inner = inner.limit(limit + 1).subquery("page")
         sort_cols = [inner.c[f"k{i}"] for i in range(len(keys))] + [inner.c.id]
         stmt = (select(*self._columns(), *sort_cols)
                 .select_from(inner).join(CaseRow, CaseRow.id == inner.c.id)
