@@ -42,35 +42,74 @@ ROW_SQL = """SELECT c.id, c.number, c.programme, c.state, c.village_code, c.appl
  WHERE c.id IN ({ids})"""
 
 
-def page_rows(raw: Any, ids: list[int]) -> list[tuple]:
-    if not ids:
-        return []
+# What the case list shows for a page (ui/case_list.py COLUMNS, QueryService.case_page): number, head
+# and head's ID number (the member of relation 户主, else the first), village name, programme, state,
+# number of members, applied on, deadlines; "共 N 件" above it; and while searching, whose name / ID
+# matched. One statement for the page, one COUNT, one for the matched members: what a hand-written
+# bare query of the same screen needs. A county user of a one-county database has no village filter
+# (QueryService._scope), so neither has the floor.
+LIST_SQL = """SELECT c.id, c.number, c.programme, c.workflow_id, c.state, c.closed, c.village_code, a.name,
+       h.name, h.id_number, (SELECT COUNT(*) FROM members n WHERE n.household_id = c.household_id),
+       c.household_id, c.applied_on, c.state_deadline, c.total_deadline
+  FROM cases c
+  LEFT JOIN areas a ON a.code = c.village_code
+  LEFT JOIN members h ON h.id = (SELECT m.id FROM members m WHERE m.household_id = c.household_id
+                                  ORDER BY m.relation != 'head', m.position LIMIT 1)
+ {where} ORDER BY c.number, c.id LIMIT 100"""
+
+
+def list_screen(raw: Any, where: str = "", args: tuple = (), member: str = "") -> tuple[list[tuple], int, list]:
+    """The first screen of the case list: its rows, its total, and (``member``: the search's condition
+    on members) which members of the page's households matched."""
     cur = raw.cursor()
-    cur.execute(_sql(raw, ROW_SQL.format(ids=",".join("?" * len(ids)))), ids)
-    return cur.fetchall()
+    cur.execute(_sql(raw, LIST_SQL.format(where=f"WHERE {where}" if where else "")), args)
+    rows = cur.fetchall()
+    cur.execute(_sql(raw, f"SELECT COUNT(*) FROM cases c {'WHERE ' + where if where else ''}"), args)
+    total = cur.fetchone()[0]
+    matched: list = []
+    if member and rows:
+        households = sorted({r[11] for r in rows})
+        cur.execute(_sql(raw, f"SELECT household_id, name FROM members WHERE household_id IN "
+                              f"({','.join('?' * len(households))}) AND {member} ORDER BY household_id, position"),
+                    [*households, *args])
+        matched = cur.fetchall()
+    if not isinstance(raw, sqlite3.Connection):
+        raw.rollback()
+    return rows, total, matched
 
 
-def search_id(raw: Any, number: str) -> list[tuple]:
-    """Cases of the households with a member of this ID number, first page with its rows."""
+def _member_search(raw: Any, member: str, args: tuple) -> tuple[list[tuple], int, list]:
+    return list_screen(raw, f"c.household_id IN (SELECT household_id FROM members WHERE {member})", args, member)
+
+
+def search_id(raw: Any, number: str) -> tuple[list[tuple], int, list]:
+    """Cases of the households with a member of this ID number: the first screen."""
+    return _member_search(raw, "id_number = ?", (number,))
+
+
+def search_name(raw: Any, name: str) -> tuple[list[tuple], int, list]:
+    """Cases of the households with a member whose name starts with ``name``: the case list has no
+    search for a name alone (a whole name typed finds 王伟 and 王伟明 alike), so an exact name's
+    floor is this same prefix search."""
+    return _member_search(raw, "name >= ? AND name < ?", (name, name + "\U0010ffff"))
+
+
+def first_page(raw: Any) -> tuple[list[tuple], int, list]:
+    return list_screen(raw)
+
+
+def tab_counts(raw: Any, today: str) -> list[tuple]:
+    """The cases of the county by workflow, state and closed, with how many are overdue: every
+    tab's count is a sum of these (QueryService.tab_counts)."""
     cur = raw.cursor()
-    cur.execute(_sql(raw, "SELECT c.id FROM members m JOIN cases c ON c.household_id = m.household_id "
-                          "WHERE m.id_number = ? ORDER BY c.number LIMIT 100"), (number,))
-    return page_rows(raw, [r[0] for r in cur.fetchall()])
-
-
-def search_name(raw: Any, name: str, prefix: bool) -> list[tuple]:
-    cur = raw.cursor()
-    where = "m.name >= ? AND m.name < ?" if prefix else "m.name = ?"
-    args = (name, name + "\U0010ffff") if prefix else (name,)
-    cur.execute(_sql(raw, f"SELECT c.id FROM members m JOIN cases c ON c.household_id = m.household_id "
-                          f"WHERE {where} ORDER BY c.number LIMIT 100"), args)
-    return page_rows(raw, [r[0] for r in cur.fetchall()])
-
-
-def first_page(raw: Any) -> list[tuple]:
-    cur = raw.cursor()
-    cur.execute("SELECT id FROM cases ORDER BY number LIMIT 100")
-    return page_rows(raw, [r[0] for r in cur.fetchall()])
+    cur.execute(_sql(raw, "SELECT workflow_id, state, closed, COUNT(*), SUM(CASE WHEN closed = ? AND "
+                          "(state_deadline < ? OR total_deadline < ?) THEN 1 ELSE 0 END) FROM cases "
+                          "GROUP BY workflow_id, state, closed"),
+                (False if not isinstance(raw, sqlite3.Connection) else 0, today, today))
+    rows = cur.fetchall()
+    if not isinstance(raw, sqlite3.Connection):
+        raw.rollback()
+    return rows
 
 
 def count_all(raw: Any) -> int:

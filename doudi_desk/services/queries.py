@@ -7,6 +7,7 @@ plain JSON-ready values.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,7 @@ from ..domain.programmes import PROGRAMMES, REGISTRY, amount_of
 from ..domain.specs import ROLES, WORKFLOW_KINDS, TransitionSpec, WorkflowSpec
 from . import lookup, roles
 from .context import AppContext
-from .views import CaseRow, QueueRow, TriggerView, trigger_view, vars_of
+from .views import CaseRow, QueueRow, TriggerView, trigger_view
 
 TABS: dict[str, str] = {
     "todo": "待办",
@@ -121,27 +122,55 @@ class QueryService:
 
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
+        # Worked out once and kept while they hold (the window's queries run on a worker thread;
+        # each entry is replaced whole, never changed in place):
+        # area code -> (number of areas then, the villages under it) — areas are only ever added;
+        self._scopes: dict[str, tuple[int, list[str] | None]] = {}
+        # per thread (a calendar grows its table of working days as it is asked): the office's
+        # calendar overrides and the working calendar built from them, whose table is then built
+        # once, not for every page (a page's deadlines are two look-ups each).
+        self._local = threading.local()
 
     # --- helpers -------------------------------------------------------------------------
     def _user(self, uow, username: str) -> User:
-        user = uow.users.get(username)
+        return self._viewer(uow, username)[0]
+
+    def _viewer(self, uow, username: str) -> tuple[User, list[str] | None]:
+        """The active user and the villages the user works on (:meth:`_scope`), in one statement
+        while the areas are those the scope was worked out from."""
+        user, areas = uow.listing.viewer(username)
         if user is None:
             raise DomainError(f"没有用户「{username}」")
         if not user.active:
             raise DomainError(f"用户「{username}」已停用")
-        return user
+        return user, self._scope(uow, user, areas)
 
-    def _scope(self, uow, user: User) -> list[str] | None:
+    def _scope(self, uow, user: User, areas: int | None = None) -> list[str] | None:
         """Villages a user works on: those under the user's area; None means all (no filter).
 
         A county user of a database holding one county reaches every village: no filter at all,
-        rather than ``village_code IN (360 villages)``, which makes the database scan."""
+        rather than ``village_code IN (360 villages)``, which makes the database scan. Kept per area
+        while the number of areas (``areas``, else counted) is the same: areas are only added."""
         if not user.area_code:
             return None
+        if areas is None:
+            areas = uow.listing.area_count()
+        known = self._scopes.get(user.area_code)
+        if known is not None and known[0] == areas:
+            return known[1]
         villages = uow.areas.villages_under(user.area_code)
-        if villages is None:
-            return None
+        self._scopes[user.area_code] = (areas, villages)
         return villages
+
+    def _calendar(self, uow) -> WorkingCalendar:
+        """The office's working calendar; the same one while its overrides are unchanged."""
+        overrides = tuple(uow.calendar.all().items())
+        known = getattr(self._local, "calendar", None)
+        if known is not None and known[0] == overrides:
+            return known[1]
+        calendar = WorkingCalendar(dict(overrides))
+        self._local.calendar = (overrides, calendar)
+        return calendar
 
     def _check_scope(self, uow, user: User, village_code: str | None) -> None:
         """Refuse a case outside the villages the user works on (another township's families)."""
@@ -160,9 +189,12 @@ class QueryService:
                     seen.append(s.name)
         return seen
 
-    def _filters(self, uow, user: User, query: CaseQuery, calendar: WorkingCalendar) -> dict[str, Any]:
+    def _filters(self, uow, user: User, query: CaseQuery, calendar: WorkingCalendar,
+                 scope: Any = ...) -> dict[str, Any]:
+        """The list's filters for ``query`` (``scope``: the user's villages, if already known)."""
         today = self.ctx.today()
-        f: dict[str, Any] = {"villages": self._scope(uow, user), "programme": query.programme,
+        f: dict[str, Any] = {"villages": self._scope(uow, user) if scope is ... else scope,
+                             "programme": query.programme,
                              "village": query.village, "search": query.search}
         steps: dict[str, list[str]] | None = None
         if query.tab == "todo":
@@ -190,9 +222,8 @@ class QueryService:
         """Ids of the cases of a tab, filtered, searched and sorted (every one of them: exports;
         the window pages with :meth:`case_page`)."""
         with self.ctx.db.unit_of_work() as uow:
-            user = self._user(uow, actor)
-            calendar = WorkingCalendar(uow.calendar.all())
-            filters = self._filters(uow, user, query, calendar)
+            user, scope = self._viewer(uow, actor)
+            filters = self._filters(uow, user, query, self._calendar(uow), scope)
             sort = query.sort if query.sort in SORT_KEYS else "number"
             return uow.listing.ids(sort=sort, descending=query.descending, state_order=self._state_order(),
                                    **filters)
@@ -203,16 +234,21 @@ class QueryService:
         ``after`` for the page after; None after the last page) and, on the first page, ``total``.
 
         The page is found by keyset in SQL (the sort values of the last row shown), so the first
-        page of 150,000 cases costs what a page costs, not what fetching every id would."""
+        page of 150,000 cases costs what a page costs, not what fetching every id would. The same
+        few statements whatever the size: the user (with the areas' count), the calendar, the page
+        with its columns, the total (unless the first page holds them all) and, while searching,
+        one per kind of match."""
         with self.ctx.db.unit_of_work() as uow:
-            user = self._user(uow, actor)
-            calendar = WorkingCalendar(uow.calendar.all())
-            filters = self._filters(uow, user, query, calendar)
+            user, scope = self._viewer(uow, actor)
+            calendar = self._calendar(uow)
+            filters = self._filters(uow, user, query, calendar, scope)
             sort = query.sort if query.sort in SORT_KEYS else "number"
-            ids, cursor = uow.listing.page(sort=sort, descending=query.descending, state_order=self._state_order(),
-                                           after=after, limit=limit, **filters)
-            total = uow.listing.count(**filters) if after is None else None
-            rows = self._rows(uow, user, calendar, ids, query.search)
+            found, cursor = uow.listing.page(sort=sort, descending=query.descending, state_order=self._state_order(),
+                                             after=after, limit=limit, **filters)
+            total = None
+            if after is None:
+                total = len(found) if cursor is None else uow.listing.count(**filters)
+            rows = [CaseRow.of(r) for r in self._row_values(uow, user, calendar, found, query.search)]
         return {"rows": rows, "next": cursor, "total": total}
 
     def tab_counts(self, actor: str, search: str = "") -> dict[str, int]:
@@ -222,11 +258,11 @@ class QueryService:
         One grouped query (cases by workflow, state, closed and overdue) is added up for every tab
         with the tab's own filters (:meth:`_filters`), instead of a COUNT per tab."""
         with self.ctx.db.unit_of_work() as uow:
-            user = self._user(uow, actor)
-            calendar = WorkingCalendar(uow.calendar.all())
+            user, scope = self._viewer(uow, actor)
+            calendar = self._calendar(uow)
             today = self.ctx.today()
-            tabs = {tab: self._filters(uow, user, CaseQuery(tab=tab, search=search), calendar) for tab in TABS}
-            groups = uow.listing.tally(today, villages=next(iter(tabs.values()))["villages"], search=search)
+            tabs = {tab: self._filters(uow, user, CaseQuery(tab=tab, search=search), calendar, scope) for tab in TABS}
+            groups = uow.listing.tally(today, villages=scope, search=search)
             counts = {}
             for tab, f in tabs.items():
                 if f.get("deadline_before") not in (None, today):
@@ -245,22 +281,23 @@ class QueryService:
         why each case matched (the member's name and how: 李秀兰（姓名拼音首字母）).
         """
         with self.ctx.db.unit_of_work() as uow:
-            calendar = WorkingCalendar(uow.calendar.all())
-            user = self._user(uow, actor) if actor is not None else None
-            return self._rows(uow, user, calendar, ids, search)
+            calendar = self._calendar(uow)
+            rows = uow.listing.rows(ids)
+            user = None
+            if actor is not None:
+                user, scope = self._viewer(uow, actor)
+                if scope is not None:
+                    inside = set(scope)
+                    rows = [r for r in rows if r["village"] in inside]
+            return [CaseRow.of(r) for r in self._row_values(uow, user, calendar, rows, search)]
 
-    def _rows(self, uow, user: User | None, calendar: WorkingCalendar, ids: Sequence[int],
-              search: str = "") -> list[CaseRow]:
-        """:meth:`case_rows` inside a unit of work."""
-        rows = uow.listing.rows(ids)
-        matched = uow.listing.matches([r["id"] for r in rows], search) if search.strip() else {}
-        full = False
-        if user is not None:
-            full = sees_full_ids(user.roles)
-            scope = self._scope(uow, user)
-            if scope is not None:
-                inside = set(scope)
-                rows = [r for r in rows if r["village"] in inside]
+    def _row_values(self, uow, user: User | None, calendar: WorkingCalendar, rows: list[dict[str, Any]],
+                    search: str = "") -> list[dict[str, Any]]:
+        """The fields of :class:`CaseRow` for rows the listing gave (in scope already), inside a unit
+        of work: ID numbers masked, labels, amount, why it matched, deadline in working days."""
+        households = {r["id"]: r.pop("household_id") for r in rows}
+        matched = uow.listing.matches(households, search) if search.strip() else {}
+        full = user is not None and sees_full_ids(user.roles)
         today = self.ctx.today()
         labels: dict[tuple[str, str], str] = {}
         for r in rows:
@@ -284,7 +321,7 @@ class QueryService:
             r["overdue"] = deadline is not None and deadline < today
             for k in ("applied_on", "state_deadline", "total_deadline"):
                 r[k] = r[k].isoformat() if r[k] else None
-        return [CaseRow(**r) for r in rows]
+        return rows
 
     def filter_options(self, actor: str) -> dict[str, Any]:
         with self.ctx.db.unit_of_work() as uow:
@@ -320,44 +357,44 @@ class QueryService:
         ``next``, and on the first page ``total``. The window shows the first screen from the first
         page and fetches the rest behind it."""
         with self.ctx.db.unit_of_work() as uow:
-            user = self._user(uow, actor)
+            user, scope = self._viewer(uow, actor)
             steps = {spec.id: states for spec in self._specs() if (states := queue_states(spec, user.roles))}
             if not steps:
                 return {"rows": [], "next": None, "total": 0 if after is None else None}
-            filters = {"villages": self._scope(uow, user), "workflow_states": steps, "open_only": True}
-            ids, cursor = uow.listing.page(sort="deadline", after=after, limit=limit, **filters)
-            total = uow.listing.count(**filters) if after is None else None
-            calendar = WorkingCalendar(uow.calendar.all())
-            rows = self._rows(uow, user, calendar, ids)
+            filters = {"villages": scope, "workflow_states": steps, "open_only": True}
+            found, cursor = uow.listing.page(sort="deadline", after=after, limit=limit, **filters)
+            total = None
+            if after is None:
+                total = len(found) if cursor is None else uow.listing.count(**filters)
+            rows = self._row_values(uow, user, self._calendar(uow), found)
         transitions: dict[tuple[str, str], tuple[Any, Any]] = {}
         out = []
         for r in rows:
             flags = []
-            if r.staff_relative:
+            if r["staff_relative"]:
                 flags.append("近亲属备案")
-            if r.objection:
+            if r["objection"]:
                 flags.append("有异议")
-            if r.members == 1:
+            if r["members"] == 1:
                 flags.append("单人户")
-            if r.eligible is False:
+            if r["eligible"] is False:
                 flags.append("测算不符合")
             # The batch approves with the workflow's own transition only; a 复核/变更 (作出决定) or
             # 停保 (决定停保) in 县级决定 is decided on its case page (BatchService refuses it as well).
-            engine = self.ctx.engines.get(r.workflow_id)
-            key = (r.workflow_id, r.state)
+            engine = self.ctx.engines.get(r["workflow_id"])
+            key = (r["workflow_id"], r["state"])
             if key not in transitions:
-                transitions[key] = ((batch_transition(engine.spec, r.state, user.roles) if engine else None),
-                                    (engine.spec.transition(r.state, BATCH_RETURN) if engine else None))
+                transitions[key] = ((batch_transition(engine.spec, r["state"], user.roles) if engine else None),
+                                    (engine.spec.transition(r["state"], BATCH_RETURN) if engine else None))
             t, back = transitions[key]
             approve_label = t.label if t else ""
             if t is None:
                 kind = KIND_SHORT.get(engine.spec.kind, "") if engine else ""
                 approve_label = f"{kind}决定（在案件页办理）" if kind else "在案件页办理"
-            out.append(QueueRow(**vars_of(r), flags=flags, approve_label=approve_label,
-                                can_return=back is not None and bool(set(user.roles) & set(back.roles)),
-                                batchable=t is not None))
-        rows = out
-        return {"rows": rows, "next": cursor, "total": total}
+            out.append(QueueRow.of({**r, "flags": flags, "approve_label": approve_label,
+                                    "can_return": back is not None and bool(set(user.roles) & set(back.roles)),
+                                    "batchable": t is not None}))
+        return {"rows": out, "next": cursor, "total": total}
 
     # --- duplicate check -------------------------------------------------------------------
     def duplicates(self, id_numbers: Sequence[str], exclude_case: int | None = None) -> list[dict[str, Any]]:

@@ -1371,6 +1371,9 @@ class PolicyRepository:
 # ------------------------------------------------------------------------------------- calendar
 
 
+_ALL_OVERRIDES = select(CalendarOverrideRow.day, CalendarOverrideRow.is_working).order_by(CalendarOverrideRow.day)
+
+
 class CalendarRepository:
     """Days the office has declared working or not, overriding the national schedule."""
 
@@ -1398,8 +1401,7 @@ class CalendarRepository:
 
     def all(self) -> dict[dt.date, bool]:
         if self._all is None:
-            rows = self._s.execute(select(CalendarOverrideRow.day, CalendarOverrideRow.is_working)
-                                   .order_by(CalendarOverrideRow.day))
+            rows = self._s.execute(_ALL_OVERRIDES)
             self._all = {day: is_working for day, is_working in rows}
         return dict(self._all)
 

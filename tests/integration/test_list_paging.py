@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from doudi_desk.domain.calendar import WorkingCalendar
 from doudi_desk.domain.ids import make_id
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.queries import SORT_KEYS, TABS, CaseQuery, QueryService
@@ -122,3 +123,118 @@ def test_a_county_user_has_no_village_filter_a_township_user_has_its_villages(of
     admin.add_area("130998101001", "某村", "village", "130998101")
     with office.db.unit_of_work() as uow:  # another county in the database: now the villages are listed
         assert q._scope(uow, uow.users.get("county")) == list(VILLAGES)
+
+
+def _statements_of(office, run) -> list[tuple[str, object]]:
+    """Every statement ``run()`` sends, with its parameters."""
+    from sqlalchemy import event
+
+    sent: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    event.listen(office.db.engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(office.db.engine, "before_cursor_execute", capture)
+    return sent
+
+
+# What the window asks for on every refresh of the case list (ui/case_list.py): a first page of the
+# tab, searched, and the tab counts. A first page of 5 (13 cases: a full page, so the total is counted).
+_REFRESHES = {
+    "first page": lambda q: q.case_page("approver", CaseQuery(tab="all"), limit=5),
+    "first page, township user": lambda q: q.case_page("clerk", CaseQuery(tab="all"), limit=5),
+    "whole ID number": lambda q: q.case_page("approver", CaseQuery(tab="all", search=_household(3)["members"][0]
+                                                                     ["id_number"]), limit=5),
+    "name": lambda q: q.case_page("approver", CaseQuery(tab="all", search="王建国"), limit=5),
+    "name prefix": lambda q: q.case_page("approver", CaseQuery(tab="all", search="王"), limit=5),
+    "tab counts": lambda q: q.tab_counts("approver"),
+    "tab counts, searched": lambda q: q.tab_counts("approver", "王建"),
+}
+
+
+def test_a_refresh_of_the_list_sends_the_same_few_statements_whatever_the_size(listed, office):
+    """No statement per case, per village or per tab: a first page, a search and the tab counts send
+    as many statements with 13 cases as with 37, and few: the user (with the areas' count), the
+    calendar, the page with its columns, the total, and one for why the rows matched."""
+    q, _ids = listed
+    for run in _REFRESHES.values():
+        run(q)  # the scope and calendar are worked out on first use, then kept
+    before = {name: len(_statements_of(office, lambda run=run: run(q))) for name, run in _REFRESHES.items()}
+    svc = CaseService(office)
+    for i in range(13, 37):
+        svc.create_case(_household(i), "dibao", "clerk", applied_on=day(i % 3))
+    after = {name: len(_statements_of(office, lambda run=run: run(q))) for name, run in _REFRESHES.items()}
+    assert after == before, (before, after)
+    assert before["first page"] == 4 and before["name prefix"] == 5 and before["tab counts"] == 3, before
+    assert max(before.values()) <= 5, before
+    # a search whose matches fit on the first page is not counted again
+    assert before["whole ID number"] == 4, before
+
+
+def test_a_new_area_and_a_new_calendar_day_are_seen_by_the_next_refresh(listed, office):
+    """The user's villages and the calendar are kept between refreshes only while they hold: an
+    area added or a day declared a holiday shows on the next page."""
+    q, _ids = listed
+    from doudi_desk.services.admin import AdminService
+
+    admin = AdminService(office)
+    admin.add_user("east", "河东", ["caseworker"], "130999101")
+    assert {r["village"] for r in q.case_page("east", CaseQuery(tab="all"))["rows"]} == {"130999101001"}
+    admin.add_area("130999101002", "新村", "village", "130999101")
+    today = office.today()
+    svc = CaseService(office)
+    new = svc.create_case({**_household(0), "village": "130999101002"}, "dibao", "clerk", applied_on=today.isoformat())
+    svc.advance(new["id"], "accept", "clerk", effective_date=today.isoformat(),
+                data={"application": {**APPLICATION["application"], "apply_date": today.isoformat()}})
+    assert {r["village"] for r in q.case_page("east", CaseQuery(tab="all"))["rows"]} == {"130999101001",
+                                                                                          "130999101002"}
+    row = next(r for r in q.case_page("approver", CaseQuery(tab="all"))["rows"] if r["id"] == new["id"])
+    assert row["days_left"] > 1, row
+    holiday = next(d for d in (today + dt.timedelta(days=n) for n in range(1, 30))
+                   if d.isoformat() <= row["deadline"] and d.weekday() < 5
+                   and not WorkingCalendar().holiday_name(d))
+    admin.set_calendar_day(holiday, False, "乡镇统一休息", actor="admin")
+    again = next(r for r in q.case_page("approver", CaseQuery(tab="all"))["rows"] if r["id"] == row["id"])
+    assert again["days_left"] == row["days_left"] - 1, (row, again)
+
+
+@pytest.mark.parametrize("name,index", [
+    ("first page", "sqlite_autoindex_cases_1"),  # cases by number: the unique index of case numbers
+    ("first page, township user", None),
+    ("whole ID number", "ix_members_id_number (id_number=?)"),
+    ("name", "ix_members_name (name>? AND name<?)"),
+    ("name prefix", "ix_members_name (name>? AND name<?)"),
+])
+def test_a_first_page_and_a_search_read_through_indexes(listed, office, name, index):
+    """SQLite's plan of every statement of a first page or a search: cases, households and people
+    are only ever looked up in an index (SEARCH), never read whole (SCAN); the first page walks the
+    index of its sort order and stops after the page (no sort of every case), and its total is a
+    COUNT(*) (which SQLite answers from the b-tree's count; COUNT(cases.id) steps through an index)."""
+    if office.db.engine.dialect.name != "sqlite":
+        pytest.skip("the query plan checked here is SQLite's")
+    q, _ids = listed
+    _REFRESHES[name](q)  # the scope and calendar are worked out on first use
+    sent = [(sql, params) for sql, params in _statements_of(office, lambda: _REFRESHES[name](q))
+            if sql.lstrip().upper().startswith("SELECT")]
+    with office.db.engine.connect() as conn:
+        plans = {sql: [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)] for sql, params in sent}
+    for sql, plan in plans.items():
+        for line in plan:
+            table = line.split()[1] if line.startswith("SCAN ") else None
+            if table in ("cases", "members", "households"):
+                assert "USING COVERING INDEX" in line, (line, plan, sql)
+                # an index read in full is the total's COUNT(*) or the page's walk in sort order
+                assert sql.lstrip().startswith("SELECT count(*)") or "LIMIT" in sql, (line, plan, sql)
+    page = next(plan for sql, plan in plans.items() if "AS page" in sql)
+    assert any(line.startswith(("SEARCH cases USING INTEGER PRIMARY KEY", "SEARCH cases USING INDEX"))
+               for line in page), page  # the page's rows are looked up by id
+    if index is not None:
+        assert any(index in line for line in page), (index, page)
+    if name == "first page":  # in the order of the index: no sort of every case before the LIMIT
+        found = page[:page.index("SCAN page")]  # what finds the page (then its ≤ 101 rows are sorted)
+        assert "SCAN cases USING COVERING INDEX sqlite_autoindex_cases_1" in found, page
+        assert not any("TEMP B-TREE" in line for line in found), "\n".join(page)

@@ -64,6 +64,21 @@ def test_a_queue_row_is_a_case_row_with_its_batch_action():
     assert queue_fields[len(case_fields):] == ["flags", "approve_label", "can_return", "batchable"]
 
 
+def test_a_view_built_from_its_fields_by_of_is_the_view_its_init_builds():
+    """``View.of(values)`` (the lists' fast path) gives what ``View(**values)`` gives: the same
+    fields, frozen, equal; values missing a field or naming one the view has not are refused."""
+    values = as_json(trigger())
+    fast, slow = TriggerView.of(values), TriggerView(**values)
+    assert type(fast) is TriggerView and fast == slow and vars_of(fast) == vars_of(slow)
+    assert fast.reasons == ["无权"] and fast["label"] == "审批确认"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.allowed = True  # type: ignore[misc]
+    with pytest.raises(TypeError, match="reasons"):
+        TriggerView.of({k: v for k, v in values.items() if k != "reasons"})
+    with pytest.raises(TypeError, match="extra"):
+        TriggerView.of({**values, "extra": 1})
+
+
 def test_vars_of_is_one_level_deep():
     assert vars_of(trigger())["reasons"] == ["无权"]
 
