@@ -307,12 +307,16 @@ class CaseListPage(QWidget, ops.ChangeListener):
         self._refresh_generation = 0
 
     # --- start ---
-    def start(self) -> None:
-        """Load the filter choices and the first list (after log-in)."""
-        user = self.shell.user["username"]
-        self.shell.executor.submit(self.shell.backend.queries.filter_options, user, owner=self,
-                                   on_done=self._options)
+    def start(self, tab: str = "todo") -> None:
+        """After log-in: the first page of ``tab``, then its counts and the filter choices. The
+        worker runs jobs in order, so the list the user waits for is asked for first, once."""
+        self.query = CaseQuery(**{**self.query.__dict__, "tab": tab})
+        self.tabs.blockSignals(True)
+        self.tabs.setCurrentIndex(self._tab_keys.index(tab))
+        self.tabs.blockSignals(False)
         self.refresh()
+        self.shell.executor.submit(self.shell.backend.queries.filter_options, self.shell.user["username"],
+                                   owner=self, on_done=self._options)
 
     def _options(self, options: dict[str, Any]) -> None:
         for combo, key in ((self.programme, "programmes"), (self.state, "states"), (self.village, "villages")):

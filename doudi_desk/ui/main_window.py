@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import InputError, KnownError
+from ..services.audit import AUDIT_ROLES
 from . import ops
 from .backend import Backend
 from .case_list import CaseListPage
@@ -51,6 +52,7 @@ from .work_tabs import LIST_KINDS, PAY_ROLES, LazyTabs, PageMap
 if TYPE_CHECKING:
     from ..services.context import AppContext
     from .application_page import ApplicationPage
+    from .audit_page import AuditPage
     from .case_page.page import CasePage
     from .dynamic_page import DynamicPage
     from .import_dialog import ImportDialog
@@ -412,6 +414,7 @@ class MainWindow(QMainWindow):
             self._build_work_area()
             self.logged_in.emit(username)
             after_log_in(self, user)  # idle lock, initial-password change (ui/login.py)
+            self.collector.freeze()  # the services, the definitions and the work area stay: never walk them again
 
         def failed(exc):
             if self.login_page and isinstance(exc, KnownError):
@@ -436,7 +439,6 @@ class MainWindow(QMainWindow):
             self.supervisor.permanent = True
             self.supervisor.open_case.connect(self.open_case)
             self.tabs.addTab(self.supervisor, "审批队列")
-            self.supervisor.refresh()
         if roles & DYNAMIC_ROLES:
             self.lazy_tabs.add("dynamic", "动态管理", self._make_dynamic)
         if roles & (PAY_ROLES | {"admin"}):  # 资金发放; the administrator records price indices there
@@ -444,9 +446,8 @@ class MainWindow(QMainWindow):
         if "admin" in roles:
             self.lazy_tabs.add("settings", "设置", self._make_settings)
         add_report_tabs(self, roles)  # 统计, 台账, 大排查 (ui/report_tabs.py)
-        from .audit_page import add_audit_tab
-
-        add_audit_tab(self, roles)  # 审计记录 (ui/audit_page.py): reads nothing until first shown
+        if roles & AUDIT_ROLES:
+            self.lazy_tabs.add("audit", "审计记录", self._make_audit)  # ui/audit_page.py
         for i in range(self.tabs.count()):
             self.tabs.tabBar().setTabButton(i, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.new_action.setEnabled(bool(roles & INTAKE_ROLES))
@@ -459,11 +460,9 @@ class MainWindow(QMainWindow):
                                 + (f" · {self.user['area_name']}" if self.user.get("area_name") else "") + "  ")
         self.toolbar.setVisible(True)
         self.stack.setCurrentWidget(self.tabs)
-        if roles & INTAKE_ROLES or roles & APPROVER_ROLES:
-            self.case_list.select_tab("todo")
-        else:
-            self.case_list.select_tab("all")
-        self.case_list.start()
+        self.case_list.start("todo" if roles & (INTAKE_ROLES | APPROVER_ROLES) else "all")
+        if self.supervisor is not None:  # behind the list on the one worker: the list shows first
+            self.supervisor.refresh()
         self.tabs.setCurrentIndex(0)
 
     def _make_dynamic(self) -> DynamicPage:
@@ -472,6 +471,11 @@ class MainWindow(QMainWindow):
         page = DynamicPage(self)
         page.open_case.connect(self.open_case)
         return page
+
+    def _make_audit(self) -> AuditPage:
+        from .audit_page import make_audit_page
+
+        return make_audit_page(self)
 
     def _make_payroll(self) -> PayrollPage:
         from .payroll_page import PayrollPage
