@@ -219,3 +219,35 @@ def test_manifest_streams_in_a_fixed_order_and_checks_the_links(office):
     assert portable["tables"]["cases"]["rows"] == first["tables"]["cases"]["rows"]
     assert portable["tables"]["cases"]["sha256"] != first["tables"]["cases"]["sha256"]
     assert old["format"] == 1 and old["tables"]["cases"]["rows"] == first["tables"]["cases"]["rows"]
+
+
+@pytest.mark.parametrize(("change", "problem", "events"), [
+    (None, None, "all"),
+    ("UPDATE audit_events SET prev_hash = 'f' WHERE chain_seq = 4", {"kind": "relinked", "chain_seq": 4}, 3),
+    ("DELETE FROM audit_events WHERE chain_seq = 4", {"kind": "missing", "chain_seq": 4}, 3),
+    ("UPDATE audit_events SET prev_hash = 'f' WHERE chain_seq = 1", {"kind": "relinked", "chain_seq": 1}, 0),
+    ("UPDATE audit_events SET chain_seq = 0 WHERE chain_seq = 1", {"kind": "missing", "chain_seq": 1}, 0),
+    ("UPDATE audit_events SET hash = 'f' WHERE chain_seq = (SELECT MAX(chain_seq) FROM audit_events)",
+     {"kind": "head", "chain_seq": "last"}, "all"),
+])
+def test_a_backups_census_finds_the_first_broken_link_as_the_walk_does(office, tmp_path, change, problem, events):
+    """The census checks the links in SQL and walks the chain only to name the first problem: the
+    verdict is the walk's, for an intact chain and for each way a link can break."""
+    import sqlite3
+
+    work(office)
+    copy = tmp_path / "copy.sqlite3"
+    with sqlite3.connect(office.db_path) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    con = sqlite3.connect(copy)
+    last = con.execute("SELECT MAX(chain_seq) FROM audit_events").fetchone()[0]
+    if change:
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            con.execute(f'DROP TRIGGER "{name}"')
+        con.execute(change)
+        con.commit()
+    con.close()
+    links = storage_backup.census(copy)["chain_links"]
+    expected = None if problem is None else {**problem, "chain_seq": last if problem["chain_seq"] == "last"
+                                             else problem["chain_seq"]}
+    assert links == {"ok": problem is None, "events": last if events == "all" else events, "problem": expected}
