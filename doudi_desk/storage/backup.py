@@ -45,6 +45,7 @@ from .chain import GENESIS, ChainWalk
 from .db import Database, _sqlite_file
 from .models import Base
 from .repo import EventRepository
+from .sqlite_copy import EarlyCopy, online_copy, part_of, quick_check
 
 log = logging.getLogger(__name__)
 
@@ -338,7 +339,7 @@ def _fsync(path: Path) -> None:
 
 
 def _part(dest: Path) -> Path:
-    return dest.with_name(dest.name + ".part")
+    return part_of(dest)
 
 
 def _check_destination(dest: Path, overwrite: bool) -> None:
@@ -372,71 +373,55 @@ def is_empty(db: Database) -> bool:
 # --------------------------------------------------------------------------------------- SQLite
 
 
-COPY_STEP_PAGES = 4096  # 16 MB a step with 4 KB pages: progress a few times a second
-
-
 def backup_sqlite(db: Database, dest: Path, *, overwrite: bool = False,
-                  progress: Progress | None = None) -> dict[str, Any]:
+                  progress: Progress | None = None, early: EarlyCopy | None = None) -> dict[str, Any]:
     """Copy a live SQLite database to ``dest`` while others keep working, and check the copy.
 
     The copy is made on a connection of its own (never the program's), inside one read
-    transaction: in WAL mode writers go on, and every step of the online backup reads the same
-    snapshot, so it can report progress step by step without ever restarting. The copy (a .part
-    file until it is kept) must pass ``PRAGMA quick_check``; its :func:`census` (row counts, schema version, chain head) is
-    read from it by SQLite's own driver and the audit trail's links and head are checked on the way. Rehashing every
-    event is left to ``audit verify``, ``verify-backup`` and restoring, which walk the whole chain.
+    transaction (storage/sqlite_copy.py), or was started before the program loaded (``early``: used
+    when it is of this database to this file). The copy (a .part file until it is kept) must pass
+    ``PRAGMA quick_check``; its :func:`census` (row counts, schema version, chain head) is read from it
+    by SQLite's own driver and the audit trail's links and head are checked on the way. Rehashing
+    every event is left to ``audit verify``, ``verify-backup`` and restoring, which walk the whole chain.
     """
     _check_destination(dest, overwrite)
     source = _sqlite_file(db.url)
     if source is None:
         raise BackupError("内存数据库无法备份")
     part = _part(dest)
-    part.unlink(missing_ok=True)
     report = progress or (lambda _f, _t: None)
     report(0.0, "复制数据库")
-    try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise BackupError(f"无法打开数据库 {source}：{exc}") from None
-    try:
-        src.execute("PRAGMA busy_timeout=10000")
-        src.execute("BEGIN")
-        src.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # the snapshot every step reads
-        target = sqlite3.connect(part)
+    if early is not None and early.serves(source, part):
         try:
-            src.backup(target, pages=COPY_STEP_PAGES,
-                       progress=lambda _status, remaining, total: report(0.5 * (1 - remaining / max(total, 1)),
-                                                                         "复制数据库"))
-            target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-        finally:
-            target.close()
-        src.execute("COMMIT")
-    except sqlite3.Error as exc:
+            early.wait_copied()
+        except sqlite3.Error as exc:
+            part.unlink(missing_ok=True)
+            raise BackupError(f"备份失败：{exc}") from None
+        checker = threading.Thread(target=early.wait_checked, name="backup-check")
+        checked = early
+    else:
         part.unlink(missing_ok=True)
-        raise BackupError(f"备份失败：{exc}") from None
-    except BaseException:  # stopped from the progress callback (the window is closing)
-        part.unlink(missing_ok=True)
-        raise
-    finally:
-        src.close()
-    # The integrity check (SQLite's C code, on a connection of its own) runs beside the manifest:
+        _copy(source, part, report)
+        verdict = _Verdict()
+        checker = threading.Thread(target=lambda: setattr(verdict, "checked", quick_check(part)),
+                                   name="backup-check")
+        checked = verdict
+    # The integrity check (SQLite's C code, on a connection of its own) runs beside the census:
     # on two cores the two overlap.
     report(0.5, "检查副本完整性")
-    checked: list[str] = []
-    checker = threading.Thread(target=lambda: checked.append(_quick_check(part)), name="backup-check")
     checker.start()
     try:
         result = census(part, progress=lambda f, t: report(0.55 + 0.45 * f, t))
     except Exception:
         checker.join()
         part.unlink(missing_ok=True)
-        if checked and checked[0] != "ok":
-            raise BackupError(f"备份副本完整性检查未通过：{checked[0]}") from None
+        if checked.checked not in (None, "ok"):
+            raise BackupError(f"备份副本完整性检查未通过：{checked.checked}") from None
         raise
     checker.join()
-    if not checked or checked[0] != "ok":
+    if checked.checked != "ok":
         part.unlink(missing_ok=True)
-        raise BackupError(f"备份副本完整性检查未通过：{checked[0] if checked else '未能完成检查'}")
+        raise BackupError(f"备份副本完整性检查未通过：{checked.checked or '未能完成检查'}")
     links = result.get("chain_links")
     if links is not None and not links["ok"]:
         part.unlink(missing_ok=True)
@@ -450,15 +435,21 @@ def backup_sqlite(db: Database, dest: Path, *, overwrite: bool = False,
     return result
 
 
-def _quick_check(path: Path) -> str:
+class _Verdict:
+    checked: str | None = None
+
+
+def _copy(source: Path, part: Path, report: Progress) -> None:
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            return str(con.execute("PRAGMA quick_check").fetchone()[0])
-        finally:
-            con.close()
+        online_copy(source, part, report)
     except sqlite3.Error as exc:
-        return str(exc)
+        part.unlink(missing_ok=True)
+        if not source.exists():
+            raise BackupError(f"无法打开数据库 {source}：{exc}") from None
+        raise BackupError(f"备份失败：{exc}") from None
+    except BaseException:  # stopped from the progress callback (the window is closing)
+        part.unlink(missing_ok=True)
+        raise
 
 
 def _readonly_engine(path: Path) -> Engine:
@@ -728,11 +719,14 @@ def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, A
 # ------------------------------------------------------------------------------------- dispatch
 
 
-def backup(db: Database, dest: Path, *, overwrite: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+def backup(db: Database, dest: Path, *, overwrite: bool = False, progress: Progress | None = None,
+           early: EarlyCopy | None = None) -> dict[str, Any]:
+    """Back ``db`` up to ``dest`` (SQLite: ``early``, a copy already under way, is used if it is of
+    this database to this file)."""
     if db.is_sqlite:
         if _sqlite_file(db.url) is None:
             raise BackupError("内存数据库无法备份")
-        return backup_sqlite(db, dest, overwrite=overwrite, progress=progress)
+        return backup_sqlite(db, dest, overwrite=overwrite, progress=progress, early=early)
     if db.url.get_backend_name() == "postgresql":
         return backup_postgres(db, dest, overwrite=overwrite)
     raise BackupError(f"不支持备份 {db.url.get_backend_name()} 数据库")
