@@ -41,15 +41,22 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from ..domain.errors import StorageFault
-from .chain import GENESIS, ChainWalk
+from .chain import ChainWalk
 from .db import Database, _sqlite_file
 from .models import Base
 from .repo import EventRepository
-from .sqlite_copy import EarlyCopy, online_copy, part_of, quick_check
+from .sqlite_copy import (
+    MANIFEST_FORMAT,
+    EarlyCopy,
+    links_verdict,
+    online_copy,
+    part_of,
+    quick_check,
+    raw_census,
+)
 
 log = logging.getLogger(__name__)
 
-MANIFEST_FORMAT = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TAR_MEMBER_MANIFEST = "manifest.json"
 TAR_MEMBER_DUMP = "database.pgdump"
@@ -184,93 +191,24 @@ def manifest(conn: Connection, *, portable: bool = False, progress: Progress | N
     result = {"format": MANIFEST_FORMAT, "dialect": conn.dialect.name, "portable": portable,
               "schema_version": version, "tables": tables, "chain": chain}
     if links is not None:
-        result["chain_links"] = _links_verdict(links, chain)
+        result["chain_links"] = links_verdict(links, chain)
     if progress:
         progress(1.0, "核对完毕")
     return result
 
 
-def _links_verdict(links: ChainWalk, chain: dict[str, Any] | None) -> dict[str, Any]:
-    """``chain_links`` of a manifest: the walk's first problem, else whether the head agrees with it."""
-    problem = links.problem
-    if problem is None and chain is None:
-        problem = {"kind": "head", "chain_seq": None}
-    elif problem is None and chain["seq"] > links.count:
-        problem = {"kind": "truncated", "chain_seq": links.count + 1}
-    elif problem is None and (chain["seq"], chain["hash"]) != (links.count, links.head):
-        problem = {"kind": "head", "chain_seq": chain["seq"]}
-    return {"ok": problem is None, "events": links.count, "problem": None if problem is None
-            else {"kind": problem["kind"], "chain_seq": problem["chain_seq"]}}
-
-
 def census(path: Path, progress: Progress | None = None) -> dict[str, Any]:
-    """What a new SQLite backup is checked for before it is kept, read from the copy by SQLite's own
-    driver: every table's row count, the schema version, the chain head and the chain's links (each
-    event numbered after the one before and pointing at its hash; ``chain_links`` as in
-    :func:`manifest`). No per-row digest: a SQLite backup is the database file itself, nothing keeps
-    a digest of it, and ``verify-backup`` and restoring digest and rehash every row of it."""
-    report = progress or (lambda _f, _t: None)
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    try:
-        present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        names = [t.name for t in Base.metadata.sorted_tables if t.name in present]
-        names += ["alembic_version"] if "alembic_version" in present else []
-        tables = {}
-        for i, name in enumerate(names):
-            report(0.2 * i / len(names), f"核对数据表 {name}")
-            tables[name] = {"rows": con.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0]}
-        version = con.execute("SELECT version_num FROM alembic_version").fetchone() if "alembic_version" in present \
-            else None
-        chain = None
-        if "audit_chain" in present:
-            row = con.execute("SELECT last_seq, last_hash FROM audit_chain WHERE id = 1").fetchone()
-            chain = {"seq": row[0], "hash": row[1]} if row else None
-        result = {"format": MANIFEST_FORMAT, "dialect": "sqlite", "portable": False,
-                  "schema_version": version[0] if version else None, "tables": tables, "chain": chain}
-        have = {r[1] for r in con.execute("PRAGMA table_info(audit_events)")}
-        if {"chain_seq", "prev_hash", "hash"} <= have:
-            report(0.2, "核对审计记录链")
-            walk = _linked_in_sql(con) or _walk_links(con, tables["audit_events"]["rows"], report)
-            result["chain_links"] = _links_verdict(walk, chain)
-    finally:
-        con.close()
-    report(1.0, "核对完毕")
-    return result
+    """What a new SQLite backup is checked for before it is kept (storage/sqlite_copy.py's
+    :func:`raw_census`), its tables those of this program's schema in their order."""
+    return ordered_census(raw_census(path, progress))
 
 
-def _linked_in_sql(con: sqlite3.Connection) -> ChainWalk | None:
-    """The links of the whole chain checked by SQLite itself (C code that lets other threads run,
-    instead of 2 million rows turned into Python strings): events numbered 1..N, each unique, the
-    first after the genesis hash, and every event's ``prev_hash`` equal to the hash of the one
-    numbered before it. Returns the walk's outcome when all of that holds (what :class:`ChainWalk`
-    would find), None when something does not: then the walk finds and names the first problem."""
-    n, distinct, low, high = con.execute(
-        "SELECT COUNT(*), COUNT(DISTINCT chain_seq), MIN(chain_seq), MAX(chain_seq) FROM audit_events").fetchone()
-    walk = ChainWalk(links_only=True)
-    if n == 0:
-        return walk
-    if not (distinct == n and low == 1 and high == n):
-        return None
-    first = con.execute("SELECT prev_hash FROM audit_events WHERE chain_seq = 1").fetchone()[0]
-    linked = con.execute("SELECT COUNT(*) FROM audit_events a JOIN audit_events b ON b.chain_seq = a.chain_seq + 1 "
-                         "WHERE b.prev_hash = a.hash").fetchone()[0]
-    if first != GENESIS or linked != n - 1:
-        return None
-    walk.count = n
-    walk.head = con.execute("SELECT hash FROM audit_events WHERE chain_seq = ?", (n,)).fetchone()[0]
-    return walk
-
-
-def _walk_links(con: sqlite3.Connection, rows: int, report: Progress) -> ChainWalk:
-    """Every event in ``chain_seq`` order until the first broken link (which the walk describes)."""
-    walk = ChainWalk(links_only=True)
-    total = max(rows, 1)
-    cursor = con.execute("SELECT chain_seq, prev_hash, hash FROM audit_events ORDER BY chain_seq")
-    while batch := cursor.fetchmany(50_000):
-        report(0.2 + 0.8 * walk.count / total, "核对审计记录链")
-        if not walk.feed(batch):
-            break
-    return walk
+def ordered_census(raw: dict[str, Any]) -> dict[str, Any]:
+    """A raw census with only the program's tables (and ``alembic_version``), in dependency order."""
+    counted = raw["tables"]
+    names = [t.name for t in Base.metadata.sorted_tables if t.name in counted]
+    names += ["alembic_version"] if "alembic_version" in counted else []
+    return {**raw, "tables": {name: counted[name] for name in names}}
 
 
 def _manifest_v1(conn: Connection) -> dict[str, Any]:
@@ -388,10 +326,10 @@ def backup_sqlite(db: Database, dest: Path, *, overwrite: bool = False,
     source = _sqlite_file(db.url)
     if source is None:
         raise BackupError("内存数据库无法备份")
-    part = _part(dest)
     report = progress or (lambda _f, _t: None)
     report(0.0, "复制数据库")
-    if early is not None and early.serves(source, part):
+    if early is not None and early.serves(source, dest):
+        part = early.part
         try:
             early.wait_copied()
         except sqlite3.Error as exc:
@@ -400,6 +338,7 @@ def backup_sqlite(db: Database, dest: Path, *, overwrite: bool = False,
         checker = threading.Thread(target=early.wait_checked, name="backup-check")
         checked = early
     else:
+        part = _part(dest)
         part.unlink(missing_ok=True)
         _copy(source, part, report)
         verdict = _Verdict()
@@ -411,7 +350,10 @@ def backup_sqlite(db: Database, dest: Path, *, overwrite: bool = False,
     report(0.5, "检查副本完整性")
     checker.start()
     try:
-        result = census(part, progress=lambda f, t: report(0.55 + 0.45 * f, t))
+        if checked is early:  # counted by the early copy's thread while the program loaded
+            result = ordered_census(early.wait_census())
+        else:
+            result = census(part, progress=lambda f, t: report(0.55 + 0.45 * f, t))
     except Exception:
         checker.join()
         part.unlink(missing_ok=True)
