@@ -86,3 +86,22 @@ def test_the_window_lets_the_gui_thread_take_the_gil_back_within_a_millisecond()
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
     assert float(out.stdout.strip().splitlines()[-1]) <= 0.001
+
+
+def test_after_log_in_the_worker_reads_the_case_list_first_and_the_queue_last(qtbot, demo_url):
+    """The worker runs jobs in order: the list the user waits for is asked for first, once; the
+    queue (a reviewer's second tab) comes after the list's counts and filter choices."""
+    window = make_window(qtbot, demo_context(demo_url))
+    asked: list[str] = []
+    submit = window.executor.submit
+
+    def recording(fn, *args, **kwargs):
+        asked.append(getattr(fn, "__name__", ""))
+        return submit(fn, *args, **kwargs)
+
+    window.executor.submit = recording
+    login(qtbot, window, "wangfang")  # 乡镇审核: the case list and the queue
+    assert window.supervisor is not None
+    after = asked[asked.index("log_in") + 1:]
+    assert after[:4] == ["case_page", "tab_counts", "filter_options", "queue_page"], after
+    window.close()
