@@ -68,6 +68,9 @@ def present_program_folders(root: Path | None = None) -> list[str]:
     return [name for name in PROGRAM_FOLDERS if (root / name).is_dir()]
 
 
+DB_FILE_NAME = "doudi_desk.sqlite3"  # the embedded database in the user data folder (storage/db.py)
+
+
 @dataclass(frozen=True)
 class UserFolders:
     """The user's own folders (none is created here: whoever writes creates what it needs)."""

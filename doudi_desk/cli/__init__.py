@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..domain.calc import calc_request
 from ..domain.errors import InputError, KnownError
 from ..domain.text import text_problem
 from .common import output, read_json
@@ -24,6 +23,8 @@ EXIT_REFUSED = 2
 
 
 def cmd_calc(args: argparse.Namespace) -> int:
+    from ..domain.calc import calc_request
+
     output(calc_request(read_json(args.file)))
     return 0
 

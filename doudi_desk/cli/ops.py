@@ -53,9 +53,18 @@ def _print_summary(result: dict[str, Any]) -> None:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from ..services.backup import BackupService
+    from ..services.early_backup import start_early_copy
 
-    result = BackupService(context(args)).backup(args.file, actor=args.actor, overwrite=args.overwrite)
+    # SQLite's C code copies the file on the other core while the services load
+    early = start_early_copy(args.db, args.file, overwrite=args.overwrite)
+    try:
+        from ..services.backup import BackupService
+
+        result = BackupService(context(args)).backup(args.file, actor=args.actor, overwrite=args.overwrite,
+                                                     early=early)
+    finally:
+        if early is not None:
+            early.discard()
     checked = ("审计记录链逐条核对无误" if result.get("chain_checked") == "hashes" else
                "审计记录链各条记录首尾相接、链头一致（逐条核对哈希请运行 doudi-admin verify-backup）")
     print(f"已备份到 {result['file']}，副本已通过完整性检查，{checked}：")

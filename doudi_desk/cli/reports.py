@@ -24,8 +24,7 @@ import sys
 from typing import Any
 
 from ..domain.errors import InputError
-from ..domain.programmes import DEFAULT, REGISTRY
-from ..services.ledger_books import LEDGER_PROGRAMMES
+from ..domain.programmes import DEFAULT, LEDGER_PROGRAMMES, REGISTRY
 from .common import add_actor, add_date, add_json, context, output, read_json
 
 

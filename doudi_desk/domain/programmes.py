@@ -188,6 +188,7 @@ REGISTRY: dict[str, Programme] = {p.code: p for p in (
 )}
 PROGRAMMES: dict[str, str] = {code: p.name for code, p in REGISTRY.items()}
 DEFAULT = next(iter(REGISTRY))  # the programme a list or blank form is for when none is named (低保)
+LEDGER_PROGRAMMES = tuple(code for code, p in REGISTRY.items() if p.ledger is not None)  # a 台账 each
 
 
 def programme(code: str) -> Programme:

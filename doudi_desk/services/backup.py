@@ -18,6 +18,7 @@ from ..storage.backup import BackupError, inspect_backup
 from ..storage.backup import backup as _backup
 from ..storage.backup import restore as _restore
 from ..storage.db import Database, default_url, sqlite_file
+from ..storage.sqlite_copy import EarlyCopy
 from .context import AppContext
 
 log = logging.getLogger(__name__)
@@ -71,15 +72,18 @@ class BackupService:
         return actor
 
     def backup(self, dest: str | Path, *, actor: str | None = None, overwrite: bool = False,
-               progress: Callable[[float, str], None] | None = None) -> dict[str, Any]:
+               progress: Callable[[float, str], None] | None = None, early: EarlyCopy | None = None) -> dict[str, Any]:
         """Back the database up to ``dest`` while the program keeps running; the copy is checked
         (integrity, the audit chain's links and head, every table's digest streamed into the
         manifest) before it is kept. Recorded as an office event. ``progress(fraction, text)`` is
-        called along the way (from the thread doing the work)."""
+        called along the way (from the thread doing the work). ``early``: the copy ``doudi-admin
+        backup`` started before the program loaded (storage/sqlite_copy.py); not used if opening the
+        database upgraded it since."""
         with self.ctx.db.unit_of_work() as uow:
             who = self._may_back_up(uow, actor)
         path = Path(dest).expanduser().resolve()
-        result = _backup(self.ctx.db, path, overwrite=overwrite, progress=progress)
+        result = _backup(self.ctx.db, path, overwrite=overwrite, progress=progress,
+                         early=early if self.ctx.upgrade is None else None)
         summary = _summary(result)
         with self.ctx.db.unit_of_work() as uow:
             uow.events.append_office(who, "backup", self.ctx.now(), subject=path.name, comment=f"备份到 {path}",

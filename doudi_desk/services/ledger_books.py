@@ -24,7 +24,7 @@ from typing import Any
 from ..domain.errors import DomainError, InputError
 from ..domain.model import DISABILITY_TYPES, RELATIONS, User
 from ..domain.privacy import PERSONAL_FIELDS, mask_id_number, sees_full_ids
-from ..domain.programmes import PROGRAMMES, REGISTRY, amount_of
+from ..domain.programmes import LEDGER_PROGRAMMES, PROGRAMMES, REGISTRY, amount_of
 from ..domain.report_tables import Column, Table
 from ..domain.specs import WORKFLOW_KINDS
 from ..domain.statistics import in_force, last_months, parse_month
@@ -35,7 +35,6 @@ from .lifecycle import RESULTS, STATUSES
 from .statistics import REPORT_ROLES, gather_benefits
 
 Progress = Callable[[int, int, str], None]
-LEDGER_PROGRAMMES = tuple(code for code, p in REGISTRY.items() if p.ledger is not None)
 BASES = {"household": "整户", "single_person": "单人户"}
 CARE = {"self_care": "全自理", "partial": "半失能", "full": "全失能"}
 SUPPLY = {"centralised": "集中供养", "dispersed": "分散供养"}

@@ -45,10 +45,18 @@ from .chain import ChainWalk
 from .db import Database, _sqlite_file
 from .models import Base
 from .repo import EventRepository
+from .sqlite_copy import (
+    MANIFEST_FORMAT,
+    EarlyCopy,
+    links_verdict,
+    online_copy,
+    part_of,
+    quick_check,
+    raw_census,
+)
 
 log = logging.getLogger(__name__)
 
-MANIFEST_FORMAT = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TAR_MEMBER_MANIFEST = "manifest.json"
 TAR_MEMBER_DUMP = "database.pgdump"
@@ -183,63 +191,24 @@ def manifest(conn: Connection, *, portable: bool = False, progress: Progress | N
     result = {"format": MANIFEST_FORMAT, "dialect": conn.dialect.name, "portable": portable,
               "schema_version": version, "tables": tables, "chain": chain}
     if links is not None:
-        result["chain_links"] = _links_verdict(links, chain)
+        result["chain_links"] = links_verdict(links, chain)
     if progress:
         progress(1.0, "核对完毕")
     return result
 
 
-def _links_verdict(links: ChainWalk, chain: dict[str, Any] | None) -> dict[str, Any]:
-    """``chain_links`` of a manifest: the walk's first problem, else whether the head agrees with it."""
-    problem = links.problem
-    if problem is None and chain is None:
-        problem = {"kind": "head", "chain_seq": None}
-    elif problem is None and chain["seq"] > links.count:
-        problem = {"kind": "truncated", "chain_seq": links.count + 1}
-    elif problem is None and (chain["seq"], chain["hash"]) != (links.count, links.head):
-        problem = {"kind": "head", "chain_seq": chain["seq"]}
-    return {"ok": problem is None, "events": links.count, "problem": None if problem is None
-            else {"kind": problem["kind"], "chain_seq": problem["chain_seq"]}}
-
-
 def census(path: Path, progress: Progress | None = None) -> dict[str, Any]:
-    """What a new SQLite backup is checked for before it is kept, read from the copy by SQLite's own
-    driver: every table's row count, the schema version, the chain head and the chain's links (each
-    event numbered after the one before and pointing at its hash; ``chain_links`` as in
-    :func:`manifest`). No per-row digest: a SQLite backup is the database file itself, nothing keeps
-    a digest of it, and ``verify-backup`` and restoring digest and rehash every row of it."""
-    report = progress or (lambda _f, _t: None)
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    try:
-        present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        names = [t.name for t in Base.metadata.sorted_tables if t.name in present]
-        names += ["alembic_version"] if "alembic_version" in present else []
-        tables = {}
-        for i, name in enumerate(names):
-            report(0.2 * i / len(names), f"核对数据表 {name}")
-            tables[name] = {"rows": con.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0]}
-        version = con.execute("SELECT version_num FROM alembic_version").fetchone() if "alembic_version" in present \
-            else None
-        chain = None
-        if "audit_chain" in present:
-            row = con.execute("SELECT last_seq, last_hash FROM audit_chain WHERE id = 1").fetchone()
-            chain = {"seq": row[0], "hash": row[1]} if row else None
-        result = {"format": MANIFEST_FORMAT, "dialect": "sqlite", "portable": False,
-                  "schema_version": version[0] if version else None, "tables": tables, "chain": chain}
-        have = {r[1] for r in con.execute("PRAGMA table_info(audit_events)")}
-        if {"chain_seq", "prev_hash", "hash"} <= have:
-            walk = ChainWalk(links_only=True)
-            total = max(tables["audit_events"]["rows"], 1)
-            cursor = con.execute("SELECT chain_seq, prev_hash, hash FROM audit_events ORDER BY chain_seq")
-            while rows := cursor.fetchmany(50_000):
-                report(0.2 + 0.8 * walk.count / total, "核对审计记录链")
-                if not walk.feed(rows):
-                    break
-            result["chain_links"] = _links_verdict(walk, chain)
-    finally:
-        con.close()
-    report(1.0, "核对完毕")
-    return result
+    """What a new SQLite backup is checked for before it is kept (storage/sqlite_copy.py's
+    :func:`raw_census`), its tables those of this program's schema in their order."""
+    return ordered_census(raw_census(path, progress))
+
+
+def ordered_census(raw: dict[str, Any]) -> dict[str, Any]:
+    """A raw census with only the program's tables (and ``alembic_version``), in dependency order."""
+    counted = raw["tables"]
+    names = [t.name for t in Base.metadata.sorted_tables if t.name in counted]
+    names += ["alembic_version"] if "alembic_version" in counted else []
+    return {**raw, "tables": {name: counted[name] for name in names}}
 
 
 def _manifest_v1(conn: Connection) -> dict[str, Any]:
@@ -308,7 +277,7 @@ def _fsync(path: Path) -> None:
 
 
 def _part(dest: Path) -> Path:
-    return dest.with_name(dest.name + ".part")
+    return part_of(dest)
 
 
 def _check_destination(dest: Path, overwrite: bool) -> None:
@@ -342,71 +311,59 @@ def is_empty(db: Database) -> bool:
 # --------------------------------------------------------------------------------------- SQLite
 
 
-COPY_STEP_PAGES = 4096  # 16 MB a step with 4 KB pages: progress a few times a second
-
-
 def backup_sqlite(db: Database, dest: Path, *, overwrite: bool = False,
-                  progress: Progress | None = None) -> dict[str, Any]:
+                  progress: Progress | None = None, early: EarlyCopy | None = None) -> dict[str, Any]:
     """Copy a live SQLite database to ``dest`` while others keep working, and check the copy.
 
     The copy is made on a connection of its own (never the program's), inside one read
-    transaction: in WAL mode writers go on, and every step of the online backup reads the same
-    snapshot, so it can report progress step by step without ever restarting. The copy (a .part
-    file until it is kept) must pass ``PRAGMA quick_check``; its :func:`census` (row counts, schema version, chain head) is
-    read from it by SQLite's own driver and the audit trail's links and head are checked on the way. Rehashing every
-    event is left to ``audit verify``, ``verify-backup`` and restoring, which walk the whole chain.
+    transaction (storage/sqlite_copy.py), or was started before the program loaded (``early``: used
+    when it is of this database to this file). The copy (a .part file until it is kept) must pass
+    ``PRAGMA quick_check``; its :func:`census` (row counts, schema version, chain head) is read from it
+    by SQLite's own driver and the audit trail's links and head are checked on the way. Rehashing
+    every event is left to ``audit verify``, ``verify-backup`` and restoring, which walk the whole chain.
     """
     _check_destination(dest, overwrite)
     source = _sqlite_file(db.url)
     if source is None:
         raise BackupError("内存数据库无法备份")
-    part = _part(dest)
-    part.unlink(missing_ok=True)
     report = progress or (lambda _f, _t: None)
     report(0.0, "复制数据库")
-    try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise BackupError(f"无法打开数据库 {source}：{exc}") from None
-    try:
-        src.execute("PRAGMA busy_timeout=10000")
-        src.execute("BEGIN")
-        src.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # the snapshot every step reads
-        target = sqlite3.connect(part)
+    if early is not None and early.serves(source, dest):
+        part = early.part
         try:
-            src.backup(target, pages=COPY_STEP_PAGES,
-                       progress=lambda _status, remaining, total: report(0.5 * (1 - remaining / max(total, 1)),
-                                                                         "复制数据库"))
-            target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-        finally:
-            target.close()
-        src.execute("COMMIT")
-    except sqlite3.Error as exc:
+            early.wait_copied()
+        except sqlite3.Error as exc:
+            part.unlink(missing_ok=True)
+            raise BackupError(f"备份失败：{exc}") from None
+        checker = threading.Thread(target=early.wait_checked, name="backup-check")
+        checked = early
+    else:
+        part = _part(dest)
         part.unlink(missing_ok=True)
-        raise BackupError(f"备份失败：{exc}") from None
-    except BaseException:  # stopped from the progress callback (the window is closing)
-        part.unlink(missing_ok=True)
-        raise
-    finally:
-        src.close()
-    # The integrity check (SQLite's C code, on a connection of its own) runs beside the manifest:
+        _copy(source, part, report)
+        verdict = _Verdict()
+        checker = threading.Thread(target=lambda: setattr(verdict, "checked", quick_check(part)),
+                                   name="backup-check")
+        checked = verdict
+    # The integrity check (SQLite's C code, on a connection of its own) runs beside the census:
     # on two cores the two overlap.
     report(0.5, "检查副本完整性")
-    checked: list[str] = []
-    checker = threading.Thread(target=lambda: checked.append(_quick_check(part)), name="backup-check")
     checker.start()
     try:
-        result = census(part, progress=lambda f, t: report(0.55 + 0.45 * f, t))
+        if checked is early:  # counted by the early copy's thread while the program loaded
+            result = ordered_census(early.wait_census())
+        else:
+            result = census(part, progress=lambda f, t: report(0.55 + 0.45 * f, t))
     except Exception:
         checker.join()
         part.unlink(missing_ok=True)
-        if checked and checked[0] != "ok":
-            raise BackupError(f"备份副本完整性检查未通过：{checked[0]}") from None
+        if checked.checked not in (None, "ok"):
+            raise BackupError(f"备份副本完整性检查未通过：{checked.checked}") from None
         raise
     checker.join()
-    if not checked or checked[0] != "ok":
+    if checked.checked != "ok":
         part.unlink(missing_ok=True)
-        raise BackupError(f"备份副本完整性检查未通过：{checked[0] if checked else '未能完成检查'}")
+        raise BackupError(f"备份副本完整性检查未通过：{checked.checked or '未能完成检查'}")
     links = result.get("chain_links")
     if links is not None and not links["ok"]:
         part.unlink(missing_ok=True)
@@ -420,15 +377,21 @@ def backup_sqlite(db: Database, dest: Path, *, overwrite: bool = False,
     return result
 
 
-def _quick_check(path: Path) -> str:
+class _Verdict:
+    checked: str | None = None
+
+
+def _copy(source: Path, part: Path, report: Progress) -> None:
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            return str(con.execute("PRAGMA quick_check").fetchone()[0])
-        finally:
-            con.close()
+        online_copy(source, part, report)
     except sqlite3.Error as exc:
-        return str(exc)
+        part.unlink(missing_ok=True)
+        if not source.exists():
+            raise BackupError(f"无法打开数据库 {source}：{exc}") from None
+        raise BackupError(f"备份失败：{exc}") from None
+    except BaseException:  # stopped from the progress callback (the window is closing)
+        part.unlink(missing_ok=True)
+        raise
 
 
 def _readonly_engine(path: Path) -> Engine:
@@ -698,11 +661,14 @@ def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, A
 # ------------------------------------------------------------------------------------- dispatch
 
 
-def backup(db: Database, dest: Path, *, overwrite: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+def backup(db: Database, dest: Path, *, overwrite: bool = False, progress: Progress | None = None,
+           early: EarlyCopy | None = None) -> dict[str, Any]:
+    """Back ``db`` up to ``dest`` (SQLite: ``early``, a copy already under way, is used if it is of
+    this database to this file)."""
     if db.is_sqlite:
         if _sqlite_file(db.url) is None:
             raise BackupError("内存数据库无法备份")
-        return backup_sqlite(db, dest, overwrite=overwrite, progress=progress)
+        return backup_sqlite(db, dest, overwrite=overwrite, progress=progress, early=early)
     if db.url.get_backend_name() == "postgresql":
         return backup_postgres(db, dest, overwrite=overwrite)
     raise BackupError(f"不支持备份 {db.url.get_backend_name()} 数据库")

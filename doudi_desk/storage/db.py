@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from ..domain.errors import StorageFault
-from ..paths import user_folders
+from ..paths import DB_FILE_NAME, user_folders
 from .models import json_dumps
 from .netshare import network_share
 from .repo import UnitOfWork
@@ -29,7 +29,6 @@ from .repo import UnitOfWork
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-DB_FILE_NAME = "doudi_desk.sqlite3"
 
 
 class StorageError(StorageFault):

@@ -20,7 +20,15 @@ from .style import setup_application
 log = logging.getLogger(__name__)
 
 
+# How long the worker may hold the GIL while the GUI thread waits for it (Python's default: 5 ms).
+# Painting a table calls the model's Python ``data()`` hundreds of times; each call must take the
+# GIL back from a worker running Python (a query building its rows), so a first paint that costs
+# 50 ms alone stalled the window for 150–400 ms behind the worker. 1 ms bounds each wait.
+SWITCH_INTERVAL_S = 0.001
+
+
 def make_app(argv: list[str] | None = None) -> QApplication:
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     setup_application(app)
     return app

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import KnownError
-from ..services.audit import AUDIT_ROLES, PAGE_SIZE
+from ..services.audit import PAGE_SIZE
 from .dynamic_page import RowsModel
 from .errors import show_error
 from .export_excel import export_button
@@ -207,11 +207,9 @@ class AuditPage(QWidget):
             self.open_case.emit(row["case_id"])
 
 
-def add_audit_tab(window, roles: set[str]) -> AuditPage | None:
-    """The 审计记录 tab, for the roles that read the audit trail (called by main_window at log-in)."""
-    if not roles & AUDIT_ROLES:
-        return None
+def make_audit_page(window) -> AuditPage:
+    """The 审计记录 tab's page (main_window registers the tab at log-in for ``AUDIT_ROLES`` and
+    builds the page when the tab is first shown: ui/work_tabs.py)."""
     page = AuditPage(window)
     page.open_case.connect(window.open_case)
-    window.tabs.addTab(page, "审计记录")
     return page

@@ -54,6 +54,14 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 MATCH_COLUMN = len(COLUMNS) - 1
 SORTABLE = {"number", "head", "village", "programme", "state", "applied_on", "deadline"}
+# A first paint asks data() for every role of every visible cell (about 1,400 calls for one screen):
+# the roles the list answers, and its flags, are looked up once here instead of on every call.
+_DISPLAY, _USER = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.UserRole)
+_FOREGROUND, _FONT = int(Qt.ItemDataRole.ForegroundRole), int(Qt.ItemDataRole.FontRole)
+_TOOLTIP, _ALIGN = int(Qt.ItemDataRole.ToolTipRole), int(Qt.ItemDataRole.TextAlignmentRole)
+_ROLES = frozenset({_DISPLAY, _USER, _FOREGROUND, _FONT, _TOOLTIP, _ALIGN})
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_CENTRED = int(Qt.AlignmentFlag.AlignCenter)
 
 
 def deadline_text(row: dict[str, Any]) -> str:
@@ -171,16 +179,17 @@ class CaseListModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        role = int(role)
+        if role not in _ROLES or not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
         row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.UserRole:
+        if role == _USER:
             return row["id"]
         key = COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if key == "village":
                 return row["village_name"]
             if key == "programme":
@@ -193,24 +202,24 @@ class CaseListModel(QAbstractTableModel):
                 return deadline_text(row)
             value = row.get(key)
             return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.ForegroundRole and key == "deadline":
+        if role == _FOREGROUND and key == "deadline":
             if row.get("overdue"):
                 return RED
             if row.get("days_left") is None:
                 return GREY
-        if role == Qt.ItemDataRole.FontRole and key == "deadline" and row.get("overdue"):
+        if role == _FONT and key == "deadline" and row.get("overdue"):
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.ToolTipRole and key == "deadline":
+        if role == _TOOLTIP and key == "deadline":
             parts = []
             if row.get("state_deadline"):
                 parts.append(f"本环节期限 {row['state_deadline']}")
             if row.get("total_deadline") and not row.get("closed"):
                 parts.append(f"办结期限 {row['total_deadline']}")
             return "；".join(parts) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("members",):
-            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == _ALIGN and key == "members":
+            return _CENTRED
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -307,12 +316,16 @@ class CaseListPage(QWidget, ops.ChangeListener):
         self._refresh_generation = 0
 
     # --- start ---
-    def start(self) -> None:
-        """Load the filter choices and the first list (after log-in)."""
-        user = self.shell.user["username"]
-        self.shell.executor.submit(self.shell.backend.queries.filter_options, user, owner=self,
-                                   on_done=self._options)
+    def start(self, tab: str = "todo") -> None:
+        """After log-in: the first page of ``tab``, then its counts and the filter choices. The
+        worker runs jobs in order, so the list the user waits for is asked for first, once."""
+        self.query = CaseQuery(**{**self.query.__dict__, "tab": tab})
+        self.tabs.blockSignals(True)
+        self.tabs.setCurrentIndex(self._tab_keys.index(tab))
+        self.tabs.blockSignals(False)
         self.refresh()
+        self.shell.executor.submit(self.shell.backend.queries.filter_options, self.shell.user["username"],
+                                   owner=self, on_done=self._options)
 
     def _options(self, options: dict[str, Any]) -> None:
         for combo, key in ((self.programme, "programmes"), (self.state, "states"), (self.village, "villages")):

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import InputError, KnownError
+from ..services.audit import AUDIT_ROLES
 from . import ops
 from .backend import Backend
 from .case_list import CaseListPage
@@ -51,6 +52,7 @@ from .work_tabs import LIST_KINDS, PAY_ROLES, LazyTabs, PageMap
 if TYPE_CHECKING:
     from ..services.context import AppContext
     from .application_page import ApplicationPage
+    from .audit_page import AuditPage
     from .case_page.page import CasePage
     from .dynamic_page import DynamicPage
     from .import_dialog import ImportDialog
@@ -409,9 +411,10 @@ class MainWindow(QMainWindow):
     def login(self, username: str, password: str = "") -> None:
         def done(user: dict[str, Any]) -> None:
             self.user = user
-            self._build_work_area()
-            self.logged_in.emit(username)
-            after_log_in(self, user)  # idle lock, initial-password change (ui/login.py)
+            self._build_case_list()
+            # The rest of the work area a moment later: the GUI thread does the two halves as two
+            # jobs (a real timer, so the event loop turns in between) and never stalls for both.
+            QTimer.singleShot(1, lambda: self._finish_log_in(user))
 
         def failed(exc):
             if self.login_page and isinstance(exc, KnownError):
@@ -421,22 +424,47 @@ class MainWindow(QMainWindow):
 
         self.run(login_job, self.backend, username, password, on_done=done, on_error=failed)
 
+    def _finish_log_in(self, user: dict[str, Any]) -> None:
+        if self.user is not user:
+            return  # logged out (or in again) meanwhile
+        self._build_work_area()
+        self.logged_in.emit(user["username"])
+        after_log_in(self, user)  # idle lock, initial-password change (ui/login.py)
+        self.collector.freeze()  # the services, the definitions and the work area stay: never walk them again
+
     def roles(self) -> set[str]:
         return set(self.user["roles"]) if self.user else set()
 
-    def _build_work_area(self) -> None:
+    def _build_case_list(self) -> None:
+        """The first half of the work area: the case list, shown, its first page asked for, and the
+        toolbar for the user's roles."""
         self._clear_tabs()
         roles = self.roles()
         self.case_list = CaseListPage(self)
         self.case_list.open_case.connect(self.open_case)
         self.tabs.addTab(self.case_list, "案件")
         self.case_list.permanent = True
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.user_label.setText(f"{self.user['full_name']}（{self.user['role_labels']}）"
+                                + (f" · {self.user['area_name']}" if self.user.get("area_name") else "") + "  ")
+        self.new_action.setEnabled(bool(roles & INTAKE_ROLES))
+        self.new_action.setVisible(bool(roles & INTAKE_ROLES))
+        # Village lists are printed by the township office: caseworkers and township reviewers.
+        self.print_action.setEnabled(bool(roles & PRINT_ROLES))
+        self.print_action.setVisible(bool(roles & PRINT_ROLES))
+        self.import_action.setVisible(bool(roles & IMPORT_ROLES))
+        self.toolbar.setVisible(True)
+        self.stack.setCurrentWidget(self.tabs)
+        self.case_list.start("todo" if roles & (INTAKE_ROLES | APPROVER_ROLES) else "all")
+
+    def _build_work_area(self) -> None:
+        """The second half: the queue and the tabs built on first show."""
+        roles = self.roles()
         if roles & APPROVER_ROLES:
             self.supervisor = SupervisorPage(self)
             self.supervisor.permanent = True
             self.supervisor.open_case.connect(self.open_case)
             self.tabs.addTab(self.supervisor, "审批队列")
-            self.supervisor.refresh()
         if roles & DYNAMIC_ROLES:
             self.lazy_tabs.add("dynamic", "动态管理", self._make_dynamic)
         if roles & (PAY_ROLES | {"admin"}):  # 资金发放; the administrator records price indices there
@@ -444,26 +472,12 @@ class MainWindow(QMainWindow):
         if "admin" in roles:
             self.lazy_tabs.add("settings", "设置", self._make_settings)
         add_report_tabs(self, roles)  # 统计, 台账, 大排查 (ui/report_tabs.py)
-        from .audit_page import add_audit_tab
-
-        add_audit_tab(self, roles)  # 审计记录 (ui/audit_page.py): reads nothing until first shown
+        if roles & AUDIT_ROLES:
+            self.lazy_tabs.add("audit", "审计记录", self._make_audit)  # ui/audit_page.py
         for i in range(self.tabs.count()):
             self.tabs.tabBar().setTabButton(i, self.tabs.tabBar().ButtonPosition.RightSide, None)
-        self.new_action.setEnabled(bool(roles & INTAKE_ROLES))
-        self.new_action.setVisible(bool(roles & INTAKE_ROLES))
-        # Village lists are printed by the township office: caseworkers and township reviewers.
-        self.print_action.setEnabled(bool(roles & PRINT_ROLES))
-        self.print_action.setVisible(bool(roles & PRINT_ROLES))
-        self.import_action.setVisible(bool(roles & IMPORT_ROLES))
-        self.user_label.setText(f"{self.user['full_name']}（{self.user['role_labels']}）"
-                                + (f" · {self.user['area_name']}" if self.user.get("area_name") else "") + "  ")
-        self.toolbar.setVisible(True)
-        self.stack.setCurrentWidget(self.tabs)
-        if roles & INTAKE_ROLES or roles & APPROVER_ROLES:
-            self.case_list.select_tab("todo")
-        else:
-            self.case_list.select_tab("all")
-        self.case_list.start()
+        if self.supervisor is not None:  # behind the list on the one worker: the list shows first
+            self.supervisor.refresh()
         self.tabs.setCurrentIndex(0)
 
     def _make_dynamic(self) -> DynamicPage:
@@ -472,6 +486,11 @@ class MainWindow(QMainWindow):
         page = DynamicPage(self)
         page.open_case.connect(self.open_case)
         return page
+
+    def _make_audit(self) -> AuditPage:
+        from .audit_page import make_audit_page
+
+        return make_audit_page(self)
 
     def _make_payroll(self) -> PayrollPage:
         from .payroll_page import PayrollPage

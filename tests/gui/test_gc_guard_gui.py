@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from tests.helpers.window import advance, make_window, settle
+from tests.helpers.window import advance, demo_context, login, make_window, settle
 
 
 class Marked:
@@ -47,3 +47,26 @@ def test_cycles_are_collected_on_the_gui_thread_not_the_worker(qtbot, office):
     finally:
         if not was:
             gc.disable()
+
+
+def _walked(obj) -> bool:
+    """Whether the cycle collector's generations hold ``obj`` (frozen objects are in none of them)."""
+    return any(o is obj for o in gc.get_objects())
+
+
+def test_what_start_up_and_log_in_made_is_never_walked_again_until_the_window_closes(qtbot, demo_url):
+    was = gc.isenabled()
+    window = make_window(qtbot, demo_context(demo_url))
+    at_start = gc.get_freeze_count()
+    assert at_start > 0 and not _walked(window.__dict__)  # the window and the imports before it
+    login(qtbot, window, "zhangmin")
+    page = window.case_list
+    assert gc.get_freeze_count() > at_start and not _walked(page.__dict__)  # the work area built at log-in
+    seen: list[int] = []
+    Marked(seen)  # made after the freeze: still collected, on the GUI thread
+    held = [[] for _ in range(gc.get_threshold()[0] + 1)]
+    advance(qtbot, window, 1.0)
+    del held
+    assert seen == [threading.get_ident()]
+    window.close()
+    assert gc.get_freeze_count() == 0 and gc.isenabled() == was  # everything collectable again

@@ -62,7 +62,8 @@ def test_starting_the_window_does_not_import_the_other_pages_or_pypinyin():
         "from doudi_desk.ui.backend import Backend\n"
         "heavy = ('pypinyin', 'reportlab', 'alembic', 'jinja2', 'doudi_desk.ui.payroll_page',"
         " 'doudi_desk.ui.statistics_page', 'doudi_desk.ui.case_page', 'doudi_desk.services.batch',"
-        " 'doudi_desk.services.printing')\n"
+        " 'doudi_desk.services.printing', 'doudi_desk.ui.audit_page', 'doudi_desk.ui.dynamic_page',"
+        " 'doudi_desk.printing', 'openpyxl', 'xlsxwriter', 'python_calamine')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
@@ -75,3 +76,32 @@ def test_a_name_still_gets_its_initials_when_pypinyin_loads_late():
     from doudi_desk.storage.initials import name_initials
 
     assert name_initials("曾小明") == "zxm" and name_initials("") == ""
+
+
+def test_the_window_lets_the_gui_thread_take_the_gil_back_within_a_millisecond():
+    """A worker running Python holds the GIL up to the switch interval each time the GUI thread asks
+    for it; painting a table asks hundreds of times (ui/application.py)."""
+    code = "import sys\nfrom doudi_desk.ui.application import make_app\nmake_app()\nprint(sys.getswitchinterval())\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout.strip().splitlines()[-1]) <= 0.001
+
+
+def test_after_log_in_the_worker_reads_the_case_list_first_and_the_queue_last(qtbot, demo_url):
+    """The worker runs jobs in order: the list the user waits for is asked for first, once; the
+    queue (a reviewer's second tab) comes after the list's counts and filter choices."""
+    window = make_window(qtbot, demo_context(demo_url))
+    asked: list[str] = []
+    submit = window.executor.submit
+
+    def recording(fn, *args, **kwargs):
+        asked.append(getattr(fn, "__name__", ""))
+        return submit(fn, *args, **kwargs)
+
+    window.executor.submit = recording
+    login(qtbot, window, "wangfang")  # 乡镇审核: the case list and the queue
+    assert window.supervisor is not None
+    after = asked[asked.index("log_in") + 1:]
+    assert after[:4] == ["case_page", "tab_counts", "filter_options", "queue_page"], after
+    window.close()

@@ -219,3 +219,121 @@ def test_manifest_streams_in_a_fixed_order_and_checks_the_links(office):
     assert portable["tables"]["cases"]["rows"] == first["tables"]["cases"]["rows"]
     assert portable["tables"]["cases"]["sha256"] != first["tables"]["cases"]["sha256"]
     assert old["format"] == 1 and old["tables"]["cases"]["rows"] == first["tables"]["cases"]["rows"]
+
+
+@pytest.mark.parametrize(("change", "problem", "events"), [
+    (None, None, "all"),
+    ("UPDATE audit_events SET prev_hash = 'f' WHERE chain_seq = 4", {"kind": "relinked", "chain_seq": 4}, 3),
+    ("DELETE FROM audit_events WHERE chain_seq = 4", {"kind": "missing", "chain_seq": 4}, 3),
+    ("UPDATE audit_events SET prev_hash = 'f' WHERE chain_seq = 1", {"kind": "relinked", "chain_seq": 1}, 0),
+    ("UPDATE audit_events SET chain_seq = 0 WHERE chain_seq = 1", {"kind": "missing", "chain_seq": 1}, 0),
+    ("UPDATE audit_events SET hash = 'f' WHERE chain_seq = (SELECT MAX(chain_seq) FROM audit_events)",
+     {"kind": "head", "chain_seq": "last"}, "all"),
+])
+def test_a_backups_census_finds_the_first_broken_link_as_the_walk_does(office, tmp_path, change, problem, events):
+    """The census checks the links in SQL and walks the chain only to name the first problem: the
+    verdict is the walk's, for an intact chain and for each way a link can break."""
+    import sqlite3
+
+    work(office)
+    copy = tmp_path / "copy.sqlite3"
+    with sqlite3.connect(office.db_path) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    con = sqlite3.connect(copy)
+    last = con.execute("SELECT MAX(chain_seq) FROM audit_events").fetchone()[0]
+    if change:
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            con.execute(f'DROP TRIGGER "{name}"')
+        con.execute(change)
+        con.commit()
+    con.close()
+    links = storage_backup.census(copy)["chain_links"]
+    expected = None if problem is None else {**problem, "chain_seq": last if problem["chain_seq"] == "last"
+                                             else problem["chain_seq"]}
+    assert links == {"ok": problem is None, "events": last if events == "all" else events, "problem": expected}
+
+
+def _no_second_copy(monkeypatch) -> list[Path]:
+    """Record every copy the backup itself makes (an early copy is made by storage/sqlite_copy)."""
+    made: list[Path] = []
+    real = storage_backup.online_copy
+
+    def copy(source, part, report):
+        made.append(part)
+        real(source, part, report)
+
+    monkeypatch.setattr(storage_backup, "online_copy", copy)
+    return made
+
+
+def test_doudi_admin_backup_keeps_the_copy_it_started_before_the_program_loaded(office, tmp_path, monkeypatch, capsys):
+    import sqlite3
+
+    from doudi_desk.cli import main
+    from doudi_desk.services.early_backup import start_early_copy
+
+    work(office)
+    made = _no_second_copy(monkeypatch)
+    url = f"sqlite:///{office.db_path}"
+    assert main(["--db", url, "backup", str(tmp_path / "cli.bak")]) == 0
+    assert made == [] and (tmp_path / "cli.bak").exists() and list(tmp_path.glob("cli.bak.*")) == []
+    assert inspect_backup(tmp_path / "cli.bak")["chain"]["seq"] > 0 and "已备份到" in capsys.readouterr().out
+
+    # A copy of another database, or one made before the database was upgraded, is not kept.
+    other = tmp_path / "other.sqlite3"
+    with sqlite3.connect(office.db_path) as src, sqlite3.connect(other) as dst:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=WAL")
+    for source_url, upgraded in ((f"sqlite:///{other}", False), (url, True)):
+        early = start_early_copy(source_url, tmp_path / "again.bak", overwrite=True)
+        assert early is not None
+        office.upgrade = object() if upgraded else None
+        try:
+            BackupService(office).backup(tmp_path / "again.bak", overwrite=True, early=early)
+        finally:
+            early.discard()
+            office.upgrade = None
+        assert made[-1] == tmp_path / "again.bak.part" and list(tmp_path.glob("again.bak.*")) == []
+    assert len(made) == 2
+
+
+def test_an_early_copy_refused_or_useless_leaves_no_file(office, tmp_path, monkeypatch):
+    from doudi_desk.cli import main
+    from doudi_desk.services.early_backup import start_early_copy
+
+    work(office)
+    url = f"sqlite:///{office.db_path}"
+    monkeypatch.setenv("DOUDI_PASSWORD", "Qingshan-2026")
+    assert main(["--db", url, "backup", str(tmp_path / "x.bak"), "--as", "clerk"]) == 2  # not an administrator
+    assert list(tmp_path.glob("x.bak*")) == []
+    (tmp_path / "kept.bak").write_text("an older backup")
+    assert start_early_copy(url, tmp_path / "kept.bak", overwrite=False) is None  # the backup refuses it itself
+    assert main(["--db", url, "backup", str(tmp_path / "kept.bak")]) == 2
+    assert (tmp_path / "kept.bak").read_text() == "an older backup" and list(tmp_path.glob("kept.bak.*")) == []
+    for other in ("postgresql+psycopg://u@h/db", "sqlite://", f"sqlite:///{office.db_path}?mode=ro"):
+        assert start_early_copy(other, tmp_path / "y.bak", overwrite=False) is None
+
+
+def test_doudi_admin_starts_a_backup_before_loading_sqlalchemy_and_never_loads_qt_or_printing(office, tmp_path):
+    """The parser and the early copy need neither SQLAlchemy nor the models; the backup as a whole
+    loads no Qt, no ReportLab, no Excel writer, no templates."""
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{office.db_path}"
+    code = (
+        "import sys\n"
+        "from doudi_desk.cli import build_parser, main\n"
+        "from doudi_desk.services.early_backup import start_early_copy\n"
+        "build_parser()\n"
+        "early = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'PySide6', 'reportlab'))\n"
+        f"code = main(['--db', {url!r}, 'backup', {str(tmp_path / 'sub.bak')!r}])\n"
+        "late = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'reportlab', 'openpyxl', 'xlsxwriter',"
+        " 'jinja2', 'python_calamine') or m.startswith(('doudi_desk.printing', 'doudi_desk.ui')))\n"
+        "print(code, early, late)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "0 [] []" and (tmp_path / "sub.bak").exists()
