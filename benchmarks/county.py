@@ -326,7 +326,7 @@ def pg_database(base_url: str, households: int, sqlite_path: Path, log=print) ->
     if not have:
         log(f"loading the county of {households:,} households into PostgreSQL database {cached} …")
         t = time.perf_counter()
-        county_pg.load(sqlite_path, base.set(database=cached).render_as_string(hide_password=False), admin)
+        county_pg.load(sqlite_path, base.set(database=cached).render_as_string(hide_password=False), admin, log=log)
         log(f"  loaded in {time.perf_counter() - t:.0f} s")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{work}" WITH (FORCE)'))
