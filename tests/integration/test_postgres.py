@@ -286,11 +286,12 @@ def test_pg_dump_round_trip_is_equal_row_by_row(pg, tmp_path):
             restore(target, tmp_path / "county.bak")
 
 
-def test_a_backups_manifest_streams_each_table_through_a_server_side_cursor(pg, tmp_path):
+def test_a_backups_manifest_streams_each_table_a_batch_at_a_time(pg, tmp_path, monkeypatch):
     """The manifest reads every row of every table (a county: 2 million events, 150,000 cases with
-    their forms). psycopg's ordinary cursor receives a whole result before the first row is read,
-    so each table must come through a server-side cursor, a batch at a time (a county's backup peaked
-    at 801 MB while the tables arrived whole)."""
+    their forms). psycopg's ordinary cursor receives a whole result before the first row is read, so
+    each table must come through a server-side cursor, fetched a batch at a time, never whole (a
+    county's backup peaked at 801 MB with whole tables received, 2.7 GB with them fetched whole
+    from a server-side cursor)."""
     import psycopg
     from sqlalchemy import event
 
@@ -299,6 +300,7 @@ def test_a_backups_manifest_streams_each_table_through_a_server_side_cursor(pg, 
 
     trail.work(pg)
     reads: list[tuple[str, str, bool]] = []
+    fetched: list[int | None] = []  # rows asked for by each fetch from a server-side cursor (None: all)
 
     def seen(_conn, cursor, statement, _parameters, _context, _many):
         statement = " ".join(statement.split())
@@ -307,6 +309,10 @@ def test_a_backups_manifest_streams_each_table_through_a_server_side_cursor(pg, 
             kind = "text" if statement.startswith("SELECT ROW(") else "values"
             reads.append((kind, table, isinstance(cursor, psycopg.ServerCursor)))
 
+    fetchmany, fetchall = psycopg.ServerCursor.fetchmany, psycopg.ServerCursor.fetchall
+    monkeypatch.setattr(psycopg.ServerCursor, "fetchmany",
+                        lambda self, size=0: fetched.append(size or self.arraysize) or fetchmany(self, size))
+    monkeypatch.setattr(psycopg.ServerCursor, "fetchall", lambda self: fetched.append(None) or fetchall(self))
     event.listen(pg.db.engine, "before_cursor_execute", seen)
     try:
         BackupService(pg).backup(tmp_path / "county.bak")
@@ -318,6 +324,7 @@ def test_a_backups_manifest_streams_each_table_through_a_server_side_cursor(pg, 
     read = {(kind, table) for kind, table, _server in reads}
     assert {("text", "cases"), ("text", "audit_events"), ("values", "cases"), ("values", "audit_events")} <= read, read
     assert [r for r in reads if not r[2]] == [], reads
+    assert fetched and None not in fetched and max(fetched) <= 5000, fetched
 
 
 def test_a_one_pc_office_moves_its_sqlite_backup_onto_the_server(office, tmp_path):
