@@ -6,8 +6,11 @@ For each size a county database is generated with the program's schema (benchmar
 cached by size and schema revision, each run works on a fresh copy) and every row of the issue's
 table is measured: the program's time through the real services and window (the GUI rows in an
 offscreen subprocess, benchmarks/county_gui.py), the floor measured in the same run, their ratio and
-the goal. With ``--pg`` the same data is loaded into a PostgreSQL database on that server (a cached
-database per size, cloned for each run) and measured again. At the end: how each row grows from the
+the goal. With ``--pg`` the same data is loaded into a PostgreSQL database on that server and
+measured again: the load (benchmarks/county_pg.py) is kept on the server as the database
+``county_<households>_<schema revision>_g<generator version>`` (e.g. ``county_100000_0015-dda3b8c1_g6``),
+found by that name on later runs, and each run measures a clone of it (``CREATE DATABASE … TEMPLATE``)
+dropped at the end. At the end: how each row grows from the
 smallest size to the largest. Prints figures; asserts nothing (speed targets live here, never in tests).
 """
 
@@ -329,13 +332,26 @@ def pg_database(base_url: str, households: int, sqlite_path: Path, log=print) ->
     if not have:
         log(f"loading the county of {households:,} households into PostgreSQL database {cached} …")
         t = time.perf_counter()
-        county_pg.load(sqlite_path, base.set(database=cached).render_as_string(hide_password=False), admin)
+        county_pg.load(sqlite_path, base.set(database=cached).render_as_string(hide_password=False), admin, log=log)
         log(f"  loaded in {time.perf_counter() - t:.0f} s")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{work}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{work}" TEMPLATE "{cached}"'))
     admin.dispose()
     return base.set(database=work).render_as_string(hide_password=False)
+
+
+def drop_pg_database(url: str) -> None:
+    """Drop a working copy made by :func:`pg_database` (a county of 100,000 households is 1.7 GB);
+    the cached database it was cloned from stays."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def pg_env(url: str) -> dict[str, str]:
@@ -397,8 +413,11 @@ def main(argv: list[str] | None = None) -> int:
                     Path(str(copy) + suffix).unlink(missing_ok=True)
             if args.pg:
                 url = pg_database(args.pg, n, source)
-                results[("PostgreSQL", n)] = measure(f"PostgreSQL, {n:,} households", url, work, skip=skip,
-                                                     pg=pg_env(url), batch_limit=args.batch_limit)
+                try:
+                    results[("PostgreSQL", n)] = measure(f"PostgreSQL, {n:,} households", url, work, skip=skip,
+                                                         pg=pg_env(url), batch_limit=args.batch_limit)
+                finally:
+                    drop_pg_database(url)
     for backend in ("SQLite", "PostgreSQL"):
         have = [n for n in sizes if (backend, n) in results]
         if len(have) < 2:

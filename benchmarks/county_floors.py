@@ -37,7 +37,7 @@ def best_of(n: int, fn, *args, **kwargs) -> float:
 
 
 ROW_SQL = """SELECT c.id, c.number, c.programme, c.state, c.village_code, c.applied_on, c.state_deadline,
-       c.total_deadline, c.proposal, m.name, m.id_number
+       c.total_deadline, CAST(c.proposal AS TEXT), m.name, m.id_number
   FROM cases c JOIN members m ON m.household_id = c.household_id AND m.position = 0
  WHERE c.id IN ({ids})"""
 

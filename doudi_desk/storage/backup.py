@@ -137,7 +137,12 @@ def _stream_digest(conn: Connection, table: Table, cols: list[Any], links: Chain
             if links is not None and links.problem is None:
                 links.feed([tuple(row[width:]) for row in part])
         return count, digest.hexdigest()
-    result = conn.exec_driver_sql(_row_text_sql(conn, table, cols, links is not None)).yield_per(1000)  # ~4 MB a batch
+    # stream_results: a server-side cursor on PostgreSQL (psycopg's ordinary cursor receives the whole
+    # table before the first row is read); yield_per on the result: fetched and handed on ~4 MB a
+    # batch (the execution option alone does not size a driver-SQL result's partitions: one partition
+    # of the whole table)
+    result = conn.exec_driver_sql(_row_text_sql(conn, table, cols, links is not None),
+                                  execution_options={"stream_results": True}).yield_per(1000)
     for part in result.partitions():
         digest.update(("\n".join([row[0] for row in part]) + "\n").encode())
         count += len(part)
@@ -221,7 +226,7 @@ def _manifest_v1(conn: Connection) -> dict[str, Any]:
         have = {c["name"] for c in inspect(conn).get_columns(table.name)}
         cols = [c for c in table.columns if c.name in have]
         hashes = []
-        for row in conn.execute(select(*cols)).yield_per(2000):
+        for row in conn.execute(select(*cols).execution_options(yield_per=2000)):
             line = json.dumps([_canon(v) for v in row], ensure_ascii=False, default=str)
             hashes.append(hashlib.sha256(line.encode()).digest())
         hashes.sort()

@@ -88,3 +88,60 @@ def test_every_row_is_measured(bench_cache, tmp_path, capsys):
     batch = next(ln for ln in table.splitlines() if ln.startswith("| batch approval"))
     done, total = re.search(r"([\d,]+) done, (\d+) failed", batch).groups()
     assert int(total) == 0 and "chain ok: True" in batch
+
+
+def _schema_of(url: str) -> dict[str, object]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                "indexes": sorted(conn.execute(text(
+                    "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")).all()),
+                "constraints": sorted(conn.execute(text(
+                    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE connamespace = 'public'::regnamespace")).all()),
+                "triggers": sorted(conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).all()),
+            }
+    finally:
+        engine.dispose()
+
+
+def test_a_county_loaded_into_postgres_has_the_migrated_schema_and_every_row(bench_cache):
+    """benchmarks/county_pg.py puts the indexes and keys aside while COPY runs and builds them again:
+    the loaded database must end with exactly the schema objects of a migrated one (the names and
+    definitions of every index, constraint and trigger), every row, and id sequences past the
+    copied ids."""
+    from tests.pg_support import PG_URL, _admin_engine, _drop, _url_for, fresh_database, requires_pg
+
+    if not PG_URL:
+        pytest.skip(requires_pg.kwargs["reason"])
+    import uuid
+
+    import county_gen
+    import county_pg
+    from sqlalchemy import create_engine, text
+
+    path = county_gen.cached_database(200, log=None)
+    name = f"doudi_t_county_{uuid.uuid4().hex[:8]}"
+    admin = _admin_engine()
+    try:
+        county_pg.load(path, _url_for(name), admin, log=lambda *_a: None)
+        with fresh_database() as migrated:
+            assert _schema_of(_url_for(name)) == _schema_of(migrated)
+        source = sqlite3.connect(path)
+        engine = create_engine(_url_for(name))
+        try:
+            with engine.connect() as conn:
+                for table in ("cases", "members", "audit_events", "households", "users"):
+                    assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar() == \
+                        source.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                top = conn.execute(text("SELECT MAX(id) FROM cases")).scalar()
+                assert conn.execute(text("SELECT nextval(pg_get_serial_sequence('cases', 'id'))")).scalar() > top
+        finally:
+            engine.dispose()
+            source.close()
+    finally:
+        admin.dispose()
+        _drop(name)
