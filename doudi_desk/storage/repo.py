@@ -460,16 +460,17 @@ class HouseholdRepository:
         """id → what a posted list shows of a household (head, size) and the values it must never
         print, for the households whose ids ``ids`` gives (a list or a SELECT): two queries, only the
         columns these need."""
+        conn = self._s.connection()  # plain rows: no ORM work per row
         people: dict[int, list[tuple[Any, ...]]] = {}
-        for r in self._s.execute(select(MemberRow.household_id, MemberRow.relation, MemberRow.name,
-                                        MemberRow.id_number, MemberRow.disability_type, MemberRow.disability_grade)
-                                 .where(MemberRow.household_id.in_(ids))
-                                 .order_by(MemberRow.household_id, MemberRow.position)):
-            people.setdefault(r[0], []).append(tuple(r[1:]))
+        for household_id, *person in conn.execute(
+                select(MemberRow.household_id, MemberRow.relation, MemberRow.name, MemberRow.id_number,
+                       MemberRow.disability_type, MemberRow.disability_grade)
+                .where(MemberRow.household_id.in_(ids)).order_by(MemberRow.household_id, MemberRow.position)).all():
+            people.setdefault(household_id, []).append(tuple(person))
         return {i: posted_household(people.get(i, []), phone, address, account)
-                for i, phone, address, account in self._s.execute(
+                for i, phone, address, account in conn.execute(
                     select(HouseholdRow.id, HouseholdRow.phone, HouseholdRow.address, HouseholdRow.bank_account)
-                    .where(HouseholdRow.id.in_(ids)))}
+                    .where(HouseholdRow.id.in_(ids))).all()}
 
     def get_where(self, ids: Any) -> dict[int, Household]:
         """id → household for the households whose ids ``ids`` gives (a list, or a SELECT of
@@ -1045,7 +1046,7 @@ class EventRepository:
                 .order_by(e.case_id, e.seq))
         out: dict[int, builtins.list[ChangedValues]] = {}
         n = len(keys)
-        for r in self._s.connection().execute(stmt):
+        for r in self._s.connection().execute(stmt).all():
             after: dict[str, Any] = {}
             for i, (key, kind) in enumerate(keys.items()):
                 if r[3 + 2 * i]:
