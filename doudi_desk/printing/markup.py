@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from reportlab.lib import colors
@@ -189,8 +191,14 @@ class Builder:
             raise TemplateError(f"{self.source}: 字体「{role}」无效，可用：{'、'.join(ROLES)}")
         return role
 
-    def check(self, text: str, role: str, where: str) -> None:
-        self.fonts.check(text, role, f"{self.source}：{where}")
+    def check(self, text: str, role: str, where: str | Callable[[], str]) -> None:
+        """Every character of ``text`` has a glyph (else the refusal names ``where``, a text or, for
+        the cells of a long table, a function giving it); the text is kept for the privacy check."""
+        if callable(where):
+            if not self.fonts.has_glyphs(text, role):
+                self.fonts.check(text, role, f"{self.source}：{where()}")
+        else:
+            self.fonts.check(text, role, f"{self.source}：{where}")
         self.texts.append(text)
 
     def _em_space(self, role: str) -> str:
@@ -487,12 +495,11 @@ class Builder:
                     raise TemplateError(f"{self.source}: 表格第{r + 1}行的单元格多于列数")
                 is_head = r < header or cell.tag == "th"
                 role = self._role(cell.get("font"), "hei" if is_head else body_role)
-                where = self._where(r, c, labels, header)
                 inner = widths[c] - 2 * _PAD
                 plain_cell = len(cell) == 0 and cell.get("align") is None and cell.get("font") is None
                 if plain_cell and (r < header or cell.tag != "th"):
                     text = _clean(cell.text)
-                    self.check(text, role, where)
+                    self.check(text, role, partial(self._where, r, c, labels, header))  # named only on a refusal
                     font = hei if role == "hei" else (body_font if role == body_role else self.fonts.name(role))
                     if self.width(text, font, size) <= inner:
                         cells.append(text)
@@ -501,7 +508,7 @@ class Builder:
                 scale = self.head_scale if is_head else 1
                 if is_head:
                     cell = _heading_lines(cell, inner, self.fonts.name(role), size * scale)
-                p = Paragraph(self.inline(cell, role, where), self.pstyle(role, size * scale, leading * scale, align))
+                p = Paragraph(self.inline(cell, role, self._where(r, c, labels, header)), self.pstyle(role, size * scale, leading * scale, align))
                 height = max(height, p.wrap(inner, 10_000)[1] + 2 * _PAD)
                 cells.append(p)
             cells += [""] * (len(widths) - len(cells))
