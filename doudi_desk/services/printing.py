@@ -523,22 +523,28 @@ class PrintService:
     def _posting_data(self, uow, village_code: str, batch: str | None, programme: str) -> PostedList:
         village = self._village(uow, village_code)
         prog = self._posted(programme)
-        counts = self._batch_counts(uow, village_code, programme)
-        if not counts:
-            raise DomainError(f"{village.name}没有发布过初审公示的{prog.name}案件")
+        rows: list[dict[str, Any]] = []
+        asked = batch
         if batch:
             try:
                 batch = dt.date.fromisoformat(batch).isoformat()
             except ValueError:
-                raise InputError(f"批次为公示开始日期（YYYY-MM-DD）：{batch}", "batch") from None
-            if batch not in counts:
+                batch = None
+            else:
+                rows, private = self._batch(uow, village_code, programme, batch)
+        if not rows:  # no batch asked, or none posted that day: the village's batches are counted
+            counts = self._batch_counts(uow, village_code, programme)
+            if not counts:
+                raise DomainError(f"{village.name}没有发布过初审公示的{prog.name}案件")
+            if asked and batch is None:
+                raise InputError(f"批次为公示开始日期（YYYY-MM-DD）：{asked}", "batch")
+            if asked:
                 have = "、".join(sorted(counts, reverse=True)[:8])
                 raise InputError(f"{village.name}没有 {batch} 开始的初审公示（已有批次：{have}）", "batch")
-        else:
             batch = _default_batch(counts, self.ctx.today())
+            rows, private = self._batch(uow, village_code, programme, batch)
         start = dt.date.fromisoformat(batch)
         end = start + dt.timedelta(days=POSTING_DAYS - 1)
-        rows, private = self._batch(uow, village_code, programme, batch)
         office = self.office.details_in(uow, village.parent_code)
         return PostedList(
             title=f"{village.name}{prog.name}初审公示",
