@@ -211,25 +211,95 @@ def pg_dump(env: dict[str, str], dest: Path, tool: str) -> None:
 
 
 def reportlab_table(rows: int) -> bytes:
-    """A bare ReportLab list of ``rows`` rows of 5 columns in the CJK font, one table per page chunk."""
+    """The 公示名单 as bare ReportLab would print it: the same page and rows as the program's, no more.
+
+    A4 with the program's GB/T 9704 text block, the title, period, notes and closing paragraphs,
+    ``rows`` rows of the program's 6 columns (14 pt, the header row on every page, its grey, the
+    grid), page numbers "— n —" alternating sides, and the 落款 with its seal circle. Cells are
+    plain strings; the table is cut into one Table per page by arithmetic on the fixed row height
+    (ReportLab's own split of one long table re-measures the rest at every page)."""
     from io import BytesIO
 
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+    from reportlab.platypus import Flowable, Frame, PageTemplate, Paragraph, Table
+    from reportlab.platypus.doctemplate import BaseDocTemplate
 
-    if "BenchCJK" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("BenchCJK", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", subfontIndex=0))
+    font = "BenchCJK"
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(font, "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", subfontIndex=0))
+    left, top, width, height = 28 * mm, 37 * mm, 156 * mm, 225 * mm
+    bottom = A4[1] - top - height
+
+    def page_number(canv, doc) -> None:
+        canv.saveState()
+        canv.setFont(font, 14)
+        y = bottom - 7 * mm - 14 * 0.8
+        text = f"— {doc.page} —"
+        if doc.page % 2:
+            canv.drawRightString(left + width - 14, y, text)
+        else:
+            canv.drawString(left + 14, y, text)
+        canv.restoreState()
+
+    class Signoff(Flowable):
+        def wrap(self, aw, ah):
+            self.width, self.height = aw, 48
+            return aw, 48
+
+        def draw(self):
+            c = self.canv
+            c.setFont(font, 14)
+            c.drawCentredString(self.width - 120, 31, "桃源镇人民政府")
+            c.drawRightString(self.width - 56, 7, "2026年11月20日")
+            c.saveState()
+            c.setDash(3, 3)
+            c.circle(self.width - 120, 48, 21 * mm)
+            c.drawCentredString(self.width - 120, 70, "（盖章）")
+            c.restoreState()
+
     out = BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4)
-    story: list[Any] = [Paragraph("某某村最低生活保障初审公示", ParagraphStyle("t", fontName="BenchCJK", fontSize=18))]
-    data = [[str(i + 1), "王建国", "3", "2", "1,079"] for i in range(rows)]
-    for start in range(0, rows, 30):
-        chunk = [["序号", "户主姓名", "家庭人口", "保障人口", "拟保障金额（元/月）"], *data[start:start + 30]]
-        story.append(Table(chunk, repeatRows=1, style=[("FONT", (0, 0), (-1, -1), "BenchCJK", 11),
-                                                        ("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+    doc = BaseDocTemplate(out, pagesize=A4, leftMargin=0, rightMargin=0, topMargin=0, bottomMargin=0)
+    doc.addPageTemplates([PageTemplate(frames=[Frame(left, bottom, width, height, leftPadding=0, rightPadding=0,
+                                                     topPadding=0, bottomPadding=0)], onPageEnd=page_number)])
+    body = ParagraphStyle("body", fontName=font, fontSize=14, leading=24, firstLineIndent=28, alignment=TA_JUSTIFY)
+    story: list[Any] = [
+        Paragraph("某某村最低生活保障初审公示", ParagraphStyle("t", fontName=font, fontSize=22, leading=33,
+                                                          alignment=TA_CENTER, spaceAfter=19)),
+        Paragraph("公示期：2026年11月20日至2026年11月26日", ParagraphStyle("s", fontName=font, fontSize=14, leading=24,
+                                                                     alignment=TA_CENTER, spaceAfter=7)),
+        Paragraph("（本批公示期已于2026年11月26日结束，本件为存档打印，不再张贴）",
+                  ParagraphStyle("n", fontName=font, fontSize=12, leading=20, alignment=TA_CENTER)),
+        Paragraph(f"根据《最低生活保障审核确认办法》（民发〔2021〕57号）规定，经家庭经济状况调查，桃源镇人民政府对某某村"
+                  f"以下{rows}户提出最低生活保障初审意见，现予公示。", body),
+    ]
+    weights = (1.3, 3, 2, 2, 3.2, 2.6)
+    widths = [width * w / sum(weights) for w in weights]
+    header = ["序号", "户主姓名", "家庭人口", "保障人口", "拟保障金额\n（元/月）", "类别"]
+    row_h, header_h = 14 * 1.3 + 6, 14 * 1.3 * 2 + 6
+    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONT", (0, 0), (-1, -1), font, 14, 14 * 1.3),
+             ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]
+    surnames, given = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁", "建国秀兰桂英志强丽娟德明玉梅海燕春生淑珍红梅文博"
+    data = [[str(i + 1), surnames[i % 37] + given[i // 7 % 24] + given[i // 3 % 24], str(1 + i % 5), str(1 + i % 5),
+             str(300 + i % 2500), "新增"] for i in range(rows)]  # names of many glyphs, as a village's are
+    room = height - sum(f.wrap(width, height)[1] + f.getSpaceAfter() for f in story)  # what page 1 has left
+    start = 0
+    while start < rows:
+        n = max(int((room - header_h) // row_h), 1)
+        chunk = data[start:start + n]
+        story.append(Table([header, *chunk], colWidths=widths, rowHeights=[header_h] + [row_h] * len(chunk),
+                           style=style))
+        start += n
+        room = height
+    story += [Paragraph("公示期间，任何单位和个人对公示对象有异议的，可通过来电、来信或来访向桃源镇人民政府反映。"
+                        "我们将依法对反映人的信息保密，并对反映的情况进行核实。", body),
+              Paragraph("联系电话：0311-8661 2345", body), Paragraph("联系地址：桃源镇人民路1号", body), Signoff()]
     doc.build(story)
     return out.getvalue()
 

@@ -52,3 +52,21 @@ def save_png(pdf: bytes, name: str, *, all_pages: bool = False, dpi: int = 80) -
     pages = [] if all_pages else ["-f", "1", "-l", "1", "-singlefile"]
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", *pages, str(path), str(OUTPUT / name)], check=True, timeout=60)
     return OUTPUT / f"{name}.png"
+
+
+def posting_list_event_columns(ctx, printer, village: str) -> list[list[str]]:
+    """The result columns of every statement reading audit_events while a village's 公示名单 is printed."""
+    from sqlalchemy import event
+
+    read: list[list[str]] = []
+
+    def capture(_conn, cursor, statement, _parameters, _context, _many) -> None:
+        if "audit_events" in statement and cursor.description:
+            read.append([d[0] for d in cursor.description])
+
+    event.listen(ctx.db.engine, "after_cursor_execute", capture)
+    try:
+        printer.posting_list(village)
+    finally:
+        event.remove(ctx.db.engine, "after_cursor_execute", capture)
+    return read

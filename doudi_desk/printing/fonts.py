@@ -88,6 +88,14 @@ class FontSet:
     def name(self, role: str) -> str:
         return self.faces[role].name
 
+    def has_glyphs(self, text: str, role: str) -> bool:
+        """Every character of ``text`` has a glyph in ``role``'s font."""
+        try:
+            self.check(text, role, "")
+        except MissingGlyphError:
+            return False
+        return True
+
     def check(self, text: str, role: str, where: str) -> None:
         """Raise MissingGlyphError unless every character of ``text`` has a glyph in ``role``'s font."""
         ok = self._ok.setdefault(role, set())

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from reportlab.lib import colors
@@ -171,6 +173,16 @@ class Builder:
         self.style = STYLES["notice"]
         self.frame_width = PORTRAIT.width
         self.head_scale = 1.0  # headings of the current table set smaller when they cannot fit (_fit_words)
+        self._widths: dict[tuple[str, str, float], float] = {}
+
+    def width(self, text: str, font: str, size: float) -> float:
+        """``stringWidth`` of a text, measured once per document: a long list measures each cell
+        to choose the orientation and again to lay it out."""
+        key = (text, font, size)
+        found = self._widths.get(key)
+        if found is None:
+            found = self._widths[key] = stringWidth(text, font, size)
+        return found
 
     # --- helpers ---
     def _role(self, raw: str | None, default: str) -> str:
@@ -179,8 +191,14 @@ class Builder:
             raise TemplateError(f"{self.source}: 字体「{role}」无效，可用：{'、'.join(ROLES)}")
         return role
 
-    def check(self, text: str, role: str, where: str) -> None:
-        self.fonts.check(text, role, f"{self.source}：{where}")
+    def check(self, text: str, role: str, where: str | Callable[[], str]) -> None:
+        """Every character of ``text`` has a glyph (else the refusal names ``where``, a text or, for
+        the cells of a long table, a function giving it); the text is kept for the privacy check."""
+        if callable(where):
+            if not self.fonts.has_glyphs(text, role):
+                self.fonts.check(text, role, f"{self.source}：{where()}")
+        else:
+            self.fonts.check(text, role, f"{self.source}：{where}")
         self.texts.append(text)
 
     def _em_space(self, role: str) -> str:
@@ -278,7 +296,7 @@ class Builder:
                 for i, cell in enumerate(c for c in tr if c.tag in ("td", "th")):
                     if cell.get("span"):
                         continue
-                    w = stringWidth(_plain(cell), self.fonts.name("fang"), size)
+                    w = self.width(_plain(cell), self.fonts.name("fang"), size)
                     if cell.tag == "th":
                         w /= 2  # headers may wrap onto two lines
                     widths[i] = max(widths.get(i, 0), w + 2 * _PAD)
@@ -412,10 +430,14 @@ class Builder:
                     occupied.update((r + dr, c + dc) for dr in range(rowspan) for dc in range(span))
                 if span == 1 and c < n:
                     cell_size = _size(cell.get("size"), size)
+                    is_head = r < header or cell.tag == "th"
+                    if not is_head and len(rows) > _FIT_BODY_ROWS:  # long lists: headings only (speed)
+                        c += span
+                        continue
                     text = _plain(cell)
-                    if r < header or cell.tag == "th":
+                    if is_head:
                         head[c] = max(head[c], *(stringWidth(w, hei, cell_size) for w in heading_words(text)), 0)
-                    elif len(rows) <= _FIT_BODY_ROWS:  # long lists: headings only (speed)
+                    else:
                         found = [stringWidth(run, body, cell_size) for run in _RUNS.findall(text)]
                         runs[c] = max(runs[c], *found, 0)
                         if "\n" not in text and len(text) <= _SHORT_VALUE:
@@ -473,39 +495,41 @@ class Builder:
                     raise TemplateError(f"{self.source}: 表格第{r + 1}行的单元格多于列数")
                 is_head = r < header or cell.tag == "th"
                 role = self._role(cell.get("font"), "hei" if is_head else body_role)
-                where = self._where(r, c, labels, header)
                 inner = widths[c] - 2 * _PAD
                 plain_cell = len(cell) == 0 and cell.get("align") is None and cell.get("font") is None
                 if plain_cell and (r < header or cell.tag != "th"):
                     text = _clean(cell.text)
-                    self.check(text, role, where)
+                    self.check(text, role, partial(self._where, r, c, labels, header))  # named only on a refusal
                     font = hei if role == "hei" else (body_font if role == body_role else self.fonts.name(role))
-                    if stringWidth(text, font, size) <= inner:
+                    if self.width(text, font, size) <= inner:
                         cells.append(text)
                         continue
                 align = cell.get("align") or ("center" if is_head else aligns[c])
                 scale = self.head_scale if is_head else 1
                 if is_head:
                     cell = _heading_lines(cell, inner, self.fonts.name(role), size * scale)
-                p = Paragraph(self.inline(cell, role, where), self.pstyle(role, size * scale, leading * scale, align))
+                p = Paragraph(self.inline(cell, role, self._where(r, c, labels, header)), self.pstyle(role, size * scale, leading * scale, align))
                 height = max(height, p.wrap(inner, 10_000)[1] + 2 * _PAD)
                 cells.append(p)
             cells += [""] * (len(widths) - len(cells))
             data.append(cells)
             heights.append(height)
+        # Every command is applied to each cell of every page's table: as few as give the same cells
+        # (ReportLab's cells already have 3 pt above and below).
         style = [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-            ("FONTNAME", (0, 0), (-1, -1), body_font),
-            ("FONTSIZE", (0, 0), (-1, -1), size),
-            ("LEADING", (0, 0), (-1, -1), leading),
+            ("FONT", (0, 0), (-1, -1), body_font, size, leading),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, 0), (-1, -1), _PAD),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), _PAD),
             ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
             ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
         ]
-        for c, a in enumerate(aligns):
-            style.append(("ALIGN", (c, header), (c, -1), _TABLE_ALIGN.get(a, "CENTER")))
+        if _PAD != 3:
+            style += [("TOPPADDING", (0, 0), (-1, -1), _PAD), ("BOTTOMPADDING", (0, 0), (-1, -1), _PAD)]
+        body_aligns = [_TABLE_ALIGN.get(a, "CENTER") for a in aligns]
+        if len(set(body_aligns)) == 1:
+            style.append(("ALIGN", (0, header), (-1, -1), body_aligns[0]))
+        else:
+            style += [("ALIGN", (c, header), (c, -1), a) for c, a in enumerate(body_aligns)]
         if header:
             style += [("FONTNAME", (0, 0), (-1, header - 1), hei), ("ALIGN", (0, 0), (-1, header - 1), "CENTER"),
                       ("BACKGROUND", (0, 0), (-1, header - 1), colors.HexColor("#eeeeee"))]

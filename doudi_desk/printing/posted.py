@@ -193,7 +193,7 @@ def check_printed(texts: Iterable[str], *, allowed: Iterable[str] = (), private:
                   what: str = "张贴的名单") -> None:
     """Refuse a posted document whose printed text shows an ID, phone or card number or a private value."""
     allowed_norm = [_DIGIT_JOIN.sub("", a) for a in allowed if a and a.strip()]
-    for text in texts:
+    for text in dict.fromkeys(texts):  # each text once, in order (a list's counts and categories repeat)
         if text in private:
             raise PrivacyError(f"{what}不得公开个人信息：发现「{_mask(text)}」")
         flat = _DIGIT_JOIN.sub("", text)

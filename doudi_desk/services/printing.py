@@ -17,12 +17,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..definitions.loader import TEMPLATES_DIR, default_root
 from ..domain.documents import title as document_title
 from ..domain.errors import DomainError, InputError
-from ..domain.model import RELATIONS, AuditEvent, Case
+from ..domain.model import RELATIONS, Case
 from ..domain.privacy import PERSONAL_FIELDS, PostedHousehold
 from ..domain.programmes import DEFAULT, PROGRAMMES, amount_field, amount_of, parts_of
 from ..domain.programmes import programme as programme_of
@@ -44,6 +44,9 @@ from .context import AppContext
 from .office import OfficeService
 from .paid import paid_cases
 from .print_context import SEXES, blank_context, case_context, linked_stop, rmb_upper, yuan_text
+
+if TYPE_CHECKING:
+    from ..storage.repo import ChangedValues
 
 __all__ = ["PrintService", "rmb_upper", "shipped_templates", "workflow_documents"]
 
@@ -461,9 +464,10 @@ class PrintService:
         day = dt.date.fromisoformat(batch)
         where = {"village_code": village_code, "programme": programme, "on": day}
         cases = uow.cases.brief_with_event("post_notice", **where)
-        # only what _posted_rows reads: the posting itself and the changes of the proposal and opinion
-        events = uow.events.of_cases(uow.cases.ids_with_event("post_notice", **where), triggers=("post_notice",),
-                                     changing=POSTED_FIELDS)
+        # only what _posted_rows reads: the posting itself and the changes of the proposal and opinion,
+        # each value taken out by the database (a proposal's explanation is never decoded here)
+        events = uow.events.changed_values(uow.cases.ids_with_event("post_notice", **where), triggers=("post_notice",),
+                                           keys=posted_keys(programme), data=POSTED_DATA)
         households = uow.households.posted_where(uow.cases.households_with_event("post_notice", **where))
         rows = [row for case_id, kind, prog, household_id in cases
                 for posted, row in self._posted_rows(kind, prog, events.get(case_id, []), households[household_id])
@@ -477,36 +481,30 @@ class PrintService:
         return sorted({e.effective_date.isoformat() for e in uow.events.list(case.id) if e.trigger == "post_notice"})
 
     @staticmethod
-    def _posted_rows(kind: str, programme: str, events: list[AuditEvent], household: PostedHousehold
+    def _posted_rows(kind: str, programme: str, events: list[ChangedValues], household: PostedHousehold
                      ) -> list[tuple[str, dict[str, Any]]]:
         """(batch, row) for each time a case was posted, with the proposal and opinion of then.
 
         The list shows what the township proposes (procedures.md §1.6: its 初审意见 is posted): a
         proposed refusal appears as 拟不予保障, with no persons covered and no amount.
         """
-        prog = programme_of(programme)
-        amount_key = f"proposal.{amount_field(prog.code)}"
+        amount_key = f"proposal.{amount_field(programme_of(programme).code)}"
         out = []
         state: dict[str, Any] = {}
         for e in events:
-            for key in (amount_key, "proposal.covered", "proposal.eligible",
-                        "forms.preliminary_opinion.category", "forms.preliminary_opinion.opinion"):
-                # (each starts with one of POSTED_FIELDS: the bulk read keeps only such events)
-                if key in e.changes:
-                    state[key] = e.changes[key].get("after")
+            state.update(e.after)  # the fields of posted_keys this event changed, as they were after it
             if e.trigger != "post_notice":
                 continue
-            opinion = (e.data.get("preliminary_opinion") or {})
-            category = opinion.get("category") or state.get("forms.preliminary_opinion.category") or ""
+            posted_category, posted_opinion = e.data  # the 初审意见 the posting carried (POSTED_DATA)
+            category = posted_category or state.get("forms.preliminary_opinion.category") or ""
             if kind == "termination":
                 category = "stop"
-            refused = (opinion.get("opinion") or state.get("forms.preliminary_opinion.opinion")) == "refuse"
+            refused = (posted_opinion or state.get("forms.preliminary_opinion.opinion")) == "refuse"
             paid = not refused and kind != "termination" and state.get("proposal.eligible", True)
-            covered = state.get("proposal.covered") or []
             row = {  # a PostedRow when printed: its checks then name the household
                 "name": household.head,
                 "members": household.size,
-                "covered": len(covered) if paid else 0,
+                "covered": (state.get("proposal.covered") or 0) if paid else 0,
                 "amount": yuan_text(state.get(amount_key)) if paid else "",
                 "category": CATEGORY_LABELS.get(category, ""),
                 "refused": refused,
@@ -525,22 +523,28 @@ class PrintService:
     def _posting_data(self, uow, village_code: str, batch: str | None, programme: str) -> PostedList:
         village = self._village(uow, village_code)
         prog = self._posted(programme)
-        counts = self._batch_counts(uow, village_code, programme)
-        if not counts:
-            raise DomainError(f"{village.name}没有发布过初审公示的{prog.name}案件")
+        rows: list[dict[str, Any]] = []
+        asked = batch
         if batch:
             try:
                 batch = dt.date.fromisoformat(batch).isoformat()
             except ValueError:
-                raise InputError(f"批次为公示开始日期（YYYY-MM-DD）：{batch}", "batch") from None
-            if batch not in counts:
+                batch = None
+            else:
+                rows, private = self._batch(uow, village_code, programme, batch)
+        if not rows:  # no batch asked, or none posted that day: the village's batches are counted
+            counts = self._batch_counts(uow, village_code, programme)
+            if not counts:
+                raise DomainError(f"{village.name}没有发布过初审公示的{prog.name}案件")
+            if asked and batch is None:
+                raise InputError(f"批次为公示开始日期（YYYY-MM-DD）：{asked}", "batch")
+            if asked:
                 have = "、".join(sorted(counts, reverse=True)[:8])
                 raise InputError(f"{village.name}没有 {batch} 开始的初审公示（已有批次：{have}）", "batch")
-        else:
             batch = _default_batch(counts, self.ctx.today())
+            rows, private = self._batch(uow, village_code, programme, batch)
         start = dt.date.fromisoformat(batch)
         end = start + dt.timedelta(days=POSTING_DAYS - 1)
-        rows, private = self._batch(uow, village_code, programme, batch)
         office = self.office.details_in(uow, village.parent_code)
         return PostedList(
             title=f"{village.name}{prog.name}初审公示",
@@ -584,8 +588,15 @@ class PrintService:
         return case_context(self.ctx, uow, case, office)
 
 
-# The changed fields a posted row is made of (the proposal, the 初审意见), by prefix.
-POSTED_FIELDS = ("proposal.", "forms.preliminary_opinion.")
+# What a posted row is made of: the changed fields of the proposal and the 初审意见 (how each is
+# read: storage EventRepository.changed_values), and the 初审意见 a posting event carries in its data.
+POSTED_DATA = (("preliminary_opinion", "category"), ("preliminary_opinion", "opinion"))
+
+
+def posted_keys(programme: str) -> dict[str, str]:
+    return {f"proposal.{amount_field(programme_of(programme).code)}": "text", "proposal.covered": "count",
+            "proposal.eligible": "bool", "forms.preliminary_opinion.category": "text",
+            "forms.preliminary_opinion.opinion": "text"}
 
 
 def workflow_documents(spec) -> list[str]:

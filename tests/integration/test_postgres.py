@@ -68,6 +68,35 @@ def test_json_dates_money_and_history_read_back_as_on_sqlite(pg, office):
     assert pg_view["deadline"] == sqlite_view["deadline"] and pg_view["version"] == sqlite_view["version"]
 
 
+def test_a_posting_list_prints_the_same_rows_as_on_sqlite_from_the_events_values(pg, office):
+    """The 公示名单 takes each event's posted values out with the database's JSON functions (SQLite
+    json_extract, PostgreSQL #>>): the same rows on both, a refusal as 拟不予保障, and no statement
+    returns an event's whole changes or data."""
+    from printing_helpers import flat, pages_text, posting_list_event_columns
+
+    from doudi_desk.services.printing import PrintService
+
+    texts = []
+    for ctx in (office, pg):
+        svc = CaseService(ctx)
+        to_posting(svc)
+        refused = svc.create_case(household(members=[
+            {"name": "孔德福", "id_number": make_id("130102", dt.date(1958, 3, 1), 7), "relation": "head"}],
+            income=[], rigid_expenses=[]), "dibao", "clerk", applied_on=day(0))["id"]
+        svc.advance(refused, "accept", "clerk", data=APPLICATION, effective_date=day(1))
+        svc.advance(refused, "start_investigation", "clerk", effective_date=day(2))
+        svc.advance(refused, "complete_investigation", "clerk", data=investigation(), effective_date=day(4))
+        svc.advance(refused, "post_notice", "reviewer", effective_date=day(5), data={"preliminary_opinion": {
+            "opinion": "refuse", "category": "new", "comment": "拟不同意"}})
+        printer = PrintService(ctx)
+        read = posting_list_event_columns(ctx, printer, "130999101001")
+        assert read and not [c for c in read if {"changes", "data"} & {n.lower() for n in c}], read
+        texts.append(flat("".join(pages_text(printer.posting_list("130999101001")))))
+    sqlite_text, pg_text = texts
+    assert pg_text == sqlite_text
+    assert "王建国4" in pg_text and "孔德福1——拟不予保障" in pg_text, pg_text
+
+
 def test_nul_characters_are_refused_the_same_way_on_both(pg, office):
     for ctx in (office, pg):
         svc = CaseService(ctx)

@@ -9,7 +9,15 @@ import datetime as dt
 import re
 
 import pytest
-from printing_helpers import ID18, MOBILE, flat, fonts_not_embedded, pages_text, save_png
+from printing_helpers import (
+    ID18,
+    MOBILE,
+    flat,
+    fonts_not_embedded,
+    pages_text,
+    posting_list_event_columns,
+    save_png,
+)
 
 from doudi_desk.domain.errors import DomainError
 from doudi_desk.printing import MissingGlyphError
@@ -221,6 +229,16 @@ def test_a_villages_posting_list_is_gathered_in_the_same_few_queries_whatever_it
             printer.posting_list(village, batches[0]["batch"])
         counts[village] = len(selects(sent))
     assert counts[small] == counts[big] <= 20, counts
+
+
+def test_a_posting_list_reads_no_events_changes_or_data_whole(demo, printer):
+    """The events of a batch are read as the few values a row needs, taken out by the database's
+    JSON functions: no statement returns an event's whole changes or data (a proposal's
+    explanation, an investigation's forms) to be decoded in Python."""
+    view = first_case(demo, "posting")
+    read = posting_list_event_columns(demo, printer, view["village"])
+    assert read, "the events were read"
+    assert not [columns for columns in read if {"changes", "data"} & {c.lower() for c in columns}], read
 
 
 def test_a_villages_paid_lists_are_gathered_in_the_same_few_queries_whatever_its_size(demo, printer):
