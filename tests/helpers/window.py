@@ -51,8 +51,11 @@ def advance(qtbot, window, seconds: float):
 
 def login(qtbot, window, username: str):
     assert window.login_page.select(username)
-    qtbot.mouseClick(window.login_page.button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.user is not None and window.user["username"] == username, timeout=10000)
+    # The work area is built in two turns of the event loop (MainWindow.login): wait for the second,
+    # which says so with logged_in, not only for the user to be set.
+    with qtbot.waitSignal(window.logged_in, timeout=10000) as signal:
+        qtbot.mouseClick(window.login_page.button, Qt.MouseButton.LeftButton)
+    assert signal.args == [username]
     settle(qtbot, window)
 
 
