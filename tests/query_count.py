@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import event
 
@@ -57,3 +58,25 @@ def statements(engine) -> Iterator[list[str]]:
 
 def selects(sent: list[str]) -> list[str]:
     return [s for s in sent if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+
+
+@contextmanager
+def sent_with_parameters(engine) -> Iterator[list[tuple[str, Any]]]:
+    """Every statement executed on ``engine`` inside the block with its parameters, in order."""
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+
+
+def sqlite_plans(engine, sent: list[tuple[str, Any]]) -> list[tuple[str, list[str]]]:
+    """SQLite's EXPLAIN QUERY PLAN of each SELECT in ``sent`` (from :func:`sent_with_parameters`), its lines."""
+    with engine.connect() as conn:
+        return [(sql, [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)])
+                for sql, params in sent if sql.lstrip().upper().startswith("SELECT")]

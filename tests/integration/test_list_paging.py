@@ -13,6 +13,7 @@ from doudi_desk.domain.ids import make_id
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.queries import SORT_KEYS, TABS, CaseQuery, QueryService
 from tests.helpers.dibao import APPLICATION, day
+from tests.query_count import sent_with_parameters, sqlite_plans
 
 VILLAGES = ("130999101001", "130999102001")
 NAMES = ("王建国", "李秀兰", "王建国", "张三")  # ties on the head's name
@@ -127,18 +128,8 @@ def test_a_county_user_has_no_village_filter_a_township_user_has_its_villages(of
 
 def _statements_of(office, run) -> list[tuple[str, object]]:
     """Every statement ``run()`` sends, with its parameters."""
-    from sqlalchemy import event
-
-    sent: list[tuple[str, object]] = []
-
-    def capture(_conn, _cursor, statement, parameters, _context, _many):
-        sent.append((statement, parameters))
-
-    event.listen(office.db.engine, "before_cursor_execute", capture)
-    try:
+    with sent_with_parameters(office.db.engine) as sent:
         run()
-    finally:
-        event.remove(office.db.engine, "before_cursor_execute", capture)
     return sent
 
 
@@ -218,10 +209,7 @@ def test_a_first_page_and_a_search_read_through_indexes(listed, office, name, in
         pytest.skip("the query plan checked here is SQLite's")
     q, _ids = listed
     _REFRESHES[name](q)  # the scope and calendar are worked out on first use
-    sent = [(sql, params) for sql, params in _statements_of(office, lambda: _REFRESHES[name](q))
-            if sql.lstrip().upper().startswith("SELECT")]
-    with office.db.engine.connect() as conn:
-        plans = {sql: [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)] for sql, params in sent}
+    plans = dict(sqlite_plans(office.db.engine, _statements_of(office, lambda: _REFRESHES[name](q))))
     for sql, plan in plans.items():
         for line in plan:
             table = line.split()[1] if line.startswith("SCAN ") else None

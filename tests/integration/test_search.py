@@ -84,22 +84,11 @@ def test_each_row_says_why_it_matched(found, office):
 
 def _captured_plans(office, run) -> list[str]:
     """EXPLAIN QUERY PLAN of every SELECT ``run()`` sends to SQLite."""
-    from sqlalchemy import event
+    from tests.query_count import sent_with_parameters, sqlite_plans
 
-    sent = []
-
-    def capture(_conn, _cursor, statement, parameters, _context, _many):
-        if statement.lstrip().upper().startswith("SELECT"):
-            sent.append((statement, parameters))
-
-    event.listen(office.db.engine, "before_cursor_execute", capture)
-    try:
+    with sent_with_parameters(office.db.engine) as sent:
         run()
-    finally:
-        event.remove(office.db.engine, "before_cursor_execute", capture)
-    with office.db.engine.connect() as conn:
-        return ["\n".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
-                for sql, params in sent]
+    return ["\n".join(plan) for _sql, plan in sqlite_plans(office.db.engine, sent)]
 
 
 @pytest.mark.parametrize("text_,indexes", [
