@@ -1095,17 +1095,7 @@ class EventRepository:
             return
         if any(e.seq != 1 or e.case_id is None for e in events):
             raise ValueError("append_first_events takes only the first event (seq 1) of a case")
-        self._s.execute(
-            update(AuditChainRow).where(AuditChainRow.id == 1)
-            .values(last_seq=AuditChainRow.last_seq)
-            .execution_options(synchronize_session=False)
-        )
-        head = self._s.execute(
-            select(AuditChainRow.last_seq, AuditChainRow.last_hash).where(AuditChainRow.id == 1)
-        ).one_or_none()
-        if head is None:
-            raise AuditChainError("审计记录链的链头缺失，无法记录操作；请管理员运行 doudi-admin audit verify 检查")
-        seq, prev = self._head if self._keep_head and self._head else (head.last_seq, head.last_hash)
+        seq, prev = self._link_to()
         rows = []
         for event in events:
             seq += 1
@@ -1119,15 +1109,8 @@ class EventRepository:
             digest = event_digest(prev, values)
             rows.append({**values, "prev_hash": prev, "hash": digest})
             prev = digest
-        self._s.execute(insert(AuditEventRow.__table__), rows)
-        if self._keep_head:
-            self._set_head((seq, prev))  # its row is written at commit (_write_head)
-            return
-        self._s.execute(
-            update(AuditChainRow).where(AuditChainRow.id == 1)
-            .values(last_seq=seq, last_hash=prev)
-            .execution_options(synchronize_session=False)
-        )
+        self._s.execute(_event_insert(), rows)
+        self._move_head((seq, prev))
 
     def hold_head(self) -> None:
         """Touch the chain head row (changing nothing): on PostgreSQL this takes its row lock and
@@ -1140,21 +1123,30 @@ class EventRepository:
         )
 
     def _append_row(self, values: dict[str, Any]) -> int:
-        head = self._head
-        if head is None:
-            # The head row first (hold_head): the SELECT after it then reads the true last hash, so
-            # two transactions can never link to the same predecessor.
-            self.hold_head()
-            head = self._read_head()
+        head = self._link_to()
         values["chain_seq"] = head[0] + 1
         digest = event_digest(head[1], values)
         self._s.flush()  # what the session still holds (a new household, a case) goes in first
         self._s.execute(_event_insert(), {**values, "prev_hash": head[1], "hash": digest})
-        if self._keep_head:  # preload: this transaction holds the head's row until it ends
-            self._set_head((values["chain_seq"], digest))  # and writes it once, at commit
-        else:
-            self._s.execute(_head_update(), {"_seq": values["chain_seq"], "_hash": digest})
+        self._move_head((values["chain_seq"], digest))
         return values["chain_seq"]
+
+    def _link_to(self) -> tuple[int, str]:
+        """The chain head the next event links to: the one kept in memory since :meth:`preload`, or
+        else the head row read under its lock (hold_head first: the SELECT after it then reads the
+        true last hash, so two transactions can never link to the same predecessor)."""
+        if self._head is not None:
+            return self._head
+        self.hold_head()
+        return self._read_head()
+
+    def _move_head(self, head: tuple[int, str]) -> None:
+        """The chain head is now ``head``: kept in memory after :meth:`preload` (its row is written
+        once, at commit: _write_head), else written to its row now."""
+        if self._keep_head:
+            self._set_head(head)
+        else:
+            self._s.execute(_head_update(), {"_seq": head[0], "_hash": head[1]})
 
     def _write_head(self, _session: Session) -> None:
         """Before the transaction commits (not a savepoint): the head row takes the last event
