@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,9 +39,22 @@ class AppContext:
         raise InputError(f"没有「{PROGRAMMES.get(programme, programme)}」的"
                          f"{WORKFLOW_KINDS.get(kind, kind)}流程定义", "programme")
 
+    # per thread (a calendar grows its table of working days as it is asked): the office's calendar
+    # overrides and the working calendar built from them, kept while they are unchanged
+    _calendars: threading.local = field(default_factory=threading.local, repr=False, compare=False)
+
     def calendar(self, uow) -> WorkingCalendar:
-        """The working calendar with the office's overrides, built once per unit of work."""
-        return uow.calendar.built(WorkingCalendar)
+        """The working calendar with the office's overrides: read once per unit of work, and the
+        same calendar while the overrides are unchanged, so its table of working days is built
+        once, not for every page of a list or every case of a batch."""
+        return uow.calendar.built(self._calendar_of)
+
+    def _calendar_of(self, overrides: dict[dt.date, bool]) -> WorkingCalendar:
+        key = tuple(overrides.items())
+        known = getattr(self._calendars, "known", None)
+        if known is None or known[0] != key:
+            known = self._calendars.known = (key, WorkingCalendar(overrides))
+        return known[1]
 
 
 def open_context(url: str | None = None, *, definitions_root=None, migrate: bool = True,

@@ -7,7 +7,6 @@ plain JSON-ready values.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -122,14 +121,11 @@ class QueryService:
 
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
-        # Worked out once and kept while they hold (the window's queries run on a worker thread;
-        # each entry is replaced whole, never changed in place):
-        # area code -> (number of areas then, the villages under it) — areas are only ever added;
+        # Each user's scope, worked out once and kept while it holds (the window's queries run on a
+        # worker thread; an entry is replaced whole, never changed in place): area code -> (number of
+        # areas then, the villages under it) — areas are only ever added. (The calendar is kept by
+        # AppContext.calendar.)
         self._scopes: dict[str, tuple[int, list[str] | None]] = {}
-        # per thread (a calendar grows its table of working days as it is asked): the office's
-        # calendar overrides and the working calendar built from them, whose table is then built
-        # once, not for every page (a page's deadlines are two look-ups each).
-        self._local = threading.local()
 
     # --- helpers -------------------------------------------------------------------------
     def _user(self, uow, username: str) -> User:
@@ -161,16 +157,6 @@ class QueryService:
         villages = uow.areas.villages_under(user.area_code)
         self._scopes[user.area_code] = (areas, villages)
         return villages
-
-    def _calendar(self, uow) -> WorkingCalendar:
-        """The office's working calendar; the same one while its overrides are unchanged."""
-        overrides = tuple(uow.calendar.all().items())
-        known = getattr(self._local, "calendar", None)
-        if known is not None and known[0] == overrides:
-            return known[1]
-        calendar = WorkingCalendar(dict(overrides))
-        self._local.calendar = (overrides, calendar)
-        return calendar
 
     def _check_scope(self, uow, user: User, village_code: str | None) -> None:
         """Refuse a case outside the villages the user works on (another township's families)."""
@@ -223,7 +209,7 @@ class QueryService:
         the window pages with :meth:`case_page`)."""
         with self.ctx.db.unit_of_work() as uow:
             user, scope = self._viewer(uow, actor)
-            filters = self._filters(uow, user, query, self._calendar(uow), scope)
+            filters = self._filters(uow, user, query, self.ctx.calendar(uow), scope)
             sort = query.sort if query.sort in SORT_KEYS else "number"
             return uow.listing.ids(sort=sort, descending=query.descending, state_order=self._state_order(),
                                    **filters)
@@ -240,7 +226,7 @@ class QueryService:
         one per kind of match."""
         with self.ctx.db.unit_of_work() as uow:
             user, scope = self._viewer(uow, actor)
-            calendar = self._calendar(uow)
+            calendar = self.ctx.calendar(uow)
             filters = self._filters(uow, user, query, calendar, scope)
             sort = query.sort if query.sort in SORT_KEYS else "number"
             found, cursor = uow.listing.page(sort=sort, descending=query.descending, state_order=self._state_order(),
@@ -259,7 +245,7 @@ class QueryService:
         with the tab's own filters (:meth:`_filters`), instead of a COUNT per tab."""
         with self.ctx.db.unit_of_work() as uow:
             user, scope = self._viewer(uow, actor)
-            calendar = self._calendar(uow)
+            calendar = self.ctx.calendar(uow)
             today = self.ctx.today()
             tabs = {tab: self._filters(uow, user, CaseQuery(tab=tab, search=search), calendar, scope) for tab in TABS}
             groups = uow.listing.tally(today, villages=scope, search=search)
@@ -281,7 +267,7 @@ class QueryService:
         why each case matched (the member's name and how: 李秀兰（姓名拼音首字母）).
         """
         with self.ctx.db.unit_of_work() as uow:
-            calendar = self._calendar(uow)
+            calendar = self.ctx.calendar(uow)
             rows = uow.listing.rows(ids)
             user = None
             if actor is not None:
@@ -366,7 +352,7 @@ class QueryService:
             total = None
             if after is None:
                 total = len(found) if cursor is None else uow.listing.count(**filters)
-            rows = self._row_values(uow, user, self._calendar(uow), found)
+            rows = self._row_values(uow, user, self.ctx.calendar(uow), found)
         transitions: dict[tuple[str, str], tuple[Any, Any]] = {}
         out = []
         for r in rows:
