@@ -56,6 +56,13 @@ def _viewer_statement() -> Any:
             .where(UserRow.username == bindparam("username")))
 
 
+def _head_of_case(column: Any) -> Any:
+    """``column`` of the case's head, the member of relation 户主 (else the first member), for a
+    statement over cases: two look-ups in the (household, position) index, no sort."""
+    first = select(column).where(MemberRow.household_id == CaseRow.household_id).order_by(MemberRow.position).limit(1)
+    return func.coalesce(first.where(MemberRow.relation == "head").scalar_subquery(), first.scalar_subquery())
+
+
 def _text(value: Any) -> str | None:
     """An amount as the proposal stores it (text), whatever type the JSON function gave back."""
     return None if value is None else str(value)
@@ -93,15 +100,6 @@ class CaseListRepository:
         return int(self._s.connection().execute(select(func.count()).select_from(AreaRow)).scalar_one())
 
     # --- ids -----------------------------------------------------------------------------
-    def _head_name(self) -> Any:
-        return (
-            select(MemberRow.name)
-            .where(MemberRow.household_id == CaseRow.household_id)
-            .order_by((MemberRow.relation != "head"), MemberRow.position)
-            .limit(1)
-            .scalar_subquery()
-        )
-
     def _filtered(
         self,
         stmt: Any,
@@ -235,7 +233,7 @@ class CaseListRepository:
             key: Any = case({name: i for i, name in enumerate(state_order)}, value=CaseRow.state,
                             else_=len(state_order))
         elif sort == "head":
-            key = func.coalesce(self._head_name(), "")
+            key = func.coalesce(_head_of_case(MemberRow.name), "")
         else:
             key = {"village": CaseRow.village_code, "programme": CaseRow.programme,
                    "applied_on": CaseRow.applied_on}.get(sort, CaseRow.number)
@@ -336,13 +334,7 @@ class CaseListRepository:
         proposal and decision a list shows, taken out by the database's JSON functions (parsing whole
         proposals, their explanation line by line, costs more than the rest)."""
         c = CaseRow
-
-        def head(column: Any) -> Any:
-            # two look-ups in the (household, position) index, no sort: the first member of
-            # relation 户主, else the first member
-            first = select(column).where(MemberRow.household_id == c.household_id).order_by(MemberRow.position).limit(1)
-            return func.coalesce(first.where(MemberRow.relation == "head").scalar_subquery(), first.scalar_subquery())
-
+        head = _head_of_case
         return (
             c.id, c.number, c.programme, c.workflow_id, c.state, c.version, c.closed, c.village_code,
             select(AreaRow.name).where(AreaRow.code == c.village_code).scalar_subquery().label("village_name"),

@@ -226,3 +226,19 @@ def test_a_first_page_and_a_search_read_through_indexes(listed, office, name, in
         found = page[:page.index("SCAN page")]  # what finds the page (then its ≤ 101 rows are sorted)
         assert "SCAN cases USING COVERING INDEX sqlite_autoindex_cases_1" in found, page
         assert not any("TEMP B-TREE" in line for line in found), "\n".join(page)
+
+
+def test_a_sort_by_head_orders_by_the_head_the_list_shows_not_the_first_member(office):
+    """The 户主 sort and the 户主 column are one rule (storage/listing.py _head_of_case): the member of
+    relation head, else the first member, even when the head is not listed first."""
+    svc = CaseService(office)
+    head_second = svc.create_case({"village": VILLAGES[0], "members": [
+        {"name": "丁小明", "id_number": make_id("130102", dt.date(2012, 1, 1), 201), "relation": "child"},
+        {"name": "赵建国", "id_number": make_id("130102", dt.date(1970, 1, 1), 202), "relation": "head"}],
+        "income": [{"type": "farming", "amount": "3600"}]}, "dibao", "clerk", applied_on=day(0))
+    head_first = svc.create_case(_household(0), "dibao", "clerk", applied_on=day(0))  # 王…
+    q = QueryService(office)
+    page = q.case_page("clerk", CaseQuery(tab="all", sort="head"), None, 10)
+    heads = [r["head"] for r in page["rows"]]
+    assert heads == sorted(heads) and heads[-1] == "赵建国", heads  # 丁 (the first member) would go first
+    assert [r["id"] for r in page["rows"]] == [head_first["id"], head_second["id"]]
