@@ -281,10 +281,6 @@ def _fsync(path: Path) -> None:
             os.close(fd)
 
 
-def _part(dest: Path) -> Path:
-    return part_of(dest)
-
-
 def _check_destination(dest: Path, overwrite: bool) -> None:
     if dest.exists() and not overwrite:
         raise BackupError(f"备份文件 {dest} 已存在；请换一个文件名")
@@ -343,7 +339,7 @@ def backup_sqlite(db: Database, dest: Path, *, overwrite: bool = False,
         checker = threading.Thread(target=early.wait_checked, name="backup-check")
         checked = early
     else:
-        part = _part(dest)
+        part = part_of(dest)
         part.unlink(missing_ok=True)
         _copy(source, part, report)
         verdict = _Verdict()
@@ -527,7 +523,7 @@ def backup_postgres(db: Database, dest: Path, *, overwrite: bool = False) -> dic
     """pg_dump on an exported snapshot, with the manifest read from the same snapshot."""
     _check_destination(dest, overwrite)
     pg_dump = _pg_tool("pg_dump")
-    part = _part(dest)
+    part = part_of(dest)
     part.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="doudi-backup-") as tmp:
         dump = Path(tmp) / TAR_MEMBER_DUMP
