@@ -116,6 +116,11 @@ def _in_tab(f: Mapping[str, Any], workflow: str, state: str, closed: bool) -> bo
     return not (f.get("open_only") and closed)
 
 
+def _total(uow, first_page: list[Any], cursor: Any, filters: dict[str, Any]) -> int:
+    """How many cases the filters find, known from the first page when it holds them all."""
+    return len(first_page) if cursor is None else uow.listing.count(**filters)
+
+
 class QueryService:
     """Queries of the window. Holds no session; each method is one unit of work."""
 
@@ -175,12 +180,11 @@ class QueryService:
                     seen.append(s.name)
         return seen
 
-    def _filters(self, uow, user: User, query: CaseQuery, calendar: WorkingCalendar,
-                 scope: Any = ...) -> dict[str, Any]:
-        """The list's filters for ``query`` (``scope``: the user's villages, if already known)."""
+    def _filters(self, user: User, query: CaseQuery, calendar: WorkingCalendar,
+                 scope: list[str] | None) -> dict[str, Any]:
+        """The list's filters for ``query``, ``scope`` being the user's villages (:meth:`_viewer`)."""
         today = self.ctx.today()
-        f: dict[str, Any] = {"villages": self._scope(uow, user) if scope is ... else scope,
-                             "programme": query.programme,
+        f: dict[str, Any] = {"villages": scope, "programme": query.programme,
                              "village": query.village, "search": query.search}
         steps: dict[str, list[str]] | None = None
         if query.tab == "todo":
@@ -209,7 +213,7 @@ class QueryService:
         the window pages with :meth:`case_page`)."""
         with self.ctx.db.unit_of_work() as uow:
             user, scope = self._viewer(uow, actor)
-            filters = self._filters(uow, user, query, self.ctx.calendar(uow), scope)
+            filters = self._filters(user, query, self.ctx.calendar(uow), scope)
             sort = query.sort if query.sort in SORT_KEYS else "number"
             return uow.listing.ids(sort=sort, descending=query.descending, state_order=self._state_order(),
                                    **filters)
@@ -227,13 +231,11 @@ class QueryService:
         with self.ctx.db.unit_of_work() as uow:
             user, scope = self._viewer(uow, actor)
             calendar = self.ctx.calendar(uow)
-            filters = self._filters(uow, user, query, calendar, scope)
+            filters = self._filters(user, query, calendar, scope)
             sort = query.sort if query.sort in SORT_KEYS else "number"
             found, cursor = uow.listing.page(sort=sort, descending=query.descending, state_order=self._state_order(),
                                              after=after, limit=limit, **filters)
-            total = None
-            if after is None:
-                total = len(found) if cursor is None else uow.listing.count(**filters)
+            total = None if after is not None else _total(uow, found, cursor, filters)
             rows = [CaseRow.of(r) for r in self._row_values(uow, user, calendar, found, query.search)]
         return {"rows": rows, "next": cursor, "total": total}
 
@@ -247,7 +249,7 @@ class QueryService:
             user, scope = self._viewer(uow, actor)
             calendar = self.ctx.calendar(uow)
             today = self.ctx.today()
-            tabs = {tab: self._filters(uow, user, CaseQuery(tab=tab, search=search), calendar, scope) for tab in TABS}
+            tabs = {tab: self._filters(user, CaseQuery(tab=tab, search=search), calendar, scope) for tab in TABS}
             groups = uow.listing.tally(today, villages=scope, search=search)
             counts = {}
             for tab, f in tabs.items():
@@ -349,9 +351,7 @@ class QueryService:
                 return {"rows": [], "next": None, "total": 0 if after is None else None}
             filters = {"villages": scope, "workflow_states": steps, "open_only": True}
             found, cursor = uow.listing.page(sort="deadline", after=after, limit=limit, **filters)
-            total = None
-            if after is None:
-                total = len(found) if cursor is None else uow.listing.count(**filters)
+            total = None if after is not None else _total(uow, found, cursor, filters)
             rows = self._row_values(uow, user, self.ctx.calendar(uow), found)
         transitions: dict[tuple[str, str], tuple[Any, Any]] = {}
         out = []

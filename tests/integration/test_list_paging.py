@@ -95,9 +95,9 @@ def test_tab_counts_of_one_grouped_query_equal_a_count_per_tab(listed, office):
         for search in ("", "王建国", "lsl", "0101"):
             counts = q.tab_counts(user, search)
             with office.db.unit_of_work() as uow:  # the way every tab was counted before: a COUNT each
-                u = q._user(uow, user)
+                u, scope = q._viewer(uow, user)
                 calendar = WorkingCalendar(uow.calendar.all())
-                expected = {tab: uow.listing.count(**q._filters(uow, u, CaseQuery(tab=tab, search=search), calendar))
+                expected = {tab: uow.listing.count(**q._filters(u, CaseQuery(tab=tab, search=search), calendar, scope))
                             for tab in TABS}
             assert counts == expected, (user, search)
             assert counts["all"] == len(q.case_ids(user, CaseQuery(tab="all", search=search)))
