@@ -488,7 +488,7 @@ class PrintService:
         The list shows what the township proposes (procedures.md §1.6: its 初审意见 is posted): a
         proposed refusal appears as 拟不予保障, with no persons covered and no amount.
         """
-        amount_key = f"proposal.{amount_field(programme_of(programme).code)}"
+        amount_key = _posted_amount_key(programme)
         out = []
         state: dict[str, Any] = {}
         for e in events:
@@ -593,8 +593,13 @@ class PrintService:
 POSTED_DATA = (("preliminary_opinion", "category"), ("preliminary_opinion", "opinion"))
 
 
+def _posted_amount_key(programme: str) -> str:
+    """The changed field holding the programme's proposed amount (monthly or one-off)."""
+    return f"proposal.{amount_field(programme_of(programme).code)}"
+
+
 def posted_keys(programme: str) -> dict[str, str]:
-    return {f"proposal.{amount_field(programme_of(programme).code)}": "text", "proposal.covered": "count",
+    return {_posted_amount_key(programme): "text", "proposal.covered": "count",
             "proposal.eligible": "bool", "forms.preliminary_opinion.category": "text",
             "forms.preliminary_opinion.opinion": "text"}
 
