@@ -22,6 +22,7 @@ either decided with its audit event (its chunk committed) or untouched (its chun
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -30,6 +31,7 @@ from typing import Any
 from ..domain.errors import DomainError, InputError, StorageFault
 from ..domain.model import Case, User
 from ..domain.specs import WorkflowSpec
+from ..storage.deferred import DeferredConflict
 from ..storage.repo import StaleVersionError
 from . import lookup
 from .cases import CaseService
@@ -162,25 +164,38 @@ class BatchService:
         failed: list[dict[str, Any]] = []
         stopped = False
         i = 0
+        deferring = True  # the next chunk's writes are kept and sent together (see the module's doc)
         while i < len(items) and not stopped:
             decided: list[tuple[int, Mapping[str, Any], dict[str, Any] | None]] = []  # this chunk's
+            first, refused = i, len(failed)
             try:
                 with self.ctx.db.unit_of_work() as uow:
                     user = lookup.actor(uow, actor)
                     uow.events.hold_head()  # one real transaction from here (SQLite: the write lock)
-                    started = time.monotonic()
-                    ahead = i  # the items before this one have been read ahead
-                    while i < len(items) and len(decided) < CHUNK_CASES \
-                            and time.monotonic() - started < CHUNK_SECONDS:
-                        if should_stop and should_stop():
-                            stopped = True
-                            break
-                        if i >= ahead:  # a slice at a time: a chunk ended by CHUNK_SECONDS reads little more
-                            ahead = i + min(READ_AHEAD, CHUNK_CASES - len(decided))
-                            _read_ahead(uow, items[i:ahead])
-                        item = items[i]
-                        i += 1
-                        decided.append((i, item, self._try(uow, user, item, action, reason, failed)))
+                    with uow.deferred.deferring() if deferring else contextlib.nullcontext():
+                        started = time.monotonic()
+                        ahead = i  # the items before this one have been read ahead
+                        while i < len(items) and len(decided) < CHUNK_CASES \
+                                and time.monotonic() - started < CHUNK_SECONDS:
+                            if should_stop and should_stop():
+                                stopped = True
+                                break
+                            if i >= ahead:  # a slice at a time: a chunk ended by CHUNK_SECONDS reads little more
+                                ahead = i + min(READ_AHEAD, CHUNK_CASES - len(decided))
+                                _read_ahead(uow, items[i:ahead])
+                            item = items[i]
+                            i += 1
+                            decided.append((i, item, self._try(uow, user, item, action, reason, failed)))
+                            if uow.deferred.disturbed:
+                                raise _Again
+                        if deferring:
+                            uow.deferred.write()
+            except (_Again, DeferredConflict):
+                # Undone whole: decide the same cases again one at a time, each in its own savepoint.
+                log.info("batch %s: cases %d–%d decided again one at a time", action, first + 1, i)
+                i, stopped, deferring = first, False, False
+                del failed[refused:]
+                continue
             except DomainError as exc:  # the chunk could not be committed (database locked, full …)
                 if not decided:
                     raise
@@ -189,6 +204,7 @@ class BatchService:
                     if entry is not None:
                         failed.append(_failure(item, str(exc), conflict))
                 decided = [(n, item, None) for n, item, _entry in decided]
+            deferring = True
             # committed: only now are these cases done (a kill before this line leaves them untouched)
             for n, item, entry in decided:
                 if entry is not None:
@@ -210,10 +226,17 @@ def _read_ahead(uow, items: Sequence[Mapping[str, Any]]) -> None:
     ids = {int(ref) for ref in (item["id"] for item in items)
            if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isascii() and ref.strip().isdigit()
                                        and len(ref.strip()) <= 12)}
-    found = uow.cases.preload(ids)
-    uow.households.preload(household for _id, household, _village in found)
-    uow.areas.preload_chains(village for _id, _household, village in found)
-    uow.events.preload(case_id for case_id, _household, _village in found)
+    if uow.deferred.active:
+        uow.deferred.write()  # what the cases before decided: these reads see it
+    with uow.deferred.allowed():
+        found = uow.cases.preload(ids)
+        uow.households.preload(household for _id, household, _village in found)
+        uow.areas.preload_chains(village for _id, _household, village in found)
+        uow.events.preload(case_id for case_id, _household, _village in found)
+
+
+class _Again(Exception):
+    """A statement ran while a chunk's writes were kept: the chunk is undone and decided again."""
 
 
 def _deadlock(exc: DomainError) -> bool:

@@ -57,6 +57,7 @@ from .benefits import BenefitRepository
 from .bulk import ImportRepository
 from .campaigns import CampaignRepository
 from .chain import ChainWalk, event_digest
+from .deferred import DeferredWrites
 from .ledgers import LedgerReader
 from .listing import CaseListRepository, in_states
 from .mapping import MEMBER_ALLOWANCE_FIELDS, member_values
@@ -616,6 +617,7 @@ class CaseRepository:
 
     def __init__(self, session: Session):
         self._s = session
+        self.deferred: DeferredWrites | None = None  # set by the unit of work
         self._ahead: dict[int, Any] = {}  # read ahead by preload: plain rows, each handed out once
         self._children: dict[int, builtins.list[Any]] = {}  # read ahead by preload: rows of their children
 
@@ -735,7 +737,11 @@ class CaseRepository:
         values["version"] = expected_version + 1
         # One UPDATE with the version in its WHERE clause: check and write cannot be interleaved
         # by another writer, whatever the isolation level.
-        result = self._s.execute(_case_save(), {**values, "_id": case.id, "_expected": expected_version})
+        params = {**values, "_id": case.id, "_expected": expected_version}
+        if self.deferred is not None and self.deferred.active:  # a batch's chunk: written with the others
+            self.deferred.add(_case_save(), params, one_row=True)  # the version check is counted then
+            return dataclasses.replace(case, version=expected_version + 1)
+        result = self._s.execute(_case_save(), params)
         if result.rowcount != 1:  # type: ignore[attr-defined]
             current = self._s.scalar(select(CaseRow.version).where(CaseRow.id == case.id))
             if current is None:
@@ -917,6 +923,45 @@ def _event(row: AuditEventRow) -> AuditEvent:
     )
 
 
+class _ReadAheadEvent(AuditEvent):
+    """An event read ahead for a batch (:meth:`EventRepository.preload`): its ``changes`` and
+    ``data`` arrive as the stored JSON text and are decoded the first time they are read. Deciding
+    a case reads its history's triggers and dates (the guards); decoding every event's values too
+    was a third of the read-ahead. Otherwise it is the :class:`AuditEvent` it stands for (equal,
+    same repr, ``dataclasses.replace`` works)."""
+
+    def __init__(self, *values: Any, **named: Any):
+        fields = dict(zip(_EVENT_FIELDS, values, strict=False)) | named
+        for name in _EVENT_FIELDS:
+            value = fields.get(name, {} if name in _LAZY_JSON else "")
+            object.__setattr__(self, f"_{name}" if name in _LAZY_JSON else name, value)
+
+    def _decoded(self, name: str) -> Any:
+        value = self.__dict__[f"_{name}"]
+        if isinstance(value, str):
+            value = json.loads(value)
+            object.__setattr__(self, f"_{name}", value)
+        return value
+
+    changes = property(lambda self: self._decoded("changes"))  # type: ignore[assignment]
+    data = property(lambda self: self._decoded("data"))  # type: ignore[assignment]
+
+    def plain(self) -> AuditEvent:
+        return AuditEvent(*(getattr(self, name) for name in _EVENT_FIELDS))
+
+    def __eq__(self, other: object) -> bool:
+        return self.plain() == (other.plain() if isinstance(other, _ReadAheadEvent) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.plain())
+
+    def __repr__(self) -> str:
+        return repr(self.plain())
+
+
+_LAZY_JSON = ("changes", "data")
+
+
 class AuditChainError(StorageFault):
     """The audit chain's head is missing: the trail was tampered with or the schema is damaged."""
 
@@ -959,6 +1004,7 @@ class EventRepository:
         self._keep_head = False
         self._written: tuple[int, str] | None = None  # the head as its row holds it (kept in memory)
         self._journal: builtins.list[tuple[str, Any, Any]] = []
+        self.deferred: DeferredWrites | None = None  # set by the unit of work
 
     def preload(self, case_ids: Iterable[int]) -> None:
         """Read these cases' histories ahead (one query per chunk of ids) and keep the chain head
@@ -967,7 +1013,7 @@ class EventRepository:
         INSERT, the head's row being written once when the transaction commits. Call it after :meth:`hold_head`, outside any savepoint
         (the head's row lock is then held until the transaction ends)."""
         ids = [i for i in set(case_ids) if i not in self._tail]
-        found = self.of_cases(ids)
+        found = self.of_cases(ids, lazy=True)
         for case_id in ids:
             history = found.get(case_id, [])
             self._history[case_id] = history
@@ -1127,7 +1173,10 @@ class EventRepository:
         values["chain_seq"] = head[0] + 1
         digest = event_digest(head[1], values)
         self._s.flush()  # what the session still holds (a new household, a case) goes in first
-        self._s.execute(_event_insert(), {**values, "prev_hash": head[1], "hash": digest})
+        if self.deferred is not None and self.deferred.active:  # a batch's chunk: written with the others
+            self.deferred.add(_event_insert(), {**values, "prev_hash": head[1], "hash": digest})
+        else:
+            self._s.execute(_event_insert(), {**values, "prev_hash": head[1], "hash": digest})
         self._move_head((values["chain_seq"], digest))
         return values["chain_seq"]
 
@@ -1176,15 +1225,18 @@ class EventRepository:
         return [_event(r) for r in rows]
 
     def of_cases(self, case_ids: Iterable[int] | Select, *, triggers: Sequence[str] = (),
-                 changing: Sequence[str] = ()) -> dict[int, builtins.list[AuditEvent]]:
+                 changing: Sequence[str] = (), lazy: bool = False) -> dict[int, builtins.list[AuditEvent]]:
         """case id → its events in order, for many cases at once: a query per chunk of ids (one for a
         SELECT of case ids). The
         columns are read as plain values (no ORM rows), so nothing the session holds needs copying.
 
         With ``triggers`` or ``changing``, only the events that are one of those triggers or whose
-        changes name a field starting with one of ``changing`` (e.g. ``proposal.``) are read."""
+        changes name a field starting with one of ``changing`` (e.g. ``proposal.``) are read.
+        ``lazy``: each event's changes and data are decoded only when read (:class:`_ReadAheadEvent`)."""
         out: dict[int, builtins.list[AuditEvent]] = {}
-        columns = [getattr(AuditEventRow, f) for f in _EVENT_FIELDS]
+        columns = [cast(getattr(AuditEventRow, f), Text) if lazy and f in _LAZY_JSON else getattr(AuditEventRow, f)
+                   for f in _EVENT_FIELDS]
+        build = _ReadAheadEvent if lazy else AuditEvent
         wanted: Any = None
         if triggers or changing:
             changes = cast(AuditEventRow.changes, Text)
@@ -1197,7 +1249,7 @@ class EventRepository:
                 stmt = stmt.where(wanted)
             rows = self._s.execute(stmt.order_by(AuditEventRow.case_id, AuditEventRow.seq))
             for r in rows:
-                out.setdefault(r.case_id, []).append(AuditEvent(*r))
+                out.setdefault(r.case_id, []).append(build(*r))
         return out
 
     def changed_values(self, case_ids: Select, *, triggers: Sequence[str], keys: dict[str, str],
@@ -1520,6 +1572,8 @@ class UnitOfWork:
         self.payments = PaymentRepository(session)
         self.benefits = BenefitRepository(session)
         self.imports = ImportRepository(session)
+        self.deferred = DeferredWrites(session)
+        self.cases.deferred = self.events.deferred = self.deferred
 
     def flush(self) -> None:
         """Send pending changes to the database now (constraint errors surface here)."""
@@ -1529,8 +1583,20 @@ class UnitOfWork:
     def savepoint(self) -> Iterator[None]:
         """A savepoint: the block's writes are undone alone if it raises (the exception goes on), and
         so is what the repositories noted of them (the chain head and the cases' last events kept
-        in memory after :meth:`EventRepository.preload`)."""
+        in memory after :meth:`EventRepository.preload`).
+
+        While writes are deferred (:attr:`deferred`), no SAVEPOINT is needed: the block's writes
+        are still kept in memory, and are forgotten if it raises."""
         mark = self.events.mark()
+        if self.deferred.active:
+            kept = self.deferred.mark()
+            try:
+                yield
+            except BaseException:
+                self.deferred.undo_to(kept)
+                self.events.undo_to(mark)
+                raise
+            return
         try:
             with self.session.begin_nested():
                 yield

@@ -1,7 +1,7 @@
 """Runs a :class:`~doudi_desk.domain.specs.WorkflowSpec` with the ``transitions`` library.
 
-One ``Machine(model=None)`` serves every case of a definition; a case's state is attached to a
-small token for the duration of one operation (transitions FAQ; platform-notes.md: 0.19 ms a case).
+One ``Machine(model=None)`` serves every case of a definition; a case's state is set on the
+machine's one small token for the duration of one operation (transitions FAQ), under a lock.
 Guards are looked up by name in a registry, evaluated once to name every failing condition, then
 the machine fires with the same guards as its conditions so the two can never disagree silently.
 """
@@ -57,7 +57,7 @@ class WorkflowEngine:
             raise ValueError(f"{spec.source or spec.id}: 未知的条件 {', '.join(missing)}")
         self.spec = spec
         self.guards = guards
-        self._lock = threading.Lock()  # attach/fire/detach is one critical section on the shared machine
+        self._lock = threading.Lock()  # set the token's state and fire: one critical section on the shared machine
         self.machine = Machine(
             model=None,
             states=[s.name for s in spec.states],
@@ -67,6 +67,10 @@ class WorkflowEngine:
             send_event=True,
             ignore_invalid_triggers=False,
         )
+        # One token attached once: attaching a model at every fire (add_model/remove_model) was
+        # most of the library's cost per case. Each fire sets its state, under the lock.
+        self._token = _Token(spec.initial)
+        self.machine.add_model(self._token, initial=spec.initial)
 
     def _machine_transition(self, t: TransitionSpec) -> dict[str, Any]:
         names = ("role_allowed", *t.conditions) if "role_allowed" in self.guards else t.conditions
@@ -131,15 +135,14 @@ class WorkflowEngine:
         reasons = self.failing(t, ctx)
         if reasons:
             raise RefusedError(f"不能办理「{t.label}」：" + "；".join(reasons), reasons)
-        token = _Token(state)
+        token = self._token
         with self._lock:
-            self.machine.add_model(token, initial=state)
+            self.machine.set_state(state, model=token)
             try:
                 fired = token.trigger(trigger, ctx=ctx)  # type: ignore[attr-defined]
             except MachineError as exc:  # pragma: no cover - the spec lookup above prevents it
                 raise RefusedError(f"不能办理「{t.label}」：{exc.value}") from exc
-            finally:
-                self.machine.remove_model(token)
+            new_state = token.state
         if not fired:
             raise RefusedError(f"不能办理「{t.label}」：条件在办理时发生变化，请刷新后重试")
-        return token.state
+        return new_state
