@@ -155,7 +155,7 @@ class AreaRepository:
         while wanted:
             found: list[Area] = []
             for chunk in chunks(sorted(wanted), IN_CHUNK):
-                found += [_area(r) for r in self._s.execute(select(*_columns(AreaRow)).where(AreaRow.code.in_(chunk)))]
+                found += [_area(r) for r in self._s.execute(_rows_with(AreaRow, "code"), {"ids": list(chunk)})]
             self._known.update(dict.fromkeys(wanted))
             self._known.update((a.code, a) for a in found)
             wanted = {a.parent_code for a in found if a.parent_code and a.parent_code not in self._known}
@@ -425,6 +425,15 @@ BULK_CHUNK = 5000  # ids bound in one IN (…) of a bulk read: SQLite ≥ 3.32 t
 _T = TypeVar("_T")
 
 
+@functools.cache
+def _rows_with(entity: Any, key: str, order: tuple[str, ...] = ()) -> Any:
+    """SELECT every column of ``entity`` WHERE ``key`` IN (:ids) ORDER BY ``order``, built once:
+    a batch's read-ahead runs these for every slice of cases, and building and keying a statement
+    cost more than running it."""
+    return (select(*_columns(entity)).where(getattr(entity, key).in_(bindparam("ids", expanding=True)))
+            .order_by(*(getattr(entity, name) for name in order)))
+
+
 def chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -534,20 +543,23 @@ class HouseholdRepository:
 
     def _rows_where(self, ids: Any) -> dict[int, tuple[Any, list[Any], list[Any], list[Any]]]:
         """id → (household row, member rows, income item rows, rigid expense rows) in four queries."""
+        def rows(entity: Any, key: str, *order: str) -> Any:
+            if isinstance(ids, list | tuple):  # ids given: the statement built once
+                return self._s.execute(_rows_with(entity, key, order), {"ids": list(ids)})
+            return self._s.execute(select(*_columns(entity)).where(getattr(entity, key).in_(ids))
+                                   .order_by(*(getattr(entity, name) for name in order)))
+
         members: dict[int, list[Any]] = {}
-        for r in self._s.execute(select(*_columns(MemberRow)).where(MemberRow.household_id.in_(ids))
-                                 .order_by(MemberRow.household_id, MemberRow.position)):
+        for r in rows(MemberRow, "household_id", "household_id", "position"):
             members.setdefault(r.household_id, []).append(r)
         income: dict[int, list[Any]] = {}
-        for r in self._s.execute(select(*_columns(IncomeItemRow)).where(IncomeItemRow.household_id.in_(ids))
-                                 .order_by(IncomeItemRow.household_id, IncomeItemRow.position)):
+        for r in rows(IncomeItemRow, "household_id", "household_id", "position"):
             income.setdefault(r.household_id, []).append(r)
         expenses: dict[int, list[Any]] = {}
-        for r in self._s.execute(select(*_columns(RigidExpenseRow)).where(RigidExpenseRow.household_id.in_(ids))
-                                 .order_by(RigidExpenseRow.household_id, RigidExpenseRow.position)):
+        for r in rows(RigidExpenseRow, "household_id", "household_id", "position"):
             expenses.setdefault(r.household_id, []).append(r)
         return {r.id: (r, members.get(r.id, []), income.get(r.id, []), expenses.get(r.id, []))
-                for r in self._s.execute(select(*_columns(HouseholdRow)).where(HouseholdRow.id.in_(ids)))}
+                for r in rows(HouseholdRow, "id")}
 
     def replace(self, household: Household) -> None:
         """Overwrite a stored household (by ``household.id``), members and items included."""
@@ -627,12 +639,11 @@ class CaseRepository:
         reads the database again; saving or locking the case drops it). A batch reads a chunk so."""
         out: list[tuple[int, int, str]] = []
         for chunk in chunks(sorted(set(case_ids)), BULK_CHUNK):
-            for row in self._s.execute(select(*_columns(CaseRow)).where(CaseRow.id.in_(chunk))):
+            for row in self._s.execute(_rows_with(CaseRow, "id"), {"ids": list(chunk)}):
                 self._ahead[row.id] = row
                 out.append((row.id, row.household_id, row.village_code))
             children: dict[int, builtins.list[Any]] = {i: [] for i in chunk}
-            for row in self._s.execute(select(*_columns(CaseRow)).where(CaseRow.parent_case_id.in_(chunk))
-                                       .order_by(CaseRow.id)):
+            for row in self._s.execute(_rows_with(CaseRow, "parent_case_id", ("id",)), {"ids": list(chunk)}):
                 children[row.parent_case_id].append(row)
             self._children.update(children)
         return out
@@ -931,10 +942,10 @@ class _ReadAheadEvent(AuditEvent):
     same repr, ``dataclasses.replace`` works)."""
 
     def __init__(self, *values: Any, **named: Any):
-        fields = dict(zip(_EVENT_FIELDS, values, strict=False)) | named
-        for name in _EVENT_FIELDS:
-            value = fields.get(name, {} if name in _LAZY_JSON else "")
-            object.__setattr__(self, f"_{name}" if name in _LAZY_JSON else name, value)
+        # What AuditEvent's own __init__ sets, the JSON values as _changes and _data (all 11 are
+        # always given: by the read-ahead in column order, by dataclasses.replace by name).
+        self.__dict__.update(zip(_STORED_AS, values, strict=False))
+        self.__dict__.update((_STORED_AS[_EVENT_FIELDS.index(k)], v) for k, v in named.items())
 
     def _decoded(self, name: str) -> Any:
         value = self.__dict__[f"_{name}"]
@@ -960,6 +971,16 @@ class _ReadAheadEvent(AuditEvent):
 
 
 _LAZY_JSON = ("changes", "data")
+_STORED_AS = tuple(f"_{name}" if name in _LAZY_JSON else name for name in _EVENT_FIELDS)
+
+
+@functools.cache
+def _histories_as_text() -> Any:
+    """The events of the cases :ids in order, their JSON values as stored text (for
+    :class:`_ReadAheadEvent`): built once."""
+    e = AuditEventRow
+    return (select(*[cast(getattr(e, f), Text) if f in _LAZY_JSON else getattr(e, f) for f in _EVENT_FIELDS])
+            .where(e.case_id.in_(bindparam("ids", expanding=True))).order_by(e.case_id, e.seq))
 
 
 class AuditChainError(StorageFault):
@@ -1013,7 +1034,10 @@ class EventRepository:
         INSERT, the head's row being written once when the transaction commits. Call it after :meth:`hold_head`, outside any savepoint
         (the head's row lock is then held until the transaction ends)."""
         ids = [i for i in set(case_ids) if i not in self._tail]
-        found = self.of_cases(ids, lazy=True)
+        found: dict[int, builtins.list[AuditEvent]] = {}
+        for chunk in chunks(sorted(ids), IN_CHUNK):
+            for r in self._s.execute(_histories_as_text(), {"ids": list(chunk)}):
+                found.setdefault(r.case_id, []).append(_ReadAheadEvent(*r))
         for case_id in ids:
             history = found.get(case_id, [])
             self._history[case_id] = history
@@ -1225,18 +1249,15 @@ class EventRepository:
         return [_event(r) for r in rows]
 
     def of_cases(self, case_ids: Iterable[int] | Select, *, triggers: Sequence[str] = (),
-                 changing: Sequence[str] = (), lazy: bool = False) -> dict[int, builtins.list[AuditEvent]]:
+                 changing: Sequence[str] = ()) -> dict[int, builtins.list[AuditEvent]]:
         """case id → its events in order, for many cases at once: a query per chunk of ids (one for a
         SELECT of case ids). The
         columns are read as plain values (no ORM rows), so nothing the session holds needs copying.
 
         With ``triggers`` or ``changing``, only the events that are one of those triggers or whose
-        changes name a field starting with one of ``changing`` (e.g. ``proposal.``) are read.
-        ``lazy``: each event's changes and data are decoded only when read (:class:`_ReadAheadEvent`)."""
+        changes name a field starting with one of ``changing`` (e.g. ``proposal.``) are read."""
         out: dict[int, builtins.list[AuditEvent]] = {}
-        columns = [cast(getattr(AuditEventRow, f), Text) if lazy and f in _LAZY_JSON else getattr(AuditEventRow, f)
-                   for f in _EVENT_FIELDS]
-        build = _ReadAheadEvent if lazy else AuditEvent
+        columns = [getattr(AuditEventRow, f) for f in _EVENT_FIELDS]
         wanted: Any = None
         if triggers or changing:
             changes = cast(AuditEventRow.changes, Text)
@@ -1249,7 +1270,7 @@ class EventRepository:
                 stmt = stmt.where(wanted)
             rows = self._s.execute(stmt.order_by(AuditEventRow.case_id, AuditEventRow.seq))
             for r in rows:
-                out.setdefault(r.case_id, []).append(build(*r))
+                out.setdefault(r.case_id, []).append(AuditEvent(*r))
         return out
 
     def changed_values(self, case_ids: Select, *, triggers: Sequence[str], keys: dict[str, str],

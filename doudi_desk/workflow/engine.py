@@ -3,7 +3,8 @@
 One ``Machine(model=None)`` serves every case of a definition; a case's state is set on the
 machine's one small token for the duration of one operation (transitions FAQ), under a lock.
 Guards are looked up by name in a registry, evaluated once to name every failing condition, then
-the machine fires with the same guards as its conditions so the two can never disagree silently.
+the machine fires with the same guards as its conditions, given the verdicts just found (each
+guard runs once per action), so the two can never disagree silently.
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ class WorkflowEngine:
         guard = self.guards[name]
 
         def check(event: Any) -> bool:
+            checked = event.kwargs.get("checked") or {}  # what :meth:`fire` found just before
+            if name in checked:
+                return checked[name]
             return guard(event.kwargs["ctx"]) is None
 
         check.__name__ = name
@@ -101,14 +105,18 @@ class WorkflowEngine:
         except KeyError:
             return state
 
-    def failing(self, t: TransitionSpec, ctx: Any, skip: tuple[str, ...] = ()) -> list[str]:
-        """Every failing guard of a transition, each as '条件「label」未满足：reason'."""
+    def failing(self, t: TransitionSpec, ctx: Any, skip: tuple[str, ...] = (),
+                checked: dict[str, bool] | None = None) -> list[str]:
+        """Every failing guard of a transition, each as '条件「label」未满足：reason'; ``checked``
+        receives each guard's verdict (True: met)."""
         reasons = []
         names = ("role_allowed", *t.conditions) if "role_allowed" in self.guards else t.conditions
         for name in names:
             if name in skip:
                 continue
             reason = self.guards[name](ctx)
+            if checked is not None:
+                checked[name] = not reason
             if reason:
                 label = getattr(self.guards[name], "label", name)
                 reasons.append(f"条件「{label}」未满足：{reason}")
@@ -132,14 +140,16 @@ class WorkflowEngine:
     def fire(self, state: str, trigger: str, ctx: Any) -> str:
         """Check and fire a trigger from a state; return the new state or raise RefusedError."""
         t = self.transition(state, trigger)
-        reasons = self.failing(t, ctx)
+        checked: dict[str, bool] = {}
+        reasons = self.failing(t, ctx, checked=checked)
         if reasons:
             raise RefusedError(f"不能办理「{t.label}」：" + "；".join(reasons), reasons)
         token = self._token
         with self._lock:
             self.machine.set_state(state, model=token)
             try:
-                fired = token.trigger(trigger, ctx=ctx)  # type: ignore[attr-defined]
+                # the machine's conditions take the verdicts just found: each guard runs once
+                fired = token.trigger(trigger, ctx=ctx, checked=checked)  # type: ignore[attr-defined]
             except MachineError as exc:  # pragma: no cover - the spec lookup above prevents it
                 raise RefusedError(f"不能办理「{t.label}」：{exc.value}") from exc
             new_state = token.state

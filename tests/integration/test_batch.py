@@ -266,3 +266,126 @@ def test_a_case_undone_after_its_event_was_written_leaves_the_chain_and_the_othe
         assert len(now["history"]) == len(view["history"]) + (i != 1)
         assert now["state"] == ("county_review" if i == 1 else "approved")
     assert AuditService(office).verify()["ok"]
+
+
+def test_a_chunks_writes_go_as_one_statement_each_without_a_savepoint_whatever_its_size(svc, office, monkeypatch):
+    """A chunk keeps each case's UPDATE and event INSERT and sends them together when it is done
+    (storage/deferred.py): the statements of a chunk are the same few for 2 cases as for 8, and no
+    SAVEPOINT is taken. Every case is still decided once with its own event in the chain."""
+    from doudi_desk.services import batch
+    from doudi_desk.services.audit import AuditService
+    from tests.query_count import count_statements
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)
+    small = [_to_county_with(svc, 60 + i, size=1, saves=0) for i in range(2)]
+    large = [_to_county_with(svc, 70 + i, size=4, saves=2) for i in range(8)]
+    sent = {}
+    for name, cases in (("small", small), ("large", large)):
+        with count_statements(office) as counted:
+            result = BatchService(office).run(items(*cases), "approve", "approver")
+        assert not result["failed"] and len(result["done"]) == len(cases)
+        sent[name] = counted.statements
+    assert len(sent["large"]) == len(sent["small"]), sent
+    assert not [s for s in sent["large"] if "SAVEPOINT" in s.upper()], sent["large"]
+    assert sum(s.upper().startswith("UPDATE CASES") for s in sent["large"]) == 1, sent["large"]
+    assert sum(s.upper().startswith("INSERT INTO AUDIT_EVENTS") for s in sent["large"]) == 1, sent["large"]
+    assert AuditService(office).verify()["ok"]
+    for case in small + large:
+        view = svc.show(case["id"])
+        assert view["state"] == "approved" and view["version"] == case["version"] + 1
+        assert [e["trigger"] for e in view["history"]] == [e["trigger"] for e in case["history"]] + ["approve"]
+
+
+def test_a_chunk_disturbed_by_another_statement_is_undone_and_decided_again_case_by_case(svc, office, monkeypatch):
+    """While a chunk's writes are kept, a statement they could make stale (here: what follows one
+    case's decision writes to the database itself) undoes the chunk, which is decided again the
+    ordinary way, each case in its own savepoint: every case decided once, the one refused after
+    its own write undone alone, the chain whole."""
+    from sqlalchemy import text
+
+    from doudi_desk.domain.errors import DomainError
+    from doudi_desk.services import batch, cases, linkage
+    from doudi_desk.services.audit import AuditService
+    from tests.helpers.dibao import to_county
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)
+    views = [to_county(svc, 260 + i) for i in range(4)]
+    follow, calls = linkage.follow, []
+
+    def writing_follow(service, uow, source, *args, **kwargs):
+        calls.append(source.id)
+        if source.id in (views[1]["id"], views[2]["id"]):
+            uow.session.execute(text("UPDATE settings SET key = key WHERE 0 = 1"))  # a write of its own
+        if source.id == views[2]["id"]:
+            raise DomainError("后续处理失败（测试）")
+        return follow(service, uow, source, *args, **kwargs)
+
+    monkeypatch.setattr(cases.linkage, "follow", writing_follow)
+    result = BatchService(office).run(items(*views), "approve", "approver")
+
+    assert [d["number"] for d in result["done"]] == [views[i]["number"] for i in (0, 1, 3)]
+    assert [f["number"] for f in result["failed"]] == [views[2]["number"]]
+    # the first pass stopped at the disturbing case; the second decided all four
+    assert calls == [views[0]["id"], views[1]["id"]] + [v["id"] for v in views]
+    for i, view in enumerate(views):
+        now = svc.show(view["id"])
+        assert now["state"] == ("county_review" if i == 2 else "approved")
+        assert len(now["history"]) == len(view["history"]) + (i != 2)
+    assert AuditService(office).verify()["ok"]
+
+
+def test_a_chunk_whose_deferred_update_misses_a_row_is_undone_and_decided_again(svc, office, monkeypatch):
+    """The version check stays in every kept UPDATE: when fewer rows change than were sent (the
+    case moved on after it was read), the chunk is undone whole — events and head included — and
+    its cases are decided again one at a time, each once."""
+    from sqlalchemy import text
+
+    from doudi_desk.services import batch
+    from doudi_desk.services.audit import AuditService
+    from doudi_desk.storage import deferred
+    from tests.helpers.dibao import to_county
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)
+    views = [to_county(svc, 280 + i) for i in range(3)]
+    write, moved = deferred.DeferredWrites.write, []
+
+    def moved_on_first(self):
+        if not moved and any(self._rows.values()):  # the second case moved on since it was read
+            moved.append(1)
+            with self.allowed():
+                self._s.execute(text("UPDATE cases SET version = version + 1 WHERE id = :i"), {"i": views[1]["id"]})
+        return write(self)
+
+    monkeypatch.setattr(deferred.DeferredWrites, "write", moved_on_first)
+    result = BatchService(office).run(items(*views), "approve", "approver")
+    assert moved and not result["failed"] and len(result["done"]) == 3  # the move was undone with its chunk
+    for view in views:
+        now = svc.show(view["id"])
+        assert now["state"] == "approved" and now["version"] == view["version"] + 1
+        assert [e["trigger"] for e in now["history"]].count("approve") == 1
+    assert AuditService(office).verify()["ok"]
+
+
+def test_a_read_ahead_history_is_decoded_only_where_it_is_read(svc, office, monkeypatch):
+    """Deciding a case reads its history's triggers and dates: the read-ahead keeps each event's
+    changes and data as stored text, decoded when first read, and an event so read is equal to the
+    one read the ordinary way."""
+    from doudi_desk.services import batch
+    from doudi_desk.storage import repo
+    from tests.helpers.dibao import to_county
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)
+    views = [to_county(svc, 300 + i) for i in range(3)]
+    decoded = []
+    real = repo._ReadAheadEvent._decoded
+    monkeypatch.setattr(repo._ReadAheadEvent, "_decoded", lambda self, name: decoded.append(name) or real(self, name))
+    result = BatchService(office).run(items(*views), "approve", "approver")
+    assert not result["failed"] and decoded == []
+
+    with office.db.unit_of_work() as uow:
+        uow.events.preload([views[0]["id"]])
+        ahead = uow.events.list(views[0]["id"])
+        plain = uow.events.of_cases([views[0]["id"]])[views[0]["id"]]
+        assert isinstance(ahead[0], repo._ReadAheadEvent) and len(ahead) == len(plain) > 3
+        assert ahead == plain and [e.changes for e in ahead] == [e.changes for e in plain]
+        assert [e.data for e in ahead] == [e.data for e in plain] and decoded
