@@ -7,9 +7,10 @@ Money is always ``Decimal``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from . import ids
 
@@ -155,6 +156,18 @@ class TemporaryClaim:
     cause: str = ""
 
 
+_M = TypeVar("_M")
+
+
+def head_of(members: Sequence[_M]) -> _M:
+    """The 户主 of a household's members (anything with a ``relation``): the member whose
+    relation is head, else the first."""
+    for m in members:
+        if m.relation == "head":  # type: ignore[attr-defined]
+            return m
+    return members[0]
+
+
 @dataclass
 class Household:
     members: list[Member]
@@ -172,10 +185,7 @@ class Household:
 
     @property
     def head(self) -> Member:
-        for m in self.members:
-            if m.relation == "head":
-                return m
-        return self.members[0]
+        return head_of(self.members)
 
     def counted_indexes(self) -> list[int]:
         return [i for i, m in enumerate(self.members) if not m.excluded]

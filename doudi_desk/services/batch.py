@@ -113,7 +113,7 @@ class BatchService:
         try:
             with uow.savepoint():
                 case = self._one(uow, user, item, action, reason)
-                head = uow.households.get(case.household_id).head.name
+                head = uow.households.head_name(case.household_id)
             return {"id": case.id, "number": case.number, "head": head,
                     "state_label": self.cases._state_label(case)}
         except StaleVersionError as exc:
