@@ -21,8 +21,8 @@ def covered_ids(uow, case: Case) -> set[str]:
     """ID numbers of the persons a benefit covers now: its covered indexes in the household as last
     determined (the latest decided 复核 or 变更, else the application)."""
     covered = (case.benefit or {}).get("covered") or []
-    household = uow.households.get(latest_determination(uow, case).household_id)
-    return {household.members[i].id_number for i in covered if isinstance(i, int) and 0 <= i < len(household.members)}
+    id_numbers = uow.households.id_numbers(latest_determination(uow, case).household_id)
+    return {id_numbers[i] for i in covered if isinstance(i, int) and 0 <= i < len(id_numbers)}
 
 
 def benefits_of(ctx, uow, id_numbers: Collection[str], role: str, on: dt.date,
