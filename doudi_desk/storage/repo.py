@@ -612,6 +612,7 @@ def _village_cases(village_code: str, programme: str) -> Any:
 
 _CASE_FIELDS = tuple(f.name for f in dataclasses.fields(Case) if f.name != "id")
 _CASE_JSON_FIELDS = ("forms", "proposal", "decision", "benefit")
+_CASE_SCALARS = tuple(name for name in _CASE_FIELDS if name not in _CASE_JSON_FIELDS)
 
 
 def _case(row: Any, *, fresh: bool = False) -> Case:
@@ -633,12 +634,13 @@ def _case_values(case: Case) -> dict[str, Any]:
 
 
 @functools.cache
-def _case_save() -> Any:
-    """The UPDATE of :meth:`CaseRepository.save`, built once: every field of a case by bound
-    parameters, where its id and version are the ones given (``_id``, ``_expected``)."""
+def _case_save(columns: tuple[str, ...] = _CASE_FIELDS) -> Any:
+    """The UPDATE of :meth:`CaseRepository.save`, built once per set of columns: these fields of
+    a case (every one unless fewer are known to have changed) and its version, by bound parameters,
+    where its id and version are the ones given (``_id``, ``_expected``)."""
     t = CaseRow.__table__
     return (update(t).where(t.c.id == bindparam("_id"), t.c.version == bindparam("_expected"))
-            .values({name: bindparam(name) for name in (*_CASE_FIELDS, "version")}))
+            .values({name: bindparam(name) for name in (*columns, "version")}))
 
 
 class CaseRepository:
@@ -648,6 +650,9 @@ class CaseRepository:
         self._s = session
         self.deferred: DeferredWrites | None = None  # set by the unit of work
         self._ahead: dict[int, Any] = {}  # read ahead by preload: plain rows, each handed out once
+        # The plain columns of a case handed out from what was read ahead, as read: its save then
+        # writes only those that changed (and the JSON ones), not every column and index of it.
+        self._as_read: dict[int, tuple[Any, ...]] = {}
         self._children: dict[int, builtins.list[Any]] = {}  # read ahead by preload: rows of their children
 
     def preload(self, case_ids: Iterable[int]) -> list[tuple[int, int, str]]:
@@ -668,6 +673,7 @@ class CaseRepository:
     def _forget(self, case: Case | int) -> None:
         """Drop what was read ahead of a case about to be written (and its parent's children)."""
         row = self._ahead.pop(case if isinstance(case, int) else case.id, None)
+        self._as_read.pop(case if isinstance(case, int) else case.id, None)
         parent = row.parent_case_id if row is not None else getattr(case, "parent_case_id", None)
         if parent is not None:
             self._children.pop(parent, None)
@@ -724,7 +730,9 @@ class CaseRepository:
     def get(self, case_id: int) -> Case:
         ahead = self._ahead.pop(case_id, None)
         if ahead is not None:
+            self._as_read[case_id] = tuple(getattr(ahead, name) for name in _CASE_SCALARS)
             return _case(ahead, fresh=True)  # its JSON values were decoded for this row alone
+        self._as_read.pop(case_id, None)
         row = self._s.get(CaseRow, case_id)
         if row is None:
             raise NotFoundError(f"找不到编号为 {case_id} 的案件")
@@ -757,19 +765,23 @@ class CaseRepository:
         """
         if case.id is None:
             raise ValueError("save() needs a case that has an id; use add() for a new case")
+        read = self._as_read.get(case.id)
         self._forget(case)
+        columns = _CASE_FIELDS if read is None else (
+            *(name for name, old in zip(_CASE_SCALARS, read, strict=True) if getattr(case, name) != old),
+            *_CASE_JSON_FIELDS)
         # The JSON columns go as they are: the column's serialiser (json_dumps) writes the same text
         # a normalised copy would give, and the UPDATE leaves no object in the session to match.
-        values = {name: getattr(case, name) for name in _CASE_FIELDS}
+        values = {name: getattr(case, name) for name in columns}
         values["forms"] = case.forms or {}
         values["version"] = expected_version + 1
         # One UPDATE with the version in its WHERE clause: check and write cannot be interleaved
         # by another writer, whatever the isolation level.
         params = {**values, "_id": case.id, "_expected": expected_version}
         if self.deferred is not None and self.deferred.active:  # a batch's chunk: written with the others
-            self.deferred.add(_case_save(), params, one_row=True)  # the version check is counted then
+            self.deferred.add(_case_save(columns), params, one_row=True)  # the version check is counted then
             return dataclasses.replace(case, version=expected_version + 1)
-        result = self._s.execute(_case_save(), params)
+        result = self._s.execute(_case_save(columns), params)
         if result.rowcount != 1:  # type: ignore[attr-defined]
             current = self._s.scalar(select(CaseRow.version).where(CaseRow.id == case.id))
             if current is None:

@@ -389,3 +389,35 @@ def test_a_read_ahead_history_is_decoded_only_where_it_is_read(svc, office, monk
         assert isinstance(ahead[0], repo._ReadAheadEvent) and len(ahead) == len(plain) > 3
         assert ahead == plain and [e.changes for e in ahead] == [e.changes for e in plain]
         assert [e.data for e in ahead] == [e.data for e in plain] and decoded
+
+
+def test_a_case_decided_in_a_batch_ends_as_the_same_case_decided_alone(svc, office, monkeypatch):
+    """The batch and the window's action are one decision path (CaseService.advance_in): two
+    identical cases, one approved in a batch (its writes kept and sent with the chunk's, only its
+    changed columns written) and one approved alone with the same form data, end with the same
+    state, forms, decision, benefit, deadlines and version, and the same last event."""
+    import json
+
+    from doudi_desk.services import batch
+    from tests.helpers.dibao import to_county
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)
+    alone, batched, other = (to_county(svc, 320 + i) for i in range(3))
+    service = BatchService(office)
+    data = service._data_for(office.engines["dibao"].spec, alone["state"], "approve", alone)
+    svc.advance(alone["id"], "approve", "approver", data=data, expected_version=alone["version"])
+    result = service.run(items(batched, other), "approve", "approver")
+    assert not result["failed"]
+
+    def outcome(view):  # what a case is after its decision, its number and its head's name put aside
+        last = view["history"][-1]
+        return json.loads(json.dumps(
+            ({k: view[k] for k in ("state", "version", "forms", "decision", "decision_label", "benefit",
+                                   "proposal", "deadline", "closed", "state_label", "next_review_on",
+                                   "accepted_on", "staff_relative", "available_triggers")},
+             {k: last[k] for k in last if k not in ("recorded_at", "seq", "chain_seq", "id")}),
+            ensure_ascii=False, default=str).replace(view["number"], "本案编号").replace(view["household"]["head"], "户主"))
+
+    a, b = outcome(svc.show(alone["id"])), outcome(svc.show(batched["id"]))
+    assert a == b and a[1]["trigger"] == "approve" and a[0]["benefit"]["history"][0]["case"] == "本案编号"
+    assert a[0]["state"] == "approved" and a[0]["version"] == alone["version"] + 1
