@@ -2,15 +2,20 @@
 
 Cases are decided in chunks: one transaction holds up to ``CHUNK_CASES`` cases or ``CHUNK_SECONDS``
 of work (so the database's write lock is never held longer, and a commit's cost is shared), and
-each case goes through :meth:`CaseService.advance_in` in its own savepoint, so one refused or stale
-case is named and undone alone while every other case of the batch is done. Progress is reported
-after each commit, for the cases it made permanent, and the caller may stop between cases.
+each case goes through :meth:`CaseService.advance_in` in its own ``uow.savepoint()``, so one refused
+or stale case is named and undone alone while every other case of the batch is done. Progress is
+reported after each commit, for the cases it made permanent, and the caller may stop between cases.
 
 A chunk first reads what deciding its cases reads (:func:`_read_ahead`: the cases, their children,
 households, areas and histories, and the chain head), a few queries for every ``READ_AHEAD``
 cases; ``advance_in`` stays the one decision path, its repositories answering from what was read.
-A case then costs its savepoint, the UPDATE of the case and the INSERT of its event; the chain
-head's row is written once, before the chunk commits.
+A chunk's writes are kept (storage/deferred.py): each case's UPDATE and its event's INSERT (linked
+into the chain in memory) are sent with the other cases' as one executemany each, before the next
+read-ahead and before the commit; the chain head's row is written once. A refused case's savepoint
+then forgets what was kept for it, without a SAVEPOINT statement. If anything else reaches the
+database while writes are kept (a case whose decision reads or writes more than was read ahead), or
+a kept UPDATE finds its version moved on, the chunk is undone whole and decided again the ordinary
+way: each case in a real savepoint, written at once.
 
 Exactly once: the decision, the case's new version and its audit event are written together, and
 the case is written with ``UPDATE … WHERE version = <the version the supervisor saw>``. When two
