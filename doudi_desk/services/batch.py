@@ -173,6 +173,7 @@ class BatchService:
         while i < len(items) and not stopped:
             decided: list[tuple[int, Mapping[str, Any], dict[str, Any] | None]] = []  # this chunk's
             first, refused = i, len(failed)
+            again = False  # the chunk was undone whole, to be decided again case by case
             try:
                 with self.ctx.db.unit_of_work() as uow:
                     user = lookup.actor(uow, actor)
@@ -196,19 +197,24 @@ class BatchService:
                         if deferring:
                             uow.deferred.write()
             except (_Again, DeferredConflict):
+                again = True
+            except DomainError as exc:  # the chunk could not be committed (database locked, full …)
+                if deferring and _deadlock(exc):  # one case's deadlock must not fail the chunk's others
+                    again = True
+                else:
+                    if not decided:
+                        raise
+                    conflict = _deadlock(exc)
+                    for _n, item, entry in decided:
+                        if entry is not None:
+                            failed.append(_failure(item, str(exc), conflict))
+                    decided = [(n, item, None) for n, item, _entry in decided]
+            if again:
                 # Undone whole: decide the same cases again one at a time, each in its own savepoint.
                 log.info("batch %s: cases %d–%d decided again one at a time", action, first + 1, i)
                 i, stopped, deferring = first, False, False
                 del failed[refused:]
                 continue
-            except DomainError as exc:  # the chunk could not be committed (database locked, full …)
-                if not decided:
-                    raise
-                conflict = _deadlock(exc)
-                for _n, item, entry in decided:
-                    if entry is not None:
-                        failed.append(_failure(item, str(exc), conflict))
-                decided = [(n, item, None) for n, item, _entry in decided]
             deferring = True
             # committed: only now are these cases done (a kill before this line leaves them untouched)
             for n, item, entry in decided:

@@ -421,3 +421,33 @@ def test_a_case_decided_in_a_batch_ends_as_the_same_case_decided_alone(svc, offi
     a, b = outcome(svc.show(alone["id"])), outcome(svc.show(batched["id"]))
     assert a == b and a[1]["trigger"] == "approve" and a[0]["benefit"]["history"][0]["case"] == "本案编号"
     assert a[0]["state"] == "approved" and a[0]["version"] == alone["version"] + 1
+
+
+def test_a_chunk_whose_kept_writes_meet_a_deadlock_is_decided_again_case_by_case(svc, office, monkeypatch):
+    """Sending a chunk's kept writes together must not turn one case's deadlock (PostgreSQL breaks
+    it by failing one side's statement) into a failure of every case of the chunk: the chunk is
+    undone whole and its cases decided again one at a time, as before writes were kept."""
+    from doudi_desk.domain.errors import StorageFault
+    from doudi_desk.services import batch
+    from doudi_desk.services.audit import AuditService
+    from doudi_desk.storage import deferred
+    from tests.helpers.dibao import to_county
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)
+    views = [to_county(svc, 290 + i) for i in range(3)]
+    write, broken = deferred.DeferredWrites.write, []
+
+    def deadlock_first(self):
+        if not broken and any(self._rows.values()):
+            broken.append(1)
+            raise StorageFault("数据库检测到死锁，已放弃一方", "conflict")
+        return write(self)
+
+    monkeypatch.setattr(deferred.DeferredWrites, "write", deadlock_first)
+    result = BatchService(office).run(items(*views), "approve", "approver")
+    assert broken and not result["failed"] and len(result["done"]) == 3
+    for view in views:
+        now = svc.show(view["id"])
+        assert now["state"] == "approved"
+        assert [e["trigger"] for e in now["history"]].count("approve") == 1
+    assert AuditService(office).verify()["ok"]
