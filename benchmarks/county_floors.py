@@ -216,8 +216,9 @@ def reportlab_table(rows: int | Sequence[Sequence[str]]) -> bytes:
 
     A4 with the program's GB/T 9704 text block, the title, period, notes and closing paragraphs,
     ``rows`` rows of the program's 6 columns (14 pt, the header row on every page, its grey, the
-    grid), page numbers "— n —" alternating sides, and the 落款 with its seal circle. Cells are
-    plain strings; the table is cut into one Table per page by arithmetic on the fixed row height
+    grid), page numbers "— n —" alternating sides, and the 落款 with its seal circle. ``rows`` is a
+    number of made-up rows or the cells' texts (county.py gives the program's own, so both embed the
+    same glyphs). Cells are plain strings; the table is cut into one Table per page by arithmetic on the fixed row height
     (ReportLab's own split of one long table re-measures the rest at every page)."""
     from io import BytesIO
 
