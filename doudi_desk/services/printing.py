@@ -466,9 +466,9 @@ class PrintService:
         cases = uow.cases.brief_with_event("post_notice", **where)
         # only what _posted_rows reads: the posting itself and the changes of the proposal and opinion,
         # each value taken out by the database (a proposal's explanation is never decoded here)
-        events = uow.events.changed_values(uow.cases.ids_with_event("post_notice", **where), triggers=("post_notice",),
+        events = uow.events.changed_values([i for i, _k, _p, _h in cases], triggers=("post_notice",),
                                            keys=posted_keys(programme), data=POSTED_DATA)
-        households = uow.households.posted_where(uow.cases.households_with_event("post_notice", **where))
+        households = uow.households.posted_where([h for _i, _k, _p, h in cases])
         rows = [row for case_id, kind, prog, household_id in cases
                 for posted, row in self._posted_rows(kind, prog, events.get(case_id, []), households[household_id])
                 if posted == batch]
