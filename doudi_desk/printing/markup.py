@@ -34,7 +34,17 @@ from reportlab.platypus import (
 from . import linebreak
 from .errors import TemplateError
 from .fonts import ROLES, FontSet
-from .layout import BODY_LEADING, BODY_SIZE, LANDSCAPE, PORTRAIT, SIZES, PagedTable, Rule, Signoff
+from .layout import (
+    BODY_LEADING,
+    BODY_SIZE,
+    LANDSCAPE,
+    PORTRAIT,
+    SIZES,
+    PagedTable,
+    RepeatedParagraph,
+    Rule,
+    Signoff,
+)
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
 _TABLE_ALIGN = {"left": "LEFT", "center": "CENTER", "right": "RIGHT", "justify": "LEFT"}
@@ -533,7 +543,9 @@ class Builder:
                 scale = self.head_scale if is_head else 1
                 if is_head:
                     cell = _heading_lines(cell, inner, self.fonts.name(role), size * scale)
-                p = Paragraph(self.inline(cell, role, self._where(r, c, labels, header)), self.pstyle(role, size * scale, leading * scale, align))
+                paragraph = RepeatedParagraph if r < header else Paragraph  # a heading row is drawn on every page
+                p = paragraph(self.inline(cell, role, self._where(r, c, labels, header)),
+                              self.pstyle(role, size * scale, leading * scale, align))
                 height = max(height, p.wrap(inner, 10_000)[1] + 2 * _PAD)
                 cells.append(p)
             cells += [""] * (len(widths) - len(cells))
