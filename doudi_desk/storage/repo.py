@@ -793,33 +793,22 @@ class CaseRepository:
         stmt = stmt.order_by(CaseRow.id).offset(offset).limit(limit)
         return [_case(r) for r in self._s.scalars(stmt)]
 
-    def brief_with_event(self, trigger: str, *, village_code: str, programme: str, on: dt.date | None = None
-                         ) -> list[tuple[int, str, str, int]]:
-        """(id, kind, programme, household id) of the cases of a village and programme that have at
-        least one event ``trigger`` (e.g. every case ever posted for 公示), with ``on`` one of that date
-        (a 公示 batch), in id order: one query, no JSON column read (a 公示 list needs no more). Their
-        ids and household ids are what the list's other reads take (an id list, not this query again)."""
-        if on is None:
-            stmt = (select(CaseRow.id, CaseRow.kind, CaseRow.programme, CaseRow.household_id)
-                    .where(CaseRow.id.in_(self.ids_with_event(trigger, village_code=village_code,
-                                                              programme=programme))))
-        else:  # a batch: that day's events of the trigger by their index, each case by its key
-            stmt = (select(CaseRow.id, CaseRow.kind, CaseRow.programme, CaseRow.household_id)
-                    .join(AuditEventRow, AuditEventRow.case_id == CaseRow.id)
-                    .where(AuditEventRow.trigger == trigger, AuditEventRow.effective_date == on,
-                           CaseRow.village_code == village_code, CaseRow.programme == programme))
-        out: list[tuple[int, str, str, int]] = []
-        for i, k, p, h in self._s.execute(stmt.order_by(CaseRow.id)):
-            if not out or out[-1][0] != i:  # a case posted twice that day is one row
-                out.append((i, k, p, h))
-        return out
-
-    @staticmethod
-    def ids_with_event(trigger: str, *, village_code: str, programme: str, on: dt.date | None = None) -> Any:
-        """A SELECT of the ids of :meth:`brief_with_event`'s cases."""
-        stmt = select(AuditEventRow.case_id).where(AuditEventRow.trigger == trigger,
-                                                   AuditEventRow.case_id.in_(_village_cases(village_code, programme)))
-        return stmt if on is None else stmt.where(AuditEventRow.effective_date == on)
+    def events_on(self, trigger: str, *, village_code: str, programme: str, on: dt.date,
+                  data: dict[tuple[str, ...], str] | None = None) -> list[tuple[Any, ...]]:
+        """(case id, kind, programme, household id, *values) for each event ``trigger`` on ``on`` of the
+        cases of a village and programme (a 公示 batch), in case and event order: one query, that
+        day's events by their index, each case by its key. ``data`` maps a path of the event's data to
+        how its value is read (``text``, ``int`` or ``bool``), taken out by the database's JSON
+        functions (None where absent); no event's data is decoded whole."""
+        e = AuditEventRow
+        values = [e.data[path].as_boolean() if kind == "bool" else e.data[path].as_integer() if kind == "int"
+                  else e.data[path].as_string() for path, kind in (data or {}).items()]
+        stmt = (select(CaseRow.id, CaseRow.kind, CaseRow.programme, CaseRow.household_id, *values)
+                .join(e, e.case_id == CaseRow.id)
+                .where(e.trigger == trigger, e.effective_date == on, CaseRow.village_code == village_code,
+                       CaseRow.programme == programme)
+                .order_by(CaseRow.id, e.seq))
+        return [tuple(r) for r in self._s.execute(stmt)]
 
     def event_dates(self, trigger: str, *, village_code: str, programme: str) -> list[tuple[dt.date, str, str, int]]:
         """(date, workflow, state, number of events) of a village's ``trigger`` events by date and the
