@@ -625,9 +625,13 @@ class Builder:
 
 @functools.lru_cache(maxsize=32)
 def _widest(font: str) -> float:
-    """The advance of the font's widest glyph per point of size (a hair over, against rounding)."""
-    face = getFont(font).face
-    return max(max(face.charWidths.values(), default=0), face.defaultWidth) * 0.001 * (1 + 1e-9)
+    """The advance of the font's widest glyph per point of size (a hair over, against rounding);
+    infinite for a font without a table of glyph widths (its texts are then always measured)."""
+    face = getattr(getFont(font), "face", None)
+    widths = getattr(face, "charWidths", None)
+    if not widths:
+        return float("inf")
+    return max(max(widths.values()), face.defaultWidth) * 0.001 * (1 + 1e-9)
 
 
 def _keep_with_previous(flowables: list[Flowable], block: list[Flowable]) -> Flowable:
