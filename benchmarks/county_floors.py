@@ -12,6 +12,7 @@ import json
 import sqlite3
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -210,13 +211,14 @@ def pg_dump(env: dict[str, str], dest: Path, tool: str) -> None:
                    check=True, capture_output=True)
 
 
-def reportlab_table(rows: int) -> bytes:
+def reportlab_table(rows: int | Sequence[Sequence[str]]) -> bytes:
     """The 公示名单 as bare ReportLab would print it: the same page and rows as the program's, no more.
 
     A4 with the program's GB/T 9704 text block, the title, period, notes and closing paragraphs,
     ``rows`` rows of the program's 6 columns (14 pt, the header row on every page, its grey, the
-    grid), page numbers "— n —" alternating sides, and the 落款 with its seal circle. Cells are
-    plain strings; the table is cut into one Table per page by arithmetic on the fixed row height
+    grid), page numbers "— n —" alternating sides, and the 落款 with its seal circle. ``rows`` is a
+    number of made-up rows or the cells' texts (county.py gives the program's own, so both embed the
+    same glyphs). Cells are plain strings; the table is cut into one Table per page by arithmetic on the fixed row height
     (ReportLab's own split of one long table re-measures the rest at every page)."""
     from io import BytesIO
 
@@ -263,6 +265,13 @@ def reportlab_table(rows: int) -> bytes:
             c.drawCentredString(self.width - 120, 70, "（盖章）")
             c.restoreState()
 
+    if isinstance(rows, int):
+        surnames, given = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁", "建国秀兰桂英志强丽娟德明玉梅海燕春生淑珍红梅文博"
+        data = [[str(i + 1), surnames[i % 37] + given[i // 7 % 24] + given[i // 3 % 24], str(1 + i % 5),
+                 str(1 + i % 5), str(300 + i % 2500), "新增"] for i in range(rows)]
+    else:  # the cells the program prints, given as text: the same glyphs, so the same embedded font subsets
+        data = [list(r) for r in rows]
+    rows = len(data)
     out = BytesIO()
     doc = BaseDocTemplate(out, pagesize=A4, leftMargin=0, rightMargin=0, topMargin=0, bottomMargin=0)
     doc.addPageTemplates([PageTemplate(frames=[Frame(left, bottom, width, height, leftPadding=0, rightPadding=0,
@@ -285,9 +294,6 @@ def reportlab_table(rows: int) -> bytes:
     style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONT", (0, 0), (-1, -1), font, 14, 14 * 1.3),
              ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
              ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]
-    surnames, given = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁", "建国秀兰桂英志强丽娟德明玉梅海燕春生淑珍红梅文博"
-    data = [[str(i + 1), surnames[i % 37] + given[i // 7 % 24] + given[i // 3 % 24], str(1 + i % 5), str(1 + i % 5),
-             str(300 + i % 2500), "新增"] for i in range(rows)]  # names of many glyphs, as a village's are
     room = height - sum(f.wrap(width, height)[1] + f.getSpaceAfter() for f in story)  # what page 1 has left
     start = 0
     while start < rows:

@@ -43,7 +43,7 @@ from doudi_desk.storage.db import MIGRATIONS_DIR
 from doudi_desk.storage.initials import name_initials
 from doudi_desk.storage.search_keys import phone_key, reversed_key
 
-GENERATOR_VERSION = 6  # bump when the generated data changes, so caches are rebuilt
+GENERATOR_VERSION = 7  # bump when the generated data changes, so caches are rebuilt
 PASSWORD = "county-bench-2026"
 REGION = "139902"  # the generated county's code (and the region of its people's ID numbers)
 TEMPLATE_REGION = "139901"  # the demo's

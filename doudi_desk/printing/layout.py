@@ -20,8 +20,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Frame, PageTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 from reportlab.platypus.doctemplate import BaseDocTemplate
+from reportlab.platypus.tables import LINECOMMANDS
 
 # 号 → points (GB/T 9704 and common Chinese word processors).
 SIZES: dict[str, float] = {
@@ -31,6 +32,9 @@ SIZES: dict[str, float] = {
 BODY_SIZE = 16.0  # 3号
 BODY_LEADING = 225 * mm / 22  # 22 lines in the 225 mm text block: ≈28.95 pt
 PAGE_NUMBER_SIZE = 14.0  # 4号
+# Table style commands that are not kept in each cell's style (ReportLab's Table._addCommand).
+_NOT_PER_CELL = frozenset({"BACKGROUND", "ROWBACKGROUNDS", "COLBACKGROUNDS", "SPAN", "NOSPLIT", "ROUNDEDCORNERS",
+                           *LINECOMMANDS})
 
 
 @dataclass(frozen=True)
@@ -195,11 +199,27 @@ class Rule(Flowable):
         self.canv.line(0, self.thickness / 2, self.width, self.thickness / 2)
 
 
+class RepeatedParagraph(Paragraph):
+    """A paragraph drawn at one width again and again (a heading of a long table, on every page):
+    broken into lines the first time it is given a width, not again for the same width."""
+
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self._wrapped is not None and self._wrapped[0] == availWidth:
+            return self._wrapped[1]
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, size)
+        return size
+
+
 class PagedTable(Flowable):
     """A long table cut into one ``Table`` per page, header rows on each, never inside a row.
 
     ``rows`` are lists of cell values (strings or flowables) and ``heights`` their measured heights,
-    so a page's slice is found with one bisection over prefix sums.
+    so a page's slice is found with one bisection over prefix sums. ``style``'s commands address
+    the header rows and the body as a whole (never one body row), so every body row has the same
+    cell styles: they are worked out once, not once per cell of every page's table.
     """
 
     def __init__(self, header: list[list[Any]], header_heights: Sequence[float], rows: list[list[Any]],
@@ -218,6 +238,7 @@ class PagedTable(Flowable):
         self.prefix = prefix
         self.header_h = sum(self.header_heights)
         self.width = sum(self.col_widths)
+        self._cell_styles: tuple[list[list[Any]], list[Any]] | None = None
 
     def _height(self) -> float:
         return self.header_h + self.prefix[-1] - self.prefix[self.start]
@@ -227,9 +248,18 @@ class PagedTable(Flowable):
         return self.width, self.height
 
     def _table(self, start: int, end: int) -> Table:
-        return Table(self.header + self.rows[start:end], colWidths=self.col_widths,
-                     rowHeights=self.header_heights + list(self.heights[start:end]),
-                     style=TableStyle(self.style), repeatRows=len(self.header), hAlign="CENTER")
+        if self._cell_styles is None:  # the header rows' cell styles and a body row's, from the style
+            sample = Table(self.header + self.rows[:1], colWidths=self.col_widths, style=TableStyle(self.style))
+            self._cell_styles = sample._cellStyles[:len(self.header)], sample._cellStyles[len(self.header):][:1]
+        header, body = self._cell_styles
+        table = Table(self.header + self.rows[start:end], colWidths=self.col_widths,
+                      rowHeights=self.header_heights + list(self.heights[start:end]),
+                      cellStyles=header + body * (end - start) if body else None,
+                      repeatRows=len(self.header), hAlign="CENTER")
+        # with the cells' styles given, the rest: the grid and the backgrounds
+        table.setStyle(TableStyle(self.style if not body else
+                                  [cmd for cmd in self.style if cmd[0] in _NOT_PER_CELL]))
+        return table
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
         room = ah - self.header_h

@@ -7,6 +7,7 @@ against the font that will draw it before anything is drawn, and collected in
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -33,7 +34,17 @@ from reportlab.platypus import (
 from . import linebreak
 from .errors import TemplateError
 from .fonts import ROLES, FontSet
-from .layout import BODY_LEADING, BODY_SIZE, LANDSCAPE, PORTRAIT, SIZES, PagedTable, Rule, Signoff
+from .layout import (
+    BODY_LEADING,
+    BODY_SIZE,
+    LANDSCAPE,
+    PORTRAIT,
+    SIZES,
+    PagedTable,
+    RepeatedParagraph,
+    Rule,
+    Signoff,
+)
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
 _TABLE_ALIGN = {"left": "LEFT", "center": "CENTER", "right": "RIGHT", "justify": "LEFT"}
@@ -146,7 +157,11 @@ _EQUIVALENT = str.maketrans({"\u2212": "－", "\u2010": "-", "\u2011": "-", "\u0
 
 
 def _clean(text: str | None) -> str:
-    return _SPACE_NL.sub("", text or "").translate(_EQUIVALENT)
+    if not text:
+        return ""
+    if "\n" in text:  # the only place _SPACE_NL can match
+        text = _SPACE_NL.sub("", text)
+    return text.translate(_EQUIVALENT)
 
 
 def _esc(text: str) -> str:
@@ -155,6 +170,8 @@ def _esc(text: str) -> str:
 
 def _plain(el: ET.Element) -> str:
     """The text of an element with inline children, as it will print."""
+    if not len(el):
+        return _clean(el.text)
     parts = [_clean(el.text)]
     for child in el:
         parts.append("\n" if child.tag == "br" else _plain(child))
@@ -183,6 +200,11 @@ class Builder:
         if found is None:
             found = self._widths[key] = stringWidth(text, font, size)
         return found
+
+    def fits(self, text: str, font: str, size: float, room: float) -> bool:
+        """``text`` is no wider than ``room``: settled without measuring when even as many of the
+        font's widest glyph would fit (a name or a number in a list's cell), else measured."""
+        return len(text) * _widest(font) * size <= room or self.width(text, font, size) <= room
 
     # --- helpers ---
     def _role(self, raw: str | None, default: str) -> str:
@@ -288,21 +310,31 @@ class Builder:
                      running=running)
 
     def _needs_landscape(self, root: ET.Element) -> bool:
-        """A table wider than the portrait text block (its cells unwrapped) needs landscape."""
+        """A table wider than the portrait text block (its cells unwrapped) needs landscape. Its
+        cells are measured only when their lengths times the font's widest glyph do not fit."""
+        font = self.fonts.name("fang")
         for table in root.iter("table"):
             size = _size(table.get("size"), self.style.table_size)
-            widths: dict[int, float] = {}
-            for tr in table.iter("tr"):
-                for i, cell in enumerate(c for c in tr if c.tag in ("td", "th")):
-                    if cell.get("span"):
-                        continue
-                    w = self.width(_plain(cell), self.fonts.name("fang"), size)
-                    if cell.tag == "th":
-                        w /= 2  # headers may wrap onto two lines
-                    widths[i] = max(widths.get(i, 0), w + 2 * _PAD)
-            if sum(widths.values()) > PORTRAIT.width:
+            widest = _widest(font) * size
+            if self._unwrapped_width(table, lambda text, w=widest: len(text) * w) > PORTRAIT.width and \
+                    self._unwrapped_width(table, partial(self.width, font=font, size=size)) > PORTRAIT.width:
                 return True
         return False
+
+    @staticmethod
+    def _unwrapped_width(table: ET.Element, width: Callable[[str], float]) -> float:
+        """The width of a table whose cells do not wrap (headers on two lines), each cell's text
+        measured by ``width``."""
+        widths: dict[int, float] = {}
+        for tr in table.iter("tr"):
+            for i, cell in enumerate(c for c in tr if c.tag in ("td", "th")):
+                if cell.get("span"):
+                    continue
+                w = width(_plain(cell))
+                if cell.tag == "th":
+                    w /= 2  # headers may wrap onto two lines
+                widths[i] = max(widths.get(i, 0), w + 2 * _PAD)
+        return sum(widths.values())
 
     def block(self, el: ET.Element) -> list[Flowable]:
         st = self.style
@@ -395,7 +427,7 @@ class Builder:
             raise TemplateError(f"{self.source}: 分页表格（paged=\"yes\"）不能合并单元格")
         if paged == "auto":
             paged = "yes" if not spans and len(rows) > _PAGED_AUTO_ROWS else "no"
-        ncols = self._ncols(rows)
+        ncols = self._ncols(rows) if spans else max(len(tr) for tr in rows)
         body_role = self._role(el.get("font"), "fang")
         widths = self._fit_words(rows, header, self._col_widths(el, ncols), size, body_role)
         aligns = [a.strip() for a in el.get("align", "").split(",") if a.strip()] or ["center"] * ncols
@@ -420,7 +452,10 @@ class Builder:
         head, short, runs = [0.0] * n, [0.0] * n, [0.0] * n
         hei, body = self.fonts.name("hei"), self.fonts.name(body_role)
         occupied: set[tuple[int, int]] = set()
+        headings_only = len(rows) > _FIT_BODY_ROWS  # long lists: headings only (speed)
         for r, tr in enumerate(rows):
+            if headings_only and r >= header and all(cell.tag != "th" and "rowspan" not in cell.attrib for cell in tr):
+                continue  # a body row that neither holds a heading nor covers a later row's cells
             c = 0
             for cell in tr:
                 while (r, c) in occupied:
@@ -431,7 +466,7 @@ class Builder:
                 if span == 1 and c < n:
                     cell_size = _size(cell.get("size"), size)
                     is_head = r < header or cell.tag == "th"
-                    if not is_head and len(rows) > _FIT_BODY_ROWS:  # long lists: headings only (speed)
+                    if not is_head and headings_only:
                         c += span
                         continue
                     text = _plain(cell)
@@ -501,14 +536,16 @@ class Builder:
                     text = _clean(cell.text)
                     self.check(text, role, partial(self._where, r, c, labels, header))  # named only on a refusal
                     font = hei if role == "hei" else (body_font if role == body_role else self.fonts.name(role))
-                    if self.width(text, font, size) <= inner:
+                    if self.fits(text, font, size, inner):
                         cells.append(text)
                         continue
                 align = cell.get("align") or ("center" if is_head else aligns[c])
                 scale = self.head_scale if is_head else 1
                 if is_head:
                     cell = _heading_lines(cell, inner, self.fonts.name(role), size * scale)
-                p = Paragraph(self.inline(cell, role, self._where(r, c, labels, header)), self.pstyle(role, size * scale, leading * scale, align))
+                paragraph = RepeatedParagraph if r < header else Paragraph  # a heading row is drawn on every page
+                p = paragraph(self.inline(cell, role, self._where(r, c, labels, header)),
+                              self.pstyle(role, size * scale, leading * scale, align))
                 height = max(height, p.wrap(inner, 10_000)[1] + 2 * _PAD)
                 cells.append(p)
             cells += [""] * (len(widths) - len(cells))
@@ -584,6 +621,17 @@ class Builder:
         return Table(grid, colWidths=widths, style=TableStyle(style), repeatRows=header, hAlign="CENTER",
                      minRowHeights=min_heights, spaceBefore=_length(el.get("before", "0"), "before"),
                      spaceAfter=_length(el.get("after", "4"), "after"))
+
+
+@functools.lru_cache(maxsize=32)
+def _widest(font: str) -> float:
+    """The advance of the font's widest glyph per point of size (a hair over, against rounding);
+    infinite for a font without a table of glyph widths (its texts are then always measured)."""
+    face = getattr(getFont(font), "face", None)
+    widths = getattr(face, "charWidths", None)
+    if not widths:
+        return float("inf")
+    return max(max(widths.values()), face.defaultWidth) * 0.001 * (1 + 1e-9)
 
 
 def _keep_with_previous(flowables: list[Flowable], block: list[Flowable]) -> Flowable:

@@ -182,8 +182,9 @@ def _read_terms(files: tuple[tuple[str, float], ...]) -> frozenset[str]:
 
 def check_rows(rows: Iterable[PostedRow], terms: frozenset[str], what: str = "公示名单") -> None:
     """Refuse a row whose name holds a health or disability term, naming the row and the person."""
+    longest_first = sorted(terms, key=len, reverse=True)
     for number, row in enumerate(rows, 1):
-        for term in sorted(terms, key=len, reverse=True):
+        for term in longest_first:
             if term in row.name:
                 raise PrivacyError(f"{what}第{number}户户主「{row.name}」含有健康或残疾信息「{term}」，不得公开"
                                    f"（procedures.md §1.8）。请在家庭登记中更正该户主的姓名。")

@@ -20,6 +20,7 @@ from ..domain.guards import GuardContext
 from ..domain.household import household_to_dict, parse_household
 from ..domain.model import Case, Household, User
 from ..domain.policy import parse_policy
+from ..domain.posting import POSTED, POSTING_TRIGGER, posted_values
 from ..domain.programmes import PROGRAMMES, REGISTRY, amount_of, failure_label, parts_of
 from ..domain.specs import ABANDONED, ROLES, WORKFLOW_KINDS, TransitionSpec
 from ..domain.text import clean_text, shown
@@ -343,8 +344,11 @@ class CaseService:
         elif case.kind != "application" and outcome in ("decided", "terminated"):
             lifecycle.apply_to_parent(self, uow, case, user, day)
         case.workflow_version = engine.spec.version
+        data = jsonable(submitted)
+        if trigger == POSTING_TRIGGER:  # what the 公示名单 prints, read from this event alone
+            data[POSTED] = jsonable(posted_values(case))
         case = self.writer.save(uow, change, user, trigger, day, from_state=from_state, comment=comment,
-                                data=jsonable(submitted))
+                                data=data)
         if granted:  # benefits that follow this one's coverage (两项补贴 after 特困), same transaction
             linkage.follow(self, uow, case, user, day, before=set())
         return case

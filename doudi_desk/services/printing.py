@@ -23,6 +23,7 @@ from ..definitions.loader import TEMPLATES_DIR, default_root
 from ..domain.documents import title as document_title
 from ..domain.errors import DomainError, InputError
 from ..domain.model import RELATIONS, Case
+from ..domain.posting import POSTED, POSTED_VALUES, POSTING_TRIGGER
 from ..domain.privacy import PERSONAL_FIELDS, PostedHousehold
 from ..domain.programmes import DEFAULT, PROGRAMMES, amount_field, amount_of, parts_of
 from ..domain.programmes import programme as programme_of
@@ -448,7 +449,7 @@ class PrintService:
         """batch id → (rows posted, of which the case is still in 公示) for a village: one grouped
         query over the 公示 events, no case read."""
         counts: dict[str, list[int]] = {}
-        for day, workflow, state, n in uow.cases.event_dates("post_notice", village_code=village_code,
+        for day, workflow, state, n in uow.cases.event_dates(POSTING_TRIGGER, village_code=village_code,
                                                              programme=programme):
             entry = counts.setdefault(day.isoformat(), [0, 0])
             entry[0] += n
@@ -459,56 +460,56 @@ class PrintService:
     def _batch(self, uow, village_code: str, programme: str, batch: str
                ) -> tuple[list[dict[str, Any]], frozenset[str]]:
         """The rows of one 公示 batch of a village as posted then, in case order, and the values of
-        those households no posted list may print: the batch's cases, their events and their
-        households each read in one query (or two), whatever the village's size, never one per case."""
+        those households no posted list may print: the batch's postings with what each posted (the
+        posting event's ``posted`` values, domain/posting.py) in one query, their households in two,
+        whatever the village's size, never one per case. A case posted before events kept those
+        values is read from its earlier events' changes (one more query for all such cases)."""
         day = dt.date.fromisoformat(batch)
-        where = {"village_code": village_code, "programme": programme, "on": day}
-        cases = uow.cases.brief_with_event("post_notice", **where)
+        postings = uow.cases.events_on(POSTING_TRIGGER, village_code=village_code, programme=programme, on=day,
+                                       data={(POSTED, key): kind for key, kind in POSTED_VALUES.items()})
+        covered = list(POSTED_VALUES).index("covered")  # never None when the event keeps its values
+        older = sorted({p[0] for p in postings if p[4 + covered] is None})
         # only what _posted_rows reads: the posting itself and the changes of the proposal and opinion,
         # each value taken out by the database (a proposal's explanation is never decoded here)
-        events = uow.events.changed_values(uow.cases.ids_with_event("post_notice", **where), triggers=("post_notice",),
-                                           keys=posted_keys(programme), data=POSTED_DATA)
-        households = uow.households.posted_where(uow.cases.households_with_event("post_notice", **where))
-        rows = [row for case_id, kind, prog, household_id in cases
-                for posted, row in self._posted_rows(kind, prog, events.get(case_id, []), households[household_id])
-                if posted == batch]
-        private = frozenset().union(*(households[h].private for _i, _k, _p, h in cases))
+        events = uow.events.changed_values(older, triggers=(POSTING_TRIGGER,), keys=posted_keys(programme),
+                                           data=POSTED_DATA) if older else {}
+        households = uow.households.posted_where([p[3] for p in postings])
+        rows = []
+        for i, (case_id, kind, prog, household_id, *values) in enumerate(postings):
+            if case_id in events:
+                if i and postings[i - 1][0] == case_id:
+                    continue  # an older case posted twice that day: its rows were all taken at its first
+                rows += [row for posted, row in self._posted_rows(kind, prog, events[case_id],
+                                                                  households[household_id]) if posted == batch]
+            else:
+                rows.append(_posted_row(kind, households[household_id], **dict(zip(POSTED_VALUES, values,
+                                                                                  strict=True))))
+        private = frozenset().union(*(households[p[3]].private for p in postings))
         return rows, private
 
     @staticmethod
     def _case_batches(uow, case: Case) -> list[str]:
         """The 公示 batches a case was posted in (the days of its 初审公示 events)."""
-        return sorted({e.effective_date.isoformat() for e in uow.events.list(case.id) if e.trigger == "post_notice"})
+        return sorted({e.effective_date.isoformat() for e in uow.events.list(case.id) if e.trigger == POSTING_TRIGGER})
 
     @staticmethod
     def _posted_rows(kind: str, programme: str, events: list[ChangedValues], household: PostedHousehold
                      ) -> list[tuple[str, dict[str, Any]]]:
-        """(batch, row) for each time a case was posted, with the proposal and opinion of then.
-
-        The list shows what the township proposes (procedures.md §1.6: its 初审意见 is posted): a
-        proposed refusal appears as 拟不予保障, with no persons covered and no amount.
-        """
+        """(batch, row) for each time a case was posted, with the proposal and opinion of then, from
+        the changes of its events (for postings whose event does not keep its ``posted`` values)."""
         amount_key = _posted_amount_key(programme)
         out = []
         state: dict[str, Any] = {}
         for e in events:
             state.update(e.after)  # the fields of posted_keys this event changed, as they were after it
-            if e.trigger != "post_notice":
+            if e.trigger != POSTING_TRIGGER:
                 continue
             posted_category, posted_opinion = e.data  # the 初审意见 the posting carried (POSTED_DATA)
-            category = posted_category or state.get("forms.preliminary_opinion.category") or ""
-            if kind == "termination":
-                category = "stop"
-            refused = (posted_opinion or state.get("forms.preliminary_opinion.opinion")) == "refuse"
-            paid = not refused and kind != "termination" and state.get("proposal.eligible", True)
-            row = {  # a PostedRow when printed: its checks then name the household
-                "name": household.head,
-                "members": household.size,
-                "covered": (state.get("proposal.covered") or 0) if paid else 0,
-                "amount": yuan_text(state.get(amount_key)) if paid else "",
-                "category": CATEGORY_LABELS.get(category, ""),
-                "refused": refused,
-            }
+            row = _posted_row(kind, household,
+                              category=posted_category or state.get("forms.preliminary_opinion.category"),
+                              opinion=posted_opinion or state.get("forms.preliminary_opinion.opinion"),
+                              amount=state.get(amount_key), covered=state.get("proposal.covered"),
+                              eligible=state.get("proposal.eligible", True))
             out.append((e.effective_date.isoformat(), row))
         return out
 
@@ -591,6 +592,19 @@ class PrintService:
 # What a posted row is made of: the changed fields of the proposal and the 初审意见 (how each is
 # read: storage EventRepository.changed_values), and the 初审意见 a posting event carries in its data.
 POSTED_DATA = (("preliminary_opinion", "category"), ("preliminary_opinion", "opinion"))
+
+
+def _posted_row(kind: str, household: PostedHousehold, *, category: str | None, opinion: str | None,
+                amount: Any, covered: int | None, eligible: Any) -> dict[str, Any]:
+    """A posted row (a PostedRow when printed: its checks then name the household) from what was
+    posted. The list shows what the township proposes (procedures.md §1.6: its 初审意见 is posted):
+    a proposed refusal appears as 拟不予保障, with no persons covered and no amount."""
+    refused = opinion == "refuse"
+    paid = not refused and kind != "termination" and eligible
+    return {"name": household.head, "members": household.size, "covered": (covered or 0) if paid else 0,
+            "amount": yuan_text(amount) if paid else "",
+            "category": CATEGORY_LABELS.get("stop" if kind == "termination" else category or "", ""),
+            "refused": refused}
 
 
 def _posted_amount_key(programme: str) -> str:

@@ -536,21 +536,25 @@ class HouseholdRepository:
             raise NotFoundError(f"找不到编号为 {min(missing)} 的家庭")
         return out
 
-    def posted_where(self, ids: Any) -> dict[int, PostedHousehold]:
+    def posted_where(self, ids: Sequence[int]) -> dict[int, PostedHousehold]:
         """id → what a posted list shows of a household (head, size) and the values it must never
-        print, for the households whose ids ``ids`` gives (a list or a SELECT): two queries, only the
-        columns these need."""
+        print, for the households ``ids``: two queries per :data:`BULK_CHUNK` of ids, only the columns
+        these need, each row found by its key."""
         conn = self._s.connection()  # plain rows: no ORM work per row
-        people: dict[int, list[tuple[Any, ...]]] = {}
-        for household_id, *person in conn.execute(
-                select(MemberRow.household_id, MemberRow.relation, MemberRow.name, MemberRow.id_number,
-                       MemberRow.disability_type, MemberRow.disability_grade)
-                .where(MemberRow.household_id.in_(ids)).order_by(MemberRow.household_id, MemberRow.position)).all():
-            people.setdefault(household_id, []).append(tuple(person))
-        return {i: posted_household(people.get(i, []), phone, address, account)
-                for i, phone, address, account in conn.execute(
-                    select(HouseholdRow.id, HouseholdRow.phone, HouseholdRow.address, HouseholdRow.bank_account)
-                    .where(HouseholdRow.id.in_(ids))).all()}
+        members = (select(MemberRow.household_id, MemberRow.relation, MemberRow.name, MemberRow.id_number,
+                          MemberRow.disability_type, MemberRow.disability_grade)
+                   .where(MemberRow.household_id.in_(bindparam("ids", expanding=True)))
+                   .order_by(MemberRow.household_id, MemberRow.position))
+        households = (select(HouseholdRow.id, HouseholdRow.phone, HouseholdRow.address, HouseholdRow.bank_account)
+                      .where(HouseholdRow.id.in_(bindparam("ids", expanding=True))))
+        out: dict[int, PostedHousehold] = {}
+        for chunk in chunks(sorted(set(ids)), BULK_CHUNK):
+            people: dict[int, list[tuple[Any, ...]]] = {}
+            for household_id, *person in conn.execute(members, {"ids": list(chunk)}).all():
+                people.setdefault(household_id, []).append(tuple(person))
+            out.update((i, posted_household(people.get(i, []), phone, address, account))
+                       for i, phone, address, account in conn.execute(households, {"ids": list(chunk)}).all())
+        return out
 
     def get_where(self, ids: Any) -> dict[int, Household]:
         """id → household for the households whose ids ``ids`` gives (a list, or a SELECT of
@@ -835,29 +839,22 @@ class CaseRepository:
         stmt = stmt.order_by(CaseRow.id).offset(offset).limit(limit)
         return [_case(r) for r in self._s.scalars(stmt)]
 
-    def brief_with_event(self, trigger: str, *, village_code: str, programme: str, on: dt.date | None = None
-                         ) -> list[tuple[int, str, str, int]]:
-        """(id, kind, programme, household id) of the cases of a village and programme that have at
-        least one event ``trigger`` (e.g. every case ever posted for 公示), with ``on`` one of that date
-        (a 公示 batch), in id order: one query, no JSON column read (a 公示 list needs no more)."""
-        stmt = (select(CaseRow.id, CaseRow.kind, CaseRow.programme, CaseRow.household_id)
-                .where(CaseRow.id.in_(self.ids_with_event(trigger, village_code=village_code, programme=programme,
-                                                          on=on)))
-                .order_by(CaseRow.id))
-        return [(i, k, p, h) for i, k, p, h in self._s.execute(stmt)]
-
-    @staticmethod
-    def ids_with_event(trigger: str, *, village_code: str, programme: str, on: dt.date | None = None) -> Any:
-        """A SELECT of the ids of :meth:`brief_with_event`'s cases, to read their events or households in one query."""
-        stmt = select(AuditEventRow.case_id).where(AuditEventRow.trigger == trigger,
-                                                   AuditEventRow.case_id.in_(_village_cases(village_code, programme)))
-        return stmt if on is None else stmt.where(AuditEventRow.effective_date == on)
-
-    def households_with_event(self, trigger: str, *, village_code: str, programme: str,
-                              on: dt.date | None = None) -> Any:
-        """A SELECT of the household ids of :meth:`brief_with_event`'s cases (for ``households.posted_where``)."""
-        ids = self.ids_with_event(trigger, village_code=village_code, programme=programme, on=on)
-        return select(CaseRow.household_id).where(CaseRow.id.in_(ids))
+    def events_on(self, trigger: str, *, village_code: str, programme: str, on: dt.date,
+                  data: dict[tuple[str, ...], str] | None = None) -> list[tuple[Any, ...]]:
+        """(case id, kind, programme, household id, *values) for each event ``trigger`` on ``on`` of the
+        cases of a village and programme (a 公示 batch), in case and event order: one query, that
+        day's events by their index, each case by its key. ``data`` maps a path of the event's data to
+        how its value is read (``text``, ``int`` or ``bool``), taken out by the database's JSON
+        functions (None where absent); no event's data is decoded whole."""
+        e = AuditEventRow
+        values = [e.data[path].as_boolean() if kind == "bool" else e.data[path].as_integer() if kind == "int"
+                  else e.data[path].as_string() for path, kind in (data or {}).items()]
+        stmt = (select(CaseRow.id, CaseRow.kind, CaseRow.programme, CaseRow.household_id, *values)
+                .join(e, e.case_id == CaseRow.id)
+                .where(e.trigger == trigger, e.effective_date == on, CaseRow.village_code == village_code,
+                       CaseRow.programme == programme)
+                .order_by(CaseRow.id, e.seq))
+        return [tuple(r) for r in self._s.execute(stmt)]
 
     def event_dates(self, trigger: str, *, village_code: str, programme: str) -> list[tuple[dt.date, str, str, int]]:
         """(date, workflow, state, number of events) of a village's ``trigger`` events by date and the
@@ -1302,11 +1299,13 @@ class EventRepository:
                 out.setdefault(r.case_id, []).append(AuditEvent(*r))
         return out
 
-    def changed_values(self, case_ids: Select, *, triggers: Sequence[str], keys: dict[str, str],
+    def changed_values(self, case_ids: Sequence[int], *, triggers: Sequence[str], keys: dict[str, str],
                        data: Sequence[tuple[str, ...]] = ()) -> dict[int, builtins.list[ChangedValues]]:
         """case id → its events that are one of ``triggers`` or change one of ``keys``, in order,
         each with only the values asked for, taken out by the database's JSON functions (SQLite
         ``json_extract``, PostgreSQL ``#>>``): no event's changes or data are decoded in Python.
+        The cases' ids are bound (a query per :data:`BULK_CHUNK` of them), each case's events read
+        by the (case, seq) key.
 
         ``keys`` maps a changed field to how its value after the change is read: ``text``,
         ``bool`` or ``count`` (the length of a list). An event's ``after`` holds the keys it
@@ -1320,13 +1319,15 @@ class EventRepository:
                         value.as_boolean() if kind == "bool" else value.as_string()]
         columns += [e.data[path].as_string() for path in data]
         changes = cast(e.changes, Text)
-        stmt = (select(*columns).where(e.case_id.in_(case_ids),
+        stmt = (select(*columns).where(e.case_id.in_(bindparam("ids", expanding=True)),
                                        or_(e.trigger.in_(list(triggers)),
                                            *[changes.contains(f'"{key}"', autoescape=True) for key in keys]))
                 .order_by(e.case_id, e.seq))
         out: dict[int, builtins.list[ChangedValues]] = {}
         n = len(keys)
-        for r in self._s.connection().execute(stmt).all():
+        conn = self._s.connection()
+        for r in (r for chunk in chunks(sorted(set(case_ids)), BULK_CHUNK)
+                  for r in conn.execute(stmt, {"ids": list(chunk)}).all()):
             after: dict[str, Any] = {}
             for i, (key, kind) in enumerate(keys.items()):
                 if r[3 + 2 * i]:

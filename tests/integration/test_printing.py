@@ -241,6 +241,73 @@ def test_a_posting_list_reads_no_events_changes_or_data_whole(demo, printer):
     assert not [columns for columns in read if {"changes", "data"} & {c.lower() for c in columns}], read
 
 
+def test_a_posting_event_keeps_what_it_posts(demo):
+    """The 初审公示 event (post_notice) keeps in its data what the 公示名单 prints of the case: the
+    初审意见's category and opinion and the proposal's amount, persons covered and eligibility."""
+    view = first_case(demo, "posting")
+    with demo.db.unit_of_work() as uow:
+        case = uow.cases.get(view["id"])
+        posting = [e for e in uow.events.list(case.id) if e.trigger == "post_notice"][-1]
+    opinion = case.forms["preliminary_opinion"]
+    assert posting.data["posted"] == {
+        "category": opinion["category"], "opinion": opinion["opinion"], "amount": case.proposal["monthly_amount"],
+        "covered": len(case.proposal["covered"]), "eligible": case.proposal["eligible"]}, posting.data
+    assert posting.data["posted"]["covered"] >= 1 and posting.data["posted"]["amount"]
+
+
+def test_a_posting_list_reads_each_posting_from_its_event_alone(demo, printer):
+    """Postings that keep what they posted are printed from those events alone: no statement reads
+    the changes of the cases' events (their history before the posting)."""
+    from sqlalchemy import event
+
+    view = first_case(demo, "posting")
+    sent: list[str] = []
+
+    def capture(_conn, _cursor, statement, _parameters, _context, _many) -> None:
+        sent.append(statement)
+
+    event.listen(demo.db.engine, "before_cursor_execute", capture)
+    try:
+        pdf = printer.posting_list(view["village"])
+    finally:
+        event.remove(demo.db.engine, "before_cursor_execute", capture)
+    assert "最低生活保障初审公示" in flat("".join(pages_text(pdf)))
+    reads = [s for s in sent if "audit_events" in s]
+    assert reads and not [s for s in reads if "changes" in s], reads
+
+
+def test_postings_whose_events_do_not_keep_their_values_print_the_same_rows(demo, printer, monkeypatch):
+    """A database written before posting events kept their values (an older version's) is read from
+    the changes of each case's earlier events: every batch of every village gives the same rows
+    and withheld values as from the events' own values."""
+    from sqlalchemy import text
+
+    from doudi_desk.storage.repo import CaseRepository
+
+    with demo.db.engine.connect() as conn:
+        villages = [v for (v,) in conn.execute(text(
+            "SELECT DISTINCT c.village_code FROM cases c JOIN audit_events e ON e.case_id = c.id "
+            "WHERE e.trigger = 'post_notice' AND c.programme = 'dibao' ORDER BY 1"))]
+    batches = [(v, b["batch"]) for v in villages for b in printer.posting_batches(v)]
+
+    def rows():
+        with demo.db.unit_of_work() as uow:
+            return {(v, b): printer._batch(uow, v, "dibao", b) for v, b in batches}
+
+    kept = rows()
+    events_on = CaseRepository.events_on
+
+    def without_values(self, *args, data=None, **kwargs):
+        return [(*r[:4], *[None] * len(data or {})) for r in events_on(self, *args, data=data, **kwargs)]
+
+    monkeypatch.setattr(CaseRepository, "events_on", without_values)
+    older = rows()
+    assert older == kept
+    printed = [row for found, _private in kept.values() for row in found]
+    assert len(batches) >= 3 and len(printed) >= 5, batches
+    assert {row["category"] for row in printed} >= {"新增"} and any(row["amount"] for row in printed), printed
+
+
 def test_a_villages_paid_lists_are_gathered_in_the_same_few_queries_whatever_its_size(demo, printer):
     """长期公布名单 and 花名册 read the village's paid cases, the household each was last determined
     with and those households in the same few queries for the village with the most approved

@@ -137,3 +137,20 @@ def test_dates_on_forms_are_written_in_chinese():
 
     assert cn_date(dt.date(2026, 11, 3)) == "2026年11月3日" and cn_date("2026-01-09") == "2026年1月9日"
     assert cn_month("2026-12") == "2026年12月"
+
+
+def test_a_cell_fits_its_column_exactly_when_its_measured_width_does():
+    """Builder.fits settles short texts by their length times the font's widest glyph without
+    measuring them: whatever the text (Chinese, digits, the widest glyphs), it answers as measuring
+    would, at the measured width and a hair either side of it."""
+    from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+
+    font = FONTS.name("fang")
+    widths = getFont(font).face.charWidths
+    widest = "".join(chr(c) for c, _w in sorted(widths.items(), key=lambda item: -item[1])[:3])
+    builder = Builder(FONTS, "test")
+    for text in ("", "1", "2000", "王建国", "拟保障金额（元/月）", widest, widest * 4, "1961.50", TEXTS[0][:30]):
+        for size in (10.5, 14):
+            exact = stringWidth(text, font, size)
+            for room in (exact - 0.01, exact, exact + 0.01, len(text) * size * 1.2, 30.0):
+                assert builder.fits(text, font, size, room) == (exact <= room), (text, size, room, exact)
