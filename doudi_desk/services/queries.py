@@ -159,7 +159,8 @@ class QueryService:
         known = self._scopes.get(user.area_code)
         if known is not None and known[0] == areas:
             return known[1]
-        villages = uow.areas.villages_under(user.area_code)
+        with self.ctx.db.unit_of_work() as own:  # the list reads without an ORM session (Database.reads)
+            villages = own.areas.villages_under(user.area_code)
         self._scopes[user.area_code] = (areas, villages)
         return villages
 
@@ -227,8 +228,9 @@ class QueryService:
         page of 150,000 cases costs what a page costs, not what fetching every id would. The same
         few statements whatever the size: the user (with the areas' count), the calendar, the page
         with its columns, the total (unless the first page holds them all) and, while searching,
-        one per kind of match."""
-        with self.ctx.db.unit_of_work() as uow:
+        one for every kind of match. They are compiled once and run without an ORM session
+        (Database.reads)."""
+        with self.ctx.db.reads() as uow:
             user, scope = self._viewer(uow, actor)
             calendar = self.ctx.calendar(uow)
             filters = self._filters(user, query, calendar, scope)
@@ -344,7 +346,7 @@ class QueryService:
         """A page of :meth:`supervisor_queue` (by deadline, keyset as :meth:`case_page`): ``rows``,
         ``next``, and on the first page ``total``. The window shows the first screen from the first
         page and fetches the rest behind it."""
-        with self.ctx.db.unit_of_work() as uow:
+        with self.ctx.db.reads() as uow:
             user, scope = self._viewer(uow, actor)
             steps = {spec.id: states for spec in self._specs() if (states := queue_states(spec, user.roles))}
             if not steps:

@@ -24,6 +24,8 @@ from ..domain.errors import StorageFault
 from ..paths import DB_FILE_NAME, user_folders
 from .models import json_dumps
 from .netshare import network_share
+from .prepared import Driver
+from .reads import ReadUnit
 from .repo import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -416,6 +418,21 @@ class Database:
                 raise
             finally:
                 session.close()
+
+    @contextmanager
+    def reads(self) -> Iterator[ReadUnit]:
+        """A unit of work for the case list's reads (storage/reads.py): a pooled driver connection,
+        no ORM session. Whatever it read is rolled back as the connection goes back to the pool.
+
+        Raises:
+            StorageError: as :meth:`unit_of_work`.
+        """
+        with _translated_errors():
+            connection = self.engine.raw_connection()
+            try:
+                yield ReadUnit(Driver(connection.driver_connection, self.engine))
+            finally:
+                connection.close()
 
     def dispose(self) -> None:
         """Close all pooled connections (before deleting or replacing the database file)."""
