@@ -58,22 +58,28 @@ class Prepared:
             raise ValueError("a prepared statement takes each value as its own bindparam, never an expanding IN")
         self.sql: str = compiled.string
         by_name = {name: bind for bind, name in compiled.bind_names.items()}
-        # the values written into the statement (a LIMIT 1, a relation 'head') stay as compiled
-        self._defaults: dict[str, Any] = dict(compiled.params)
         self._binds = {name: by_name[name].type.dialect_impl(dialect).bind_processor(dialect) for name in by_name}
+        # the values written into the statement (a LIMIT 1, a relation 'head', a JSON path) stay as
+        # compiled, converted once here
+        self._defaults: dict[str, Any] = {name: self._bound(name, value) for name, value in compiled.params.items()}
         self._order = list(compiled.positiontup) if compiled.positional else None
         self._results = [(i, proc) for i, column in enumerate(getattr(statement, "selected_columns", ()))
                          if (proc := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None]
 
+    def _bound(self, name: str, value: Any) -> Any:
+        proc = self._binds.get(name)
+        return value if proc is None or value is None else proc(value)
+
     def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         """The driver's parameters for ``values`` (by bind name; the rest keep their compiled value)."""
-        merged = {**self._defaults, **values}
-        for name, proc in self._binds.items():
-            if proc is not None and merged.get(name) is not None:
-                merged[name] = proc(merged[name])
+        merged = self._defaults
+        if values:
+            merged = dict(merged)
+            for name, value in values.items():
+                merged[name] = self._bound(name, value)
         if self._order is None:
             return merged
-        return tuple(merged[name] for name in self._order)
+        return tuple(map(merged.__getitem__, self._order))
 
     def all(self, driver: Driver, values: Mapping[str, Any] | None = None) -> list[Any]:
         """Every row, each a tuple (a list where a column was converted)."""
