@@ -427,8 +427,12 @@ class Database:
         Raises:
             StorageError: as :meth:`unit_of_work`.
         """
+        errors = self.engine.dialect.loaded_dbapi.Error
         with _translated_errors():
-            connection = self.engine.raw_connection()
+            try:
+                connection = self.engine.raw_connection()
+            except errors as exc:  # the pool hands on the driver's own error when it cannot connect
+                raise DBAPIError.instance(None, None, exc, errors, dialect=self.engine.dialect) from exc
             try:
                 yield ReadUnit(Driver(connection.driver_connection, self.engine))
             finally:
