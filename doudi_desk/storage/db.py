@@ -297,8 +297,11 @@ class Database:
         if path is not None:
             refuse_network_share(path)  # SQLite over SMB/NFS corrupts files
             path.parent.mkdir(parents=True, exist_ok=True)
+        # A pool of connections (a file or a server, not SQLite's memory) hands out the one used last:
+        # its page and statement caches are warm, where taking turns would leave each cold in turn.
+        pooled = {"pool_use_lifo": True} if path is not None or not self.is_sqlite else {}
         self.engine: Engine = create_engine(
-            self.url, echo=echo, json_serializer=json_dumps, json_deserializer=json.loads
+            self.url, echo=echo, json_serializer=json_dumps, json_deserializer=json.loads, **pooled
         )
         if self.is_sqlite:
             self._install_sqlite_pragmas(busy_timeout_ms)
