@@ -242,9 +242,8 @@ class CaseListRepository:
         self._driver = driver
 
     def _d(self) -> Driver:
-        if self._driver is None:
-            self._driver = Driver.of(self._s.connection())
-        return self._driver
+        # a unit of work's: its session's connection, asked each time (a rollback may change it)
+        return self._driver if self._driver is not None else Driver.of(self._s.connection())
 
     def _run(self, key: Hashable, build: Callable[[], Any], values: Mapping[str, Any] | None = None) -> list[Any]:
         driver = self._d()
