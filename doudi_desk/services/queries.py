@@ -159,7 +159,8 @@ class QueryService:
         known = self._scopes.get(user.area_code)
         if known is not None and known[0] == areas:
             return known[1]
-        villages = uow.areas.villages_under(user.area_code)
+        with self.ctx.db.unit_of_work() as own:  # the list reads without an ORM session (Database.reads)
+            villages = own.areas.villages_under(user.area_code)
         self._scopes[user.area_code] = (areas, villages)
         return villages
 
@@ -227,13 +228,15 @@ class QueryService:
         page of 150,000 cases costs what a page costs, not what fetching every id would. The same
         few statements whatever the size: the user (with the areas' count), the calendar, the page
         with its columns, the total (unless the first page holds them all) and, while searching,
-        one per kind of match."""
-        with self.ctx.db.unit_of_work() as uow:
+        one for every kind of match. They are compiled once and run without an ORM session
+        (Database.reads)."""
+        with self.ctx.db.reads() as uow:
             user, scope = self._viewer(uow, actor)
             calendar = self.ctx.calendar(uow)
             filters = self._filters(user, query, calendar, scope)
             sort = query.sort if query.sort in SORT_KEYS else "number"
-            found, cursor = uow.listing.page(sort=sort, descending=query.descending, state_order=self._state_order(),
+            found, cursor = uow.listing.page(sort=sort, descending=query.descending,
+                                             state_order=self._state_order() if sort == "state" else (),
                                              after=after, limit=limit, **filters)
             total = None if after is not None else _total(uow, found, cursor, filters)
             rows = [CaseRow.of(r) for r in self._row_values(uow, user, calendar, found, query.search)]
@@ -287,28 +290,46 @@ class QueryService:
         matched = uow.listing.matches(households, search) if search.strip() else {}
         full = user is not None and sees_full_ids(user.roles)
         today = self.ctx.today()
+        # what rows share is worked out once a call: a programme's label and amount, a state's
+        # label, a deadline's working days left
         labels: dict[tuple[str, str], str] = {}
+        programmes: dict[str, tuple[str, Any, bool]] = {}
+        days_left: dict[dt.date, int] = {}
         for r in rows:
             if not full:
                 r["head_id_number"] = mask_id_number(r["head_id_number"])
-            r["programme_label"] = PROGRAMMES.get(r["programme"], r["programme"])
-            prog = REGISTRY.get(r["programme"])
+            code = r["programme"]
+            known = programmes.get(code)
+            if known is None:
+                prog = REGISTRY.get(code)
+                known = programmes[code] = (PROGRAMMES.get(code, code), prog, prog is not None and not prog.monthly)
+            r["programme_label"], prog, r["one_off"] = known  # one_off: 临时救助, the amount is paid once
             amounts = r.pop("proposal_amounts")
             r["proposed_amount"] = amount_of(prog.code, amounts) if prog else None
-            r["one_off"] = prog is not None and not prog.monthly  # 临时救助: the amount is paid once
             r["matched"] = matched.get(r["id"], "")
             key = (r["workflow_id"], r["state"])
             label = labels.get(key)
             if label is None:
                 label = labels[key] = lookup.state_label(self.ctx.engines, *key)
             r["state_label"] = label
-            deadlines = [d for d in (r["state_deadline"], r["total_deadline"]) if d is not None]
-            deadline = min(deadlines) if deadlines and not r["closed"] else None
-            r["deadline"] = deadline.isoformat() if deadline else None
-            r["days_left"] = calendar.working_days_between(today, deadline) if deadline else None
-            r["overdue"] = deadline is not None and deadline < today
-            for k in ("applied_on", "state_deadline", "total_deadline"):
-                r[k] = r[k].isoformat() if r[k] else None
+            state_deadline, total_deadline = r["state_deadline"], r["total_deadline"]
+            deadline = None if r["closed"] else (
+                total_deadline if state_deadline is None else state_deadline if total_deadline is None
+                else min(state_deadline, total_deadline))
+            if deadline is None:
+                r["deadline"] = r["days_left"] = None
+                r["overdue"] = False
+            else:
+                r["deadline"] = deadline.isoformat()
+                left = days_left.get(deadline)
+                if left is None:
+                    left = days_left[deadline] = calendar.working_days_between(today, deadline)
+                r["days_left"] = left
+                r["overdue"] = deadline < today
+            applied_on = r["applied_on"]
+            r["applied_on"] = applied_on.isoformat() if applied_on else None
+            r["state_deadline"] = state_deadline.isoformat() if state_deadline else None
+            r["total_deadline"] = total_deadline.isoformat() if total_deadline else None
         return rows
 
     def filter_options(self, actor: str) -> dict[str, Any]:
@@ -344,7 +365,7 @@ class QueryService:
         """A page of :meth:`supervisor_queue` (by deadline, keyset as :meth:`case_page`): ``rows``,
         ``next``, and on the first page ``total``. The window shows the first screen from the first
         page and fetches the rest behind it."""
-        with self.ctx.db.unit_of_work() as uow:
+        with self.ctx.db.reads() as uow:
             user, scope = self._viewer(uow, actor)
             steps = {spec.id: states for spec in self._specs() if (states := queue_states(spec, user.roles))}
             if not steps:

@@ -24,6 +24,8 @@ from ..domain.errors import StorageFault
 from ..paths import DB_FILE_NAME, user_folders
 from .models import json_dumps
 from .netshare import network_share
+from .prepared import Driver
+from .reads import ReadUnit
 from .repo import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -295,8 +297,11 @@ class Database:
         if path is not None:
             refuse_network_share(path)  # SQLite over SMB/NFS corrupts files
             path.parent.mkdir(parents=True, exist_ok=True)
+        # A pool of connections (a file or a server, not SQLite's memory) hands out the one used last:
+        # its page and statement caches are warm, where taking turns would leave each cold in turn.
+        pooled = {"pool_use_lifo": True} if path is not None or not self.is_sqlite else {}
         self.engine: Engine = create_engine(
-            self.url, echo=echo, json_serializer=json_dumps, json_deserializer=json.loads
+            self.url, echo=echo, json_serializer=json_dumps, json_deserializer=json.loads, **pooled
         )
         if self.is_sqlite:
             self._install_sqlite_pragmas(busy_timeout_ms)
@@ -416,6 +421,25 @@ class Database:
                 raise
             finally:
                 session.close()
+
+    @contextmanager
+    def reads(self) -> Iterator[ReadUnit]:
+        """A unit of work for the case list's reads (storage/reads.py): a pooled driver connection,
+        no ORM session. Whatever it read is rolled back as the connection goes back to the pool.
+
+        Raises:
+            StorageError: as :meth:`unit_of_work`.
+        """
+        errors = self.engine.dialect.loaded_dbapi.Error
+        with _translated_errors():
+            try:
+                connection = self.engine.raw_connection()
+            except errors as exc:  # the pool hands on the driver's own error when it cannot connect
+                raise DBAPIError.instance(None, None, exc, errors, dialect=self.engine.dialect) from exc
+            try:
+                yield ReadUnit(Driver(connection.driver_connection, self.engine))
+            finally:
+                connection.close()
 
     def dispose(self) -> None:
         """Close all pooled connections (before deleting or replacing the database file)."""

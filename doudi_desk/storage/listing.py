@@ -14,26 +14,31 @@ import copy
 import datetime as dt
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    Date,
+    Integer,
+    String,
     and_,
     bindparam,
     case,
     exists,
     false,
     func,
-    literal,
+    literal_column,
     or_,
     select,
     tuple_,
     union,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
 from ..domain.model import User
 from .models import AreaRow, AuditEventRow, CaseRow, HouseholdRow, MemberRow, PolicySetRow, UserRow
+from .prepared import Driver
 from .search_keys import reversed_key
 
 _TOP = "\U0010ffff"
@@ -43,6 +48,7 @@ _FULL_ID = re.compile(r"^[0-9]{17}[0-9Xx]$")
 _NUMBER_LIKE = re.compile(r"^\d{4}-[A-Za-z]{2}-?\d*$")
 _NUMBER_TAIL = re.compile(r"^([A-Za-z]{2})-?(\d{1,6})$")  # DB-000123, tk12
 _INITIALS = re.compile(r"^[A-Za-z]{1,32}$")
+_ROW_WIDTH = 24  # the columns of a list row (CaseListRepository._columns); a page's sort values follow
 # Why a case matched a search, for the list's 搜索匹配 column.
 MATCH_LABELS = {"id": "身份证号", "id_prefix": "身份证号开头", "id_tail": "身份证号尾号", "initials": "姓名拼音首字母",
                 "name": "姓名", "phone_tail": "联系电话尾号", "number": "案件编号"}
@@ -53,7 +59,7 @@ def _viewer_statement() -> Any:
     """:meth:`CaseListRepository.viewer`'s statement, built once (parameter ``username``)."""
     return (select(UserRow.username, UserRow.full_name, UserRow.roles, UserRow.area_code, UserRow.active,
                    select(func.count()).select_from(AreaRow).scalar_subquery())
-            .where(UserRow.username == bindparam("username")))
+            .where(UserRow.username == bindparam("username", None, type_=String)))
 
 
 def _head_of_case(column: Any) -> Any:
@@ -68,8 +74,9 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _prefix(column: Any, text: str) -> Any:
-    return and_(column >= text, column < text + _TOP)
+def _prefix(text: str) -> list[str]:
+    """The bounds of a prefix search for ``text``: ``column >= text AND column < text || U+10FFFF``."""
+    return [text, text + _TOP]
 
 
 def in_states(workflow_states: dict[str, Sequence[str]]) -> Any:
@@ -79,99 +86,224 @@ def in_states(workflow_states: dict[str, Sequence[str]]) -> Any:
                           for w, names in workflow_states.items()])
 
 
-class CaseListRepository:
-    """Queries behind the case list, the supervisor queue and the duplicate check."""
+# --- the list's statements, built once per shape (storage/prepared.py) ------------------------
+# The indexed columns a search term compares (CaseListRepository._terms).
+_SEARCHED = {"number": CaseRow.number, "number_reversed": CaseRow.number_reversed, "id_number": MemberRow.id_number,
+             "id_reversed": MemberRow.id_reversed, "phone_reversed": HouseholdRow.phone_reversed,
+             "name_initials": MemberRow.name_initials, "name": MemberRow.name}
 
-    def __init__(self, session: Session):
+
+class _Binds:
+    """The parameters of a statement as it is built, named ``p0``, ``p1``, … in the order
+    :func:`_plan` lists their values."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self, type_: Any = String) -> Any:
+        self.n += 1
+        return bindparam(f"p{self.n - 1}", None, type_=type_)
+
+    def many(self, n: int, type_: Any = String) -> list[Any]:
+        return [self(type_) for _ in range(n)]
+
+
+def _plan(
+    *,
+    villages: Sequence[str] | None = None,
+    states: Sequence[str] | None = None,
+    workflow_states: dict[str, Sequence[str]] | None = None,
+    programme: str | None = None,
+    village: str | None = None,
+    open_only: bool = False,
+    deadline_before: dt.date | None = None,
+    search: str = "",
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The list's filters as the shape of their conditions (what :func:`_conditions` builds, and
+    the key its statement is kept under) and the values of its parameters (``p0``, ``p1``, …)."""
+    shape: list[Any] = []
+    values: list[Any] = []
+    if villages is not None:
+        shape.append(("villages", len(villages)))
+        values += villages
+    if states is not None:
+        shape.append(("states", len(states)))
+        values += states
+    if workflow_states is not None:  # these steps of these workflows (state names repeat across them)
+        shape.append(("workflow_states", tuple(len(names) for names in workflow_states.values())))
+        for workflow, names in workflow_states.items():
+            values += [workflow, *names]
+    if programme:
+        shape.append(("programme",))
+        values.append(programme)
+    if village:
+        shape.append(("village",))
+        values.append(village)
+    if open_only:
+        shape.append(("open_only",))
+    if deadline_before is not None:
+        shape.append(("deadline_before",))
+        values.append(deadline_before)
+    text = (search or "").strip()
+    if text:
+        terms = CaseListRepository._terms(text)
+        shape.append(("search", tuple((kind, column) for kind, column, _v in terms)))
+        for _kind, _column, term_values in terms:
+            values += term_values
+    return tuple(shape), _numbered(values)
+
+
+def _numbered(values: Sequence[Any]) -> dict[str, Any]:
+    return {f"p{i}": v for i, v in enumerate(values)}
+
+
+def _among(column: Any, binds: list[Any]) -> Any:
+    return column.in_(binds) if binds else false()
+
+
+def _conditions(shape: tuple[Any, ...]) -> list[Any]:
+    """The WHERE conditions of a :func:`_plan` shape, its values as parameters."""
+    binds = _Binds()
+    out: list[Any] = []
+    for part in shape:
+        what = part[0]
+        if what == "villages":
+            out.append(_among(CaseRow.village_code, binds.many(part[1])))
+        elif what == "states":
+            out.append(_among(CaseRow.state, binds.many(part[1])))
+        elif what == "workflow_states":
+            out.append(or_(false(), *[and_(CaseRow.workflow_id == binds(), _among(CaseRow.state, binds.many(n)))
+                                      for n in part[1]]))
+        elif what == "programme":
+            out.append(CaseRow.programme == binds())
+        elif what == "village":
+            out.append(CaseRow.village_code == binds())
+        elif what == "open_only":
+            out.append(CaseRow.closed.is_(False))
+        elif what == "deadline_before":
+            day = binds(Date)
+            out += [CaseRow.closed.is_(False), or_(CaseRow.state_deadline < day, CaseRow.total_deadline < day)]
+        elif what == "search":
+            out.append(CaseListRepository._search(part[1], binds))
+    return out
+
+
+def _match(kind: str, column: str, binds: _Binds) -> Any:
+    """A search term's condition on its indexed column: an equality for a whole ID number, else the
+    two bounds of a prefix (:func:`_prefix`)."""
+    col = _SEARCHED[column]
+    if kind == "id":
+        return col == binds()
+    return and_(col >= binds(), col < binds())
+
+
+def _padded(values: list[Any]) -> list[Any]:
+    """``values`` with the last repeated up to a power of two: ``IN`` lists of a few lengths, so
+    a few statements are kept for every size of page."""
+    size = 1
+    while size < len(values):
+        size *= 2
+    return values + values[-1:] * (size - len(values))
+
+
+def _matches_statement(ids: int, homes: int, terms: tuple[tuple[str, str], ...]) -> Any:
+    """Why cases matched (CaseListRepository.matches): a part for each term, the term's number,
+    then the case's (a case number) or the household's id, the member's position and name. The
+    parameters are the page's case ids, its households' ids, then the terms' values."""
+    binds = _Binds()
+    case_ids, household_ids = binds.many(ids, Integer), binds.many(homes, Integer)
+    parts = []
+    for i, (kind, column) in enumerate(terms):
+        condition = _match(kind, column, binds)
+        part = literal_column(str(i)).label("part")
+        if kind == "number":
+            parts.append(select(part, CaseRow.id.label("key"), literal_column("0").label("position"),
+                                literal_column("''").label("name")).where(CaseRow.id.in_(case_ids), condition))
+        elif kind == "phone_tail":
+            parts.append(select(part, HouseholdRow.id.label("key"), literal_column("0").label("position"),
+                                literal_column("''").label("name"))
+                         .where(HouseholdRow.id.in_(household_ids), condition))
+        else:
+            parts.append(select(part, MemberRow.household_id.label("key"), MemberRow.position.label("position"),
+                                MemberRow.name.label("name")).where(MemberRow.household_id.in_(household_ids), condition))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+class CaseListRepository:
+    """Queries behind the case list, the supervisor queue and the duplicate check.
+
+    The list's own statements (the user, a page, a count, the tallies, why a case matched) are
+    compiled once per shape and run on the driver's connection (storage/prepared.py): each value a
+    call changes is a parameter ``p0``, ``p1``, … (:func:`_plan` lists them, :func:`_conditions`
+    builds the matching statement once)."""
+
+    def __init__(self, session: Session | None = None, driver: Driver | None = None):
         self._s = session
+        self._driver = driver
+
+    def _d(self) -> Driver:
+        # a unit of work's: its session's connection, asked each time (a rollback may change it)
+        return self._driver if self._driver is not None else Driver.of(self._s.connection())
+
+    def _run(self, key: Hashable, build: Callable[[], Any], values: Mapping[str, Any] | None = None) -> list[Any]:
+        driver = self._d()
+        return driver.cached(key, build).all(driver, values)
 
     # --- who is asking ---------------------------------------------------------------------
     def viewer(self, username: str) -> tuple[User | None, int]:
         """The user of this name (None: no such user) and how many areas there are, in one
         statement: areas are only ever added (never moved or deleted), so their number tells whether
         a scope worked out before (QueryService) still holds."""
-        row = self._s.connection().execute(_viewer_statement(), {"username": username}).first()
-        if row is None:
+        rows = self._run("viewer", _viewer_statement, {"username": username})
+        if not rows:
             return None, 0
+        row = rows[0]
         return User(username=row[0], full_name=row[1], roles=tuple(r for r in row[2].split(",") if r),
-                    area_code=row[3], active=row[4]), int(row[5])
+                    area_code=row[3], active=bool(row[4])), int(row[5])
 
     def area_count(self) -> int:
-        return int(self._s.connection().execute(select(func.count()).select_from(AreaRow)).scalar_one())
+        return int(self._run("areas", lambda: select(func.count()).select_from(AreaRow))[0][0])
 
     # --- ids -----------------------------------------------------------------------------
-    def _filtered(
-        self,
-        stmt: Any,
-        *,
-        villages: Sequence[str] | None = None,
-        states: Sequence[str] | None = None,
-        workflow_states: dict[str, Sequence[str]] | None = None,
-        programme: str | None = None,
-        village: str | None = None,
-        open_only: bool = False,
-        deadline_before: dt.date | None = None,
-        search: str = "",
-    ) -> Any:
-        if villages is not None:
-            stmt = stmt.where(CaseRow.village_code.in_(list(villages)))
-        if states is not None:
-            stmt = stmt.where(CaseRow.state.in_(list(states)))
-        if workflow_states is not None:  # these steps of these workflows (state names repeat across them)
-            stmt = stmt.where(in_states(workflow_states))
-        if programme:
-            stmt = stmt.where(CaseRow.programme == programme)
-        if village:
-            stmt = stmt.where(CaseRow.village_code == village)
-        if open_only:
-            stmt = stmt.where(CaseRow.closed.is_(False))
-        if deadline_before is not None:
-            stmt = stmt.where(
-                CaseRow.closed.is_(False),
-                or_(CaseRow.state_deadline < deadline_before, CaseRow.total_deadline < deadline_before),
-            )
-        text = (search or "").strip()
-        if text:
-            stmt = stmt.where(self._search(text))
-        return stmt
-
     @staticmethod
-    def _terms(text: str) -> list[tuple[str, Any]]:
-        """What a search text can mean: (kind of match, one indexed condition) pairs, kinds as in
-        MATCH_LABELS."""
+    def _terms(text: str) -> list[tuple[str, str, list[str]]]:
+        """What a search text can mean: (kind of match, the indexed column, its values: one for an
+        equality, two bounds for a prefix) triples, kinds as in MATCH_LABELS, columns as in _COLUMNS."""
         text = text.strip()
         upper = text.upper()
         if _NUMBER_LIKE.match(text):
-            return [("number", _prefix(CaseRow.number, upper))]
+            return [("number", "number", _prefix(upper))]
         tail = _NUMBER_TAIL.match(text)
         if tail:
             # DB-12 is 案件 DB-000012 (numbers have six digits), of whichever year
-            return [("number", _prefix(CaseRow.number_reversed, reversed_key(f"{tail[1]}-{tail[2].zfill(6)}")))]
+            return [("number", "number_reversed", _prefix(reversed_key(f"{tail[1]}-{tail[2].zfill(6)}")))]
         if _FULL_ID.match(text):  # a whole ID number: one equality on its index, nothing else can match
-            return [("id", MemberRow.id_number == upper)]
+            return [("id", "id_number", [upper])]
         if _ID_LIKE.match(text):
-            terms = [("id_prefix", _prefix(MemberRow.id_number, upper)),
-                     ("id_tail", _prefix(MemberRow.id_reversed, reversed_key(upper)))]
+            terms = [("id_prefix", "id_number", _prefix(upper)),
+                     ("id_tail", "id_reversed", _prefix(reversed_key(upper)))]
             # Only what the text could be part of: a case number (2026-DB-000012) begins with at
             # most 4 digits and ends with 6 (7 past the millionth case of a year); a phone number has
             # at most 16 digits.
             if text.isdigit() and len(text) <= 4:
-                terms.append(("number", _prefix(CaseRow.number, upper)))
+                terms.append(("number", "number", _prefix(upper)))
             if text.isdigit() and len(text) <= 7:
-                terms.append(("number", _prefix(CaseRow.number_reversed, reversed_key(upper))))
+                terms.append(("number", "number_reversed", _prefix(reversed_key(upper))))
             if text.isdigit() and len(text) <= 16:
-                terms.append(("phone_tail", _prefix(HouseholdRow.phone_reversed, text[::-1])))
+                terms.append(("phone_tail", "phone_reversed", _prefix(text[::-1])))
             return terms
         if _INITIALS.match(text):
-            return [("initials", _prefix(MemberRow.name_initials, text.lower()))]
-        return [("name", _prefix(MemberRow.name, text))]
+            return [("initials", "name_initials", _prefix(text.lower()))]
+        return [("name", "name", _prefix(text))]
 
-    def _search(self, text: str) -> Any:
+    @staticmethod
+    def _search(terms: Sequence[tuple[str, str]], binds: _Binds) -> Any:
         """A case matches when its number starts or ends with the text, or a member of its household
         has an ID number starting or ending with it, a name or name initials starting with it, or
-        the household's phone ends with it."""
+        the household's phone ends with it. Each kind is its own indexed SELECT, joined by UNION."""
         selects = []
-        for kind, condition in self._terms(text):
+        for kind, column in terms:
+            condition = _match(kind, column, binds)
             if kind == "number":
                 selects.append(select(CaseRow.id).where(condition))
             elif kind == "phone_tail":
@@ -185,28 +317,26 @@ class CaseListRepository:
     def matches(self, households: Mapping[int, int], text: str) -> dict[int, str]:
         """Why each of these cases (case id → its household's id, as :meth:`rows` gives them) matched
         ``text``: the member's name and how (``李秀兰（姓名拼音首字母）``), the phone or the case number.
-        Cases that did not match are left out. One query per kind, for a page of cases."""
+        Cases that did not match are left out. One statement for a page of cases, every kind of
+        match a part of it."""
         if not households or not (text or "").strip():
             return {}
-        ids = list(households)
-        homes = set(households.values())
+        terms = self._terms(text)
+        ids, homes = _padded(list(households)), _padded(sorted(set(households.values())))
+        values = _numbered([*ids, *homes, *[v for _k, _c, vs in terms for v in vs]])
+        shape = (len(ids), len(homes), tuple((kind, column) for kind, column, _v in terms))
+        rows = self._run(("matches", shape), lambda: _matches_statement(*shape), values)
         found: dict[int, list[str]] = {}  # household id -> reasons
         by_case: dict[int, list[str]] = {}
-        conn = self._s.connection()
-        for kind, condition in self._terms(text):
+        for part, key, _position, name in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
+            kind = terms[part][0]
             label = MATCH_LABELS[kind]
             if kind == "number":
-                for (cid,) in conn.execute(select(CaseRow.id).where(CaseRow.id.in_(ids), condition)):
-                    by_case.setdefault(cid, []).append(label)
+                by_case.setdefault(key, []).append(label)
             elif kind == "phone_tail":
-                for (hid,) in conn.execute(select(HouseholdRow.id).where(HouseholdRow.id.in_(homes), condition)):
-                    found.setdefault(hid, []).append(label)
+                found.setdefault(key, []).append(label)
             else:
-                stmt = (select(MemberRow.household_id, MemberRow.name)
-                        .where(MemberRow.household_id.in_(homes), condition)
-                        .order_by(MemberRow.household_id, MemberRow.position))
-                for hid, name in conn.execute(stmt):
-                    found.setdefault(hid, []).append(f"{name}（{label}）")
+                found.setdefault(key, []).append(f"{name}（{label}）")
         out = {}
         for cid, hid in households.items():
             reasons = found.get(hid, []) + by_case.get(cid, [])
@@ -214,7 +344,8 @@ class CaseListRepository:
                 out[cid] = "；".join(dict.fromkeys(reasons))
         return out
 
-    def _order(self, sort: str, descending: bool, state_order: Sequence[str]) -> list[tuple[Any, bool]]:
+    @staticmethod
+    def _order(sort: str, descending: bool, state_order: Sequence[str]) -> list[tuple[Any, bool]]:
         """The sort as (expression, descending) pairs, the id last: a total order, and none of
         the expressions is NULL (keyset comparisons would fail on NULL)."""
         if sort == "deadline":
@@ -240,13 +371,14 @@ class CaseListRepository:
         return [(key, descending), (CaseRow.id, descending)]
 
     @staticmethod
-    def _after(order: list[tuple[Any, bool]], values: Sequence[Any]) -> Any:
-        """Rows after the row whose sort values are ``values`` (keyset paging). One row-value
-        comparison when every key runs the same way, which an index serves (platform-notes.md);
-        otherwise spelled out term by term."""
+    def _after(order: list[tuple[Any, bool]]) -> Any:
+        """Rows after the row whose sort values are the parameters ``a0``, ``a1``, … (keyset
+        paging). One row-value comparison when every key runs the same way, which an index serves
+        (platform-notes.md); otherwise spelled out term by term."""
+        values = [bindparam(f"a{i}", None, type_=expr.type) for i, (expr, _d) in enumerate(order)]
         directions = {desc for _expr, desc in order}
         if len(directions) == 1:
-            left, right = tuple_(*[e for e, _d in order]), tuple_(*[literal(v) for v in values])
+            left, right = tuple_(*[e for e, _d in order]), tuple_(*values)
             return left < right if directions.pop() else left > right
         terms = []
         for i, (expr, desc) in enumerate(order):
@@ -271,26 +403,35 @@ class CaseListRepository:
 
         One statement: the page's ids and sort values are found first (by index, LIMIT in SQL), and
         only those rows get their listed columns (head, members, village name, …)."""
-        order = self._order(sort, descending, state_order)
-        keys = [e.label(f"k{i}") for i, (e, _d) in enumerate(order[:-1])]
-        inner = self._filtered(select(CaseRow.id.label("id"), *keys), **filters)
+        shape, values = _plan(**filters)
+        values["limit"] = limit + 1
         if after is not None:
-            inner = inner.where(self._after(order, after))
-        # ordered by the labels: the sort values computed once a row (the head's name is a subquery)
-        by = [*keys, CaseRow.id]
-        inner = inner.order_by(*[e.desc() if d else e.asc() for e, (_x, d) in zip(by, order, strict=True)])
-        inner = inner.limit(limit + 1).subquery("page")
-        sort_cols = [inner.c[f"k{i}"] for i in range(len(keys))] + [inner.c.id]
-        stmt = (select(*self._columns(), *sort_cols)
-                .select_from(inner).join(CaseRow, CaseRow.id == inner.c.id)
-                .order_by(*[col.desc() if d else col.asc() for col, (_e, d) in zip(sort_cols, order, strict=True)]))
-        found = self._s.connection().execute(stmt).all()
+            values.update({f"a{i}": v for i, v in enumerate(after)})
+        key = ("page", sort, descending, tuple(state_order) if sort == "state" else (), after is not None, shape)
+        found = self._run(key, lambda: self._page_statement(sort, descending, state_order, after is not None, shape),
+                          values)
         more = len(found) > limit
         found = found[:limit]
         rows = [self._row(r) for r in found]
         if not more or not found:
             return rows, None
-        return rows, list(found[-1][-len(sort_cols):])
+        return rows, list(found[-1][_ROW_WIDTH:])
+
+    def _page_statement(self, sort: str, descending: bool, state_order: Sequence[str], after: bool,
+                        shape: tuple) -> Any:
+        order = self._order(sort, descending, state_order)
+        keys = [e.label(f"k{i}") for i, (e, _d) in enumerate(order[:-1])]
+        inner = select(CaseRow.id.label("id"), *keys).where(*_conditions(shape))
+        if after:
+            inner = inner.where(self._after(order))
+        # ordered by the labels: the sort values computed once a row (the head's name is a subquery)
+        by = [*keys, CaseRow.id]
+        inner = inner.order_by(*[e.desc() if d else e.asc() for e, (_x, d) in zip(by, order, strict=True)])
+        inner = inner.limit(bindparam("limit", None, type_=Integer)).subquery("page")
+        sort_cols = [inner.c[f"k{i}"] for i in range(len(keys))] + [inner.c.id]
+        return (select(*self._columns(), *sort_cols)
+                .select_from(inner).join(CaseRow, CaseRow.id == inner.c.id)
+                .order_by(*[col.desc() if d else col.asc() for col, (_e, d) in zip(sort_cols, order, strict=True)]))
 
     def ids(
         self,
@@ -301,28 +442,42 @@ class CaseListRepository:
         **filters: Any,
     ) -> list[int]:
         """Ids of the cases matching every filter, in the order asked for (id breaks ties)."""
-        order = self._order(sort, descending, state_order)
-        stmt = self._filtered(select(CaseRow.id), **filters).order_by(*[e.desc() if d else e.asc() for e, d in order])
-        return list(self._s.scalars(stmt))
+        shape, values = _plan(**filters)
+
+        def build() -> Any:
+            order = self._order(sort, descending, state_order)
+            return (select(CaseRow.id).where(*_conditions(shape))
+                    .order_by(*[e.desc() if d else e.asc() for e, d in order]))
+
+        key = ("ids", sort, descending, tuple(state_order) if sort == "state" else (), shape)
+        return [r[0] for r in self._run(key, build, values)]
 
     def count(self, **filters: Any) -> int:
         # COUNT(*), never COUNT(cases.id): SQLite answers COUNT(*) of a table from its b-tree's own
         # count, but steps through an index entry by entry to count a column (150,000 cases: 0.04 ms
         # against 8.7 ms)
-        stmt = self._filtered(select(func.count()).select_from(CaseRow), **filters)
-        return int(self._s.scalar(stmt) or 0)
+        shape, values = _plan(**filters)
+        rows = self._run(("count", shape),
+                         lambda: select(func.count()).select_from(CaseRow).where(*_conditions(shape)), values)
+        return int(rows[0][0] or 0)
 
     def tally(self, today: dt.date, *, villages: Sequence[str] | None = None,
               search: str = "") -> list[tuple[str, str, bool, int, int]]:
         """How many cases there are of each (workflow, state, closed) in scope (and matching
         ``search``), and how many of them are overdue on ``today``: one grouped query, in the order
         of an index (ix_cases_workflow_state covers it), from which every tab's count is added up."""
-        due = or_(CaseRow.state_deadline < today, CaseRow.total_deadline < today)
-        overdue = func.sum(case((and_(CaseRow.closed.is_(False), due), 1), else_=0))
-        stmt = self._filtered(select(CaseRow.workflow_id, CaseRow.state, CaseRow.closed, func.count(), overdue),
-                              villages=villages, search=search)
-        stmt = stmt.group_by(CaseRow.workflow_id, CaseRow.state, CaseRow.closed)
-        return [(w, s, bool(closed), int(n), int(late or 0)) for w, s, closed, n, late in self._s.execute(stmt)]
+        shape, values = _plan(villages=villages, search=search)
+        values["today"] = today
+
+        def build() -> Any:
+            day = bindparam("today", None, type_=Date)
+            due = or_(CaseRow.state_deadline < day, CaseRow.total_deadline < day)
+            overdue = func.sum(case((and_(CaseRow.closed.is_(False), due), 1), else_=0))
+            return (select(CaseRow.workflow_id, CaseRow.state, CaseRow.closed, func.count(), overdue)
+                    .where(*_conditions(shape)).group_by(CaseRow.workflow_id, CaseRow.state, CaseRow.closed))
+
+        return [(w, s, bool(closed), int(n), int(late or 0))
+                for w, s, closed, n, late in self._run(("tally", shape), build, values)]
 
     # --- rows ----------------------------------------------------------------------------
     @staticmethod

@@ -242,3 +242,46 @@ def test_a_sort_by_head_orders_by_the_head_the_list_shows_not_the_first_member(o
     heads = [r["head"] for r in page["rows"]]
     assert heads == sorted(heads) and heads[-1] == "赵建国", heads  # 丁 (the first member) would go first
     assert [r["id"] for r in page["rows"]] == [head_first["id"], head_second["id"]]
+
+
+def test_the_list_and_the_queue_read_without_an_orm_session(listed, office, monkeypatch):
+    """A first page, the next page, a search and the queue run statements compiled once on the
+    driver's connection (Database.reads): no ORM session is made for them."""
+    q, _ids = listed
+    for run in _REFRESHES.values():
+        run(q)  # the scope is worked out on first use (in a unit of work of its own), then kept
+    made = []
+    sessions = office.db._sessions
+    monkeypatch.setattr(office.db, "_sessions", lambda: made.append(1) or sessions())
+    first = q.case_page("approver", CaseQuery(tab="all"), limit=5)
+    second = q.case_page("approver", CaseQuery(tab="all"), first["next"], 5)
+    searched = q.case_page("approver", CaseQuery(tab="all", search="王建"), limit=5)
+    queue = q.queue_page("approver")
+    assert made == []
+    assert len(first["rows"]) == len(second["rows"]) == 5 and searched["rows"] and queue["total"] is not None
+
+
+def test_a_search_with_a_nul_or_a_lone_surrogate_is_refused_as_every_statement_is(listed):
+    """The list's own statements go through the engine's guard as SQLAlchemy's do (storage/db.py):
+    a NUL or a lone surrogate typed into the search is a known error, not a crash."""
+    from doudi_desk.storage.db import StorageError
+
+    q, _ids = listed
+    for text_, kind in (("王\x00建", "input"), ("王\ud800", "encoding")):
+        with pytest.raises(StorageError) as refused:
+            q.case_page("approver", CaseQuery(tab="all", search=text_))
+        assert refused.value.kind == kind, refused.value
+
+
+def test_a_read_unit_that_cannot_connect_is_a_known_error():
+    """Database.reads takes its connection from the pool, which hands on the driver's own error:
+    it comes out as the same StorageError as a unit of work's."""
+    from doudi_desk.storage.db import Database, StorageError
+
+    db = Database("postgresql+psycopg://nobody:pw@127.0.0.1:1/none")
+    try:
+        with pytest.raises(StorageError) as refused, db.reads():
+            pass
+        assert refused.value.kind == "connect"
+    finally:
+        db.dispose()

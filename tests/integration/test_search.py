@@ -183,3 +183,24 @@ def test_a_step_of_one_workflow_does_not_make_another_workflows_cases_a_to_do(of
     assert view["id"] in q.case_ids("approver", CaseQuery(tab="todo"))
     assert q.tab_counts("reviewer")["todo"] == 0
     assert q.case_ids("admin", CaseQuery(tab="todo")) == []
+
+
+def test_why_rows_matched_is_one_statement_whatever_the_kinds_of_match(found, office):
+    """Four digits can be the end of an ID number, its start, a case number's start or end and a
+    phone's end: the page asks why its rows matched in one statement (a part per kind), and each row
+    still names its own reason."""
+    from query_count import selects, statements
+
+    a, b, _search = found
+    q = QueryService(office)
+    q.case_page("clerk", CaseQuery(tab="all", search="0152"))  # the scope and calendar are kept after the first
+    with statements(office.db.engine) as sent:
+        page = q.case_page("clerk", CaseQuery(tab="all", search="0152"))
+    asked = [s for s in selects(sent) if "AS part" in s]
+    assert len(asked) == 1 and all(k in asked[0] for k in ("id_reversed", "id_number", "phone_reversed",
+                                                           "number_reversed")), sent
+    assert [r["matched"] for r in page["rows"]] == ["王小明（身份证号尾号）"]
+    by_phone = q.case_page("clerk", CaseQuery(tab="all", search="4321"))["rows"]
+    assert [(r["id"], r["matched"]) for r in by_phone] == [(a["id"], "联系电话尾号")]
+    by_number = q.case_page("clerk", CaseQuery(tab="all", search="DB-2"))["rows"]
+    assert [(r["id"], r["matched"]) for r in by_number] == [(b["id"], "案件编号")]
