@@ -211,7 +211,7 @@ class QueryService:
     def case_ids(self, actor: str, query: CaseQuery) -> list[int]:
         """Ids of the cases of a tab, filtered, searched and sorted (every one of them: exports;
         the window pages with :meth:`case_page`)."""
-        with self.ctx.db.unit_of_work() as uow:
+        with self.ctx.db.unit_of_work(read_only=True) as uow:
             user, scope = self._viewer(uow, actor)
             filters = self._filters(user, query, self.ctx.calendar(uow), scope)
             sort = query.sort if query.sort in SORT_KEYS else "number"
@@ -228,7 +228,7 @@ class QueryService:
         few statements whatever the size: the user (with the areas' count), the calendar, the page
         with its columns, the total (unless the first page holds them all) and, while searching,
         one per kind of match."""
-        with self.ctx.db.unit_of_work() as uow:
+        with self.ctx.db.unit_of_work(read_only=True) as uow:
             user, scope = self._viewer(uow, actor)
             calendar = self.ctx.calendar(uow)
             filters = self._filters(user, query, calendar, scope)
@@ -245,7 +245,7 @@ class QueryService:
 
         One grouped query (cases by workflow, state, closed and overdue) is added up for every tab
         with the tab's own filters (:meth:`_filters`), instead of a COUNT per tab."""
-        with self.ctx.db.unit_of_work() as uow:
+        with self.ctx.db.unit_of_work(read_only=True) as uow:
             user, scope = self._viewer(uow, actor)
             calendar = self.ctx.calendar(uow)
             today = self.ctx.today()
@@ -268,7 +268,7 @@ class QueryService:
         ``actor``, cases outside the user's area are left out. With ``search``, ``matched`` says
         why each case matched (the member's name and how: 李秀兰（姓名拼音首字母）).
         """
-        with self.ctx.db.unit_of_work() as uow:
+        with self.ctx.db.unit_of_work(read_only=True) as uow:
             calendar = self.ctx.calendar(uow)
             rows = uow.listing.rows(ids)
             user = None
@@ -344,7 +344,7 @@ class QueryService:
         """A page of :meth:`supervisor_queue` (by deadline, keyset as :meth:`case_page`): ``rows``,
         ``next``, and on the first page ``total``. The window shows the first screen from the first
         page and fetches the rest behind it."""
-        with self.ctx.db.unit_of_work() as uow:
+        with self.ctx.db.unit_of_work(read_only=True) as uow:
             user, scope = self._viewer(uow, actor)
             steps = {spec.id: states for spec in self._specs() if (states := queue_states(spec, user.roles))}
             if not steps:
