@@ -5,12 +5,15 @@ transaction) and on both databases refuses any statement that is not a SELECT.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import event, text
 
+from doudi_desk.domain.ids import make_id
 from doudi_desk.services.cases import CaseService
 from doudi_desk.services.queries import CaseQuery, QueryService
-from tests.helpers.dibao import to_posting
+from tests.helpers.dibao import day, household, to_county, to_posting
 from tests.helpers.office import open_office
 from tests.pg_support import fresh_database, requires_pg
 
@@ -74,3 +77,53 @@ def test_a_read_only_unit_of_work_refuses_a_write_and_writes_nothing(office, bac
         raise ZeroDivisionError
     with ctx.db.unit_of_work() as uow:
         assert uow.session.execute(text("SELECT COUNT(*) FROM areas")).scalar_one() == before
+
+
+def _listed_values(ctx, ids) -> list[tuple]:
+    with ctx.db.unit_of_work(read_only=True) as uow:
+        return [(r["number"], r["eligible"], r["proposal_amounts"], r["decided_amount"], r["result"])
+                for r in uow.listing.rows(ids)]
+
+
+@requires_pg
+def test_a_list_reads_the_proposal_and_decision_values_as_on_sqlite_parsing_each_document_once(pg, office):
+    """PostgreSQL takes a list row's proposal and decision values out of one json_to_record of each
+    document (``->>`` would parse the whole document again for each value): the same values as
+    SQLite's json_extract, for a proposal, a decision, no proposal, and a document that is not an
+    object (where ``->>`` gives NULL and json_to_record would refuse)."""
+    values = []
+    for ctx in (office, pg):
+        svc = CaseService(ctx)
+        posted = to_posting(svc)["id"]
+        approved = to_county(svc, 1)["id"]
+        svc.advance(approved, "approve", "approver", effective_date=day(13))
+        fresh = svc.create_case(household(members=[{"name": "孔德福", "relation": "head", "id_number": make_id(
+            "130102", dt.date(1958, 3, 1), 7)}], income=[], rigid_expenses=[]), "dibao", "clerk",
+            applied_on=day(0))["id"]
+        values.append(_listed_values(ctx, [posted, approved, fresh]))
+    assert values[0] == values[1]
+    (_, eligible, amounts, _, _), (_, _, _, decided, result), (_, *nothing) = values[1]
+    assert eligible is True and amounts["monthly_amount"] and decided and result, values[1]
+    assert nothing == [None, {"monthly_amount": None, "amount": None}, None, None]
+
+    sent = []
+
+    def seen(_conn, _cursor, statement, _parameters, _context, _many):
+        sent.append(statement)
+
+    q = QueryService(pg)
+    event.listen(pg.db.engine, "before_cursor_execute", seen)
+    try:
+        page = q.case_page("approver", CaseQuery(tab="all"), limit=10)
+    finally:
+        event.remove(pg.db.engine, "before_cursor_execute", seen)
+    assert len(page["rows"]) == 3
+    listing = [s for s in sent if "cases.proposal" in s]
+    assert listing and not [s for s in listing if "->>" in s], listing
+    assert all(s.count("json_to_record") == 2 for s in listing), listing
+
+    for document in ("null", "[1, 2]", '"text"'):
+        with pg.db.unit_of_work() as uow:
+            uow.session.execute(text(f"UPDATE cases SET proposal = '{document}'::json, "
+                                     f"decision = '{document}'::json WHERE id = :id"), {"id": approved})
+        assert _listed_values(pg, [approved])[0][1:] == (None, {"monthly_amount": None, "amount": None}, None, None)
