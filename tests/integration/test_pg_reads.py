@@ -70,6 +70,11 @@ def test_a_read_only_unit_of_work_refuses_a_write_and_writes_nothing(office, bac
                                     "VALUES ('130999103', '新乡', 'township', '130999')"))
     with ctx.db.unit_of_work() as uow:
         assert uow.session.execute(text("SELECT COUNT(*) FROM areas")).scalar_one() == before
+    if backend == "postgresql":  # every pooled connection is back out of autocommit once returned
+        with ctx.db.unit_of_work(read_only=True) as a, ctx.db.unit_of_work(read_only=True) as b:
+            assert {u.session.connection().connection.driver_connection.autocommit for u in (a, b)} == {True}
+        with ctx.db.unit_of_work() as a, ctx.db.unit_of_work() as b:
+            assert {u.session.connection().connection.driver_connection.autocommit for u in (a, b)} == {False}
     # and an ordinary unit of work afterwards still writes in its transaction
     with pytest.raises(ZeroDivisionError), ctx.db.unit_of_work() as uow:
         uow.session.execute(text("INSERT INTO areas (code, name, level, parent_code) "
