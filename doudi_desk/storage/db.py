@@ -312,9 +312,9 @@ class Database:
         event.listen(self.engine, "before_cursor_execute", _refuse_bad_text(nul=self.is_sqlite))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Reads (lists, searches, counts) on PostgreSQL run in autocommit: no BEGIN and no COMMIT,
-        # two round trips of a search's six. Under READ COMMITTED, the server's default and ours,
-        # each statement of a transaction takes its own snapshot anyway, so the reads see what they
-        # would see inside one. SQLite begins no transaction for a SELECT: nothing to save there.
+        # two round trips of a search's six. Under READ COMMITTED (PostgreSQL's default; the program
+        # asks for no other) each statement of a transaction takes its own snapshot anyway, so the
+        # reads see what they would see inside one. SQLite begins no transaction for a SELECT.
         reading = {READING: True} if self.is_sqlite else {READING: True, "isolation_level": "AUTOCOMMIT"}
         self._readers = sessionmaker(self.engine.execution_options(**reading), expire_on_commit=False)
 
