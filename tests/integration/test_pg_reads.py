@@ -25,17 +25,19 @@ def pg():
 
 
 def _statuses(ctx, work) -> list[tuple[str, str]]:
-    """Each statement ``work`` sends, with psycopg's transaction status right after it."""
+    """Each statement ``work`` sends, with psycopg's transaction status as it is sent: in a
+    transaction every statement after a unit of work's first finds it INTRANS (psycopg sent a
+    BEGIN before the first)."""
     seen: list[tuple[str, str]] = []
 
-    def after(_conn, cursor, statement, _parameters, _context, _many):
+    def before(_conn, cursor, statement, _parameters, _context, _many):
         seen.append((statement.split()[0], cursor.connection.info.transaction_status.name))
 
-    event.listen(ctx.db.engine, "after_cursor_execute", after)
+    event.listen(ctx.db.engine, "before_cursor_execute", before)
     try:
         work()
     finally:
-        event.remove(ctx.db.engine, "after_cursor_execute", after)
+        event.remove(ctx.db.engine, "before_cursor_execute", before)
     return seen
 
 
