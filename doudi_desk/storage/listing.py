@@ -64,6 +64,16 @@ def _head_of_case(column: Any) -> Any:
     return func.coalesce(first.where(MemberRow.relation == "head").scalar_subquery(), first.scalar_subquery())
 
 
+def _objection(postgres: bool) -> Any:
+    """Whether an objection was recorded on the case. PostgreSQL plans the correlated EXISTS at
+    county scale as an index AND per row (the ~500 objection events of the county read again for
+    each of a page's 100 cases: 3–16 ms); as ``id IN (…)`` it reads them once into a hash (0.7 ms).
+    SQLite probes its (case_id, seq) index per row either way."""
+    if postgres:
+        return CaseRow.id.in_(select(AuditEventRow.case_id).where(AuditEventRow.trigger == "record_objection"))
+    return exists().where(AuditEventRow.case_id == CaseRow.id, AuditEventRow.trigger == "record_objection")
+
+
 def _text(value: Any) -> str | None:
     """An amount as the proposal stores it (text), whatever type the JSON function gave back."""
     return None if value is None else str(value)
@@ -357,8 +367,7 @@ class CaseListRepository:
             head(MemberRow.name).label("head"), head(MemberRow.id_number).label("head_id_number"),
             select(func.count()).where(MemberRow.household_id == c.household_id).scalar_subquery().label("members"),
             c.household_id, c.applied_on, c.state_deadline, c.total_deadline, c.county_delegated, c.staff_relative,
-            exists().where(AuditEventRow.case_id == c.id, AuditEventRow.trigger == "record_objection")
-            .label("objection"),
+            _objection(postgres).label("objection"),
             *[v.label(label) for v, label in zip(
                 [*proposal, *decision], ("eligible", "monthly_amount", "amount", "decided_amount", "result"),
                 strict=True)],

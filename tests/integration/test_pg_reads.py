@@ -88,12 +88,12 @@ def test_a_read_only_unit_of_work_refuses_a_write_and_writes_nothing(office, bac
 
 def _listed_values(ctx, ids) -> list[tuple]:
     with ctx.db.unit_of_work(read_only=True) as uow:
-        return [(r["number"], r["eligible"], r["proposal_amounts"], r["decided_amount"], r["result"])
+        return [(r["number"], r["eligible"], r["proposal_amounts"], r["decided_amount"], r["result"], r["objection"])
                 for r in uow.listing.rows(ids)]
 
 
 @requires_pg
-def test_a_list_reads_the_proposal_and_decision_values_as_on_sqlite_parsing_each_document_once(pg, office):
+def test_a_list_reads_the_proposal_decision_and_objection_as_on_sqlite_parsing_each_document_once(pg, office):
     """PostgreSQL takes a list row's proposal and decision values out of one json_to_record of each
     document (``->>`` would parse the whole document again for each value): the same values as
     SQLite's json_extract, for a proposal, a decision, no proposal, and a document that is not an
@@ -102,6 +102,8 @@ def test_a_list_reads_the_proposal_and_decision_values_as_on_sqlite_parsing_each
     for ctx in (office, pg):
         svc = CaseService(ctx)
         posted = to_posting(svc)["id"]
+        svc.advance(posted, "record_objection", "clerk", comment="有异议", effective_date=day(6),
+                    data={"objection": {"received_on": day(6), "objector": "村民", "content": "反映收入不实"}})
         approved = to_county(svc, 1)["id"]
         svc.advance(approved, "approve", "approver", effective_date=day(13))
         fresh = svc.create_case(household(members=[{"name": "孔德福", "relation": "head", "id_number": make_id(
@@ -109,9 +111,10 @@ def test_a_list_reads_the_proposal_and_decision_values_as_on_sqlite_parsing_each
             applied_on=day(0))["id"]
         values.append(_listed_values(ctx, [posted, approved, fresh]))
     assert values[0] == values[1]
-    (_, eligible, amounts, _, _), (_, _, _, decided, result), (_, *nothing) = values[1]
+    (_, eligible, amounts, _, _, objection), (_, _, _, decided, result, none), (_, *nothing) = values[1]
     assert eligible is True and amounts["monthly_amount"] and decided and result, values[1]
-    assert nothing == [None, {"monthly_amount": None, "amount": None}, None, None]
+    assert objection is True and none is False  # PostgreSQL asks "an objection?" as id IN (…): the same answer
+    assert nothing == [None, {"monthly_amount": None, "amount": None}, None, None, False]
 
     sent = []
 
@@ -133,4 +136,5 @@ def test_a_list_reads_the_proposal_and_decision_values_as_on_sqlite_parsing_each
         with pg.db.unit_of_work() as uow:
             uow.session.execute(text(f"UPDATE cases SET proposal = '{document}'::json, "
                                      f"decision = '{document}'::json WHERE id = :id"), {"id": approved})
-        assert _listed_values(pg, [approved])[0][1:] == (None, {"monthly_amount": None, "amount": None}, None, None)
+        assert _listed_values(pg, [approved])[0][1:] == (None, {"monthly_amount": None, "amount": None}, None, None,
+                                                          False)
