@@ -214,6 +214,11 @@ def service_rows(ctx, dest_folder: Path, *, skip: set[str], pg_env: dict[str, st
         # what the window's list asks for (ui/case_list.py): the first page by keyset, with its rows
         return q.case_page(COUNTY_USER, query, limit=page)
 
+    # The program's list reads send no BEGIN/ROLLBACK on PostgreSQL (autocommit, storage/db.py), so
+    # neither do the floors of the list rows (the batch and verify floors below need a transaction).
+    postgres = not ctx.db.is_sqlite
+    if postgres:
+        conn.autocommit = True
     # warm the page cache once, as a running program would have it
     list_op(CaseQuery(tab="all"))
     floors.first_page(conn)
@@ -242,6 +247,8 @@ def service_rows(ctx, dest_folder: Path, *, skip: set[str], pg_env: dict[str, st
     queue_cpu = floors.timed.cpu
     states = sorted({r["state"] for r in queue})
     floor = median_of(3, floors.queue_rows, conn, states)
+    if postgres:
+        conn.autocommit = False
     rows.append(Row(f"supervisor queue, {len(queue):,} rows: first screen", first_screen, floor,
                     "≤ 300 ms to first screen", f"queue_page (200 rows); {first_cpu}"))
     rows.append(Row(f"supervisor queue, {len(queue):,} rows: all of it", queue_time, floor, "—",

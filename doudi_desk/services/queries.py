@@ -212,7 +212,7 @@ class QueryService:
     def case_ids(self, actor: str, query: CaseQuery) -> list[int]:
         """Ids of the cases of a tab, filtered, searched and sorted (every one of them: exports;
         the window pages with :meth:`case_page`)."""
-        with self.ctx.db.unit_of_work() as uow:
+        with self.ctx.db.unit_of_work(read_only=True) as uow:
             user, scope = self._viewer(uow, actor)
             filters = self._filters(user, query, self.ctx.calendar(uow), scope)
             sort = query.sort if query.sort in SORT_KEYS else "number"
@@ -248,7 +248,7 @@ class QueryService:
 
         One grouped query (cases by workflow, state, closed and overdue) is added up for every tab
         with the tab's own filters (:meth:`_filters`), instead of a COUNT per tab."""
-        with self.ctx.db.unit_of_work() as uow:
+        with self.ctx.db.unit_of_work(read_only=True) as uow:
             user, scope = self._viewer(uow, actor)
             calendar = self.ctx.calendar(uow)
             today = self.ctx.today()
@@ -271,7 +271,7 @@ class QueryService:
         ``actor``, cases outside the user's area are left out. With ``search``, ``matched`` says
         why each case matched (the member's name and how: 李秀兰（姓名拼音首字母）).
         """
-        with self.ctx.db.unit_of_work() as uow:
+        with self.ctx.db.unit_of_work(read_only=True) as uow:
             calendar = self.ctx.calendar(uow)
             rows = uow.listing.rows(ids)
             user = None

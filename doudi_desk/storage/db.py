@@ -187,16 +187,24 @@ def _bad_text(parameters: Any, nul: bool) -> str | None:
     return None
 
 
+READING = "doudi_reading"  # execution option of a read-only unit of work's statements (Database.unit_of_work)
+
+
 def _refuse_bad_text(nul: bool):
     """The last line of defence behind the input checks (domain/text.py): text the driver cannot
     encode (a lone surrogate) or, on SQLite, a NUL (PostgreSQL refuses it itself) becomes a known
     error instead of a crash. A bulk insert that checked its own rows as it built them says so
-    with the execution option ``nul_checked`` (storage/payments.py)."""
+    with the execution option ``nul_checked`` (storage/payments.py). The same listener keeps a
+    read-only unit of work to SELECTs (one listener: it runs on every statement)."""
 
-    def check(_conn: Any, _cursor: Any, _statement: str, parameters: Any, context: Any,
+    def check(_conn: Any, _cursor: Any, statement: str, parameters: Any, context: Any,
               _executemany: bool) -> None:
-        if context is not None and context.execution_options.get("nul_checked"):
-            return
+        if context is not None:
+            options = context.execution_options
+            if options.get(READING) and statement.lstrip()[:6].upper() != "SELECT":
+                raise RuntimeError(f"a read-only unit of work may only read: {statement[:60]!r}")
+            if options.get("nul_checked"):
+                return
         kind = _bad_text(parameters, nul) if parameters else None
         if kind:
             raise StorageError(kind, next(f[1] for f in _FAULTS if f[0] == kind))
@@ -308,6 +316,12 @@ class Database:
         # PostgreSQL refuses NUL in text; refuse it on SQLite too, so both behave the same.
         event.listen(self.engine, "before_cursor_execute", _refuse_bad_text(nul=self.is_sqlite))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads (lists, searches, counts) on PostgreSQL run in autocommit: no BEGIN and no COMMIT,
+        # two round trips of a search's six. Under READ COMMITTED (PostgreSQL's default; the program
+        # asks for no other) each statement of a transaction takes its own snapshot anyway, so the
+        # reads see what they would see inside one. SQLite begins no transaction for a SELECT.
+        reading = {READING: True} if self.is_sqlite else {READING: True, "isolation_level": "AUTOCOMMIT"}
+        self._readers = sessionmaker(self.engine.execution_options(**reading), expire_on_commit=False)
 
     def location(self) -> str:
         """Where the database is, for people: a SQLite file's path as it is (a URL would
@@ -405,14 +419,18 @@ class Database:
             conn.commit()
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
+    def unit_of_work(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:
         """One session, one transaction: commit if the block succeeds, roll back on any exception.
+
+        ``read_only``: the block only reads (a list page, a search, counts). On PostgreSQL it runs
+        without a transaction of its own (see ``__init__``); on both databases a statement that is
+        not a SELECT raises RuntimeError before it is sent (a bug: a write would not be atomic).
 
         Raises:
             StorageError: the database is locked, read-only, full, damaged or unreachable.
         """
         with _translated_errors():
-            session = self._sessions()
+            session = self._readers() if read_only else self._sessions()
             try:
                 yield UnitOfWork(session)
                 session.commit()
@@ -436,9 +454,14 @@ class Database:
                 connection = self.engine.raw_connection()
             except errors as exc:  # the pool hands on the driver's own error when it cannot connect
                 raise DBAPIError.instance(None, None, exc, errors, dialect=self.engine.dialect) from exc
+            dbapi = connection.driver_connection
             try:
-                yield ReadUnit(Driver(connection.driver_connection, self.engine))
+                if not self.is_sqlite:
+                    dbapi.autocommit = True  # no BEGIN and no ROLLBACK: two round trips fewer
+                yield ReadUnit(Driver(dbapi, self.engine))
             finally:
+                if not self.is_sqlite:
+                    dbapi.autocommit = False
                 connection.close()
 
     def dispose(self) -> None:
