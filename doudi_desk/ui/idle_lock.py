@@ -9,9 +9,8 @@ Minutes come from the office setting ``idle_lock_minutes`` (default 10; 0 switch
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QWindow
+from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import (
-    QApplication,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -77,7 +76,8 @@ class IdleLock(QObject):
     measured by ``clock`` (the real one unless a test passes its own).
 
     Input reaches a widget through its top-level window's QWindow (the main window's, a dialog's),
-    so the filter is on those: the window's, and each one that takes the focus. Not on the whole
+    so the filter is on those: the window's, and each one the focus moves to from a watched one.
+    Not on the whole
     application: that calls Python for every event of every object (each paint, timer, queued
     signal), and each call waits for the GIL while the worker runs Python — the window stalled
     100–300 ms while the lists loaded after log-in."""
@@ -92,16 +92,15 @@ class IdleLock(QObject):
         self.timer = clock.timer(self, check_every_ms, self.check, single_shot=False)
         window.winId()  # its QWindow exists from now on
         self._watch(window.windowHandle())
-        app = QApplication.instance()
-        if app is not None:
-            app.focusWindowChanged.connect(self._focus_window)
 
     def _watch(self, handle: QWindow | None) -> None:
         if handle is not None:
             handle.installEventFilter(self)  # again on the same window: Qt keeps one
 
-    def _focus_window(self, handle: QWindow | None) -> None:
-        """Another top-level window (a dialog) took the focus: the user did something; watch it too."""
+    def _focus_moved(self) -> None:
+        """A watched window lost the focus to another (a dialog): the user did something there;
+        watch it too. (Qt names the new focus window before telling the old one.)"""
+        handle = QGuiApplication.focusWindow()
         self._watch(handle)
         if handle is not None and not self.locked:
             self.last_input = self.clock.monotonic()
@@ -121,6 +120,8 @@ class IdleLock(QObject):
             self.cover.setGeometry(self.window.rect())
         if kind in _ACTIVITY and not self.locked:
             self.last_input = self.clock.monotonic()
+        elif kind == QEvent.Type.FocusOut and isinstance(obj, QWindow):
+            self._focus_moved()
         return False
 
     @property
