@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.stack.addWidget(self.tabs)
         self.case_list: CaseListPage | None = None
+        self._next_case_list: CaseListPage | None = None  # built while a password is checked
         self.supervisor: SupervisorPage | None = None
         self.lazy_tabs = LazyTabs(self.tabs, self)  # 动态管理, 资金发放, 设置, 统计, 台账, 大排查
 
@@ -427,6 +428,13 @@ class MainWindow(QMainWindow):
                 show_error(exc, self)
 
         self.run(login_job, self.backend, username, password, on_done=done, on_error=failed)
+        # The password check keeps the worker busy without the GIL (argon2): the GUI thread builds
+        # the case list meanwhile, instead of after it.
+        QTimer.singleShot(0, self._prepare_case_list)
+
+    def _prepare_case_list(self) -> None:
+        if self._next_case_list is None and self.user is None:
+            self._next_case_list = CaseListPage(self)
 
     def _finish_log_in(self, user: dict[str, Any]) -> None:
         if self.user is not user:
@@ -444,7 +452,7 @@ class MainWindow(QMainWindow):
         toolbar for the user's roles."""
         self._clear_tabs()
         roles = self.roles()
-        self.case_list = CaseListPage(self)
+        self.case_list, self._next_case_list = self._next_case_list or CaseListPage(self), None
         self.case_list.open_case.connect(self.open_case)
         self.tabs.addTab(self.case_list, "案件")
         self.case_list.permanent = True
