@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
         self.url = url
         factory = context_factory or (lambda: _open(url))
         # The worker imports the services, SQLAlchemy and the models while the GUI thread shows the
-        # window: nothing the window's module imports loads them (tests/gui/test_start_gui.py).
+        # window: nothing the window's module imports loads them (tests/gui/test_start_threads_gui.py).
         self.collector.hold()  # until then: what the worker makes is frozen once it is made
         self.executor.submit(Backend.load, factory, on_done=self._opened, on_error=self._open_failed)
 
