@@ -154,10 +154,12 @@ def gui_rows(url: str, work: Path, *, daily_backup: bool) -> list[Row]:
                     + (f"; backups {first.get('backups')}" if daily_backup else "")))
     rows.append(Row("later start to case list", later.get("case_list"), bare.get("shown"), "≤ 1.5 s",
                     f"log-in usable {_fmt(later.get('login_usable'), 's')}; process CPU {_fmt(later.get('cpu_s'), 's')}"))
-    rows.append(Row("longest GUI-thread stall (first start)", (first.get("stall_ms") or 0) / 1000, None, "≤ 100 ms",
-                    first.get("stall_where", "")))
-    rows.append(Row("longest GUI-thread stall (later start)", (later.get("stall_ms") or 0) / 1000, None, "≤ 100 ms",
-                    later.get("stall_where", "")))
+    bare_stall = (bare.get("stall_ms") or 0) / 1000
+    for label, run in (("first start", first), ("later start", later)):
+        cpu = run.get("stall_cpu_ms") or ["?", "?"]
+        rows.append(Row(f"longest GUI-thread stall ({label})", (run.get("stall_ms") or 0) / 1000, bare_stall,
+                        "≤ 100 ms", f"{run.get('stall_where', '')}; CPU in it: GUI thread {cpu[0]} ms, "
+                        f"process {cpu[1]} ms (floor: the bare window's own, same heartbeat)"))
     rows.append(Row("peak memory, window (first start)", first.get("peak_mb"), bare.get("peak_mb"), "≤ 400 MB",
                     unit="MB"))
     rows.append(Row("peak memory, window (later start)", later.get("peak_mb"), bare.get("peak_mb"), "≤ 400 MB",

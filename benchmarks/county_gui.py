@@ -8,7 +8,10 @@ Prints one JSON line: seconds from process start to the log-in page (``login_pag
 usable (``login_usable``: the user's work area shows, its tabs built), to the case list's first page
 (``case_list``), to everything settled (``settled``: no job on the worker, no backup running);
 ``stall_ms``: the longest gap between ticks of a 10 ms heartbeat QTimer on the GUI thread (and where it
-happened); ``peak_mb``: the process's peak resident memory. The daily backup goes to
+happened); ``stall_cpu_ms``: in that gap, the CPU time the GUI thread and the whole process used
+(a gap with little CPU of this process is the machine's other load, not the program); ``peak_mb``: the
+process's peak resident memory. The bare window (the floor) is measured with the same heartbeat,
+started before its window is made, so its own first show and paint count as the program's do. The daily backup goes to
 ``$XDG_DATA_HOME`` (the caller chooses a fresh folder for a first start of the day).
 """
 
@@ -39,7 +42,9 @@ class Heartbeat:
         from PySide6.QtCore import QTimer
 
         self.last = time.perf_counter()
+        self.last_cpu = (time.thread_time(), time.process_time())
         self.worst = 0.0
+        self.worst_cpu = (0.0, 0.0)
         self.where = ""
         self.phase = "start"
         self.timer = QTimer()
@@ -48,11 +53,16 @@ class Heartbeat:
         self.timer.start()
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), (time.thread_time(), time.process_time())
         gap = now - self.last
-        self.last = now
+        used = (cpu[0] - self.last_cpu[0], cpu[1] - self.last_cpu[1])
+        self.last, self.last_cpu = now, cpu
         if gap > self.worst:
-            self.worst, self.where = gap, self.phase
+            self.worst, self.where, self.worst_cpu = gap, self.phase, used
+
+    def result(self) -> dict:
+        return {"stall_ms": self.worst * 1000, "stall_where": self.where,
+                "stall_cpu_ms": [round(self.worst_cpu[0] * 1000, 1), round(self.worst_cpu[1] * 1000, 1)]}
 
 
 def bare() -> dict:
@@ -60,13 +70,15 @@ def bare() -> dict:
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     app = QApplication(sys.argv[:1])
+    beat = Heartbeat()
     window = QMainWindow()
     window.resize(1366, 768)
     window.show()
     shown = {}
-    QTimer.singleShot(0, lambda: (shown.setdefault("t", time.perf_counter() - T0), app.quit()))
+    QTimer.singleShot(0, lambda: shown.setdefault("t", time.perf_counter() - T0))
+    QTimer.singleShot(500, app.quit)  # the heartbeat runs on a while after the first show and paint
     app.exec()
-    return {"shown": shown["t"], "peak_mb": _peak_mb()}
+    return {"shown": shown["t"], "peak_mb": _peak_mb(), **beat.result()}
 
 
 def _backup_busy(window, first_start: bool) -> bool:
@@ -128,7 +140,7 @@ def program(url: str, user: str, password: str, first_start: bool, timeout_s: fl
     app.exec()
     status = window.statusBar().currentMessage()
     window.close()
-    return {**marks, "stall_ms": beat.worst * 1000, "stall_where": beat.where, "peak_mb": _peak_mb(), "cpu_s": _cpu_s(),
+    return {**marks, **beat.result(), "peak_mb": _peak_mb(), "cpu_s": _cpu_s(),
             "status": status, "backups": sorted(os.listdir(os.path.join(
                 os.environ.get("XDG_DATA_HOME", ""), "doudi_desk", "backups")))
             if os.environ.get("XDG_DATA_HOME") and os.path.isdir(os.path.join(

@@ -6,7 +6,7 @@ The services decide (AdminService refuses anyone but an administrator); these wi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import KnownError
-from ..services.admin import AdminService
 from . import ops
 from .errors import show_error
 from .login import ChangePasswordDialog
 from .style import set_role
+
+if TYPE_CHECKING:
+    from ..services.admin import AdminService
 
 COLUMNS = ["用户名", "姓名", "角色", "状态", "密码", "登录锁定"]
 

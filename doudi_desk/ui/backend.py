@@ -10,10 +10,9 @@ checks that doudi_desk/ui names neither it nor the engines)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
-
-from ..services.queries import QueryService
 
 if TYPE_CHECKING:
     from ..services.context import AppContext
@@ -26,8 +25,22 @@ class Backend:
     module imported) the first time it is used, so starting the window does not load them all."""
 
     def __init__(self, ctx: AppContext):
+        # imported here: the window builds its Backend on the worker (Backend.load)
+        from ..services.queries import QueryService
+
         self._ctx = ctx
         self.queries = QueryService(ctx)
+
+    @classmethod
+    def load(cls, make_context: Callable[[], AppContext]) -> Backend:
+        """The window's first job, on the worker: open the database and import what the log-in page
+        and the first screen after it use, so that the GUI thread imports none of it (a module
+        imported there is a stall: SQLAlchemy and the models alone take half a second)."""
+        backend = cls(make_context())
+        backend.accounts  # noqa: B018 - the log-in's service and argon2, made here
+        from ..services import audit, exporting  # noqa: F401 - the 审计记录 tab's roles, the export buttons
+
+        return backend
 
     @cached_property
     def accounts(self):

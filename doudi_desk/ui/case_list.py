@@ -8,8 +8,8 @@ the first page costs what a page costs.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+from dataclasses import asdict, replace
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -33,10 +33,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services.queries import TABS, CaseQuery
 from . import ops
 from .export_excel import export_button
 from .style import GREY, RED
+
+if TYPE_CHECKING:
+    from ..services.queries import CaseQuery
+
+# services.queries (and SQLAlchemy, the models behind it) is imported where a list is first made,
+# after log-in: the worker has loaded it with the database by then, and the window's start does not.
 
 PAGE = 100
 
@@ -98,6 +103,8 @@ class CaseListModel(QAbstractTableModel):
         self._next: list[Any] | None = None
         self._fetching = False
         self._generation = 0
+        from ..services.queries import CaseQuery
+
         self.query = CaseQuery()
         self.search = ""
         self.total: int | None = None
@@ -242,7 +249,10 @@ class CaseListPage(QWidget, ops.ChangeListener):
     def __init__(self, shell, parent: QWidget | None = None):
         super().__init__(parent)
         self.shell = shell
+        from ..services.queries import TABS, CaseQuery
+
         self.query = CaseQuery(tab="todo")
+        self._tab_names = dict(TABS)
         self._tab_keys = list(TABS)
         layout = QVBoxLayout(self)
 
@@ -250,7 +260,7 @@ class CaseListPage(QWidget, ops.ChangeListener):
         self.tabs = QTabBar()
         self.tabs.setObjectName("case_tabs")
         for key in self._tab_keys:
-            self.tabs.addTab(TABS[key])
+            self.tabs.addTab(self._tab_names[key])
         self.tabs.currentChanged.connect(self._tab_changed)
         top.addWidget(self.tabs)
         top.addStretch(1)
@@ -319,7 +329,7 @@ class CaseListPage(QWidget, ops.ChangeListener):
     def start(self, tab: str = "todo") -> None:
         """After log-in: the first page of ``tab``, then its counts and the filter choices. The
         worker runs jobs in order, so the list the user waits for is asked for first, once."""
-        self.query = CaseQuery(**{**self.query.__dict__, "tab": tab})
+        self.query = replace(self.query, tab=tab)
         self.tabs.blockSignals(True)
         self.tabs.setCurrentIndex(self._tab_keys.index(tab))
         self.tabs.blockSignals(False)
@@ -338,7 +348,7 @@ class CaseListPage(QWidget, ops.ChangeListener):
 
     # --- query changes ---
     def _replace(self, **changes: Any) -> None:
-        self.query = CaseQuery(**{**self.query.__dict__, **changes})
+        self.query = replace(self.query, **changes)
         self.refresh()
 
     def _tab_changed(self, index: int) -> None:
@@ -357,7 +367,7 @@ class CaseListPage(QWidget, ops.ChangeListener):
         if text and not self.query.search and self.query.tab != "all":
             # A search looks for a person or a case wherever it is: it starts in 全部案件 (the tab
             # bar still counts the matches of every tab, and the label names the tab searched).
-            self.query = CaseQuery(**{**self.query.__dict__, "tab": "all"})
+            self.query = replace(self.query, tab="all")
             self.tabs.blockSignals(True)
             self.tabs.setCurrentIndex(self._tab_keys.index("all"))
             self.tabs.blockSignals(False)
@@ -400,7 +410,7 @@ class CaseListPage(QWidget, ops.ChangeListener):
         self.view.setColumnHidden(MATCH_COLUMN, not query.search)
         total = page["total"]
         if query.search:
-            self.count_label.setText(f"在「{TABS[query.tab]}」中搜索「{query.search}」：找到 {total} 件")
+            self.count_label.setText(f"在「{self._tab_names[query.tab]}」中搜索「{query.search}」：找到 {total} 件")
         else:
             self.count_label.setText(f"共 {total} 件")
         self.refreshed.emit()
@@ -409,7 +419,7 @@ class CaseListPage(QWidget, ops.ChangeListener):
         if generation != self._refresh_generation:
             return
         for i, key in enumerate(self._tab_keys):
-            self.tabs.setTabText(i, f"{TABS[key]}（{counts.get(key, 0)}）")
+            self.tabs.setTabText(i, f"{self._tab_names[key]}（{counts.get(key, 0)}）")
         self.tabs.setToolTip("各页签括号中为符合搜索条件的案件数" if self.query.search else "")
 
     def _activated(self, index: QModelIndex) -> None:

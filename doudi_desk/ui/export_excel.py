@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 
-from ..services.exporting import KINDS
 from .errors import show_error
 
 
@@ -36,16 +35,19 @@ class ExportButton(QPushButton):
 
     def __init__(self, page: QWidget, kind: str, filters: Callable[[], dict[str, Any]] | None = None):
         super().__init__("导出Excel")
-        self.page, self.kind = page, kind
+        # imported when a table is first made (after log-in, loaded by the worker): not at the window's start
+        from ..services.exporting import KINDS
+
+        self.page, self.kind, self.title = page, kind, KINDS[kind]
         self.filters = filters or (lambda: {})
         self.file_dialog: QFileDialog | None = None
         self.setObjectName(f"export_{kind}")
-        self.setToolTip(f"把「{KINDS[kind]}」按当前筛选导出为 Excel 文件（身份证号码、银行账号按权限遮盖，导出记入审计记录）")
+        self.setToolTip(f"把「{self.title}」按当前筛选导出为 Excel 文件（身份证号码、银行账号按权限遮盖，导出记入审计记录）")
         self.clicked.connect(self.choose)
 
     def suggested_path(self) -> Path:
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-        return Path(folder) / f"{KINDS[self.kind]}-{dt.date.today():%Y%m%d}.xlsx"
+        return Path(folder) / f"{self.title}-{dt.date.today():%Y%m%d}.xlsx"
 
     def choose(self) -> QFileDialog:
         """Ask where to save (``open()`` + ``fileSelected``: never blocks)."""
@@ -69,7 +71,7 @@ class ExportButton(QPushButton):
         if path.suffix.lower() != ".xlsx":
             path = path.with_name(path.name + ".xlsx")
         self.setEnabled(False)
-        shell.statusBar().showMessage(f"正在导出「{KINDS[self.kind]}」…")
+        shell.statusBar().showMessage(f"正在导出「{self.title}」…")
 
         def done(result: dict[str, Any]) -> None:
             self.setEnabled(True)

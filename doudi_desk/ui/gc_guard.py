@@ -58,6 +58,18 @@ class GuiThreadCollector:
                     found += gc.collect(2)
         return found
 
+    def hold(self) -> None:
+        """No collection until :meth:`resume`: the worker is loading the services, SQLAlchemy and the
+        models (the window's first job). Collecting meanwhile would walk the hundreds of thousands of
+        objects it is making, young and not yet frozen: a stall of 100 ms and more."""
+        self.timer.stop()
+
+    def resume(self) -> None:
+        """The loading is done: what it made lives as long as the window (frozen); collect again."""
+        self.freeze()
+        if self.running:
+            self.timer.start()
+
     def freeze(self) -> None:
         """What exists now lives as long as the window: no later collection walks it again."""
         gc.freeze()

@@ -9,8 +9,8 @@ Minutes come from the office setting ``idle_lock_minutes`` (default 10; 0 switch
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import (
-    QApplication,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -73,7 +73,14 @@ class LockCover(QWidget):
 
 class IdleLock(QObject):
     """Watches input to the whole application and covers ``window`` after ``minutes`` idle, as
-    measured by ``clock`` (the real one unless a test passes its own)."""
+    measured by ``clock`` (the real one unless a test passes its own).
+
+    Input reaches a widget through its top-level window's QWindow (the main window's, a dialog's),
+    so the filter is on those: the window's, and each one the focus moves to from a watched one.
+    Not on the whole
+    application: that calls Python for every event of every object (each paint, timer, queued
+    signal), and each call waits for the GIL while the worker runs Python — the window stalled
+    100–300 ms while the lists loaded after log-in."""
 
     def __init__(self, window, *, check_every_ms: int = 15000, clock: Clock = REAL_CLOCK):
         super().__init__(window)
@@ -83,10 +90,20 @@ class IdleLock(QObject):
         self.last_input = clock.monotonic()
         self.cover: LockCover | None = None
         self.timer = clock.timer(self, check_every_ms, self.check, single_shot=False)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
-        window.installEventFilter(self)
+        window.winId()  # its QWindow exists from now on
+        self._watch(window.windowHandle())
+
+    def _watch(self, handle: QWindow | None) -> None:
+        if handle is not None:
+            handle.installEventFilter(self)  # again on the same window: Qt keeps one
+
+    def _focus_moved(self) -> None:
+        """A watched window lost the focus to another (a dialog): the user did something there;
+        watch it too. (Qt names the new focus window before telling the old one.)"""
+        handle = QGuiApplication.focusWindow()
+        self._watch(handle)
+        if handle is not None and not self.locked:
+            self.last_input = self.clock.monotonic()
 
     # --- watching ---
     def start(self, minutes: float | None) -> None:
@@ -103,6 +120,8 @@ class IdleLock(QObject):
             self.cover.setGeometry(self.window.rect())
         if kind in _ACTIVITY and not self.locked:
             self.last_input = self.clock.monotonic()
+        elif kind == QEvent.Type.FocusOut and isinstance(obj, QWindow):
+            self._focus_moved()
         return False
 
     @property
@@ -130,6 +149,7 @@ class IdleLock(QObject):
         self.cover.message.clear()
         self.cover.password.clear()
         self.cover.setGeometry(self.window.rect())
+        self.window.installEventFilter(self)  # while locked: the cover follows the window's size
         for part in (self.window.centralWidget(), self.window.toolbar, self.window.menuBar()):
             if part is not None:
                 part.setEnabled(False)
@@ -163,6 +183,7 @@ class IdleLock(QObject):
         self.window.logout()
 
     def _uncover(self) -> None:
+        self.window.removeEventFilter(self)
         for part in (self.window.centralWidget(), self.window.toolbar, self.window.menuBar()):
             if part is not None:
                 part.setEnabled(True)

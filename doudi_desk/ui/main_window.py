@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import InputError, KnownError
-from ..services.audit import AUDIT_ROLES
 from . import ops
 from .backend import Backend
 from .case_list import CaseListPage
@@ -274,6 +273,7 @@ class MainWindow(QMainWindow):
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.stack.addWidget(self.tabs)
         self.case_list: CaseListPage | None = None
+        self._next_case_list: CaseListPage | None = None  # built while a password is checked
         self.supervisor: SupervisorPage | None = None
         self.lazy_tabs = LazyTabs(self.tabs, self)  # 动态管理, 资金发放, 设置, 统计, 台账, 大排查
 
@@ -313,7 +313,10 @@ class MainWindow(QMainWindow):
 
         self.url = url
         factory = context_factory or (lambda: _open(url))
-        self.executor.submit(factory, on_done=self._opened, on_error=self._open_failed)
+        # The worker imports the services, SQLAlchemy and the models while the GUI thread shows the
+        # window: nothing the window's module imports loads them (tests/gui/test_start_threads_gui.py).
+        self.collector.hold()  # until then: what the worker makes is frozen once it is made
+        self.executor.submit(Backend.load, factory, on_done=self._opened, on_error=self._open_failed)
 
     # --- pages made when first needed ---
     @property
@@ -354,8 +357,9 @@ class MainWindow(QMainWindow):
         return self.executor.submit(fn, *args, on_done=on_done, on_error=on_error, owner=self, **kwargs)
 
     # --- start ---
-    def _opened(self, ctx: AppContext) -> None:
-        self.backend = Backend(ctx)
+    def _opened(self, backend: Backend) -> None:
+        self.collector.resume()
+        self.backend = backend
         where = self.backend.database_location()
         log.info("database open: %s", where)
         upgrade = self.backend.upgrade
@@ -364,6 +368,7 @@ class MainWindow(QMainWindow):
         self.run(self.backend.queries.office_status, on_done=self._status)
 
     def _open_failed(self, exc: BaseException) -> None:
+        self.collector.resume()
         known = isinstance(exc, KnownError)
         self.opening.setText(f"无法打开数据库：\n{exc}" if known else "无法打开数据库，详见错误信息。")
         if not known:
@@ -423,6 +428,13 @@ class MainWindow(QMainWindow):
                 show_error(exc, self)
 
         self.run(login_job, self.backend, username, password, on_done=done, on_error=failed)
+        # The password check keeps the worker busy without the GIL (argon2): the GUI thread builds
+        # the case list meanwhile, instead of after it.
+        QTimer.singleShot(0, self._prepare_case_list)
+
+    def _prepare_case_list(self) -> None:
+        if self._next_case_list is None and self.user is None:
+            self._next_case_list = CaseListPage(self)
 
     def _finish_log_in(self, user: dict[str, Any]) -> None:
         if self.user is not user:
@@ -440,7 +452,7 @@ class MainWindow(QMainWindow):
         toolbar for the user's roles."""
         self._clear_tabs()
         roles = self.roles()
-        self.case_list = CaseListPage(self)
+        self.case_list, self._next_case_list = self._next_case_list or CaseListPage(self), None
         self.case_list.open_case.connect(self.open_case)
         self.tabs.addTab(self.case_list, "案件")
         self.case_list.permanent = True
@@ -472,6 +484,8 @@ class MainWindow(QMainWindow):
         if "admin" in roles:
             self.lazy_tabs.add("settings", "设置", self._make_settings)
         add_report_tabs(self, roles)  # 统计, 台账, 大排查 (ui/report_tabs.py)
+        from ..services.audit import AUDIT_ROLES  # loaded with the database on the worker by now
+
         if roles & AUDIT_ROLES:
             self.lazy_tabs.add("audit", "审计记录", self._make_audit)  # ui/audit_page.py
         for i in range(self.tabs.count()):

@@ -63,13 +63,12 @@ def setup_application(app: QApplication) -> None:
     else:
         log.warning("Qt's Chinese translation (qtbase_zh_CN) not found in %s", path)
     app.setFont(choose_font())
-    app.setStyle("Fusion")
+    from .wheel_guard import install
+
+    install(app)  # Fusion, whose polish guards every combo and spin box (ui/wheel_guard.py)
     app.setStyleSheet(STYLE)
     app.setApplicationName("doudi_desk")
     app.setApplicationDisplayName("兜底 Desk")
-    from .wheel_guard import install
-
-    install(app)  # the mouse wheel changes a combo or spin box only when it has the focus
 
 
 def set_role(widget, role: str, prop: str = "role") -> None:

@@ -99,7 +99,8 @@ def test_idle_window_locks_and_only_the_password_unlocks_it(qtbot, office):
     # Input keeps it open: a key every five minutes for half an hour.
     for _ in range(6):
         advance(qtbot, window, 5 * 60)
-        qtbot.keyClick(window.centralWidget(), Qt.Key.Key_Shift)
+        # as a real key arrives: through the window's QWindow (ui/idle_lock.py watches those)
+        qtbot.keyClick(window.windowHandle(), Qt.Key.Key_Shift)
     assert not lock.locked
     advance(qtbot, window, 10 * 60)  # then ten minutes without input
     assert lock.locked
@@ -158,3 +159,34 @@ def test_administrator_sets_an_initial_password_unlocks_and_disables(qtbot, offi
     assert dialog.table.item(usernames.index("clerk2"), 3).text() == "停用"
     with pytest.raises(accounts.LoginError, match="已停用"):
         accounts.AccountService(office).log_in("clerk2", "Initial-pass-9")
+
+
+
+def test_input_in_a_dialog_keeps_the_window_open_and_events_sent_to_widgets_are_not_watched(qtbot, office):
+    """Input reaches widgets through their top-level QWindow; the lock watches those (the window's,
+    and a dialog's once the focus moves there), never every event of the application: an event
+    sent straight to a widget (as paints, timers and queued signals are) is not input to it."""
+    from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QVBoxLayout
+
+    admin_first(office)
+    AdminService(office).set_password("clerk", PASSWORD, temporary=False)
+    window = make_window(qtbot, office)
+    settle(qtbot, window)
+    try_login(qtbot, window, "clerk", PASSWORD)
+    lock = window.idle_lock
+    dialog = QDialog(window)
+    field = QLineEdit(dialog)
+    QVBoxLayout(dialog).addWidget(field)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWindow() is dialog.windowHandle(), timeout=3000)
+    for _ in range(4):  # typing in the dialog for twenty minutes
+        advance(qtbot, window, 5 * 60)
+        qtbot.keyClick(dialog.windowHandle(), Qt.Key.Key_A)
+    assert not lock.locked and field.text() == "aaaa"
+    dialog.close()
+    for _ in range(2):  # ten minutes of events sent straight to a widget, none through a window
+        advance(qtbot, window, 5 * 60)
+        qtbot.keyClick(window.centralWidget(), Qt.Key.Key_Shift)
+    advance(qtbot, window, 15)
+    assert lock.locked

@@ -39,4 +39,11 @@ def test_none_keeps_its_spare_references_after_the_ui_is_imported():
 
     assert keep_none_alive()
     if sys.version_info < (3, 12):
-        assert SPARE_REFERENCES <= sys.getrefcount(None) < 2 * SPARE_REFERENCES  # given once, not per import
+        # Given when short, never on top of spares it still has: a second call adds nothing. (Not
+        # "below 2 × spares": a long test session re-polishing every live widget through the
+        # window's style, a Python override of a void call, may use up None's own references and
+        # rightly get the spares again.)
+        before = sys.getrefcount(None)
+        assert before >= SPARE_REFERENCES
+        assert keep_none_alive()
+        assert abs(sys.getrefcount(None) - before) < 1000

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QScrollArea
@@ -81,3 +86,43 @@ def test_every_combo_and_spin_box_takes_focus_only_by_click_or_tab(qtbot, office
     spin.clearFocus()
     wheel(spin, steps=1)
     assert spin.value() == 0
+
+
+
+GUARD_CALLS = r"""
+import json
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from doudi_desk.ui import wheel_guard
+
+seen = []
+original = wheel_guard.WheelGuard.eventFilter
+
+
+def recording(self, obj, event):
+    seen.append(type(obj).__name__)
+    return original(self, obj, event)
+
+
+wheel_guard.WheelGuard.eventFilter = recording  # before the application makes its guard
+from doudi_desk.ui.application import make_app
+from PySide6.QtWidgets import QApplication
+
+app = make_app()
+page = QWidget()
+layout = QVBoxLayout(page)
+for widget in (QLabel("姓名"), QLineEdit(), QComboBox(), QSpinBox()):
+    layout.addWidget(widget)
+page.show()
+for _ in range(5):
+    QApplication.processEvents()
+print(json.dumps(sorted(set(seen))))
+"""
+
+
+def test_the_guard_is_called_for_combo_and_spin_boxes_only():
+    """Not an application-wide filter: that ran Python for every event of every object, each call
+    waiting for the GIL while the worker ran Python — the window stalled at start-up."""
+    out = subprocess.run([sys.executable, "-c", GUARD_CALLS], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["QComboBox", "QSpinBox"]

@@ -4,11 +4,13 @@ decision in the 审批队列, an import's follow-up actions."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...services.views import CaseView
 from .changes import Changes
 from .op import CollectionOp, Shell
+
+if TYPE_CHECKING:
+    from ...services.views import CaseView
 
 
 def create_case(shell: Shell, data: dict[str, Any], programme: str, **options: Any) -> CollectionOp[CaseView]:
