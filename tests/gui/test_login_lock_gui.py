@@ -18,6 +18,16 @@ def admin_first(ctx) -> None:
     AdminService(ctx).set_password("admin", "County-key-2026", temporary=False)
 
 
+def clerk_logged_in(qtbot, office):
+    """The window, with the clerk (a password of their own) logged in."""
+    admin_first(office)
+    AdminService(office).set_password("clerk", PASSWORD, temporary=False)
+    window = make_window(qtbot, office)
+    settle(qtbot, window)
+    try_login(qtbot, window, "clerk", PASSWORD)
+    return window
+
+
 @pytest.fixture(autouse=True)
 def cheap_hasher(monkeypatch):
     monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
@@ -75,11 +85,7 @@ def test_closing_the_forced_change_logs_out(qtbot, office):
 
 
 def test_idle_window_locks_and_only_the_password_unlocks_it(qtbot, office):
-    admin_first(office)
-    AdminService(office).set_password("clerk", PASSWORD, temporary=False)
-    window = make_window(qtbot, office)
-    settle(qtbot, window)
-    try_login(qtbot, window, "clerk", PASSWORD)
+    window = clerk_logged_in(qtbot, office)
     lock = window.idle_lock
     assert lock.clock is window.clock and lock.minutes == 10  # the office default
     advance(qtbot, window, 9 * 60 + 45)  # checked every 15 s: the last check before ten minutes
@@ -168,11 +174,7 @@ def test_input_in_a_dialog_keeps_the_window_open_and_events_sent_to_widgets_are_
     sent straight to a widget (as paints, timers and queued signals are) is not input to it."""
     from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QVBoxLayout
 
-    admin_first(office)
-    AdminService(office).set_password("clerk", PASSWORD, temporary=False)
-    window = make_window(qtbot, office)
-    settle(qtbot, window)
-    try_login(qtbot, window, "clerk", PASSWORD)
+    window = clerk_logged_in(qtbot, office)
     lock = window.idle_lock
     dialog = QDialog(window)
     field = QLineEdit(dialog)
