@@ -207,22 +207,16 @@ def test_a_batch_chunk_runs_a_few_statements_per_case_whatever_the_households_an
     the last event twice, the chain head read and written at each event …)."""
     from doudi_desk.services import batch
     from doudi_desk.services.audit import AuditService
-    from tests.query_count import count_statements
 
     monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)  # one chunk each, however slow the machine
     small = [_to_county_with(svc, 40 + i, size=1, saves=0) for i in range(2)]
     large = [_to_county_with(svc, 50 + i, size=6, saves=3) for i in range(8)]
     assert len(large[0]["history"]) == len(small[0]["history"]) + 3
 
-    counts = {}
-    for name, cases in (("small", small), ("large", large)):
-        with count_statements(office) as counted:
-            result = BatchService(office).run(items(*cases), "approve", "approver")
-        assert not result["failed"] and len(result["done"]) == len(cases)
-        counts[name] = counted.count
+    counts = {name: len(statements) for name, statements in _approved_each(office, small=small, large=large).items()}
     per_case = (counts["large"] - counts["small"]) / (len(large) - len(small))
     fixed = counts["small"] - per_case * len(small)
-    assert per_case <= 4, counts  # SAVEPOINT, UPDATE cases, INSERT audit_events, RELEASE
+    assert per_case <= 4, counts  # at most SAVEPOINT, UPDATE cases, INSERT audit_events, RELEASE
     assert fixed <= 20, counts  # the user, the chain head, the chunk's cases, households, areas, histories
     assert AuditService(office).verify()["ok"]
     for case in small + large:
@@ -274,17 +268,11 @@ def test_a_chunks_writes_go_as_one_statement_each_without_a_savepoint_whatever_i
     SAVEPOINT is taken. Every case is still decided once with its own event in the chain."""
     from doudi_desk.services import batch
     from doudi_desk.services.audit import AuditService
-    from tests.query_count import count_statements
 
     monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)
     small = [_to_county_with(svc, 60 + i, size=1, saves=0) for i in range(2)]
     large = [_to_county_with(svc, 70 + i, size=4, saves=2) for i in range(8)]
-    sent = {}
-    for name, cases in (("small", small), ("large", large)):
-        with count_statements(office) as counted:
-            result = BatchService(office).run(items(*cases), "approve", "approver")
-        assert not result["failed"] and len(result["done"]) == len(cases)
-        sent[name] = counted.statements
+    sent = _approved_each(office, small=small, large=large)
     assert len(sent["large"]) == len(sent["small"]), sent
     assert not [s for s in sent["large"] if "SAVEPOINT" in s.upper()], sent["large"]
     assert sum(s.upper().startswith("UPDATE CASES") for s in sent["large"]) == 1, sent["large"]
@@ -451,3 +439,16 @@ def test_a_chunk_whose_kept_writes_meet_a_deadlock_is_decided_again_case_by_case
         assert now["state"] == "approved"
         assert [e["trigger"] for e in now["history"]].count("approve") == 1
     assert AuditService(office).verify()["ok"]
+
+
+def _approved_each(office, **groups):
+    """Each group of cases approved in a batch of its own: the statements each batch sent."""
+    from tests.query_count import count_statements
+
+    sent = {}
+    for name, cases in groups.items():
+        with count_statements(office) as counted:
+            result = BatchService(office).run(items(*cases), "approve", "approver")
+        assert not result["failed"] and len(result["done"]) == len(cases)
+        sent[name] = counted.statements
+    return sent
