@@ -847,8 +847,7 @@ class CaseRepository:
         how its value is read (``text``, ``int`` or ``bool``), taken out by the database's JSON
         functions (None where absent); no event's data is decoded whole."""
         e = AuditEventRow
-        values = [e.data[path].as_boolean() if kind == "bool" else e.data[path].as_integer() if kind == "int"
-                  else e.data[path].as_string() for path, kind in (data or {}).items()]
+        values = [_json_as(e.data[path], kind) for path, kind in (data or {}).items()]
         stmt = (select(CaseRow.id, CaseRow.kind, CaseRow.programme, CaseRow.household_id, *values)
                 .join(e, e.case_id == CaseRow.id)
                 .where(e.trigger == trigger, e.effective_date == on, CaseRow.village_code == village_code,
@@ -958,6 +957,11 @@ def _event(row: AuditEventRow) -> AuditEvent:
         changes=copy.deepcopy(row.changes),
         data=copy.deepcopy(row.data),
     )
+
+
+def _json_as(value: Any, kind: str) -> Any:
+    """A JSON element of a statement read as ``kind``: ``bool``, ``int``, else its text."""
+    return value.as_boolean() if kind == "bool" else value.as_integer() if kind == "int" else value.as_string()
 
 
 class _ReadAheadEvent(AuditEvent):
@@ -1316,7 +1320,7 @@ class EventRepository:
         for key, kind in keys.items():
             value = e.changes[(key, "after")]
             columns += [e.changes[key].as_string().is_not(None),
-                        value.as_boolean() if kind == "bool" else value.as_string()]
+                        _json_as(value, kind)]
         columns += [e.data[path].as_string() for path in data]
         changes = cast(e.changes, Text)
         stmt = (select(*columns).where(e.case_id.in_(bindparam("ids", expanding=True)),
