@@ -27,9 +27,7 @@ from pathlib import Path
 T0 = time.perf_counter()
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this tree's doudi_desk, not another install
 
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from peak import own_peak_mb  # noqa: E402  (this folder is the script's own, first on sys.path)
 
 
 def _cpu_s() -> float:
@@ -78,7 +76,7 @@ def bare() -> dict:
     QTimer.singleShot(0, lambda: shown.setdefault("t", time.perf_counter() - T0))
     QTimer.singleShot(500, app.quit)  # the heartbeat runs on a while after the first show and paint
     app.exec()
-    return {"shown": shown["t"], "peak_mb": _peak_mb(), **beat.result()}
+    return {"shown": shown["t"], "peak_mb": own_peak_mb(), **beat.result()}
 
 
 def _backup_busy(window, first_start: bool) -> bool:
@@ -140,7 +138,7 @@ def program(url: str, user: str, password: str, first_start: bool, timeout_s: fl
     app.exec()
     status = window.statusBar().currentMessage()
     window.close()
-    return {**marks, **beat.result(), "peak_mb": _peak_mb(), "cpu_s": _cpu_s(),
+    return {**marks, **beat.result(), "peak_mb": own_peak_mb(), "cpu_s": _cpu_s(),
             "status": status, "backups": sorted(os.listdir(os.path.join(
                 os.environ.get("XDG_DATA_HOME", ""), "doudi_desk", "backups")))
             if os.environ.get("XDG_DATA_HOME") and os.path.isdir(os.path.join(
