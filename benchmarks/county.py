@@ -136,7 +136,6 @@ def compile_tree() -> None:
 
 
 def gui_rows(url: str, work: Path, *, daily_backup: bool) -> list[Row]:
-    compile_tree()
     bare = min((gui_run(url, work, bare=True) for _ in range(3)), key=lambda r: r.get("shown", 1e9))
     home = work / "gui-home"
     shutil.rmtree(home, ignore_errors=True)
@@ -315,8 +314,10 @@ def _backup_row(ctx, folder: Path, pg_env: dict[str, str] | None) -> Row:
     dest = folder / "county.bak"
     dest.unlink(missing_ok=True)
     url = ctx.db.url.render_as_string(hide_password=False)
-    cli = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from doudi_desk.cli import main; "
-           "sys.exit(main(sys.argv[1:]))")
+    # the child reports its own peak memory last (county_gui.peak_mb: ru_maxrss would be this process's)
+    cli = (f"import atexit, sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'benchmarks')!r}]; "
+           "from county_gui import peak_mb; atexit.register(lambda: print(f'peak_mb={peak_mb()}', file=sys.stderr)); "
+           "from doudi_desk.cli import main; sys.exit(main(sys.argv[1:]))")
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", cli, "--db", url, "backup", str(dest), "--overwrite"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -324,7 +325,9 @@ def _backup_row(ctx, folder: Path, pg_env: dict[str, str] | None) -> Row:
     elapsed = time.perf_counter() - start
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     proc.returncode = os.waitstatus_to_exitcode(status)
-    peak = usage.ru_maxrss / 1024
+    reported = [line for line in err.splitlines() if line.startswith("peak_mb=")]
+    peak = float(reported[-1].split("=", 1)[1]) if reported else usage.ru_maxrss / 1024
+    err = "\n".join(line for line in err.splitlines() if not line.startswith("peak_mb="))
     plain = folder / "plain.bak"
     source = sqlite_file(ctx.db.url)
     if source is not None:
@@ -436,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     sizes = [SIZES.get(s.strip(), None) or int(s) for s in args.size.split(",") if s.strip()]
     results: dict[tuple[str, int], list[Row]] = {}
+    compile_tree()  # the GUI and backup rows start this tree in a subprocess
     with tempfile.TemporaryDirectory(prefix="county-bench-", dir=args.work) as tmp:
         work = Path(tmp)
         for n in sizes:
