@@ -317,7 +317,7 @@ def _backup_row(ctx, folder: Path, pg_env: dict[str, str] | None) -> Row:
     # the child reports its own peak memory last (county_gui.peak_mb: ru_maxrss would be this process's)
     cli = (f"import atexit, sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'benchmarks')!r}]; "
            "from county_gui import peak_mb; atexit.register(lambda: print(f'peak_mb={peak_mb()}', file=sys.stderr)); "
-           "from doudi_desk.cli import main; sys.exit(main(sys.argv[1:]))")
+           "from doudi_desk.cli import run; run()")  # as the installed doudi-admin runs
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", cli, "--db", url, "backup", str(dest), "--overwrite"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
