@@ -188,8 +188,8 @@ def run() -> NoReturn:
 
     The objects the command loaded (SQLAlchemy, the models, the definitions: some 70,000) are frozen
     out of the collector first: the final collection as Python exits would only walk them all to
-    find nothing it need free before the process is gone (a fifth of a backup's time at 10,000
-    households). The command's database is closed by then, and files are closed where written."""
+    find nothing it need free before the process is gone (0.1 to 0.2 s, of a backup of 10,000
+    households' 2 s). The command's database is closed by then, and files are closed where written."""
     code = main()
     gc.freeze()
     sys.exit(code)
