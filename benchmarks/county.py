@@ -136,7 +136,6 @@ def compile_tree() -> None:
 
 
 def gui_rows(url: str, work: Path, *, daily_backup: bool) -> list[Row]:
-    compile_tree()
     bare = min((gui_run(url, work, bare=True) for _ in range(3)), key=lambda r: r.get("shown", 1e9))
     home = work / "gui-home"
     shutil.rmtree(home, ignore_errors=True)
@@ -316,9 +315,10 @@ def _backup_row(ctx, folder: Path, pg_env: dict[str, str] | None) -> Row:
     dest.unlink(missing_ok=True)
     url = ctx.db.url.render_as_string(hide_password=False)
     # The child reports its own peak (benchmarks/peak.py): wait4's ru_maxrss would be this process's.
-    cli = (f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'benchmarks')!r}]; "
-           "from doudi_desk.cli import main; from peak import own_peak_mb; rc = main(sys.argv[1:]); "
-           "print(f'peak_mb={own_peak_mb():.1f}', file=sys.stderr); sys.exit(rc)")
+    cli = (f"import atexit, sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'benchmarks')!r}]; "
+           "from peak import own_peak_mb; "
+           "atexit.register(lambda: print(f'peak_mb={own_peak_mb():.1f}', file=sys.stderr)); "
+           "from doudi_desk.cli import run; run()")  # as the installed doudi-admin runs
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", cli, "--db", url, "backup", str(dest), "--overwrite"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -327,6 +327,7 @@ def _backup_row(ctx, folder: Path, pg_env: dict[str, str] | None) -> Row:
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     proc.returncode = os.waitstatus_to_exitcode(status)
     peak = _reported_peak_mb(err)
+    err = "\n".join(line for line in err.splitlines() if not line.startswith("peak_mb="))
     plain = folder / "plain.bak"
     source = sqlite_file(ctx.db.url)
     if source is not None:
@@ -446,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     sizes = [SIZES.get(s.strip(), None) or int(s) for s in args.size.split(",") if s.strip()]
     results: dict[tuple[str, int], list[Row]] = {}
+    compile_tree()  # the GUI and backup rows start this tree in a subprocess
     with tempfile.TemporaryDirectory(prefix="county-bench-", dir=args.work) as tmp:
         work = Path(tmp)
         for n in sizes:

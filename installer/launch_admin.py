@@ -1,8 +1,6 @@
 """PyInstaller entry point of doudi-admin(.exe): the command line (backups, restore, users …)."""
 
-import sys
-
-from doudi_desk.cli import main
+from doudi_desk.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

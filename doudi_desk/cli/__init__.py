@@ -10,10 +10,11 @@ the length of its numbers, and must hold a JSON object.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..domain.errors import InputError, KnownError
 from ..domain.text import text_problem
@@ -153,7 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         _check_arguments(parser, args)
-        return int(args.func(args) or 0)
+        try:
+            return int(args.func(args) or 0)
+        finally:
+            _close(args)
     except KnownError as exc:
         _say(f"错误：{_with_place(exc, _option_names(parser, args))}\n")
         return EXIT_REFUSED
@@ -170,6 +174,25 @@ def main(argv: list[str] | None = None) -> int:
         log = _log_crash()
         _say(f"内部错误：程序遇到意外问题，详细信息已写入 {log}\n")
         return 1
+
+
+def _close(args: argparse.Namespace) -> None:
+    """Close the command's database (its connections checkpoint and remove SQLite's -wal file)."""
+    ctx = getattr(args, "context", None)
+    if ctx is not None:
+        ctx.db.dispose()
+
+
+def run() -> NoReturn:
+    """The installed ``doudi-admin``: :func:`main`, then the process ends.
+
+    The objects the command loaded (SQLAlchemy, the models, the definitions: some 70,000) are frozen
+    out of the collector first: the final collection as Python exits would only walk them all to
+    find nothing it need free before the process is gone (0.1 to 0.2 s, of a backup of 10,000
+    households' 2 s). The command's database is closed by then, and files are closed where written."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def _log_crash() -> Path:

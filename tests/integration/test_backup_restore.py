@@ -337,3 +337,21 @@ def test_doudi_admin_starts_a_backup_before_loading_sqlalchemy_and_never_loads_q
                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "0 [] []" and (tmp_path / "sub.bak").exists()
+
+
+def test_doudi_admin_as_installed_closes_the_database_before_it_ends(office, tmp_path):
+    """``run`` (the installed entry point) leaves the objects it loaded to the end of the process,
+    uncollected: the command's database is closed first, so no -wal or -shm file stays behind."""
+    import subprocess
+    import sys
+
+    work(office)
+    office.db.dispose()  # this process keeps no connection open: the command's is the last one
+    dest = tmp_path / "run.bak"
+    out = subprocess.run([sys.executable, "-c", "from doudi_desk.cli import run; run()",
+                          "--db", f"sqlite:///{office.db_path}", "backup", str(dest)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "已备份到" in out.stdout, out.stderr
+    assert inspect_backup(dest)["chain"]["seq"] > 0
+    assert sorted(p.name for p in office.db_path.parent.iterdir() if p.name.startswith(office.db_path.name)) \
+        == [office.db_path.name]
