@@ -13,8 +13,10 @@ It runs on the DBAPI connection of a unit of work (inside its transaction) or of
 (:meth:`Database.reads <doudi_desk.storage.db.Database.reads>`). What it sends goes through the
 engine's ``before_cursor_execute`` listeners first, as SQLAlchemy's own execution does: the guard
 against NUL and lone surrogates (storage/db.py) and any observer (tests counting statements) see
-it. A driver's error comes out as SQLAlchemy's ``DBAPIError``, so a locked or unreachable database
-is reported as everywhere else.
+it, with every parameter the driver gets. Their ``context`` names the values the call gave
+(:data:`GIVEN`): the guard looks at those only, the rest being the statement's constants (a JSON
+path, a relation 'head'), the program's own text. A driver's error comes out as SQLAlchemy's
+``DBAPIError``, so a locked or unreachable database is reported as everywhere else.
 """
 
 from __future__ import annotations
@@ -25,6 +27,17 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+
+GIVEN = "doudi_given"  # the context's execution option naming the values a call gave (the module's docstring)
+
+
+class _Call:
+    """The ``context`` a prepared statement's listeners are handed: only its execution options."""
+
+    __slots__ = ("execution_options",)
+
+    def __init__(self, values: Mapping[str, Any]):
+        self.execution_options = {GIVEN: values}
 
 
 class Driver:
@@ -83,11 +96,13 @@ class Prepared:
 
     def all(self, driver: Driver, values: Mapping[str, Any] | None = None) -> list[Any]:
         """Every row, each a tuple (a list where a column was converted)."""
-        params = self.parameters(values or {})
+        values = values or {}
+        params = self.parameters(values)
         cursor = driver.dbapi.cursor()
         try:
+            call = _Call(values)
             for listener in driver.engine.dispatch.before_cursor_execute:
-                listener(None, cursor, self.sql, params, None, False)
+                listener(None, cursor, self.sql, params, call, False)
             try:
                 cursor.execute(self.sql, params)
                 rows = cursor.fetchall()
