@@ -164,7 +164,14 @@ def _plan(
 
 
 def _numbered(values: Sequence[Any]) -> dict[str, Any]:
-    return {f"p{i}": v for i, v in enumerate(values)}
+    return dict(zip(_names(len(values)), values, strict=True))
+
+
+@functools.cache
+def _names(n: int) -> tuple[str, ...]:
+    """``p0`` … ``p{n-1}``: the names of a statement's parameters (_Binds), made once for each number
+    of them (a page's search sends some 200)."""
+    return tuple(f"p{i}" for i in range(n))
 
 
 def _among(column: Any, binds: list[Any]) -> Any:

@@ -71,7 +71,9 @@ class Prepared:
             raise ValueError("a prepared statement takes each value as its own bindparam, never an expanding IN")
         self.sql: str = compiled.string
         by_name = {name: bind for bind, name in compiled.bind_names.items()}
-        self._binds = {name: by_name[name].type.dialect_impl(dialect).bind_processor(dialect) for name in by_name}
+        # the parameters the driver takes converted (dates as text on SQLite), with their converter
+        self._binds = {name: proc for name in by_name
+                       if (proc := by_name[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None}
         # the values written into the statement (a LIMIT 1, a relation 'head', a JSON path) stay as
         # compiled, converted once here
         self._defaults: dict[str, Any] = {name: self._bound(name, value) for name, value in compiled.params.items()}
@@ -87,9 +89,9 @@ class Prepared:
         """The driver's parameters for ``values`` (by bind name; the rest keep their compiled value)."""
         merged = self._defaults
         if values:
-            merged = dict(merged)
-            for name, value in values.items():
-                merged[name] = self._bound(name, value)
+            merged = {**merged, **values}
+            for name in self._binds.keys() & values.keys():  # a few at most: a page's hundreds of ids go as they are
+                merged[name] = self._bound(name, values[name])
         if self._order is None:
             return merged
         return tuple(map(merged.__getitem__, self._order))
