@@ -48,7 +48,9 @@ ROW_SQL = """SELECT c.id, c.number, c.programme, c.state, c.village_code, c.appl
 # number of members, applied on, deadlines; "共 N 件" above it; and while searching, whose name / ID
 # matched. One statement for the page, one COUNT, one for the matched members: what a hand-written
 # bare query of the same screen needs. A county user of a one-county database has no village filter
-# (QueryService._scope), so neither has the floor.
+# (QueryService._scope), so neither has the floor. Like the program, it first reads who is asking (the
+# role decides whether ID numbers are masked, the area which villages are seen, and a user switched
+# off sees nothing) and the office's calendar overrides (the deadline column is in working days).
 LIST_SQL = """SELECT c.id, c.number, c.programme, c.workflow_id, c.state, c.closed, c.village_code, a.name,
        h.name, h.id_number, (SELECT COUNT(*) FROM members n WHERE n.household_id = c.household_id),
        c.household_id, c.applied_on, c.state_deadline, c.total_deadline
@@ -59,10 +61,15 @@ LIST_SQL = """SELECT c.id, c.number, c.programme, c.workflow_id, c.state, c.clos
  {where} ORDER BY c.number, c.id LIMIT 100"""
 
 
-def list_screen(raw: Any, where: str = "", args: tuple = (), member: str = "") -> tuple[list[tuple], int, list]:
-    """The first screen of the case list: its rows, its total, and (``member``: the search's condition
-    on members) which members of the page's households matched."""
+def list_screen(raw: Any, user: str, where: str = "", args: tuple = (), member: str = ""
+                ) -> tuple[list[tuple], int, list]:
+    """The first screen of the case list for ``user``: its rows, its total, and (``member``: the
+    search's condition on members) which members of the page's households matched."""
     cur = raw.cursor()
+    cur.execute(_sql(raw, "SELECT roles, area_code, active FROM users WHERE username = ?"), (user,))
+    cur.fetchall()
+    cur.execute("SELECT day, is_working FROM calendar_overrides")
+    cur.fetchall()
     cur.execute(_sql(raw, LIST_SQL.format(where=f"WHERE {where}" if where else "")), args)
     rows = cur.fetchall()
     cur.execute(_sql(raw, f"SELECT COUNT(*) FROM cases c {'WHERE ' + where if where else ''}"), args)
@@ -79,24 +86,25 @@ def list_screen(raw: Any, where: str = "", args: tuple = (), member: str = "") -
     return rows, total, matched
 
 
-def _member_search(raw: Any, member: str, args: tuple) -> tuple[list[tuple], int, list]:
-    return list_screen(raw, f"c.household_id IN (SELECT household_id FROM members WHERE {member})", args, member)
+def _member_search(raw: Any, user: str, member: str, args: tuple) -> tuple[list[tuple], int, list]:
+    return list_screen(raw, user, f"c.household_id IN (SELECT household_id FROM members WHERE {member})", args,
+                       member)
 
 
-def search_id(raw: Any, number: str) -> tuple[list[tuple], int, list]:
+def search_id(raw: Any, user: str, number: str) -> tuple[list[tuple], int, list]:
     """Cases of the households with a member of this ID number: the first screen."""
-    return _member_search(raw, "id_number = ?", (number,))
+    return _member_search(raw, user, "id_number = ?", (number,))
 
 
-def search_name(raw: Any, name: str) -> tuple[list[tuple], int, list]:
+def search_name(raw: Any, user: str, name: str) -> tuple[list[tuple], int, list]:
     """Cases of the households with a member whose name starts with ``name``: the case list has no
     search for a name alone (a whole name typed finds 王伟 and 王伟明 alike), so an exact name's
     floor is this same prefix search."""
-    return _member_search(raw, "name >= ? AND name < ?", (name, name + "\U0010ffff"))
+    return _member_search(raw, user, "name >= ? AND name < ?", (name, name + "\U0010ffff"))
 
 
-def first_page(raw: Any) -> tuple[list[tuple], int, list]:
-    return list_screen(raw)
+def first_page(raw: Any, user: str) -> tuple[list[tuple], int, list]:
+    return list_screen(raw, user)
 
 
 def tab_counts(raw: Any, today: str) -> list[tuple]:

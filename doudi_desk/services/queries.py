@@ -283,15 +283,16 @@ class QueryService:
             return [CaseRow.of(r) for r in self._row_values(uow, user, calendar, rows, search)]
 
     def _row_values(self, uow, user: User | None, calendar: WorkingCalendar, rows: list[dict[str, Any]],
-                    search: str = "") -> list[dict[str, Any]]:
+                    search: str = "", queue: bool = False) -> list[dict[str, Any]]:
         """The fields of :class:`CaseRow` for rows the listing gave (in scope already), inside a unit
-        of work: ID numbers masked, labels, amount, why it matched, deadline in working days."""
+        of work: ID numbers masked, labels, why it matched, deadline in working days; ``queue``
+        (rows with the queue's columns): the proposed amount as well."""
         households = {r["id"]: r.pop("household_id") for r in rows}
         matched = uow.listing.matches(households, search) if search.strip() else {}
         full = user is not None and sees_full_ids(user.roles)
         today = self.ctx.today()
-        # what rows share is worked out once a call: a programme's label and amount, a state's
-        # label, a deadline's working days left
+        # what rows share is worked out once a call: a programme's label, a state's label, a
+        # deadline's working days left
         labels: dict[tuple[str, str], str] = {}
         programmes: dict[str, tuple[str, Any, bool]] = {}
         days_left: dict[dt.date, int] = {}
@@ -303,9 +304,10 @@ class QueryService:
             if known is None:
                 prog = REGISTRY.get(code)
                 known = programmes[code] = (PROGRAMMES.get(code, code), prog, prog is not None and not prog.monthly)
-            r["programme_label"], prog, r["one_off"] = known  # one_off: 临时救助, the amount is paid once
-            amounts = r.pop("proposal_amounts")
-            r["proposed_amount"] = amount_of(prog.code, amounts) if prog else None
+            r["programme_label"], prog, one_off = known
+            if queue:
+                r["one_off"] = one_off  # 临时救助: the amount is paid once
+                r["proposed_amount"] = amount_of(prog.code, r.pop("proposal_amounts")) if prog else None
             r["matched"] = matched.get(r["id"], "")
             key = (r["workflow_id"], r["state"])
             label = labels.get(key)
@@ -371,9 +373,9 @@ class QueryService:
             if not steps:
                 return {"rows": [], "next": None, "total": 0 if after is None else None}
             filters = {"villages": scope, "workflow_states": steps, "open_only": True}
-            found, cursor = uow.listing.page(sort="deadline", after=after, limit=limit, **filters)
+            found, cursor = uow.listing.page(sort="deadline", after=after, limit=limit, queue=True, **filters)
             total = None if after is not None else _total(uow, found, cursor, filters)
-            rows = self._row_values(uow, user, self.ctx.calendar(uow), found)
+            rows = self._row_values(uow, user, self.ctx.calendar(uow), found, queue=True)
         transitions: dict[tuple[str, str], tuple[Any, Any]] = {}
         out = []
         for r in rows:

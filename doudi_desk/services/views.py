@@ -228,13 +228,7 @@ class CaseRow(_ReadByName):
     total_deadline: str | None
     county_delegated: bool
     staff_relative: bool
-    objection: bool
-    eligible: bool | None
-    decided_amount: str | None
-    result: str | None
     programme_label: str
-    proposed_amount: str | None
-    one_off: bool  # 临时救助: the amount is paid once
     matched: str  # why the case matched a search (李秀兰（姓名拼音首字母）), else ""
     state_label: str
     deadline: str | None
@@ -244,8 +238,15 @@ class CaseRow(_ReadByName):
 
 @dataclass(frozen=True, eq=False)
 class QueueRow(CaseRow):
-    """A line of the supervisor's queue: a case row with its flags and the batch action it takes."""
+    """A line of the supervisor's queue: a case row with what a decision is taken on (the proposal's
+    amount, an objection), its flags and the batch action it takes."""
 
+    objection: bool
+    eligible: bool | None
+    decided_amount: str | None
+    result: str | None
+    proposed_amount: str | None
+    one_off: bool  # 临时救助: the amount is paid once
     flags: list[str]
     approve_label: str
     can_return: bool

@@ -24,7 +24,7 @@ from ..domain.errors import StorageFault
 from ..paths import DB_FILE_NAME, user_folders
 from .models import json_dumps
 from .netshare import network_share
-from .prepared import Driver
+from .prepared import GIVEN, Driver
 from .reads import ReadUnit
 from .repo import UnitOfWork
 
@@ -194,8 +194,9 @@ def _refuse_bad_text(nul: bool):
     """The last line of defence behind the input checks (domain/text.py): text the driver cannot
     encode (a lone surrogate) or, on SQLite, a NUL (PostgreSQL refuses it itself) becomes a known
     error instead of a crash. A bulk insert that checked its own rows as it built them says so
-    with the execution option ``nul_checked`` (storage/payments.py). The same listener keeps a
-    read-only unit of work to SELECTs (one listener: it runs on every statement)."""
+    with the execution option ``nul_checked`` (storage/payments.py); a prepared statement names the
+    values its call gave (storage/prepared.py GIVEN), and only those are looked at. The same
+    listener keeps a read-only unit of work to SELECTs (one listener: it runs on every statement)."""
 
     def check(_conn: Any, _cursor: Any, statement: str, parameters: Any, context: Any,
               _executemany: bool) -> None:
@@ -205,6 +206,7 @@ def _refuse_bad_text(nul: bool):
                 raise RuntimeError(f"a read-only unit of work may only read: {statement[:60]!r}")
             if options.get("nul_checked"):
                 return
+            parameters = options.get(GIVEN, parameters)  # a prepared statement's: only what the call gave
         kind = _bad_text(parameters, nul) if parameters else None
         if kind:
             raise StorageError(kind, next(f[1] for f in _FAULTS if f[0] == kind))

@@ -49,7 +49,6 @@ _FULL_ID = re.compile(r"^[0-9]{17}[0-9Xx]$")
 _NUMBER_LIKE = re.compile(r"^\d{4}-[A-Za-z]{2}-?\d*$")
 _NUMBER_TAIL = re.compile(r"^([A-Za-z]{2})-?(\d{1,6})$")  # DB-000123, tk12
 _INITIALS = re.compile(r"^[A-Za-z]{1,32}$")
-_ROW_WIDTH = 24  # the columns of a list row (CaseListRepository._columns); a page's sort values follow
 # Why a case matched a search, for the list's 搜索匹配 column.
 MATCH_LABELS = {"id": "身份证号", "id_prefix": "身份证号开头", "id_tail": "身份证号尾号", "initials": "姓名拼音首字母",
                 "name": "姓名", "phone_tail": "联系电话尾号", "number": "案件编号"}
@@ -165,7 +164,14 @@ def _plan(
 
 
 def _numbered(values: Sequence[Any]) -> dict[str, Any]:
-    return {f"p{i}": v for i, v in enumerate(values)}
+    return dict(zip(_names(len(values)), values, strict=True))
+
+
+@functools.cache
+def _names(n: int) -> tuple[str, ...]:
+    """``p0`` … ``p{n-1}``: the names of a statement's parameters (_Binds), made once for each number
+    of them (a page's search sends some 200)."""
+    return tuple(f"p{i}" for i in range(n))
 
 
 def _among(column: Any, binds: list[Any]) -> Any:
@@ -405,12 +411,13 @@ class CaseListRepository:
         state_order: Sequence[str] = (),
         after: Sequence[Any] | None = None,
         limit: int = 100,
+        queue: bool = False,
         **filters: Any,
     ) -> tuple[list[dict[str, Any]], list[Any] | None]:
         """One page of the cases :meth:`ids` gives, after the row whose sort values are ``after``
         (None: the first page), found by keyset in SQL: ``(rows, next)``, the rows as :meth:`rows`
-        gives them and ``next`` the sort values to pass for the page after, or None when this was the
-        last page.
+        gives them (``queue``: with the queue's columns as well) and ``next`` the sort values to pass
+        for the page after, or None when this was the last page.
 
         One statement: the page's ids and sort values are found first (by index, LIMIT in SQL), and
         only those rows get their listed columns (head, members, village name, …)."""
@@ -418,17 +425,19 @@ class CaseListRepository:
         values["limit"] = limit + 1
         if after is not None:
             values.update({f"a{i}": v for i, v in enumerate(after)})
-        key = ("page", sort, descending, tuple(state_order) if sort == "state" else (), after is not None, shape)
-        found = self._run(key, lambda: self._page_statement(sort, descending, state_order, after is not None, shape),
-                          values)
+        key = ("page", sort, descending, tuple(state_order) if sort == "state" else (), after is not None, queue,
+               shape)
+        found = self._run(key, lambda: self._page_statement(sort, descending, state_order, after is not None, queue,
+                                                            shape), values)
         more = len(found) > limit
         found = found[:limit]
-        rows = [self._row(r) for r in found]
+        rows = [self._row(r, queue) for r in found]
         if not more or not found:
             return rows, None
-        return rows, list(found[-1][_ROW_WIDTH:])
+        # the sort values follow the row's columns
+        return rows, list(found[-1][len(self._columns(self._postgres(), queue)[0]):])
 
-    def _page_statement(self, sort: str, descending: bool, state_order: Sequence[str], after: bool,
+    def _page_statement(self, sort: str, descending: bool, state_order: Sequence[str], after: bool, queue: bool,
                         shape: tuple) -> Any:
         order = self._order(sort, descending, state_order)
         keys = [e.label(f"k{i}") for i, (e, _d) in enumerate(order[:-1])]
@@ -441,8 +450,8 @@ class CaseListRepository:
         inner = inner.limit(bindparam("limit", None, type_=Integer)).subquery("page")
         sort_cols = [inner.c[f"k{i}"] for i in range(len(keys))] + [inner.c.id]
         postgres = self._postgres()
-        return (self._listed(select(*self._columns(postgres)[0], *sort_cols)
-                             .select_from(inner).join(CaseRow, CaseRow.id == inner.c.id), postgres)
+        return (self._listed(select(*self._columns(postgres, queue)[0], *sort_cols)
+                             .select_from(inner).join(CaseRow, CaseRow.id == inner.c.id), postgres, queue)
                 .order_by(*[col.desc() if d else col.asc() for col, (_e, d) in zip(sort_cols, order, strict=True)]))
 
     def ids(
@@ -496,32 +505,40 @@ class CaseListRepository:
         return self._d().dialect.name == "postgresql"
 
     @staticmethod
-    def _listed(stmt: Any, postgres: bool) -> Any:
+    def _listed(stmt: Any, postgres: bool, queue: bool) -> Any:
         """``stmt`` over :meth:`_columns` joined with what those columns read (PostgreSQL: the JSON
         records of storage/json_values.py)."""
-        return joined(stmt, CaseListRepository._columns(postgres)[1])
+        return joined(stmt, CaseListRepository._columns(postgres, queue)[1])
 
     @staticmethod
     @functools.cache  # built once: a statement's parts are immutable, and building them costs more than running
-    def _columns(postgres: bool = False) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    def _columns(postgres: bool = False, queue: bool = False) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
         """The columns of a list row, each a column of the case or a subquery of the one case (an
         index look-up each): the head (the member of relation 户主, else the first) and the number of
-        members, the village's name, whether an objection was recorded, and the few values of the
-        proposal and decision a list shows, taken out by the database's JSON functions (parsing whole
-        proposals, their explanation line by line, costs more than the rest); and what a statement
-        over them must join (:meth:`_listed`)."""
+        members, the village's name; and what a statement over them must join (:meth:`_listed`).
+
+        ``queue``: the supervisor queue's columns as well, what a decision is taken on: whether an
+        objection was recorded, and the few values of the proposal and decision the queue shows,
+        taken out by the database's JSON functions (parsing whole proposals, their explanation line
+        by line, costs more than the rest). The case list shows none of them, and reading them cost
+        more than the rest of its row (a proposal is parsed for every row)."""
         c = CaseRow
         head = _head_of_case
-        proposal, in_proposal = json_values(c.proposal, "proposal_values", (
-            ("eligible", BOOLEAN), ("monthly_amount", TEXT), ("amount", TEXT)), postgres=postgres)
-        decision, in_decision = json_values(c.decision, "decision_values", (
-            ("monthly_amount", TEXT), ("result", TEXT)), postgres=postgres)
-        return (
+        listed = (
             c.id, c.number, c.programme, c.workflow_id, c.state, c.version, c.closed, c.village_code,
             select(AreaRow.name).where(AreaRow.code == c.village_code).scalar_subquery().label("village_name"),
             head(MemberRow.name).label("head"), head(MemberRow.id_number).label("head_id_number"),
             select(func.count()).where(MemberRow.household_id == c.household_id).scalar_subquery().label("members"),
             c.household_id, c.applied_on, c.state_deadline, c.total_deadline, c.county_delegated, c.staff_relative,
+        )
+        if not queue:
+            return listed, ()
+        proposal, in_proposal = json_values(c.proposal, "proposal_values", (
+            ("eligible", BOOLEAN), ("monthly_amount", TEXT), ("amount", TEXT)), postgres=postgres)
+        decision, in_decision = json_values(c.decision, "decision_values", (
+            ("monthly_amount", TEXT), ("result", TEXT)), postgres=postgres)
+        return (
+            *listed,
             _objection(postgres).label("objection"),
             *[v.label(label) for v, label in zip(
                 [*proposal, *decision], ("eligible", "monthly_amount", "amount", "decided_amount", "result"),
@@ -529,12 +546,11 @@ class CaseListRepository:
         ), (in_proposal, in_decision)
 
     @staticmethod
-    def _row(r: Any) -> dict[str, Any]:
+    def _row(r: Any, queue: bool = False) -> dict[str, Any]:
         """A row of :meth:`_columns` (by position: cheaper than by name) as the dict the service reads."""
         (cid, number, programme, workflow_id, state, version, closed, village, village_name, head, head_id_number,
-         members, household_id, applied_on, state_deadline, total_deadline, county_delegated, staff_relative,
-         objection, eligible, monthly_amount, amount, decided_amount, result) = r[:24]
-        return {
+         members, household_id, applied_on, state_deadline, total_deadline, county_delegated, staff_relative) = r[:18]
+        row = {
             "id": cid,
             "number": number,
             "programme": programme,
@@ -553,24 +569,28 @@ class CaseListRepository:
             "total_deadline": total_deadline,
             "county_delegated": county_delegated,
             "staff_relative": staff_relative,
-            "objection": bool(objection),
-            "eligible": eligible,
-            # the programme's own amount (monthly or one-off) is picked by the service from the registry
-            "proposal_amounts": {"monthly_amount": _text(monthly_amount), "amount": _text(amount)},
-            "decided_amount": _text(decided_amount),
-            "result": result,
         }
+        if queue:
+            objection, eligible, monthly_amount, amount, decided_amount, result = r[18:24]
+            row["objection"] = bool(objection)
+            row["eligible"] = eligible
+            # the programme's own amount (monthly or one-off) is picked by the service from the registry
+            row["proposal_amounts"] = {"monthly_amount": _text(monthly_amount), "amount": _text(amount)}
+            row["decided_amount"] = _text(decided_amount)
+            row["result"] = result
+        return row
 
-    def rows(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+    def rows(self, ids: Sequence[int], queue: bool = False) -> list[dict[str, Any]]:
         """One plain dict per case id given (same order; missing ids are left out): the listed
-        columns only (:meth:`_columns`), and the household's id, read in one statement."""
+        columns only (:meth:`_columns`; ``queue``: the queue's as well), and the household's id, read
+        in one statement."""
         ids = list(ids)
         if not ids:
             return []
         postgres = self._postgres()
-        stmt = self._listed(select(*self._columns(postgres)[0]).select_from(CaseRow), postgres)
+        stmt = self._listed(select(*self._columns(postgres, queue)[0]).select_from(CaseRow), postgres, queue)
         found = {r[0]: r for r in self._s.connection().execute(stmt.where(CaseRow.id.in_(ids)))}
-        return [self._row(found[cid]) for cid in ids if cid in found]
+        return [self._row(found[cid], queue) for cid in ids if cid in found]
 
     # --- duplicate check -------------------------------------------------------------------
     def people_in_cases(self, id_numbers: Sequence[str], covered: dict[str, Sequence[str]], *,

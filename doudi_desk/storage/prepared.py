@@ -13,8 +13,10 @@ It runs on the DBAPI connection of a unit of work (inside its transaction) or of
 (:meth:`Database.reads <doudi_desk.storage.db.Database.reads>`). What it sends goes through the
 engine's ``before_cursor_execute`` listeners first, as SQLAlchemy's own execution does: the guard
 against NUL and lone surrogates (storage/db.py) and any observer (tests counting statements) see
-it. A driver's error comes out as SQLAlchemy's ``DBAPIError``, so a locked or unreachable database
-is reported as everywhere else.
+it, with every parameter the driver gets. Their ``context`` names the values the call gave
+(:data:`GIVEN`): the guard looks at those only, the rest being the statement's constants (a JSON
+path, a relation 'head'), the program's own text. A driver's error comes out as SQLAlchemy's
+``DBAPIError``, so a locked or unreachable database is reported as everywhere else.
 """
 
 from __future__ import annotations
@@ -25,6 +27,17 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+
+GIVEN = "doudi_given"  # the context's execution option naming the values a call gave (the module's docstring)
+
+
+class _Call:
+    """The ``context`` a prepared statement's listeners are handed: only its execution options."""
+
+    __slots__ = ("execution_options",)
+
+    def __init__(self, values: Mapping[str, Any]):
+        self.execution_options = {GIVEN: values}
 
 
 class Driver:
@@ -58,7 +71,9 @@ class Prepared:
             raise ValueError("a prepared statement takes each value as its own bindparam, never an expanding IN")
         self.sql: str = compiled.string
         by_name = {name: bind for bind, name in compiled.bind_names.items()}
-        self._binds = {name: by_name[name].type.dialect_impl(dialect).bind_processor(dialect) for name in by_name}
+        # the parameters the driver takes converted (dates as text on SQLite), with their converter
+        self._binds = {name: proc for name in by_name
+                       if (proc := by_name[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None}
         # the values written into the statement (a LIMIT 1, a relation 'head', a JSON path) stay as
         # compiled, converted once here
         self._defaults: dict[str, Any] = {name: self._bound(name, value) for name, value in compiled.params.items()}
@@ -74,20 +89,22 @@ class Prepared:
         """The driver's parameters for ``values`` (by bind name; the rest keep their compiled value)."""
         merged = self._defaults
         if values:
-            merged = dict(merged)
-            for name, value in values.items():
-                merged[name] = self._bound(name, value)
+            merged = {**merged, **values}
+            for name in self._binds.keys() & values.keys():  # a few at most: a page's hundreds of ids go as they are
+                merged[name] = self._bound(name, values[name])
         if self._order is None:
             return merged
         return tuple(map(merged.__getitem__, self._order))
 
     def all(self, driver: Driver, values: Mapping[str, Any] | None = None) -> list[Any]:
         """Every row, each a tuple (a list where a column was converted)."""
-        params = self.parameters(values or {})
+        values = values or {}
+        params = self.parameters(values)
         cursor = driver.dbapi.cursor()
         try:
+            call = _Call(values)
             for listener in driver.engine.dispatch.before_cursor_execute:
-                listener(None, cursor, self.sql, params, None, False)
+                listener(None, cursor, self.sql, params, call, False)
             try:
                 cursor.execute(self.sql, params)
                 rows = cursor.fetchall()

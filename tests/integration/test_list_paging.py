@@ -166,6 +166,18 @@ def test_a_refresh_of_the_list_sends_the_same_few_statements_whatever_the_size(l
     assert before["whole ID number"] == 4, before
 
 
+def test_the_case_list_reads_no_proposal_and_no_objection_and_the_queue_does(listed, office):
+    """The case list shows neither an amount nor an objection (ui/case_list.py COLUMNS, the export's
+    columns): its pages parse no proposal or decision and look up no audit event for their rows.
+    The supervisor queue, which shows them, reads them."""
+    q, _ids = listed
+    listing = _statements_of(office, lambda: [run(q) for name, run in _REFRESHES.items() if "tab counts" not in name])
+    read = " ".join(statement for statement, _parameters in listing)
+    assert "proposal" not in read and "decision" not in read and "audit_events" not in read, read
+    queue = " ".join(statement for statement, _parameters in _statements_of(office, lambda: q.queue_page("approver")))
+    assert "proposal" in queue and "decision" in queue and "audit_events" in queue, queue
+
+
 def test_a_new_area_and_a_new_calendar_day_are_seen_by_the_next_refresh(listed, office):
     """The user's villages and the calendar are kept between refreshes only while they hold: an
     area added or a day declared a holiday shows on the next page."""

@@ -57,11 +57,12 @@ def test_views_compare_by_content_and_with_the_dicts_they_replaced():
     assert trigger() != {"trigger": "approve"}
 
 
-def test_a_queue_row_is_a_case_row_with_its_batch_action():
+def test_a_queue_row_is_a_case_row_with_what_a_decision_is_taken_on_and_its_batch_action():
     case_fields = [f.name for f in dataclasses.fields(CaseRow)]
     queue_fields = [f.name for f in dataclasses.fields(QueueRow)]
     assert queue_fields[:len(case_fields)] == case_fields
-    assert queue_fields[len(case_fields):] == ["flags", "approve_label", "can_return", "batchable"]
+    assert queue_fields[len(case_fields):] == ["objection", "eligible", "decided_amount", "result", "proposed_amount",
+                                               "one_off", "flags", "approve_label", "can_return", "batchable"]
 
 
 def test_a_view_built_from_its_fields_by_of_is_the_view_its_init_builds():
