@@ -522,12 +522,21 @@ class Builder:
         data: list[list[Any]] = []
         heights: list[float] = []
         min_h = leading + 2 * _PAD
+        # A column's plain body texts already checked and found to fit, as written → as printed: a
+        # long list repeats its numbers, amounts and categories in every row.
+        settled: list[dict[str, str]] = [{} for _ in widths]
         for r, tr in enumerate(rows):
             cells: list[Any] = []
             height = _length(tr.get("height"), "height") if tr.get("height") else min_h
             for c, cell in enumerate(tr):
                 if c >= len(widths):
                     raise TemplateError(f"{self.source}: 表格第{r + 1}行的单元格多于列数")
+                if r >= header and not cell.attrib and not len(cell) and cell.tag == "td":
+                    text = settled[c].get(cell.text)
+                    if text is not None:
+                        self.texts.append(text)  # printed: the privacy check reads it
+                        cells.append(text)
+                        continue
                 is_head = r < header or cell.tag == "th"
                 role = self._role(cell.get("font"), "hei" if is_head else body_role)
                 inner = widths[c] - 2 * _PAD
@@ -537,6 +546,8 @@ class Builder:
                     self.check(text, role, partial(self._where, r, c, labels, header))  # named only on a refusal
                     font = hei if role == "hei" else (body_font if role == body_role else self.fonts.name(role))
                     if self.fits(text, font, size, inner):
+                        if r >= header and not cell.attrib and cell.text is not None:
+                            settled[c][cell.text] = text
                         cells.append(text)
                         continue
                 align = cell.get("align") or ("center" if is_head else aligns[c])
