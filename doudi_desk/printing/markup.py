@@ -454,7 +454,7 @@ class Builder:
         occupied: set[tuple[int, int]] = set()
         headings_only = len(rows) > _FIT_BODY_ROWS  # long lists: headings only (speed)
         for r, tr in enumerate(rows):
-            if headings_only and r >= header and all(cell.tag != "th" and "rowspan" not in cell.attrib for cell in tr):
+            if headings_only and r >= header and all(cell.tag != "th" and cell.get("rowspan") is None for cell in tr):
                 continue  # a body row that neither holds a heading nor covers a later row's cells
             c = 0
             for cell in tr:
@@ -523,7 +523,8 @@ class Builder:
         heights: list[float] = []
         min_h = leading + 2 * _PAD
         # A column's plain body texts already checked and found to fit, as written → as printed: a
-        # long list repeats its numbers, amounts and categories in every row.
+        # long list repeats its numbers, amounts and categories in every row. (A cell's attributes are
+        # asked with keys() and get(): reading .attrib would give each of its elements a dict.)
         settled: list[dict[str, str]] = [{} for _ in widths]
         for r, tr in enumerate(rows):
             cells: list[Any] = []
@@ -531,7 +532,7 @@ class Builder:
             for c, cell in enumerate(tr):
                 if c >= len(widths):
                     raise TemplateError(f"{self.source}: 表格第{r + 1}行的单元格多于列数")
-                if r >= header and not cell.attrib and not len(cell) and cell.tag == "td":
+                if r >= header and not len(cell) and cell.tag == "td" and not cell.keys():
                     text = settled[c].get(cell.text)
                     if text is not None:
                         self.texts.append(text)  # printed: the privacy check reads it
@@ -546,7 +547,7 @@ class Builder:
                     self.check(text, role, partial(self._where, r, c, labels, header))  # named only on a refusal
                     font = hei if role == "hei" else (body_font if role == body_role else self.fonts.name(role))
                     if self.fits(text, font, size, inner):
-                        if r >= header and not cell.attrib and cell.text is not None:
+                        if r >= header and cell.text is not None and not cell.keys():
                             settled[c][cell.text] = text
                         cells.append(text)
                         continue
