@@ -310,31 +310,18 @@ class Builder:
                      running=running)
 
     def _needs_landscape(self, root: ET.Element) -> bool:
-        """A table wider than the portrait text block (its cells unwrapped) needs landscape. Its
-        cells are measured only when their lengths times the font's widest glyph do not fit."""
+        """A table wider than the portrait text block (its cells unwrapped) needs landscape. Each
+        column's distinct texts are measured only when the longest of them times the font's widest
+        glyph does not fit."""
         font = self.fonts.name("fang")
         for table in root.iter("table"):
             size = _size(table.get("size"), self.style.table_size)
+            columns = _column_texts(table)
             widest = _widest(font) * size
-            if self._unwrapped_width(table, lambda text, w=widest: len(text) * w) > PORTRAIT.width and \
-                    self._unwrapped_width(table, partial(self.width, font=font, size=size)) > PORTRAIT.width:
+            if _unwrapped_width(columns, lambda text, w=widest: len(text) * w) > PORTRAIT.width and \
+                    _unwrapped_width(columns, partial(self.width, font=font, size=size)) > PORTRAIT.width:
                 return True
         return False
-
-    @staticmethod
-    def _unwrapped_width(table: ET.Element, width: Callable[[str], float]) -> float:
-        """The width of a table whose cells do not wrap (headers on two lines), each cell's text
-        measured by ``width``."""
-        widths: dict[int, float] = {}
-        for tr in table.iter("tr"):
-            for i, cell in enumerate(c for c in tr if c.tag in ("td", "th")):
-                if cell.get("span"):
-                    continue
-                w = width(_plain(cell))
-                if cell.tag == "th":
-                    w /= 2  # headers may wrap onto two lines
-                widths[i] = max(widths.get(i, 0), w + 2 * _PAD)
-        return sum(widths.values())
 
     def block(self, el: ET.Element) -> list[Flowable]:
         st = self.style
@@ -633,6 +620,26 @@ class Builder:
         return Table(grid, colWidths=widths, style=TableStyle(style), repeatRows=header, hAlign="CENTER",
                      minRowHeights=min_heights, spaceBefore=_length(el.get("before", "0"), "before"),
                      spaceAfter=_length(el.get("after", "4"), "after"))
+
+
+def _column_texts(table: ET.Element) -> dict[int, tuple[set[str], set[str]]]:
+    """Column → (its headings' texts, its other cells' texts), each text once (a long list repeats
+    its counts and amounts); cells spanning columns are left out."""
+    columns: dict[int, tuple[set[str], set[str]]] = {}
+    for tr in table.iter("tr"):
+        for i, cell in enumerate(c for c in tr if c.tag in ("td", "th")):
+            if cell.get("span"):
+                continue
+            heads, values = columns.get(i) or columns.setdefault(i, (set(), set()))
+            (heads if cell.tag == "th" else values).add(_plain(cell))
+    return columns
+
+
+def _unwrapped_width(columns: dict[int, tuple[set[str], set[str]]], width: Callable[[str], float]) -> float:
+    """The width of a table whose cells do not wrap (headings on two lines), each text measured by
+    ``width``."""
+    return sum(max(max(map(width, heads), default=0) / 2,  # headings may wrap onto two lines
+                   max(map(width, values), default=0)) + 2 * _PAD for heads, values in columns.values())
 
 
 @functools.lru_cache(maxsize=32)
