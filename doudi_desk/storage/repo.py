@@ -854,7 +854,7 @@ class CaseRepository:
         functions (None where absent); no event's data is decoded whole."""
         stmt = _events_on(tuple((data or {}).items()))
         values = {"trigger": trigger, "on": on, "village_code": village_code, "programme": programme}
-        return [tuple(r) for r in self._s.connection().execute(stmt, values)]
+        return [tuple(r) for r in self._s.connection().execute(stmt, values).all()]  # fetched at once, not row by row
 
     def event_dates(self, trigger: str, *, village_code: str, programme: str) -> list[tuple[dt.date, str, str, int]]:
         """(date, workflow, state, number of events) of a village's ``trigger`` events by date and the
