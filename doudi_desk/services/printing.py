@@ -465,7 +465,7 @@ class PrintService:
         return {batch: (n, posting) for batch, (n, posting) in counts.items()}
 
     def _batch(self, uow, village_code: str, programme: str, batch: str
-               ) -> tuple[list[dict[str, Any]], frozenset[str]]:
+               ) -> tuple[list[PostedRow], frozenset[str]]:
         """The rows of one 公示 batch of a village as posted then, in case order, and the values of
         those households no posted list may print: the batch's postings with what each posted (the
         posting event's ``posted`` values, domain/posting.py) in one query, their households in two,
@@ -486,8 +486,7 @@ class PrintService:
             if case_id in events:
                 if i and postings[i - 1][0] == case_id:
                     continue  # an older case posted twice that day: its rows were all taken at its first
-                rows += [row for posted, row in self._posted_rows(kind, prog, events[case_id],
-                                                                  households[household_id]) if posted == batch]
+                rows += self._posted_rows(kind, prog, events[case_id], households[household_id], batch)
             else:
                 rows.append(_posted_row(kind, households[household_id], **dict(zip(POSTED_VALUES, values,
                                                                                   strict=True))))
@@ -500,24 +499,23 @@ class PrintService:
         return sorted({e.effective_date.isoformat() for e in uow.events.list(case.id) if e.trigger == POSTING_TRIGGER})
 
     @staticmethod
-    def _posted_rows(kind: str, programme: str, events: list[ChangedValues], household: PostedHousehold
-                     ) -> list[tuple[str, dict[str, Any]]]:
-        """(batch, row) for each time a case was posted, with the proposal and opinion of then, from
-        the changes of its events (for postings whose event does not keep its ``posted`` values)."""
+    def _posted_rows(kind: str, programme: str, events: list[ChangedValues], household: PostedHousehold,
+                     batch: str) -> list[PostedRow]:
+        """A row for each time a case was posted in ``batch``, with the proposal and opinion of then,
+        from the changes of its events (for postings whose event does not keep its ``posted`` values)."""
         amount_key = _posted_amount_key(programme)
         out = []
         state: dict[str, Any] = {}
         for e in events:
             state.update(e.after)  # the fields of posted_keys this event changed, as they were after it
-            if e.trigger != POSTING_TRIGGER:
+            if e.trigger != POSTING_TRIGGER or e.effective_date.isoformat() != batch:
                 continue
             posted_category, posted_opinion = e.data  # the 初审意见 the posting carried (POSTED_DATA)
-            row = _posted_row(kind, household,
-                              category=posted_category or state.get("forms.preliminary_opinion.category"),
-                              opinion=posted_opinion or state.get("forms.preliminary_opinion.opinion"),
-                              amount=state.get(amount_key), covered=state.get("proposal.covered"),
-                              eligible=state.get("proposal.eligible", True))
-            out.append((e.effective_date.isoformat(), row))
+            out.append(_posted_row(kind, household,
+                                   category=posted_category or state.get("forms.preliminary_opinion.category"),
+                                   opinion=posted_opinion or state.get("forms.preliminary_opinion.opinion"),
+                                   amount=state.get(amount_key), covered=state.get("proposal.covered"),
+                                   eligible=state.get("proposal.eligible", True)))
         return out
 
     @staticmethod
@@ -531,7 +529,7 @@ class PrintService:
     def _posting_data(self, uow, village_code: str, batch: str | None, programme: str) -> PostedList:
         village = self._village(uow, village_code)
         prog = self._posted(programme)
-        rows: list[dict[str, Any]] = []
+        rows: list[PostedRow] = []
         asked = batch
         if batch:
             try:
@@ -560,7 +558,7 @@ class PrintService:
             township=office["township"],
             office=_posted_office(office),
             issued_on=start,
-            rows=tuple(PostedRow(**row) for row in rows),
+            rows=tuple(rows),
             start=start,
             end=end,
             programme=prog.name,
@@ -602,16 +600,15 @@ POSTED_DATA = (("preliminary_opinion", "category"), ("preliminary_opinion", "opi
 
 
 def _posted_row(kind: str, household: PostedHousehold, *, category: str | None, opinion: str | None,
-                amount: Any, covered: int | None, eligible: Any) -> dict[str, Any]:
-    """A posted row (a PostedRow when printed: its checks then name the household) from what was
-    posted. The list shows what the township proposes (procedures.md §1.6: its 初审意见 is posted):
+                amount: Any, covered: int | None, eligible: Any) -> PostedRow:
+    """A posted row (its checks name the household) from what was posted. The list shows what the township proposes (procedures.md §1.6: its 初审意见 is posted):
     a proposed refusal appears as 拟不予保障, with no persons covered and no amount."""
     refused = opinion == "refuse"
     paid = not refused and kind != "termination" and eligible
-    return {"name": household.head, "members": household.size, "covered": (covered or 0) if paid else 0,
-            "amount": yuan_text(amount) if paid else "",
-            "category": CATEGORY_LABELS.get("stop" if kind == "termination" else category or "", ""),
-            "refused": refused}
+    return PostedRow(name=household.head, members=household.size, covered=(covered or 0) if paid else 0,
+                     amount=yuan_text(amount) if paid else "",
+                     category=CATEGORY_LABELS.get("stop" if kind == "termination" else category or "", ""),
+                     refused=refused)
 
 
 def _posted_amount_key(programme: str) -> str:

@@ -348,7 +348,7 @@ def test_postings_whose_events_do_not_keep_their_values_print_the_same_rows(demo
     assert older == kept
     printed = [row for found, _private in kept.values() for row in found]
     assert len(batches) >= 3 and len(printed) >= 5, batches
-    assert {row["category"] for row in printed} >= {"新增"} and any(row["amount"] for row in printed), printed
+    assert {row.category for row in printed} >= {"新增"} and any(row.amount for row in printed), printed
 
 
 def test_a_villages_paid_lists_are_gathered_in_the_same_few_queries_whatever_its_size(demo, printer):
