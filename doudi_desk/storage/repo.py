@@ -854,7 +854,9 @@ class CaseRepository:
         functions (None where absent); no event's data is decoded whole."""
         stmt = _events_on(tuple((data or {}).items()))
         values = {"trigger": trigger, "on": on, "village_code": village_code, "programme": programme}
-        return [tuple(r) for r in self._s.connection().execute(stmt, values).all()]  # fetched at once, not row by row
+        rows = self._s.connection().execute(stmt, values).all()  # fetched at once, not row by row
+        rows.sort(key=lambda r: (r[0], r[-1]))  # by case and event (the last column is the event's seq)
+        return [tuple(r[:-1]) for r in rows]
 
     def event_dates(self, trigger: str, *, village_code: str, programme: str) -> list[tuple[dt.date, str, str, int]]:
         """(date, workflow, state, number of events) of a village's ``trigger`` events by date and the
@@ -963,14 +965,16 @@ def _event(row: AuditEventRow) -> AuditEvent:
 @functools.cache
 def _events_on(data: tuple[tuple[tuple[str, ...], str], ...]) -> Any:
     """The statement of :meth:`CaseRepository.events_on` for these data paths, built once: the
-    trigger, day, village and programme are bound parameters."""
+    trigger, day, village and programme are bound parameters. Unordered (the rows are sorted by
+    the caller): ordered by case, SQLite's planner took the cases of the village by their index, the
+    order coming free, and read every event of each to find that day's postings (1.4 ms against
+    0.3 ms from that day's postings by their index, 200 rows at 10,000 households)."""
     e, c = AuditEventRow, CaseRow
     values = [_json_as(e.data[path], kind) for path, kind in data]
-    return (select(c.id, c.kind, c.programme, c.household_id, *values)
+    return (select(c.id, c.kind, c.programme, c.household_id, *values, e.seq)
             .join(e, e.case_id == c.id)
             .where(e.trigger == bindparam("trigger"), e.effective_date == bindparam("on"),
-                   c.village_code == bindparam("village_code"), c.programme == bindparam("programme"))
-            .order_by(c.id, e.seq))
+                   c.village_code == bindparam("village_code"), c.programme == bindparam("programme")))
 
 
 def _json_as(value: Any, kind: str) -> Any:
