@@ -99,6 +99,8 @@ class FontSet:
     def check(self, text: str, role: str, where: str) -> None:
         """Raise MissingGlyphError unless every character of ``text`` has a glyph in ``role``'s font."""
         ok = self._ok.setdefault(role, set())
+        if ok.issuperset(text):  # every character seen before (a long list repeats its glyphs)
+            return
         face = self.faces[role]
         for ch in text:
             if ch in ok:

@@ -310,31 +310,18 @@ class Builder:
                      running=running)
 
     def _needs_landscape(self, root: ET.Element) -> bool:
-        """A table wider than the portrait text block (its cells unwrapped) needs landscape. Its
-        cells are measured only when their lengths times the font's widest glyph do not fit."""
+        """A table wider than the portrait text block (its cells unwrapped) needs landscape. Each
+        column's distinct texts are measured only when the longest of them times the font's widest
+        glyph does not fit."""
         font = self.fonts.name("fang")
         for table in root.iter("table"):
             size = _size(table.get("size"), self.style.table_size)
+            columns = _column_texts(table)
             widest = _widest(font) * size
-            if self._unwrapped_width(table, lambda text, w=widest: len(text) * w) > PORTRAIT.width and \
-                    self._unwrapped_width(table, partial(self.width, font=font, size=size)) > PORTRAIT.width:
+            if _unwrapped_width(columns, lambda text, w=widest: len(text) * w) > PORTRAIT.width and \
+                    _unwrapped_width(columns, partial(self.width, font=font, size=size)) > PORTRAIT.width:
                 return True
         return False
-
-    @staticmethod
-    def _unwrapped_width(table: ET.Element, width: Callable[[str], float]) -> float:
-        """The width of a table whose cells do not wrap (headers on two lines), each cell's text
-        measured by ``width``."""
-        widths: dict[int, float] = {}
-        for tr in table.iter("tr"):
-            for i, cell in enumerate(c for c in tr if c.tag in ("td", "th")):
-                if cell.get("span"):
-                    continue
-                w = width(_plain(cell))
-                if cell.tag == "th":
-                    w /= 2  # headers may wrap onto two lines
-                widths[i] = max(widths.get(i, 0), w + 2 * _PAD)
-        return sum(widths.values())
 
     def block(self, el: ET.Element) -> list[Flowable]:
         st = self.style
@@ -454,7 +441,7 @@ class Builder:
         occupied: set[tuple[int, int]] = set()
         headings_only = len(rows) > _FIT_BODY_ROWS  # long lists: headings only (speed)
         for r, tr in enumerate(rows):
-            if headings_only and r >= header and all(cell.tag != "th" and "rowspan" not in cell.attrib for cell in tr):
+            if headings_only and r >= header and all(cell.tag != "th" and cell.get("rowspan") is None for cell in tr):
                 continue  # a body row that neither holds a heading nor covers a later row's cells
             c = 0
             for cell in tr:
@@ -522,12 +509,22 @@ class Builder:
         data: list[list[Any]] = []
         heights: list[float] = []
         min_h = leading + 2 * _PAD
+        # A column's plain body texts already checked and found to fit, as written → as printed: a
+        # long list repeats its numbers, amounts and categories in every row. (A cell's attributes are
+        # asked with keys() and get(): reading .attrib would give each of its elements a dict.)
+        settled: list[dict[str, str]] = [{} for _ in widths]
         for r, tr in enumerate(rows):
             cells: list[Any] = []
             height = _length(tr.get("height"), "height") if tr.get("height") else min_h
             for c, cell in enumerate(tr):
                 if c >= len(widths):
                     raise TemplateError(f"{self.source}: 表格第{r + 1}行的单元格多于列数")
+                if r >= header and not len(cell) and cell.tag == "td" and not cell.keys():
+                    text = settled[c].get(cell.text)
+                    if text is not None:
+                        self.texts.append(text)  # printed: the privacy check reads it
+                        cells.append(text)
+                        continue
                 is_head = r < header or cell.tag == "th"
                 role = self._role(cell.get("font"), "hei" if is_head else body_role)
                 inner = widths[c] - 2 * _PAD
@@ -537,6 +534,8 @@ class Builder:
                     self.check(text, role, partial(self._where, r, c, labels, header))  # named only on a refusal
                     font = hei if role == "hei" else (body_font if role == body_role else self.fonts.name(role))
                     if self.fits(text, font, size, inner):
+                        if r >= header and cell.text is not None and not cell.keys():
+                            settled[c][cell.text] = text
                         cells.append(text)
                         continue
                 align = cell.get("align") or ("center" if is_head else aligns[c])
@@ -621,6 +620,26 @@ class Builder:
         return Table(grid, colWidths=widths, style=TableStyle(style), repeatRows=header, hAlign="CENTER",
                      minRowHeights=min_heights, spaceBefore=_length(el.get("before", "0"), "before"),
                      spaceAfter=_length(el.get("after", "4"), "after"))
+
+
+def _column_texts(table: ET.Element) -> dict[int, tuple[set[str], set[str]]]:
+    """Column → (its headings' texts, its other cells' texts), each text once (a long list repeats
+    its counts and amounts); cells spanning columns are left out."""
+    columns: dict[int, tuple[set[str], set[str]]] = {}
+    for tr in table.iter("tr"):
+        for i, cell in enumerate(c for c in tr if c.tag in ("td", "th")):
+            if cell.get("span"):
+                continue
+            heads, values = columns.get(i) or columns.setdefault(i, (set(), set()))
+            (heads if cell.tag == "th" else values).add(_plain(cell))
+    return columns
+
+
+def _unwrapped_width(columns: dict[int, tuple[set[str], set[str]]], width: Callable[[str], float]) -> float:
+    """The width of a table whose cells do not wrap (headings on two lines), each text measured by
+    ``width``."""
+    return sum(max(max(map(width, heads), default=0) / 2,  # headings may wrap onto two lines
+                   max(map(width, values), default=0)) + 2 * _PAD for heads, values in columns.values())
 
 
 @functools.lru_cache(maxsize=32)

@@ -35,6 +35,7 @@ from ..printing import (
     PostedOffice,
     PostedRow,
     PrintConfig,
+    collector_paused,
     fonts_for,
     render,
     render_case_file,
@@ -106,6 +107,7 @@ class PrintService:
             return out
 
     # --- case documents ---
+    @collector_paused()
     def case_document(self, case_ref: str | int, kind: str, actor: str | None = None) -> bytes:
         """One document of a case (a village list for the case's village where the kind is one).
         Documents with ID numbers are logged as exports (privacy: services/audit.py)."""
@@ -133,6 +135,7 @@ class PrintService:
                               fields=[PERSONAL_FIELDS["id_number"]], cases=[case.number])
             return pdf
 
+    @collector_paused()
     def blank_document(self, kind: str, programme: str = DEFAULT, township: str | None = None,
                        actor: str | None = None) -> bytes:
         """A blank form to fill by hand before anything is registered (申请书, 收入及财产申报表)."""
@@ -149,6 +152,7 @@ class PrintService:
             return render(Part(kind, context), self._config(uow), title=f"{KINDS[kind].title}（空白）",
                           author=office["name"])
 
+    @collector_paused()
     def case_file(self, case_ref: str | int, actor: str | None = None) -> bytes:
         """案件档案: the case's documents in the order its workflow names them, behind a cover,
         numbered through (a 停保 case: its proposal, approval form and 停发通知书)."""
@@ -292,6 +296,7 @@ class PrintService:
         """初审公示名单 of one village and batch (default: the current one)."""
         return self.posting_lists([(village_code, batch)], programme=programme, actor=actor)
 
+    @collector_paused()  # gathering too: a long list's rows are many objects (printing/render.py)
     def posting_lists(self, villages: Iterable[str | tuple[str, str | None]], programme: str = DEFAULT,
                       actor: str | None = None) -> bytes:
         """Several villages' 公示 lists in one PDF, each starting on a new page numbered from 1."""
@@ -310,6 +315,7 @@ class PrintService:
         """长期公布名单: the village's households receiving a monthly benefit, name, size and amount only."""
         return self.publication_lists([village_code], programme=programme, actor=actor)
 
+    @collector_paused()
     def publication_lists(self, villages: Iterable[str], programme: str = DEFAULT, actor: str | None = None) -> bytes:
         with self.ctx.db.unit_of_work() as uow:
             parts = []
@@ -320,6 +326,7 @@ class PrintService:
                 raise InputError("请至少选择一个村（社区）", "village")
             return render(parts, self._config(uow), restart_numbers=True)
 
+    @collector_paused()
     def roster(self, area_code: str, programme: str = DEFAULT, actor: str | None = None) -> bytes:
         """花名册 of a village or a township: internal, with ID numbers; never for posting."""
         with self.ctx.db.unit_of_work() as uow:
@@ -458,7 +465,7 @@ class PrintService:
         return {batch: (n, posting) for batch, (n, posting) in counts.items()}
 
     def _batch(self, uow, village_code: str, programme: str, batch: str
-               ) -> tuple[list[dict[str, Any]], frozenset[str]]:
+               ) -> tuple[list[PostedRow], frozenset[str]]:
         """The rows of one 公示 batch of a village as posted then, in case order, and the values of
         those households no posted list may print: the batch's postings with what each posted (the
         posting event's ``posted`` values, domain/posting.py) in one query, their households in two,
@@ -479,8 +486,7 @@ class PrintService:
             if case_id in events:
                 if i and postings[i - 1][0] == case_id:
                     continue  # an older case posted twice that day: its rows were all taken at its first
-                rows += [row for posted, row in self._posted_rows(kind, prog, events[case_id],
-                                                                  households[household_id]) if posted == batch]
+                rows += self._posted_rows(kind, prog, events[case_id], households[household_id], batch)
             else:
                 rows.append(_posted_row(kind, households[household_id], **dict(zip(POSTED_VALUES, values,
                                                                                   strict=True))))
@@ -493,24 +499,23 @@ class PrintService:
         return sorted({e.effective_date.isoformat() for e in uow.events.list(case.id) if e.trigger == POSTING_TRIGGER})
 
     @staticmethod
-    def _posted_rows(kind: str, programme: str, events: list[ChangedValues], household: PostedHousehold
-                     ) -> list[tuple[str, dict[str, Any]]]:
-        """(batch, row) for each time a case was posted, with the proposal and opinion of then, from
-        the changes of its events (for postings whose event does not keep its ``posted`` values)."""
+    def _posted_rows(kind: str, programme: str, events: list[ChangedValues], household: PostedHousehold,
+                     batch: str) -> list[PostedRow]:
+        """A row for each time a case was posted in ``batch``, with the proposal and opinion of then,
+        from the changes of its events (for postings whose event does not keep its ``posted`` values)."""
         amount_key = _posted_amount_key(programme)
         out = []
         state: dict[str, Any] = {}
         for e in events:
             state.update(e.after)  # the fields of posted_keys this event changed, as they were after it
-            if e.trigger != POSTING_TRIGGER:
+            if e.trigger != POSTING_TRIGGER or e.effective_date.isoformat() != batch:
                 continue
             posted_category, posted_opinion = e.data  # the 初审意见 the posting carried (POSTED_DATA)
-            row = _posted_row(kind, household,
-                              category=posted_category or state.get("forms.preliminary_opinion.category"),
-                              opinion=posted_opinion or state.get("forms.preliminary_opinion.opinion"),
-                              amount=state.get(amount_key), covered=state.get("proposal.covered"),
-                              eligible=state.get("proposal.eligible", True))
-            out.append((e.effective_date.isoformat(), row))
+            out.append(_posted_row(kind, household,
+                                   category=posted_category or state.get("forms.preliminary_opinion.category"),
+                                   opinion=posted_opinion or state.get("forms.preliminary_opinion.opinion"),
+                                   amount=state.get(amount_key), covered=state.get("proposal.covered"),
+                                   eligible=state.get("proposal.eligible", True)))
         return out
 
     @staticmethod
@@ -524,7 +529,7 @@ class PrintService:
     def _posting_data(self, uow, village_code: str, batch: str | None, programme: str) -> PostedList:
         village = self._village(uow, village_code)
         prog = self._posted(programme)
-        rows: list[dict[str, Any]] = []
+        rows: list[PostedRow] = []
         asked = batch
         if batch:
             try:
@@ -553,7 +558,7 @@ class PrintService:
             township=office["township"],
             office=_posted_office(office),
             issued_on=start,
-            rows=tuple(PostedRow(**row) for row in rows),
+            rows=tuple(rows),
             start=start,
             end=end,
             programme=prog.name,
@@ -595,16 +600,15 @@ POSTED_DATA = (("preliminary_opinion", "category"), ("preliminary_opinion", "opi
 
 
 def _posted_row(kind: str, household: PostedHousehold, *, category: str | None, opinion: str | None,
-                amount: Any, covered: int | None, eligible: Any) -> dict[str, Any]:
-    """A posted row (a PostedRow when printed: its checks then name the household) from what was
-    posted. The list shows what the township proposes (procedures.md §1.6: its 初审意见 is posted):
+                amount: Any, covered: int | None, eligible: Any) -> PostedRow:
+    """A posted row (its checks name the household) from what was posted. The list shows what the township proposes (procedures.md §1.6: its 初审意见 is posted):
     a proposed refusal appears as 拟不予保障, with no persons covered and no amount."""
     refused = opinion == "refuse"
     paid = not refused and kind != "termination" and eligible
-    return {"name": household.head, "members": household.size, "covered": (covered or 0) if paid else 0,
-            "amount": yuan_text(amount) if paid else "",
-            "category": CATEGORY_LABELS.get("stop" if kind == "termination" else category or "", ""),
-            "refused": refused}
+    return PostedRow(name=household.head, members=household.size, covered=(covered or 0) if paid else 0,
+                     amount=yuan_text(amount) if paid else "",
+                     category=CATEGORY_LABELS.get("stop" if kind == "termination" else category or "", ""),
+                     refused=refused)
 
 
 def _posted_amount_key(programme: str) -> str:

@@ -435,6 +435,17 @@ def _rows_with(entity: Any, key: str, order: tuple[str, ...] = ()) -> Any:
             .order_by(*(getattr(entity, name) for name in order)))
 
 
+@functools.cache
+def _posted_statements() -> tuple[Any, Any]:
+    """What :meth:`HouseholdRepository.posted_where` reads of the households :ids, built once: their
+    members in order (relation, name, ID number, disability) and their contact values."""
+    m, h = MemberRow, HouseholdRow
+    members = (select(m.household_id, m.relation, m.name, m.id_number, m.disability_type, m.disability_grade)
+               .where(m.household_id.in_(bindparam("ids", expanding=True))).order_by(m.household_id, m.position))
+    households = select(h.id, h.phone, h.address, h.bank_account).where(h.id.in_(bindparam("ids", expanding=True)))
+    return members, households
+
+
 def chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -541,12 +552,7 @@ class HouseholdRepository:
         print, for the households ``ids``: two queries per :data:`BULK_CHUNK` of ids, only the columns
         these need, each row found by its key."""
         conn = self._s.connection()  # plain rows: no ORM work per row
-        members = (select(MemberRow.household_id, MemberRow.relation, MemberRow.name, MemberRow.id_number,
-                          MemberRow.disability_type, MemberRow.disability_grade)
-                   .where(MemberRow.household_id.in_(bindparam("ids", expanding=True)))
-                   .order_by(MemberRow.household_id, MemberRow.position))
-        households = (select(HouseholdRow.id, HouseholdRow.phone, HouseholdRow.address, HouseholdRow.bank_account)
-                      .where(HouseholdRow.id.in_(bindparam("ids", expanding=True))))
+        members, households = _posted_statements()
         out: dict[int, PostedHousehold] = {}
         for chunk in chunks(sorted(set(ids)), BULK_CHUNK):
             people: dict[int, list[tuple[Any, ...]]] = {}
@@ -846,14 +852,11 @@ class CaseRepository:
         day's events by their index, each case by its key. ``data`` maps a path of the event's data to
         how its value is read (``text``, ``int`` or ``bool``), taken out by the database's JSON
         functions (None where absent); no event's data is decoded whole."""
-        e = AuditEventRow
-        values = [_json_as(e.data[path], kind) for path, kind in (data or {}).items()]
-        stmt = (select(CaseRow.id, CaseRow.kind, CaseRow.programme, CaseRow.household_id, *values)
-                .join(e, e.case_id == CaseRow.id)
-                .where(e.trigger == trigger, e.effective_date == on, CaseRow.village_code == village_code,
-                       CaseRow.programme == programme)
-                .order_by(CaseRow.id, e.seq))
-        return [tuple(r) for r in self._s.execute(stmt)]
+        stmt = _events_on(tuple((data or {}).items()))
+        values = {"trigger": trigger, "on": on, "village_code": village_code, "programme": programme}
+        rows = self._s.connection().execute(stmt, values).all()  # fetched at once, not row by row
+        rows.sort(key=lambda r: (r[0], r[-1]))  # by case and event (the last column is the event's seq)
+        return [tuple(r[:-1]) for r in rows]
 
     def event_dates(self, trigger: str, *, village_code: str, programme: str) -> list[tuple[dt.date, str, str, int]]:
         """(date, workflow, state, number of events) of a village's ``trigger`` events by date and the
@@ -957,6 +960,21 @@ def _event(row: AuditEventRow) -> AuditEvent:
         changes=copy.deepcopy(row.changes),
         data=copy.deepcopy(row.data),
     )
+
+
+@functools.cache
+def _events_on(data: tuple[tuple[tuple[str, ...], str], ...]) -> Any:
+    """The statement of :meth:`CaseRepository.events_on` for these data paths, built once: the
+    trigger, day, village and programme are bound parameters. Unordered (the rows are sorted by
+    the caller): ordered by case, SQLite's planner took the cases of the village by their index, the
+    order coming free, and read every event of each to find that day's postings (1.4 ms against
+    0.3 ms from that day's postings by their index, 200 rows at 10,000 households)."""
+    e, c = AuditEventRow, CaseRow
+    values = [_json_as(e.data[path], kind) for path, kind in data]
+    return (select(c.id, c.kind, c.programme, c.household_id, *values, e.seq)
+            .join(e, e.case_id == c.id)
+            .where(e.trigger == bindparam("trigger"), e.effective_date == bindparam("on"),
+                   c.village_code == bindparam("village_code"), c.programme == bindparam("programme")))
 
 
 def _json_as(value: Any, kind: str) -> Any:

@@ -231,6 +231,49 @@ def test_a_villages_posting_list_is_gathered_in_the_same_few_queries_whatever_it
     assert counts[small] == counts[big] <= 20, counts
 
 
+def test_printing_a_list_runs_no_garbage_collection_and_leaves_the_collector_as_it_was(demo, printer):
+    """No collection runs while a posted list is gathered and drawn, even with the collector set to
+    run every 10 new objects (a full one would walk everything the process holds: printing/render.py
+    collector_paused); afterwards the collector is on again, also when a print fails, and stays off
+    for a caller who had turned it off."""
+    import gc
+    import sys
+
+    view = first_case(demo, "posting")
+    batch = printer.posting_batches(view["village"])[0]["batch"]
+    printer.posting_list(view["village"], batch)  # warm: templates and fonts
+    started: list[str] = []  # where a collection started inside the gathering or the drawing
+
+    def seen(phase, info):
+        frame = sys._getframe(1)
+        while phase == "start" and frame is not None:
+            if frame.f_code.co_name in ("_posting_data", "build_part", "_assemble"):
+                started.append(frame.f_code.co_name)
+                break
+            frame = frame.f_back
+
+    threshold = gc.get_threshold()
+    gc.set_threshold(10, 1, 1)
+    gc.callbacks.append(seen)
+    try:
+        printer.posting_list(view["village"], batch)
+        inside = list(started)
+        assert gc.isenabled()
+        with pytest.raises(DomainError):
+            printer.posting_list(view["village"], "2001-01-01")  # no such batch: refused inside the pause
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            printer.posting_list(view["village"], batch)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        gc.callbacks.remove(seen)
+        gc.set_threshold(*threshold)
+    assert inside == [], inside
+
+
 def test_a_posting_list_reads_no_events_changes_or_data_whole(demo, printer):
     """The events of a batch are read as the few values a row needs, taken out by the database's
     JSON functions: no statement returns an event's whole changes or data (a proposal's
@@ -305,7 +348,7 @@ def test_postings_whose_events_do_not_keep_their_values_print_the_same_rows(demo
     assert older == kept
     printed = [row for found, _private in kept.values() for row in found]
     assert len(batches) >= 3 and len(printed) >= 5, batches
-    assert {row["category"] for row in printed} >= {"新增"} and any(row["amount"] for row in printed), printed
+    assert {row.category for row in printed} >= {"新增"} and any(row.amount for row in printed), printed
 
 
 def test_a_villages_paid_lists_are_gathered_in_the_same_few_queries_whatever_its_size(demo, printer):
