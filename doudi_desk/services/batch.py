@@ -7,8 +7,8 @@ or stale case is named and undone alone while every other case of the batch is d
 reported after each commit, for the cases it made permanent, and the caller may stop between cases.
 
 A chunk first reads what deciding its cases reads (:func:`_read_ahead`: the cases, their children,
-households, areas and histories, and the chain head), a few queries for every ``READ_AHEAD``
-cases; ``advance_in`` stays the one decision path, its repositories answering from what was read.
+households, areas and histories, and the chain head), a few queries for up to ``READ_AHEAD``
+cases (the whole chunk: each statement costs more than what it reads); ``advance_in`` stays the one decision path, its repositories answering from what was read.
 A chunk's writes are kept (storage/deferred.py): each case's UPDATE and its event's INSERT (linked
 into the chain in memory) are sent with the other cases' as one executemany each, before the next
 read-ahead and before the commit; the chain head's row is written once. A refused case's savepoint
@@ -52,8 +52,10 @@ DECISION_COMMENT = "同意"
 # A transaction of a batch decides at most this many cases, and starts no new case after this long.
 CHUNK_CASES = 100
 CHUNK_SECONDS = 0.5
-# What deciding them reads is read for this many cases at a time (a few queries each time).
-READ_AHEAD = 25
+# What deciding them reads is read for this many cases at a time (a few queries each time). A
+# chunk's cases at once: a slice's statements (and the kept writes sent before each) cost more
+# than reading cases a chunk ended by CHUNK_SECONDS does not decide.
+READ_AHEAD = CHUNK_CASES
 
 
 class BatchService:
@@ -186,7 +188,7 @@ class BatchService:
                             if should_stop and should_stop():
                                 stopped = True
                                 break
-                            if i >= ahead:  # a slice at a time: a chunk ended by CHUNK_SECONDS reads little more
+                            if i >= ahead:  # a slice at a time (READ_AHEAD)
                                 ahead = i + min(READ_AHEAD, CHUNK_CASES - len(decided))
                                 _read_ahead(uow, items[i:ahead])
                             item = items[i]
