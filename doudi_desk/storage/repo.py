@@ -642,11 +642,12 @@ def _case_values(case: Case) -> dict[str, Any]:
 @functools.cache
 def _case_save(columns: tuple[str, ...] = _CASE_FIELDS) -> Any:
     """The UPDATE of :meth:`CaseRepository.save`, built once per set of columns: these fields of
-    a case (every one unless fewer are known to have changed) and its version, by bound parameters,
-    where its id and version are the ones given (``_id``, ``_expected``)."""
+    a case (every one unless fewer are known to have changed) and its version, by bound parameters
+    (the JSON ones as their text), where its id and version are the ones given (``_id``, ``_expected``)."""
     t = CaseRow.__table__
     return (update(t).where(t.c.id == bindparam("_id"), t.c.version == bindparam("_expected"))
-            .values({name: bindparam(name) for name in (*columns, "version")}))
+            .values({name: bindparam(name, type_=SerialisedJSON()) if name in _CASE_JSON_FIELDS else bindparam(name)
+                     for name in (*columns, "version")}))
 
 
 class CaseRepository:
@@ -776,10 +777,13 @@ class CaseRepository:
         columns = _CASE_FIELDS if read is None else (
             *(name for name, old in zip(_CASE_SCALARS, read, strict=True) if getattr(case, name) != old),
             *_CASE_JSON_FIELDS)
-        # The JSON columns go as they are: the column's serialiser (json_dumps) writes the same text
-        # a normalised copy would give, and the UPDATE leaves no object in the session to match.
+        # The JSON columns go as their text (json_dumps), the same a normalised copy would give; the
+        # UPDATE leaves no object in the session to match. On PostgreSQL the driver then gets text,
+        # not objects to serialise, and the check of every statement's text (storage/db.py) one string.
         values = {name: getattr(case, name) for name in columns}
         values["forms"] = case.forms or {}
+        for name in _CASE_JSON_FIELDS:
+            values[name] = None if values[name] is None else json_dumps(values[name])
         values["version"] = expected_version + 1
         # One UPDATE with the version in its WHERE clause: check and write cannot be interleaved
         # by another writer, whatever the isolation level.
