@@ -284,6 +284,19 @@ def test_a_chunks_writes_go_as_one_statement_each_without_a_savepoint_whatever_i
         assert [e["trigger"] for e in view["history"]] == [e["trigger"] for e in case["history"]] + ["approve"]
 
 
+def test_a_chunk_reads_all_its_cases_ahead_at_once(svc, office, monkeypatch):
+    """What a chunk's cases need is read in one go however many it decides (up to CHUNK_CASES), so
+    its kept writes are sent once too: 30 cases send the very statements 2 do. (Read 25 at a time,
+    the 26th case read everything again, after sending the writes kept until then.)"""
+    from doudi_desk.services import batch
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)
+    assert batch.CHUNK_CASES >= 30
+    sent = _approved_each(office, small=[_to_county_with(svc, 10 + i, size=1, saves=0) for i in range(2)],
+                          large=[_to_county_with(svc, 20 + i, size=1, saves=0) for i in range(30)])
+    assert sent["large"] == sent["small"], sent
+
+
 def test_a_chunk_disturbed_by_another_statement_is_undone_and_decided_again_case_by_case(svc, office, monkeypatch):
     """While a chunk's writes are kept, a statement they could make stale (here: what follows one
     case's decision writes to the database itself) undoes the chunk, which is decided again the
