@@ -297,6 +297,20 @@ def test_a_chunk_reads_all_its_cases_ahead_at_once(svc, office, monkeypatch):
     assert sent["large"] == sent["small"], sent
 
 
+def test_the_cycle_collector_rests_while_a_batch_runs_and_is_given_back_after(svc, office):
+    """A batch is bulk work like an import (importing/gcpause.py): no collection walks the program's
+    objects between its cases, and the collector is on again when it ends, refused cases or not."""
+    import gc
+
+    from tests.helpers.dibao import to_county
+
+    asked = items(to_county(svc, 290), to_county(svc, 291))
+    asked[1] = {**asked[1], "version": asked[1]["version"] - 1}  # refused as stale
+    collecting = []
+    BatchService(office).run(asked, "approve", "approver", should_stop=lambda: collecting.append(gc.isenabled()))
+    assert collecting == [False, False] and gc.isenabled()
+
+
 def test_a_chunk_disturbed_by_another_statement_is_undone_and_decided_again_case_by_case(svc, office, monkeypatch):
     """While a chunk's writes are kept, a statement they could make stale (here: what follows one
     case's decision writes to the database itself) undoes the chunk, which is decided again the
