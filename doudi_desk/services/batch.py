@@ -7,8 +7,9 @@ or stale case is named and undone alone while every other case of the batch is d
 reported after each commit, for the cases it made permanent, and the caller may stop between cases.
 
 A chunk first reads what deciding its cases reads (:func:`_read_ahead`: the cases, their children,
-households, areas and histories, and the chain head), a few queries for up to ``READ_AHEAD``
-cases (the whole chunk: each statement costs more than what it reads); ``advance_in`` stays the one decision path, its repositories answering from what was read.
+households, areas and histories, and the chain head), a few queries for as many cases as the chunk
+before decided (all of a chunk at first, at most ``READ_AHEAD``); ``advance_in`` stays the one
+decision path, its repositories answering from what was read.
 A chunk's writes are kept (storage/deferred.py): each case's UPDATE and its event's INSERT (linked
 into the chain in memory) are sent with the other cases' as one executemany each, before the next
 read-ahead and before the commit; the chain head's row is written once. A refused case's savepoint
@@ -53,9 +54,10 @@ DECISION_COMMENT = "同意"
 # A transaction of a batch decides at most this many cases, and starts no new case after this long.
 CHUNK_CASES = 100
 CHUNK_SECONDS = 0.5
-# What deciding them reads is read for this many cases at a time (a few queries each time). A
-# chunk's cases at once: a slice's statements (and the kept writes sent before each) cost more
-# than reading cases a chunk ended by CHUNK_SECONDS does not decide.
+# What deciding them reads is read for at most this many cases at a time (a few queries each time):
+# a chunk's cases at once, as a slice's statements (and the kept writes sent before each) cost more
+# than what they read. After a chunk ended by CHUNK_SECONDS (a slow or busy PC), as many as it decided,
+# so that a chunk does not read a hundred cases to decide twenty.
 READ_AHEAD = CHUNK_CASES
 
 
@@ -177,6 +179,7 @@ class BatchService:
         stopped = False
         i = 0
         deferring = True  # the next chunk's writes are kept and sent together (see the module's doc)
+        pace = READ_AHEAD  # cases read ahead at a time: as many as the chunk before decided
         while i < len(items) and not stopped:
             decided: list[tuple[int, Mapping[str, Any], dict[str, Any] | None]] = []  # this chunk's
             first, refused = i, len(failed)
@@ -193,8 +196,8 @@ class BatchService:
                             if should_stop and should_stop():
                                 stopped = True
                                 break
-                            if i >= ahead:  # a slice at a time (READ_AHEAD)
-                                ahead = i + min(READ_AHEAD, CHUNK_CASES - len(decided))
+                            if i >= ahead:  # a slice at a time
+                                ahead = i + min(pace, CHUNK_CASES - len(decided))
                                 _read_ahead(uow, items[i:ahead])
                             item = items[i]
                             i += 1
@@ -223,6 +226,7 @@ class BatchService:
                 del failed[refused:]
                 continue
             deferring = True
+            pace = min(READ_AHEAD, max(len(decided), 1))
             # committed: only now are these cases done (a kill before this line leaves them untouched)
             for n, item, entry in decided:
                 if entry is not None:

@@ -297,6 +297,26 @@ def test_a_chunk_reads_all_its_cases_ahead_at_once(svc, office, monkeypatch):
     assert sent["large"] == sent["small"], sent
 
 
+def test_after_a_chunk_ended_by_its_time_the_next_reads_ahead_only_what_it_decided(svc, office, monkeypatch):
+    """On a slow PC a chunk ends by CHUNK_SECONDS after a few cases: the next one reads ahead as many
+    as that chunk decided, not a whole chunk's worth to decide a few of them. Here each case takes
+    0.2 s of a fake clock, so every chunk decides 2 cases; each case is still decided once."""
+    import types
+
+    from doudi_desk.services import batch
+    from tests.helpers.dibao import to_county
+
+    ticks = iter(range(10_000))
+    monkeypatch.setattr(batch, "time", types.SimpleNamespace(monotonic=lambda: next(ticks) * 0.2))
+    read = []
+    read_ahead = batch._read_ahead
+    monkeypatch.setattr(batch, "_read_ahead", lambda uow, some: (read.append(len(some)), read_ahead(uow, some)))
+    views = [to_county(svc, 300 + i) for i in range(8)]
+    result = BatchService(office).run(items(*views), "approve", "approver")
+    assert [d["number"] for d in result["done"]] == [v["number"] for v in views] and not result["failed"]
+    assert read == [8, 2, 2, 2]  # the first chunk read them all and decided 2
+
+
 def test_the_cycle_collector_rests_while_a_batch_runs_and_is_given_back_after(svc, office):
     """A batch is bulk work like an import (importing/gcpause.py): no collection walks the program's
     objects between its cases, and the collector is on again when it ends, refused cases or not."""
