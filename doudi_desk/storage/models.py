@@ -30,6 +30,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from .search_keys import phone_key, reversed_key
 
@@ -68,6 +69,19 @@ def json_dumps(value: Any) -> str:
 def json_normalized(value: Any) -> Any:
     """``value`` as it will read back from a JSON column (a fresh, independent copy)."""
     return json.loads(json_dumps(value))
+
+
+class SerialisedJSON(TypeDecorator[Any]):
+    """A bound value for a JSON column that is already its text (:func:`json_dumps`), sent to the
+    driver as it is instead of being serialised again: SQLite stores the text, PostgreSQL reads the
+    untyped text as json. A statement that writes many rows (a batch's events) then encodes each
+    value once, and uses the same text for the hash of what will read back."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Any) -> None:
+        return None
 
 
 class Base(DeclarativeBase):

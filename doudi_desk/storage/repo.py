@@ -75,8 +75,10 @@ from .models import (
     MemberRow,
     PolicySetRow,
     RigidExpenseRow,
+    SerialisedJSON,
     SettingRow,
     UserRow,
+    json_dumps,
     json_normalized,
 )
 from .payments import PaymentRepository
@@ -646,11 +648,12 @@ def _case_values(case: Case) -> dict[str, Any]:
 @functools.cache
 def _case_save(columns: tuple[str, ...] = _CASE_FIELDS) -> Any:
     """The UPDATE of :meth:`CaseRepository.save`, built once per set of columns: these fields of
-    a case (every one unless fewer are known to have changed) and its version, by bound parameters,
-    where its id and version are the ones given (``_id``, ``_expected``)."""
+    a case (every one unless fewer are known to have changed) and its version, by bound parameters
+    (the JSON ones as their text), where its id and version are the ones given (``_id``, ``_expected``)."""
     t = CaseRow.__table__
     return (update(t).where(t.c.id == bindparam("_id"), t.c.version == bindparam("_expected"))
-            .values({name: bindparam(name) for name in (*columns, "version")}))
+            .values({name: bindparam(name, type_=SerialisedJSON()) if name in _CASE_JSON_FIELDS else bindparam(name)
+                     for name in (*columns, "version")}))
 
 
 class CaseRepository:
@@ -780,10 +783,13 @@ class CaseRepository:
         columns = _CASE_FIELDS if read is None else (
             *(name for name, old in zip(_CASE_SCALARS, read, strict=True) if getattr(case, name) != old),
             *_CASE_JSON_FIELDS)
-        # The JSON columns go as they are: the column's serialiser (json_dumps) writes the same text
-        # a normalised copy would give, and the UPDATE leaves no object in the session to match.
+        # The JSON columns go as their text (json_dumps), the same a normalised copy would give; the
+        # UPDATE leaves no object in the session to match. On PostgreSQL the driver then gets text,
+        # not objects to serialise, and the check of every statement's text (storage/db.py) one string.
         values = {name: getattr(case, name) for name in columns}
         values["forms"] = case.forms or {}
+        for name in _CASE_JSON_FIELDS:
+            values[name] = None if values[name] is None else json_dumps(values[name])
         values["version"] = expected_version + 1
         # One UPDATE with the version in its WHERE clause: check and write cannot be interleaved
         # by another writer, whatever the isolation level.
@@ -1045,7 +1051,17 @@ def _naive(value: dt.datetime) -> dt.datetime:
 
 @functools.cache
 def _event_insert() -> Any:
-    return insert(AuditEventRow.__table__)
+    """The INSERT of an event row made by :func:`_linked` (its JSON values as their text), built once."""
+    return insert(AuditEventRow.__table__).values(changes=bindparam("changes", type_=SerialisedJSON()),
+                                                  data=bindparam("data", type_=SerialisedJSON()))
+
+
+def _linked(prev_hash: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The row of an event (``values``: its columns up to ``chain_seq``) linked after ``prev_hash``.
+    Its JSON values are serialised once: that text is written, and what it reads back is hashed."""
+    changes, data = json_dumps(values["changes"]), json_dumps(values["data"])
+    digest = event_digest(prev_hash, {**values, "changes": json.loads(changes), "data": json.loads(data)})
+    return {**values, "changes": changes, "data": data, "prev_hash": prev_hash, "hash": digest}
 
 
 @functools.cache
@@ -1177,8 +1193,8 @@ class EventRepository:
             "recorded_at": _naive(event.recorded_at),
             "effective_date": event.effective_date,
             "comment": event.comment,
-            "changes": json_normalized(event.changes),
-            "data": json_normalized(event.data),
+            "changes": event.changes,
+            "data": event.data,
         })
         if event.case_id in self._tail:
             self._journal.append(("tail", event.case_id, self._tail[event.case_id]))
@@ -1203,7 +1219,7 @@ class EventRepository:
             "effective_date": when.date(),
             "comment": comment,
             "changes": {},
-            "data": json_normalized(data or {}),
+            "data": data or {},
         })
 
     def append_first_events(self, events: builtins.list[AuditEvent]) -> None:
@@ -1221,12 +1237,10 @@ class EventRepository:
                 "case_id": event.case_id, "seq": 1, "actor": event.actor, "trigger": event.trigger,
                 "from_state": event.from_state, "to_state": event.to_state,
                 "recorded_at": _naive(event.recorded_at), "effective_date": event.effective_date,
-                "comment": event.comment, "changes": json_normalized(event.changes),
-                "data": json_normalized(event.data), "chain_seq": seq,
+                "comment": event.comment, "changes": event.changes, "data": event.data, "chain_seq": seq,
             }
-            digest = event_digest(prev, values)
-            rows.append({**values, "prev_hash": prev, "hash": digest})
-            prev = digest
+            rows.append(_linked(prev, values))
+            prev = rows[-1]["hash"]
         self._s.execute(_event_insert(), rows)
         self._move_head((seq, prev))
 
@@ -1243,13 +1257,13 @@ class EventRepository:
     def _append_row(self, values: dict[str, Any]) -> int:
         head = self._link_to()
         values["chain_seq"] = head[0] + 1
-        digest = event_digest(head[1], values)
+        row = _linked(head[1], values)
         self._s.flush()  # what the session still holds (a new household, a case) goes in first
         if self.deferred is not None and self.deferred.active:  # a batch's chunk: written with the others
-            self.deferred.add(_event_insert(), {**values, "prev_hash": head[1], "hash": digest})
+            self.deferred.add(_event_insert(), row)
         else:
-            self._s.execute(_event_insert(), {**values, "prev_hash": head[1], "hash": digest})
-        self._move_head((values["chain_seq"], digest))
+            self._s.execute(_event_insert(), row)
+        self._move_head((values["chain_seq"], row["hash"]))
         return values["chain_seq"]
 
     def _link_to(self) -> tuple[int, str]:

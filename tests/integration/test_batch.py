@@ -284,6 +284,53 @@ def test_a_chunks_writes_go_as_one_statement_each_without_a_savepoint_whatever_i
         assert [e["trigger"] for e in view["history"]] == [e["trigger"] for e in case["history"]] + ["approve"]
 
 
+def test_a_chunk_reads_all_its_cases_ahead_at_once(svc, office, monkeypatch):
+    """What a chunk's cases need is read in one go however many it decides (up to CHUNK_CASES), so
+    its kept writes are sent once too: 30 cases send the very statements 2 do. (Read 25 at a time,
+    the 26th case read everything again, after sending the writes kept until then.)"""
+    from doudi_desk.services import batch
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)
+    assert batch.CHUNK_CASES >= 30
+    sent = _approved_each(office, small=[_to_county_with(svc, 10 + i, size=1, saves=0) for i in range(2)],
+                          large=[_to_county_with(svc, 20 + i, size=1, saves=0) for i in range(30)])
+    assert sent["large"] == sent["small"], sent
+
+
+def test_after_a_chunk_ended_by_its_time_the_next_reads_ahead_only_what_it_decided(svc, office, monkeypatch):
+    """On a slow PC a chunk ends by CHUNK_SECONDS after a few cases: the next one reads ahead as many
+    as that chunk decided, not a whole chunk's worth to decide a few of them. Here each case takes
+    0.2 s of a fake clock, so every chunk decides 2 cases; each case is still decided once."""
+    import types
+
+    from doudi_desk.services import batch
+    from tests.helpers.dibao import to_county
+
+    ticks = iter(range(10_000))
+    monkeypatch.setattr(batch, "time", types.SimpleNamespace(monotonic=lambda: next(ticks) * 0.2))
+    read = []
+    read_ahead = batch._read_ahead
+    monkeypatch.setattr(batch, "_read_ahead", lambda uow, some: (read.append(len(some)), read_ahead(uow, some)))
+    views = [to_county(svc, 300 + i) for i in range(8)]
+    result = BatchService(office).run(items(*views), "approve", "approver")
+    assert [d["number"] for d in result["done"]] == [v["number"] for v in views] and not result["failed"]
+    assert read == [8, 2, 2, 2]  # the first chunk read them all and decided 2
+
+
+def test_the_cycle_collector_rests_while_a_batch_runs_and_is_given_back_after(svc, office):
+    """A batch is bulk work like an import (importing/gcpause.py): no collection walks the program's
+    objects between its cases, and the collector is on again when it ends, refused cases or not."""
+    import gc
+
+    from tests.helpers.dibao import to_county
+
+    asked = items(to_county(svc, 290), to_county(svc, 291))
+    asked[1] = {**asked[1], "version": asked[1]["version"] - 1}  # refused as stale
+    collecting = []
+    BatchService(office).run(asked, "approve", "approver", should_stop=lambda: collecting.append(gc.isenabled()))
+    assert collecting == [False, False] and gc.isenabled()
+
+
 def test_a_chunk_disturbed_by_another_statement_is_undone_and_decided_again_case_by_case(svc, office, monkeypatch):
     """While a chunk's writes are kept, a statement they could make stale (here: what follows one
     case's decision writes to the database itself) undoes the chunk, which is decided again the
