@@ -12,7 +12,6 @@ from .render import (
     Kind,
     Part,
     PrintConfig,
-    collector_paused,
     fonts_for,
     render,
     render_case_file,
@@ -21,6 +20,6 @@ from .report_kinds import REPORT_KINDS, render_report, render_reports
 
 __all__ = [
     "CATEGORIES", "FONT_ROLES", "KINDS", "Kind", "MissingGlyphError", "Part", "PostedList", "PostedOffice",
-    "PostedRow", "PrintConfig", "PrintError", "PrivacyError", "TemplateError", "collector_paused", "fonts_for", "render",
+    "PostedRow", "PrintConfig", "PrintError", "PrivacyError", "TemplateError", "fonts_for", "render",
     "render_case_file", "REPORT_KINDS", "render_report", "render_reports",
 ]

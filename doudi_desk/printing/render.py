@@ -6,13 +6,11 @@ and returns PDF bytes; it never reads the database. ``services/printing.py`` gat
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-import gc
 import io
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,6 +20,7 @@ import jinja2
 from reportlab.platypus import NextPageTemplate, PageBreak
 
 from ..domain.documents import DOCUMENTS
+from ..gcpause import gc_paused
 from .errors import PrintError, TemplateError
 from .fonts import FontSet, resolve_fonts
 from .layout import DocTemplate, SectionStart
@@ -70,29 +69,6 @@ class Part:
     kind: str
     data: Any
     label: str = ""
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold off Python's cyclic garbage collector while a document is gathered and drawn (a
-    context manager, or a decorator).
-
-    A long list keeps tens of thousands of container objects alive at once (its rows, the parsed
-    markup, the cells and flowables), so the collector promotes them all to its oldest generation,
-    and CPython collects that generation whole — every object the process holds, the window's
-    pages and caches included — once the objects promoted since the last time pass a quarter of
-    it: a 公示名单 of 2,000 rows paid for such a walk on nearly every printing, its cost set by the
-    size of the process, not of the list. What a printing makes is freed by reference counting as
-    it returns; the few cycles among it (ReportLab's pages and canvas) go at the next collection.
-    Nested or concurrent use leaves the collector as the outermost found it."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 # --- Jinja2 ---
@@ -191,7 +167,7 @@ def build_part(part: Part, config: PrintConfig, fonts: FontSet) -> Built:
     return built
 
 
-@collector_paused()
+@gc_paused()
 def render(parts: Sequence[Part] | Part, config: PrintConfig, *, restart_numbers: bool = True,
            title: str = "", author: str = "") -> bytes:
     """Render one or several documents into one PDF.
@@ -226,7 +202,7 @@ def _assemble(built: list[Built], labels: list[str], fonts: FontSet, restart: bo
     return buffer.getvalue(), list(doc.dd_sections)
 
 
-@collector_paused()
+@gc_paused()
 def render_case_file(cover: Mapping[str, Any], parts: Sequence[Part], config: PrintConfig, *,
                      author: str = "") -> bytes:
     """A case's documents in procedure order behind a cover with their page numbers, numbered through."""

@@ -37,7 +37,7 @@ from typing import Any
 from ..domain.errors import DomainError, InputError, StorageFault
 from ..domain.model import Case, User
 from ..domain.specs import WorkflowSpec
-from ..importing.gcpause import gc_paused
+from ..gcpause import gc_paused
 from ..storage.deferred import DeferredConflict
 from ..storage.repo import StaleVersionError
 from . import lookup
@@ -138,7 +138,7 @@ class BatchService:
             failed.append(_failure(item, f"程序错误：{exc!r}（详见日志）", False))
         return None
 
-    # Bulk work, like an import (importing/gcpause.py): each chunk's read-ahead and decisions are many
+    # Bulk work, like an import (doudi_desk/gcpause.py): each chunk's read-ahead and decisions are many
     # small objects that live until its commit, and the cycle collector walked them and everything the
     # program holds again and again (a tenth of a county's batch); reference counting frees them.
     @gc_paused()

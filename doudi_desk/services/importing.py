@@ -28,8 +28,8 @@ from ..domain.calc import review_interval_months
 from ..domain.errors import DomainError, InputError
 from ..domain.model import AuditEvent, Case, User
 from ..domain.programmes import PROGRAMMES, REGISTRY
+from ..gcpause import gc_paused
 from ..importing.error_list import error_rows
-from ..importing.gcpause import gc_paused
 from ..importing.issues import Issue
 from ..importing.profiles import Profile, default_folder, load_profiles
 from ..importing.reader import digest_of, read

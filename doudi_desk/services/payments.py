@@ -24,7 +24,7 @@ from ..domain.payroll import (
 )
 from ..domain.privacy import sees_full_ids
 from ..domain.specs import ROLES
-from ..importing.gcpause import gc_paused
+from ..gcpause import gc_paused
 from . import lookup
 from .context import AppContext
 from .payment_views import (

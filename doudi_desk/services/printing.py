@@ -28,6 +28,7 @@ from ..domain.privacy import PERSONAL_FIELDS, PostedHousehold
 from ..domain.programmes import DEFAULT, PROGRAMMES, amount_field, amount_of, parts_of
 from ..domain.programmes import programme as programme_of
 from ..domain.statistics import PartBenefit, part_in_force
+from ..gcpause import gc_paused
 from ..printing import (
     KINDS,
     Part,
@@ -35,7 +36,6 @@ from ..printing import (
     PostedOffice,
     PostedRow,
     PrintConfig,
-    collector_paused,
     fonts_for,
     render,
     render_case_file,
@@ -107,7 +107,7 @@ class PrintService:
             return out
 
     # --- case documents ---
-    @collector_paused()
+    @gc_paused()
     def case_document(self, case_ref: str | int, kind: str, actor: str | None = None) -> bytes:
         """One document of a case (a village list for the case's village where the kind is one).
         Documents with ID numbers are logged as exports (privacy: services/audit.py)."""
@@ -135,7 +135,7 @@ class PrintService:
                               fields=[PERSONAL_FIELDS["id_number"]], cases=[case.number])
             return pdf
 
-    @collector_paused()
+    @gc_paused()
     def blank_document(self, kind: str, programme: str = DEFAULT, township: str | None = None,
                        actor: str | None = None) -> bytes:
         """A blank form to fill by hand before anything is registered (申请书, 收入及财产申报表)."""
@@ -152,7 +152,7 @@ class PrintService:
             return render(Part(kind, context), self._config(uow), title=f"{KINDS[kind].title}（空白）",
                           author=office["name"])
 
-    @collector_paused()
+    @gc_paused()
     def case_file(self, case_ref: str | int, actor: str | None = None) -> bytes:
         """案件档案: the case's documents in the order its workflow names them, behind a cover,
         numbered through (a 停保 case: its proposal, approval form and 停发通知书)."""
@@ -296,7 +296,7 @@ class PrintService:
         """初审公示名单 of one village and batch (default: the current one)."""
         return self.posting_lists([(village_code, batch)], programme=programme, actor=actor)
 
-    @collector_paused()  # gathering too: a long list's rows are many objects (printing/render.py)
+    @gc_paused()  # gathering too: a long list's rows are many objects (doudi_desk/gcpause.py)
     def posting_lists(self, villages: Iterable[str | tuple[str, str | None]], programme: str = DEFAULT,
                       actor: str | None = None) -> bytes:
         """Several villages' 公示 lists in one PDF, each starting on a new page numbered from 1."""
@@ -315,7 +315,7 @@ class PrintService:
         """长期公布名单: the village's households receiving a monthly benefit, name, size and amount only."""
         return self.publication_lists([village_code], programme=programme, actor=actor)
 
-    @collector_paused()
+    @gc_paused()
     def publication_lists(self, villages: Iterable[str], programme: str = DEFAULT, actor: str | None = None) -> bytes:
         with self.ctx.db.unit_of_work() as uow:
             parts = []
@@ -326,7 +326,7 @@ class PrintService:
                 raise InputError("请至少选择一个村（社区）", "village")
             return render(parts, self._config(uow), restart_numbers=True)
 
-    @collector_paused()
+    @gc_paused()
     def roster(self, area_code: str, programme: str = DEFAULT, actor: str | None = None) -> bytes:
         """花名册 of a village or a township: internal, with ID numbers; never for posting."""
         with self.ctx.db.unit_of_work() as uow:

@@ -318,7 +318,7 @@ def test_after_a_chunk_ended_by_its_time_the_next_reads_ahead_only_what_it_decid
 
 
 def test_the_cycle_collector_rests_while_a_batch_runs_and_is_given_back_after(svc, office):
-    """A batch is bulk work like an import (importing/gcpause.py): no collection walks the program's
+    """A batch is bulk work like an import (doudi_desk/gcpause.py): no collection walks the program's
     objects between its cases, and the collector is on again when it ends, refused cases or not."""
     import gc
 

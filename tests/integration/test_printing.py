@@ -234,7 +234,7 @@ def test_a_villages_posting_list_is_gathered_in_the_same_few_queries_whatever_it
 def test_printing_a_list_runs_no_garbage_collection_and_leaves_the_collector_as_it_was(demo, printer):
     """No collection runs while a posted list is gathered and drawn, even with the collector set to
     run every 10 new objects (a full one would walk everything the process holds: printing/render.py
-    collector_paused); afterwards the collector is on again, also when a print fails, and stays off
+    gc_paused); afterwards the collector is on again, also when a print fails, and stays off
     for a caller who had turned it off."""
     import gc
     import sys
