@@ -24,6 +24,7 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
+    any_,
     bindparam,
     cast,
     delete,
@@ -34,6 +35,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -158,7 +160,7 @@ class AreaRepository:
         while wanted:
             found: list[Area] = []
             for chunk in chunks(sorted(wanted), IN_CHUNK):
-                found += [_area(r) for r in self._s.connection().execute(_rows_with(AreaRow, "code"), {"ids": list(chunk)})]
+                found += [_area(r) for r in self._s.connection().execute(_rows_with(AreaRow, "code", (), _postgres(self._s)), {"ids": list(chunk)})]
             self._known.update(dict.fromkeys(wanted))
             self._known.update((a.code, a) for a in found)
             wanted = {a.parent_code for a in found if a.parent_code and a.parent_code not in self._known}
@@ -428,23 +430,37 @@ BULK_CHUNK = 5000  # ids bound in one IN (…) of a bulk read: SQLite ≥ 3.32 t
 _T = TypeVar("_T")
 
 
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _key_in_ids(column: Any, postgres: bool) -> Any:
+    """``column`` IN the list given as ``:ids``. On PostgreSQL ``column = ANY(:ids)``, the list one
+    array parameter: an expanding IN gives each value a placeholder and a cast, so the statement's
+    text changes with every length and the server parses it anew (200 household ids: 1.2 ms of
+    CPU against 0.4 ms). SQLite has no arrays: the expanding IN."""
+    if postgres:
+        return column == any_(bindparam("ids", type_=ARRAY(column.type)))
+    return column.in_(bindparam("ids", expanding=True))
+
+
 @functools.cache
-def _rows_with(entity: Any, key: str, order: tuple[str, ...] = ()) -> Any:
+def _rows_with(entity: Any, key: str, order: tuple[str, ...] = (), postgres: bool = False) -> Any:
     """SELECT every column of ``entity`` WHERE ``key`` IN (:ids) ORDER BY ``order``, built once:
     a batch's read-ahead runs these for every slice of cases, and building and keying a statement
     cost more than running it. Run on the session's connection, its rows are plain (no ORM loading)."""
-    return (select(*_columns(entity)).where(getattr(entity, key).in_(bindparam("ids", expanding=True)))
+    return (select(*_columns(entity)).where(_key_in_ids(getattr(entity, key), postgres))
             .order_by(*(getattr(entity, name) for name in order)))
 
 
 @functools.cache
-def _posted_statements() -> tuple[Any, Any]:
+def _posted_statements(postgres: bool) -> tuple[Any, Any]:
     """What :meth:`HouseholdRepository.posted_where` reads of the households :ids, built once: their
     members in order (relation, name, ID number, disability) and their contact values."""
     m, h = MemberRow, HouseholdRow
     members = (select(m.household_id, m.relation, m.name, m.id_number, m.disability_type, m.disability_grade)
-               .where(m.household_id.in_(bindparam("ids", expanding=True))).order_by(m.household_id, m.position))
-    households = select(h.id, h.phone, h.address, h.bank_account).where(h.id.in_(bindparam("ids", expanding=True)))
+               .where(_key_in_ids(m.household_id, postgres)).order_by(m.household_id, m.position))
+    households = select(h.id, h.phone, h.address, h.bank_account).where(_key_in_ids(h.id, postgres))
     return members, households
 
 
@@ -554,7 +570,7 @@ class HouseholdRepository:
         print, for the households ``ids``: two queries per :data:`BULK_CHUNK` of ids, only the columns
         these need, each row found by its key."""
         conn = self._s.connection()  # plain rows: no ORM work per row
-        members, households = _posted_statements()
+        members, households = _posted_statements(_postgres(self._s))
         out: dict[int, PostedHousehold] = {}
         for chunk in chunks(sorted(set(ids)), BULK_CHUNK):
             people: dict[int, list[tuple[Any, ...]]] = {}
@@ -574,7 +590,7 @@ class HouseholdRepository:
         """id → (household row, member rows, income item rows, rigid expense rows) in four queries."""
         def rows(entity: Any, key: str, *order: str) -> Any:
             if isinstance(ids, list | tuple):  # ids given: the statement built once
-                return self._s.connection().execute(_rows_with(entity, key, order), {"ids": list(ids)})
+                return self._s.connection().execute(_rows_with(entity, key, order, _postgres(self._s)), {"ids": list(ids)})
             return self._s.execute(select(*_columns(entity)).where(getattr(entity, key).in_(ids))
                                    .order_by(*(getattr(entity, name) for name in order)))
 
@@ -673,12 +689,13 @@ class CaseRepository:
         each found. The next :meth:`get` of each is answered from what was read (once: a later get
         reads the database again; saving or locking the case drops it). A batch reads a chunk so."""
         out: list[tuple[int, int, str]] = []
+        postgres = _postgres(self._s)
         for chunk in chunks(sorted(set(case_ids)), BULK_CHUNK):
-            for row in self._s.connection().execute(_rows_with(CaseRow, "id"), {"ids": list(chunk)}):
+            for row in self._s.connection().execute(_rows_with(CaseRow, "id", (), postgres), {"ids": list(chunk)}):
                 self._ahead[row.id] = row
                 out.append((row.id, row.household_id, row.village_code))
             children: dict[int, builtins.list[Any]] = {i: [] for i in chunk}
-            for row in self._s.connection().execute(_rows_with(CaseRow, "parent_case_id", ("id",)), {"ids": list(chunk)}):
+            for row in self._s.connection().execute(_rows_with(CaseRow, "parent_case_id", ("id",), postgres), {"ids": list(chunk)}):
                 children[row.parent_case_id].append(row)
             self._children.update(children)
         return out

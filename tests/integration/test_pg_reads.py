@@ -138,3 +138,35 @@ def test_a_list_reads_the_proposal_decision_and_objection_as_on_sqlite_parsing_e
                                      f"decision = '{document}'::json WHERE id = :id"), {"id": approved})
         assert _listed_values(pg, [approved])[0][1:] == (None, {"monthly_amount": None, "amount": None}, None, None,
                                                           False)
+
+
+@requires_pg
+def test_reading_households_and_cases_by_id_sends_one_statement_text_whatever_their_number_on_postgres(pg):
+    """A 公示名单's households and a batch's read-ahead are read by a list of ids. On PostgreSQL the
+    list is one array parameter, so the statement's text is the same for one id as for many (the
+    server has nothing new to parse); what is read is what an IN would read."""
+    svc = CaseService(pg)
+    views = [to_county(svc, seq) for seq in (31, 32, 33)]
+    case_ids = [v["id"] for v in views]
+    household_ids = [v["household"]["id"] for v in views]
+    texts: list[str] = []
+
+    def before(_conn, _cursor, statement, _parameters, _context, _many):
+        texts.append(statement)
+
+    def sent(work) -> list[str]:
+        texts.clear()
+        event.listen(pg.db.engine, "before_cursor_execute", before)
+        try:
+            work()
+        finally:
+            event.remove(pg.db.engine, "before_cursor_execute", before)
+        return list(texts)
+
+    with pg.db.unit_of_work() as uow:
+        uow.cases.get(case_ids[0])  # the unit's first statement is sent before the reads compared
+        one = sent(lambda: (uow.households.posted_where(household_ids[:1]), uow.cases.preload(case_ids[:1])))
+        three = sent(lambda: (uow.households.posted_where(household_ids), uow.cases.preload(case_ids)))
+        assert one and one == three
+        assert sorted(uow.households.posted_where(household_ids)) == sorted(household_ids)
+        assert sorted(i for i, _h, _v in uow.cases.preload(case_ids)) == sorted(case_ids)
