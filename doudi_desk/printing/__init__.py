@@ -7,15 +7,7 @@ from the case and office records. See ``print_templates/README.md`` for the temp
 from .errors import MissingGlyphError, PrintError, PrivacyError, TemplateError
 from .fonts import ROLES as FONT_ROLES
 from .posted import CATEGORIES, PostedList, PostedOffice, PostedRow
-from .render import (
-    KINDS,
-    Kind,
-    Part,
-    PrintConfig,
-    fonts_for,
-    render,
-    render_case_file,
-)
+from .render import KINDS, Kind, Part, PrintConfig, fonts_for, render, render_case_file
 from .report_kinds import REPORT_KINDS, render_report, render_reports
 
 __all__ = [

@@ -601,8 +601,9 @@ POSTED_DATA = (("preliminary_opinion", "category"), ("preliminary_opinion", "opi
 
 def _posted_row(kind: str, household: PostedHousehold, *, category: str | None, opinion: str | None,
                 amount: Any, covered: int | None, eligible: Any) -> PostedRow:
-    """A posted row (its checks name the household) from what was posted. The list shows what the township proposes (procedures.md §1.6: its 初审意见 is posted):
-    a proposed refusal appears as 拟不予保障, with no persons covered and no amount."""
+    """A posted row (its checks name the household) from what was posted. The list shows what the
+    township proposes (procedures.md §1.6: its 初审意见 is posted): a proposed refusal appears as
+    拟不予保障, with no persons covered and no amount."""
     refused = opinion == "refuse"
     paid = not refused and kind != "termination" and eligible
     return PostedRow(name=household.head, members=household.size, covered=(covered or 0) if paid else 0,

@@ -159,8 +159,9 @@ class AreaRepository:
         wanted = {c for c in codes if c and c not in self._known}
         while wanted:
             found: list[Area] = []
+            statement = _rows_with(AreaRow, "code", (), _postgres(self._s))
             for chunk in chunks(sorted(wanted), IN_CHUNK):
-                found += [_area(r) for r in self._s.connection().execute(_rows_with(AreaRow, "code", (), _postgres(self._s)), {"ids": list(chunk)})]
+                found += [_area(r) for r in self._s.connection().execute(statement, {"ids": list(chunk)})]
             self._known.update(dict.fromkeys(wanted))
             self._known.update((a.code, a) for a in found)
             wanted = {a.parent_code for a in found if a.parent_code and a.parent_code not in self._known}
