@@ -18,6 +18,9 @@ database while writes are kept (a case whose decision reads or writes more than 
 a kept UPDATE finds its version moved on, the chunk is undone whole and decided again the ordinary
 way: each case in a real savepoint, written at once.
 
+On SQLite the chunks' commits leave their pages in the WAL file (``unit_of_work(bulk=True)``) and
+the batch copies them into the database file once, at its end (storage/db.py: BULK_CHECKPOINT_PAGES).
+
 Exactly once: the decision, the case's new version and its audit event are written together, and
 the case is written with ``UPDATE … WHERE version = <the version the supervisor saw>``. When two
 supervisors approve overlapping batches at the same time (two PCs on one server), the second
@@ -188,7 +191,7 @@ class BatchService:
             first, refused = i, len(failed)
             again = False  # the chunk was undone whole, to be decided again case by case
             try:
-                with self.ctx.db.unit_of_work() as uow:
+                with self.ctx.db.unit_of_work(bulk=True) as uow:
                     user = lookup.actor(uow, actor)
                     uow.events.hold_head()  # one real transaction from here (SQLite: the write lock)
                     with uow.deferred.deferring() if deferring else contextlib.nullcontext():
@@ -236,6 +239,7 @@ class BatchService:
                     done.append(entry)
                 if progress:
                     progress(n, len(items), item.get("number") or str(item["id"]))
+        self.ctx.db.checkpoint()  # the chunks' commits left their pages in SQLite's WAL (storage/db.py)
         _log_result(action, actor, len(items), done, failed, stopped)
         return {"done": done, "failed": failed, "conflicts": sum(1 for f in failed if f["conflict"]),
                 "stopped": stopped}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -282,6 +283,17 @@ def migration_chain() -> tuple[str, list[str]]:
 
 ANALYSIS_LIMIT = 1000  # rows SQLite's ANALYZE samples per index (0 would read them all)
 
+# SQLite in WAL mode writes each commit's pages to the -wal file; the commit that finds it holding this
+# many pages then copies them back into the database file and syncs it (a checkpoint). For a clerk's
+# one-case commits SQLite's default of 1,000 pages (4 MB) keeps each checkpoint short. A bulk writer
+# (a batch decision: thousands of cases in chunks of a few hundred, each chunk about 1,000 pages) would
+# checkpoint after nearly every chunk, copying again the pages every chunk rewrites (the audit trail's
+# last page, its indexes' inner pages) and syncing the file each time: a tenth of a county's batch. Its
+# unit of work lets the WAL grow to BULK_CHECKPOINT_PAGES (64 MB) and the batch checkpoints once at its end.
+WAL_CHECKPOINT_PAGES = 1000
+BULK_CHECKPOINT_PAGES = 16384
+_BULK = "doudi_bulk"  # a pooled connection's info key: it checkpoints seldom until it is checked in
+
 
 def _has_cases(conn: Any) -> bool:
     try:
@@ -345,8 +357,19 @@ class Database:
                 # FULL: a committed decision survives a power cut too (NORMAL in WAL mode may lose the
                 # last commits then); at a clerk's pace the extra fsync per commit costs nothing.
                 cursor.execute("PRAGMA synchronous=FULL")
+                cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
             finally:
                 cursor.close()
+
+        @event.listens_for(self.engine, "checkin")
+        def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+            # A bulk unit of work is over: the connection checkpoints as every other one does again.
+            if record.info.pop(_BULK, False) and dbapi_connection is not None:
+                try:
+                    dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+                except sqlite3.Error:  # a connection that cannot take a pragma is of no further use
+                    log.warning("could not reset wal_autocheckpoint; the connection is dropped", exc_info=True)
+                    record.invalidate()
 
     @staticmethod
     def _alembic_config() -> Any:
@@ -421,12 +444,16 @@ class Database:
             conn.commit()
 
     @contextmanager
-    def unit_of_work(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:
+    def unit_of_work(self, *, read_only: bool = False, bulk: bool = False) -> Iterator[UnitOfWork]:
         """One session, one transaction: commit if the block succeeds, roll back on any exception.
 
         ``read_only``: the block only reads (a list page, a search, counts). On PostgreSQL it runs
         without a transaction of its own (see ``__init__``); on both databases a statement that is
         not a SELECT raises RuntimeError before it is sent (a bug: a write would not be atomic).
+
+        ``bulk``: one of many large transactions in a row (a batch's chunks). On SQLite its commit
+        does not checkpoint until the WAL holds :data:`BULK_CHECKPOINT_PAGES`; the caller calls
+        :meth:`checkpoint` after the last one. Nothing changes on PostgreSQL.
 
         Raises:
             StorageError: the database is locked, read-only, full, damaged or unreachable.
@@ -434,6 +461,10 @@ class Database:
         with _translated_errors():
             session = self._readers() if read_only else self._sessions()
             try:
+                if bulk and self.is_sqlite:
+                    connection = session.connection()
+                    connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={BULK_CHECKPOINT_PAGES}")
+                    connection.info[_BULK] = True  # reset when the pool takes the connection back
                 yield UnitOfWork(session)
                 session.commit()
             except BaseException:
@@ -469,6 +500,19 @@ class Database:
     def dispose(self) -> None:
         """Close all pooled connections (before deleting or replacing the database file)."""
         self.engine.dispose()
+
+    def checkpoint(self) -> None:
+        """SQLite: copy what the WAL holds back into the database file now, after a run of bulk units
+        of work (PASSIVE: it waits for no reader or writer, and copies what none of them still needs).
+        A failure is logged, not raised: the work before it is committed, and the next commit past
+        the WAL's limit checkpoints in its turn. Nothing to do on PostgreSQL."""
+        if not self.is_sqlite:
+            return
+        try:
+            with _translated_errors(), self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except (StorageFault, DBAPIError):
+            log.warning("WAL checkpoint failed; SQLite checkpoints at a later commit", exc_info=True)
 
     def optimize(self, *, analyze: bool = False) -> None:
         """Keep the query planner's statistics current (platform-notes.md: a county database SQLite

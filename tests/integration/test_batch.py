@@ -499,3 +499,33 @@ def _approved_each(office, **groups):
         assert not result["failed"] and len(result["done"]) == len(cases)
         sent[name] = counted.statements
     return sent
+
+
+def test_a_batch_copies_what_its_chunks_wrote_into_the_database_file_once_at_its_end(svc, office, monkeypatch):
+    """SQLite: the chunks' commits leave their pages in the WAL (no checkpoint after each chunk, a
+    tenth of a county's batch) and the batch checkpoints when it ends, so the database file itself
+    holds every decision (read here as the file alone, without the WAL) and no later click pays for it."""
+    import sqlite3
+
+    from doudi_desk.services import batch
+    from doudi_desk.storage import db as db_module
+    from tests.helpers.dibao import to_county
+
+    if not office.db.is_sqlite:
+        pytest.skip("SQLite's WAL")
+    monkeypatch.setattr(batch, "CHUNK_CASES", 2)
+    views = [to_county(svc, 310 + i) for i in range(5)]
+    chunks = []
+    unit_of_work = office.db.unit_of_work
+    monkeypatch.setattr(office.db, "unit_of_work", lambda **kw: (chunks.append(kw), unit_of_work(**kw))[1])
+    result = BatchService(office).run(items(*views), "approve", "approver")
+    assert len(result["done"]) == 5 and chunks == [{"bulk": True}] * 3
+    path = office.db.url.database
+    file_only = sqlite3.connect(f"file:{path}?immutable=1", uri=True)  # the file, not its WAL
+    try:
+        states = dict(file_only.execute(f"SELECT number, state FROM cases WHERE id IN ({','.join('?' * 5)})",
+                                        [v["id"] for v in views]).fetchall())
+    finally:
+        file_only.close()
+    assert states == {v["number"]: "approved" for v in views}
+    assert db_module.WAL_CHECKPOINT_PAGES == 1000  # the ordinary limit: 5 cases would stay in the WAL

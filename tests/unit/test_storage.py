@@ -229,6 +229,49 @@ def test_pragmas_are_on_for_every_connection(db: Database) -> None:
         db.dispose()  # the next round opens a new connection
 
 
+def _write_pages(uow, fill: str, n: int = 40) -> None:
+    for i in range(n):  # about a page each
+        uow.settings.set(f"bulk_test_{i}", fill * 3000)
+
+
+def test_a_bulk_unit_of_work_leaves_its_pages_in_the_wal_until_the_checkpoint(
+        db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ordinary commit past WAL_CHECKPOINT_PAGES copies the WAL into the database file; a bulk
+    unit of work's commits (a batch's chunks) leave it there up to BULK_CHECKPOINT_PAGES, and
+    :meth:`Database.checkpoint` copies it after the last one. The connection given back to the pool
+    checkpoints as usual again."""
+    from doudi_desk.storage import db as db_module
+
+    monkeypatch.setattr(db_module, "WAL_CHECKPOINT_PAGES", 10)
+    db.dispose()  # the next connection takes the limit above
+    before = db_path.read_bytes()
+    with db.unit_of_work() as uow:
+        _write_pages(uow, "a")
+    assert db_path.read_bytes() != before  # its commit copied the WAL into the database file
+    before = db_path.read_bytes()
+    for fill in "bc":
+        with db.unit_of_work(bulk=True) as uow:
+            assert uow.session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == db_module.BULK_CHECKPOINT_PAGES
+            _write_pages(uow, fill)
+    assert db_path.read_bytes() == before  # 80 pages in the WAL, the file as it was
+    db.checkpoint()
+    assert db_path.read_bytes() != before
+    with db.unit_of_work() as uow:  # the same pooled connection, back to the ordinary limit
+        assert uow.session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 10
+
+
+def test_a_failed_checkpoint_is_logged_not_raised(db: Database, monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """What the batch before the checkpoint wrote is committed: a checkpoint that cannot run (the
+    disk, a lock) must not make it look failed. SQLite checkpoints at a later commit."""
+    def broken(*_args, **_kwargs):
+        raise OperationalError("PRAGMA wal_checkpoint(PASSIVE)", {}, sqlite3.OperationalError("disk I/O error"))
+
+    monkeypatch.setattr(db.engine, "connect", broken)
+    db.checkpoint()
+    assert "WAL checkpoint failed" in caplog.text
+
+
 def test_foreign_keys_are_enforced(db: Database) -> None:
     with pytest.raises(IntegrityError), db.unit_of_work() as uow:
         uow.households.add(make_household(village="999999999999"))
