@@ -27,7 +27,7 @@ from ..domain.text import clean_text, shown
 from ..storage.repo import StaleVersionError
 from ..workflow.engine import RefusedError, WorkflowEngine
 from . import coverage, lifecycle, linkage, lookup, roles
-from .case_writer import CaseWriter, diff, edit, flat, jsonable, set_deadlines, snapshot
+from .case_writer import CaseWriter, diff, edit, flat, jsonable, set_deadlines
 from .context import AppContext
 from .lifecycle import month_after
 from .views import (
@@ -389,7 +389,7 @@ class CaseService:
             change = edit(case)
             for form_id, values in submitted.items():
                 case.forms[form_id] = {**(case.forms.get(form_id) or {}), **values}
-            if not diff(change.before, snapshot(case)):
+            if not change.changes()[0]:
                 raise InputError("表单内容与已保存的相同，没有需要保存的修改（未记录）", "data")
             case = self.writer.save(uow, change, user, "save_forms", day, comment="保存表单",
                                     data=jsonable(submitted))
