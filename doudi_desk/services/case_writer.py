@@ -238,8 +238,14 @@ class CaseWriter:
     def _event(self, uow, case: Case, user: User, trigger: str, day: dt.date, *, comment: str, from_state: str,
                changes: dict[str, Any] | None = None, data: dict[str, Any] | None = None,
                changes_text: str | None = None) -> None:
+        """Append the event; ``changes`` and ``data`` go in as :func:`jsonable` makes them (each
+        serialised once, its text written as it is), ``changes_text`` being the text of changes
+        that already are."""
+        if changes_text is None:
+            changes, changes_text = _stored(changes or {})
+        data, data_text = _stored(data or {})
         uow.events.append_next(AuditEvent(
             case_id=case.id, seq=0, actor=user.username, trigger=trigger,  # seq: numbered by append_next
             from_state=from_state, to_state=case.state, recorded_at=self.ctx.now(), effective_date=day,
-            comment=comment, changes=changes or {}, data=data or {},
-        ), changes_text=changes_text)
+            comment=comment, changes=changes, data=data,
+        ), texts=(changes_text, data_text))
