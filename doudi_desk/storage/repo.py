@@ -1077,8 +1077,9 @@ def _event_insert() -> Any:
 def _linked(prev_hash: str, values: dict[str, Any], texts: tuple[str, str] | None = None) -> dict[str, Any]:
     """The row of an event (``values``: its columns up to ``chain_seq``) linked after ``prev_hash``.
     Its JSON values are serialised once: that text is written, and what it reads back is hashed.
-    ``texts``: the text of its changes and data, from a caller whose values are what their text
-    reads back as (json_dumps of them gives it): written as they are, and the values hashed as given."""
+    ``texts``: the text of its changes and data, from a caller whose values are exactly what their
+    text reads back as (services/case_writer.py: one json.dumps, its json.loads): written as they
+    are, and the values hashed as given, as a verify reading the text back hashes them."""
     if texts is None:
         texts = json_dumps(values["changes"]), json_dumps(values["data"])
         read_back = {**values, "changes": json.loads(texts[0]), "data": json.loads(texts[1])}
