@@ -34,31 +34,38 @@ from .context import AppContext
 KIND_CODES = {"application": "", "review": "FH", "change": "BG", "termination": "TB", "import": "DR"}  # 复核 变更 停保 导入
 
 
+_BENEFIT_KEYS = ("status", "monthly_amount", "phase_out_until", "stopped_from")
+_PROPOSAL_KEYS = ("eligible", "monthly_amount", "amount", "basis", "covered", "failed", "policy_set")
+
+
+def _parts(case: Case) -> dict[str, dict[str, Any]]:
+    """What an action can change, part by part: the prefix of a part's keys in :func:`snapshot`
+    (a form's is ``forms.<form id>.``) -> its fields, each part a new dict (a form's fields a
+    shallow copy, as shallow as the snapshot), so a part replaced or changed after this is seen."""
+    benefit = case.benefit or {}
+    parts = {
+        "": {
+            "state": case.state,
+            "accepted_on": case.accepted_on,
+            "state_deadline": case.state_deadline,
+            "total_deadline": case.total_deadline,
+            "closed": case.closed,
+            "next_review_on": case.next_review_on,
+        },
+        "benefit.": {key: benefit[key] for key in _BENEFIT_KEYS if benefit.get(key) is not None},
+    }
+    for form_id, data in case.forms.items():
+        parts[f"forms.{form_id}."] = dict(data)
+    if case.proposal:
+        parts["proposal."] = {key: case.proposal[key] for key in _PROPOSAL_KEYS if key in case.proposal}
+    if case.decision:
+        parts["decision."] = {key: value for key, value in case.decision.items() if key != "computation"}
+    return parts
+
+
 def snapshot(case: Case) -> dict[str, Any]:
     """A flat view of what an action can change, for the audit event's before/after."""
-    flat: dict[str, Any] = {
-        "state": case.state,
-        "accepted_on": case.accepted_on,
-        "state_deadline": case.state_deadline,
-        "total_deadline": case.total_deadline,
-        "closed": case.closed,
-        "next_review_on": case.next_review_on,
-    }
-    for key in ("status", "monthly_amount", "phase_out_until", "stopped_from"):
-        if case.benefit and case.benefit.get(key) is not None:
-            flat[f"benefit.{key}"] = case.benefit[key]
-    for form_id, data in case.forms.items():
-        for key, value in data.items():
-            flat[f"forms.{form_id}.{key}"] = value
-    if case.proposal:
-        for key in ("eligible", "monthly_amount", "amount", "basis", "covered", "failed", "policy_set"):
-            if key in case.proposal:
-                flat[f"proposal.{key}"] = case.proposal[key]
-    if case.decision:
-        for key, value in case.decision.items():
-            if key != "computation":
-                flat[f"decision.{key}"] = value
-    return flat
+    return {prefix + key: value for prefix, fields in _parts(case).items() for key, value in fields.items()}
 
 
 def flat(obj: Any, prefix: str = "") -> dict[str, Any]:
@@ -75,22 +82,41 @@ def flat(obj: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _stored(value: Any) -> tuple[Any, str]:
+    """``value`` as it reads back from an audit event's JSON column, and that column's text (the
+    text json_dumps gives the value read back: one round trip, not two)."""
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return json.loads(text), text
+
+
 def jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+    return _stored(value)[0]
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    return _changed({"": before}, {"": after})[0]
+
+
+def _changed(before: Mapping[str, Mapping[str, Any]], after: Mapping[str, Mapping[str, Any]]
+             ) -> tuple[dict[str, Any], str]:
+    """The difference of two snapshots given as their :func:`_parts`, key by flat key in sorted
+    order, and its JSON text (what an audit event's ``changes`` column holds). A part equal before
+    and after is passed over in one comparison: an action changes few of a case's forms."""
     out = {}
-    for key in sorted(set(before) | set(after)):
-        b, a = before.get(key), after.get(key)
-        if b != a:
-            out[key] = {"before": b, "after": a}
-    return jsonable(out)  # one round trip for all: the same as one per value
+    for prefix in before.keys() | after.keys():
+        b, a = before.get(prefix, {}), after.get(prefix, {})
+        if b == a:
+            continue
+        for key in b.keys() | a.keys():
+            if b.get(key) != a.get(key):
+                out[prefix + key] = {"before": b.get(key), "after": a.get(key)}
+    return _stored(dict(sorted(out.items())))
 
 
 @dataclasses.dataclass(frozen=True)
 class Edit:
-    """A case about to be changed: the version it was read at and its snapshot before the change.
+    """A case about to be changed: the version it was read at and its snapshot before the change
+    (its :func:`_parts`).
 
     ``whole_benefit``: the event's changes also hold the benefit record as a whole (a benefit's
     result written by a 复核/变更/停保 or by a linked stop), beside its flat fields.
@@ -98,13 +124,24 @@ class Edit:
 
     case: Case
     version: int
-    before: dict[str, Any]
+    before: dict[str, dict[str, Any]]
     whole_benefit: bool = False
+
+    def changes(self, case: Case | None = None) -> tuple[dict[str, Any], str]:
+        """The audit event's ``changes`` from the snapshot before to ``case`` (the case edited, as
+        it is now, unless given), and their JSON text: :func:`diff` of the two snapshots."""
+        case = self.case if case is None else case
+        after = _parts(case)
+        if self.whole_benefit:
+            after[""]["benefit"] = case.benefit
+        return _changed(self.before, after)
 
 
 def edit(case: Case, *, whole_benefit: bool = False) -> Edit:
     """Take the snapshot of ``case`` before changing it (then change ``case`` and :meth:`CaseWriter.save`)."""
-    before = snapshot(case) | ({"benefit": copy.deepcopy(case.benefit)} if whole_benefit else {})
+    before = _parts(case)
+    if whole_benefit:
+        before[""]["benefit"] = copy.deepcopy(case.benefit)
     return Edit(case, case.version, before, whole_benefit)
 
 
@@ -186,11 +223,11 @@ class CaseWriter:
         case = change.case
         case.last_effective_date = day
         saved = uow.cases.save(case, expected_version=change.version)
+        text = None
         if changes is None:
-            after = snapshot(saved) | ({"benefit": saved.benefit} if change.whole_benefit else {})
-            changes = diff(change.before, after)
+            changes, text = change.changes(saved)
         self._event(uow, saved, user, trigger, day, comment=comment, from_state=from_state or saved.state,
-                    changes=changes, data=data)
+                    changes=changes, data=data, changes_text=text)
         return saved
 
     def note(self, uow, case: Case, user: User, day: dt.date, trigger: str, comment: str, *,
@@ -199,9 +236,16 @@ class CaseWriter:
         self._event(uow, case, user, trigger, day, comment=comment, from_state=case.state, changes=changes)
 
     def _event(self, uow, case: Case, user: User, trigger: str, day: dt.date, *, comment: str, from_state: str,
-               changes: dict[str, Any] | None = None, data: dict[str, Any] | None = None) -> None:
+               changes: dict[str, Any] | None = None, data: dict[str, Any] | None = None,
+               changes_text: str | None = None) -> None:
+        """Append the event; ``changes`` and ``data`` go in as :func:`jsonable` makes them (each
+        serialised once, its text written as it is), ``changes_text`` being the text of changes
+        that already are."""
+        if changes_text is None:
+            changes, changes_text = _stored(changes or {})
+        data, data_text = _stored(data or {})
         uow.events.append_next(AuditEvent(
             case_id=case.id, seq=0, actor=user.username, trigger=trigger,  # seq: numbered by append_next
             from_state=from_state, to_state=case.state, recorded_at=self.ctx.now(), effective_date=day,
-            comment=comment, changes=changes or {}, data=data or {},
-        ))
+            comment=comment, changes=changes, data=data,
+        ), texts=(changes_text, data_text))

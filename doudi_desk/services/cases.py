@@ -27,7 +27,7 @@ from ..domain.text import clean_text, shown
 from ..storage.repo import StaleVersionError
 from ..workflow.engine import RefusedError, WorkflowEngine
 from . import coverage, lifecycle, linkage, lookup, roles
-from .case_writer import CaseWriter, diff, edit, flat, jsonable, set_deadlines, snapshot
+from .case_writer import CaseWriter, diff, edit, flat, set_deadlines
 from .context import AppContext
 from .lifecycle import month_after
 from .views import (
@@ -344,9 +344,9 @@ class CaseService:
         elif case.kind != "application" and outcome in ("decided", "terminated"):
             lifecycle.apply_to_parent(self, uow, case, user, day)
         case.workflow_version = engine.spec.version
-        data = jsonable(submitted)
+        data = dict(submitted)
         if trigger == POSTING_TRIGGER:  # what the 公示名单 prints, read from this event alone
-            data[POSTED] = jsonable(posted_values(case))
+            data[POSTED] = posted_values(case)
         case = self.writer.save(uow, change, user, trigger, day, from_state=from_state, comment=comment,
                                 data=data)
         if granted:  # benefits that follow this one's coverage (两项补贴 after 特困), same transaction
@@ -389,10 +389,10 @@ class CaseService:
             change = edit(case)
             for form_id, values in submitted.items():
                 case.forms[form_id] = {**(case.forms.get(form_id) or {}), **values}
-            if not diff(change.before, snapshot(case)):
+            if not change.changes()[0]:
                 raise InputError("表单内容与已保存的相同，没有需要保存的修改（未记录）", "data")
             case = self.writer.save(uow, change, user, "save_forms", day, comment="保存表单",
-                                    data=jsonable(submitted))
+                                    data=submitted)
             return self._view(uow, case, user)
 
     def _check_amount_reasoned(self, case: Case, approval: Mapping[str, Any], comment: str) -> None:
@@ -442,7 +442,7 @@ class CaseService:
             case = self.writer.save(
                 uow, change, user, "update_household", day, comment=comment,
                 changes={f"household.{k}": v for k, v in diff(flat(before), flat(after)).items()},
-                data={"household": jsonable(after)})
+                data={"household": after})
             return self._view(uow, case, user)
 
     def extend_deadline(self, case_ref: str | int, actor: str, reason: str, *, comment: str = "",

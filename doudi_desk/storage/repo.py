@@ -1074,12 +1074,19 @@ def _event_insert() -> Any:
                                                   data=bindparam("data", type_=SerialisedJSON()))
 
 
-def _linked(prev_hash: str, values: dict[str, Any]) -> dict[str, Any]:
+def _linked(prev_hash: str, values: dict[str, Any], texts: tuple[str, str] | None = None) -> dict[str, Any]:
     """The row of an event (``values``: its columns up to ``chain_seq``) linked after ``prev_hash``.
-    Its JSON values are serialised once: that text is written, and what it reads back is hashed."""
-    changes, data = json_dumps(values["changes"]), json_dumps(values["data"])
-    digest = event_digest(prev_hash, {**values, "changes": json.loads(changes), "data": json.loads(data)})
-    return {**values, "changes": changes, "data": data, "prev_hash": prev_hash, "hash": digest}
+    Its JSON values are serialised once: that text is written, and what it reads back is hashed.
+    ``texts``: the text of its changes and data, from a caller whose values are exactly what their
+    text reads back as (services/case_writer.py: one json.dumps, its json.loads): written as they
+    are, and the values hashed as given, as a verify reading the text back hashes them."""
+    if texts is None:
+        texts = json_dumps(values["changes"]), json_dumps(values["data"])
+        read_back = {**values, "changes": json.loads(texts[0]), "data": json.loads(texts[1])}
+    else:
+        read_back = values
+    digest = event_digest(prev_hash, read_back)
+    return {**values, "changes": texts[0], "data": texts[1], "prev_hash": prev_hash, "hash": digest}
 
 
 @functools.cache
@@ -1185,12 +1192,16 @@ class EventRepository:
         it may not be dated before the case's last event (:meth:`check_in_order`)."""
         self._append(event)
 
-    def append_next(self, event: AuditEvent) -> AuditEvent:
+    def append_next(self, event: AuditEvent, *, texts: tuple[str, str] | None = None) -> AuditEvent:
         """:meth:`append` ``event`` as the next event of its case, whatever ``seq`` it was given:
-        the number and the date order come from one query. Returns the event as stored."""
-        return self._append(event, assign_seq=True)
+        the number and the date order come from one query. Returns the event as stored.
 
-    def _append(self, event: AuditEvent, *, assign_seq: bool = False) -> AuditEvent:
+        ``texts``: the JSON text of ``event.changes`` and ``event.data`` when the caller has it,
+        those values then being exactly what their text reads back as (see :func:`_linked`)."""
+        return self._append(event, assign_seq=True, texts=texts)
+
+    def _append(self, event: AuditEvent, *, assign_seq: bool = False, texts: tuple[str, str] | None = None
+                ) -> AuditEvent:
         last_seq, last_day = self._last(event.case_id)
         expected = last_seq + 1
         if assign_seq:
@@ -1213,7 +1224,7 @@ class EventRepository:
             "comment": event.comment,
             "changes": event.changes,
             "data": event.data,
-        })
+        }, texts)
         if event.case_id in self._tail:
             self._journal.append(("tail", event.case_id, self._tail[event.case_id]))
             self._tail[event.case_id] = (event.seq, max(last_day or event.effective_date, event.effective_date))
@@ -1272,10 +1283,10 @@ class EventRepository:
             .execution_options(synchronize_session=False)
         )
 
-    def _append_row(self, values: dict[str, Any]) -> int:
+    def _append_row(self, values: dict[str, Any], texts: tuple[str, str] | None = None) -> int:
         head = self._link_to()
         values["chain_seq"] = head[0] + 1
-        row = _linked(head[1], values)
+        row = _linked(head[1], values, texts)
         self._s.flush()  # what the session still holds (a new household, a case) goes in first
         if self.deferred is not None and self.deferred.active:  # a batch's chunk: written with the others
             self.deferred.add(_event_insert(), row)

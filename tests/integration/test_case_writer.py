@@ -5,11 +5,17 @@ without importing services/cases.py (no cases ↔ lifecycle cycle)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from decimal import Decimal
+
 import grimp
 import pytest
+from sqlalchemy import text
 
 from doudi_desk.services.audit import AuditService
 from doudi_desk.services.case_writer import CaseWriter, edit
+from doudi_desk.storage.models import json_dumps
 from doudi_desk.storage.repo import OutOfOrderError, StaleVersionError
 from tests.helpers.dibao import day, investigating, investigation
 
@@ -92,6 +98,47 @@ def test_a_note_is_one_event_and_leaves_the_case_as_it_is(office):
     note = after[3][-1]
     assert (note.actor, note.trigger, note.comment, note.from_state, note.to_state, note.changes) == (
         "reviewer", "review_started", "开始复核：测试", state, state, {})
+
+
+def test_the_changes_name_every_field_changed_since_edit_whether_its_form_was_replaced_or_changed_in_place(office):
+    """A form's fields are compared only when the form differs from what edit() saw: a form changed
+    in place (not replaced) must differ too."""
+    _svc, cid = investigating(office)
+    with office.db.unit_of_work() as uow:
+        case = uow.cases.get(cid)
+        reason = case.forms["application"]["reason"]
+        change = edit(case)
+        case.forms["application"]["reason"] = "因残致贫"  # in place
+        case.forms["home_visit"] = {"family_present": "户主本人"}  # replaced
+        CaseWriter(office).save(uow, change, uow.users.get("clerk"), "save_forms", office.today(), comment="保存表单")
+    changes = _state(office, cid)[3][-1].changes
+    assert changes == {"forms.application.reason": {"before": reason, "after": "因残致贫"},
+                       "forms.home_visit.family_present": {"before": None, "after": "户主本人"}}
+    assert list(changes) == sorted(changes)
+
+
+def test_an_event_holds_and_hashes_its_values_as_they_read_back_and_its_text_is_theirs(office):
+    """Values JSON has no type for (money, dates) are written as text once, by the writer; the
+    event's row holds that text, the event reads back as it, and the chain's hash is over it."""
+    _svc, cid = investigating(office)
+    visit = {"visit_date": dt.date(2026, 3, 2), "amount": Decimal("12.50"), "investigators": [{"name": "张敏"}]}
+    with office.db.unit_of_work() as uow:
+        case = uow.cases.get(cid)
+        change = edit(case)
+        case.forms["home_visit"] = visit
+        CaseWriter(office).save(uow, change, uow.users.get("clerk"), "save_forms", office.today(), comment="保存表单",
+                                data={"home_visit": visit})
+    event = _state(office, cid)[3][-1]
+    read_back = {"visit_date": "2026-03-02", "amount": "12.50", "investigators": [{"name": "张敏"}]}
+    assert event.data == {"home_visit": read_back}
+    assert event.changes["forms.home_visit.amount"] == {"before": None, "after": "12.50"}
+    assert event.changes["forms.home_visit.visit_date"] == {"before": None, "after": "2026-03-02"}
+    with office.db.engine.connect() as con:
+        stored = con.execute(text("SELECT CAST(changes AS TEXT), CAST(data AS TEXT) FROM audit_events "
+                                  "WHERE case_id = :c ORDER BY seq DESC LIMIT 1"), {"c": cid}).one()
+    assert stored == (json_dumps(event.changes), json_dumps(event.data))
+    assert json.loads(stored[1]) == event.data
+    assert AuditService(office).verify()["ok"]
 
 
 def test_lifecycle_and_the_writer_reach_no_case_service_module():
