@@ -446,11 +446,13 @@ def _key_in_ids(column: Any, postgres: bool) -> Any:
 
 
 @functools.cache
-def _rows_with(entity: Any, key: str, order: tuple[str, ...] = (), postgres: bool = False) -> Any:
-    """SELECT every column of ``entity`` WHERE ``key`` IN (:ids) ORDER BY ``order``, built once:
-    a batch's read-ahead runs these for every slice of cases, and building and keying a statement
-    cost more than running it. Run on the session's connection, its rows are plain (no ORM loading)."""
-    return (select(*_columns(entity)).where(_key_in_ids(getattr(entity, key), postgres))
+def _rows_with(entity: Any, key: str, order: tuple[str, ...] = (), postgres: bool = False,
+               names: tuple[str, ...] | None = None) -> Any:
+    """SELECT every column of ``entity`` (or the columns ``names``) WHERE ``key`` IN (:ids) ORDER BY
+    ``order``, built once: a batch's read-ahead runs these for every slice of cases, and building and
+    keying a statement cost more than running it. Run on the session's connection, its rows are
+    plain (no ORM loading)."""
+    return (select(*_columns(entity, names)).where(_key_in_ids(getattr(entity, key), postgres))
             .order_by(*(getattr(entity, name) for name in order)))
 
 
@@ -470,9 +472,25 @@ def chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
         yield items[start:start + size]
 
 
-def _columns(entity: Any) -> list[Any]:
-    """Every column of a mapped class, to read its rows as plain values (no ORM objects)."""
-    return [getattr(entity, c.key) for c in entity.__mapper__.column_attrs]
+def _columns(entity: Any, names: tuple[str, ...] | None = None) -> list[Any]:
+    """Every column of a mapped class (or those ``names``), to read its rows as plain values (no ORM objects)."""
+    return [getattr(entity, name) for name in names or (c.key for c in entity.__mapper__.column_attrs)]
+
+
+# A member as :func:`_plain_member` reads it: its household, then Member's fields in their order,
+# its disability as the two columns it is stored in.
+_MEMBER_FIELDS = tuple(f.name for f in dataclasses.fields(Member))
+_DISABILITY_AT = _MEMBER_FIELDS.index("disability")
+_PLAIN_MEMBER = ("household_id", *_MEMBER_FIELDS[:_DISABILITY_AT], "disability_type", "disability_grade",
+                 *_MEMBER_FIELDS[_DISABILITY_AT + 1:])
+
+
+def _plain_member(row: Any) -> Member:
+    """A Member from a row of the columns :data:`_PLAIN_MEMBER`, by position: read by name, a row's
+    eighteen values took most of the time a batch spent building its households."""
+    kind, grade = row[_DISABILITY_AT + 1], row[_DISABILITY_AT + 2]
+    disability = None if kind is None or grade is None else Disability(type=kind, grade=grade)
+    return Member(*row[1:_DISABILITY_AT + 1], disability, *row[_DISABILITY_AT + 3:])
 
 
 def _household(row: Any, members: list[Member] | None = None, income: list[IncomeItem] | None = None,
@@ -502,7 +520,7 @@ def _household(row: Any, members: list[Member] | None = None, income: list[Incom
 
 def _built(row: Any, members: list[Any], income: list[Any], expenses: list[Any]) -> Household:
     """A new Household from plain rows read by :meth:`HouseholdRepository._rows_where`."""
-    return _household(row, [_member(m) for m in members],
+    return _household(row, [_plain_member(m) for m in members],
                       [IncomeItem(type=r.type, amount=r.amount, member=r.member_position, note=r.note) for r in income],
                       [RigidExpense(kind=r.kind, amount=r.amount, member=r.member_position, note=r.note)
                        for r in expenses])
@@ -589,14 +607,15 @@ class HouseholdRepository:
 
     def _rows_where(self, ids: Any) -> dict[int, tuple[Any, list[Any], list[Any], list[Any]]]:
         """id → (household row, member rows, income item rows, rigid expense rows) in four queries."""
-        def rows(entity: Any, key: str, *order: str) -> Any:
+        def rows(entity: Any, key: str, *order: str, names: tuple[str, ...] | None = None) -> Any:
             if isinstance(ids, list | tuple):  # ids given: the statement built once
-                return self._s.connection().execute(_rows_with(entity, key, order, _postgres(self._s)), {"ids": list(ids)})
-            return self._s.execute(select(*_columns(entity)).where(getattr(entity, key).in_(ids))
+                return self._s.connection().execute(_rows_with(entity, key, order, _postgres(self._s), names),
+                                                    {"ids": list(ids)})
+            return self._s.execute(select(*_columns(entity, names)).where(getattr(entity, key).in_(ids))
                                    .order_by(*(getattr(entity, name) for name in order)))
 
         members: dict[int, list[Any]] = {}
-        for r in rows(MemberRow, "household_id", "household_id", "position"):
+        for r in rows(MemberRow, "household_id", "household_id", "position", names=_PLAIN_MEMBER):
             members.setdefault(r.household_id, []).append(r)
         income: dict[int, list[Any]] = {}
         for r in rows(IncomeItemRow, "household_id", "household_id", "position"):
