@@ -978,6 +978,7 @@ class CaseRepository:
 
 # AuditEvent's fields, in order: each is a column of the same name.
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(AuditEvent))
+_CASE_AT = _EVENT_FIELDS.index("case_id")  # where an event's case is in a row of its fields
 
 
 class ChangedValues(NamedTuple):
@@ -1036,7 +1037,8 @@ class _ReadAheadEvent(AuditEvent):
         # What AuditEvent's own __init__ sets, the JSON values as _changes and _data (all 11 are
         # always given: by the read-ahead in column order, by dataclasses.replace by name).
         self.__dict__.update(zip(_STORED_AS, values, strict=False))
-        self.__dict__.update((_STORED_AS[_EVENT_FIELDS.index(k)], v) for k, v in named.items())
+        if named:
+            self.__dict__.update((_STORED_AS[_EVENT_FIELDS.index(k)], v) for k, v in named.items())
 
     def _decoded(self, name: str) -> Any:
         value = self.__dict__[f"_{name}"]
@@ -1138,11 +1140,12 @@ class EventRepository:
         found: dict[int, builtins.list[AuditEvent]] = {}
         for chunk in chunks(sorted(ids), IN_CHUNK):
             for r in self._s.connection().execute(_histories_as_text(), {"ids": list(chunk)}):
-                found.setdefault(r.case_id, []).append(_ReadAheadEvent(*r))
+                found.setdefault(r[_CASE_AT], []).append(_ReadAheadEvent(*r))
         for case_id in ids:
             history = found.get(case_id, [])
             self._history[case_id] = history
-            self._tail[case_id] = (max((e.seq for e in history), default=0),
+            # in seq order: the last is the highest
+            self._tail[case_id] = (history[-1].seq if history else 0,
                                    max((e.effective_date for e in history), default=None))
         if not self._keep_head:
             self.hold_head()
