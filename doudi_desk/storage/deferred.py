@@ -3,7 +3,8 @@
 While a unit of work defers (:meth:`DeferredWrites.deferring`), the case UPDATEs and event INSERTs
 of :class:`~doudi_desk.storage.repo.CaseRepository` and
 :class:`~doudi_desk.storage.repo.EventRepository` are not executed one by one: they are kept with
-their bound values and sent by :meth:`DeferredWrites.write`, each statement as one executemany.
+their bound values and sent by :meth:`DeferredWrites.write`, each statement as one executemany of
+a prepared statement on the driver's connection (storage/prepared.py).
 A case's writes are then undone, if it is refused, by forgetting them (:meth:`mark`,
 :meth:`undo_to`: ``UnitOfWork.savepoint`` does so instead of a SAVEPOINT).
 

@@ -1,5 +1,6 @@
 """Statements compiled once per database and run on the driver's own connection: the read path of
-the case list and its searches (storage/listing.py).
+the case list and its searches (storage/listing.py), and the writes a batch keeps and sends
+together (storage/deferred.py, :meth:`Prepared.many`).
 
 SQLAlchemy's work per call — building the statement, its cache key, the execution context, the
 result's metadata — cost 2–4 ms a search, against 0.05–0.2 ms of the database's own (issue 14). A
@@ -67,8 +68,8 @@ class Prepared:
     __slots__ = ("sql", "_defaults", "_order", "_binds", "_results")
 
     def __init__(self, statement: Any, dialect: Any, column_keys: tuple[str, ...] | None = None):
-        # column_keys: the columns an INSERT without its own values is given (as SQLAlchemy compiles it
-        # for the keys of the rows it is sent with); None for every other statement
+        # column_keys: the keys of the rows a write is sent with, as SQLAlchemy compiles a statement for
+        # the parameters it is given (an INSERT without values of its own writes those columns)
         compiled = statement.compile(dialect=dialect, column_keys=column_keys)
         if compiled.post_compile_params or compiled.literal_execute_params:
             raise ValueError("a prepared statement takes each value as its own bindparam, never an expanding IN")
@@ -151,7 +152,7 @@ class Prepared:
         return self._sent(driver, params, params, True, sent)
 
 
-# (dialect name, driver, server version, key) -> Prepared; statements are few (one per shape of
+# (dialect name, driver, server version, key, column keys) -> Prepared; statements are few (one per shape of
 # query a window asks), so the cache is never trimmed
 _PREPARED: dict[Hashable, Prepared] = {}
 
