@@ -3,7 +3,8 @@
 While a unit of work defers (:meth:`DeferredWrites.deferring`), the case UPDATEs and event INSERTs
 of :class:`~doudi_desk.storage.repo.CaseRepository` and
 :class:`~doudi_desk.storage.repo.EventRepository` are not executed one by one: they are kept with
-their bound values and sent by :meth:`DeferredWrites.write`, each statement as one executemany.
+their bound values and sent by :meth:`DeferredWrites.write`, each statement as one executemany of
+a prepared statement on the driver's connection (storage/prepared.py).
 A case's writes are then undone, if it is refused, by forgetting them (:meth:`mark`,
 :meth:`undo_to`: ``UnitOfWork.savepoint`` does so instead of a SAVEPOINT).
 
@@ -28,6 +29,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..domain.errors import Conflict
+from .prepared import Driver
 
 
 class DeferredConflict(Conflict):
@@ -92,11 +94,18 @@ class DeferredWrites:
         """
         pending = [(statement, rows) for statement, rows in self._rows.items() if rows]
         self._rows.clear()
+        if not pending:
+            return
+        driver = Driver.of(self._s.connection())
         with self.allowed():
             for statement, rows in pending:
-                result = self._s.execute(statement, rows)
-                if statement in self._counted and result.rowcount != len(rows):  # type: ignore[attr-defined]
-                    raise DeferredConflict(f"{len(rows) - result.rowcount} 个案件已由他人处理")  # type: ignore[attr-defined]
+                # compiled once, as SQLAlchemy would for these rows' keys, and sent on the driver's
+                # connection (storage/prepared.py): the guard against NUL and lone surrogates still
+                # sees every row, without SQLAlchemy's work per row and per statement
+                keys = tuple(sorted(rows[0]))
+                changed = driver.cached(("deferred", statement), lambda s=statement: s, keys).many(driver, rows)
+                if statement in self._counted and changed != len(rows):
+                    raise DeferredConflict(f"{len(rows) - changed} 个案件已由他人处理")
 
     def _seen(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if self._own or not self.active:

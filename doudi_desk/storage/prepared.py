@@ -1,5 +1,6 @@
 """Statements compiled once per database and run on the driver's own connection: the read path of
-the case list and its searches (storage/listing.py).
+the case list and its searches (storage/listing.py), and the writes a batch keeps and sends
+together (storage/deferred.py, :meth:`Prepared.many`).
 
 SQLAlchemy's work per call — building the statement, its cache key, the execution context, the
 result's metadata — cost 2–4 ms a search, against 0.05–0.2 ms of the database's own (issue 14). A
@@ -55,9 +56,10 @@ class Driver:
         """The driver connection under a SQLAlchemy connection (a session's, in its transaction)."""
         return cls(connection.connection.driver_connection, connection.engine)
 
-    def cached(self, key: Hashable, build: Callable[[], Any]) -> Prepared:
-        """The statement ``build()`` gives, compiled for this database once per ``key``."""
-        return prepared(self.dialect, key, build)
+    def cached(self, key: Hashable, build: Callable[[], Any], column_keys: tuple[str, ...] | None = None) -> Prepared:
+        """The statement ``build()`` gives, compiled for this database once per ``key`` (and
+        ``column_keys``: see :class:`Prepared`)."""
+        return prepared(self.dialect, key, build, column_keys)
 
 
 class Prepared:
@@ -65,10 +67,14 @@ class Prepared:
 
     __slots__ = ("sql", "_defaults", "_order", "_binds", "_results")
 
-    def __init__(self, statement: Any, dialect: Any):
-        compiled = statement.compile(dialect=dialect)
+    def __init__(self, statement: Any, dialect: Any, column_keys: tuple[str, ...] | None = None):
+        # column_keys: the keys of the rows a write is sent with, as SQLAlchemy compiles a statement for
+        # the parameters it is given (an INSERT without values of its own writes those columns)
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
         if compiled.post_compile_params or compiled.literal_execute_params:
             raise ValueError("a prepared statement takes each value as its own bindparam, never an expanding IN")
+        if compiled.insert_prefetch or compiled.update_prefetch:  # SQLAlchemy's execution would compute them
+            raise ValueError("a prepared write is given every column it writes, none left to a Python default")
         self.sql: str = compiled.string
         by_name = {name: bind for bind, name in compiled.bind_names.items()}
         # the parameters the driver takes converted (dates as text on SQLite), with their converter
@@ -76,7 +82,8 @@ class Prepared:
                        if (proc := by_name[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None}
         # the values written into the statement (a LIMIT 1, a relation 'head', a JSON path) stay as
         # compiled, converted once here
-        self._defaults: dict[str, Any] = {name: self._bound(name, value) for name, value in compiled.params.items()}
+        self._defaults: dict[str, Any] = {name: self._bound(name, value) for name, value in compiled.params.items()
+                                          if not by_name[name].required}  # a write's columns: given by each call
         self._order = list(compiled.positiontup) if compiled.positional else None
         self._results = [(i, proc) for i, column in enumerate(getattr(statement, "selected_columns", ()))
                          if (proc := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None]
@@ -96,23 +103,32 @@ class Prepared:
             return merged
         return tuple(map(merged.__getitem__, self._order))
 
-    def all(self, driver: Driver, values: Mapping[str, Any] | None = None) -> list[Any]:
-        """Every row, each a tuple (a list where a column was converted)."""
-        values = values or {}
-        params = self.parameters(values)
+    def _sent(self, driver: Driver, params: Any, given: Any, many: bool, run: Callable[[Any], Any]) -> Any:
+        """``run(cursor)`` on a new cursor, after the engine's ``before_cursor_execute`` listeners
+        were handed ``params`` (``given``: the values the call gave); a driver error as DBAPIError."""
         cursor = driver.dbapi.cursor()
         try:
-            call = _Call(values)
+            call = _Call(given)
             for listener in driver.engine.dispatch.before_cursor_execute:
-                listener(None, cursor, self.sql, params, call, False)
+                listener(None, cursor, self.sql, params, call, many)
             try:
-                cursor.execute(self.sql, params)
-                rows = cursor.fetchall()
+                return run(cursor)
             except driver.dialect.loaded_dbapi.Error as exc:
                 raise DBAPIError.instance(self.sql, params, exc, driver.dialect.loaded_dbapi.Error,
                                           dialect=driver.dialect) from exc
         finally:
             cursor.close()
+
+    def all(self, driver: Driver, values: Mapping[str, Any] | None = None) -> list[Any]:
+        """Every row, each a tuple (a list where a column was converted)."""
+        values = values or {}
+        params = self.parameters(values)
+
+        def fetched(cursor: Any) -> list[Any]:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
+        rows = self._sent(driver, params, values, False, fetched)
         if not self._results:
             return rows
         out = []
@@ -123,15 +139,28 @@ class Prepared:
             out.append(row)
         return out
 
+    def many(self, driver: Driver, rows: list[Mapping[str, Any]]) -> int:
+        """Send the statement once for each of ``rows`` (one executemany; a write); returns the
+        number of rows it changed in all. The listeners see the driver's parameters of every row,
+        all of them given by the call (a write has no constants of its own)."""
+        params = [self.parameters(row) for row in rows]
 
-# (dialect name, driver, server version, key) -> Prepared; statements are few (one per shape of
+        def sent(cursor: Any) -> int:
+            cursor.executemany(self.sql, params)
+            return cursor.rowcount
+
+        return self._sent(driver, params, params, True, sent)
+
+
+# (dialect name, driver, server version, key, column keys) -> Prepared; statements are few (one per shape of
 # query a window asks), so the cache is never trimmed
 _PREPARED: dict[Hashable, Prepared] = {}
 
 
-def prepared(dialect: Any, key: Hashable, build: Callable[[], Any]) -> Prepared:
-    full = (dialect.name, dialect.driver, dialect.server_version_info, key)
+def prepared(dialect: Any, key: Hashable, build: Callable[[], Any],
+             column_keys: tuple[str, ...] | None = None) -> Prepared:
+    full = (dialect.name, dialect.driver, dialect.server_version_info, key, column_keys)
     found = _PREPARED.get(full)
     if found is None:
-        found = _PREPARED[full] = Prepared(build(), dialect)
+        found = _PREPARED[full] = Prepared(build(), dialect, column_keys)
     return found

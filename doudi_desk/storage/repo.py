@@ -446,11 +446,13 @@ def _key_in_ids(column: Any, postgres: bool) -> Any:
 
 
 @functools.cache
-def _rows_with(entity: Any, key: str, order: tuple[str, ...] = (), postgres: bool = False) -> Any:
-    """SELECT every column of ``entity`` WHERE ``key`` IN (:ids) ORDER BY ``order``, built once:
-    a batch's read-ahead runs these for every slice of cases, and building and keying a statement
-    cost more than running it. Run on the session's connection, its rows are plain (no ORM loading)."""
-    return (select(*_columns(entity)).where(_key_in_ids(getattr(entity, key), postgres))
+def _rows_with(entity: Any, key: str, order: tuple[str, ...] = (), postgres: bool = False,
+               names: tuple[str, ...] | None = None) -> Any:
+    """SELECT every column of ``entity`` (or the columns ``names``) WHERE ``key`` IN (:ids) ORDER BY
+    ``order``, built once: a batch's read-ahead runs these for every slice of cases, and building and
+    keying a statement cost more than running it. Run on the session's connection, its rows are
+    plain (no ORM loading)."""
+    return (select(*_columns(entity, names)).where(_key_in_ids(getattr(entity, key), postgres))
             .order_by(*(getattr(entity, name) for name in order)))
 
 
@@ -470,9 +472,25 @@ def chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
         yield items[start:start + size]
 
 
-def _columns(entity: Any) -> list[Any]:
-    """Every column of a mapped class, to read its rows as plain values (no ORM objects)."""
-    return [getattr(entity, c.key) for c in entity.__mapper__.column_attrs]
+def _columns(entity: Any, names: tuple[str, ...] | None = None) -> list[Any]:
+    """Every column of a mapped class (or those ``names``), to read its rows as plain values (no ORM objects)."""
+    return [getattr(entity, name) for name in names or (c.key for c in entity.__mapper__.column_attrs)]
+
+
+# A member as :func:`_plain_member` reads it: its household, then Member's fields in their order,
+# its disability as the two columns it is stored in.
+_MEMBER_FIELDS = tuple(f.name for f in dataclasses.fields(Member))
+_DISABILITY_AT = _MEMBER_FIELDS.index("disability")
+_PLAIN_MEMBER = ("household_id", *_MEMBER_FIELDS[:_DISABILITY_AT], "disability_type", "disability_grade",
+                 *_MEMBER_FIELDS[_DISABILITY_AT + 1:])
+
+
+def _plain_member(row: Any) -> Member:
+    """A Member from a row of the columns :data:`_PLAIN_MEMBER`, by position: read by name, a row's
+    eighteen values took most of the time a batch spent building its households."""
+    kind, grade = row[_DISABILITY_AT + 1], row[_DISABILITY_AT + 2]
+    disability = None if kind is None or grade is None else Disability(type=kind, grade=grade)
+    return Member(*row[1:_DISABILITY_AT + 1], disability, *row[_DISABILITY_AT + 3:])
 
 
 def _household(row: Any, members: list[Member] | None = None, income: list[IncomeItem] | None = None,
@@ -502,7 +520,7 @@ def _household(row: Any, members: list[Member] | None = None, income: list[Incom
 
 def _built(row: Any, members: list[Any], income: list[Any], expenses: list[Any]) -> Household:
     """A new Household from plain rows read by :meth:`HouseholdRepository._rows_where`."""
-    return _household(row, [_member(m) for m in members],
+    return _household(row, [_plain_member(m) for m in members],
                       [IncomeItem(type=r.type, amount=r.amount, member=r.member_position, note=r.note) for r in income],
                       [RigidExpense(kind=r.kind, amount=r.amount, member=r.member_position, note=r.note)
                        for r in expenses])
@@ -589,14 +607,15 @@ class HouseholdRepository:
 
     def _rows_where(self, ids: Any) -> dict[int, tuple[Any, list[Any], list[Any], list[Any]]]:
         """id → (household row, member rows, income item rows, rigid expense rows) in four queries."""
-        def rows(entity: Any, key: str, *order: str) -> Any:
+        def rows(entity: Any, key: str, *order: str, names: tuple[str, ...] | None = None) -> Any:
             if isinstance(ids, list | tuple):  # ids given: the statement built once
-                return self._s.connection().execute(_rows_with(entity, key, order, _postgres(self._s)), {"ids": list(ids)})
-            return self._s.execute(select(*_columns(entity)).where(getattr(entity, key).in_(ids))
+                return self._s.connection().execute(_rows_with(entity, key, order, _postgres(self._s), names),
+                                                    {"ids": list(ids)})
+            return self._s.execute(select(*_columns(entity, names)).where(getattr(entity, key).in_(ids))
                                    .order_by(*(getattr(entity, name) for name in order)))
 
         members: dict[int, list[Any]] = {}
-        for r in rows(MemberRow, "household_id", "household_id", "position"):
+        for r in rows(MemberRow, "household_id", "household_id", "position", names=_PLAIN_MEMBER):
             members.setdefault(r.household_id, []).append(r)
         income: dict[int, list[Any]] = {}
         for r in rows(IncomeItemRow, "household_id", "household_id", "position"):
@@ -1007,20 +1026,33 @@ def _json_as(value: Any, kind: str) -> Any:
 
 
 class _ReadAheadEvent(AuditEvent):
-    """An event read ahead for a batch (:meth:`EventRepository.preload`): its ``changes`` and
-    ``data`` arrive as the stored JSON text and are decoded the first time they are read. Deciding
-    a case reads its history's triggers and dates (the guards); decoding every event's values too
-    was a third of the read-ahead. Otherwise it is the :class:`AuditEvent` it stands for (equal,
-    same repr, ``dataclasses.replace`` works)."""
+    """An event read ahead for a batch (:meth:`EventRepository.preload`) without its ``changes``
+    and ``data``: deciding a case reads its history's triggers and dates (the guards), never those,
+    and they were most of what the read-ahead fetched (700 bytes of JSON an event; on PostgreSQL
+    the histories' read took twice as long with them). They are read the first time one is asked
+    for, with those of every event read ahead with it (:class:`_Unread`), as the stored text, and
+    decoded then. Otherwise it is the :class:`AuditEvent` it stands for (equal, same repr,
+    ``dataclasses.replace`` works)."""
 
-    def __init__(self, *values: Any, **named: Any):
-        # What AuditEvent's own __init__ sets, the JSON values as _changes and _data (all 11 are
-        # always given: by the read-ahead in column order, by dataclasses.replace by name).
-        self.__dict__.update(zip(_STORED_AS, values, strict=False))
+    def __init__(self, **named: Any):
+        # What AuditEvent's own __init__ sets, the JSON values as _changes and _data: set by
+        # from_row, or by dataclasses.replace, all 11 by name.
         self.__dict__.update((_STORED_AS[_EVENT_FIELDS.index(k)], v) for k, v in named.items())
+
+    @classmethod
+    def from_row(cls, row: Any, unread: _Unread) -> _ReadAheadEvent:
+        """The event of a row of :data:`_READ_AHEAD` columns, its JSON values still ``unread``."""
+        event = cls()
+        event.__dict__.update(zip(_READ_AHEAD, row, strict=True))
+        event.__dict__["_changes"] = event.__dict__["_data"] = unread
+        unread.events[(event.case_id, event.seq)] = event
+        return event
 
     def _decoded(self, name: str) -> Any:
         value = self.__dict__[f"_{name}"]
+        if isinstance(value, _Unread):
+            value.read()
+            value = self.__dict__[f"_{name}"]
         if isinstance(value, str):
             value = json.loads(value)
             object.__setattr__(self, f"_{name}", value)
@@ -1042,17 +1074,48 @@ class _ReadAheadEvent(AuditEvent):
         return repr(self.plain())
 
 
+class _Unread:
+    """The ``changes`` and ``data`` of the events of one read-ahead, read (one query) when the
+    first of them is asked for. Audit events are never changed (append-only), so they may be read
+    later than the rest of the event, even after its unit of work."""
+
+    __slots__ = ("events", "_fetch")
+
+    def __init__(self, fetch: Callable[[builtins.list[int]], Iterable[Any]]):
+        self.events: dict[tuple[int, int], _ReadAheadEvent] = {}  # (case_id, seq) → event
+        self._fetch = fetch  # the cases' ids → rows of (case_id, seq, changes, data)
+
+    def read(self) -> None:
+        events, self.events = self.events, {}
+        for case_id, seq, changes, data in self._fetch(sorted({case_id for case_id, _seq in events})):
+            event = events.pop((case_id, seq), None)
+            if event is not None:
+                event.__dict__["_changes"], event.__dict__["_data"] = changes, data
+        if events:
+            raise AuditChainError(f"审计记录被删除（案件 {min(events)[0]} 的第 {min(events)[1]} 条），"
+                                  "请管理员运行 doudi-admin audit verify 检查")
+
+
 _LAZY_JSON = ("changes", "data")
 _STORED_AS = tuple(f"_{name}" if name in _LAZY_JSON else name for name in _EVENT_FIELDS)
+_READ_AHEAD = tuple(name for name in _EVENT_FIELDS if name not in _LAZY_JSON)  # what preload reads of an event
 
 
 @functools.cache
-def _histories_as_text() -> Any:
-    """The events of the cases :ids in order, their JSON values as stored text (for
+def _histories(postgres: bool) -> Any:
+    """The events of the cases :ids in order, without their JSON values (for
     :class:`_ReadAheadEvent`): built once."""
     e = AuditEventRow
-    return (select(*[cast(getattr(e, f), Text) if f in _LAZY_JSON else getattr(e, f) for f in _EVENT_FIELDS])
-            .where(e.case_id.in_(bindparam("ids", expanding=True))).order_by(e.case_id, e.seq))
+    return (select(*[getattr(e, f) for f in _READ_AHEAD]).where(_key_in_ids(e.case_id, postgres))
+            .order_by(e.case_id, e.seq))
+
+
+@functools.cache
+def _histories_json(postgres: bool) -> Any:
+    """The JSON values, as stored text, of the events of the cases :ids (:class:`_Unread`): built once."""
+    e = AuditEventRow
+    return (select(e.case_id, e.seq, cast(e.changes, Text), cast(e.data, Text))
+            .where(_key_in_ids(e.case_id, postgres)))
 
 
 class AuditChainError(StorageFault):
@@ -1124,19 +1187,34 @@ class EventRepository:
         (the head's row lock is then held until the transaction ends)."""
         ids = [i for i in set(case_ids) if i not in self._tail]
         found: dict[int, builtins.list[AuditEvent]] = {}
+        statement, at = _histories(_postgres(self._s)), _READ_AHEAD.index("case_id")
         for chunk in chunks(sorted(ids), IN_CHUNK):
-            for r in self._s.connection().execute(_histories_as_text(), {"ids": list(chunk)}):
-                found.setdefault(r.case_id, []).append(_ReadAheadEvent(*r))
+            unread = _Unread(self._json_of)
+            for r in self._s.connection().execute(statement, {"ids": list(chunk)}):
+                found.setdefault(r[at], []).append(_ReadAheadEvent.from_row(r, unread))
         for case_id in ids:
             history = found.get(case_id, [])
             self._history[case_id] = history
-            self._tail[case_id] = (max((e.seq for e in history), default=0),
+            # in seq order: the last is the highest
+            self._tail[case_id] = (history[-1].seq if history else 0,
                                    max((e.effective_date for e in history), default=None))
         if not self._keep_head:
             self.hold_head()
             self._head = self._written = self._read_head()
             self._keep_head = True
             sqlalchemy_event.listen(self._s, "before_commit", self._write_head)
+
+    def _json_of(self, case_ids: builtins.list[int]) -> builtins.list[Any]:
+        """(case_id, seq, changes, data) of every event of these cases, the JSON values as stored
+        text, for events read ahead (:class:`_Unread`): in this unit of work's transaction (a
+        statement known not to read what a batch keeps: its events are new ones), or on a
+        connection of its own once that has ended."""
+        statement, values = _histories_json(_postgres(self._s)), {"ids": case_ids}
+        if not self._s.in_transaction():
+            with self._s.get_bind().connect() as conn:
+                return conn.execute(statement, values).all()
+        with self.deferred.allowed() if self.deferred is not None else contextlib.nullcontext():
+            return self._s.connection().execute(statement, values).all()
 
     def mark(self) -> int:
         """A point to :meth:`undo_to` when the savepoint opened now is rolled back."""

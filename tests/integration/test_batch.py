@@ -426,6 +426,48 @@ def test_a_read_ahead_history_is_decoded_only_where_it_is_read(svc, office, monk
         assert [e.data for e in ahead] == [e.data for e in plain] and decoded
 
 
+def test_a_read_ahead_history_is_read_without_its_json_until_it_is_asked_for(svc, office, monkeypatch):
+    """A batch reads its cases' histories without their changes and data (the guards read triggers
+    and dates): no statement of the batch fetches them. Asked for, they are read in one query for
+    every event read ahead with them — in the unit of work, or after it — and equal the stored ones."""
+    from sqlalchemy import event
+
+    from doudi_desk.services import batch
+    from tests.helpers.dibao import to_county
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 600)
+    views = [to_county(svc, 320 + i) for i in range(3)]
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        if "FROM audit_events" in statement:
+            sent.append(" ".join(statement.split()))
+
+    event.listen(office.db.engine, "before_cursor_execute", seen)
+    try:
+        result = BatchService(office).run(items(*views), "approve", "approver")
+        assert not result["failed"] and sent and not any("changes" in s or "data" in s for s in sent)
+        ids = [v["id"] for v in views]
+        with office.db.unit_of_work() as uow:
+            uow.events.preload(ids)
+            inside = uow.events.list(ids[0])
+            sent.clear()
+            changes = [e.changes for e in inside]
+            assert len(sent) == 1 and [e.data for e in inside] and len(sent) == 1
+            after = uow.events.list(ids[1])  # read ahead with the first: its values came in that query
+            plain = uow.events.of_cases(ids)
+        sent.clear()
+        assert after == plain[ids[1]] and len(sent) == 0
+        with office.db.unit_of_work() as uow:
+            uow.events.preload([ids[2]])
+            later = uow.events.list(ids[2])
+        sent.clear()
+        assert [e.data for e in later] == [e.data for e in plain[ids[2]]] and len(sent) == 1  # after its unit of work
+    finally:
+        event.remove(office.db.engine, "before_cursor_execute", seen)
+    assert changes == [e.changes for e in plain[ids[0]]]
+
+
 def test_a_case_decided_in_a_batch_ends_as_the_same_case_decided_alone(svc, office, monkeypatch):
     """The batch and the window's action are one decision path (CaseService.advance_in): two
     identical cases, one approved in a batch (its writes kept and sent with the chunk's, only its

@@ -68,3 +68,45 @@ def test_listeners_get_every_parameter_and_the_nul_guard_looks_at_what_the_call_
         db.dispose()
     assert refused.value.kind == "input"
     assert sent == [("a\x00b", "王")]  # the refused call is stopped before it reaches the observer
+
+
+def test_a_write_sent_for_many_rows_counts_the_rows_changed_and_the_guard_sees_every_row(tmp_path):
+    """A batch's held writes (storage/deferred.py) go as one executemany of a prepared statement:
+    an INSERT compiled for the columns its rows give, an UPDATE whose changed rows are counted (the
+    version check), and every row looked at by the guard against NUL before anything is sent."""
+    from sqlalchemy import insert, update
+
+    from doudi_desk.storage.models import AuditChainRow
+
+    db = Database(f"sqlite:///{tmp_path / 'many.sqlite3'}")
+    db.migrate()
+    t = AuditChainRow.__table__
+    add = insert(t)
+    move = update(t).where(t.c.id == bindparam("_id"), t.c.last_seq == bindparam("_seen")).values(
+        last_hash=bindparam("last_hash"))
+    raw = db.engine.raw_connection()
+    try:
+        driver = Driver(raw.driver_connection, db.engine)
+        rows = [{"id": i, "last_seq": i, "last_hash": f"h{i}"} for i in (7, 8)]
+        assert Prepared(add, sqlite.dialect(), tuple(sorted(rows[0]))).many(driver, rows) == 2
+        moved = Prepared(move, sqlite.dialect(), ("_id", "_seen", "last_hash"))
+        # the second row's version moved on: one row of two changed
+        assert moved.many(driver, [{"_id": 7, "_seen": 7, "last_hash": "x"}, {"_id": 8, "_seen": 0, "last_hash": "y"}]) == 1
+        with pytest.raises(StorageError) as refused:
+            moved.many(driver, [{"_id": 7, "_seen": 7, "last_hash": "ok"}, {"_id": 8, "_seen": 8, "last_hash": "z\x00"}])
+        assert refused.value.kind == "input"
+        found = raw.driver_connection.execute("SELECT id, last_hash FROM audit_chain WHERE id IN (7, 8)").fetchall()
+        assert sorted(found) == [(7, "x"), (8, "h8")]  # the refused rows were never sent
+    finally:
+        raw.rollback()
+        raw.close()
+        db.dispose()
+
+
+def test_a_write_leaving_a_column_to_its_python_default_is_refused_when_prepared():
+    """SQLAlchemy's execution fills a column's Python default (``default=``) into each row: a
+    prepared write does not, so it must be given every column."""
+    from sqlalchemy import insert
+
+    with pytest.raises(ValueError):
+        Prepared(insert(CaseRow.__table__), sqlite.dialect(), ("number", "programme"))

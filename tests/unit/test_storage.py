@@ -350,6 +350,27 @@ def test_household_round_trip_is_equal(db: Database) -> None:
     assert loaded.members[0].severe_disability
 
 
+def test_a_household_read_ahead_or_in_bulk_is_the_household_read_alone(db: Database) -> None:
+    """A batch's read-ahead and the bulk reads build members from plain rows, by position; every
+    field comes back as the household read on its own has it (a disability, the 两项补贴 values)."""
+    household = make_household()
+    household.members[1] = dataclasses.replace(
+        household.members[1], disability=Disability("intellectual", 3), disability_certificate=True,
+        certificate_number="13010219750802042432", long_term_care=True, orphan_support=False, work_injury_care=True)
+    household.members[2] = dataclasses.replace(household.members[2], orphan_support=True)
+    with db.unit_of_work() as uow:
+        household_id = uow.households.add(household)
+    with db.unit_of_work() as uow:
+        alone = uow.households.get(household_id)
+    with db.unit_of_work() as uow:
+        in_bulk = uow.households.get_many([household_id])[household_id]
+        uow.households.preload([household_id])
+        ahead = uow.households.get(household_id)
+        named = (uow.households.head_name(household_id), uow.households.id_numbers(household_id))
+    assert alone == household and in_bulk == household and ahead == household
+    assert named == ("王建国", [m.id_number for m in household.members])
+
+
 def test_household_replace_rewrites_members_and_items(db: Database) -> None:
     household = make_household()
     with db.unit_of_work() as uow:
