@@ -457,10 +457,20 @@ def _rows_with(entity: Any, key: str, order: tuple[str, ...] = (), postgres: boo
 @functools.cache
 def _posted_statements(postgres: bool) -> tuple[Any, Any]:
     """What :meth:`HouseholdRepository.posted_where` reads of the households :ids, built once: their
-    members in order (relation, name, ID number, disability) and their contact values."""
+    members in order (relation, name, ID number, disability) and their contact values.
+
+    On PostgreSQL the members are joined to the ids unnested, not filtered by ``= ANY(:ids)``: for a
+    list of a village's size the planner costs the array's index probes above a parallel scan of
+    every member of the county (2,000 households at 100,000: 29 ms of the server against 5 ms by
+    the index, and two more processes on the machine)."""
     m, h = MemberRow, HouseholdRow
-    members = (select(m.household_id, m.relation, m.name, m.id_number, m.disability_type, m.disability_grade)
-               .where(_key_in_ids(m.household_id, postgres)).order_by(m.household_id, m.position))
+    members = select(m.household_id, m.relation, m.name, m.id_number, m.disability_type, m.disability_grade)
+    if postgres:
+        wanted = func.unnest(bindparam("ids", type_=ARRAY(m.household_id.type))).table_valued("id").render_derived()
+        members = members.join_from(wanted, m, m.household_id == wanted.c.id)
+    else:
+        members = members.where(_key_in_ids(m.household_id, postgres))
+    members = members.order_by(m.household_id, m.position)
     households = select(h.id, h.phone, h.address, h.bank_account).where(_key_in_ids(h.id, postgres))
     return members, households
 
