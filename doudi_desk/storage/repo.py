@@ -85,6 +85,7 @@ from .models import (
     json_normalized,
 )
 from .payments import PaymentRepository
+from .prepared import Driver
 from .statistics import StatisticsReader
 
 _CENT = Decimal("0.01")
@@ -458,7 +459,9 @@ def _rows_with(entity: Any, key: str, order: tuple[str, ...] = (), postgres: boo
 @functools.cache
 def _posted_statements(postgres: bool) -> tuple[Any, Any]:
     """What :meth:`HouseholdRepository.posted_where` reads of the households :ids, built once: their
-    members in order (relation, name, ID number, disability) and their contact values.
+    members in order (relation, name, ID number, disability) and their contact values. The ids are
+    one parameter (compiled once, run on the driver's connection: storage/prepared.py): an array on
+    PostgreSQL, a JSON list on SQLite (its rows by ``json_each``, each id found by the index).
 
     On PostgreSQL each id's members are read by the index in a lateral subquery, not filtered by
     ``= ANY(:ids)`` nor joined to the ids unnested: whichever plan those leave the server to cost
@@ -473,10 +476,10 @@ def _posted_statements(postgres: bool) -> tuple[Any, Any]:
         each = select(*columns, m.position).where(m.household_id == wanted.c.id).order_by(m.position).lateral()
         members = (select(*(each.c[c.key] for c in columns)).select_from(wanted).join(each, true())
                    .order_by(each.c.household_id, each.c.position))
-    else:
-        members = select(*columns).where(_key_in_ids(m.household_id, postgres)).order_by(m.household_id, m.position)
-    households = select(h.id, h.phone, h.address, h.bank_account).where(_key_in_ids(h.id, postgres))
-    return members, households
+        return members, select(h.id, h.phone, h.address, h.bank_account).where(_key_in_ids(h.id, postgres))
+    ids = select(func.json_each(bindparam("ids", type_=Text)).table_valued("value").c.value).scalar_subquery()
+    members = select(*columns).where(m.household_id.in_(ids)).order_by(m.household_id, m.position)
+    return members, select(h.id, h.phone, h.address, h.bank_account).where(h.id.in_(ids))
 
 
 def chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
@@ -584,15 +587,18 @@ class HouseholdRepository:
         """id → what a posted list shows of a household (head, size) and the values it must never
         print, for the households ``ids``: two queries per :data:`BULK_CHUNK` of ids, only the columns
         these need, each row found by its key."""
-        conn = self._s.connection()  # plain rows: no ORM work per row
-        members, households = _posted_statements(_postgres(self._s))
+        driver = Driver.of(self._s.connection())  # plain rows: no ORM work, no SQLAlchemy result
+        postgres = driver.dialect.name == "postgresql"
+        members = driver.cached("posted members", lambda: _posted_statements(postgres)[0])
+        households = driver.cached("posted households", lambda: _posted_statements(postgres)[1])
         out: dict[int, PostedHousehold] = {}
         for chunk in chunks(sorted(set(ids)), BULK_CHUNK):
+            values = {"ids": list(chunk) if postgres else json.dumps(list(chunk))}
             people: dict[int, list[tuple[Any, ...]]] = {}
-            for household_id, *person in conn.execute(members, {"ids": list(chunk)}).all():
-                people.setdefault(household_id, []).append(tuple(person))
+            for row in members.all(driver, values):
+                people.setdefault(row[0], []).append(row[1:])
             out.update((i, posted_household(people.get(i, []), phone, address, account))
-                       for i, phone, address, account in conn.execute(households, {"ids": list(chunk)}).all())
+                       for i, phone, address, account in households.all(driver, values))
         return out
 
     def get_where(self, ids: Any) -> dict[int, Household]:
