@@ -77,7 +77,9 @@ def posted_household(members: Sequence[tuple[str, str, str, str | None, int | No
     for _relation, _name, _id_number, disability_type, grade in members:
         if disability_type is not None and grade is not None:
             private.update(_disability_words(disability_type, grade))
-    private.update(v for v in (phone, address, bank_account) if v)
+    for value in (phone, address, bank_account):
+        if value:
+            private.add(value)
     head = next((m for m in members if m[0] == "head"), members[0] if members else None)
     return PostedHousehold(head=head[1] if head else "", size=len(members), private=frozenset(private))
 
