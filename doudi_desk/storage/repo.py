@@ -896,9 +896,10 @@ class CaseRepository:
         day's events by their index, each case by its key. ``data`` maps a path of the event's data to
         how its value is read (``text``, ``int`` or ``bool``), taken out by the database's JSON
         functions (None where absent); no event's data is decoded whole."""
-        stmt = _events_on(tuple((data or {}).items()))
+        paths = tuple((data or {}).items())
+        driver = Driver.of(self._s.connection())  # compiled once, plain rows (storage/prepared.py)
         values = {"trigger": trigger, "on": on, "village_code": village_code, "programme": programme}
-        rows = self._s.connection().execute(stmt, values).all()  # fetched at once, not row by row
+        rows = driver.cached(("events on", paths), lambda: _events_on(paths)).all(driver, values)
         rows.sort(key=lambda r: (r[0], r[-1]))  # by case and event (the last column is the event's seq)
         return [tuple(r[:-1]) for r in rows]
 
