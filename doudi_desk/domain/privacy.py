@@ -7,6 +7,7 @@ the administrator decide and manage without it. Search still matches the full nu
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -61,18 +62,24 @@ class PostedHousehold:
     private: frozenset[str]
 
 
+@functools.cache
+def _disability_words(disability_type: str, grade: int) -> tuple[str, str]:
+    """How a disability is written (``肢体残疾二级``) and its type alone: a village's list meets the
+    same few thousand times."""
+    return Disability(type=disability_type, grade=grade).label, DISABILITY_TYPES.get(disability_type, disability_type)
+
+
 def posted_household(members: Sequence[tuple[str, str, str, str | None, int | None]], phone: str = "",
                      address: str = "", bank_account: str = "") -> PostedHousehold:
     """From the members in order as ``(relation, name, id_number, disability_type, disability_grade)``
     and the household's contact values: the head is the member related as head, else the first."""
-    private: set[str] = set()
-    for _relation, _name, id_number, disability_type, grade in members:
-        private.add(id_number)
+    private = {m[2] for m in members}  # the ID numbers
+    for _relation, _name, _id_number, disability_type, grade in members:
         if disability_type is not None and grade is not None:
-            disability = Disability(type=disability_type, grade=grade)
-            private.add(disability.label)
-            private.add(DISABILITY_TYPES.get(disability_type, disability_type))
-    private.update(v for v in (phone, address, bank_account) if v)
+            private.update(_disability_words(disability_type, grade))
+    for value in (phone, address, bank_account):
+        if value:
+            private.add(value)
     head = next((m for m in members if m[0] == "head"), members[0] if members else None)
     return PostedHousehold(head=head[1] if head else "", size=len(members), private=frozenset(private))
 

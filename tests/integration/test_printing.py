@@ -231,6 +231,28 @@ def test_a_villages_posting_list_is_gathered_in_the_same_few_queries_whatever_it
     assert counts[small] == counts[big] <= 20, counts
 
 
+def test_a_posting_list_sends_the_same_statements_whatever_its_length(demo, printer):
+    """The statements gathering a posted list are compiled once: the shortest batch's list and the
+    longest's send the same SQL, the households' ids one parameter, never an IN (…) with a
+    placeholder per household (a new statement for every length of list, built and parsed anew)."""
+    from query_count import selects, statements
+    from sqlalchemy import text
+
+    with demo.db.engine.connect() as conn:
+        villages = conn.execute(text("SELECT DISTINCT village_code FROM cases WHERE programme = 'dibao'")).scalars()
+        found = sorted((b["households"], village, b["batch"]) for village in villages
+                       for b in printer.posting_batches(village))
+    (few, *shortest), (many, *longest) = found[0], found[-1]
+    assert many > few, found
+    sent = []
+    for village, batch in (shortest, longest):
+        printer.posting_list(village, batch)  # warm: the office's settings and fonts are read once
+        with statements(demo.db.engine) as printing:
+            printer.posting_list(village, batch)
+        sent.append(selects(printing))
+    assert sent[0] == sent[1]
+
+
 def test_printing_a_list_runs_no_garbage_collection_and_leaves_the_collector_as_it_was(demo, printer):
     """No collection runs while a posted list is gathered and drawn, even with the collector set to
     run every 10 new objects (a full one would walk everything the process holds: printing/render.py
