@@ -606,7 +606,7 @@ class HouseholdRepository:
         print, for the households ``ids``: two queries per :data:`BULK_CHUNK` of ids, only the columns
         these need, each row found by its key."""
         driver = Driver.of(self._s.connection())  # plain rows: no ORM work, no SQLAlchemy result
-        postgres = driver.dialect.name == "postgresql"
+        postgres = _postgres(self._s)
         members = driver.cached("posted members", lambda: _posted_statements(postgres)[0])
         households = driver.cached("posted households", lambda: _posted_statements(postgres)[1])
         out: dict[int, PostedHousehold] = {}
